@@ -1,0 +1,68 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QUuid>
+
+#include "job/jobstate.h"
+#include "job/lifecycle.h"
+#include "progress/progress.h"
+
+namespace spool {
+
+// What a running job sees of the queue. Every call is cheap and thread-safe; a job calls
+// stopRequested() (a checkpoint) often, at least every few milliseconds of work.
+class JobContext
+{
+public:
+    virtual ~JobContext() = default;
+
+    virtual QUuid id() const = 0;
+    virtual const QJsonObject &params() const = 0;
+    // 1 for the first attempt.
+    virtual int attempt() const = 0;
+    // Progress persisted by an earlier, paused or interrupted run: where to resume from.
+    virtual Progress resumeProgress() const = 0;
+
+    virtual void setProgress(qint64 done, qint64 total) = 0;
+    virtual void setProgressUnit(const QString &unit) = 0;
+
+    // A checkpoint: None to go on; otherwise return JobResult::stopped() soon.
+    virtual JobControl stopRequested() const = 0;
+    bool shouldStop() const { return stopRequested() != JobControl::None; }
+    // Waits without using CPU; returns false early when a stop is requested.
+    virtual bool sleepFor(qint64 ms) = 0;
+
+    virtual void log(const QString &line) = 0;
+    // A directory kept across attempts and restarts (partial files, resume state); removed with
+    // the job. Created on first use.
+    virtual QString workDir() = 0;
+};
+
+struct JobResult
+{
+    RunStatus status = RunStatus::Invalid;
+    QString output;
+    QString error;
+    bool retryable = true;
+
+    static JobResult success(QString output = QString())
+    {
+        return { RunStatus::Succeeded, std::move(output), QString(), false };
+    }
+    static JobResult failure(QString error, bool retryable = true)
+    {
+        return { RunStatus::Failed, QString(), std::move(error), retryable };
+    }
+    static JobResult stopped() { return { RunStatus::Stopped, QString(), QString(), false }; }
+};
+
+// One run of one job. Created fresh for every attempt, on the worker thread that runs it.
+class Job
+{
+public:
+    virtual ~Job() = default;
+    virtual JobResult run(JobContext &context) = 0;
+};
+
+} // namespace spool

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <functional>
+
+#include <QList>
+
+#include "job/lifecycle.h"
+#include "util/result.h"
+
+namespace spool::transitions {
+
+// The lifecycle of design.md as pure functions on a record, shared by every store so that the
+// rules live in one place. Each returns the timeline events it caused. A store applies them
+// inside one transaction and persists the record (or deletes it when asked to).
+
+struct Outcome
+{
+    Error error;
+    bool deleteRecord = false;
+    bool changed = false;
+    QList<JobEvent> events;
+};
+
+JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events);
+
+// A user's command: cancel, pause, resume, retry or remove. `nextSeq` is called when a retry
+// sends the job to the back of the queue.
+Outcome applyCommand(
+    JobRecord &record, JobCommand command, qint64 nowMs, const std::function<qint64()> &nextSeq);
+
+// The runner `owner` takes a queued job.
+Outcome claim(JobRecord &record, const QString &owner, qint64 nowMs, qint64 leaseMs);
+
+// The runner reports how run() ended. Fenced: refused unless the runner still holds the lease.
+Outcome complete(JobRecord &record, const Completion &completion, qint64 nowMs);
+
+// The runner renews its lease. Fenced like complete().
+Outcome heartbeat(
+    JobRecord &record, const Heartbeat &beat, qint64 nowMs, qint64 leaseMs, LeaseStatus *status);
+
+// A running job whose runner is gone (lease expired, or its process is dead): back to the queue,
+// the attempt counted; failed when no attempt is left.
+Outcome recover(JobRecord &record, qint64 nowMs, const QString &reason);
+
+// Should this running job be recovered now?
+bool needsRecovery(const JobRecord &record, qint64 nowMs, QString *reason);
+
+} // namespace spool::transitions

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <limits>
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include "util/result.h"
+
+namespace spool {
+
+enum class ParamType {
+    Invalid = 0,
+    Integer,
+    String,
+    Boolean,
+    StringList,
+};
+
+// One parameter of a job kind: its schema, and how spoolctl and the app ask for it.
+struct ParamSpec
+{
+    QString name;
+    ParamType type = ParamType::Invalid;
+    QString description;
+    QString valueName; // e.g. "N", "URL"
+    bool required = false;
+    bool positional = false; // given without an option name on the command line
+    qint64 minimum = std::numeric_limits<qint64>::min();
+    qint64 maximum = std::numeric_limits<qint64>::max();
+    QJsonValue defaultValue { QJsonValue::Undefined }; // Undefined: no default
+};
+
+// Checks `params` against the schema: unknown names, types, ranges, required ones; fills in
+// defaults. The message names the parameter and says what is wrong.
+Result<QJsonObject> validateParams(
+    const QString &kind, const QList<ParamSpec> &specs, const QJsonObject &params);
+
+// Converts a command-line word to the parameter's JSON type.
+Result<QJsonValue> paramFromText(const ParamSpec &spec, const QString &text);
+
+} // namespace spool

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QObject>
+
+#include "job/jobrecord.h"
+#include "progress/progress.h"
+#include "queue/queueevents.h"
+#include "store/jobstore.h"
+#include "util/result.h"
+
+namespace spool {
+
+// The queue as the GUI and spoolctl use it. Every call returns at once: work, database access
+// and waiting happen on the queue's own threads. Signals are emitted on the thread that created
+// the queue, after the change they report was committed.
+class JobQueue : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+    // Checks the parameters now; queues the job in the background. The id is final.
+    virtual Result<QUuid> enqueue(
+        const QString &kind, const QJsonObject &params, int maxAttempts = 0) = 0;
+    // Many jobs of one kind in one transaction.
+    virtual Result<QList<QUuid>> enqueueMany(
+        const QString &kind, const QList<QJsonObject> &params, int maxAttempts = 0) = 0;
+    virtual void command(const QUuid &id, JobCommand command) = 0;
+    void cancel(const QUuid &id) { command(id, JobCommand::Cancel); }
+    void pause(const QUuid &id) { command(id, JobCommand::Pause); }
+    void resume(const QUuid &id) { command(id, JobCommand::Resume); }
+    void retry(const QUuid &id) { command(id, JobCommand::Retry); }
+    void remove(const QUuid &id) { command(id, JobCommand::Remove); }
+    // Pausing the queue starts nothing new and sends running jobs back to the queue.
+    virtual void setQueuePaused(bool paused) = 0;
+    // Answered by snapshotReady().
+    virtual void requestSnapshot() = 0;
+
+    // Start running jobs in this process (with workers > 0); stop() is answered by stopped().
+    virtual void start() = 0;
+    virtual void stop(StopMode mode) = 0;
+    // Look at the queue now, e.g. after a test moved its manual clock.
+    virtual void poke() = 0;
+    virtual QString location() const = 0;
+
+Q_SIGNALS:
+    // Every committed change, in order; a record's rev tells versions apart.
+    void jobsChanged(const QList<spool::JobRecord> &records);
+    void jobsRemoved(const QList<QUuid> &ids);
+    // Coalesced: at most ~30 per second per job.
+    void progressChanged(const QList<spool::JobProgress> &progress);
+    // A job reached succeeded, failed or canceled.
+    void jobFinished(const spool::JobRecord &record);
+    void countsChanged(const spool::QueueCounts &counts);
+    void queuePausedChanged(bool paused);
+    void snapshotReady(const QList<spool::JobRecord> &records);
+    void commandFailed(const QUuid &id, const QString &reason);
+    void storageError(const QString &message);
+    void stopped();
+};
+
+} // namespace spool
+
+Q_DECLARE_METATYPE(spool::QueueCounts)

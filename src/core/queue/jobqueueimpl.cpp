@@ -1,0 +1,197 @@
+#include "jobqueueimpl.h"
+
+#include "queue/scheduler.h"
+#include "util/tsan.h"
+
+namespace spool {
+
+JobQueueImpl::JobQueueImpl(std::shared_ptr<JobStore> store,
+    std::shared_ptr<const JobKindRegistry> registry, QueueConfig config, QObject *parent)
+    : JobQueue(parent)
+    , m_store(std::move(store))
+    , m_registry(std::move(registry))
+    , m_config(std::move(config))
+{
+    qRegisterMetaType<spool::JobRecord>();
+    qRegisterMetaType<spool::JobProgress>();
+    qRegisterMetaType<spool::QueueCounts>();
+    m_scheduler = new Scheduler(m_store, m_registry, m_config, &m_outbox,
+        [this] { QMetaObject::invokeMethod(this, "drainOutbox", Qt::QueuedConnection); });
+    m_scheduler->moveToThread(&m_controlThread);
+    m_controlThread.setObjectName(QStringLiteral("spool-control"));
+    m_controlThread.start();
+}
+
+JobQueueImpl::~JobQueueImpl()
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::Stop { StopMode::Release });
+    joinControlThread();
+    // Undelivered events die with the queue: nobody is left to receive them.
+    m_outbox.takeAll();
+}
+
+void JobQueueImpl::joinControlThread()
+{
+    if (!m_scheduler)
+        return;
+    m_controlThread.wait();
+    // Pairs with the release at the end of the scheduler's stop.
+    SPOOL_TSAN_ACQUIRE(m_scheduler);
+    delete m_scheduler;
+    m_scheduler = nullptr;
+}
+
+Result<QUuid> JobQueueImpl::enqueue(const QString &kind, const QJsonObject &params, int maxAttempts)
+{
+    auto ids = enqueueMany(kind, { params }, maxAttempts);
+    if (!ids)
+        return ids.error();
+    return ids->first();
+}
+
+Result<QList<QUuid>> JobQueueImpl::enqueueMany(
+    const QString &kind, const QList<QJsonObject> &params, int maxAttempts)
+{
+    if (m_stopRequested)
+        return makeError(ErrorCode::InvalidState, QStringLiteral("the queue is stopping"));
+    QList<NewJob> jobs;
+    jobs.reserve(params.size());
+    QList<QUuid> ids;
+    ids.reserve(params.size());
+    for (const QJsonObject &p : params) {
+        auto checked = m_registry->validate(kind, p);
+        if (!checked)
+            return checked.error();
+        NewJob job { QUuid::createUuid(), kind, std::move(checked.value()),
+            maxAttempts > 0 ? maxAttempts : m_config.retry.maxAttempts };
+        ids.append(job.id);
+        jobs.append(std::move(job));
+    }
+    m_scheduler->post(inbox::Enqueue { std::move(jobs) });
+    return ids;
+}
+
+void JobQueueImpl::command(const QUuid &id, JobCommand jobCommand)
+{
+    if (m_stopRequested) {
+        Q_EMIT commandFailed(id, QStringLiteral("the queue is stopping"));
+        return;
+    }
+    m_scheduler->post(inbox::Command { id, jobCommand });
+}
+
+void JobQueueImpl::setQueuePaused(bool paused)
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::SetQueuePaused { paused });
+}
+
+void JobQueueImpl::requestSnapshot()
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::Snapshot {});
+}
+
+void JobQueueImpl::start()
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::Start {});
+}
+
+void JobQueueImpl::stop(StopMode mode)
+{
+    if (m_stopped)
+        return;
+    m_stopRequested = true;
+    m_scheduler->post(inbox::Stop { mode });
+}
+
+void JobQueueImpl::poke()
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::Poke {});
+}
+
+QString JobQueueImpl::location() const
+{
+    return m_store->location();
+}
+
+QString JobQueueImpl::runnerId() const
+{
+    return m_scheduler ? m_scheduler->owner() : QString();
+}
+
+QList<JobRecord> JobQueueImpl::freshRecords(QList<JobRecord> records)
+{
+    // The same version can arrive twice (from the runner and from a change scan): keep news only.
+    QList<JobRecord> fresh;
+    fresh.reserve(records.size());
+    for (JobRecord &record : records) {
+        qint64 &known = m_knownRevs[record.id];
+        if (record.rev <= known)
+            continue;
+        known = record.rev;
+        fresh.append(std::move(record));
+    }
+    return fresh;
+}
+
+void JobQueueImpl::drainOutbox()
+{
+    std::vector<outbox::Item> items = m_outbox.takeAll();
+    QList<JobRecord> changed;
+    const auto flushChanged = [&] {
+        if (changed.isEmpty())
+            return;
+        const QList<JobRecord> fresh = freshRecords(std::exchange(changed, {}));
+        if (fresh.isEmpty())
+            return;
+        Q_EMIT jobsChanged(fresh);
+        for (const JobRecord &record : fresh) {
+            if (isFinishedState(record.state))
+                Q_EMIT jobFinished(record);
+        }
+    };
+    for (outbox::Item &item : items) {
+        // Adjacent change batches become one signal.
+        if (auto *c = std::get_if<outbox::JobsChanged>(&item)) {
+            changed.append(std::move(c->records));
+            continue;
+        }
+        flushChanged();
+        std::visit(
+            [this](auto &msg) {
+                using T = std::decay_t<decltype(msg)>;
+                if constexpr (std::is_same_v<T, outbox::JobsRemoved>) {
+                    for (const QUuid &id : std::as_const(msg.ids))
+                        m_knownRevs.remove(id);
+                    Q_EMIT jobsRemoved(msg.ids);
+                } else if constexpr (std::is_same_v<T, outbox::ProgressChanged>) {
+                    Q_EMIT progressChanged(msg.progress);
+                } else if constexpr (std::is_same_v<T, outbox::CommandFailed>) {
+                    Q_EMIT commandFailed(msg.id, msg.reason);
+                } else if constexpr (std::is_same_v<T, outbox::QueuePaused>) {
+                    Q_EMIT queuePausedChanged(msg.paused);
+                } else if constexpr (std::is_same_v<T, outbox::Counts>) {
+                    Q_EMIT countsChanged(msg.counts);
+                } else if constexpr (std::is_same_v<T, outbox::Snapshot>) {
+                    m_knownRevs.clear();
+                    for (const JobRecord &record : std::as_const(msg.records))
+                        m_knownRevs.insert(record.id, record.rev);
+                    Q_EMIT snapshotReady(msg.records);
+                } else if constexpr (std::is_same_v<T, outbox::StorageError>) {
+                    Q_EMIT storageError(msg.message);
+                } else if constexpr (std::is_same_v<T, outbox::Stopped>) {
+                    m_stopped = true;
+                    joinControlThread();
+                    Q_EMIT stopped();
+                }
+            },
+            item);
+    }
+    flushChanged();
+}
+
+} // namespace spool

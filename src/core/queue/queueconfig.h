@@ -1,0 +1,34 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include "queue/retrypolicy.h"
+#include "util/threadpriority.h"
+
+namespace spool {
+
+class AdmissionPolicy;
+class Clock;
+
+struct QueueConfig
+{
+    int workers = 2; // jobs this process runs at once; 0: observe only
+    QHash<QString, int> kindCaps; // at most N jobs of a kind at once
+    WorkerPriority priority = WorkerPriority::Low;
+    qint64 leaseMs = 30000; // a runner that stops renewing loses its jobs after this long
+    qint64 heartbeatMs = 1000; // lease renewal and persisted progress
+    qint64 recoverEveryMs = 2000; // how often to look for jobs of dead runners
+    int progressHz = 30; // coalesced progress updates per second per job
+    RetryPolicy retry;
+    QString workRoot; // parent of the jobs' work directories
+    Clock *clock = nullptr; // nullptr: the system clock
+    std::function<double()> random; // uniform [0,1) for jitter; empty: a real RNG
+    QList<std::shared_ptr<const AdmissionPolicy>> extraPolicies;
+};
+
+} // namespace spool

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <variant>
+
+#include <QList>
+#include <QUuid>
+
+#include "job/lifecycle.h"
+#include "store/jobstore.h"
+
+namespace spool {
+
+enum class StopMode {
+    Invalid = 0,
+    // Running jobs stop at their next checkpoint and go back to the queue (keeping what they
+    // saved), without using up an attempt; they resume at the next start.
+    Release,
+    // Running jobs finish; nothing new starts.
+    Drain,
+};
+
+// Messages to the scheduler's control thread.
+namespace inbox {
+struct Enqueue
+{
+    QList<NewJob> jobs;
+};
+struct Command
+{
+    QUuid id;
+    JobCommand command = JobCommand::Invalid;
+};
+struct SetQueuePaused
+{
+    bool paused = false;
+};
+struct Snapshot
+{
+};
+struct Start
+{
+};
+struct Stop
+{
+    StopMode mode = StopMode::Release;
+};
+struct Poke // look at the queue now (after a manual clock moved)
+{
+};
+struct WakeAt // a queued job becomes eligible at this time
+{
+    qint64 atMs = 0;
+};
+struct RunningChanged
+{
+};
+struct StateChanged // counts may have changed
+{
+};
+struct ExternalChange
+{
+};
+struct SlotsIdle
+{
+};
+using Item = std::variant<Enqueue, Command, SetQueuePaused, Snapshot, Start, Stop, Poke, WakeAt,
+    RunningChanged, StateChanged, ExternalChange, SlotsIdle>;
+} // namespace inbox
+
+// Messages from the scheduler to the queue's owner thread.
+namespace outbox {
+struct JobsChanged
+{
+    QList<JobRecord> records;
+};
+struct JobsRemoved
+{
+    QList<QUuid> ids;
+};
+struct ProgressChanged
+{
+    QList<JobProgress> progress;
+};
+struct CommandFailed
+{
+    QUuid id;
+    QString reason;
+};
+struct QueuePaused
+{
+    bool paused = false;
+};
+struct Counts
+{
+    QueueCounts counts;
+};
+struct Snapshot
+{
+    QList<JobRecord> records;
+    bool queuePaused = false;
+};
+struct StorageError
+{
+    QString message;
+};
+struct Stopped
+{
+};
+using Item = std::variant<JobsChanged, JobsRemoved, ProgressChanged, CommandFailed, QueuePaused,
+    Counts, Snapshot, StorageError, Stopped>;
+} // namespace outbox
+
+} // namespace spool

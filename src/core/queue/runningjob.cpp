@@ -1,0 +1,109 @@
+#include "runningjob.h"
+
+#include <chrono>
+
+#include <QDir>
+
+namespace spool {
+
+namespace {
+constexpr int kMaxPendingLogLines = 1000;
+}
+
+RunningJob::RunningJob(JobRecord claimed, QString workRoot)
+    : m_record(std::move(claimed))
+    , m_workRoot(std::move(workRoot))
+    , m_progress(m_record.progress)
+{
+    if (m_record.control != JobControl::None)
+        m_control.store(static_cast<int>(m_record.control));
+}
+
+void RunningJob::setProgress(qint64 done, qint64 total)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_progress.done == done && m_progress.total == total)
+            return;
+        m_progress.done = done;
+        m_progress.total = total;
+    }
+    m_progressVersion.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void RunningJob::setProgressUnit(const QString &unit)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_progress.unit == unit)
+            return;
+        m_progress.unit = unit;
+    }
+    m_progressVersion.fetch_add(1, std::memory_order_acq_rel);
+}
+
+Progress RunningJob::progress() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_progress;
+}
+
+JobControl RunningJob::stopRequested() const
+{
+    return static_cast<JobControl>(m_control.load(std::memory_order_acquire));
+}
+
+void RunningJob::requestStop(JobControl control)
+{
+    if (control == JobControl::None)
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto current = static_cast<JobControl>(m_control.load(std::memory_order_relaxed));
+        if (current != JobControl::None
+            && !(current == JobControl::Interrupt && control != JobControl::Interrupt))
+            return;
+        m_control.store(static_cast<int>(control), std::memory_order_release);
+    }
+    m_stopped.notify_all();
+}
+
+bool RunningJob::sleepFor(qint64 ms)
+{
+    std::unique_lock lock(m_mutex);
+    return !m_stopped.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] {
+        return m_control.load(std::memory_order_acquire) != static_cast<int>(JobControl::None);
+    });
+}
+
+void RunningJob::log(const QString &line)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_logLines.size() >= kMaxPendingLogLines) {
+        ++m_droppedLogLines;
+        return;
+    }
+    m_logLines.append(line);
+}
+
+QStringList RunningJob::takeLogLines()
+{
+    std::lock_guard lock(m_mutex);
+    QStringList lines = std::exchange(m_logLines, {});
+    if (m_droppedLogLines > 0) {
+        lines.append(QStringLiteral(
+            "(%1 log lines dropped: the job logged faster than they could be stored)")
+                         .arg(m_droppedLogLines));
+        m_droppedLogLines = 0;
+    }
+    return lines;
+}
+
+QString RunningJob::workDir()
+{
+    const QString dir = QDir(m_workRoot).filePath(idString(m_record.id));
+    QDir().mkpath(dir);
+    return dir;
+}
+
+} // namespace spool

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include <QStringList>
+
+#include "job/job.h"
+#include "job/jobrecord.h"
+#include "progress/progressrate.h"
+
+namespace spool {
+
+// A claimed job while it runs: the JobContext its code sees, and the runner's handle on it.
+class RunningJob final : public JobContext
+{
+public:
+    RunningJob(JobRecord claimed, QString workRoot);
+    Q_DISABLE_COPY_MOVE(RunningJob)
+
+    // JobContext
+    QUuid id() const override { return m_record.id; }
+    const QJsonObject &params() const override { return m_record.params; }
+    int attempt() const override { return m_record.attempts; }
+    Progress resumeProgress() const override { return m_record.progress; }
+    void setProgress(qint64 done, qint64 total) override;
+    void setProgressUnit(const QString &unit) override;
+    JobControl stopRequested() const override;
+    bool sleepFor(qint64 ms) override;
+    void log(const QString &line) override;
+    QString workDir() override;
+
+    // Runner side.
+    const JobRecord &record() const { return m_record; }
+    // The first stop request wins, except that a user's request replaces an Interrupt.
+    void requestStop(JobControl control);
+    Progress progress() const;
+    quint64 progressVersion() const { return m_progressVersion.load(std::memory_order_acquire); }
+    QStringList takeLogLines();
+
+    // Control thread only: coalescing and persistence bookkeeping.
+    ProgressRate rate;
+    quint64 sampledVersion = 0;
+    quint64 persistedVersion = 0;
+    qint64 lastSampleAtMs = 0;
+
+private:
+    const JobRecord m_record;
+    const QString m_workRoot;
+    std::atomic<int> m_control { static_cast<int>(JobControl::None) };
+    std::atomic<quint64> m_progressVersion { 0 };
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_stopped;
+    Progress m_progress;
+    QStringList m_logLines;
+    int m_droppedLogLines = 0;
+};
+
+} // namespace spool

@@ -1,0 +1,672 @@
+#include "scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <thread>
+
+#include <QDebug>
+#include <QRunnable>
+#include <QThread>
+#include <QThreadPool>
+
+#include "util/clock.h"
+#include "util/runneridentity.h"
+#include "util/threadpriority.h"
+#include "util/tsan.h"
+
+namespace spool {
+
+namespace {
+
+constexpr int kCountsDebounceMs = 200;
+constexpr qint64 kStalledSampleMs = 1000;
+constexpr int kFinishTries = 20;
+constexpr int kStorageRetryMs = 1000;
+
+class SlotRunnable final : public QRunnable
+{
+public:
+    explicit SlotRunnable(Scheduler *scheduler)
+        : m_scheduler(scheduler)
+    {
+        setAutoDelete(true);
+    }
+
+    void run() override
+    {
+        // Pairs with the release before QThreadPool::start(): Qt's pool lock orders them.
+        SPOOL_TSAN_ACQUIRE(this);
+        m_scheduler->runSlot();
+    }
+
+private:
+    Scheduler *const m_scheduler;
+};
+
+// Lowers the calling pool thread once; a pool thread keeps its priority for its lifetime.
+void applyWorkerPriority(WorkerPriority priority, int baseNice)
+{
+    static thread_local qint64 appliedKey = LLONG_MIN;
+    const qint64 key = static_cast<qint64>(priority) * 1000 + baseNice;
+    if (appliedKey == key)
+        return;
+    appliedKey = key;
+    QString error;
+    if (!threadpriority::applyToCurrentThread(priority, baseNice, &error))
+        qWarning("spool: cannot lower worker thread priority: %s", qUtf8Printable(error));
+}
+
+} // namespace
+
+Scheduler::Scheduler(std::shared_ptr<JobStore> store,
+    std::shared_ptr<const JobKindRegistry> registry, QueueConfig config,
+    Mailbox<outbox::Item> *outbox, std::function<void()> wakeOwner)
+    : m_store(std::move(store))
+    , m_registry(std::move(registry))
+    , m_config(std::move(config))
+    , m_clock(m_config.clock ? m_config.clock : Clock::system())
+    , m_owner(runneridentity::makeOwner())
+    , m_baseNice(threadpriority::currentNice())
+    , m_outbox(outbox)
+    , m_wakeOwner(std::move(wakeOwner))
+{
+    m_policies.append(std::make_shared<KnownKindPolicy>(m_registry));
+    m_policies.append(std::make_shared<WorkerLimitPolicy>(m_config.workers));
+    if (!m_config.kindCaps.isEmpty())
+        m_policies.append(std::make_shared<KindCapPolicy>(m_config.kindCaps));
+    m_policies.append(m_config.extraPolicies);
+
+    std::random_device seed;
+    m_rng.seed((static_cast<quint64>(seed()) << 32) ^ seed());
+
+    // Never the global pool: its threads are shared with the rest of the process.
+    m_pool = new QThreadPool(this);
+    m_pool->setObjectName(QStringLiteral("spool-workers"));
+    m_pool->setMaxThreadCount(qMax(1, m_config.workers));
+    runneridentity::setRunnerAlive(m_owner, true);
+}
+
+Scheduler::~Scheduler()
+{
+    m_pool->waitForDone();
+    runneridentity::setRunnerAlive(m_owner, false);
+}
+
+void Scheduler::post(inbox::Item item)
+{
+    if (m_inbox.push(std::move(item)))
+        QMetaObject::invokeMethod(this, "drainInbox", Qt::QueuedConnection);
+}
+
+void Scheduler::publish(outbox::Item item)
+{
+    if (m_outbox->push(std::move(item)))
+        m_wakeOwner();
+}
+
+qint64 Scheduler::now() const
+{
+    return m_clock->nowMs();
+}
+
+double Scheduler::nextRandom()
+{
+    std::lock_guard lock(m_randomMutex);
+    if (m_config.random)
+        return m_config.random();
+    return std::uniform_real_distribution<double>(0.0, 1.0)(m_rng);
+}
+
+std::shared_ptr<RunningJob> Scheduler::runningJob(const QUuid &id) const
+{
+    std::lock_guard lock(m_runningMutex);
+    return m_running.value(id);
+}
+
+QList<std::shared_ptr<RunningJob>> Scheduler::runningJobs() const
+{
+    std::lock_guard lock(m_runningMutex);
+    return m_running.values();
+}
+
+void Scheduler::drainInbox()
+{
+    std::vector<inbox::Item> items = m_inbox.takeAll();
+    // Consecutive enqueues become one transaction.
+    QList<NewJob> pending;
+    const auto flushEnqueues = [&] {
+        if (!pending.isEmpty())
+            enqueue(std::exchange(pending, {}));
+    };
+    for (inbox::Item &item : items) {
+        if (auto *add = std::get_if<inbox::Enqueue>(&item)) {
+            pending.append(add->jobs);
+            continue;
+        }
+        flushEnqueues();
+        handle(item);
+    }
+    flushEnqueues();
+}
+
+void Scheduler::handle(inbox::Item &item)
+{
+    std::visit(
+        [this](auto &msg) {
+            using T = std::decay_t<decltype(msg)>;
+            if constexpr (std::is_same_v<T, inbox::Start>)
+                start();
+            else if constexpr (std::is_same_v<T, inbox::Stop>)
+                stop(msg.mode);
+            else if constexpr (std::is_same_v<T, inbox::Enqueue>)
+                enqueue(msg.jobs);
+            else if constexpr (std::is_same_v<T, inbox::Command>)
+                command(msg.id, msg.command);
+            else if constexpr (std::is_same_v<T, inbox::SetQueuePaused>)
+                setQueuePaused(msg.paused, true);
+            else if constexpr (std::is_same_v<T, inbox::Snapshot>)
+                snapshot();
+            else if constexpr (std::is_same_v<T, inbox::Poke>)
+                kick();
+            else if constexpr (std::is_same_v<T, inbox::WakeAt>)
+                wakeAt(msg.atMs);
+            else if constexpr (std::is_same_v<T, inbox::RunningChanged>)
+                updateProgressTimer();
+            else if constexpr (std::is_same_v<T, inbox::StateChanged>) {
+                if (m_countsTimer && !m_countsTimer->isActive())
+                    m_countsTimer->start();
+            } else if constexpr (std::is_same_v<T, inbox::ExternalChange>)
+                applyExternalChanges();
+            else if constexpr (std::is_same_v<T, inbox::SlotsIdle>)
+                finishStopIfIdle();
+        },
+        item);
+}
+
+void Scheduler::start()
+{
+    if (m_heartbeatTimer || m_stopMode != StopMode::Invalid)
+        return;
+    m_monotonic.start();
+    const auto makeTimer = [this](int intervalMs, bool singleShot, void (Scheduler::*slot)()) {
+        auto *timer = new QTimer(this);
+        timer->setInterval(intervalMs);
+        timer->setSingleShot(singleShot);
+        connect(timer, &QTimer::timeout, this, slot);
+        return timer;
+    };
+    m_heartbeatTimer =
+        makeTimer(static_cast<int>(m_config.heartbeatMs), false, &Scheduler::heartbeat);
+    m_progressTimer =
+        makeTimer(1000 / qBound(1, m_config.progressHz, 1000), false, &Scheduler::sampleProgress);
+    m_recoverTimer =
+        makeTimer(static_cast<int>(m_config.recoverEveryMs), false, &Scheduler::recoverAbandoned);
+    m_countsTimer = makeTimer(kCountsDebounceMs, true, &Scheduler::publishCounts);
+    m_retryTimer = makeTimer(kStorageRetryMs, true, &Scheduler::kick);
+    m_wakeTimer = new QTimer(this);
+    m_wakeTimer->setSingleShot(true);
+    connect(m_wakeTimer, &QTimer::timeout, this, [this] {
+        m_wakeAtMs = 0;
+        kick();
+    });
+
+    if (auto paused = m_store->queuePaused())
+        m_queuePaused = paused.value();
+    else
+        reportStorageError(paused.error());
+    if (auto rev = m_store->currentRev())
+        m_seenRev = rev.value();
+    m_store->setExternalChangeListener([this] { post(inbox::ExternalChange {}); });
+    {
+        std::lock_guard lock(m_slotMutex);
+        m_started = true;
+    }
+    publish(outbox::QueuePaused { m_queuePaused.load() });
+    m_heartbeatTimer->start();
+    m_recoverTimer->start();
+    recoverAbandoned();
+    kick();
+    publishCounts();
+}
+
+void Scheduler::stop(StopMode mode)
+{
+    if (m_stopped)
+        return;
+    if (m_stopMode == StopMode::Invalid || mode == StopMode::Release)
+        m_stopMode = mode;
+    {
+        std::lock_guard lock(m_slotMutex);
+        m_stopping = true;
+    }
+    if (mode == StopMode::Release) {
+        for (const auto &job : runningJobs())
+            job->requestStop(JobControl::Interrupt);
+    }
+    finishStopIfIdle();
+}
+
+void Scheduler::finishStopIfIdle()
+{
+    if (m_stopMode == StopMode::Invalid || m_stopped)
+        return;
+    {
+        std::lock_guard lock(m_slotMutex);
+        if (m_activeSlots > 0)
+            return;
+    }
+    // Every slot has returned; let the pool's threads finish with their runnables.
+    m_pool->waitForDone();
+    m_store->setExternalChangeListener(nullptr);
+    for (QTimer *timer : { m_heartbeatTimer, m_progressTimer, m_recoverTimer, m_countsTimer,
+             m_retryTimer, m_wakeTimer }) {
+        if (timer)
+            timer->stop();
+    }
+    m_stopped = true;
+    if (m_heartbeatTimer)
+        publishCounts();
+    publish(outbox::Stopped {});
+    // The owner joins this thread, then deletes this object.
+    SPOOL_TSAN_RELEASE(this);
+    thread()->quit();
+}
+
+void Scheduler::enqueue(QList<NewJob> jobs)
+{
+    auto result = m_store->enqueue(jobs, now());
+    if (!result) {
+        for (const NewJob &job : std::as_const(jobs))
+            publish(outbox::CommandFailed { job.id, result.error().message });
+        return;
+    }
+    publish(outbox::JobsChanged { std::move(result.value()) });
+    kick();
+    markStateChanged();
+}
+
+void Scheduler::command(const QUuid &id, JobCommand jobCommand)
+{
+    auto result = m_store->command(id, jobCommand, now());
+    if (!result) {
+        publish(outbox::CommandFailed { id, result.error().message });
+        return;
+    }
+    if (result->removed) {
+        publish(outbox::JobsRemoved { { id } });
+    } else {
+        const JobRecord &record = result->record;
+        if (record.state == JobState::Running && record.control != JobControl::None) {
+            if (auto job = runningJob(id))
+                job->requestStop(record.control);
+        }
+        publish(outbox::JobsChanged { { record } });
+        if (record.state == JobState::Queued)
+            kick();
+    }
+    markStateChanged();
+}
+
+void Scheduler::setQueuePaused(bool paused, bool persist)
+{
+    if (persist) {
+        if (auto result = m_store->setQueuePaused(paused, now()); !result) {
+            publish(outbox::CommandFailed { QUuid(), result.error().message });
+            return;
+        }
+    }
+    if (m_queuePaused.exchange(paused) == paused)
+        return;
+    publish(outbox::QueuePaused { paused });
+    if (paused) {
+        // Running jobs go back to the queue at their next checkpoint, keeping what they saved.
+        for (const auto &job : runningJobs())
+            job->requestStop(JobControl::Interrupt);
+    } else {
+        kick();
+    }
+}
+
+void Scheduler::snapshot()
+{
+    auto records = m_store->query(JobQuery {});
+    if (!records) {
+        reportStorageError(records.error());
+        return;
+    }
+    publish(outbox::Snapshot { std::move(records.value()), m_queuePaused.load() });
+}
+
+void Scheduler::wakeAt(qint64 atMs)
+{
+    if (!m_wakeTimer || m_stopMode != StopMode::Invalid)
+        return;
+    if (m_wakeTimer->isActive() && m_wakeAtMs != 0 && m_wakeAtMs <= atMs)
+        return;
+    m_wakeAtMs = atMs;
+    m_wakeTimer->start(static_cast<int>(std::clamp<qint64>(atMs - now(), 0, INT_MAX)));
+}
+
+void Scheduler::updateProgressTimer()
+{
+    if (!m_progressTimer || m_stopped)
+        return;
+    const bool anyRunning = !runningJobs().isEmpty();
+    if (anyRunning && !m_progressTimer->isActive())
+        m_progressTimer->start();
+    else if (!anyRunning)
+        m_progressTimer->stop();
+}
+
+void Scheduler::heartbeat()
+{
+    const auto jobs = runningJobs();
+    if (jobs.isEmpty())
+        return;
+    QList<Heartbeat> beats;
+    beats.reserve(jobs.size());
+    for (const auto &job : jobs) {
+        Heartbeat beat;
+        beat.id = job->id();
+        beat.leaseToken = job->record().leaseToken;
+        const quint64 version = job->progressVersion();
+        if (version != job->persistedVersion) {
+            beat.progressChanged = true;
+            beat.progress = job->progress();
+            job->persistedVersion = version;
+        }
+        beat.logLines = job->takeLogLines();
+        beats.append(beat);
+    }
+    auto statuses = m_store->heartbeat(beats, now(), m_config.leaseMs);
+    if (!statuses) {
+        reportStorageError(statuses.error());
+        return;
+    }
+    for (const LeaseStatus &status : std::as_const(statuses.value())) {
+        auto job = runningJob(status.id);
+        if (!job)
+            continue;
+        if (!status.held)
+            job->requestStop(
+                JobControl::Interrupt); // another runner owns it now: stop working on it
+        else if (status.control != JobControl::None)
+            job->requestStop(status.control);
+    }
+}
+
+void Scheduler::sampleProgress()
+{
+    const qint64 elapsedMs = m_monotonic.elapsed();
+    QList<JobProgress> updates;
+    for (const auto &job : runningJobs()) {
+        const quint64 version = job->progressVersion();
+        const bool changed = version != job->sampledVersion;
+        // A stalled job still gets a sample now and then, so its speed falls and ETA grows.
+        if (!changed && elapsedMs - job->lastSampleAtMs < kStalledSampleMs)
+            continue;
+        job->sampledVersion = version;
+        job->lastSampleAtMs = elapsedMs;
+        const Progress progress = job->progress();
+        job->rate.addSample(elapsedMs, progress.done);
+        updates.append(JobProgress { job->id(), progress, job->rate.ratePerSecond(),
+            job->rate.etaMs(progress.done, progress.total), now() });
+    }
+    if (!updates.isEmpty())
+        publish(outbox::ProgressChanged { std::move(updates) });
+}
+
+void Scheduler::recoverAbandoned()
+{
+    auto recovered = m_store->recoverAbandoned(now());
+    if (!recovered) {
+        reportStorageError(recovered.error());
+        return;
+    }
+    if (recovered->isEmpty())
+        return;
+    publish(outbox::JobsChanged { std::move(recovered.value()) });
+    kick();
+    markStateChanged();
+}
+
+void Scheduler::applyExternalChanges()
+{
+    if (m_stopped)
+        return;
+    auto changes = m_store->changesSince(m_seenRev);
+    if (!changes) {
+        reportStorageError(changes.error());
+        return;
+    }
+    ChangeSet &set = changes.value();
+    m_seenRev = set.rev;
+    bool anyQueued = false;
+    for (const JobRecord &record : std::as_const(set.changed)) {
+        if (record.state == JobState::Queued)
+            anyQueued = true;
+        if (record.state == JobState::Running && record.control != JobControl::None
+            && record.leaseOwner == m_owner) {
+            if (auto job = runningJob(record.id))
+                job->requestStop(record.control);
+        }
+    }
+    if (set.queuePaused != m_queuePaused.load())
+        setQueuePaused(set.queuePaused, false);
+    if (set.fullResync) {
+        publish(outbox::Snapshot { std::move(set.changed), set.queuePaused });
+    } else {
+        if (!set.changed.isEmpty())
+            publish(outbox::JobsChanged { std::move(set.changed) });
+        if (!set.removed.isEmpty())
+            publish(outbox::JobsRemoved { std::move(set.removed) });
+    }
+    if (anyQueued)
+        kick();
+    markStateChanged();
+}
+
+void Scheduler::publishCounts()
+{
+    m_stateDirty = false;
+    auto counts = m_store->counts();
+    if (!counts) {
+        reportStorageError(counts.error());
+        return;
+    }
+    if (m_countsPublished && counts.value() == m_lastCounts)
+        return;
+    m_lastCounts = counts.value();
+    m_countsPublished = true;
+    publish(outbox::Counts { m_lastCounts });
+}
+
+void Scheduler::markStateChanged()
+{
+    if (!m_stateDirty.exchange(true))
+        post(inbox::StateChanged {});
+}
+
+void Scheduler::reportStorageError(const Error &error)
+{
+    publish(outbox::StorageError { error.message });
+}
+
+void Scheduler::kick()
+{
+    std::lock_guard lock(m_slotMutex);
+    ++m_workGeneration;
+    if (!m_started || m_stopping || m_queuePaused.load() || m_config.workers <= 0
+        || m_activeSlots >= m_config.workers)
+        return;
+    ++m_activeSlots;
+    auto *runnable = new SlotRunnable(this);
+    SPOOL_TSAN_RELEASE(runnable);
+    m_pool->start(runnable);
+}
+
+void Scheduler::runSlot()
+{
+    applyWorkerPriority(m_config.priority, m_baseNice);
+    for (;;) {
+        std::shared_ptr<RunningJob> job = claimNext();
+        if (!job)
+            return;
+        // Another slot may find work too; it gives up at once if there is none.
+        kick();
+        execute(job);
+    }
+}
+
+std::shared_ptr<RunningJob> Scheduler::claimNext()
+{
+    const auto releaseSlot = [this] {
+        // Called with m_slotMutex held.
+        --m_activeSlots;
+        if (m_stopping && m_activeSlots == 0)
+            post(inbox::SlotsIdle {});
+    };
+    for (;;) {
+        quint64 generation = 0;
+        {
+            std::lock_guard lock(m_slotMutex);
+            if (m_stopping || m_queuePaused.load()) {
+                releaseSlot();
+                return nullptr;
+            }
+            generation = m_workGeneration;
+        }
+        std::lock_guard claimLock(m_claimMutex);
+        RunningSet running;
+        for (const auto &job : runningJobs())
+            running.add(job->record());
+        ClaimRequest request;
+        request.owner = m_owner;
+        request.nowMs = now();
+        request.leaseMs = m_config.leaseMs;
+        request.maxJobs = 1;
+        request.admit = [&](const JobRecord &candidate) {
+            const Admission verdict = admitAll(m_policies, candidate, running);
+            if (verdict == Admission::Admit)
+                running.add(candidate);
+            return verdict;
+        };
+        auto result = m_store->claim(request);
+        if (!result) {
+            reportStorageError(result.error());
+            post(inbox::WakeAt { now() + kStorageRetryMs });
+            std::lock_guard lock(m_slotMutex);
+            releaseSlot();
+            return nullptr;
+        }
+        if (result->nextWakeMs > 0)
+            post(inbox::WakeAt { result->nextWakeMs });
+        if (!result->claimed.isEmpty()) {
+            auto job = std::make_shared<RunningJob>(result->claimed.first(), m_config.workRoot);
+            bool first = false;
+            {
+                std::lock_guard lock(m_runningMutex);
+                first = m_running.isEmpty();
+                m_running.insert(job->id(), job);
+            }
+            if (first)
+                post(inbox::RunningChanged {});
+            publish(outbox::JobsChanged { { job->record() } });
+            markStateChanged();
+            return job;
+        }
+        std::lock_guard lock(m_slotMutex);
+        // Work may have arrived while this slot looked: look again instead of leaving it.
+        if (m_workGeneration != generation && !m_stopping && !m_queuePaused.load())
+            continue;
+        releaseSlot();
+        return nullptr;
+    }
+}
+
+void Scheduler::execute(const std::shared_ptr<RunningJob> &job)
+{
+    JobResult result;
+    if (const JobKind *kind = m_registry->find(job->record().kind)) {
+        try {
+            std::unique_ptr<Job> instance = kind->create();
+            result = instance
+                ? instance->run(*job)
+                : JobResult::failure(QStringLiteral("the job could not be created"), false);
+        } catch (const std::exception &e) {
+            result = JobResult::failure(QStringLiteral("the job threw an exception: %1")
+                                            .arg(QString::fromLocal8Bit(e.what())));
+        } catch (...) {
+            result = JobResult::failure(QStringLiteral("the job threw an exception"));
+        }
+    } else {
+        result = JobResult::failure(
+            QStringLiteral("this program cannot run jobs of kind '%1'").arg(job->record().kind),
+            false);
+    }
+    if (result.status == RunStatus::Invalid)
+        result = JobResult::failure(QStringLiteral("the job ended without a result"), false);
+
+    const JobControl seen = job->stopRequested();
+    Completion completion;
+    completion.id = job->id();
+    completion.leaseToken = job->record().leaseToken;
+    completion.status = result.status;
+    completion.retryable = result.retryable;
+    completion.error = result.error;
+    completion.output = result.output;
+    completion.progress = job->progress();
+    completion.logLines = job->takeLogLines();
+    // Stopped because asked: if the request was withdrawn meanwhile (resume after pause), the
+    // job simply goes back to the queue.
+    completion.interrupted = result.status == RunStatus::Stopped && seen != JobControl::None;
+    if (completion.interrupted && seen == JobControl::Interrupt && completion.error.isEmpty())
+        completion.error = QStringLiteral("the runner stopped it");
+    if (result.status == RunStatus::Failed)
+        completion.retryDelayMs = m_config.retry.delayMs(job->record().attempts, nextRandom());
+
+    const QList<FinishResult> finished = finishWithRetry(completion);
+    bool nowEmpty = false;
+    {
+        std::lock_guard lock(m_runningMutex);
+        m_running.remove(job->id());
+        nowEmpty = m_running.isEmpty();
+    }
+    if (nowEmpty)
+        post(inbox::RunningChanged {});
+    for (const FinishResult &f : finished) {
+        if (f.error.isError()) {
+            // LeaseLost: another runner took the job over; its outcome is not ours to report.
+            if (f.error.code != ErrorCode::LeaseLost)
+                reportStorageError(f.error);
+            continue;
+        }
+        if (f.removed) {
+            publish(outbox::JobsRemoved { { f.id } });
+            continue;
+        }
+        if (f.record.state == JobState::Queued && f.record.notBeforeMs > 0)
+            post(inbox::WakeAt { f.record.notBeforeMs });
+        publish(outbox::JobsChanged { { f.record } });
+    }
+    markStateChanged();
+}
+
+QList<FinishResult> Scheduler::finishWithRetry(const Completion &completion)
+{
+    Error last;
+    for (int attempt = 0; attempt < kFinishTries; ++attempt) {
+        auto result = m_store->finish({ completion }, now());
+        if (result)
+            return result.value();
+        last = result.error();
+        if (last.code != ErrorCode::Storage)
+            break;
+        // The work is done; losing this write would only make the job run again later.
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return { FinishResult { completion.id, last, false, JobRecord {} } };
+}
+
+} // namespace spool

@@ -1,0 +1,125 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <random>
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include "job/jobkindregistry.h"
+#include "queue/admissionpolicy.h"
+#include "queue/queueconfig.h"
+#include "queue/queueevents.h"
+#include "queue/runningjob.h"
+#include "store/jobstore.h"
+#include "util/mailbox.h"
+
+class QThreadPool;
+
+namespace spool {
+
+class Clock;
+
+// Runs the queue for one process. Lives on its own control thread (timers, commands, lease
+// renewal, progress coalescing); jobs run in worker slots on a dedicated QThreadPool, each slot
+// claiming the next admissible job as soon as it is free.
+class Scheduler final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Scheduler(std::shared_ptr<JobStore> store, std::shared_ptr<const JobKindRegistry> registry,
+        QueueConfig config, Mailbox<outbox::Item> *outbox, std::function<void()> wakeOwner);
+    ~Scheduler() override;
+    Q_DISABLE_COPY_MOVE(Scheduler)
+
+    // Any thread.
+    void post(inbox::Item item);
+    const QString &owner() const { return m_owner; }
+
+    // Control thread.
+    Q_INVOKABLE void drainInbox();
+
+    // Worker slot body (pool thread).
+    void runSlot();
+
+private:
+    void handle(inbox::Item &item);
+    void start();
+    void stop(StopMode mode);
+    void finishStopIfIdle();
+    void enqueue(QList<NewJob> jobs);
+    void command(const QUuid &id, JobCommand command);
+    void setQueuePaused(bool paused, bool persist);
+    void snapshot();
+    void wakeAt(qint64 atMs);
+    void updateProgressTimer();
+    void heartbeat();
+    void sampleProgress();
+    void recoverAbandoned();
+    void applyExternalChanges();
+    void publishCounts();
+    void markStateChanged();
+    void reportStorageError(const Error &error);
+
+    void kick();
+    std::shared_ptr<RunningJob> claimNext();
+    void execute(const std::shared_ptr<RunningJob> &job);
+    QList<FinishResult> finishWithRetry(const Completion &completion);
+    void publish(outbox::Item item);
+    std::shared_ptr<RunningJob> runningJob(const QUuid &id) const;
+    QList<std::shared_ptr<RunningJob>> runningJobs() const;
+    qint64 now() const;
+    double nextRandom();
+
+    const std::shared_ptr<JobStore> m_store;
+    const std::shared_ptr<const JobKindRegistry> m_registry;
+    const QueueConfig m_config;
+    Clock *const m_clock;
+    const QString m_owner;
+    const int m_baseNice;
+    QList<std::shared_ptr<const AdmissionPolicy>> m_policies;
+    Mailbox<outbox::Item> *const m_outbox;
+    const std::function<void()> m_wakeOwner;
+    Mailbox<inbox::Item> m_inbox;
+    QThreadPool *m_pool = nullptr;
+
+    // Slot bookkeeping: which slots run, and whether new work may have appeared.
+    std::mutex m_slotMutex;
+    int m_activeSlots = 0;
+    quint64 m_workGeneration = 0;
+    bool m_started = false;
+    bool m_stopping = false;
+    std::atomic<bool> m_queuePaused { false };
+
+    // Claims are serialized so that admission sees every job started before it.
+    std::mutex m_claimMutex;
+
+    mutable std::mutex m_runningMutex;
+    QHash<QUuid, std::shared_ptr<RunningJob>> m_running;
+
+    std::atomic<bool> m_stateDirty { false };
+    std::mutex m_randomMutex;
+    std::mt19937_64 m_rng;
+
+    // Control thread only.
+    StopMode m_stopMode = StopMode::Invalid;
+    bool m_stopped = false;
+    qint64 m_seenRev = 0;
+    qint64 m_wakeAtMs = 0;
+    QueueCounts m_lastCounts;
+    bool m_countsPublished = false;
+    QElapsedTimer m_monotonic;
+    QTimer *m_heartbeatTimer = nullptr;
+    QTimer *m_progressTimer = nullptr;
+    QTimer *m_recoverTimer = nullptr;
+    QTimer *m_wakeTimer = nullptr;
+    QTimer *m_countsTimer = nullptr;
+    QTimer *m_retryTimer = nullptr;
+};
+
+} // namespace spool

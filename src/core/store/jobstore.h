@@ -1,0 +1,114 @@
+#pragma once
+
+#include <functional>
+
+#include <QList>
+#include <QString>
+
+#include "job/lifecycle.h"
+#include "util/result.h"
+
+namespace spool {
+
+// The admission verdict for one candidate, from the queue's policies.
+enum class Admission {
+    Admit = 0,
+    Skip, // not this job now; later ones may start
+    SkipKind, // no job of this kind can start now
+    Stop, // nothing can start now
+};
+
+struct ClaimRequest
+{
+    QString owner;
+    qint64 nowMs = 0;
+    qint64 leaseMs = 30000;
+    int maxJobs = 1;
+    // Asked in FIFO order for each eligible queued job; an admitted job is claimed.
+    std::function<Admission(const JobRecord &)> admit;
+};
+
+struct ClaimResult
+{
+    QList<JobRecord> claimed;
+    // Earliest not-before of a queued job that is not eligible yet (0: none): when to look again.
+    qint64 nextWakeMs = 0;
+};
+
+struct JobQuery
+{
+    QList<QUuid> ids; // empty: all
+    QList<JobState> states; // empty: all
+    qint64 limit = -1;
+};
+
+struct ChangeSet
+{
+    qint64 rev = 0; // the store's revision this change set brings the reader to
+    bool fullResync = false; // removals were forgotten: reload everything
+    QList<JobRecord> changed; // in FIFO order
+    QList<QUuid> removed;
+    bool queuePaused = false;
+};
+
+struct QueueCounts
+{
+    qint64 queued = 0; // includes retries waiting for their not-before time
+    qint64 running = 0;
+    qint64 paused = 0;
+    qint64 succeeded = 0;
+    qint64 failed = 0;
+    qint64 canceled = 0;
+
+    qint64 active() const { return queued + running; }
+    qint64 total() const { return queued + running + paused + succeeded + failed + canceled; }
+    friend bool operator==(const QueueCounts &, const QueueCounts &) = default;
+};
+
+struct CommandResult
+{
+    bool removed = false;
+    JobRecord record; // the new version, unless removed
+};
+
+// The queue's storage: narrow on purpose (enqueue, claim with lease, renew, finish, query,
+// subscribe) so that a networked store (Redis Streams) can stand behind it later.
+// Every method is thread-safe and blocking: call it from a worker or control thread, never from
+// the GUI thread. Every change is committed before the method returns.
+class JobStore
+{
+public:
+    virtual ~JobStore() = default;
+
+    // Where the data lives, for messages ("/home/u/.local/share/spool/spool.db", "memory").
+    virtual QString location() const = 0;
+
+    // All in one transaction: either every job is queued or none is.
+    virtual Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) = 0;
+    virtual Result<ClaimResult> claim(const ClaimRequest &request) = 0;
+    virtual Result<QList<LeaseStatus>> heartbeat(
+        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) = 0;
+    virtual Result<QList<FinishResult>> finish(
+        const QList<Completion> &completions, qint64 nowMs) = 0;
+    // Running jobs whose runner is gone go back to the queue (or fail, out of attempts).
+    virtual Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) = 0;
+    virtual Result<CommandResult> command(const QUuid &id, JobCommand command, qint64 nowMs) = 0;
+
+    virtual Result<QList<JobRecord>> query(const JobQuery &query) = 0;
+    // Ids that start with `prefix` (case-insensitive), for commands that accept a short id.
+    virtual Result<QList<QUuid>> findIds(const QString &prefix, int limit) = 0;
+    virtual Result<QList<JobEvent>> events(const QUuid &id) = 0;
+    virtual Result<QueueCounts> counts() = 0;
+
+    virtual Result<bool> queuePaused() = 0;
+    virtual Result<void> setQueuePaused(bool paused, qint64 nowMs) = 0;
+
+    // Subscribe: what changed after revision `rev` (0: everything).
+    virtual Result<ChangeSet> changesSince(qint64 rev) = 0;
+    virtual Result<qint64> currentRev() = 0;
+    // Called (from a store thread) when another process or connection changed the data. Set it
+    // before use; nullptr stops notifications.
+    virtual void setExternalChangeListener(std::function<void()> listener) = 0;
+};
+
+} // namespace spool

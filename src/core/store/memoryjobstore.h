@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include <QHash>
+
+#include "store/jobstore.h"
+
+namespace spool {
+
+// A store that lives and dies with the process: for tests, benchmarks of the dispatch path and
+// throwaway queues. Same semantics as the SQLite store (the lifecycle rules are shared).
+class MemoryJobStore final : public JobStore
+{
+public:
+    MemoryJobStore() = default;
+    Q_DISABLE_COPY_MOVE(MemoryJobStore)
+
+    QString location() const override { return QStringLiteral("memory"); }
+    Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) override;
+    Result<ClaimResult> claim(const ClaimRequest &request) override;
+    Result<QList<LeaseStatus>> heartbeat(
+        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override;
+    Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override;
+    Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) override;
+    Result<CommandResult> command(const QUuid &id, JobCommand command, qint64 nowMs) override;
+    Result<QList<JobRecord>> query(const JobQuery &query) override;
+    Result<QList<QUuid>> findIds(const QString &prefix, int limit) override;
+    Result<QList<JobEvent>> events(const QUuid &id) override;
+    Result<QueueCounts> counts() override;
+    Result<bool> queuePaused() override;
+    Result<void> setQueuePaused(bool paused, qint64 nowMs) override;
+    Result<ChangeSet> changesSince(qint64 rev) override;
+    Result<qint64> currentRev() override;
+    void setExternalChangeListener(std::function<void()> listener) override;
+
+private:
+    JobRecord *findLocked(const QUuid &id);
+    void saveLocked(JobRecord &record, qint64 oldSeq);
+    void removeLocked(const QUuid &id);
+    void addEventsLocked(const QUuid &id, const QList<JobEvent> &events);
+
+    std::mutex m_mutex;
+    std::map<qint64, JobRecord> m_jobsBySeq;
+    QHash<QUuid, qint64> m_seqById;
+    std::set<qint64> m_queuedSeqs;
+    QHash<QUuid, QList<JobEvent>> m_events;
+    std::vector<std::pair<qint64, QUuid>> m_removed; // (rev, id), oldest first
+    qint64 m_removedFloorRev = 0;
+    qint64 m_rev = 0;
+    qint64 m_lastSeq = 0;
+    bool m_queuePaused = false;
+};
+
+} // namespace spool

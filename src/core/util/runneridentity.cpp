@@ -1,0 +1,96 @@
+#include "runneridentity.h"
+
+#include <cerrno>
+#include <csignal>
+#include <mutex>
+#include <unistd.h>
+
+#include <QFile>
+#include <QSet>
+#include <QSysInfo>
+#include <QUuid>
+
+namespace spool::runneridentity {
+
+namespace {
+
+std::mutex g_mutex;
+QSet<QString> g_aliveRunners;
+
+QString hostName()
+{
+    static const QString name = QSysInfo::machineHostName().remove(QLatin1Char('|'));
+    return name;
+}
+
+// Field 22 of /proc/<pid>/stat: the process start time in clock ticks since boot.
+QString processStartTicks(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return QString();
+    const QByteArray line = file.readAll();
+    const qsizetype close = line.lastIndexOf(')');
+    if (close < 0)
+        return QString();
+    const QList<QByteArray> fields = line.mid(close + 2).split(' ');
+    constexpr int kStartTimeIndex = 22 - 3;
+    if (fields.size() <= kStartTimeIndex)
+        return QString();
+    return QString::fromLatin1(fields.at(kStartTimeIndex));
+}
+
+} // namespace
+
+QString makeOwner()
+{
+    const qint64 pid = ::getpid();
+    return QStringLiteral("%1|%2|%3|%4")
+        .arg(hostName())
+        .arg(pid)
+        .arg(processStartTicks(pid))
+        .arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+}
+
+void setRunnerAlive(const QString &owner, bool alive)
+{
+    std::lock_guard lock(g_mutex);
+    if (alive)
+        g_aliveRunners.insert(owner);
+    else
+        g_aliveRunners.remove(owner);
+}
+
+Liveness ownerLiveness(const QString &owner)
+{
+    const QStringList parts = owner.split(QLatin1Char('|'));
+    if (parts.size() != 4 || parts.at(0) != hostName() || parts.at(2).isEmpty())
+        return Liveness::Unknown;
+    bool ok = false;
+    const qint64 pid = parts.at(1).toLongLong(&ok);
+    if (!ok || pid <= 0)
+        return Liveness::Unknown;
+    if (pid == ::getpid()) {
+        if (parts.at(2) != processStartTicks(pid))
+            return Liveness::Dead;
+        std::lock_guard lock(g_mutex);
+        return g_aliveRunners.contains(owner) ? Liveness::Alive : Liveness::Dead;
+    }
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        return Liveness::Dead;
+    const QString start = processStartTicks(pid);
+    if (start.isEmpty())
+        return Liveness::Unknown;
+    // Same pid but a different start time: the pid was reused, the owner is gone.
+    return start == parts.at(2) ? Liveness::Alive : Liveness::Dead;
+}
+
+QString describeOwner(const QString &owner)
+{
+    const QStringList parts = owner.split(QLatin1Char('|'));
+    if (parts.size() < 2)
+        return owner;
+    return parts.at(0) + QLatin1Char(':') + parts.at(1);
+}
+
+} // namespace spool::runneridentity

@@ -1,0 +1,597 @@
+#include "cli.h"
+
+#include <algorithm>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QThread>
+
+#include "queue/jobqueueimpl.h"
+#include "signalwatcher.h"
+#include "util/datadir.h"
+
+namespace spool::ctl {
+
+namespace {
+
+const QString kProgram = QStringLiteral("spoolctl");
+
+QString usageText()
+{
+    return QStringLiteral(
+        "Usage: spoolctl [--data-dir DIR] COMMAND [ARGS]\n"
+        "\n"
+        "Commands:\n"
+        "  add KIND [PARAMS] [--max-attempts N]   queue a job; prints its id\n"
+        "      add busy --ms N                    diagnostic: CPU-bound for N ms\n"
+        "      add sleep --ms N                   diagnostic: waits N ms without CPU\n"
+        "  list [--json] [--state STATE]...       jobs in FIFO order\n"
+        "  show ID [--json]                       one job with its timeline\n"
+        "  cancel|pause|resume|retry|remove ID    act on a job (a unique id prefix will do)\n"
+        "  pause --queue | resume --queue         hold or release the whole queue\n"
+        "  run [--workers N] [--until-empty] [--gil on|off] [--priority low|idle|normal]\n"
+        "      [--lease-ms N] [--quiet]           run jobs in this process\n"
+        "\n"
+        "The data directory is --data-dir, else $SPOOL_DATA_DIR, else the platform's\n"
+        "application data folder. $SPOOL_DURABILITY=full makes every commit survive power loss.\n"
+        "Exit status: 0 done, 2 bad usage or bad input (nothing written), 1 any other failure.\n");
+}
+
+// "maxAttempts" -> "max-attempts"
+QString optionName(const QString &paramName)
+{
+    QString out;
+    for (const QChar c : paramName) {
+        if (c.isUpper()) {
+            out += QLatin1Char('-');
+            out += c.toLower();
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+QString formatLocalTime(qint64 ms)
+{
+    if (ms <= 0)
+        return QStringLiteral("-");
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+QString progressText(const JobRecord &r)
+{
+    if (r.state == JobState::Succeeded)
+        return QStringLiteral("100%");
+    if (!r.progress.totalKnown())
+        return r.progress.done > 0
+            ? QStringLiteral("%1 %2").arg(r.progress.done).arg(r.progress.unit)
+            : QStringLiteral("-");
+    return QStringLiteral("%1%").arg(static_cast<int>(r.progress.fraction() * 100.0));
+}
+
+QString stateText(const JobRecord &r)
+{
+    QString text = jobStateName(r.state);
+    if (r.state == JobState::Running && r.control != JobControl::None) {
+        static const QHash<JobControl, QString> requested {
+            { JobControl::Cancel, QStringLiteral(" (canceling)") },
+            { JobControl::Pause, QStringLiteral(" (pausing)") },
+            { JobControl::Remove, QStringLiteral(" (removing)") },
+        };
+        text += requested.value(r.control);
+    }
+    if (r.state == JobState::Queued && r.notBeforeMs > QDateTime::currentMSecsSinceEpoch())
+        text += QStringLiteral(" (retry at %1)")
+                    .arg(QDateTime::fromMSecsSinceEpoch(r.notBeforeMs)
+                             .toString(QStringLiteral("HH:mm:ss")));
+    return text;
+}
+
+void printTable(QTextStream &out, const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    for (const QStringList &row : rows) {
+        for (qsizetype i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i)
+                widths.append(0);
+            widths[i] = qMax(widths[i], row.at(i).size());
+        }
+    }
+    for (const QStringList &row : rows) {
+        QString line;
+        for (qsizetype i = 0; i < row.size(); ++i) {
+            if (i + 1 < row.size())
+                line += row.at(i).leftJustified(widths.at(i) + 2);
+            else
+                line += row.at(i);
+        }
+        out << line.trimmed() << '\n';
+    }
+}
+
+} // namespace
+
+Cli::Cli(std::shared_ptr<const JobKindRegistry> registry, QTextStream &out, QTextStream &err)
+    : m_registry(std::move(registry))
+    , m_out(out)
+    , m_err(err)
+{ }
+
+int Cli::usage(bool toErr)
+{
+    (toErr ? m_err : m_out) << usageText();
+    return toErr ? ExitUsage : ExitOk;
+}
+
+int Cli::usageError(const QString &message)
+{
+    m_err << kProgram << ": " << message << '\n';
+    m_err.flush();
+    return ExitUsage;
+}
+
+int Cli::fail(const Error &error)
+{
+    m_err << kProgram << ": " << error.message << '\n';
+    m_err.flush();
+    return error.isBadInput() ? ExitUsage : ExitFailure;
+}
+
+int Cli::run(const QStringList &arguments)
+{
+    QStringList rest;
+    QString command;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (!command.isEmpty()) {
+            rest.append(arg);
+        } else if (arg == QLatin1String("--data-dir")) {
+            if (i + 1 >= arguments.size())
+                return usageError(QStringLiteral("--data-dir needs a directory"));
+            m_dataDirOption = arguments.at(++i);
+            if (m_dataDirOption.isEmpty())
+                return usageError(QStringLiteral("--data-dir needs a directory"));
+        } else if (arg.startsWith(QLatin1String("--data-dir="))) {
+            m_dataDirOption = arg.mid(11);
+            if (m_dataDirOption.isEmpty())
+                return usageError(QStringLiteral("--data-dir needs a directory"));
+        } else if (arg == QLatin1String("-h") || arg == QLatin1String("--help")
+            || arg == QLatin1String("help")) {
+            return usage(false);
+        } else if (arg == QLatin1String("--version")) {
+            m_out << kProgram << ' ' << QCoreApplication::applicationVersion() << '\n';
+            return ExitOk;
+        } else if (arg.startsWith(QLatin1Char('-'))) {
+            return usageError(QStringLiteral("unknown option '%1' (see spoolctl --help)").arg(arg));
+        } else {
+            command = arg;
+        }
+    }
+    if (command.isEmpty())
+        return usage(true);
+    m_dataDir = datadir::resolve(m_dataDirOption);
+    if (m_dataDir.isEmpty())
+        return usageError(
+            QStringLiteral("no data directory: give --data-dir or set SPOOL_DATA_DIR"));
+
+    if (command == QLatin1String("add"))
+        return add(rest);
+    if (command == QLatin1String("list"))
+        return list(rest);
+    if (command == QLatin1String("show"))
+        return show(rest);
+    if (command == QLatin1String("run"))
+        return runQueue(rest);
+    const JobCommand jc = jobCommandFromName(command);
+    if (jc != JobCommand::Invalid)
+        return jobCommand(jc, rest);
+    return usageError(QStringLiteral("unknown command '%1' (see spoolctl --help)").arg(command));
+}
+
+Result<std::shared_ptr<SqliteJobStore>> Cli::openStore(bool createIfMissing)
+{
+    SqliteJobStore::Options options;
+    options.dataDir = m_dataDir;
+    options.createIfMissing = createIfMissing;
+    options.changePollMs = 200;
+    const QString durability = qEnvironmentVariable("SPOOL_DURABILITY");
+    if (!durability.isEmpty()) {
+        options.durability = durabilityFromName(durability);
+        if (options.durability == Durability::Invalid)
+            return makeError(ErrorCode::InvalidInput,
+                QStringLiteral("SPOOL_DURABILITY must be 'normal' or 'full', not '%1'")
+                    .arg(durability));
+    }
+    auto store = SqliteJobStore::open(options);
+    if (!store)
+        return store.error();
+    return std::shared_ptr<SqliteJobStore>(std::move(store.value()));
+}
+
+Result<QUuid> Cli::resolveId(JobStore &store, const QString &text)
+{
+    const QUuid exact = QUuid::fromString(text);
+    if (!exact.isNull())
+        return exact;
+    static const QRegularExpression prefixPattern(
+        QStringLiteral("^[0-9a-fA-F][0-9a-fA-F-]{3,35}$"));
+    if (!prefixPattern.match(text).hasMatch())
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("'%1' is not a job id (give the id, or at least its first 4 characters)")
+                .arg(text));
+    auto ids = store.findIds(text, 2);
+    if (!ids)
+        return ids.error();
+    if (ids->isEmpty())
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("no job with an id starting '%1'").arg(text));
+    if (ids->size() > 1)
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("'%1' matches several jobs; give more of the id").arg(text));
+    return ids->first();
+}
+
+int Cli::add(const QStringList &args)
+{
+    if (args.isEmpty() || args.first().startsWith(QLatin1Char('-')))
+        return usageError(QStringLiteral("add needs a kind (known kinds: %1)")
+                              .arg(m_registry->names().join(QStringLiteral(", "))));
+    const QString kindName = args.first();
+    const JobKind *kind = m_registry->find(kindName);
+    if (!kind)
+        return usageError(QStringLiteral("unknown kind '%1' (known kinds: %2)")
+                              .arg(kindName, m_registry->names().join(QStringLiteral(", "))));
+
+    QCommandLineParser parser;
+    QHash<QString, QCommandLineOption> options;
+    QList<const ParamSpec *> positionals;
+    for (const ParamSpec &spec : kind->params) {
+        if (spec.positional) {
+            positionals.append(&spec);
+            continue;
+        }
+        QCommandLineOption option(optionName(spec.name), spec.description);
+        if (spec.type != ParamType::Boolean)
+            option.setValueName(
+                spec.valueName.isEmpty() ? QStringLiteral("VALUE") : spec.valueName);
+        parser.addOption(option);
+        options.insert(spec.name, option);
+    }
+    const QCommandLineOption maxAttemptsOption(QStringLiteral("max-attempts"),
+        QStringLiteral("attempts before the job fails"), QStringLiteral("N"));
+    parser.addOption(maxAttemptsOption);
+    if (!parser.parse(QStringList { kProgram } + args.mid(1)))
+        return usageError(QStringLiteral("add %1: %2").arg(kindName, parser.errorText()));
+
+    QJsonObject params;
+    const QStringList words = parser.positionalArguments();
+    if (words.size() > positionals.size())
+        return usageError(QStringLiteral("add %1: unexpected argument '%2'")
+                              .arg(kindName, words.at(positionals.size())));
+    for (qsizetype i = 0; i < words.size(); ++i) {
+        auto value = paramFromText(*positionals.at(i), words.at(i));
+        if (!value)
+            return usageError(QStringLiteral("add %1: %2: %3")
+                                  .arg(kindName, positionals.at(i)->name, value.error().message));
+        params.insert(positionals.at(i)->name, value.value());
+    }
+    for (const ParamSpec &spec : kind->params) {
+        const auto found = options.constFind(spec.name);
+        if (found == options.cend() || !parser.isSet(*found))
+            continue;
+        const QCommandLineOption &option = *found;
+        if (spec.type == ParamType::Boolean) {
+            params.insert(spec.name, true);
+            continue;
+        }
+        if (spec.type == ParamType::StringList) {
+            params.insert(spec.name, QJsonArray::fromStringList(parser.values(option)));
+            continue;
+        }
+        auto value = paramFromText(spec, parser.value(option));
+        if (!value)
+            return usageError(QStringLiteral("add %1: --%2: %3")
+                                  .arg(kindName, option.names().first(), value.error().message));
+        params.insert(spec.name, value.value());
+    }
+    int maxAttempts = RetryPolicy {}.maxAttempts;
+    if (parser.isSet(maxAttemptsOption)) {
+        bool ok = false;
+        maxAttempts = parser.value(maxAttemptsOption).toInt(&ok);
+        if (!ok || maxAttempts < 1 || maxAttempts > 1000)
+            return usageError(
+                QStringLiteral("add %1: --max-attempts must be a whole number from 1 to 1000")
+                    .arg(kindName));
+    }
+    auto checked = m_registry->validate(kindName, params);
+    if (!checked)
+        return fail(checked.error());
+
+    // Only now, with valid input, is anything written.
+    auto store = openStore(true);
+    if (!store)
+        return fail(store.error());
+    NewJob job { QUuid::createUuid(), kindName, checked.value(), maxAttempts };
+    auto added = store.value()->enqueue({ job }, QDateTime::currentMSecsSinceEpoch());
+    if (!added)
+        return fail(added.error());
+    m_out << idString(job.id) << '\n';
+    return ExitOk;
+}
+
+int Cli::list(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
+    const QCommandLineOption stateOption(
+        QStringLiteral("state"), QStringLiteral("only jobs in STATE"), QStringLiteral("STATE"));
+    parser.addOptions({ jsonOption, stateOption });
+    if (!parser.parse(QStringList { kProgram } + args))
+        return usageError(QStringLiteral("list: %1").arg(parser.errorText()));
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("list: unexpected argument '%1'")
+                              .arg(parser.positionalArguments().first()));
+    JobQuery query;
+    for (const QString &name : parser.values(stateOption)) {
+        const JobState state = jobStateFromName(name);
+        if (state == JobState::Invalid)
+            return usageError(QStringLiteral(
+                "list: unknown state '%1' (queued, running, paused, succeeded, failed, canceled)")
+                                  .arg(name));
+        query.states.append(state);
+    }
+    QList<JobRecord> records;
+    auto store = openStore(false);
+    if (!store && store.error().code != ErrorCode::NotFound)
+        return fail(store.error());
+    if (store) {
+        auto result = store.value()->query(query);
+        if (!result)
+            return fail(result.error());
+        records = std::move(result.value());
+    }
+    if (parser.isSet(jsonOption)) {
+        QJsonArray array;
+        for (const JobRecord &r : std::as_const(records))
+            array.append(r.toJson());
+        m_out << QJsonDocument(array).toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    QList<QStringList> rows { { QStringLiteral("ID"), QStringLiteral("KIND"),
+        QStringLiteral("STATE"), QStringLiteral("PROGRESS"), QStringLiteral("ATTEMPTS"),
+        QStringLiteral("ENQUEUED"), QStringLiteral("INFO") } };
+    for (const JobRecord &r : std::as_const(records)) {
+        rows.append({ idString(r.id).left(8), r.kind, stateText(r), progressText(r),
+            QStringLiteral("%1/%2").arg(r.attempts).arg(r.maxAttempts),
+            formatLocalTime(r.enqueuedAtMs), r.error.isEmpty() ? r.output : r.error });
+    }
+    printTable(m_out, rows);
+    return ExitOk;
+}
+
+int Cli::show(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
+    parser.addOption(jsonOption);
+    if (!parser.parse(QStringList { kProgram } + args))
+        return usageError(QStringLiteral("show: %1").arg(parser.errorText()));
+    if (parser.positionalArguments().size() != 1)
+        return usageError(QStringLiteral("show needs exactly one job id"));
+    const QString idText = parser.positionalArguments().first();
+    auto store = openStore(false);
+    if (!store) {
+        if (store.error().code == ErrorCode::NotFound)
+            return fail(makeError(ErrorCode::NotFound,
+                QStringLiteral("no job with id %1 (%2)").arg(idText, store.error().message)));
+        return fail(store.error());
+    }
+    auto id = resolveId(*store.value(), idText);
+    if (!id)
+        return fail(id.error());
+    auto records = store.value()->query(JobQuery { { id.value() }, {}, -1 });
+    if (!records)
+        return fail(records.error());
+    if (records->isEmpty())
+        return fail(
+            makeError(ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idText)));
+    auto events = store.value()->events(id.value());
+    if (!events)
+        return fail(events.error());
+    const JobRecord &r = records->first();
+    if (parser.isSet(jsonOption)) {
+        QJsonObject object = r.toJson();
+        QJsonArray timeline;
+        for (const JobEvent &e : std::as_const(events.value()))
+            timeline.append(e.toJson());
+        object.insert(QStringLiteral("events"), timeline);
+        m_out << QJsonDocument(object).toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    const QList<QStringList> rows {
+        { QStringLiteral("id:"), idString(r.id) },
+        { QStringLiteral("kind:"), r.kind },
+        { QStringLiteral("state:"), stateText(r) },
+        { QStringLiteral("params:"),
+            QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact)) },
+        { QStringLiteral("progress:"),
+            QStringLiteral("%1 (%2 of %3 %4)")
+                .arg(progressText(r))
+                .arg(r.progress.done)
+                .arg(r.progress.totalKnown() ? QString::number(r.progress.total)
+                                             : QStringLiteral("?"),
+                    r.progress.unit) },
+        { QStringLiteral("attempts:"),
+            QStringLiteral("%1 of %2").arg(r.attempts).arg(r.maxAttempts) },
+        { QStringLiteral("enqueued:"), formatLocalTime(r.enqueuedAtMs) },
+        { QStringLiteral("started:"), formatLocalTime(r.startedAtMs) },
+        { QStringLiteral("finished:"), formatLocalTime(r.finishedAtMs) },
+        { QStringLiteral("output:"), r.output.isEmpty() ? QStringLiteral("-") : r.output },
+        { QStringLiteral("error:"), r.error.isEmpty() ? QStringLiteral("-") : r.error },
+    };
+    printTable(m_out, rows);
+    m_out << "timeline:\n";
+    for (const JobEvent &e : std::as_const(events.value())) {
+        m_out << "  "
+              << QDateTime::fromMSecsSinceEpoch(e.atMs).toString(
+                     QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+              << "  #" << e.attempt << "  " << e.event;
+        if (!e.detail.isEmpty())
+            m_out << ": " << e.detail;
+        m_out << '\n';
+    }
+    return ExitOk;
+}
+
+int Cli::jobCommand(JobCommand command, const QStringList &args)
+{
+    const QString name = jobCommandName(command);
+    QCommandLineParser parser;
+    const QCommandLineOption queueOption(
+        QStringLiteral("queue"), QStringLiteral("the whole queue"));
+    const bool queueWide = command == JobCommand::Pause || command == JobCommand::Resume;
+    if (queueWide)
+        parser.addOption(queueOption);
+    if (!parser.parse(QStringList { kProgram } + args))
+        return usageError(QStringLiteral("%1: %2").arg(name, parser.errorText()));
+    const QStringList words = parser.positionalArguments();
+    if (queueWide && parser.isSet(queueOption)) {
+        if (!words.isEmpty())
+            return usageError(QStringLiteral("%1 --queue takes no job id").arg(name));
+        auto store = openStore(true);
+        if (!store)
+            return fail(store.error());
+        const bool paused = command == JobCommand::Pause;
+        if (auto done = store.value()->setQueuePaused(paused, QDateTime::currentMSecsSinceEpoch());
+            !done)
+            return fail(done.error());
+        m_out << (paused ? "queue paused\n" : "queue resumed\n");
+        return ExitOk;
+    }
+    if (words.size() != 1)
+        return usageError(QStringLiteral("%1 needs exactly one job id").arg(name));
+    auto store = openStore(false);
+    if (!store) {
+        if (store.error().code == ErrorCode::NotFound)
+            return fail(makeError(ErrorCode::NotFound,
+                QStringLiteral("no job with id %1 (%2)")
+                    .arg(words.first(), store.error().message)));
+        return fail(store.error());
+    }
+    auto id = resolveId(*store.value(), words.first());
+    if (!id)
+        return fail(id.error());
+    auto result = store.value()->command(id.value(), command, QDateTime::currentMSecsSinceEpoch());
+    if (!result)
+        return fail(result.error());
+    if (result->removed)
+        m_out << idString(id.value()) << " removed\n";
+    else
+        m_out << idString(id.value()) << ' ' << stateText(result->record) << '\n';
+    return ExitOk;
+}
+
+int Cli::runQueue(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption workersOption(
+        QStringLiteral("workers"), QStringLiteral("jobs to run at once"), QStringLiteral("N"));
+    const QCommandLineOption untilEmptyOption(
+        QStringLiteral("until-empty"), QStringLiteral("exit when nothing is queued or running"));
+    const QCommandLineOption gilOption(QStringLiteral("gil"),
+        QStringLiteral("serialize legacy plugin jobs in-process"), QStringLiteral("on|off"));
+    const QCommandLineOption priorityOption(QStringLiteral("priority"),
+        QStringLiteral("worker priority"), QStringLiteral("low|idle|normal"));
+    const QCommandLineOption leaseOption(
+        QStringLiteral("lease-ms"), QStringLiteral("lease length"), QStringLiteral("N"));
+    const QCommandLineOption quietOption(
+        QStringLiteral("quiet"), QStringLiteral("print nothing per job"));
+    parser.addOptions(
+        { workersOption, untilEmptyOption, gilOption, priorityOption, leaseOption, quietOption });
+    if (!parser.parse(QStringList { kProgram } + args))
+        return usageError(QStringLiteral("run: %1").arg(parser.errorText()));
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("run: unexpected argument '%1'")
+                              .arg(parser.positionalArguments().first()));
+
+    QueueConfig config;
+    config.workers = qMax(1, QThread::idealThreadCount());
+    if (parser.isSet(workersOption)) {
+        bool ok = false;
+        config.workers = parser.value(workersOption).toInt(&ok);
+        if (!ok || config.workers < 1 || config.workers > 256)
+            return usageError(
+                QStringLiteral("run: --workers must be a whole number from 1 to 256"));
+    }
+    if (parser.isSet(gilOption)) {
+        const QString gil = parser.value(gilOption);
+        if (gil != QLatin1String("on") && gil != QLatin1String("off"))
+            return usageError(QStringLiteral("run: --gil must be 'on' or 'off'"));
+    }
+    if (parser.isSet(priorityOption)) {
+        config.priority = workerPriorityFromName(parser.value(priorityOption));
+        if (config.priority == WorkerPriority::Invalid)
+            return usageError(QStringLiteral("run: --priority must be low, idle or normal"));
+    }
+    if (parser.isSet(leaseOption)) {
+        bool ok = false;
+        config.leaseMs = parser.value(leaseOption).toLongLong(&ok);
+        if (!ok || config.leaseMs < 200 || config.leaseMs > 24LL * 3600 * 1000)
+            return usageError(QStringLiteral("run: --lease-ms must be from 200 to 86400000"));
+        config.heartbeatMs = std::clamp<qint64>(config.leaseMs / 4, 50, 1000);
+        config.recoverEveryMs = std::clamp<qint64>(config.leaseMs / 2, 100, 2000);
+    }
+    config.workRoot = QDir(m_dataDir).filePath(QStringLiteral("work"));
+    const bool untilEmpty = parser.isSet(untilEmptyOption);
+    const bool quiet = parser.isSet(quietOption);
+
+    auto store = openStore(true);
+    if (!store)
+        return fail(store.error());
+
+    JobQueueImpl queue(store.value(), m_registry, config);
+    bool pausedWarned = false;
+    QObject::connect(&queue, &JobQueue::jobFinished, &queue, [&](const JobRecord &r) {
+        if (quiet)
+            return;
+        m_out << QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz")) << ' '
+              << idString(r.id) << ' ' << r.kind << ' ' << jobStateName(r.state);
+        if (!r.error.isEmpty())
+            m_out << ": " << r.error;
+        else if (!r.output.isEmpty())
+            m_out << ": " << r.output;
+        m_out << Qt::endl;
+    });
+    QObject::connect(&queue, &JobQueue::storageError, &queue,
+        [&](const QString &message) { m_err << kProgram << ": " << message << Qt::endl; });
+    QObject::connect(&queue, &JobQueue::countsChanged, &queue, [&](const QueueCounts &counts) {
+        if (untilEmpty && counts.active() == 0)
+            queue.stop(StopMode::Release);
+    });
+    QObject::connect(&queue, &JobQueue::queuePausedChanged, &queue, [&](bool paused) {
+        if (paused && untilEmpty && !pausedWarned) {
+            pausedWarned = true;
+            m_err << kProgram << ": the queue is paused; waiting for 'spoolctl resume --queue'"
+                  << Qt::endl;
+        }
+    });
+    QEventLoop loop;
+    QObject::connect(&queue, &JobQueue::stopped, &loop, &QEventLoop::quit);
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &queue, [&](int) {
+        // Running jobs go back to the queue and resume on the next run.
+        queue.stop(StopMode::Release);
+    });
+    queue.start();
+    loop.exec();
+    m_out.flush();
+    return ExitOk;
+}
+
+} // namespace spool::ctl

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+
+#include <QStringList>
+#include <QTextStream>
+
+#include "job/jobkindregistry.h"
+#include "store/sqlitejobstore.h"
+
+namespace spool::ctl {
+
+enum ExitCode {
+    ExitOk = 0,
+    ExitFailure = 1, // anything that is not the user's fault (disk full, a job that failed to run)
+    ExitUsage = 2, // bad usage or bad input; nothing was written
+};
+
+// The spoolctl command line of design.md. Output goes to the given streams so tests and the
+// executable share one implementation.
+class Cli final
+{
+public:
+    Cli(std::shared_ptr<const JobKindRegistry> registry, QTextStream &out, QTextStream &err);
+    Q_DISABLE_COPY_MOVE(Cli)
+
+    // `arguments[0]` is the program name. Returns the exit status; `run` may start an event loop.
+    int run(const QStringList &arguments);
+
+private:
+    int add(const QStringList &args);
+    int list(const QStringList &args);
+    int show(const QStringList &args);
+    int jobCommand(JobCommand command, const QStringList &args);
+    int runQueue(const QStringList &args);
+    int usage(bool toErr);
+
+    int usageError(const QString &message);
+    int fail(const Error &error);
+    Result<std::shared_ptr<SqliteJobStore>> openStore(bool createIfMissing);
+    Result<QUuid> resolveId(JobStore &store, const QString &text);
+
+    std::shared_ptr<const JobKindRegistry> m_registry;
+    QTextStream &m_out;
+    QTextStream &m_err;
+    QString m_dataDirOption;
+    QString m_dataDir;
+};
+
+} // namespace spool::ctl

@@ -1,0 +1,311 @@
+// The lifecycle rules of design.md, as pure functions shared by every store.
+#include "job/jobtransitions.h"
+#include "util/runneridentity.h"
+
+#include <QTest>
+
+using namespace spool;
+
+Q_DECLARE_METATYPE(spool::JobCommand)
+Q_DECLARE_METATYPE(spool::JobControl)
+Q_DECLARE_METATYPE(spool::ErrorCode)
+
+namespace {
+
+constexpr qint64 kNow = 1'800'000'000'000;
+
+JobRecord recordIn(JobState state, JobControl control = JobControl::None)
+{
+    JobRecord r;
+    r.id = QUuid::createUuid();
+    r.kind = QStringLiteral("busy");
+    r.seq = 7;
+    r.state = state;
+    r.control = control;
+    r.attempts = state == JobState::Queued ? 0 : 1;
+    r.maxAttempts = 3;
+    r.leaseToken = 4;
+    r.leaseOwner = state == JobState::Running ? QStringLiteral("elsewhere|1|1|x") : QString();
+    r.leaseExpiresAtMs = state == JobState::Running ? kNow + 1000 : 0;
+    r.error = state == JobState::Failed ? QStringLiteral("boom") : QString();
+    return r;
+}
+
+Completion completionFor(const JobRecord &r, RunStatus status)
+{
+    Completion c;
+    c.id = r.id;
+    c.leaseToken = r.leaseToken;
+    c.status = status;
+    c.progress = Progress { 40, 100, QStringLiteral("ms") };
+    return c;
+}
+
+} // namespace
+
+class TestTransitions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void commands_data();
+    void commands();
+    void retryGoesToTheBackOfTheQueue();
+    void claimCountsTheAttemptAndFences();
+    void complete_data();
+    void complete();
+    void staleRunnerIsRefused();
+    void recover_data();
+    void recover();
+    void deadRunnerOfThisProcessIsRecoveredAtOnce();
+};
+
+void TestTransitions::commands_data()
+{
+    QTest::addColumn<JobState>("state");
+    QTest::addColumn<JobControl>("control");
+    QTest::addColumn<JobCommand>("command");
+    QTest::addColumn<ErrorCode>("error");
+    QTest::addColumn<JobState>("newState");
+    QTest::addColumn<JobControl>("newControl");
+    QTest::addColumn<bool>("deleted");
+
+    using S = JobState;
+    using C = JobControl;
+    using K = JobCommand;
+    const auto none = ErrorCode::None;
+    const auto bad = ErrorCode::InvalidState;
+    // clang-format off
+    QTest::newRow("queued cancel")      << S::Queued    << C::None  << K::Cancel << none << S::Canceled << C::None   << false;
+    QTest::newRow("queued pause")       << S::Queued    << C::None  << K::Pause  << none << S::Paused   << C::None   << false;
+    QTest::newRow("queued resume")      << S::Queued    << C::None  << K::Resume << none << S::Queued   << C::None   << false;
+    QTest::newRow("queued retry")       << S::Queued    << C::None  << K::Retry  << bad  << S::Queued   << C::None   << false;
+    QTest::newRow("queued remove")      << S::Queued    << C::None  << K::Remove << none << S::Queued   << C::None   << true;
+    QTest::newRow("running cancel")     << S::Running   << C::None  << K::Cancel << none << S::Running  << C::Cancel << false;
+    QTest::newRow("running pause")      << S::Running   << C::None  << K::Pause  << none << S::Running  << C::Pause  << false;
+    QTest::newRow("running resume")     << S::Running   << C::None  << K::Resume << none << S::Running  << C::None   << false;
+    QTest::newRow("running unpause")    << S::Running   << C::Pause << K::Resume << none << S::Running  << C::None   << false;
+    QTest::newRow("running retry")      << S::Running   << C::None  << K::Retry  << bad  << S::Running  << C::None   << false;
+    QTest::newRow("running remove")     << S::Running   << C::None  << K::Remove << none << S::Running  << C::Remove << false;
+    QTest::newRow("pausing cancel")     << S::Running   << C::Pause << K::Cancel << none << S::Running  << C::Cancel << false;
+    QTest::newRow("paused cancel")      << S::Paused    << C::None  << K::Cancel << none << S::Canceled << C::None   << false;
+    QTest::newRow("paused pause")       << S::Paused    << C::None  << K::Pause  << none << S::Paused   << C::None   << false;
+    QTest::newRow("paused resume")      << S::Paused    << C::None  << K::Resume << none << S::Queued   << C::None   << false;
+    QTest::newRow("paused retry")       << S::Paused    << C::None  << K::Retry  << bad  << S::Paused   << C::None   << false;
+    QTest::newRow("paused remove")      << S::Paused    << C::None  << K::Remove << none << S::Paused   << C::None   << true;
+    QTest::newRow("succeeded cancel")   << S::Succeeded << C::None  << K::Cancel << bad  << S::Succeeded << C::None  << false;
+    QTest::newRow("succeeded pause")    << S::Succeeded << C::None  << K::Pause  << bad  << S::Succeeded << C::None  << false;
+    QTest::newRow("succeeded resume")   << S::Succeeded << C::None  << K::Resume << bad  << S::Succeeded << C::None  << false;
+    QTest::newRow("succeeded retry")    << S::Succeeded << C::None  << K::Retry  << bad  << S::Succeeded << C::None  << false;
+    QTest::newRow("succeeded remove")   << S::Succeeded << C::None  << K::Remove << none << S::Succeeded << C::None  << true;
+    QTest::newRow("failed cancel")      << S::Failed    << C::None  << K::Cancel << bad  << S::Failed   << C::None   << false;
+    QTest::newRow("failed resume")      << S::Failed    << C::None  << K::Resume << bad  << S::Failed   << C::None   << false;
+    QTest::newRow("failed retry")       << S::Failed    << C::None  << K::Retry  << none << S::Queued   << C::None   << false;
+    QTest::newRow("failed remove")      << S::Failed    << C::None  << K::Remove << none << S::Failed   << C::None   << true;
+    QTest::newRow("canceled cancel")    << S::Canceled  << C::None  << K::Cancel << none << S::Canceled << C::None   << false;
+    QTest::newRow("canceled retry")     << S::Canceled  << C::None  << K::Retry  << none << S::Queued   << C::None   << false;
+    QTest::newRow("canceled pause")     << S::Canceled  << C::None  << K::Pause  << bad  << S::Canceled << C::None   << false;
+    // clang-format on
+}
+
+void TestTransitions::commands()
+{
+    QFETCH(JobState, state);
+    QFETCH(JobControl, control);
+    QFETCH(JobCommand, command);
+    QFETCH(ErrorCode, error);
+    QFETCH(JobState, newState);
+    QFETCH(JobControl, newControl);
+    QFETCH(bool, deleted);
+
+    JobRecord r = recordIn(state, control);
+    const auto outcome = transitions::applyCommand(r, command, kNow, [] { return 100; });
+    QCOMPARE(outcome.error.code, error);
+    if (error != ErrorCode::None)
+        QVERIFY2(!outcome.error.message.isEmpty(), "a refusal says why");
+    QCOMPARE(outcome.deleteRecord, deleted);
+    if (deleted)
+        return;
+    QCOMPARE(r.state, newState);
+    QCOMPARE(r.control, newControl);
+    if (isFinishedState(newState) && newState != state)
+        QCOMPARE(r.finishedAtMs, kNow);
+    QCOMPARE(outcome.changed, r.state != state || r.control != control);
+    if (outcome.changed)
+        QVERIFY2(!outcome.events.isEmpty(), "every change is in the timeline");
+}
+
+void TestTransitions::retryGoesToTheBackOfTheQueue()
+{
+    JobRecord r = recordIn(JobState::Failed);
+    r.attempts = 3;
+    r.output = QStringLiteral("/tmp/x");
+    const auto outcome = transitions::applyCommand(r, JobCommand::Retry, kNow, [] { return 42; });
+    QVERIFY(outcome.changed);
+    QCOMPARE(r.state, JobState::Queued);
+    QCOMPARE(r.seq, 42);
+    QCOMPARE(r.attempts, 0);
+    QVERIFY(r.error.isEmpty());
+    QVERIFY(r.output.isEmpty());
+    QCOMPARE(r.finishedAtMs, 0);
+}
+
+void TestTransitions::claimCountsTheAttemptAndFences()
+{
+    JobRecord r = recordIn(JobState::Queued);
+    const qint64 oldToken = r.leaseToken;
+    const auto outcome = transitions::claim(r, QStringLiteral("me|1|1|x"), kNow, 5000);
+    QVERIFY(!outcome.error.isError());
+    QCOMPARE(r.state, JobState::Running);
+    QCOMPARE(r.attempts, 1);
+    QCOMPARE(r.leaseToken, oldToken + 1);
+    QCOMPARE(r.leaseExpiresAtMs, kNow + 5000);
+    QCOMPARE(r.startedAtMs, kNow);
+    QCOMPARE(outcome.events.first().event, QStringLiteral("started"));
+    // A running job cannot be claimed twice.
+    QCOMPARE(transitions::claim(r, QStringLiteral("other|1|1|y"), kNow, 5000).error.code, ErrorCode::InvalidState);
+}
+
+void TestTransitions::complete_data()
+{
+    QTest::addColumn<JobControl>("control");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("retryable");
+    QTest::addColumn<bool>("interrupted");
+    QTest::addColumn<int>("attempts");
+    QTest::addColumn<JobState>("newState");
+    QTest::addColumn<int>("newAttempts");
+    QTest::addColumn<bool>("deleted");
+
+    const int ok = int(RunStatus::Succeeded);
+    const int failed = int(RunStatus::Failed);
+    const int stopped = int(RunStatus::Stopped);
+    using S = JobState;
+    using C = JobControl;
+    // clang-format off
+    QTest::newRow("success")                 << C::None   << ok      << false << false << 1 << S::Succeeded << 1 << false;
+    QTest::newRow("failure, retry left")     << C::None   << failed  << true  << false << 1 << S::Queued    << 1 << false;
+    QTest::newRow("failure, last attempt")   << C::None   << failed  << true  << false << 3 << S::Failed    << 3 << false;
+    QTest::newRow("failure, not retryable")  << C::None   << failed  << false << false << 1 << S::Failed    << 1 << false;
+    QTest::newRow("stopped for cancel")      << C::Cancel << stopped << false << true  << 1 << S::Canceled  << 1 << false;
+    QTest::newRow("stopped for pause")       << C::Pause  << stopped << false << true  << 2 << S::Paused    << 1 << false;
+    QTest::newRow("stopped for remove")      << C::Remove << stopped << false << true  << 1 << S::Running   << 1 << true;
+    QTest::newRow("interrupted by runner")   << C::None   << stopped << false << true  << 2 << S::Queued    << 1 << false;
+    QTest::newRow("stopped unasked")         << C::None   << stopped << false << false << 1 << S::Failed    << 1 << false;
+    QTest::newRow("failed while canceling")  << C::Cancel << failed  << true  << false << 1 << S::Canceled  << 1 << false;
+    QTest::newRow("succeeded while pausing") << C::Pause  << ok      << false << false << 1 << S::Succeeded << 1 << false;
+    QTest::newRow("succeeded while removing")<< C::Remove << ok      << false << false << 1 << S::Running   << 1 << true;
+    // clang-format on
+}
+
+void TestTransitions::complete()
+{
+    QFETCH(JobControl, control);
+    QFETCH(int, status);
+    QFETCH(bool, retryable);
+    QFETCH(bool, interrupted);
+    QFETCH(int, attempts);
+    QFETCH(JobState, newState);
+    QFETCH(int, newAttempts);
+    QFETCH(bool, deleted);
+
+    JobRecord r = recordIn(JobState::Running, control);
+    r.attempts = attempts;
+    Completion c = completionFor(r, static_cast<RunStatus>(status));
+    c.retryable = retryable;
+    c.interrupted = interrupted;
+    c.retryDelayMs = 1500;
+    c.error = status == int(RunStatus::Failed) ? QStringLiteral("disk on fire") : QString();
+    c.output = status == int(RunStatus::Succeeded) ? QStringLiteral("/out.png") : QString();
+
+    const auto outcome = transitions::complete(r, c, kNow);
+    QVERIFY(!outcome.error.isError());
+    QCOMPARE(outcome.deleteRecord, deleted);
+    if (deleted)
+        return;
+    QCOMPARE(r.state, newState);
+    QCOMPARE(r.attempts, newAttempts);
+    QVERIFY2(r.leaseOwner.isEmpty() && r.control == JobControl::None, "a finished run holds no lease");
+    QCOMPARE(r.progress.done, newState == JobState::Succeeded ? 100 : 40);
+    if (newState == JobState::Queued && status == int(RunStatus::Failed)) {
+        QCOMPARE(r.notBeforeMs, kNow + 1500);
+        QCOMPARE(r.error, QStringLiteral("disk on fire"));
+    }
+    if (newState == JobState::Failed) {
+        QVERIFY(!r.error.isEmpty());
+        QCOMPARE(r.finishedAtMs, kNow);
+    }
+    if (newState == JobState::Succeeded)
+        QCOMPARE(r.output, QStringLiteral("/out.png"));
+}
+
+void TestTransitions::staleRunnerIsRefused()
+{
+    JobRecord r = recordIn(JobState::Running);
+    Completion c = completionFor(r, RunStatus::Succeeded);
+    c.leaseToken = r.leaseToken - 1; // an older claim of the same job
+    const JobRecord before = r;
+    const auto outcome = transitions::complete(r, c, kNow);
+    QCOMPARE(outcome.error.code, ErrorCode::LeaseLost);
+    QCOMPARE(r.state, before.state);
+    QCOMPARE(r.leaseToken, before.leaseToken);
+
+    LeaseStatus status;
+    Heartbeat beat { r.id, r.leaseToken - 1, false, {}, {} };
+    QCOMPARE(transitions::heartbeat(r, beat, kNow, 1000, &status).error.code, ErrorCode::LeaseLost);
+    QVERIFY(!status.held);
+}
+
+void TestTransitions::recover_data()
+{
+    QTest::addColumn<JobControl>("control");
+    QTest::addColumn<int>("attempts");
+    QTest::addColumn<JobState>("newState");
+    QTest::addColumn<bool>("deleted");
+    QTest::newRow("attempts left") << JobControl::None << 1 << JobState::Queued << false;
+    QTest::newRow("out of attempts") << JobControl::None << 3 << JobState::Failed << false;
+    QTest::newRow("was canceling") << JobControl::Cancel << 1 << JobState::Canceled << false;
+    QTest::newRow("was pausing") << JobControl::Pause << 1 << JobState::Paused << false;
+    QTest::newRow("was removing") << JobControl::Remove << 1 << JobState::Running << true;
+}
+
+void TestTransitions::recover()
+{
+    QFETCH(JobControl, control);
+    QFETCH(int, attempts);
+    QFETCH(JobState, newState);
+    QFETCH(bool, deleted);
+    JobRecord r = recordIn(JobState::Running, control);
+    r.attempts = attempts;
+
+    QString reason;
+    QVERIFY2(!transitions::needsRecovery(r, kNow, &reason), "a live lease on another host is left alone");
+    QVERIFY(transitions::needsRecovery(r, r.leaseExpiresAtMs + 1, &reason));
+    QVERIFY(reason.contains(QLatin1String("lease")));
+
+    const auto outcome = transitions::recover(r, r.leaseExpiresAtMs + 1, reason);
+    QCOMPARE(outcome.deleteRecord, deleted);
+    if (deleted)
+        return;
+    QCOMPARE(r.state, newState);
+    QCOMPARE(r.attempts, attempts); // the attempt that died counts
+    QVERIFY(r.leaseOwner.isEmpty());
+    if (newState == JobState::Failed)
+        QVERIFY(r.error.contains(QLatin1String("after 3 attempts")));
+}
+
+void TestTransitions::deadRunnerOfThisProcessIsRecoveredAtOnce()
+{
+    const QString owner = runneridentity::makeOwner();
+    runneridentity::setRunnerAlive(owner, true);
+    JobRecord r = recordIn(JobState::Queued);
+    QVERIFY(!transitions::claim(r, owner, kNow, 60000).error.isError());
+    QString reason;
+    QVERIFY(!transitions::needsRecovery(r, kNow, &reason));
+    runneridentity::setRunnerAlive(owner, false);
+    QVERIFY2(transitions::needsRecovery(r, kNow, &reason), "no need to wait a minute for a runner known dead");
+    QVERIFY(reason.contains(QLatin1String("gone")));
+}
+
+QTEST_GUILESS_MAIN(TestTransitions)
+#include "tst_transitions.moc"

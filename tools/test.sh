@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Quick start, step 2: installs what is missing, builds, and runs the whole test suite.
+#   tools/test.sh          the suite in build/
+#   tools/test.sh --tsan   the suite under ThreadSanitizer in build-tsan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh test
+
+dir=build
+cmake_args=()
+if [ "${1:-}" = --tsan ]; then
+    dir=build-tsan
+    cmake_args=(-DSPOOL_SANITIZE=thread -DSPOOL_BUILD_BENCH=OFF)
+    # Qt is not built with TSan: the file names Qt internals only, never Spool's code.
+    export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1 history_size=4"
+fi
+tools/build.sh "$dir" "${cmake_args[@]}"
+export QT_QPA_PLATFORM=offscreen
+ctest --test-dir "$dir" --output-on-failure -j2 --timeout 600
