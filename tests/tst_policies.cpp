@@ -1,11 +1,11 @@
 // Retry backoff, admission policies, progress rate and parameter schemas: the small rules.
+#include <QJsonArray>
+#include <QTest>
+
 #include "job/jobkindregistry.h"
 #include "progress/progressrate.h"
 #include "queue/admissionpolicy.h"
 #include "queue/retrypolicy.h"
-
-#include <QJsonArray>
-#include <QTest>
 
 using namespace spool;
 
@@ -116,7 +116,8 @@ void TestPolicies::progressRate()
         done = t * 2 + ((t / 33) % 2 ? 20 : 0);
         rate.addSample(t, done);
     }
-    QVERIFY2(qAbs(rate.ratePerSecond() - 2000.0) < 100.0, qPrintable(QString::number(rate.ratePerSecond())));
+    QVERIFY2(qAbs(rate.ratePerSecond() - 2000.0) < 100.0,
+        qPrintable(QString::number(rate.ratePerSecond())));
     const qint64 eta = rate.etaMs(done, done + 10000);
     QVERIFY2(eta > 4500 && eta < 5500, qPrintable(QString::number(eta)));
     QCOMPARE(rate.etaMs(5, -1), qint64(-1)); // unknown total: unknown ETA
@@ -146,16 +147,23 @@ void TestPolicies::paramValidation_data()
     QTest::addColumn<bool>("valid");
     QTest::addColumn<QString>("messagePart");
     QTest::newRow("ok") << QJsonObject { { QStringLiteral("ms"), 5 } } << true << QString();
-    QTest::newRow("default filled") << QJsonObject { { QStringLiteral("ms"), 5 } } << true << QString();
+    QTest::newRow("default filled")
+        << QJsonObject { { QStringLiteral("ms"), 5 } } << true << QString();
     QTest::newRow("missing") << QJsonObject {} << false << QStringLiteral("needs parameter 'ms'");
-    QTest::newRow("string") << QJsonObject { { QStringLiteral("ms"), QStringLiteral("5") } } << false << QStringLiteral("whole number");
-    QTest::newRow("fraction") << QJsonObject { { QStringLiteral("ms"), 1.5 } } << false << QStringLiteral("whole number");
-    QTest::newRow("too small") << QJsonObject { { QStringLiteral("ms"), 0 } } << false << QStringLiteral("between 1 and 1000");
-    QTest::newRow("too big") << QJsonObject { { QStringLiteral("ms"), 1001 } } << false << QStringLiteral("between 1 and 1000");
-    QTest::newRow("unknown") << QJsonObject { { QStringLiteral("ms"), 5 }, { QStringLiteral("x"), 1 } } << false
-                             << QStringLiteral("no parameter 'x'");
-    QTest::newRow("bad list") << QJsonObject { { QStringLiteral("ms"), 5 }, { QStringLiteral("tags"), QJsonArray { 1 } } } << false
-                              << QStringLiteral("list of strings");
+    QTest::newRow("string") << QJsonObject { { QStringLiteral("ms"), QStringLiteral("5") } }
+                            << false << QStringLiteral("whole number");
+    QTest::newRow("fraction") << QJsonObject { { QStringLiteral("ms"), 1.5 } } << false
+                              << QStringLiteral("whole number");
+    QTest::newRow("too small") << QJsonObject { { QStringLiteral("ms"), 0 } } << false
+                               << QStringLiteral("between 1 and 1000");
+    QTest::newRow("too big") << QJsonObject { { QStringLiteral("ms"), 1001 } } << false
+                             << QStringLiteral("between 1 and 1000");
+    QTest::newRow("unknown") << QJsonObject { { QStringLiteral("ms"), 5 },
+        { QStringLiteral("x"), 1 } }
+                             << false << QStringLiteral("no parameter 'x'");
+    QTest::newRow("bad list") << QJsonObject { { QStringLiteral("ms"), 5 },
+        { QStringLiteral("tags"), QJsonArray { 1 } } }
+                              << false << QStringLiteral("list of strings");
 }
 
 void TestPolicies::paramValidation()
@@ -187,7 +195,8 @@ void TestPolicies::paramValidation()
     QVERIFY2(result.ok() == valid, result.ok() ? "valid" : qPrintable(result.error().message));
     if (valid) {
         QCOMPARE(result->value(QStringLiteral("label")).toString(), QStringLiteral("none"));
-        QCOMPARE(result->value(QStringLiteral("ms")).toInteger(), params.value(QStringLiteral("ms")).toInteger());
+        QCOMPARE(result->value(QStringLiteral("ms")).toInteger(),
+            params.value(QStringLiteral("ms")).toInteger());
     } else {
         QVERIFY2(result.error().message.contains(messagePart), qPrintable(result.error().message));
         QCOMPARE(result.error().code, ErrorCode::InvalidInput);

@@ -1,9 +1,7 @@
 // The store contract, run against both stores; then what only the SQLite store promises
 // (persistence, refusing bad files, several connections on one file).
-#include "store/memoryjobstore.h"
-#include "store/sqlitejobstore.h"
-#include "util/datadir.h"
-#include "util/runneridentity.h"
+#include <atomic>
+#include <thread>
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -13,8 +11,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <atomic>
-#include <thread>
+#include "store/memoryjobstore.h"
+#include "store/sqlitejobstore.h"
+#include "util/datadir.h"
+#include "util/runneridentity.h"
 
 using namespace spool;
 
@@ -25,11 +25,12 @@ const QString kOtherHostOwner = QStringLiteral("another-host|4242|1|runner");
 
 NewJob newJob(const QString &kind = QStringLiteral("busy"), int maxAttempts = 3)
 {
-    return NewJob { QUuid::createUuid(), kind, QJsonObject { { QStringLiteral("ms"), 1 } }, maxAttempts };
+    return NewJob { QUuid::createUuid(), kind, QJsonObject { { QStringLiteral("ms"), 1 } },
+        maxAttempts };
 }
 
 ClaimRequest claimRequest(const QString &owner, qint64 now, int maxJobs = 1,
-                          std::function<Admission(const JobRecord &)> admit = {})
+    std::function<Admission(const JobRecord &)> admit = {})
 {
     ClaimRequest r;
     r.owner = owner;
@@ -161,14 +162,16 @@ void TestStore::claimFollowsFifoAndAdmission()
 {
     auto store = makeStore();
     QVERIFY(store);
-    auto jobs = store->enqueue({ newJob(QStringLiteral("a")), newJob(QStringLiteral("b")), newJob(QStringLiteral("a")),
-                                 newJob(QStringLiteral("b")), newJob(QStringLiteral("a")) },
-                               kNow);
+    auto jobs = store->enqueue(
+        { newJob(QStringLiteral("a")), newJob(QStringLiteral("b")), newJob(QStringLiteral("a")),
+            newJob(QStringLiteral("b")), newJob(QStringLiteral("a")) },
+        kNow);
     QVERIFY(jobs.ok());
     const QString owner = QStringLiteral("me|1|1|x");
 
     // Nothing may start: nothing is claimed.
-    auto none = store->claim(claimRequest(owner, kNow, 1, [](const JobRecord &) { return Admission::Stop; }));
+    auto none = store->claim(
+        claimRequest(owner, kNow, 1, [](const JobRecord &) { return Admission::Stop; }));
     QVERIFY(none.ok());
     QVERIFY(none->claimed.isEmpty());
 
@@ -208,8 +211,8 @@ void TestStore::retryWaitsForItsTime()
     QVERIFY(jobs.ok());
     auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow));
     QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
-    Completion failed { jobs->first().id, claimed->claimed.first().leaseToken, RunStatus::Failed, true, false, 5000,
-                        QStringLiteral("HTTP 503"), QString(), Progress {}, {} };
+    Completion failed { jobs->first().id, claimed->claimed.first().leaseToken, RunStatus::Failed,
+        true, false, 5000, QStringLiteral("HTTP 503"), QString(), Progress {}, {} };
     auto finished = store->finish({ failed }, kNow + 10);
     QVERIFY(finished.ok());
     QCOMPARE(finished->first().record.state, JobState::Queued);
@@ -242,8 +245,8 @@ void TestStore::finishIsFencedByTheLease()
     QVERIFY(fresh.ok() && fresh->claimed.size() == 1);
     QCOMPARE(fresh->claimed.first().attempts, 2);
 
-    Completion late { jobs->first().id, stale->claimed.first().leaseToken, RunStatus::Succeeded, false, false, 0,
-                      QString(), QStringLiteral("/stale"), Progress {}, {} };
+    Completion late { jobs->first().id, stale->claimed.first().leaseToken, RunStatus::Succeeded,
+        false, false, 0, QString(), QStringLiteral("/stale"), Progress {}, {} };
     auto refused = store->finish({ late }, kNow + 1003);
     QVERIFY(refused.ok());
     QCOMPARE(refused->first().error.code, ErrorCode::LeaseLost);
@@ -270,7 +273,8 @@ void TestStore::heartbeatRenewsAndCarriesStopRequests()
     QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
     const JobRecord job = claimed->claimed.first();
 
-    Heartbeat beat { job.id, job.leaseToken, true, Progress { 30, 100, QStringLiteral("ms") }, { QStringLiteral("halfway there") } };
+    Heartbeat beat { job.id, job.leaseToken, true, Progress { 30, 100, QStringLiteral("ms") },
+        { QStringLiteral("halfway there") } };
     auto statuses = store->heartbeat({ beat }, kNow + 900, 1000);
     QVERIFY(statuses.ok());
     QVERIFY(statuses->first().held);
@@ -304,7 +308,8 @@ void TestStore::expiredLeaseGoesBackToTheQueue()
 {
     auto store = makeStore();
     QVERIFY(store);
-    auto jobs = store->enqueue({ newJob(QStringLiteral("busy"), 3), newJob(QStringLiteral("busy"), 1) }, kNow);
+    auto jobs = store->enqueue(
+        { newJob(QStringLiteral("busy"), 3), newJob(QStringLiteral("busy"), 1) }, kNow);
     QVERIFY(jobs.ok());
     auto claimed = store->claim(claimRequest(kOtherHostOwner, kNow, 2));
     QVERIFY(claimed.ok() && claimed->claimed.size() == 2);
@@ -352,8 +357,9 @@ void TestStore::commandsAndTimeline()
     QStringList names;
     for (const JobEvent &e : std::as_const(events.value()))
         names.append(e.event);
-    QCOMPARE(names, (QStringList { QStringLiteral("enqueued"), QStringLiteral("paused"), QStringLiteral("resumed"),
-                                   QStringLiteral("canceled"), QStringLiteral("retried") }));
+    QCOMPARE(names,
+        (QStringList { QStringLiteral("enqueued"), QStringLiteral("paused"),
+            QStringLiteral("resumed"), QStringLiteral("canceled"), QStringLiteral("retried") }));
 
     auto removed = store->command(id, JobCommand::Remove, kNow);
     QVERIFY(removed.ok() && removed->removed);
@@ -371,23 +377,36 @@ void TestStore::changesSinceARevision()
     QVERIFY(start.ok());
     QCOMPARE(start->changed.size(), 3);
     const qint64 rev = start->rev;
+    // Every change has its own revision, even within one transaction: consumers keep the newest
+    // version of a record by comparing revisions, so two versions must never tie.
+    QSet<qint64> revs;
+    for (const JobRecord &r : std::as_const(jobs.value()))
+        revs.insert(r.rev);
+    QCOMPARE(revs.size(), 3);
+    auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 2));
+    QVERIFY(claimed.ok() && claimed->claimed.size() == 2);
+    QVERIFY(claimed->claimed.at(0).rev > rev
+        && claimed->claimed.at(1).rev > claimed->claimed.at(0).rev);
+    const qint64 afterClaims = claimed->claimed.at(1).rev;
 
-    auto nothing = store->changesSince(rev);
+    auto nothing = store->changesSince(afterClaims);
     QVERIFY(nothing.ok());
     QVERIFY(nothing->changed.isEmpty() && nothing->removed.isEmpty());
 
     QVERIFY(store->command(jobs->at(1).id, JobCommand::Pause, kNow).ok());
     QVERIFY(store->command(jobs->at(2).id, JobCommand::Remove, kNow).ok());
     QVERIFY(store->setQueuePaused(true, kNow).ok());
-    auto changes = store->changesSince(rev);
+    auto changes = store->changesSince(afterClaims);
     QVERIFY(changes.ok());
     QCOMPARE(changes->changed.size(), 1);
     QCOMPARE(changes->changed.first().id, jobs->at(1).id);
-    QCOMPARE(changes->changed.first().state, JobState::Paused);
-    QVERIFY(changes->changed.first().rev > rev);
+    QCOMPARE(
+        changes->changed.first().state, JobState::Running); // claimed above: a pause is requested
+    QCOMPARE(changes->changed.first().control, JobControl::Pause);
+    QVERIFY(changes->changed.first().rev > afterClaims);
     QCOMPARE(changes->removed, QList<QUuid> { jobs->at(2).id });
     QVERIFY(changes->queuePaused);
-    QVERIFY(changes->rev > rev);
+    QVERIFY(changes->rev > afterClaims);
     QVERIFY(store->queuePaused().value());
 }
 
@@ -457,13 +476,16 @@ void TestStore::sqliteRefusesBadFiles_data()
     QTest::addColumn<QByteArray>("setupSql");
     QTest::addColumn<QByteArray>("garbage");
     QTest::addColumn<QString>("messagePart");
-    QTest::newRow("garbage") << QByteArray() << QByteArray(4096, 'x') << QStringLiteral("file is not a database");
-    QTest::newRow("truncated header") << QByteArray() << QByteArray("SQLite format 3\0\x10\0", 19)
-                                      << QStringLiteral("spool.db");
-    QTest::newRow("newer schema") << QByteArray("PRAGMA application_id = 1397772108; PRAGMA user_version = 99; CREATE TABLE x(a);")
+    QTest::newRow("garbage") << QByteArray() << QByteArray(4096, 'x')
+                             << QStringLiteral("file is not a database");
+    QTest::newRow("truncated header")
+        << QByteArray() << QByteArray("SQLite format 3\0\x10\0", 19) << QStringLiteral("spool.db");
+    QTest::newRow("newer schema") << QByteArray(
+        "PRAGMA application_id = 1397772108; PRAGMA user_version = 99; CREATE TABLE x(a);")
                                   << QByteArray() << QStringLiteral("newer Spool (schema 99");
-    QTest::newRow("foreign database") << QByteArray("CREATE TABLE contacts(name TEXT);") << QByteArray()
-                                      << QStringLiteral("not a Spool queue database");
+    QTest::newRow("foreign database")
+        << QByteArray("CREATE TABLE contacts(name TEXT);") << QByteArray()
+        << QStringLiteral("not a Spool queue database");
 }
 
 void TestStore::sqliteRefusesBadFiles()
@@ -477,7 +499,8 @@ void TestStore::sqliteRefusesBadFiles()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(garbage);
     } else {
-        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("setup"));
+        QSqlDatabase raw =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("setup"));
         raw.setDatabaseName(path);
         QVERIFY(raw.open());
         for (const QByteArray &sql : setupSql.split(';')) {

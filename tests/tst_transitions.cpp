@@ -1,8 +1,8 @@
 // The lifecycle rules of design.md, as pure functions shared by every store.
+#include <QTest>
+
 #include "job/jobtransitions.h"
 #include "util/runneridentity.h"
-
-#include <QTest>
 
 using namespace spool;
 
@@ -163,7 +163,8 @@ void TestTransitions::claimCountsTheAttemptAndFences()
     QCOMPARE(r.startedAtMs, kNow);
     QCOMPARE(outcome.events.first().event, QStringLiteral("started"));
     // A running job cannot be claimed twice.
-    QCOMPARE(transitions::claim(r, QStringLiteral("other|1|1|y"), kNow, 5000).error.code, ErrorCode::InvalidState);
+    QCOMPARE(transitions::claim(r, QStringLiteral("other|1|1|y"), kNow, 5000).error.code,
+        ErrorCode::InvalidState);
 }
 
 void TestTransitions::complete_data()
@@ -225,7 +226,8 @@ void TestTransitions::complete()
         return;
     QCOMPARE(r.state, newState);
     QCOMPARE(r.attempts, newAttempts);
-    QVERIFY2(r.leaseOwner.isEmpty() && r.control == JobControl::None, "a finished run holds no lease");
+    QVERIFY2(
+        r.leaseOwner.isEmpty() && r.control == JobControl::None, "a finished run holds no lease");
     QCOMPARE(r.progress.done, newState == JobState::Succeeded ? 100 : 40);
     if (newState == JobState::Queued && status == int(RunStatus::Failed)) {
         QCOMPARE(r.notBeforeMs, kNow + 1500);
@@ -279,7 +281,8 @@ void TestTransitions::recover()
     r.attempts = attempts;
 
     QString reason;
-    QVERIFY2(!transitions::needsRecovery(r, kNow, &reason), "a live lease on another host is left alone");
+    QVERIFY2(!transitions::needsRecovery(r, kNow, &reason),
+        "a live lease on another host is left alone");
     QVERIFY(transitions::needsRecovery(r, r.leaseExpiresAtMs + 1, &reason));
     QVERIFY(reason.contains(QLatin1String("lease")));
 
@@ -303,7 +306,8 @@ void TestTransitions::deadRunnerOfThisProcessIsRecoveredAtOnce()
     QString reason;
     QVERIFY(!transitions::needsRecovery(r, kNow, &reason));
     runneridentity::setRunnerAlive(owner, false);
-    QVERIFY2(transitions::needsRecovery(r, kNow, &reason), "no need to wait a minute for a runner known dead");
+    QVERIFY2(transitions::needsRecovery(r, kNow, &reason),
+        "no need to wait a minute for a runner known dead");
     QVERIFY(reason.contains(QLatin1String("gone")));
 }
 

@@ -211,13 +211,15 @@ void Scheduler::start()
         kick();
     });
 
+    // Subscribe first: a change made by another process from here on is noticed; what came
+    // before is covered by reading the state below and by the first kick().
+    m_store->setExternalChangeListener([this] { post(inbox::ExternalChange {}); });
     if (auto paused = m_store->queuePaused())
         m_queuePaused = paused.value();
     else
         reportStorageError(paused.error());
     if (auto rev = m_store->currentRev())
         m_seenRev = rev.value();
-    m_store->setExternalChangeListener([this] { post(inbox::ExternalChange {}); });
     {
         std::lock_guard lock(m_slotMutex);
         m_started = true;

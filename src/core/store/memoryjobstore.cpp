@@ -25,22 +25,20 @@ JobRecord *MemoryJobStore::findLocked(const QUuid &id)
     return it == m_jobsBySeq.end() ? nullptr : &it->second;
 }
 
-// Persists a modified record (its seq may have changed); `record` may point into the map.
-void MemoryJobStore::saveLocked(JobRecord &record, qint64 oldSeq)
+// Persists a modified record under a new revision (its seq may have changed; `record` may point
+// into the map and is invalid afterwards). Returns the saved version.
+JobRecord MemoryJobStore::saveLocked(JobRecord &record, qint64 oldSeq)
 {
-    record.rev = m_rev;
+    record.rev = ++m_rev;
     m_queuedSeqs.erase(oldSeq);
-    if (record.seq != oldSeq) {
-        JobRecord moved = std::move(record);
-        m_jobsBySeq.erase(oldSeq);
-        m_seqById.insert(moved.id, moved.seq);
-        if (moved.state == JobState::Queued)
-            m_queuedSeqs.insert(moved.seq);
-        m_jobsBySeq.emplace(moved.seq, std::move(moved));
-        return;
-    }
     if (record.state == JobState::Queued)
         m_queuedSeqs.insert(record.seq);
+    if (record.seq == oldSeq)
+        return record;
+    JobRecord moved = std::move(record);
+    m_jobsBySeq.erase(oldSeq);
+    m_seqById.insert(moved.id, moved.seq);
+    return m_jobsBySeq.emplace(moved.seq, std::move(moved)).first->second;
 }
 
 void MemoryJobStore::removeLocked(const QUuid &id)
@@ -49,7 +47,7 @@ void MemoryJobStore::removeLocked(const QUuid &id)
     m_queuedSeqs.erase(seq);
     m_jobsBySeq.erase(seq);
     m_events.remove(id);
-    m_removed.emplace_back(m_rev, id);
+    m_removed.emplace_back(++m_rev, id);
     if (m_removed.size() > kMaxRemembered) {
         const auto drop = m_removed.size() - kMaxRemembered / 2;
         m_removedFloorRev = m_removed[drop - 1].first;
@@ -75,13 +73,12 @@ Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
     }
-    ++m_rev;
     QList<JobRecord> records;
     records.reserve(jobs.size());
     for (const NewJob &job : jobs) {
         QList<JobEvent> events;
         JobRecord record = transitions::newRecord(job, ++m_lastSeq, nowMs, &events);
-        record.rev = m_rev;
+        record.rev = ++m_rev;
         m_seqById.insert(record.id, record.seq);
         m_queuedSeqs.insert(record.seq);
         addEventsLocked(record.id, events);
@@ -96,7 +93,6 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
     std::lock_guard lock(m_mutex);
     ClaimResult result;
     QList<QString> skippedKinds;
-    bool revBumped = false;
     for (auto it = m_queuedSeqs.begin();
          it != m_queuedSeqs.end() && result.claimed.size() < request.maxJobs;) {
         JobRecord &record = m_jobsBySeq.at(*it);
@@ -119,13 +115,9 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
             ++it;
             continue;
         }
-        if (!revBumped) {
-            ++m_rev;
-            revBumped = true;
-        }
         const auto outcome =
             transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
-        record.rev = m_rev;
+        record.rev = ++m_rev;
         addEventsLocked(record.id, outcome.events);
         result.claimed.append(record);
         it = m_queuedSeqs.erase(it);
@@ -137,7 +129,6 @@ Result<QList<LeaseStatus>> MemoryJobStore::heartbeat(
     const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs)
 {
     std::lock_guard lock(m_mutex);
-    ++m_rev;
     QList<LeaseStatus> statuses;
     for (const Heartbeat &beat : beats) {
         LeaseStatus status;
@@ -145,7 +136,7 @@ Result<QList<LeaseStatus>> MemoryJobStore::heartbeat(
         if (JobRecord *record = findLocked(beat.id)) {
             const auto outcome = transitions::heartbeat(*record, beat, nowMs, leaseMs, &status);
             if (outcome.changed) {
-                record->rev = m_rev;
+                record->rev = ++m_rev;
                 addEventsLocked(record->id, outcome.events);
             }
         }
@@ -158,7 +149,6 @@ Result<QList<FinishResult>> MemoryJobStore::finish(
     const QList<Completion> &completions, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
-    ++m_rev;
     QList<FinishResult> results;
     for (const Completion &completion : completions) {
         FinishResult result;
@@ -178,9 +168,7 @@ Result<QList<FinishResult>> MemoryJobStore::finish(
             result.removed = true;
         } else if (outcome.changed) {
             addEventsLocked(record->id, outcome.events);
-            result.record = *record;
-            result.record.rev = m_rev;
-            saveLocked(*record, oldSeq);
+            result.record = saveLocked(*record, oldSeq);
         }
         results.append(result);
     }
@@ -192,23 +180,17 @@ Result<QList<JobRecord>> MemoryJobStore::recoverAbandoned(qint64 nowMs)
     std::lock_guard lock(m_mutex);
     QList<JobRecord> recovered;
     QList<QUuid> toRemove;
-    bool revBumped = false;
     for (auto &[seq, record] : m_jobsBySeq) {
         QString reason;
         if (!transitions::needsRecovery(record, nowMs, &reason))
             continue;
-        if (!revBumped) {
-            ++m_rev;
-            revBumped = true;
-        }
         const auto outcome = transitions::recover(record, nowMs, reason);
         if (outcome.deleteRecord) {
             toRemove.append(record.id);
             continue;
         }
         addEventsLocked(record.id, outcome.events);
-        saveLocked(record, seq);
-        recovered.append(record);
+        recovered.append(saveLocked(record, seq));
     }
     for (const QUuid &id : toRemove)
         removeLocked(id);
@@ -231,7 +213,6 @@ Result<CommandResult> MemoryJobStore::command(const QUuid &id, JobCommand comman
         result.record = *record;
         return result;
     }
-    ++m_rev;
     if (outcome.deleteRecord) {
         removeLocked(id);
         result.removed = true;
@@ -240,9 +221,7 @@ Result<CommandResult> MemoryJobStore::command(const QUuid &id, JobCommand comman
     const qint64 oldSeq = record->seq;
     *record = updated;
     addEventsLocked(id, outcome.events);
-    result.record = *record;
-    result.record.rev = m_rev;
-    saveLocked(*record, oldSeq);
+    result.record = saveLocked(*record, oldSeq);
     return result;
 }
 

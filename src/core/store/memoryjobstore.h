@@ -39,7 +39,7 @@ public:
 
 private:
     JobRecord *findLocked(const QUuid &id);
-    void saveLocked(JobRecord &record, qint64 oldSeq);
+    JobRecord saveLocked(JobRecord &record, qint64 oldSeq);
     void removeLocked(const QUuid &id);
     void addEventsLocked(const QUuid &id, const QList<JobEvent> &events);
 

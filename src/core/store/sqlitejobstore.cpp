@@ -176,7 +176,6 @@ public:
     }
 
     const QString &path() const { return m_path; }
-    qint64 txnRev() const { return m_txnRev; }
 
     Error open(int busyTimeoutMs)
     {
@@ -262,14 +261,20 @@ public:
             if (code != 5 /* SQLITE_BUSY */ || attempt + 1 >= kBusyRetries)
                 return error(q.lastError(), QStringLiteral("cannot lock the queue database"));
         }
-        // One revision per transaction: every change made in it carries this number.
-        if (Error e = exec(QStringLiteral("UPDATE meta SET value = value + 1 WHERE key = 'rev'"));
-            e.isError()) {
+        // Every change in the transaction gets its own revision (stamp()); the last one is
+        // written back before the commit (storeRev()).
+        const Error e =
+            selectInt(QStringLiteral("SELECT value FROM meta WHERE key = 'rev'"), {}, &m_lastRev);
+        if (e.isError())
             execOnce(QStringLiteral("ROLLBACK"));
-            return e;
-        }
-        return selectInt(QStringLiteral("SELECT value FROM meta WHERE key = 'rev'"), {}, &m_txnRev);
+        return e;
     }
+
+    // A new revision for one change: two versions of a record never share one, even when
+    // their writes land in the same group commit.
+    qint64 stamp() { return ++m_lastRev; }
+
+    Error storeRev() { return setMeta(QStringLiteral("rev"), m_lastRev); }
 
     qint64 meta(const QString &key, Error *e)
     {
@@ -311,7 +316,7 @@ public:
 
     Error insert(JobRecord &r)
     {
-        r.rev = m_txnRev;
+        r.rev = stamp();
         return exec(QStringLiteral("INSERT INTO jobs (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                         .arg(kColumns),
@@ -327,7 +332,7 @@ public:
     // Kind and params never change after enqueue, so they are not rewritten.
     Error update(JobRecord &r)
     {
-        r.rev = m_txnRev;
+        r.rev = stamp();
         return exec(
             QStringLiteral(
                 "UPDATE jobs SET seq = ?, state = ?, control = ?, attempts = ?, max_attempts = ?, "
@@ -350,7 +355,7 @@ public:
             e.isError())
             return e;
         if (Error e = exec(QStringLiteral("INSERT OR REPLACE INTO removed (id, rev) VALUES (?, ?)"),
-                { key, m_txnRev });
+                { key, stamp() });
             e.isError())
             return e;
         if (++m_removalsSincePrune >= 1000)
@@ -432,7 +437,7 @@ private:
     QString m_path;
     QSqlDatabase m_db;
     std::unordered_map<QString, std::unique_ptr<QSqlQuery>, QStringHash> m_statements;
-    qint64 m_txnRev = 0;
+    qint64 m_lastRev = 0;
     int m_removalsSincePrune = 0;
 };
 
@@ -649,7 +654,9 @@ public:
                 }
                 results[i - begin] = e;
             }
-            txn = db->execOnce(QStringLiteral("COMMIT"));
+            txn = db->storeRev();
+            if (!txn.isError())
+                txn = db->execOnce(QStringLiteral("COMMIT"));
             if (txn.isError())
                 db->execOnce(QStringLiteral("ROLLBACK"));
         }
@@ -1099,6 +1106,7 @@ Result<void> SqliteJobStore::setQueuePaused(bool paused, qint64 nowMs)
 {
     Q_UNUSED(nowMs)
     return d->call(true, [&](Db &db) -> Error {
+        db.stamp();
         return db.setMeta(QStringLiteral("queue_paused"), paused ? 1 : 0);
     });
 }
@@ -1152,8 +1160,22 @@ Result<qint64> SqliteJobStore::currentRev()
 
 void SqliteJobStore::setExternalChangeListener(std::function<void()> listener)
 {
-    std::lock_guard lock(d->listenerMutex);
-    d->listener = std::move(listener);
+    const bool subscribing = static_cast<bool>(listener);
+    {
+        std::lock_guard lock(d->listenerMutex);
+        d->listener = std::move(listener);
+    }
+    if (!subscribing)
+        return;
+    // Take the baseline now: any commit by another connection after this call is reported.
+    // The baseline lives on the store thread; a failed read leaves none (the next poll takes it).
+    Q_UNUSED(d->call(false, [this](Db &db) {
+        const Error e =
+            db.selectInt(QStringLiteral("PRAGMA data_version"), {}, &d->lastDataVersion);
+        if (e.isError())
+            d->lastDataVersion = -1;
+        return e;
+    }))
 }
 
 Result<QString> SqliteJobStore::integrityCheck()

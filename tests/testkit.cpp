@@ -1,0 +1,131 @@
+#include "testkit.h"
+
+namespace spool::test {
+
+void TestKit::registerKinds(JobKindRegistry &registry)
+{
+    const auto add = [&](const QString &name, std::function<JobResult(JobContext &)> body,
+                         QList<ParamSpec> params = {}) {
+        JobKind kind;
+        kind.name = name;
+        kind.params = std::move(params);
+        kind.create = [body]() -> std::unique_ptr<Job> {
+            struct Lambda final : Job
+            {
+                std::function<JobResult(JobContext &)> fn;
+                JobResult run(JobContext &c) override { return fn(c); }
+            };
+            auto job = std::make_unique<Lambda>();
+            job->fn = body;
+            return job;
+        };
+        if (!registry.add(std::move(kind)).ok())
+            qFatal("test kind registered twice");
+    };
+    ParamSpec ms;
+    ms.name = QStringLiteral("ms");
+    ms.type = ParamType::Integer;
+    ms.defaultValue = 100;
+
+    add(QStringLiteral("gate"), [this](JobContext &c) { return gate(c, QStringLiteral("gate")); });
+    add(QStringLiteral("gate2"),
+        [this](JobContext &c) { return gate(c, QStringLiteral("gate2")); });
+    add(QStringLiteral("flaky"), [this](JobContext &c) {
+        ++runs;
+        if (!healthy)
+            return JobResult::failure(QStringLiteral("flaky failure #%1").arg(c.attempt()));
+        return JobResult::success(QStringLiteral("healthy at attempt %1").arg(c.attempt()));
+    });
+    add(QStringLiteral("quick"), [this](JobContext &) {
+        ++runs;
+        return JobResult::success();
+    });
+    add(QStringLiteral("thrower"),
+        [](JobContext &) -> JobResult { throw std::runtime_error("out of cheese"); });
+    add(QStringLiteral("spin"),
+        [](JobContext &c) {
+            const qint64 durationMs = c.params().value(QStringLiteral("ms")).toInteger();
+            QElapsedTimer timer;
+            timer.start();
+            qint64 updates = 0;
+            while (timer.elapsed() < durationMs) {
+                c.setProgress(++updates, -1);
+                if (c.shouldStop())
+                    return JobResult::stopped();
+            }
+            return JobResult::success(QString::number(updates));
+        },
+        { ms });
+    add(QStringLiteral("probe"), [this](JobContext &) {
+        const auto info = threadpriority::readProcStat(threadpriority::currentThreadId());
+        std::lock_guard lock(mutex);
+        probes.append(info);
+        return JobResult::success();
+    });
+}
+
+JobResult TestKit::gate(JobContext &context, const QString &kind)
+{
+    ++runs;
+    {
+        std::lock_guard lock(mutex);
+        resumedFrom.append(context.resumeProgress());
+        const int now = ++concurrent[kind];
+        peak[kind] = qMax(peak.value(kind), now);
+    }
+    const auto leave = qScopeGuard([&] {
+        std::lock_guard lock(mutex);
+        --concurrent[kind];
+    });
+    qint64 done = context.resumeProgress().done;
+    context.setProgressUnit(QStringLiteral("items"));
+    for (;;) {
+        {
+            std::lock_guard lock(mutex);
+            if (gateOpen)
+                return JobResult::success(QStringLiteral("through the gate"));
+        }
+        context.setProgress(++done, 100000);
+        if (!context.sleepFor(5))
+            return JobResult::stopped();
+    }
+}
+
+Recorder::Recorder(JobQueue *queue)
+{
+    connect(queue, &JobQueue::jobsChanged, this, [this](const QList<JobRecord> &records) {
+        for (const JobRecord &r : records) {
+            const JobRecord before = latest.value(r.id);
+            if (r.state == JobState::Running
+                && (before.state != JobState::Running || before.leaseToken != r.leaseToken))
+                startOrder.append(r.id);
+            latest.insert(r.id, r);
+        }
+    });
+    connect(queue, &JobQueue::jobsRemoved, this, [this](const QList<QUuid> &ids) {
+        for (const QUuid &id : ids) {
+            latest.remove(id);
+            removed.append(id);
+        }
+    });
+    connect(
+        queue, &JobQueue::jobFinished, this, [this](const JobRecord &r) { finished.append(r.id); });
+    connect(queue, &JobQueue::progressChanged, this, [this](const QList<JobProgress> &list) {
+        for (const JobProgress &p : list) {
+            ++progressCount[p.id];
+            lastProgress.insert(p.id, p);
+        }
+    });
+    connect(queue, &JobQueue::commandFailed, this,
+        [this](const QUuid &, const QString &reason) { failures.append(reason); });
+    connect(queue, &JobQueue::storageError, this,
+        [this](const QString &message) { failures.append(message); });
+    connect(queue, &JobQueue::countsChanged, this, [this](const QueueCounts &c) {
+        counts = c;
+        countsSeen = true;
+    });
+    connect(
+        queue, &JobQueue::queuePausedChanged, this, [this](bool paused) { queuePaused = paused; });
+}
+
+} // namespace spool::test

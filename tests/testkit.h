@@ -1,0 +1,80 @@
+#pragma once
+
+// Job kinds for tests: they record what the queue did to them, so a test can check it.
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+
+#include "job/jobkindregistry.h"
+#include "queue/jobqueue.h"
+#include "util/threadpriority.h"
+
+namespace spool::test {
+
+class TestKit
+{
+public:
+    // gate, gate2: run until the gate opens (or a stop request), reporting progress.
+    // flaky: fails while unhealthy. thrower: throws. spin: reports progress as fast as it can
+    // for `ms`. probe: records its thread's scheduling as /proc shows it.
+    void registerKinds(JobKindRegistry &registry);
+
+    void openGate()
+    {
+        std::lock_guard lock(mutex);
+        gateOpen = true;
+    }
+    void setHealthy(bool value) { healthy = value; }
+    int maxConcurrent(const QString &kind)
+    {
+        std::lock_guard lock(mutex);
+        return peak.value(kind);
+    }
+    int running(const QString &kind)
+    {
+        std::lock_guard lock(mutex);
+        return concurrent.value(kind);
+    }
+
+    std::mutex mutex;
+    bool gateOpen = false;
+    QHash<QString, int> concurrent;
+    QHash<QString, int> peak;
+    QList<Progress> resumedFrom; // what each gate run saw as resumeProgress()
+    QList<threadpriority::ThreadSchedInfo> probes;
+    std::atomic<bool> healthy { false };
+    std::atomic<int> runs { 0 };
+
+private:
+    JobResult gate(JobContext &context, const QString &kind);
+};
+
+// Collects what a JobQueue reports, on the test's thread.
+class Recorder : public QObject
+{
+public:
+    explicit Recorder(JobQueue *queue);
+
+    JobState state(const QUuid &id) const { return latest.value(id).state; }
+    JobRecord record(const QUuid &id) const { return latest.value(id); }
+    int progressReports(const QUuid &id) const { return progressCount.value(id); }
+
+    QList<QUuid> startOrder; // each time a job was seen starting
+    QHash<QUuid, JobRecord> latest;
+    QList<QUuid> removed;
+    QList<QUuid> finished;
+    QHash<QUuid, int> progressCount;
+    QHash<QUuid, JobProgress> lastProgress;
+    QStringList failures;
+    QueueCounts counts;
+    bool countsSeen = false;
+    bool queuePaused = false;
+};
+
+} // namespace spool::test

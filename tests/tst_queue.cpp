@@ -1,0 +1,507 @@
+// The queue as the app and spoolctl use it: FIFO, caps, commands, retries, progress, priority,
+// restarts. Runs against both stores where the behaviour is shared.
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include "queue/jobqueueimpl.h"
+#include "store/memoryjobstore.h"
+#include "store/sqlitejobstore.h"
+#include "testkit.h"
+#include "util/clock.h"
+
+using namespace spool;
+using namespace spool::test;
+
+namespace {
+
+struct Harness
+{
+    std::shared_ptr<JobStore> store;
+    std::shared_ptr<JobKindRegistry> registry = std::make_shared<JobKindRegistry>();
+    TestKit kit;
+    std::unique_ptr<JobQueueImpl> queue;
+    std::unique_ptr<Recorder> recorder;
+};
+
+} // namespace
+
+class TestQueue : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void fifoWithOneWorker_data() { storeRows(); }
+    void fifoWithOneWorker();
+    void fifoWithManyWorkers_data() { storeRows(); }
+    void fifoWithManyWorkers();
+    void perKindCap_data() { storeRows(); }
+    void perKindCap();
+    void cancelQueuedAndRunning_data() { storeRows(); }
+    void cancelQueuedAndRunning();
+    void pauseAndResumeKeepProgress_data() { storeRows(); }
+    void pauseAndResumeKeepProgress();
+    void manualRetryAfterFailure_data() { storeRows(); }
+    void manualRetryAfterFailure();
+    void backoffFollowsTheClock_data() { storeRows(); }
+    void backoffFollowsTheClock();
+    void removeQueuedAndRunning_data() { storeRows(); }
+    void removeQueuedAndRunning();
+    void pausingTheQueueSendsJobsBack_data() { storeRows(); }
+    void pausingTheQueueSendsJobsBack();
+    void progressIsCoalesced_data() { storeRows(); }
+    void progressIsCoalesced();
+    void exceptionsFailTheJob_data() { storeRows(); }
+    void exceptionsFailTheJob();
+    void workersRunAtLowerPriority_data();
+    void workersRunAtLowerPriority();
+    void qtLowPriorityAloneChangesNothing();
+    void unknownKindsAreLeftForOtherRunners();
+    void restartResumesTheQueue();
+    void commandsFromAnotherProcessReachRunningJobs();
+
+private:
+    void storeRows();
+    Harness &make(QueueConfig config = {});
+    std::shared_ptr<SqliteJobStore> openSqlite();
+    QList<QUuid> enqueue(
+        const QString &kind, int count, QJsonObject params = {}, int maxAttempts = 0);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Harness> m_h;
+};
+
+void TestQueue::storeRows()
+{
+    QTest::addColumn<QString>("storeType");
+    QTest::newRow("memory") << QStringLiteral("memory");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+}
+
+void TestQueue::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestQueue::cleanup()
+{
+    if (m_h) {
+        m_h->kit.openGate();
+        m_h->queue.reset();
+    }
+    m_h.reset();
+    m_dir.reset();
+}
+
+std::shared_ptr<SqliteJobStore> TestQueue::openSqlite()
+{
+    SqliteJobStore::Options options;
+    options.dataDir = m_dir->path();
+    options.changePollMs = 50;
+    auto store = SqliteJobStore::open(options);
+    if (!store)
+        qFatal("%s", qPrintable(store.error().message));
+    return std::shared_ptr<SqliteJobStore>(std::move(store.value()));
+}
+
+Harness &TestQueue::make(QueueConfig config)
+{
+    m_h = std::make_unique<Harness>();
+    const QString storeType =
+        QTest::currentDataTag() && QLatin1String(QTest::currentDataTag()) == QLatin1String("memory")
+        ? QStringLiteral("memory")
+        : QStringLiteral("sqlite");
+    if (storeType == QLatin1String("memory"))
+        m_h->store = std::make_shared<MemoryJobStore>();
+    else
+        m_h->store = openSqlite();
+    m_h->kit.registerKinds(*m_h->registry);
+    config.workRoot = m_dir->filePath(QStringLiteral("work"));
+    m_h->queue = std::make_unique<JobQueueImpl>(m_h->store, m_h->registry, config);
+    m_h->recorder = std::make_unique<Recorder>(m_h->queue.get());
+    return *m_h;
+}
+
+QList<QUuid> TestQueue::enqueue(const QString &kind, int count, QJsonObject params, int maxAttempts)
+{
+    auto ids = m_h->queue->enqueueMany(kind, QList<QJsonObject>(count, params), maxAttempts);
+    if (!ids.ok())
+        qFatal("%s", qPrintable(ids.error().message));
+    return ids.value();
+}
+
+void TestQueue::fifoWithOneWorker()
+{
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), 15);
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), 15, 10000);
+    QCOMPARE(h.recorder->startOrder, ids);
+    QCOMPARE(h.recorder->finished, ids);
+    QTRY_COMPARE(h.recorder->counts.succeeded, 15);
+}
+
+void TestQueue::fifoWithManyWorkers()
+{
+    QueueConfig config;
+    config.workers = 4;
+    auto &h = make(config);
+    h.queue->start();
+    // Jobs arrive while others run: starts still follow the order of arrival.
+    QList<QUuid> ids;
+    for (int batch = 0; batch < 5; ++batch)
+        ids += enqueue(QStringLiteral("quick"), 12);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), 60, 10000);
+    QCOMPARE(h.recorder->startOrder, ids);
+}
+
+void TestQueue::perKindCap()
+{
+    QueueConfig config;
+    config.workers = 4;
+    config.kindCaps.insert(QStringLiteral("gate"), 1);
+    auto &h = make(config);
+    QList<QUuid> gates;
+    QList<QUuid> others;
+    for (int i = 0; i < 3; ++i) {
+        gates += enqueue(QStringLiteral("gate"), 1);
+        others += enqueue(QStringLiteral("gate2"), 1);
+    }
+    h.queue->start();
+    // One gate job (the cap) and all three gate2 jobs (filling the four workers).
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate2")), 3);
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    QTest::qWait(100);
+    QCOMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    QCOMPARE(h.recorder->state(gates.at(1)), JobState::Queued);
+    QCOMPARE(h.recorder->startOrder,
+        (QList<QUuid> { gates.at(0), others.at(0), others.at(1), others.at(2) }));
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->finished.size(), 6);
+    QCOMPARE(h.kit.maxConcurrent(QStringLiteral("gate")), 1);
+    QCOMPARE(h.kit.maxConcurrent(QStringLiteral("gate2")), 3);
+}
+
+void TestQueue::cancelQueuedAndRunning()
+{
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    const QList<QUuid> ids = enqueue(QStringLiteral("gate"), 3);
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(ids.at(0)), JobState::Running);
+    h.queue->cancel(ids.at(1));
+    QTRY_COMPARE(h.recorder->state(ids.at(1)), JobState::Canceled);
+    QElapsedTimer stopping;
+    stopping.start();
+    h.queue->cancel(ids.at(0));
+    QTRY_COMPARE(h.recorder->state(ids.at(0)), JobState::Canceled);
+    QTRY_COMPARE(h.recorder->state(ids.at(2)), JobState::Running);
+    QCOMPARE(h.kit.runs.load(), 2); // the canceled queued job never ran
+    QVERIFY(h.recorder->finished.contains(ids.at(0)) && h.recorder->finished.contains(ids.at(1)));
+    QVERIFY(h.recorder->record(ids.at(0)).finishedAtMs > 0);
+    QVERIFY(h.recorder->failures.isEmpty());
+    h.queue->cancel(ids.at(0)); // idempotent
+    QTest::qWait(50);
+    QVERIFY(h.recorder->failures.isEmpty());
+}
+
+void TestQueue::pauseAndResumeKeepProgress()
+{
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Running);
+    QTRY_VERIFY(h.recorder->lastProgress.value(id).progress.done >= 5);
+    h.queue->pause(id);
+    QTRY_COMPARE(h.recorder->state(id), JobState::Paused);
+    const JobRecord paused = h.recorder->record(id);
+    QVERIFY(paused.progress.done >= 5);
+    QCOMPARE(paused.attempts, 0); // a pause is not a failed attempt
+    QCOMPARE(h.kit.running(QStringLiteral("gate")), 0);
+
+    h.queue->resume(id);
+    QTRY_COMPARE(h.recorder->state(id), JobState::Running);
+    {
+        std::lock_guard lock(h.kit.mutex);
+        QCOMPARE(h.kit.resumedFrom.size(), 2);
+        QCOMPARE(h.kit.resumedFrom.at(1).done, paused.progress.done); // picks up where it stopped
+    }
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.recorder->record(id).attempts, 1);
+    QCOMPARE(h.recorder->record(id).output, QStringLiteral("through the gate"));
+}
+
+void TestQueue::manualRetryAfterFailure()
+{
+    QueueConfig config;
+    config.retry.baseDelayMs = 20;
+    auto &h = make(config);
+    const QUuid id = enqueue(QStringLiteral("flaky"), 1, {}, 2).first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Failed);
+    QCOMPARE(h.recorder->record(id).attempts, 2);
+    QCOMPARE(
+        h.recorder->record(id).error, QStringLiteral("flaky failure #2")); // the last error is kept
+    QCOMPARE(h.kit.runs.load(), 2);
+
+    h.kit.setHealthy(true);
+    h.queue->retry(id);
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.recorder->record(id).output, QStringLiteral("healthy at attempt 1"));
+    QCOMPARE(h.recorder->record(id).error, QString());
+}
+
+void TestQueue::backoffFollowsTheClock()
+{
+    ManualClock clock;
+    QueueConfig config;
+    config.workers = 1;
+    config.clock = &clock;
+    config.random = [] { return 0.5; };
+    config.retry.baseDelayMs = 1000;
+    config.retry.factor = 2.0;
+    auto &h = make(config);
+    const QUuid id = enqueue(QStringLiteral("flaky"), 1, {}, 3).first();
+    h.queue->start();
+
+    QTRY_COMPARE(h.kit.runs.load(), 1);
+    QTRY_VERIFY(
+        h.recorder->record(id).state == JobState::Queued && h.recorder->record(id).attempts == 1);
+    // After one failure: ceiling 1 s, with jitter 0.5 the delay is 750 ms.
+    const qint64 failedAt = clock.nowMs();
+    QCOMPARE(h.recorder->record(id).notBeforeMs, failedAt + 750);
+    clock.advance(749);
+    h.queue->poke();
+    QTest::qWait(150);
+    QCOMPARE(h.kit.runs.load(), 1);
+    clock.advance(1);
+    h.queue->poke();
+    QTRY_COMPARE(h.kit.runs.load(), 2);
+
+    // After two failures: ceiling 2 s, delay 1.5 s.
+    QTRY_VERIFY(
+        h.recorder->record(id).attempts == 2 && h.recorder->record(id).state == JobState::Queued);
+    QCOMPARE(h.recorder->record(id).notBeforeMs, clock.nowMs() + 1500);
+    clock.advance(1500);
+    h.queue->poke();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Failed);
+    QCOMPARE(h.recorder->record(id).attempts, 3);
+    QCOMPARE(h.recorder->record(id).error, QStringLiteral("flaky failure #3"));
+}
+
+void TestQueue::removeQueuedAndRunning()
+{
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    const QList<QUuid> ids = enqueue(QStringLiteral("gate"), 2);
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(ids.at(0)), JobState::Running);
+    h.queue->remove(ids.at(1));
+    QTRY_VERIFY(h.recorder->removed.contains(ids.at(1)));
+    h.queue->remove(ids.at(0));
+    QTRY_VERIFY(h.recorder->removed.contains(ids.at(0)));
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 0);
+    auto left = h.store->query(JobQuery {});
+    QVERIFY(left.ok());
+    QVERIFY(left->isEmpty());
+}
+
+void TestQueue::pausingTheQueueSendsJobsBack()
+{
+    QueueConfig config;
+    config.workers = 2;
+    auto &h = make(config);
+    const QList<QUuid> ids = enqueue(QStringLiteral("gate"), 3);
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 2);
+    h.queue->setQueuePaused(true);
+    QTRY_VERIFY(h.recorder->queuePaused);
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 0);
+    QTRY_COMPARE(h.recorder->state(ids.at(0)), JobState::Queued);
+    QCOMPARE(h.recorder->record(ids.at(0)).attempts, 0);
+    QVERIFY(h.recorder->record(ids.at(0)).progress.done > 0);
+    QTest::qWait(100);
+    QCOMPARE(h.kit.running(QStringLiteral("gate")), 0);
+    QCOMPARE(h.store->queuePaused().value(), true);
+
+    h.kit.openGate();
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE(h.recorder->counts.succeeded, 3);
+    QVERIFY(!h.recorder->queuePaused);
+}
+
+void TestQueue::progressIsCoalesced()
+{
+    auto &h = make();
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const QUuid id = enqueue(QStringLiteral("spin"), 1, { { QStringLiteral("ms"), 600 } }).first();
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 10000);
+    const double seconds = elapsed.elapsed() / 1000.0;
+    const qint64 updates = h.recorder->record(id).output.toLongLong();
+    const int reports = h.recorder->progressReports(id);
+    qInfo("%lld progress updates from the job became %d reports in %.2f s", updates, reports,
+        seconds);
+    QVERIFY2(updates > 10000, "the job reported far more often than a view could use");
+    QVERIFY2(reports <= 30 * seconds + 3, qPrintable(QString::number(reports)));
+    QVERIFY2(reports >= 5, qPrintable(QString::number(reports)));
+    QVERIFY(h.recorder->lastProgress.value(id).ratePerSecond > 0);
+    QCOMPARE(h.recorder->record(id).progress.done, updates); // the final figure is not lost
+}
+
+void TestQueue::exceptionsFailTheJob()
+{
+    auto &h = make();
+    const QUuid id = enqueue(QStringLiteral("thrower"), 1, {}, 1).first();
+    const QUuid after = enqueue(QStringLiteral("quick"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Failed);
+    QVERIFY2(h.recorder->record(id).error.contains(QLatin1String("out of cheese")),
+        qPrintable(h.recorder->record(id).error));
+    QTRY_COMPARE(h.recorder->state(after), JobState::Succeeded);
+}
+
+void TestQueue::workersRunAtLowerPriority_data()
+{
+    QTest::addColumn<int>("priority");
+    QTest::newRow("low") << int(WorkerPriority::Low);
+    QTest::newRow("idle") << int(WorkerPriority::Idle);
+}
+
+void TestQueue::workersRunAtLowerPriority()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads /proc");
+#endif
+    QFETCH(int, priority);
+    QueueConfig config;
+    config.workers = 2;
+    config.priority = static_cast<WorkerPriority>(priority);
+    auto &h = make(config);
+    const auto gui = threadpriority::readProcStat(threadpriority::currentThreadId());
+    QVERIFY(gui.valid);
+    enqueue(QStringLiteral("probe"), 4);
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->counts.succeeded, 4);
+    std::lock_guard lock(h.kit.mutex);
+    QCOMPARE(h.kit.probes.size(), 4);
+    for (const auto &worker : std::as_const(h.kit.probes)) {
+        QVERIFY(worker.valid);
+        if (config.priority == WorkerPriority::Low) {
+            QCOMPARE(worker.nice, qMin(19, gui.nice + 10));
+            QCOMPARE(worker.policy, 0); // SCHED_OTHER
+        } else {
+            QCOMPARE(worker.policy, 5); // SCHED_IDLE
+            QCOMPARE(worker.nice, 19);
+        }
+    }
+    // The thread that asked is untouched.
+    const auto after = threadpriority::readProcStat(threadpriority::currentThreadId());
+    QCOMPARE(after.nice, gui.nice);
+    QCOMPARE(after.policy, gui.policy);
+}
+
+void TestQueue::qtLowPriorityAloneChangesNothing()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads /proc");
+#endif
+    // Why Spool lowers its workers itself: on Linux, QThread::LowPriority leaves them as they are.
+    const auto gui = threadpriority::readProcStat(threadpriority::currentThreadId());
+    threadpriority::ThreadSchedInfo seen;
+    QThread *thread = QThread::create(
+        [&] { seen = threadpriority::readProcStat(threadpriority::currentThreadId()); });
+    thread->start(QThread::LowPriority);
+    QVERIFY(thread->wait(5000));
+    delete thread;
+    QVERIFY(seen.valid);
+    QCOMPARE(seen.nice, gui.nice);
+    QCOMPARE(seen.policy, gui.policy);
+}
+
+void TestQueue::unknownKindsAreLeftForOtherRunners()
+{
+    auto &h = make();
+    // A job this process has no kind for (a plugin only another process has).
+    NewJob alien { QUuid::createUuid(), QStringLiteral("alien"), {}, 3 };
+    QVERIFY(h.store->enqueue({ alien }, QDateTime::currentMSecsSinceEpoch()).ok());
+    const QUuid after = enqueue(QStringLiteral("quick"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(after), JobState::Succeeded);
+    QTest::qWait(100);
+    auto stored = h.store->query(JobQuery { { alien.id }, {}, -1 });
+    QCOMPARE(stored->first().state, JobState::Queued);
+    QCOMPARE(stored->first().attempts, 0);
+}
+
+void TestQueue::restartResumesTheQueue()
+{
+    QueueConfig config;
+    config.workers = 1;
+    QList<QUuid> ids;
+    {
+        auto &h = make(config);
+        ids = enqueue(QStringLiteral("gate"), 4);
+        h.queue->start();
+        QTRY_COMPARE(h.recorder->state(ids.at(0)), JobState::Running);
+        QTRY_VERIFY(h.recorder->lastProgress.value(ids.at(0)).progress.done > 2);
+        QSignalSpy stopped(h.queue.get(), &JobQueue::stopped);
+        h.queue->stop(StopMode::Release);
+        QVERIFY(stopped.wait(5000));
+        m_h->queue.reset();
+        m_h->store.reset();
+    }
+    // Nothing was lost, the interrupted job did not use up an attempt, and it kept its progress.
+    auto store = openSqlite();
+    auto all = store->query(JobQuery {});
+    QCOMPARE(all->size(), 4);
+    QCOMPARE(all->first().state, JobState::Queued);
+    QCOMPARE(all->first().attempts, 0);
+    QVERIFY(all->first().progress.done > 2);
+    store.reset();
+
+    auto &h = make(config);
+    h.kit.openGate();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->counts.succeeded, 4);
+    QCOMPARE(h.recorder->startOrder, ids);
+    std::lock_guard lock(h.kit.mutex);
+    QVERIFY(h.kit.resumedFrom.first().done > 2);
+}
+
+void TestQueue::commandsFromAnotherProcessReachRunningJobs()
+{
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    h.queue->start();
+    // Another process (spoolctl) shares the data directory through its own connection.
+    auto other = openSqlite();
+    NewJob job { QUuid::createUuid(), QStringLiteral("gate"), {}, 3 };
+    QVERIFY(other->enqueue({ job }, QDateTime::currentMSecsSinceEpoch()).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(job.id), JobState::Running, 1000);
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(other->command(job.id, JobCommand::Cancel, QDateTime::currentMSecsSinceEpoch()).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(job.id), JobState::Canceled, 1000);
+    qInfo("a cancel from another connection stopped the job in %lld ms", timer.elapsed());
+    QCOMPARE(h.kit.running(QStringLiteral("gate")), 0);
+}
+
+QTEST_GUILESS_MAIN(TestQueue)
+#include "tst_queue.moc"

@@ -1,0 +1,523 @@
+// spoolctl as scripts use it: the contract of design.md, bad input, and several real processes on
+// one data directory, killed with SIGKILL at random moments.
+#include <csignal>
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "util/datadir.h"
+
+namespace {
+
+struct Output
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+QByteArray fileHash(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+const QRegularExpression kIsoMs(QStringLiteral(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)"));
+const QRegularExpression kUuid(
+    QStringLiteral(R"(^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)"));
+
+} // namespace
+
+class TestSpoolctl : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void addPrintsTheIdAlone();
+    void badInput_data();
+    void badInput();
+    void listAndShowFollowTheContract();
+    void commandsChangeState();
+    void runUntilEmptyRunsEverything();
+    void pausedQueueWaitsForAnotherProcess();
+    void twoProcessesNeverRunOneJobTwice();
+    void sigkillAtRandomMomentsLosesNothing();
+    void staleRunnerCannotOverwriteItsSuccessor();
+
+private:
+    Output ctl(const QStringList &args, int timeoutMs = 30000) const;
+    QProcess *startCtl(const QStringList &args) const;
+    QString add(const QStringList &args) const;
+    QJsonArray listJson() const;
+    QJsonArray events(const QString &id) const;
+    void checkNoOverlappingRuns(
+        const QJsonArray &jobs, int *recoveries, QSet<QString> *runners) const;
+    QString dataDir() const { return m_dir->filePath(QStringLiteral("data")); }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestSpoolctl::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestSpoolctl::cleanup()
+{
+    m_dir.reset();
+}
+
+Output TestSpoolctl::ctl(const QStringList &args, int timeoutMs) const
+{
+    QProcess p;
+    p.start(QStringLiteral(SPOOLCTL_PATH),
+        QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return Output { -2, QString(), QStringLiteral("timed out") };
+    }
+    return Output { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+        QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
+}
+
+QProcess *TestSpoolctl::startCtl(const QStringList &args) const
+{
+    auto *p = new QProcess;
+    p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    p->start(QStringLiteral(SPOOLCTL_PATH),
+        QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
+    p->waitForStarted();
+    return p;
+}
+
+QString TestSpoolctl::add(const QStringList &args) const
+{
+    const Output o = ctl(QStringList { QStringLiteral("add") } + args);
+    if (o.exitCode != 0)
+        qWarning("add failed: %s", qPrintable(o.err));
+    return o.out.trimmed();
+}
+
+QJsonArray TestSpoolctl::listJson() const
+{
+    const Output o = ctl({ QStringLiteral("list"), QStringLiteral("--json") });
+    if (o.exitCode != 0)
+        qWarning("list failed: %s", qPrintable(o.err));
+    return QJsonDocument::fromJson(o.out.toUtf8()).array();
+}
+
+QJsonArray TestSpoolctl::events(const QString &id) const
+{
+    const Output o = ctl({ QStringLiteral("show"), id, QStringLiteral("--json") });
+    return QJsonDocument::fromJson(o.out.toUtf8())
+        .object()
+        .value(QStringLiteral("events"))
+        .toArray();
+}
+
+// Every start of a job must end (recovered, released, succeeded...) before the next start.
+void TestSpoolctl::checkNoOverlappingRuns(
+    const QJsonArray &jobs, int *recoveries, QSet<QString> *runners) const
+{
+    for (const QJsonValue &job : jobs) {
+        const QString id = job.toObject().value(QStringLiteral("id")).toString();
+        bool inRun = false;
+        int succeeded = 0;
+        for (const QJsonValue &ev : events(id)) {
+            const QString name = ev.toObject().value(QStringLiteral("event")).toString();
+            if (name == QLatin1String("started")) {
+                QVERIFY2(!inRun,
+                    qPrintable(QStringLiteral("job %1 started twice without ending").arg(id)));
+                inRun = true;
+                runners->insert(ev.toObject().value(QStringLiteral("detail")).toString());
+            } else if (name == QLatin1String("recovered") || name == QLatin1String("released")
+                || name == QLatin1String("succeeded") || name == QLatin1String("failed")
+                || name == QLatin1String("retry scheduled") || name == QLatin1String("canceled")
+                || name == QLatin1String("paused")) {
+                if (name == QLatin1String("recovered"))
+                    ++*recoveries;
+                if (name == QLatin1String("succeeded"))
+                    ++succeeded;
+                inRun = false;
+            }
+        }
+        QCOMPARE(succeeded, 1);
+    }
+}
+
+void TestSpoolctl::addPrintsTheIdAlone()
+{
+    const Output o = ctl({ QStringLiteral("add"), QStringLiteral("sleep"), QStringLiteral("--ms"),
+        QStringLiteral("10") });
+    QCOMPARE(o.exitCode, 0);
+    QVERIFY(o.err.isEmpty());
+    QVERIFY(o.out.endsWith(QLatin1Char('\n')));
+    QVERIFY2(kUuid.match(o.out.trimmed()).hasMatch(), qPrintable(o.out));
+    QCOMPARE(o.out.count(QLatin1Char('\n')), 1);
+}
+
+void TestSpoolctl::badInput_data()
+{
+    QTest::addColumn<QString>(
+        "setup"); // fresh (no queue yet), queue (one queued job), file, corrupt
+    QTest::addColumn<QStringList>("args"); // "{id}" stands for the queued job's id
+    QTest::addColumn<QString>("reason");
+
+    const auto row = [](const char *name, const char *setup, const QStringList &args,
+                         const char *reason) {
+        QTest::newRow(name) << QString::fromLatin1(setup) << args << QString::fromLatin1(reason);
+    };
+    const auto s = [](const char *text) { return QString::fromLatin1(text); };
+    row("download not yet", "fresh", { s("add"), s("download"), s("http://127.0.0.1/x") },
+        "unknown kind 'download'");
+    row("render not yet", "fresh",
+        { s("add"), s("render"), s("scene.obj"), s("--out"), s("x.png") }, "unknown kind 'render'");
+    row("plugin not yet", "queue", { s("add"), s("plugin"), s("foo") }, "unknown kind 'plugin'");
+    row("no kind", "fresh", { s("add") }, "add needs a kind");
+    row("missing ms", "fresh", { s("add"), s("busy") }, "needs parameter 'ms'");
+    row("malformed ms", "queue", { s("add"), s("busy"), s("--ms"), s("abc") },
+        "'abc' is not a whole number");
+    row("negative ms", "fresh", { s("add"), s("sleep"), s("--ms"), s("-5") },
+        "between 1 and 86400000");
+    row("zero ms", "fresh", { s("add"), s("sleep"), s("--ms"), s("0") }, "between 1 and 86400000");
+    row("absurd ms", "fresh", { s("add"), s("sleep"), s("--ms"), s("999999999999") },
+        "between 1 and 86400000");
+    row("unknown option", "fresh", { s("add"), s("busy"), s("--ms"), s("5"), s("--frobnicate") },
+        "Unknown option 'frobnicate'");
+    row("extra argument", "fresh", { s("add"), s("busy"), s("stray"), s("--ms"), s("5") },
+        "unexpected argument 'stray'");
+    row("bad max attempts", "fresh",
+        { s("add"), s("busy"), s("--ms"), s("5"), s("--max-attempts"), s("0") }, "--max-attempts");
+    row("unknown command", "queue", { s("frobnicate") }, "unknown command 'frobnicate'");
+    row("unknown global option", "queue", { s("--frob"), s("list") }, "unknown option '--frob'");
+    row("unknown state", "queue", { s("list"), s("--state"), s("sleeping") },
+        "unknown state 'sleeping'");
+    row("unknown id", "queue", { s("show"), s("01234567-89ab-cdef-0123-456789abcdef") },
+        "no job with id");
+    row("unknown id, no queue", "fresh", { s("cancel"), s("01234567-89ab-cdef-0123-456789abcdef") },
+        "no job with id");
+    row("malformed id", "queue", { s("pause"), s("not-an-id!") }, "'not-an-id!' is not a job id");
+    row("unknown prefix", "queue", { s("cancel"), s("ffff0000") },
+        "no job with an id starting 'ffff0000'");
+    row("no id", "queue", { s("show") }, "needs exactly one job id");
+    row("retry a queued job", "queue", { s("retry"), s("{id}") },
+        "only failed or canceled jobs can be retried");
+    row("bad workers", "queue", { s("run"), s("--workers"), s("0") }, "--workers");
+    row("bad gil", "queue", { s("run"), s("--gil"), s("maybe") }, "--gil must be 'on' or 'off'");
+    row("data dir is a file", "file", { s("add"), s("busy"), s("--ms"), s("5") },
+        "is not a directory");
+    row("corrupt database", "corrupt", { s("list") }, "file is not a database");
+    row("corrupt database, add", "corrupt", { s("add"), s("busy"), s("--ms"), s("5") },
+        "file is not a database");
+}
+
+void TestSpoolctl::badInput()
+{
+    QFETCH(QString, setup);
+    QFETCH(QStringList, args);
+    QFETCH(QString, reason);
+
+    QString id;
+    QByteArray before;
+    const QString db = spool::datadir::databasePath(dataDir());
+    if (setup == QLatin1String("queue")) {
+        id = add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("10") });
+        QVERIFY(!id.isEmpty());
+    } else if (setup == QLatin1String("file")) {
+        QFile f(dataDir());
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not a directory");
+    } else if (setup == QLatin1String("corrupt")) {
+        QVERIFY(QDir().mkpath(dataDir()));
+        QFile f(db);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(8192, '\x5a'));
+        f.close();
+        before = fileHash(db);
+    }
+    args.replaceInStrings(QStringLiteral("{id}"), id);
+
+    const Output o = ctl(args);
+    QCOMPARE(o.exitCode, 2);
+    QVERIFY2(o.out.isEmpty(), qPrintable(o.out));
+    QVERIFY2(o.err.startsWith(QLatin1String("spoolctl: ")), qPrintable(o.err));
+    QCOMPARE(o.err.count(QLatin1Char('\n')), 1); // one line
+    QVERIFY2(o.err.contains(reason), qPrintable(o.err));
+
+    // Nothing written.
+    if (setup == QLatin1String("fresh")) {
+        QVERIFY2(!QFileInfo::exists(dataDir()), "bad input must not create the queue");
+    } else if (setup == QLatin1String("queue")) {
+        const QJsonArray jobs = listJson();
+        QCOMPARE(jobs.size(), 1);
+        QCOMPARE(jobs.first().toObject().value(QStringLiteral("state")).toString(),
+            QStringLiteral("queued"));
+    } else if (setup == QLatin1String("file")) {
+        QVERIFY(QFileInfo(dataDir()).isFile());
+    } else if (setup == QLatin1String("corrupt")) {
+        QCOMPARE(fileHash(db), before);
+        QVERIFY2(o.err.contains(db), "the error names the file");
+    }
+}
+
+void TestSpoolctl::listAndShowFollowTheContract()
+{
+    const QString first =
+        add({ QStringLiteral("busy"), QStringLiteral("--ms"), QStringLiteral("5") });
+    const QString second = add({ QStringLiteral("sleep"), QStringLiteral("--ms"),
+        QStringLiteral("7"), QStringLiteral("--max-attempts"), QStringLiteral("2") });
+    const QJsonArray jobs = listJson();
+    QCOMPARE(jobs.size(), 2);
+    QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("id")).toString(), first); // FIFO order
+    QCOMPARE(jobs.at(1).toObject().value(QStringLiteral("id")).toString(), second);
+    const QJsonObject job = jobs.at(1).toObject();
+    QCOMPARE(job.value(QStringLiteral("kind")).toString(), QStringLiteral("sleep"));
+    QCOMPARE(job.value(QStringLiteral("state")).toString(), QStringLiteral("queued"));
+    QVERIFY(job.value(QStringLiteral("seq")).toInteger()
+        > jobs.at(0).toObject().value(QStringLiteral("seq")).toInteger());
+    QCOMPARE(job.value(QStringLiteral("attempts")).toInt(), 0);
+    QCOMPARE(job.value(QStringLiteral("maxAttempts")).toInt(), 2);
+    QVERIFY2(kIsoMs.match(job.value(QStringLiteral("enqueuedAt")).toString()).hasMatch(),
+        qPrintable(job.value(QStringLiteral("enqueuedAt")).toString()));
+    QVERIFY(job.value(QStringLiteral("startedAt")).isNull());
+    QVERIFY(job.value(QStringLiteral("finishedAt")).isNull());
+    QCOMPARE(job.value(QStringLiteral("progress")).toDouble(), 0.0);
+    QVERIFY(job.value(QStringLiteral("error")).isNull());
+    QVERIFY(job.value(QStringLiteral("output")).isNull());
+    QCOMPARE(job.value(QStringLiteral("params")).toObject(),
+        (QJsonObject { { QStringLiteral("ms"), 7 } }));
+
+    const Output shown = ctl({ QStringLiteral("show"), second.left(6), QStringLiteral("--json") });
+    QCOMPARE(shown.exitCode, 0);
+    const QJsonObject detail = QJsonDocument::fromJson(shown.out.toUtf8()).object();
+    QCOMPARE(detail.value(QStringLiteral("id")).toString(), second);
+    QCOMPARE(detail.value(QStringLiteral("events"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("event"))
+                 .toString(),
+        QStringLiteral("enqueued"));
+
+    QVERIFY(
+        ctl({ QStringLiteral("run"), QStringLiteral("--until-empty"), QStringLiteral("--quiet") })
+            .exitCode
+        == 0);
+    const QJsonObject done = listJson().at(0).toObject();
+    QCOMPARE(done.value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+    QCOMPARE(done.value(QStringLiteral("progress")).toDouble(), 1.0);
+    QVERIFY(kIsoMs.match(done.value(QStringLiteral("startedAt")).toString()).hasMatch());
+    QVERIFY(kIsoMs.match(done.value(QStringLiteral("finishedAt")).toString()).hasMatch());
+
+    const Output table = ctl({ QStringLiteral("list") });
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY(table.out.startsWith(QLatin1String("ID")));
+    QVERIFY(table.out.contains(first.left(8)));
+    QCOMPARE(table.out.count(QLatin1Char('\n')), 3);
+}
+
+void TestSpoolctl::commandsChangeState()
+{
+    const QString id =
+        add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("10") });
+    const auto stateAfter = [&](const QString &command) {
+        const Output o = ctl({ command, id.left(8) });
+        if (o.exitCode != 0)
+            return QStringLiteral("exit %1: %2").arg(o.exitCode).arg(o.err);
+        return o.out.trimmed().section(QLatin1Char(' '), 1);
+    };
+    QCOMPARE(stateAfter(QStringLiteral("pause")), QStringLiteral("paused"));
+    QCOMPARE(stateAfter(QStringLiteral("resume")), QStringLiteral("queued"));
+    QCOMPARE(stateAfter(QStringLiteral("cancel")), QStringLiteral("canceled"));
+    QCOMPARE(stateAfter(QStringLiteral("retry")), QStringLiteral("queued"));
+    QCOMPARE(stateAfter(QStringLiteral("remove")), QStringLiteral("removed"));
+    QCOMPARE(listJson().size(), 0);
+}
+
+void TestSpoolctl::runUntilEmptyRunsEverything()
+{
+    for (int i = 0; i < 6; ++i)
+        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("50") })
+                     .isEmpty());
+    QVERIFY(
+        !add({ QStringLiteral("busy"), QStringLiteral("--ms"), QStringLiteral("50") }).isEmpty());
+    const Output o = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
+        QStringLiteral("--until-empty") });
+    QCOMPARE(o.exitCode, 0);
+    QCOMPARE(o.out.count(QStringLiteral(" succeeded")), 7);
+    for (const QJsonValue &job : listJson())
+        QCOMPARE(
+            job.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+}
+
+void TestSpoolctl::pausedQueueWaitsForAnotherProcess()
+{
+    const QString id =
+        add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("20") });
+    QCOMPARE(ctl({ QStringLiteral("pause"), QStringLiteral("--queue") }).exitCode, 0);
+    std::unique_ptr<QProcess> runner(
+        startCtl({ QStringLiteral("run"), QStringLiteral("--until-empty") }));
+    QVERIFY(!runner->waitForFinished(1500)); // it waits: the queue is paused
+    QCOMPARE(listJson().first().toObject().value(QStringLiteral("state")).toString(),
+        QStringLiteral("queued"));
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(ctl({ QStringLiteral("resume"), QStringLiteral("--queue") }).exitCode, 0);
+    QVERIFY(runner->waitForFinished(10000));
+    QCOMPARE(runner->exitCode(), 0);
+    qInfo("the runner saw 'resume --queue' from another process and finished in %lld ms",
+        timer.elapsed());
+    QCOMPARE(listJson().first().toObject().value(QStringLiteral("state")).toString(),
+        QStringLiteral("succeeded"));
+}
+
+void TestSpoolctl::twoProcessesNeverRunOneJobTwice()
+{
+    constexpr int kJobs = 40;
+    for (int i = 0; i < kJobs; ++i)
+        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("30") })
+                     .isEmpty());
+    std::unique_ptr<QProcess> a(startCtl({ QStringLiteral("run"), QStringLiteral("--workers"),
+        QStringLiteral("2"), QStringLiteral("--until-empty"), QStringLiteral("--quiet") }));
+    std::unique_ptr<QProcess> b(startCtl({ QStringLiteral("run"), QStringLiteral("--workers"),
+        QStringLiteral("2"), QStringLiteral("--until-empty"), QStringLiteral("--quiet") }));
+    QVERIFY(a->waitForFinished(60000));
+    QVERIFY(b->waitForFinished(60000));
+    QCOMPARE(a->exitCode(), 0);
+    QCOMPARE(b->exitCode(), 0);
+
+    const QJsonArray jobs = listJson();
+    QCOMPARE(jobs.size(), kJobs);
+    for (const QJsonValue &job : jobs) {
+        QCOMPARE(
+            job.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+        QCOMPARE(
+            job.toObject().value(QStringLiteral("attempts")).toInt(), 1); // claimed exactly once
+    }
+    int recoveries = 0;
+    QSet<QString> runners;
+    checkNoOverlappingRuns(jobs, &recoveries, &runners);
+    QCOMPARE(recoveries, 0);
+    QCOMPARE(runners.size(), 2); // both processes did work
+}
+
+void TestSpoolctl::sigkillAtRandomMomentsLosesNothing()
+{
+    // About 6 s of work on two workers: the kills land while jobs run, not after the queue is done.
+    constexpr int kJobs = 30;
+    QStringList ids;
+    for (int i = 0; i < kJobs; ++i) {
+        const bool busy = i % 3 == 0;
+        ids.append(add({ busy ? QStringLiteral("busy") : QStringLiteral("sleep"),
+            QStringLiteral("--ms"), QString::number(busy ? 100 : 150 + (i * 37) % 450),
+            QStringLiteral("--max-attempts"), QStringLiteral("100") }));
+        QVERIFY(!ids.last().isEmpty());
+    }
+    // A long lease: recovery must come from seeing the runner dead, not from waiting a minute.
+    auto *rng = QRandomGenerator::global();
+    int kills = 0;
+    for (int round = 0; round < 12; ++round) {
+        std::unique_ptr<QProcess> runner(startCtl({ QStringLiteral("run"),
+            QStringLiteral("--workers"), QStringLiteral("2"), QStringLiteral("--lease-ms"),
+            QStringLiteral("60000"), QStringLiteral("--quiet") }));
+        QTest::qWait(static_cast<int>(rng->bounded(100, 700)));
+        if (runner->state() == QProcess::Running) {
+            ::kill(static_cast<pid_t>(runner->processId()), SIGKILL);
+            ++kills;
+        }
+        QVERIFY(runner->waitForFinished(10000));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const Output last =
+        ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
+                QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
+                QStringLiteral("60000"), QStringLiteral("--quiet") },
+            60000);
+    QCOMPARE(last.exitCode, 0);
+    qInfo("%d runners killed with SIGKILL; the last run finished the queue in %lld ms", kills,
+        timer.elapsed());
+
+    const QJsonArray jobs = listJson();
+    QCOMPARE(jobs.size(), kJobs);
+    for (const QJsonValue &job : jobs)
+        QCOMPARE(
+            job.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+    int recoveries = 0;
+    QSet<QString> runners;
+    checkNoOverlappingRuns(jobs, &recoveries, &runners);
+    qInfo("%d runs were cut off by a kill and recovered", recoveries);
+    QVERIFY2(recoveries >= 1, "at least one kill hit a running job");
+
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+    db.setDatabaseName(spool::datadir::databasePath(dataDir()));
+    QVERIFY(db.open());
+    {
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
+}
+
+void TestSpoolctl::staleRunnerCannotOverwriteItsSuccessor()
+{
+    // Runner A takes the jobs, then freezes (SIGSTOP): alive, but its lease runs out. Runner B
+    // takes over. When A wakes, its late results must be refused.
+    constexpr int kJobs = 4;
+    for (int i = 0; i < kJobs; ++i)
+        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("400") })
+                     .isEmpty());
+    std::unique_ptr<QProcess> a(
+        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
+            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        ctl({ QStringLiteral("list"), QStringLiteral("--state"), QStringLiteral("running") })
+                .out.count(QLatin1Char('\n'))
+            == 3,
+        5000);
+    ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
+    const Output b = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
+                             QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
+                             QStringLiteral("1000"), QStringLiteral("--quiet") },
+        60000);
+    QCOMPARE(b.exitCode, 0);
+    ::kill(static_cast<pid_t>(a->processId()), SIGCONT);
+    QTest::qWait(1000); // A finishes its sleeps and tries to report them
+    ::kill(static_cast<pid_t>(a->processId()), SIGTERM);
+    QVERIFY(a->waitForFinished(10000));
+
+    const QJsonArray jobs = listJson();
+    int recoveries = 0;
+    QSet<QString> runners;
+    checkNoOverlappingRuns(jobs, &recoveries, &runners); // exactly one success per job
+    QCOMPARE(recoveries, 2); // the two jobs A held came back through their expired leases
+    for (const QJsonValue &job : jobs) {
+        QCOMPARE(
+            job.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+        QVERIFY(job.toObject().value(QStringLiteral("attempts")).toInt() <= 2);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestSpoolctl)
+#include "tst_spoolctl.moc"
