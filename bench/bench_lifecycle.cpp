@@ -55,11 +55,14 @@ Figures measure(
             loop.quit();
     });
     int committed = 0;
+    bool enqueuing = true;
     QObject::connect(&queue, &JobQueue::jobsChanged, &loop, [&](const QList<JobRecord> &records) {
         for (const JobRecord &r : records)
             committed += r.state == JobState::Queued && r.attempts == 0 ? 1 : 0;
-        if (committed >= n && finished == 0)
+        if (enqueuing && committed >= n) {
+            enqueuing = false;
             loop.quit();
+        }
     });
 
     QElapsedTimer total;

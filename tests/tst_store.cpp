@@ -5,6 +5,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -77,6 +78,8 @@ private Q_SLOTS:
     void changesSinceARevision();
     void countsAndPrefixes_data() { storeRows(); }
     void countsAndPrefixes();
+    void countsFollowEveryTransition_data() { storeRows(); }
+    void countsFollowEveryTransition();
 
     void sqlitePersistsAcrossReopen();
     void sqliteRefusesBadFiles_data();
@@ -433,6 +436,73 @@ void TestStore::countsAndPrefixes()
     QCOMPARE(found->size(), 1);
     QCOMPARE(found->first(), jobs->at(3).id);
     QCOMPARE(store->findIds(QStringLiteral(""), 10)->size(), 4);
+}
+
+void TestStore::countsFollowEveryTransition()
+{
+    // Both stores keep per-state counts up to date instead of counting rows: after any mix of
+    // transitions they must equal what the jobs themselves say.
+    auto store = makeStore();
+    QVERIFY(store);
+    QRandomGenerator rng(20261125);
+    QList<QUuid> ids;
+    qint64 now = kNow;
+    for (int step = 0; step < 400; ++step) {
+        now += 10;
+        switch (rng.bounded(7)) {
+        case 0: {
+            auto added = store->enqueue({ newJob(), newJob() }, now);
+            QVERIFY(added.ok());
+            for (const JobRecord &r : std::as_const(added.value()))
+                ids.append(r.id);
+            break;
+        }
+        case 1:
+            QVERIFY(store
+                        ->claim(claimRequest(
+                            rng.bounded(2) ? kOtherHostOwner : QStringLiteral("me|1|1|x"), now, 2))
+                        .ok());
+            break;
+        case 2: {
+            auto running = store->query(JobQuery { {}, { JobState::Running }, 1 });
+            QVERIFY(running.ok());
+            if (!running->isEmpty()) {
+                const JobRecord &r = running->first();
+                const RunStatus status = rng.bounded(2) ? RunStatus::Succeeded : RunStatus::Failed;
+                Completion c { r.id, r.leaseToken, status, true, false, 5, QStringLiteral("x"),
+                    QString(), Progress {}, {} };
+                QVERIFY(store->finish({ c }, now).ok());
+            }
+            break;
+        }
+        case 3:
+            QVERIFY(store->recoverAbandoned(now + 5000).ok());
+            break;
+        default:
+            if (!ids.isEmpty()) {
+                const QUuid id = ids.at(rng.bounded(int(ids.size())));
+                const JobCommand command = static_cast<JobCommand>(1 + rng.bounded(5));
+                auto result = store->command(id, command, now);
+                if (result.ok() && result->removed)
+                    ids.removeAll(id);
+            }
+            break;
+        }
+        auto all = store->query(JobQuery {});
+        QVERIFY(all.ok());
+        QueueCounts expected;
+        for (const JobRecord &r : std::as_const(all.value())) {
+            expected.queued += r.state == JobState::Queued;
+            expected.running += r.state == JobState::Running;
+            expected.paused += r.state == JobState::Paused;
+            expected.succeeded += r.state == JobState::Succeeded;
+            expected.failed += r.state == JobState::Failed;
+            expected.canceled += r.state == JobState::Canceled;
+        }
+        auto counts = store->counts();
+        QVERIFY(counts.ok());
+        QVERIFY2(counts.value() == expected, qPrintable(QStringLiteral("step %1").arg(step)));
+    }
 }
 
 void TestStore::sqlitePersistsAcrossReopen()

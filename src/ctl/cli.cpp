@@ -14,6 +14,7 @@
 #include "queue/jobqueueimpl.h"
 #include "signalwatcher.h"
 #include "util/datadir.h"
+#include "util/ids.h"
 
 namespace spool::ctl {
 
@@ -317,7 +318,7 @@ int Cli::add(const QStringList &args)
     auto store = openStore(true);
     if (!store)
         return fail(store.error());
-    NewJob job { QUuid::createUuid(), kindName, checked.value(), maxAttempts };
+    NewJob job { newJobId(), kindName, checked.value(), maxAttempts };
     auto added = store.value()->enqueue({ job }, QDateTime::currentMSecsSinceEpoch());
     if (!added)
         return fail(added.error());

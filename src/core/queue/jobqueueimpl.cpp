@@ -1,6 +1,7 @@
 #include "jobqueueimpl.h"
 
 #include "queue/scheduler.h"
+#include "util/ids.h"
 #include "util/tsan.h"
 
 namespace spool {
@@ -15,6 +16,8 @@ JobQueueImpl::JobQueueImpl(std::shared_ptr<JobStore> store,
     qRegisterMetaType<spool::JobRecord>();
     qRegisterMetaType<spool::JobProgress>();
     qRegisterMetaType<spool::QueueCounts>();
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, &JobQueueImpl::drainOutbox);
     m_scheduler = new Scheduler(m_store, m_registry, m_config, &m_outbox,
         [this] { QMetaObject::invokeMethod(this, "drainOutbox", Qt::QueuedConnection); });
     m_scheduler->moveToThread(&m_controlThread);
@@ -63,7 +66,7 @@ Result<QList<QUuid>> JobQueueImpl::enqueueMany(
         auto checked = m_registry->validate(kind, p);
         if (!checked)
             return checked.error();
-        NewJob job { QUuid::createUuid(), kind, std::move(checked.value()),
+        NewJob job { newJobId(), kind, std::move(checked.value()),
             maxAttempts > 0 ? maxAttempts : m_config.retry.maxAttempts };
         ids.append(job.id);
         jobs.append(std::move(job));
@@ -126,45 +129,46 @@ QString JobQueueImpl::runnerId() const
 QList<JobRecord> JobQueueImpl::freshRecords(QList<JobRecord> records)
 {
     // The same version can arrive twice (from the runner and from a change scan): keep news only.
-    QList<JobRecord> fresh;
-    fresh.reserve(records.size());
-    for (JobRecord &record : records) {
-        qint64 &known = m_knownRevs[record.id];
-        if (record.rev <= known)
-            continue;
-        known = record.rev;
-        fresh.append(std::move(record));
-    }
-    return fresh;
+    // Filtered in place: a batch can hold 100,000 records.
+    m_knownRevs.reserve(m_knownRevs.size() + records.size());
+    const auto stale =
+        std::remove_if(records.begin(), records.end(), [this](const JobRecord &record) {
+            qint64 &known = m_knownRevs[record.id];
+            if (record.rev <= known)
+                return true;
+            known = record.rev;
+            return false;
+        });
+    records.erase(stale, records.end());
+    return records;
 }
 
 void JobQueueImpl::drainOutbox()
 {
+    // Under load, deliver in frames: a burst of events costs one wake-up of this thread per
+    // frame instead of one per event. The box stays non-empty meanwhile, so producers do not
+    // post more wake-ups.
+    if (m_sinceDrain.isValid() && m_sinceDrain.elapsed() < kMinDrainIntervalMs) {
+        if (!m_drainTimer.isActive())
+            m_drainTimer.start(int(kMinDrainIntervalMs - m_sinceDrain.elapsed()));
+        return;
+    }
+    m_sinceDrain.start();
     std::vector<outbox::Item> items = m_outbox.takeAll();
-    QList<JobRecord> changed;
-    const auto flushChanged = [&] {
-        if (changed.isEmpty())
-            return;
-        const QList<JobRecord> fresh = freshRecords(std::exchange(changed, {}));
-        if (fresh.isEmpty())
-            return;
-        Q_EMIT jobsChanged(fresh);
-        for (const JobRecord &record : fresh) {
-            if (isFinishedState(record.state))
-                Q_EMIT jobFinished(record);
-        }
-    };
     for (outbox::Item &item : items) {
-        // Adjacent change batches become one signal.
-        if (auto *c = std::get_if<outbox::JobsChanged>(&item)) {
-            changed.append(std::move(c->records));
-            continue;
-        }
-        flushChanged();
         std::visit(
             [this](auto &msg) {
                 using T = std::decay_t<decltype(msg)>;
-                if constexpr (std::is_same_v<T, outbox::JobsRemoved>) {
+                if constexpr (std::is_same_v<T, outbox::JobsChanged>) {
+                    const QList<JobRecord> fresh = freshRecords(std::move(msg.records));
+                    if (fresh.isEmpty())
+                        return;
+                    Q_EMIT jobsChanged(fresh);
+                    for (const JobRecord &record : fresh) {
+                        if (isFinishedState(record.state))
+                            Q_EMIT jobFinished(record);
+                    }
+                } else if constexpr (std::is_same_v<T, outbox::JobsRemoved>) {
                     for (const QUuid &id : std::as_const(msg.ids))
                         m_knownRevs.remove(id);
                     Q_EMIT jobsRemoved(msg.ids);
@@ -191,7 +195,6 @@ void JobQueueImpl::drainOutbox()
             },
             item);
     }
-    flushChanged();
 }
 
 } // namespace spool

@@ -2,8 +2,10 @@
 
 #include <memory>
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QThread>
+#include <QTimer>
 
 #include "job/jobkindregistry.h"
 #include "queue/jobqueue.h"
@@ -53,6 +55,9 @@ private:
     QThread m_controlThread;
     Scheduler *m_scheduler = nullptr;
     QHash<QUuid, qint64> m_knownRevs;
+    static constexpr qint64 kMinDrainIntervalMs = 8;
+    QElapsedTimer m_sinceDrain;
+    QTimer m_drainTimer;
     bool m_stopRequested = false;
     bool m_stopped = false;
 };

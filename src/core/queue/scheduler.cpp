@@ -23,6 +23,10 @@ constexpr int kCountsDebounceMs = 200;
 constexpr qint64 kStalledSampleMs = 1000;
 constexpr int kFinishTries = 20;
 constexpr int kStorageRetryMs = 1000;
+constexpr int kMaxBatch = 32; // jobs claimed, or results committed, at once
+constexpr qint64 kTinyJobNs = 100'000; // jobs shorter than this are claimed in batches
+constexpr qint64 kSlowJobNs = 1'000'000; // a job longer than this is reported at once
+constexpr qint64 kMaxReportDelayMs = 5; // the longest a finished tiny job waits to be reported
 
 class SlotRunnable final : public QRunnable
 {
@@ -72,7 +76,9 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
     , m_wakeOwner(std::move(wakeOwner))
 {
     m_policies.append(std::make_shared<KnownKindPolicy>(m_registry));
-    m_policies.append(std::make_shared<WorkerLimitPolicy>(m_config.workers));
+    // Slots bound how many jobs run at once; this bounds how many the runner holds, including
+    // those claimed in a batch and not started yet.
+    m_policies.append(std::make_shared<WorkerLimitPolicy>(m_config.workers + kMaxBatch));
     if (!m_config.kindCaps.isEmpty())
         m_policies.append(std::make_shared<KindCapPolicy>(m_config.kindCaps));
     m_policies.append(m_config.extraPolicies);
@@ -245,6 +251,11 @@ void Scheduler::stop(StopMode mode)
     if (mode == StopMode::Release) {
         for (const auto &job : runningJobs())
             job->requestStop(JobControl::Interrupt);
+    } else {
+        // Draining lets started jobs finish; those claimed in a batch but not started go back.
+        std::lock_guard lock(m_claimMutex);
+        for (const auto &job : m_ready)
+            job->requestStop(JobControl::Interrupt);
     }
     finishStopIfIdle();
 }
@@ -354,11 +365,8 @@ void Scheduler::updateProgressTimer()
 {
     if (!m_progressTimer || m_stopped)
         return;
-    const bool anyRunning = !runningJobs().isEmpty();
-    if (anyRunning && !m_progressTimer->isActive())
+    if (!m_progressTimer->isActive())
         m_progressTimer->start();
-    else if (!anyRunning)
-        m_progressTimer->stop();
 }
 
 void Scheduler::heartbeat()
@@ -400,9 +408,21 @@ void Scheduler::heartbeat()
 
 void Scheduler::sampleProgress()
 {
+    QList<std::shared_ptr<RunningJob>> jobs = runningJobs();
+    if (jobs.isEmpty()) {
+        // Idle: stop ticking until a slot claims a job again. Look once more after lowering
+        // the flag, in case a job was claimed in between (its slot saw the flag still up).
+        m_progressSampling = false;
+        jobs = runningJobs();
+        if (jobs.isEmpty()) {
+            m_progressTimer->stop();
+            return;
+        }
+        m_progressSampling = true;
+    }
     const qint64 elapsedMs = m_monotonic.elapsed();
     QList<JobProgress> updates;
-    for (const auto &job : runningJobs()) {
+    for (const auto &job : std::as_const(jobs)) {
         const quint64 version = job->progressVersion();
         const bool changed = version != job->sampledVersion;
         // A stalled job still gets a sample now and then, so its speed falls and ETA grows.
@@ -511,17 +531,59 @@ void Scheduler::kick()
 void Scheduler::runSlot()
 {
     applyWorkerPriority(m_config.priority, m_baseNice);
+    std::deque<std::shared_ptr<RunningJob>> mine; // claimed for this slot, not started yet
+    std::vector<Finished> finished;
+    QElapsedTimer oldestFinished;
     for (;;) {
-        std::shared_ptr<RunningJob> job = claimNext();
-        if (!job)
-            return;
-        // Another slot may find work too; it gives up at once if there is none.
-        kick();
-        execute(job);
+        if (mine.empty()) {
+            // Commit what ran before asking for more: it frees caps and reports results.
+            flushFinished(finished);
+            if (!claimNext(mine))
+                return;
+            // Another slot may find work too; it gives up at once if there is none.
+            kick();
+        }
+        std::shared_ptr<RunningJob> job = std::move(mine.front());
+        mine.pop_front();
+        QElapsedTimer ran;
+        ran.start();
+        Completion completion = execute(job);
+        const qint64 ranNs = ran.nsecsElapsed();
+        const qint64 average = m_averageRunNs.load(std::memory_order_relaxed);
+        m_averageRunNs.store(
+            average < 0 ? ranNs : average + (ranNs - average) / 8, std::memory_order_relaxed);
+
+        if (finished.empty())
+            oldestFinished.start();
+        finished.push_back(Finished { job, std::move(completion) });
+        if (ranNs >= kSlowJobNs) {
+            // Not a tiny job after all: the rest of the batch should not wait behind its kind.
+            if (!mine.empty()) {
+                {
+                    std::lock_guard lock(m_claimMutex);
+                    m_ready.insert(m_ready.begin(), std::make_move_iterator(mine.begin()),
+                        std::make_move_iterator(mine.end()));
+                }
+                mine.clear();
+                kick();
+            }
+            flushFinished(finished); // and a job that took its time is reported at once
+        } else if (finished.size() >= size_t(kMaxBatch)
+            || oldestFinished.elapsed() >= kMaxReportDelayMs) {
+            flushFinished(finished);
+        }
     }
 }
 
-std::shared_ptr<RunningJob> Scheduler::claimNext()
+int Scheduler::batchSize() const
+{
+    // Claiming several jobs at once only pays for tiny jobs; for others it would make jobs
+    // wait in this runner that another runner could have started.
+    const qint64 average = m_averageRunNs.load(std::memory_order_relaxed);
+    return average >= 0 && average < kTinyJobNs ? kMaxBatch : 1;
+}
+
+bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
 {
     const auto releaseSlot = [this] {
         // Called with m_slotMutex held.
@@ -533,64 +595,82 @@ std::shared_ptr<RunningJob> Scheduler::claimNext()
         quint64 generation = 0;
         {
             std::lock_guard lock(m_slotMutex);
-            if (m_stopping || m_queuePaused.load()) {
-                releaseSlot();
-                return nullptr;
-            }
             generation = m_workGeneration;
         }
-        std::lock_guard claimLock(m_claimMutex);
-        RunningSet running;
-        for (const auto &job : runningJobs())
-            running.add(job->record());
-        ClaimRequest request;
-        request.owner = m_owner;
-        request.nowMs = now();
-        request.leaseMs = m_config.leaseMs;
-        request.maxJobs = 1;
-        request.admit = [&](const JobRecord &candidate) {
-            const Admission verdict = admitAll(m_policies, candidate, running);
-            if (verdict == Admission::Admit)
-                running.add(candidate);
-            return verdict;
-        };
-        auto result = m_store->claim(request);
-        if (!result) {
-            reportStorageError(result.error());
-            post(inbox::WakeAt { now() + kStorageRetryMs });
-            std::lock_guard lock(m_slotMutex);
-            releaseSlot();
-            return nullptr;
-        }
-        if (result->nextWakeMs > 0)
-            post(inbox::WakeAt { result->nextWakeMs });
-        if (!result->claimed.isEmpty()) {
-            auto job = std::make_shared<RunningJob>(result->claimed.first(), m_config.workRoot);
-            bool first = false;
+        {
+            std::lock_guard claimLock(m_claimMutex);
+            // Jobs handed back by a slot come first, also when stopping: they go back unrun.
+            if (!m_ready.empty()) {
+                mine.push_back(std::move(m_ready.front()));
+                m_ready.pop_front();
+                return true;
+            }
+            {
+                std::lock_guard lock(m_slotMutex);
+                if (m_stopping || m_queuePaused.load()) {
+                    releaseSlot();
+                    return false;
+                }
+            }
+            RunningSet running;
             {
                 std::lock_guard lock(m_runningMutex);
-                first = m_running.isEmpty();
-                m_running.insert(job->id(), job);
+                for (const auto &job : std::as_const(m_running))
+                    running.add(job->record());
             }
-            if (first)
-                post(inbox::RunningChanged {});
-            publish(outbox::JobsChanged { { job->record() } });
-            markStateChanged();
-            return job;
+            ClaimRequest request;
+            request.owner = m_owner;
+            request.nowMs = now();
+            request.leaseMs = m_config.leaseMs;
+            request.maxJobs = batchSize();
+            request.admit = [&](const JobRecord &candidate) {
+                const Admission verdict = admitAll(m_policies, candidate, running);
+                if (verdict == Admission::Admit)
+                    running.add(candidate);
+                return verdict;
+            };
+            auto result = m_store->claim(request);
+            if (!result) {
+                reportStorageError(result.error());
+                post(inbox::WakeAt { now() + kStorageRetryMs });
+                std::lock_guard lock(m_slotMutex);
+                releaseSlot();
+                return false;
+            }
+            if (result->nextWakeMs > 0)
+                post(inbox::WakeAt { result->nextWakeMs });
+            if (!result->claimed.isEmpty()) {
+                {
+                    std::lock_guard lock(m_runningMutex);
+                    for (const JobRecord &record : std::as_const(result->claimed)) {
+                        auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
+                        m_running.insert(record.id, job);
+                        mine.push_back(std::move(job));
+                    }
+                }
+                if (!m_progressSampling.exchange(true))
+                    post(inbox::RunningChanged {});
+                publish(outbox::JobsChanged { std::move(result->claimed) });
+                markStateChanged();
+                return true;
+            }
         }
         std::lock_guard lock(m_slotMutex);
         // Work may have arrived while this slot looked: look again instead of leaving it.
         if (m_workGeneration != generation && !m_stopping && !m_queuePaused.load())
             continue;
         releaseSlot();
-        return nullptr;
+        return false;
     }
 }
 
-void Scheduler::execute(const std::shared_ptr<RunningJob> &job)
+Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
 {
     JobResult result;
-    if (const JobKind *kind = m_registry->find(job->record().kind)) {
+    if (job->stopRequested() != JobControl::None) {
+        // Claimed in a batch and stopped before it began: it goes back unrun.
+        result = JobResult::stopped();
+    } else if (const JobKind *kind = m_registry->find(job->record().kind)) {
         try {
             std::unique_ptr<Job> instance = kind->create();
             result = instance
@@ -627,17 +707,27 @@ void Scheduler::execute(const std::shared_ptr<RunningJob> &job)
         completion.error = QStringLiteral("the runner stopped it");
     if (result.status == RunStatus::Failed)
         completion.retryDelayMs = m_config.retry.delayMs(job->record().attempts, nextRandom());
+    return completion;
+}
 
-    const QList<FinishResult> finished = finishWithRetry(completion);
-    bool nowEmpty = false;
+void Scheduler::flushFinished(std::vector<Finished> &finished)
+{
+    if (finished.empty())
+        return;
+    QList<Completion> completions;
+    completions.reserve(qsizetype(finished.size()));
+    for (Finished &f : finished)
+        completions.append(std::move(f.completion));
+    const QList<FinishResult> results = finishWithRetry(completions);
     {
         std::lock_guard lock(m_runningMutex);
-        m_running.remove(job->id());
-        nowEmpty = m_running.isEmpty();
+        for (const Finished &f : finished)
+            m_running.remove(f.job->id());
     }
-    if (nowEmpty)
-        post(inbox::RunningChanged {});
-    for (const FinishResult &f : finished) {
+    finished.clear();
+    QList<JobRecord> changed;
+    QList<QUuid> removed;
+    for (const FinishResult &f : results) {
         if (f.error.isError()) {
             // LeaseLost: another runner took the job over; its outcome is not ours to report.
             if (f.error.code != ErrorCode::LeaseLost)
@@ -645,30 +735,37 @@ void Scheduler::execute(const std::shared_ptr<RunningJob> &job)
             continue;
         }
         if (f.removed) {
-            publish(outbox::JobsRemoved { { f.id } });
+            removed.append(f.id);
             continue;
         }
         if (f.record.state == JobState::Queued && f.record.notBeforeMs > 0)
             post(inbox::WakeAt { f.record.notBeforeMs });
-        publish(outbox::JobsChanged { { f.record } });
+        changed.append(f.record);
     }
+    if (!changed.isEmpty())
+        publish(outbox::JobsChanged { std::move(changed) });
+    if (!removed.isEmpty())
+        publish(outbox::JobsRemoved { std::move(removed) });
     markStateChanged();
 }
 
-QList<FinishResult> Scheduler::finishWithRetry(const Completion &completion)
+QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completions)
 {
     Error last;
     for (int attempt = 0; attempt < kFinishTries; ++attempt) {
-        auto result = m_store->finish({ completion }, now());
+        auto result = m_store->finish(completions, now());
         if (result)
             return result.value();
         last = result.error();
         if (last.code != ErrorCode::Storage)
             break;
-        // The work is done; losing this write would only make the job run again later.
+        // The work is done; losing this write would only make the jobs run again later.
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
-    return { FinishResult { completion.id, last, false, JobRecord {} } };
+    QList<FinishResult> failed;
+    for (const Completion &c : completions)
+        failed.append(FinishResult { c.id, last, false, JobRecord {} });
+    return failed;
 }
 
 } // namespace spool

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -66,10 +67,19 @@ private:
     void markStateChanged();
     void reportStorageError(const Error &error);
 
+    struct Finished
+    {
+        std::shared_ptr<RunningJob> job;
+        Completion completion;
+    };
+
     void kick();
-    std::shared_ptr<RunningJob> claimNext();
-    void execute(const std::shared_ptr<RunningJob> &job);
-    QList<FinishResult> finishWithRetry(const Completion &completion);
+    // Fills `mine` with the next jobs for a slot; false when there is nothing (the slot ends).
+    bool claimNext(std::deque<std::shared_ptr<RunningJob>> &mine);
+    int batchSize() const;
+    Completion execute(const std::shared_ptr<RunningJob> &job);
+    void flushFinished(std::vector<Finished> &finished);
+    QList<FinishResult> finishWithRetry(const QList<Completion> &completions);
     void publish(outbox::Item item);
     std::shared_ptr<RunningJob> runningJob(const QUuid &id) const;
     QList<std::shared_ptr<RunningJob>> runningJobs() const;
@@ -96,13 +106,18 @@ private:
     bool m_stopping = false;
     std::atomic<bool> m_queuePaused { false };
 
-    // Claims are serialized so that admission sees every job started before it.
+    // Claims are serialized so that admission sees every job started before it. Also guards
+    // m_ready: jobs of a batch that a slot handed back unstarted (any free slot takes them).
     std::mutex m_claimMutex;
+    std::deque<std::shared_ptr<RunningJob>> m_ready;
+    // Recent run time of a job, to decide whether claiming in batches pays: -1 until known.
+    std::atomic<qint64> m_averageRunNs { -1 };
 
     mutable std::mutex m_runningMutex;
     QHash<QUuid, std::shared_ptr<RunningJob>> m_running;
 
     std::atomic<bool> m_stateDirty { false };
+    std::atomic<bool> m_progressSampling { false }; // the control thread's progress timer runs
     std::mutex m_randomMutex;
     std::mt19937_64 m_rng;
 

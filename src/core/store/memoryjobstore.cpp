@@ -16,37 +16,66 @@ Error notFound(const QUuid &id)
 }
 } // namespace
 
-JobRecord *MemoryJobStore::findLocked(const QUuid &id)
+MemoryJobStore::Entry *MemoryJobStore::findLocked(const QUuid &id)
 {
-    const auto seqIt = m_seqById.constFind(id);
-    if (seqIt == m_seqById.cend())
-        return nullptr;
-    auto it = m_jobsBySeq.find(*seqIt);
-    return it == m_jobsBySeq.end() ? nullptr : &it->second;
+    return m_byId.value(id);
 }
 
-// Persists a modified record under a new revision (its seq may have changed; `record` may point
-// into the map and is invalid afterwards). Returns the saved version.
-JobRecord MemoryJobStore::saveLocked(JobRecord &record, qint64 oldSeq)
+// Persists a modified record under a new revision. Its seq may have changed, in which case the
+// entry moves and `entry` is invalid afterwards. Returns the saved version.
+JobRecord MemoryJobStore::saveLocked(Entry &entry, qint64 oldSeq, JobState oldState)
 {
+    JobRecord &record = entry.record;
     record.rev = ++m_rev;
+    countLocked(oldState, -1);
+    countLocked(record.state, 1);
     m_queuedSeqs.erase(oldSeq);
     if (record.state == JobState::Queued)
         m_queuedSeqs.insert(record.seq);
     if (record.seq == oldSeq)
         return record;
-    JobRecord moved = std::move(record);
+    Entry moved = std::move(entry);
     m_jobsBySeq.erase(oldSeq);
-    m_seqById.insert(moved.id, moved.seq);
-    return m_jobsBySeq.emplace(moved.seq, std::move(moved)).first->second;
+    Entry &placed = m_jobsBySeq.emplace(moved.record.seq, std::move(moved)).first->second;
+    m_byId.insert(placed.record.id, &placed);
+    return placed.record;
+}
+
+void MemoryJobStore::countLocked(JobState state, int delta)
+{
+    switch (state) {
+    case JobState::Queued:
+        m_counts.queued += delta;
+        break;
+    case JobState::Running:
+        m_counts.running += delta;
+        break;
+    case JobState::Paused:
+        m_counts.paused += delta;
+        break;
+    case JobState::Succeeded:
+        m_counts.succeeded += delta;
+        break;
+    case JobState::Failed:
+        m_counts.failed += delta;
+        break;
+    case JobState::Canceled:
+        m_counts.canceled += delta;
+        break;
+    case JobState::Invalid:
+        break;
+    }
 }
 
 void MemoryJobStore::removeLocked(const QUuid &id)
 {
-    const qint64 seq = m_seqById.take(id);
+    Entry *entry = m_byId.take(id);
+    if (!entry)
+        return;
+    const qint64 seq = entry->record.seq;
+    countLocked(entry->record.state, -1);
     m_queuedSeqs.erase(seq);
     m_jobsBySeq.erase(seq);
-    m_events.remove(id);
     m_removed.emplace_back(++m_rev, id);
     if (m_removed.size() > kMaxRemembered) {
         const auto drop = m_removed.size() - kMaxRemembered / 2;
@@ -55,35 +84,35 @@ void MemoryJobStore::removeLocked(const QUuid &id)
     }
 }
 
-void MemoryJobStore::addEventsLocked(const QUuid &id, const QList<JobEvent> &events)
+void MemoryJobStore::addEvents(Entry &entry, const QList<JobEvent> &events)
 {
     if (events.isEmpty())
         return;
-    QList<JobEvent> &list = m_events[id];
-    list.append(events);
-    if (list.size() > kMaxEventsPerJob)
-        list.remove(0, list.size() - kMaxEventsPerJob);
+    entry.events.append(events);
+    if (entry.events.size() > kMaxEventsPerJob)
+        entry.events.remove(0, entry.events.size() - kMaxEventsPerJob);
 }
 
 Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
     for (const NewJob &job : jobs) {
-        if (m_seqById.contains(job.id))
+        if (m_byId.contains(job.id))
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
     }
     QList<JobRecord> records;
     records.reserve(jobs.size());
     for (const NewJob &job : jobs) {
-        QList<JobEvent> events;
-        JobRecord record = transitions::newRecord(job, ++m_lastSeq, nowMs, &events);
-        record.rev = ++m_rev;
-        m_seqById.insert(record.id, record.seq);
-        m_queuedSeqs.insert(record.seq);
-        addEventsLocked(record.id, events);
-        records.append(record);
-        m_jobsBySeq.emplace(record.seq, std::move(record));
+        Entry entry;
+        entry.record = transitions::newRecord(job, ++m_lastSeq, nowMs, &entry.events);
+        entry.record.rev = ++m_rev;
+        const qint64 seq = entry.record.seq;
+        m_queuedSeqs.insert(m_queuedSeqs.end(), seq);
+        ++m_counts.queued;
+        records.append(entry.record);
+        Entry &placed = m_jobsBySeq.emplace_hint(m_jobsBySeq.end(), seq, std::move(entry))->second;
+        m_byId.insert(job.id, &placed);
     }
     return records;
 }
@@ -95,14 +124,15 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
     QList<QString> skippedKinds;
     for (auto it = m_queuedSeqs.begin();
          it != m_queuedSeqs.end() && result.claimed.size() < request.maxJobs;) {
-        JobRecord &record = m_jobsBySeq.at(*it);
+        Entry &entry = m_jobsBySeq.at(*it);
+        JobRecord &record = entry.record;
         if (record.notBeforeMs > request.nowMs) {
             if (result.nextWakeMs == 0 || record.notBeforeMs < result.nextWakeMs)
                 result.nextWakeMs = record.notBeforeMs;
             ++it;
             continue;
         }
-        if (skippedKinds.contains(record.kind)) {
+        if (!skippedKinds.isEmpty() && skippedKinds.contains(record.kind)) {
             ++it;
             continue;
         }
@@ -118,7 +148,9 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
         const auto outcome =
             transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
         record.rev = ++m_rev;
-        addEventsLocked(record.id, outcome.events);
+        --m_counts.queued;
+        ++m_counts.running;
+        addEvents(entry, outcome.events);
         result.claimed.append(record);
         it = m_queuedSeqs.erase(it);
     }
@@ -133,11 +165,12 @@ Result<QList<LeaseStatus>> MemoryJobStore::heartbeat(
     for (const Heartbeat &beat : beats) {
         LeaseStatus status;
         status.id = beat.id;
-        if (JobRecord *record = findLocked(beat.id)) {
-            const auto outcome = transitions::heartbeat(*record, beat, nowMs, leaseMs, &status);
+        if (Entry *entry = findLocked(beat.id)) {
+            const auto outcome =
+                transitions::heartbeat(entry->record, beat, nowMs, leaseMs, &status);
             if (outcome.changed) {
-                record->rev = ++m_rev;
-                addEventsLocked(record->id, outcome.events);
+                entry->record.rev = ++m_rev;
+                addEvents(*entry, outcome.events);
             }
         }
         statuses.append(status);
@@ -150,25 +183,26 @@ Result<QList<FinishResult>> MemoryJobStore::finish(
 {
     std::lock_guard lock(m_mutex);
     QList<FinishResult> results;
+    results.reserve(completions.size());
     for (const Completion &completion : completions) {
         FinishResult result;
         result.id = completion.id;
-        JobRecord *record = findLocked(completion.id);
-        if (!record) {
+        Entry *entry = findLocked(completion.id);
+        if (!entry) {
             result.error = makeError(ErrorCode::LeaseLost,
                 QStringLiteral("job %1 was removed").arg(idString(completion.id)));
             results.append(result);
             continue;
         }
-        const qint64 oldSeq = record->seq;
-        const auto outcome = transitions::complete(*record, completion, nowMs);
+        const qint64 oldSeq = entry->record.seq;
+        const auto outcome = transitions::complete(entry->record, completion, nowMs);
         result.error = outcome.error;
         if (outcome.deleteRecord) {
             removeLocked(completion.id);
             result.removed = true;
         } else if (outcome.changed) {
-            addEventsLocked(record->id, outcome.events);
-            result.record = saveLocked(*record, oldSeq);
+            addEvents(*entry, outcome.events);
+            result.record = saveLocked(*entry, oldSeq, JobState::Running);
         }
         results.append(result);
     }
@@ -180,17 +214,17 @@ Result<QList<JobRecord>> MemoryJobStore::recoverAbandoned(qint64 nowMs)
     std::lock_guard lock(m_mutex);
     QList<JobRecord> recovered;
     QList<QUuid> toRemove;
-    for (auto &[seq, record] : m_jobsBySeq) {
+    for (auto &[seq, entry] : m_jobsBySeq) {
         QString reason;
-        if (!transitions::needsRecovery(record, nowMs, &reason))
+        if (!transitions::needsRecovery(entry.record, nowMs, &reason))
             continue;
-        const auto outcome = transitions::recover(record, nowMs, reason);
+        const auto outcome = transitions::recover(entry.record, nowMs, reason);
         if (outcome.deleteRecord) {
-            toRemove.append(record.id);
+            toRemove.append(entry.record.id);
             continue;
         }
-        addEventsLocked(record.id, outcome.events);
-        recovered.append(saveLocked(record, seq));
+        addEvents(entry, outcome.events);
+        recovered.append(saveLocked(entry, seq, JobState::Running));
     }
     for (const QUuid &id : toRemove)
         removeLocked(id);
@@ -200,17 +234,17 @@ Result<QList<JobRecord>> MemoryJobStore::recoverAbandoned(qint64 nowMs)
 Result<CommandResult> MemoryJobStore::command(const QUuid &id, JobCommand command, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
-    JobRecord *record = findLocked(id);
-    if (!record)
+    Entry *entry = findLocked(id);
+    if (!entry)
         return notFound(id);
-    JobRecord updated = *record;
+    JobRecord updated = entry->record;
     const auto outcome =
         transitions::applyCommand(updated, command, nowMs, [this] { return ++m_lastSeq; });
     if (outcome.error.isError())
         return outcome.error;
     CommandResult result;
     if (!outcome.changed) {
-        result.record = *record;
+        result.record = entry->record;
         return result;
     }
     if (outcome.deleteRecord) {
@@ -218,10 +252,11 @@ Result<CommandResult> MemoryJobStore::command(const QUuid &id, JobCommand comman
         result.removed = true;
         return result;
     }
-    const qint64 oldSeq = record->seq;
-    *record = updated;
-    addEventsLocked(id, outcome.events);
-    result.record = saveLocked(*record, oldSeq);
+    const qint64 oldSeq = entry->record.seq;
+    const JobState oldState = entry->record.state;
+    entry->record = updated;
+    addEvents(*entry, outcome.events);
+    result.record = saveLocked(*entry, oldSeq, oldState);
     return result;
 }
 
@@ -229,14 +264,14 @@ Result<QList<JobRecord>> MemoryJobStore::query(const JobQuery &query)
 {
     std::lock_guard lock(m_mutex);
     QList<JobRecord> records;
-    for (const auto &[seq, record] : m_jobsBySeq) {
+    for (const auto &[seq, entry] : m_jobsBySeq) {
         if (query.limit >= 0 && records.size() >= query.limit)
             break;
-        if (!query.ids.isEmpty() && !query.ids.contains(record.id))
+        if (!query.ids.isEmpty() && !query.ids.contains(entry.record.id))
             continue;
-        if (!query.states.isEmpty() && !query.states.contains(record.state))
+        if (!query.states.isEmpty() && !query.states.contains(entry.record.state))
             continue;
-        records.append(record);
+        records.append(entry.record);
     }
     return records;
 }
@@ -246,7 +281,7 @@ Result<QList<QUuid>> MemoryJobStore::findIds(const QString &prefix, int limit)
     std::lock_guard lock(m_mutex);
     const QString lower = prefix.toLower();
     QList<QUuid> ids;
-    for (auto it = m_seqById.cbegin(); it != m_seqById.cend() && ids.size() < limit; ++it) {
+    for (auto it = m_byId.cbegin(); it != m_byId.cend() && ids.size() < limit; ++it) {
         if (idString(it.key()).startsWith(lower))
             ids.append(it.key());
     }
@@ -256,40 +291,16 @@ Result<QList<QUuid>> MemoryJobStore::findIds(const QString &prefix, int limit)
 Result<QList<JobEvent>> MemoryJobStore::events(const QUuid &id)
 {
     std::lock_guard lock(m_mutex);
-    if (!m_seqById.contains(id))
+    const Entry *entry = findLocked(id);
+    if (!entry)
         return notFound(id);
-    return m_events.value(id);
+    return entry->events;
 }
 
 Result<QueueCounts> MemoryJobStore::counts()
 {
     std::lock_guard lock(m_mutex);
-    QueueCounts counts;
-    for (const auto &[seq, record] : m_jobsBySeq) {
-        switch (record.state) {
-        case JobState::Queued:
-            ++counts.queued;
-            break;
-        case JobState::Running:
-            ++counts.running;
-            break;
-        case JobState::Paused:
-            ++counts.paused;
-            break;
-        case JobState::Succeeded:
-            ++counts.succeeded;
-            break;
-        case JobState::Failed:
-            ++counts.failed;
-            break;
-        case JobState::Canceled:
-            ++counts.canceled;
-            break;
-        case JobState::Invalid:
-            break;
-        }
-    }
-    return counts;
+    return m_counts;
 }
 
 Result<bool> MemoryJobStore::queuePaused()
@@ -316,9 +327,9 @@ Result<ChangeSet> MemoryJobStore::changesSince(qint64 rev)
     changes.rev = m_rev;
     changes.queuePaused = m_queuePaused;
     changes.fullResync = rev < m_removedFloorRev;
-    for (const auto &[seq, record] : m_jobsBySeq) {
-        if (changes.fullResync || record.rev > rev)
-            changes.changed.append(record);
+    for (const auto &[seq, entry] : m_jobsBySeq) {
+        if (changes.fullResync || entry.record.rev > rev)
+            changes.changed.append(entry.record);
     }
     for (const auto &[removedRev, id] : m_removed) {
         if (removedRev > rev)

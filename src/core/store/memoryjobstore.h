@@ -38,21 +38,29 @@ public:
     void setExternalChangeListener(std::function<void()> listener) override;
 
 private:
-    JobRecord *findLocked(const QUuid &id);
-    JobRecord saveLocked(JobRecord &record, qint64 oldSeq);
+    // A job and its timeline, kept together.
+    struct Entry
+    {
+        JobRecord record;
+        QList<JobEvent> events;
+    };
+
+    Entry *findLocked(const QUuid &id);
+    JobRecord saveLocked(Entry &entry, qint64 oldSeq, JobState oldState);
+    void countLocked(JobState state, int delta);
     void removeLocked(const QUuid &id);
-    void addEventsLocked(const QUuid &id, const QList<JobEvent> &events);
+    static void addEvents(Entry &entry, const QList<JobEvent> &events);
 
     std::mutex m_mutex;
-    std::map<qint64, JobRecord> m_jobsBySeq;
-    QHash<QUuid, qint64> m_seqById;
+    std::map<qint64, Entry> m_jobsBySeq; // FIFO order; nodes never move, so pointers stay valid
+    QHash<QUuid, Entry *> m_byId;
     std::set<qint64> m_queuedSeqs;
-    QHash<QUuid, QList<JobEvent>> m_events;
     std::vector<std::pair<qint64, QUuid>> m_removed; // (rev, id), oldest first
     qint64 m_removedFloorRev = 0;
     qint64 m_rev = 0;
     qint64 m_lastSeq = 0;
     bool m_queuePaused = false;
+    QueueCounts m_counts; // kept up to date: counting 100,000 jobs on every change would not do
 };
 
 } // namespace spool

@@ -51,10 +51,14 @@ constexpr int kClaimPageSize = 64;
 constexpr int kMaxRemovedRemembered = 10000;
 constexpr int kBusyRetries = 6;
 
-const QString kColumns = QStringLiteral(
+// The record's columns, in readRecord() order. `key` (the row's own, immutable number) comes
+// last and is not part of the record.
+const QString kRecordColumns = QStringLiteral(
     "id, seq, kind, params, state, control, attempts, max_attempts, enqueued_at, started_at, "
     "finished_at, not_before, progress_done, progress_total, progress_unit, error, output, "
     "lease_owner, lease_token, lease_expires, rev");
+const QString kColumns = kRecordColumns + QStringLiteral(", key");
+constexpr int kKeyColumn = 21;
 
 // Each step brings the schema to `version`. Never edit a shipped step: add a new one.
 struct Migration
@@ -70,11 +74,17 @@ const QList<Migration> &migrations()
             {
                 QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
                                "WITHOUT ROWID"),
-                QStringLiteral("INSERT INTO meta (key, value) VALUES ('rev', 0), ('seq', 0), "
-                               "('queue_paused', 0), ('removed_floor', 0)"),
+                QStringLiteral(
+                    "INSERT INTO meta (key, value) VALUES ('rev', 0), ('seq', 0), ('queue_paused', "
+                    "0), "
+                    "('removed_floor', 0), ('count_1', 0), ('count_2', 0), ('count_3', 0), "
+                    "('count_4', 0), ('count_5', 0), ('count_6', 0)"),
+                // Rows are keyed by an integer in arrival order, so the jobs that a batch touches
+                // share pages; every page a commit dirties is a write.
                 QStringLiteral("CREATE TABLE jobs ("
-                               " id TEXT PRIMARY KEY,"
-                               " seq INTEGER NOT NULL UNIQUE,"
+                               " key INTEGER PRIMARY KEY,"
+                               " id TEXT NOT NULL UNIQUE,"
+                               " seq INTEGER NOT NULL,"
                                " kind TEXT NOT NULL,"
                                " params TEXT NOT NULL,"
                                " state INTEGER NOT NULL,"
@@ -93,22 +103,26 @@ const QList<Migration> &migrations()
                                " lease_owner TEXT,"
                                " lease_token INTEGER NOT NULL DEFAULT 0,"
                                " lease_expires INTEGER,"
-                               " rev INTEGER NOT NULL"
-                               ") WITHOUT ROWID"),
-                QStringLiteral("CREATE INDEX jobs_by_state_seq ON jobs (state, seq)"),
-                QStringLiteral("CREATE INDEX jobs_by_state_not_before ON jobs (state, not_before)"),
+                               " rev INTEGER NOT NULL)"),
+                QStringLiteral("CREATE UNIQUE INDEX jobs_by_seq ON jobs (seq)"),
                 QStringLiteral("CREATE INDEX jobs_by_rev ON jobs (rev)"),
+                // Small partial indexes: the queued jobs in FIFO order, the retries waiting for
+                // their time, the running jobs. A job enters and leaves each once.
+                QStringLiteral("CREATE INDEX jobs_queued ON jobs (seq) WHERE state = 1"),
+                QStringLiteral("CREATE INDEX jobs_waiting ON jobs (not_before) WHERE state = 1 AND "
+                               "not_before > 0"),
+                QStringLiteral("CREATE INDEX jobs_running ON jobs (key) WHERE state = 2"),
                 QStringLiteral("CREATE TABLE removed (id TEXT PRIMARY KEY, rev INTEGER NOT NULL) "
                                "WITHOUT ROWID"),
                 QStringLiteral("CREATE INDEX removed_by_rev ON removed (rev)"),
                 QStringLiteral("CREATE TABLE job_events ("
                                " id INTEGER PRIMARY KEY,"
-                               " job_id TEXT NOT NULL,"
+                               " job_key INTEGER NOT NULL,"
                                " at INTEGER NOT NULL,"
                                " attempt INTEGER NOT NULL,"
                                " event TEXT NOT NULL,"
                                " detail TEXT)"),
-                QStringLiteral("CREATE INDEX job_events_by_job ON job_events (job_id, id)"),
+                QStringLiteral("CREATE INDEX job_events_by_job ON job_events (job_key, id)"),
             } },
     };
     return list;
@@ -304,71 +318,85 @@ public:
         return {};
     }
 
-    Error load(const QUuid &id, JobRecord *record, bool *found)
+    Error load(const QUuid &id, JobRecord *record, bool *found, qint64 *key)
     {
         *found = false;
         return select(QStringLiteral("SELECT %1 FROM jobs WHERE id = ?").arg(kColumns),
             { idString(id) }, [&](const QSqlQuery &q) {
                 *record = readRecord(q);
+                *key = q.value(kKeyColumn).toLongLong();
                 *found = true;
             });
     }
 
-    Error insert(JobRecord &r)
+    Error insert(JobRecord &r, qint64 *key)
     {
         r.rev = stamp();
-        return exec(QStringLiteral("INSERT INTO jobs (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                   "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                        .arg(kColumns),
-            { idString(r.id), r.seq, r.kind,
-                QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact)),
-                static_cast<int>(r.state), static_cast<int>(r.control), r.attempts, r.maxAttempts,
-                r.enqueuedAtMs, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs),
-                r.notBeforeMs, r.progress.done, r.progress.total, notNull(r.progress.unit),
-                nullIfEmpty(r.error), nullIfEmpty(r.output), nullIfEmpty(r.leaseOwner),
-                r.leaseToken, nullIfZero(r.leaseExpiresAtMs), r.rev });
-    }
-
-    // Kind and params never change after enqueue, so they are not rewritten.
-    Error update(JobRecord &r)
-    {
-        r.rev = stamp();
-        return exec(
-            QStringLiteral(
-                "UPDATE jobs SET seq = ?, state = ?, control = ?, attempts = ?, max_attempts = ?, "
-                "started_at = ?, finished_at = ?, not_before = ?, progress_done = ?, "
-                "progress_total = ?, progress_unit = ?, error = ?, output = ?, lease_owner = ?, "
-                "lease_token = ?, lease_expires = ?, rev = ? WHERE id = ?"),
-            { r.seq, static_cast<int>(r.state), static_cast<int>(r.control), r.attempts,
-                r.maxAttempts, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs,
-                r.progress.done, r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error),
-                nullIfEmpty(r.output), nullIfEmpty(r.leaseOwner), r.leaseToken,
-                nullIfZero(r.leaseExpiresAtMs), r.rev, idString(r.id) });
-    }
-
-    Error remove(const QUuid &id)
-    {
-        const QString key = idString(id);
-        if (Error e = exec(QStringLiteral("DELETE FROM jobs WHERE id = ?"), { key }); e.isError())
+        if (Error e = exec(QStringLiteral("INSERT INTO jobs (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                                          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                               .arg(kRecordColumns),
+                { idString(r.id), r.seq, r.kind,
+                    QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact)),
+                    static_cast<int>(r.state), static_cast<int>(r.control), r.attempts,
+                    r.maxAttempts, r.enqueuedAtMs, nullIfZero(r.startedAtMs),
+                    nullIfZero(r.finishedAtMs), r.notBeforeMs, r.progress.done, r.progress.total,
+                    notNull(r.progress.unit), nullIfEmpty(r.error), nullIfEmpty(r.output),
+                    nullIfEmpty(r.leaseOwner), r.leaseToken, nullIfZero(r.leaseExpiresAtMs),
+                    r.rev });
+            e.isError())
             return e;
-        if (Error e = exec(QStringLiteral("DELETE FROM job_events WHERE job_id = ?"), { key });
+        if (Error e = adjustCount(r.state, 1); e.isError())
+            return e;
+        return selectInt(QStringLiteral("SELECT last_insert_rowid()"), {}, key);
+    }
+
+    // Writes the columns a transition can change. Kind, params and id never change; seq only
+    // with a manual retry, and an index is only rewritten when its column is in the SET list.
+    Error update(JobRecord &r, qint64 key, bool seqChanged)
+    {
+        r.rev = stamp();
+        QVariantList binds { static_cast<int>(r.state), static_cast<int>(r.control), r.attempts,
+            r.maxAttempts, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs,
+            r.progress.done, r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error),
+            nullIfEmpty(r.output), nullIfEmpty(r.leaseOwner), r.leaseToken,
+            nullIfZero(r.leaseExpiresAtMs), r.rev };
+        QString sql = QStringLiteral(
+            "UPDATE jobs SET state = ?, control = ?, attempts = ?, max_attempts = ?, "
+            "started_at = ?, finished_at = ?, not_before = ?, progress_done = ?, "
+            "progress_total = ?, progress_unit = ?, error = ?, output = ?, lease_owner = ?, "
+            "lease_token = ?, lease_expires = ?, rev = ?");
+        if (seqChanged) {
+            sql += QStringLiteral(", seq = ?");
+            binds.append(r.seq);
+        }
+        sql += QStringLiteral(" WHERE key = ?");
+        binds.append(key);
+        return exec(sql, binds);
+    }
+
+    Error remove(const QUuid &id, qint64 key, JobState state)
+    {
+        if (Error e = exec(QStringLiteral("DELETE FROM jobs WHERE key = ?"), { key }); e.isError())
+            return e;
+        if (Error e = exec(QStringLiteral("DELETE FROM job_events WHERE job_key = ?"), { key });
             e.isError())
             return e;
         if (Error e = exec(QStringLiteral("INSERT OR REPLACE INTO removed (id, rev) VALUES (?, ?)"),
-                { key, stamp() });
+                { idString(id), stamp() });
             e.isError())
+            return e;
+        if (Error e = adjustCount(state, -1); e.isError())
             return e;
         if (++m_removalsSincePrune >= 1000)
             return pruneRemoved();
         return {};
     }
 
-    Error addEvents(const QUuid &id, const QList<JobEvent> &events)
+    Error addEvents(qint64 key, const QList<JobEvent> &events)
     {
-        const QString key = idString(id);
         for (const JobEvent &ev : events) {
-            if (Error e = exec(QStringLiteral("INSERT INTO job_events (job_id, at, attempt, event, "
-                                              "detail) VALUES (?, ?, ?, ?, ?)"),
+            if (Error e = exec(QStringLiteral("INSERT INTO job_events (job_key, at, attempt, "
+                                              "event, detail) VALUES (?, ?, ?, ?, ?)"),
                     { key, ev.atMs, ev.attempt, ev.event, nullIfEmpty(ev.detail) });
                 e.isError())
                 return e;
@@ -376,16 +404,30 @@ public:
         return {};
     }
 
-    // Applies a transition outcome: persist or delete the record, add its events.
-    Error apply(JobRecord &record, const transitions::Outcome &outcome)
+    // Applies a transition outcome to the row `key`, which held `before` until now.
+    Error apply(
+        JobRecord &record, const transitions::Outcome &outcome, qint64 key, const JobRecord &before)
     {
         if (outcome.deleteRecord)
-            return remove(record.id);
+            return remove(record.id, key, before.state);
         if (!outcome.changed)
             return {};
-        if (Error e = update(record); e.isError())
+        if (Error e = update(record, key, record.seq != before.seq); e.isError())
             return e;
-        return addEvents(record.id, outcome.events);
+        if (record.state != before.state) {
+            if (Error e = adjustCount(before.state, -1); e.isError())
+                return e;
+            if (Error e = adjustCount(record.state, 1); e.isError())
+                return e;
+        }
+        return addEvents(key, outcome.events);
+    }
+
+    // Jobs per state, kept in meta: counting 100,000 rows on every change would not do.
+    Error adjustCount(JobState state, int delta)
+    {
+        return exec(QStringLiteral("UPDATE meta SET value = value + ? WHERE key = ?"),
+            { delta, QStringLiteral("count_%1").arg(static_cast<int>(state)) });
     }
 
 private:
@@ -751,18 +793,16 @@ Result<QList<JobRecord>> SqliteJobStore::enqueue(const QList<NewJob> &jobs, qint
         if (Error err = db.reserveSeq(jobs.size(), &seq); err.isError())
             return err;
         for (const NewJob &job : jobs) {
-            bool exists = false;
-            JobRecord existing;
-            if (Error err = db.load(job.id, &existing, &exists); err.isError())
-                return err;
-            if (exists)
-                return makeError(ErrorCode::InvalidInput,
-                    QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
             QList<JobEvent> events;
             JobRecord record = transitions::newRecord(job, seq++, nowMs, &events);
-            if (Error err = db.insert(record); err.isError())
+            qint64 key = 0;
+            if (Error err = db.insert(record, &key); err.isError()) {
+                if (err.message.contains(QLatin1String("UNIQUE constraint failed: jobs.id")))
+                    return makeError(ErrorCode::InvalidInput,
+                        QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
                 return err;
-            if (Error err = db.addEvents(record.id, events); err.isError())
+            }
+            if (Error err = db.addEvents(key, events); err.isError())
                 return err;
             records.append(record);
         }
@@ -794,12 +834,14 @@ Result<ClaimResult> SqliteJobStore::claim(const ClaimRequest &request)
                     binds.append(kind);
             }
             sql += QStringLiteral(" ORDER BY seq LIMIT %1").arg(kClaimPageSize);
-            QList<JobRecord> page;
-            if (Error err =
-                    db.select(sql, binds, [&](const QSqlQuery &q) { page.append(readRecord(q)); });
+            QList<std::pair<JobRecord, qint64>> page;
+            if (Error err = db.select(sql, binds,
+                    [&](const QSqlQuery &q) {
+                        page.append({ readRecord(q), q.value(kKeyColumn).toLongLong() });
+                    });
                 err.isError())
                 return err;
-            for (JobRecord &record : page) {
+            for (auto &[record, key] : page) {
                 afterSeq = record.seq;
                 if (skippedKinds.contains(record.kind))
                     continue;
@@ -812,9 +854,10 @@ Result<ClaimResult> SqliteJobStore::claim(const ClaimRequest &request)
                     skippedKinds.append(record.kind);
                 if (verdict != Admission::Admit)
                     continue;
+                const JobRecord before = record;
                 const auto outcome =
                     transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
-                if (Error err = db.apply(record, outcome); err.isError())
+                if (Error err = db.apply(record, outcome, key, before); err.isError())
                     return err;
                 result.claimed.append(record);
                 if (result.claimed.size() >= request.maxJobs)
@@ -824,8 +867,9 @@ Result<ClaimResult> SqliteJobStore::claim(const ClaimRequest &request)
                 break;
         }
         if (result.claimed.size() < request.maxJobs) {
-            return db.selectInt(QStringLiteral("SELECT COALESCE(MIN(not_before), 0) FROM jobs "
-                                               "WHERE state = 1 AND not_before > ?"),
+            return db.selectInt(
+                QStringLiteral("SELECT COALESCE(MIN(not_before), 0) FROM jobs "
+                               "WHERE state = 1 AND not_before > 0 AND not_before > ?"),
                 { request.nowMs }, &result.nextWakeMs);
         }
         return {};
@@ -846,11 +890,13 @@ Result<QList<LeaseStatus>> SqliteJobStore::heartbeat(
             status.id = beat.id;
             JobRecord record;
             bool found = false;
-            if (Error err = db.load(beat.id, &record, &found); err.isError())
+            qint64 key = 0;
+            if (Error err = db.load(beat.id, &record, &found, &key); err.isError())
                 return err;
             if (found) {
+                const JobRecord before = record;
                 const auto outcome = transitions::heartbeat(record, beat, nowMs, leaseMs, &status);
-                if (Error err = db.apply(record, outcome); err.isError())
+                if (Error err = db.apply(record, outcome, key, before); err.isError())
                     return err;
             }
             statuses.append(status);
@@ -873,7 +919,8 @@ Result<QList<FinishResult>> SqliteJobStore::finish(
             result.id = completion.id;
             JobRecord record;
             bool found = false;
-            if (Error err = db.load(completion.id, &record, &found); err.isError())
+            qint64 key = 0;
+            if (Error err = db.load(completion.id, &record, &found, &key); err.isError())
                 return err;
             if (!found) {
                 result.error = makeError(ErrorCode::LeaseLost,
@@ -881,10 +928,11 @@ Result<QList<FinishResult>> SqliteJobStore::finish(
                 results.append(result);
                 continue;
             }
+            const JobRecord before = record;
             const auto outcome = transitions::complete(record, completion, nowMs);
             result.error = outcome.error;
             if (!outcome.error.isError()) {
-                if (Error err = db.apply(record, outcome); err.isError())
+                if (Error err = db.apply(record, outcome, key, before); err.isError())
                     return err;
                 result.removed = outcome.deleteRecord;
                 if (!result.removed)
@@ -918,18 +966,21 @@ Result<QList<JobRecord>> SqliteJobStore::recoverAbandoned(qint64 nowMs)
     QList<JobRecord> recovered;
     e = d->call(true, [&](Db &db) -> Error {
         recovered.clear();
-        QList<JobRecord> running;
+        QList<std::pair<JobRecord, qint64>> running;
         if (Error err =
                 db.select(QStringLiteral("SELECT %1 FROM jobs WHERE state = 2").arg(kColumns), {},
-                    [&](const QSqlQuery &q) { running.append(readRecord(q)); });
+                    [&](const QSqlQuery &q) {
+                        running.append({ readRecord(q), q.value(kKeyColumn).toLongLong() });
+                    });
             err.isError())
             return err;
-        for (JobRecord &record : running) {
+        for (auto &[record, key] : running) {
             QString reason;
             if (!transitions::needsRecovery(record, nowMs, &reason))
                 continue;
+            const JobRecord before = record;
             const auto outcome = transitions::recover(record, nowMs, reason);
-            if (Error err = db.apply(record, outcome); err.isError())
+            if (Error err = db.apply(record, outcome, key, before); err.isError())
                 return err;
             if (!outcome.deleteRecord)
                 recovered.append(record);
@@ -948,11 +999,13 @@ Result<CommandResult> SqliteJobStore::command(const QUuid &id, JobCommand comman
         result = CommandResult {};
         JobRecord record;
         bool found = false;
-        if (Error err = db.load(id, &record, &found); err.isError())
+        qint64 key = 0;
+        if (Error err = db.load(id, &record, &found, &key); err.isError())
             return err;
         if (!found)
             return makeError(
                 ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
+        const JobRecord before = record;
         Error seqError;
         const auto outcome = transitions::applyCommand(record, command, nowMs, [&] {
             qint64 seq = 0;
@@ -963,7 +1016,7 @@ Result<CommandResult> SqliteJobStore::command(const QUuid &id, JobCommand comman
             return outcome.error;
         if (seqError.isError())
             return seqError;
-        if (Error err = db.apply(record, outcome); err.isError())
+        if (Error err = db.apply(record, outcome, key, before); err.isError())
             return err;
         result.removed = outcome.deleteRecord;
         if (!result.removed)
@@ -1035,15 +1088,16 @@ Result<QList<JobEvent>> SqliteJobStore::events(const QUuid &id)
         events.clear();
         JobRecord record;
         bool found = false;
-        if (Error err = db.load(id, &record, &found); err.isError())
+        qint64 key = 0;
+        if (Error err = db.load(id, &record, &found, &key); err.isError())
             return err;
         if (!found)
             return makeError(
                 ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
         return db.select(
             QStringLiteral(
-                "SELECT at, attempt, event, detail FROM job_events WHERE job_id = ? ORDER BY id"),
-            { idString(id) }, [&](const QSqlQuery &q) {
+                "SELECT at, attempt, event, detail FROM job_events WHERE job_key = ? ORDER BY id"),
+            { key }, [&](const QSqlQuery &q) {
                 events.append(JobEvent { q.value(0).toLongLong(), q.value(1).toInt(),
                     q.value(2).toString(), q.value(3).toString() });
             });
@@ -1058,10 +1112,10 @@ Result<QueueCounts> SqliteJobStore::counts()
     QueueCounts counts;
     const Error e = d->call(false, [&](Db &db) -> Error {
         counts = QueueCounts {};
-        return db.select(QStringLiteral("SELECT state, COUNT(*) FROM jobs GROUP BY state"), {},
+        return db.select(QStringLiteral("SELECT key, value FROM meta WHERE key LIKE 'count_%'"), {},
             [&](const QSqlQuery &q) {
                 const qint64 n = q.value(1).toLongLong();
-                switch (static_cast<JobState>(q.value(0).toInt())) {
+                switch (static_cast<JobState>(q.value(0).toString().mid(6).toInt())) {
                 case JobState::Queued:
                     counts.queued = n;
                     break;
