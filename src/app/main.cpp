@@ -1,6 +1,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QMessageBox>
 #include <QThread>
 
@@ -16,6 +17,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("spool"));
     QApplication::setApplicationDisplayName(QStringLiteral("Spool"));
     QApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/spool.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "A desktop job queue."));
