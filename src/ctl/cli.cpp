@@ -15,6 +15,7 @@
 #include "signalwatcher.h"
 #include "util/datadir.h"
 #include "util/ids.h"
+#include "util/runneridentity.h"
 
 namespace spool::ctl {
 
@@ -444,7 +445,9 @@ int Cli::show(const QStringList &args)
                      QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
               << "  #" << e.attempt << "  " << e.event;
         if (!e.detail.isEmpty())
-            m_out << ": " << e.detail;
+            m_out << ": "
+                  << (e.event == QLatin1String("started") ? runneridentity::describeOwner(e.detail)
+                                                          : e.detail);
         m_out << '\n';
     }
     return ExitOk;

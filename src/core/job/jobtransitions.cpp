@@ -59,8 +59,10 @@ JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent>
     record.state = JobState::Queued;
     record.maxAttempts = qMax(1, job.maxAttempts);
     record.enqueuedAtMs = nowMs;
-    if (events)
+    if (events) {
+        events->reserve(4); // enqueued, started, and how it ended
         events->append(event(record, nowMs, QStringLiteral("enqueued")));
+    }
     return record;
 }
 
@@ -170,7 +172,7 @@ Outcome claim(JobRecord &record, const QString &owner, qint64 nowMs, qint64 leas
     record.finishedAtMs = 0;
     record.notBeforeMs = 0;
     return changed(
-        { event(record, nowMs, QStringLiteral("started"), runneridentity::describeOwner(owner)) });
+        { event(record, nowMs, QStringLiteral("started"), owner) }); // formatted when shown
 }
 
 Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
@@ -276,13 +278,14 @@ bool needsRecovery(const JobRecord &record, qint64 nowMs, QString *reason)
 {
     if (record.state != JobState::Running)
         return false;
-    const QString who = runneridentity::describeOwner(record.leaseOwner);
     if (runneridentity::ownerLiveness(record.leaseOwner) == runneridentity::Liveness::Dead) {
-        *reason = QStringLiteral("runner %1 is gone").arg(who);
+        *reason = QStringLiteral("runner %1 is gone")
+                      .arg(runneridentity::describeOwner(record.leaseOwner));
         return true;
     }
     if (record.leaseExpiresAtMs < nowMs) {
-        *reason = QStringLiteral("runner %1 stopped renewing its lease").arg(who);
+        *reason = QStringLiteral("runner %1 stopped renewing its lease")
+                      .arg(runneridentity::describeOwner(record.leaseOwner));
         return true;
     }
     return false;

@@ -1,5 +1,6 @@
 #include "runneridentity.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <mutex>
@@ -45,11 +46,16 @@ QString processStartTicks(qint64 pid)
 QString makeOwner()
 {
     const qint64 pid = ::getpid();
-    return QStringLiteral("%1|%2|%3|%4")
-        .arg(hostName())
-        .arg(pid)
-        .arg(processStartTicks(pid))
-        .arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    const QString owner = QStringLiteral("%1|%2|%3|%4")
+                              .arg(hostName())
+                              .arg(pid)
+                              .arg(processStartTicks(pid))
+                              .arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    // Interned for the life of the process: every record a runner touches carries this name, and
+    // a shared heap string would make all of them bump one reference count across cores.
+    auto *chars = new QChar[size_t(owner.size())];
+    std::copy(owner.cbegin(), owner.cend(), chars);
+    return QString::fromRawData(chars, owner.size());
 }
 
 void setRunnerAlive(const QString &owner, bool alive)
