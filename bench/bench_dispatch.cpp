@@ -12,19 +12,13 @@
 #include <QEventLoop>
 #include <QThreadPool>
 
-#include "job/jobkindregistry.h"
+#include "benchcommon.h"
 #include "queue/jobqueueimpl.h"
 #include "store/memoryjobstore.h"
 
 using namespace spool;
 
 namespace {
-
-class NoopJob final : public Job
-{
-public:
-    JobResult run(JobContext &) override { return JobResult::success(); }
-};
 
 double rawThreadPool(int n, int workers)
 {
@@ -73,16 +67,11 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const QStringList args = QCoreApplication::arguments();
-    const int n = args.size() > 1 ? args.at(1).toInt() : 100000;
-    const int workers = args.size() > 2 ? args.at(2).toInt() : 2;
-    const int rounds = args.size() > 3 ? args.at(3).toInt() : 5;
+    const int n = bench::intArgument(args, 1, 100000);
+    const int workers = bench::intArgument(args, 2, 2);
+    const int rounds = bench::intArgument(args, 3, 5);
 
-    auto registry = std::make_shared<JobKindRegistry>();
-    JobKind noop;
-    noop.name = QStringLiteral("noop");
-    noop.create = [] { return std::make_unique<NoopJob>(); };
-    if (!registry->add(noop).ok())
-        return 1;
+    const auto registry = bench::noopRegistry();
 
     QList<double> raw;
     QList<double> spool;

@@ -11,19 +11,13 @@
 #include <QEventLoop>
 #include <QTemporaryDir>
 
-#include "job/jobkindregistry.h"
+#include "benchcommon.h"
 #include "queue/jobqueueimpl.h"
 #include "store/sqlitejobstore.h"
 
 using namespace spool;
 
 namespace {
-
-class NoopJob final : public Job
-{
-public:
-    JobResult run(JobContext &) override { return JobResult::success(); }
-};
 
 struct Figures
 {
@@ -90,15 +84,10 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const QStringList args = QCoreApplication::arguments();
-    const int n = args.size() > 1 ? args.at(1).toInt() : 20000;
-    const int workers = args.size() > 2 ? args.at(2).toInt() : 2;
+    const int n = bench::intArgument(args, 1, 20000);
+    const int workers = bench::intArgument(args, 2, 2);
 
-    auto registry = std::make_shared<JobKindRegistry>();
-    JobKind noop;
-    noop.name = QStringLiteral("noop");
-    noop.create = [] { return std::make_unique<NoopJob>(); };
-    if (!registry->add(noop).ok())
-        return 1;
+    const auto registry = bench::noopRegistry();
 
     std::printf("persisted lifecycle, %d no-op jobs, %d workers, SQLite WAL:\n", n, workers);
     for (Durability d : { Durability::Normal, Durability::Full }) {

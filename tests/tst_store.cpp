@@ -491,14 +491,8 @@ void TestStore::countsFollowEveryTransition()
         auto all = store->query(JobQuery {});
         QVERIFY(all.ok());
         QueueCounts expected;
-        for (const JobRecord &r : std::as_const(all.value())) {
-            expected.queued += r.state == JobState::Queued;
-            expected.running += r.state == JobState::Running;
-            expected.paused += r.state == JobState::Paused;
-            expected.succeeded += r.state == JobState::Succeeded;
-            expected.failed += r.state == JobState::Failed;
-            expected.canceled += r.state == JobState::Canceled;
-        }
+        for (const JobRecord &r : std::as_const(all.value()))
+            expected.adjust(r.state, 1);
         auto counts = store->counts();
         QVERIFY(counts.ok());
         QVERIFY2(counts.value() == expected, qPrintable(QStringLiteral("step %1").arg(step)));

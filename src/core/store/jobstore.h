@@ -61,6 +61,13 @@ struct QueueCounts
     qint64 canceled = 0;
 
     qint64 active() const { return queued + running; }
+    // The counter of one state (nullptr for Invalid).
+    qint64 *of(JobState state);
+    void adjust(JobState state, qint64 delta)
+    {
+        if (qint64 *counter = of(state))
+            *counter += delta;
+    }
     qint64 total() const { return queued + running + paused + succeeded + failed + canceled; }
     friend bool operator==(const QueueCounts &, const QueueCounts &) = default;
 };

@@ -43,28 +43,7 @@ JobRecord MemoryJobStore::saveLocked(Entry &entry, qint64 oldSeq, JobState oldSt
 
 void MemoryJobStore::countLocked(JobState state, int delta)
 {
-    switch (state) {
-    case JobState::Queued:
-        m_counts.queued += delta;
-        break;
-    case JobState::Running:
-        m_counts.running += delta;
-        break;
-    case JobState::Paused:
-        m_counts.paused += delta;
-        break;
-    case JobState::Succeeded:
-        m_counts.succeeded += delta;
-        break;
-    case JobState::Failed:
-        m_counts.failed += delta;
-        break;
-    case JobState::Canceled:
-        m_counts.canceled += delta;
-        break;
-    case JobState::Invalid:
-        break;
-    }
+    m_counts.adjust(state, delta);
 }
 
 void MemoryJobStore::removeLocked(const QUuid &id)

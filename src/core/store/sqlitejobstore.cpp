@@ -1114,29 +1114,8 @@ Result<QueueCounts> SqliteJobStore::counts()
         counts = QueueCounts {};
         return db.select(QStringLiteral("SELECT key, value FROM meta WHERE key LIKE 'count_%'"), {},
             [&](const QSqlQuery &q) {
-                const qint64 n = q.value(1).toLongLong();
-                switch (static_cast<JobState>(q.value(0).toString().mid(6).toInt())) {
-                case JobState::Queued:
-                    counts.queued = n;
-                    break;
-                case JobState::Running:
-                    counts.running = n;
-                    break;
-                case JobState::Paused:
-                    counts.paused = n;
-                    break;
-                case JobState::Succeeded:
-                    counts.succeeded = n;
-                    break;
-                case JobState::Failed:
-                    counts.failed = n;
-                    break;
-                case JobState::Canceled:
-                    counts.canceled = n;
-                    break;
-                case JobState::Invalid:
-                    break;
-                }
+                counts.adjust(static_cast<JobState>(q.value(0).toString().mid(6).toInt()),
+                    q.value(1).toLongLong());
             });
     });
     if (e.isError())
