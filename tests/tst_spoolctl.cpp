@@ -391,9 +391,10 @@ void TestSpoolctl::pausedQueueWaitsForAnotherProcess()
 
 void TestSpoolctl::twoProcessesNeverRunOneJobTwice()
 {
-    constexpr int kJobs = 40;
+    // About a second of work each for two runners: both get to run jobs even on a slow start.
+    constexpr int kJobs = 50;
     for (int i = 0; i < kJobs; ++i)
-        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("30") })
+        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("40") })
                      .isEmpty());
     std::unique_ptr<QProcess> a(startCtl({ QStringLiteral("run"), QStringLiteral("--workers"),
         QStringLiteral("2"), QStringLiteral("--until-empty"), QStringLiteral("--quiet") }));
