@@ -1,4 +1,5 @@
 // The main window shows what the queue reports (offscreen platform).
+#include <QDir>
 #include <QLabel>
 #include <QTest>
 
@@ -20,7 +21,7 @@ private Q_SLOTS:
 void TestMainWindow::showsTheQueueCounts()
 {
     auto registry = std::make_shared<JobKindRegistry>();
-    registerBuiltinKinds(*registry);
+    registerBuiltinKinds(*registry, BuiltinSettings { QDir::tempPath(), QDir::tempPath() });
     QueueConfig config;
     config.workers = 1;
     JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);

@@ -86,7 +86,7 @@ void TestPolicies::admission()
     QFETCH(int, runningB);
     QFETCH(QString, candidateKind);
     QFETCH(Admission, verdict);
-    const QList<std::shared_ptr<const AdmissionPolicy>> policies {
+    const QList<std::shared_ptr<AdmissionPolicy>> policies {
         std::make_shared<KindCapPolicy>(QHash<QString, int> { { QStringLiteral("a"), 1 } }),
         std::make_shared<WorkerLimitPolicy>(3),
     };

@@ -186,8 +186,26 @@ void TestSpoolctl::badInput_data()
         QTest::newRow(name) << QString::fromLatin1(setup) << args << QString::fromLatin1(reason);
     };
     const auto s = [](const char *text) { return QString::fromLatin1(text); };
-    row("download not yet", "fresh", { s("add"), s("download"), s("http://127.0.0.1/x") },
-        "unknown kind 'download'");
+    row("download, not http", "fresh", { s("add"), s("download"), s("ftp://127.0.0.1/x") },
+        "'ftp://127.0.0.1/x' is not an http or https URL");
+    row("download, no URL", "fresh", { s("add"), s("download") }, "needs parameter 'url'");
+    row("download, bad sha256", "queue",
+        { s("add"), s("download"), s("http://127.0.0.1/x"), s("--sha256"), s("abc") },
+        "--sha256 must be 64 hexadecimal digits");
+    row("download, bad header", "fresh",
+        { s("add"), s("download"), s("http://127.0.0.1/x"), s("--header"), s("no colon") },
+        "'no colon' is not a header");
+    row("download, bad paginate", "fresh",
+        { s("add"), s("download"), s("http://127.0.0.1/x"), s("--paginate"), s("json:") },
+        "--paginate must be 'link' or 'json:FIELD'");
+    row("download, bad name", "fresh",
+        { s("add"), s("download"), s("http://127.0.0.1/x"), s("--name"), s("../x") },
+        "'../x' is not a plain file name");
+    row("download, bad line in list", "list", { s("add"), s("download"), s("--from"), s("{list}") },
+        "urls.txt:4: 'htp:/nope' is not an http or https URL");
+    row("download, no list", "fresh",
+        { s("add"), s("download"), s("--from"), s("/nonexistent/urls.txt") },
+        "cannot read /nonexistent/urls.txt");
     row("render not yet", "fresh",
         { s("add"), s("render"), s("scene.obj"), s("--out"), s("x.png") }, "unknown kind 'render'");
     row("plugin not yet", "queue", { s("add"), s("plugin"), s("foo") }, "unknown kind 'plugin'");
@@ -245,6 +263,11 @@ void TestSpoolctl::badInput()
         QFile f(dataDir());
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("not a directory");
+    } else if (setup == QLatin1String("list")) {
+        QFile list(m_dir->filePath(QStringLiteral("urls.txt")));
+        QVERIFY(list.open(QIODevice::WriteOnly));
+        list.write(
+            "http://127.0.0.1:1/a.bin a.bin\n# a comment\n\nhtp:/nope\nhttp://127.0.0.1:1/c\n");
     } else if (setup == QLatin1String("corrupt")) {
         QVERIFY(QDir().mkpath(dataDir()));
         QFile f(db);
@@ -254,6 +277,7 @@ void TestSpoolctl::badInput()
         before = fileHash(db);
     }
     args.replaceInStrings(QStringLiteral("{id}"), id);
+    args.replaceInStrings(QStringLiteral("{list}"), m_dir->filePath(QStringLiteral("urls.txt")));
 
     const Output o = ctl(args);
     QCOMPARE(o.exitCode, 2);
@@ -263,7 +287,7 @@ void TestSpoolctl::badInput()
     QVERIFY2(o.err.contains(reason), qPrintable(o.err));
 
     // Nothing written.
-    if (setup == QLatin1String("fresh")) {
+    if (setup == QLatin1String("fresh") || setup == QLatin1String("list")) {
         QVERIFY2(!QFileInfo::exists(dataDir()), "bad input must not create the queue");
     } else if (setup == QLatin1String("queue")) {
         const QJsonArray jobs = listJson();

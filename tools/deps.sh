@@ -7,7 +7,7 @@ purpose=${1:-test}
 packages=(
     cmake ninja-build ccache g++ pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
-    qt6-l10n-tools libgl-dev libqt6svg6
+    qt6-l10n-tools libgl-dev libqt6svg6 qtkeychain-qt6-dev
 )
 if [ "$purpose" = test ]; then
     # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).

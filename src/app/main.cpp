@@ -41,7 +41,7 @@ int main(int argc, char *argv[])
     }
 
     auto registry = std::make_shared<spool::JobKindRegistry>();
-    spool::registerBuiltinKinds(*registry);
+    spool::registerBuiltinKinds(*registry, spool::BuiltinSettings { dataDir, QString() });
     spool::QueueConfig config;
     config.workers = qMax(1, QThread::idealThreadCount());
     config.workRoot = QDir(dataDir).filePath(QStringLiteral("work"));

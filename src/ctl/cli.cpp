@@ -6,11 +6,13 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QThread>
 
+#include "job/jobfiles.h"
 #include "queue/jobqueueimpl.h"
 #include "signalwatcher.h"
 #include "util/datadir.h"
@@ -119,8 +121,8 @@ void printTable(QTextStream &out, const QList<QStringList> &rows)
 
 } // namespace
 
-Cli::Cli(std::shared_ptr<const JobKindRegistry> registry, QTextStream &out, QTextStream &err)
-    : m_registry(std::move(registry))
+Cli::Cli(RegistryFactory makeRegistry, QTextStream &out, QTextStream &err)
+    : m_makeRegistry(std::move(makeRegistry))
     , m_out(out)
     , m_err(err)
 { }
@@ -181,6 +183,7 @@ int Cli::run(const QStringList &arguments)
     if (m_dataDir.isEmpty())
         return usageError(
             QStringLiteral("no data directory: give --data-dir or set SPOOL_DATA_DIR"));
+    m_registry = m_makeRegistry(m_dataDir);
 
     if (command == QLatin1String("add"))
         return add(rest);
@@ -194,6 +197,11 @@ int Cli::run(const QStringList &arguments)
     if (jc != JobCommand::Invalid)
         return jobCommand(jc, rest);
     return usageError(QStringLiteral("unknown command '%1' (see spoolctl --help)").arg(command));
+}
+
+QString Cli::workRoot() const
+{
+    return QDir(m_dataDir).filePath(QStringLiteral("work"));
 }
 
 Result<std::shared_ptr<SqliteJobStore>> Cli::openStore(bool createIfMissing)
@@ -249,11 +257,17 @@ int Cli::add(const QStringList &args)
     if (!kind)
         return usageError(QStringLiteral("unknown kind '%1' (known kinds: %2)")
                               .arg(kindName, m_registry->names().join(QStringLiteral(", "))));
+    const auto hasParam = [kind](const QString &name) {
+        return std::any_of(kind->params.begin(), kind->params.end(),
+            [&](const ParamSpec &p) { return p.name == name && !p.hidden; });
+    };
 
     QCommandLineParser parser;
     QHash<QString, QCommandLineOption> options;
     QList<const ParamSpec *> positionals;
     for (const ParamSpec &spec : kind->params) {
+        if (spec.hidden)
+            continue;
         if (spec.positional) {
             positionals.append(&spec);
             continue;
@@ -268,39 +282,35 @@ int Cli::add(const QStringList &args)
     const QCommandLineOption maxAttemptsOption(QStringLiteral("max-attempts"),
         QStringLiteral("attempts before the job fails"), QStringLiteral("N"));
     parser.addOption(maxAttemptsOption);
+    // Many jobs at once: one per line of a file (URL and an optional file name), one transaction.
+    const bool takesLists = hasParam(QStringLiteral("url")) && hasParam(QStringLiteral("name"));
+    const QCommandLineOption fromOption(QStringLiteral("from"),
+        QStringLiteral("one job per line: URL [NAME]"), QStringLiteral("FILE"));
+    if (takesLists)
+        parser.addOption(fromOption);
     if (!parser.parse(QStringList { kProgram } + args.mid(1)))
         return usageError(QStringLiteral("add %1: %2").arg(kindName, parser.errorText()));
 
-    QJsonObject params;
-    const QStringList words = parser.positionalArguments();
-    if (words.size() > positionals.size())
-        return usageError(QStringLiteral("add %1: unexpected argument '%2'")
-                              .arg(kindName, words.at(positionals.size())));
-    for (qsizetype i = 0; i < words.size(); ++i) {
-        auto value = paramFromText(*positionals.at(i), words.at(i));
-        if (!value)
-            return usageError(QStringLiteral("add %1: %2: %3")
-                                  .arg(kindName, positionals.at(i)->name, value.error().message));
-        params.insert(positionals.at(i)->name, value.value());
-    }
+    // Options shared by every job of this command.
+    QJsonObject common;
     for (const ParamSpec &spec : kind->params) {
         const auto found = options.constFind(spec.name);
         if (found == options.cend() || !parser.isSet(*found))
             continue;
         const QCommandLineOption &option = *found;
         if (spec.type == ParamType::Boolean) {
-            params.insert(spec.name, true);
+            common.insert(spec.name, true);
             continue;
         }
         if (spec.type == ParamType::StringList) {
-            params.insert(spec.name, QJsonArray::fromStringList(parser.values(option)));
+            common.insert(spec.name, QJsonArray::fromStringList(parser.values(option)));
             continue;
         }
         auto value = paramFromText(spec, parser.value(option));
         if (!value)
             return usageError(QStringLiteral("add %1: --%2: %3")
                                   .arg(kindName, option.names().first(), value.error().message));
-        params.insert(spec.name, value.value());
+        common.insert(spec.name, value.value());
     }
     int maxAttempts = RetryPolicy {}.maxAttempts;
     if (parser.isSet(maxAttemptsOption)) {
@@ -311,19 +321,90 @@ int Cli::add(const QStringList &args)
                 QStringLiteral("add %1: --max-attempts must be a whole number from 1 to 1000")
                     .arg(kindName));
     }
-    auto checked = m_registry->validate(kindName, params);
-    if (!checked)
-        return fail(checked.error());
+    // Paths are as the user typed them, relative to where spoolctl runs; the runner may be
+    // another process in another directory.
+    const auto absolutePaths = [kind](QJsonObject &params) {
+        for (const ParamSpec &spec : kind->params) {
+            const QString path = params.value(spec.name).toString();
+            if (spec.type == ParamType::Path && !path.isEmpty())
+                params.insert(spec.name, QDir::cleanPath(QDir::current().absoluteFilePath(path)));
+        }
+    };
+
+    QList<QJsonObject> jobs;
+    const QStringList words = parser.positionalArguments();
+    if (takesLists && parser.isSet(fromOption)) {
+        if (!words.isEmpty())
+            return usageError(QStringLiteral(
+                "add %1: give URLs in --from's file or on the command line, not both")
+                                  .arg(kindName));
+        const QString fileName = parser.value(fromOption);
+        QFile file(fileName);
+        if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+            return usageError(QStringLiteral("add %1: cannot read %2: %3")
+                                  .arg(kindName, fileName, file.errorString()));
+        int lineNumber = 0;
+        while (!file.atEnd()) {
+            ++lineNumber;
+            const QString line = QString::fromUtf8(file.readLine()).trimmed();
+            if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+                continue;
+            const qsizetype space = line.indexOf(QRegularExpression(QStringLiteral("\\s")));
+            QJsonObject params = common;
+            params.insert(QStringLiteral("url"), space < 0 ? line : line.left(space));
+            if (space >= 0)
+                params.insert(QStringLiteral("name"), line.mid(space).trimmed());
+            absolutePaths(params);
+            auto checked = m_registry->validate(kindName, params);
+            if (!checked)
+                return usageError(QStringLiteral("%1:%2: %3")
+                                      .arg(fileName)
+                                      .arg(lineNumber)
+                                      .arg(checked.error().message));
+            jobs.append(checked.value());
+        }
+        if (jobs.isEmpty())
+            return usageError(
+                QStringLiteral("add %1: %2 has no lines with a URL").arg(kindName, fileName));
+    } else {
+        QJsonObject params = common;
+        if (words.size() > positionals.size())
+            return usageError(QStringLiteral("add %1: unexpected argument '%2'")
+                                  .arg(kindName, words.at(positionals.size())));
+        for (qsizetype i = 0; i < words.size(); ++i) {
+            auto value = paramFromText(*positionals.at(i), words.at(i));
+            if (!value)
+                return usageError(
+                    QStringLiteral("add %1: %2: %3")
+                        .arg(kindName, positionals.at(i)->name, value.error().message));
+            params.insert(positionals.at(i)->name, value.value());
+        }
+        absolutePaths(params);
+        auto checked = m_registry->validate(kindName, params);
+        if (!checked)
+            return fail(checked.error());
+        jobs.append(checked.value());
+    }
 
     // Only now, with valid input, is anything written.
     auto store = openStore(true);
     if (!store)
         return fail(store.error());
-    NewJob job { newJobId(), kindName, checked.value(), maxAttempts };
-    auto added = store.value()->enqueue({ job }, QDateTime::currentMSecsSinceEpoch());
+    QList<NewJob> newJobs;
+    for (QJsonObject &params : jobs) {
+        if (kind->prepare) {
+            auto prepared = kind->prepare(params);
+            if (!prepared)
+                return fail(prepared.error());
+            params = prepared.value();
+        }
+        newJobs.append(NewJob { newJobId(), kindName, params, maxAttempts });
+    }
+    auto added = store.value()->enqueue(newJobs, QDateTime::currentMSecsSinceEpoch());
     if (!added)
         return fail(added.error());
-    m_out << idString(job.id) << '\n';
+    for (const NewJob &job : std::as_const(newJobs))
+        m_out << idString(job.id) << '\n';
     return ExitOk;
 }
 
@@ -494,6 +575,7 @@ int Cli::jobCommand(JobCommand command, const QStringList &args)
     auto result = store.value()->command(id.value(), command, QDateTime::currentMSecsSinceEpoch());
     if (!result)
         return fail(result.error());
+    jobfiles::release(*m_registry, workRoot(), result->record, result->removed);
     if (result->removed)
         m_out << idString(id.value()) << " removed\n";
     else
@@ -551,7 +633,7 @@ int Cli::runQueue(const QStringList &args)
         config.heartbeatMs = std::clamp<qint64>(config.leaseMs / 4, 50, 1000);
         config.recoverEveryMs = std::clamp<qint64>(config.leaseMs / 2, 100, 2000);
     }
-    config.workRoot = QDir(m_dataDir).filePath(QStringLiteral("work"));
+    config.workRoot = workRoot();
     const bool untilEmpty = parser.isSet(untilEmptyOption);
     const bool quiet = parser.isSet(quietOption);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <QStringList>
@@ -21,7 +22,11 @@ enum ExitCode {
 class Cli final
 {
 public:
-    Cli(std::shared_ptr<const JobKindRegistry> registry, QTextStream &out, QTextStream &err);
+    // Builds the job kinds once the data directory is known (kinds keep state there).
+    using RegistryFactory =
+        std::function<std::shared_ptr<const JobKindRegistry>(const QString &dataDir)>;
+
+    Cli(RegistryFactory makeRegistry, QTextStream &out, QTextStream &err);
     Q_DISABLE_COPY_MOVE(Cli)
 
     // `arguments[0]` is the program name. Returns the exit status; `run` may start an event loop.
@@ -39,7 +44,9 @@ private:
     int fail(const Error &error);
     Result<std::shared_ptr<SqliteJobStore>> openStore(bool createIfMissing);
     Result<QUuid> resolveId(JobStore &store, const QString &text);
+    QString workRoot() const;
 
+    RegistryFactory m_makeRegistry;
     std::shared_ptr<const JobKindRegistry> m_registry;
     QTextStream &m_out;
     QTextStream &m_err;

@@ -12,12 +12,15 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("spool"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
 
-    auto registry = std::make_shared<spool::JobKindRegistry>();
-    spool::registerBuiltinKinds(*registry);
-
     QTextStream out(stdout);
     QTextStream err(stderr);
-    spool::ctl::Cli cli(registry, out, err);
+    spool::ctl::Cli cli(
+        [](const QString &dataDir) {
+            auto registry = std::make_shared<spool::JobKindRegistry>();
+            spool::registerBuiltinKinds(*registry, spool::BuiltinSettings { dataDir, QString() });
+            return registry;
+        },
+        out, err);
     const int status = cli.run(QCoreApplication::arguments());
     out.flush();
     err.flush();

@@ -45,6 +45,10 @@ struct JobResult
     QString output;
     QString error;
     bool retryable = true;
+    // For a failure: the server said when to come back (Retry-After); -1: use the backoff.
+    qint64 retryAfterMs = -1;
+    // For a failure with retryAfterMs: hold back every job of this job's host until then.
+    bool holdHost = false;
 
     static JobResult success(QString output = QString())
     {

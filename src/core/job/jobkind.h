@@ -15,7 +15,16 @@ struct JobKind
     QString description;
     QList<ParamSpec> params;
     // Checks beyond the schema (e.g. that a file exists); may normalize. Empty string: valid.
+    // No side effects: it also runs for input that is then rejected.
     std::function<QString(QJsonObject &params)> validate;
+    // Turns valid params into what is stored, in the process that queues the job, just before
+    // the commit (e.g. moves secrets into the keychain and leaves a reference). Optional.
+    std::function<Result<QJsonObject>(const QJsonObject &params)> prepare;
+    // The network host a job of this kind talks to, for per-host limits; empty: none.
+    std::function<QString(const QJsonObject &params)> host;
+    // Deletes what a job left outside its work directory (a partial download) once it ended
+    // without success or was removed. Optional.
+    std::function<void(const QString &workDir)> discard;
     std::function<std::unique_ptr<Job>()> create;
 };
 

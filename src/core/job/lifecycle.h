@@ -53,7 +53,7 @@ struct FinishResult
     QUuid id;
     Error error; // LeaseLost when another runner owns the job now
     bool removed = false;
-    JobRecord record; // the new version (invalid when removed or refused)
+    JobRecord record; // the new version; when removed, the last one (invalid when refused)
 };
 
 // A job to enqueue; the store gives it a seq and timestamps.

@@ -40,6 +40,7 @@ Result<QJsonValue> checkValue(const QString &kind, const ParamSpec &spec, const 
         return QJsonValue(n);
     }
     case ParamType::String:
+    case ParamType::Path:
         if (!value.isString())
             return invalid(QStringLiteral("%1 must be a string").arg(where));
         if (spec.required && value.toString().isEmpty())
@@ -70,13 +71,16 @@ Result<QJsonObject> validateParams(
     const QString &kind, const QList<ParamSpec> &specs, const QJsonObject &params)
 {
     for (auto it = params.begin(); it != params.end(); ++it) {
-        const bool known = std::any_of(
-            specs.begin(), specs.end(), [&](const ParamSpec &s) { return s.name == it.key(); });
+        // Hidden parameters are the kind's own (set by prepare), never accepted from outside.
+        const bool known = std::any_of(specs.begin(), specs.end(),
+            [&](const ParamSpec &s) { return s.name == it.key() && !s.hidden; });
         if (!known)
             return invalid(QStringLiteral("%1 has no parameter '%2'").arg(kind, it.key()));
     }
     QJsonObject result;
     for (const ParamSpec &spec : specs) {
+        if (spec.hidden)
+            continue;
         QJsonValue value = params.value(spec.name);
         if (value.isUndefined() || value.isNull()) {
             if (spec.required)
@@ -104,6 +108,7 @@ Result<QJsonValue> paramFromText(const ParamSpec &spec, const QString &text)
         return QJsonValue(n);
     }
     case ParamType::String:
+    case ParamType::Path:
         return QJsonValue(text);
     case ParamType::Boolean: {
         const QString t = text.trimmed().toLower();

@@ -17,6 +17,7 @@ enum class ParamType {
     String,
     Boolean,
     StringList,
+    Path, // a string that spoolctl and the app make absolute before queueing
 };
 
 // One parameter of a job kind: its schema, and how spoolctl and the app ask for it.
@@ -28,6 +29,7 @@ struct ParamSpec
     QString valueName; // e.g. "N", "URL"
     bool required = false;
     bool positional = false; // given without an option name on the command line
+    bool hidden = false; // set by the kind itself (prepare), never asked of the user
     qint64 minimum = std::numeric_limits<qint64>::min();
     qint64 maximum = std::numeric_limits<qint64>::max();
     QJsonValue defaultValue { QJsonValue::Undefined }; // Undefined: no default

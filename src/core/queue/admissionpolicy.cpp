@@ -1,6 +1,7 @@
 #include "admissionpolicy.h"
 
 #include "job/jobkindregistry.h"
+#include "util/clock.h"
 
 namespace spool {
 
@@ -30,7 +31,50 @@ Admission KnownKindPolicy::admit(const JobRecord &candidate, const RunningSet &r
     return m_registry->find(candidate.kind) ? Admission::Admit : Admission::SkipKind;
 }
 
-Admission admitAll(const QList<std::shared_ptr<const AdmissionPolicy>> &policies,
+HostCapPolicy::HostCapPolicy(std::shared_ptr<const JobKindRegistry> registry, int cap, Clock *clock)
+    : m_registry(std::move(registry))
+    , m_cap(cap)
+    , m_clock(clock)
+{ }
+
+QString HostCapPolicy::hostOf(const JobRecord &record) const
+{
+    const JobKind *kind = m_registry->find(record.kind);
+    return kind && kind->host ? kind->host(record.params) : QString();
+}
+
+Admission HostCapPolicy::admit(const JobRecord &candidate, const RunningSet &running) const
+{
+    const QString host = hostOf(candidate);
+    if (host.isEmpty())
+        return Admission::Admit;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto held = m_heldUntilMs.constFind(host);
+        if (held != m_heldUntilMs.cend() && *held > m_clock->nowMs())
+            return Admission::Skip;
+    }
+    if (m_cap <= 0)
+        return Admission::Admit;
+    int sameHost = 0;
+    for (const JobRecord &job : running.jobs()) {
+        if (hostOf(job) == host && ++sameHost >= m_cap)
+            return Admission::Skip;
+    }
+    return Admission::Admit;
+}
+
+void HostCapPolicy::holdLike(const JobRecord &job, qint64 untilMs)
+{
+    const QString host = hostOf(job);
+    if (host.isEmpty())
+        return;
+    std::lock_guard lock(m_mutex);
+    qint64 &until = m_heldUntilMs[host];
+    until = qMax(until, untilMs);
+}
+
+Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
     const JobRecord &candidate, const RunningSet &running)
 {
     Admission verdict = Admission::Admit;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include <QHash>
 #include <QList>
@@ -10,6 +11,7 @@
 
 namespace spool {
 
+class Clock;
 class JobKindRegistry;
 
 // The jobs a runner has started, as admission policies see them while a claim is made.
@@ -34,6 +36,12 @@ public:
     virtual ~AdmissionPolicy() = default;
     virtual QString name() const = 0;
     virtual Admission admit(const JobRecord &candidate, const RunningSet &running) const = 0;
+    // A job asked that jobs like it wait until `untilMs` (a server's Retry-After). Thread-safe.
+    virtual void holdLike(const JobRecord &job, qint64 untilMs)
+    {
+        Q_UNUSED(job)
+        Q_UNUSED(untilMs)
+    }
 };
 
 // No more than N jobs at once in this runner.
@@ -78,8 +86,27 @@ private:
     std::shared_ptr<const JobKindRegistry> m_registry;
 };
 
+// No more than `cap` jobs at once per network host (as the job's kind names it), and none for a
+// host that asked to be left alone until a time (Retry-After).
+class HostCapPolicy final : public AdmissionPolicy
+{
+public:
+    HostCapPolicy(std::shared_ptr<const JobKindRegistry> registry, int cap, Clock *clock);
+    QString name() const override { return QStringLiteral("per-host cap"); }
+    Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+    void holdLike(const JobRecord &job, qint64 untilMs) override;
+    QString hostOf(const JobRecord &record) const;
+
+private:
+    std::shared_ptr<const JobKindRegistry> m_registry;
+    int m_cap;
+    Clock *m_clock;
+    mutable std::mutex m_mutex;
+    QHash<QString, qint64> m_heldUntilMs;
+};
+
 // The combined verdict of `policies`, strictest first: Stop, SkipKind, Skip, Admit.
-Admission admitAll(const QList<std::shared_ptr<const AdmissionPolicy>> &policies,
+Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
     const JobRecord &candidate, const RunningSet &running);
 
 } // namespace spool

@@ -19,6 +19,7 @@ struct QueueConfig
 {
     int workers = 2; // jobs this process runs at once; 0: observe only
     QHash<QString, int> kindCaps; // at most N jobs of a kind at once
+    int hostCap = 2; // at most N jobs at once per network host (for kinds that name one); 0: none
     WorkerPriority priority = WorkerPriority::Low;
     qint64 leaseMs = 30000; // a runner that stops renewing loses its jobs after this long
     qint64 heartbeatMs = 1000; // lease renewal and persisted progress
@@ -28,7 +29,7 @@ struct QueueConfig
     QString workRoot; // parent of the jobs' work directories
     Clock *clock = nullptr; // nullptr: the system clock
     std::function<double()> random; // uniform [0,1) for jitter; empty: a real RNG
-    QList<std::shared_ptr<const AdmissionPolicy>> extraPolicies;
+    QList<std::shared_ptr<AdmissionPolicy>> extraPolicies;
 };
 
 } // namespace spool

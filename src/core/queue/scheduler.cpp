@@ -10,6 +10,7 @@
 #include <QThread>
 #include <QThreadPool>
 
+#include "job/jobfiles.h"
 #include "util/clock.h"
 #include "util/runneridentity.h"
 #include "util/threadpriority.h"
@@ -24,6 +25,7 @@ constexpr qint64 kStalledSampleMs = 1000;
 constexpr int kFinishTries = 20;
 constexpr int kStorageRetryMs = 1000;
 constexpr int kMaxBatch = 128; // jobs claimed, or results committed, at once
+constexpr qint64 kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
 constexpr qint64 kTinyJobNs = 100'000; // jobs shorter than this are claimed in batches
 constexpr qint64 kSlowJobNs = 1'000'000; // a job longer than this is reported at once
 constexpr qint64 kMaxReportDelayMs = 5; // the longest a finished tiny job waits to be reported
@@ -81,6 +83,7 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
     m_policies.append(std::make_shared<WorkerLimitPolicy>(m_config.workers + kMaxBatch));
     if (!m_config.kindCaps.isEmpty())
         m_policies.append(std::make_shared<KindCapPolicy>(m_config.kindCaps));
+    m_policies.append(std::make_shared<HostCapPolicy>(m_registry, m_config.hostCap, m_clock));
     m_policies.append(m_config.extraPolicies);
 
     std::random_device seed;
@@ -306,6 +309,7 @@ void Scheduler::command(const QUuid &id, JobCommand jobCommand)
         publish(outbox::CommandFailed { id, result.error().message });
         return;
     }
+    jobfiles::release(*m_registry, m_config.workRoot, result->record, result->removed);
     if (result->removed) {
         publish(outbox::JobsRemoved { { id } });
     } else {
@@ -448,6 +452,8 @@ void Scheduler::recoverAbandoned()
     }
     if (recovered->isEmpty())
         return;
+    for (const JobRecord &record : std::as_const(recovered.value()))
+        jobfiles::release(*m_registry, m_config.workRoot, record, false);
     publish(outbox::JobsChanged { std::move(recovered.value()) });
     kick();
     markStateChanged();
@@ -705,8 +711,19 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
     completion.interrupted = result.status == RunStatus::Stopped && seen != JobControl::None;
     if (completion.interrupted && seen == JobControl::Interrupt && completion.error.isEmpty())
         completion.error = QStringLiteral("the runner stopped it");
-    if (result.status == RunStatus::Failed)
+    if (result.status == RunStatus::Failed) {
         completion.retryDelayMs = m_config.retry.delayMs(job->record().attempts, nextRandom());
+        if (result.retryAfterMs >= 0) {
+            // The server said when: honour it (within a day), for this job and, if asked, its host.
+            completion.retryDelayMs = qMin<qint64>(result.retryAfterMs, kMaxRetryAfterMs);
+            if (result.holdHost) {
+                const qint64 until = now() + completion.retryDelayMs;
+                for (const auto &policy : std::as_const(m_policies))
+                    policy->holdLike(job->record(), until);
+                post(inbox::WakeAt { until });
+            }
+        }
+    }
     return completion;
 }
 
@@ -734,6 +751,7 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
                 reportStorageError(f.error);
             continue;
         }
+        jobfiles::release(*m_registry, m_config.workRoot, f.record, f.removed);
         if (f.removed) {
             removed.append(f.id);
             continue;

@@ -92,7 +92,7 @@ private:
     Clock *const m_clock;
     const QString m_owner;
     const int m_baseNice;
-    QList<std::shared_ptr<const AdmissionPolicy>> m_policies;
+    QList<std::shared_ptr<AdmissionPolicy>> m_policies;
     Mailbox<outbox::Item> *const m_outbox;
     const std::function<void()> m_wakeOwner;
     Mailbox<inbox::Item> m_inbox;

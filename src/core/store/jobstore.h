@@ -75,7 +75,7 @@ struct QueueCounts
 struct CommandResult
 {
     bool removed = false;
-    JobRecord record; // the new version, unless removed
+    JobRecord record; // the new version; when removed, the last one
 };
 
 // The queue's storage: narrow on purpose (enqueue, claim with lease, renew, finish, query,

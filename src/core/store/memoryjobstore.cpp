@@ -177,6 +177,7 @@ Result<QList<FinishResult>> MemoryJobStore::finish(
         const auto outcome = transitions::complete(entry->record, completion, nowMs);
         result.error = outcome.error;
         if (outcome.deleteRecord) {
+            result.record = entry->record;
             removeLocked(completion.id);
             result.removed = true;
         } else if (outcome.changed) {
@@ -227,6 +228,7 @@ Result<CommandResult> MemoryJobStore::command(const QUuid &id, JobCommand comman
         return result;
     }
     if (outcome.deleteRecord) {
+        result.record = updated;
         removeLocked(id);
         result.removed = true;
         return result;

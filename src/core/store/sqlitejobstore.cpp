@@ -935,8 +935,7 @@ Result<QList<FinishResult>> SqliteJobStore::finish(
                 if (Error err = db.apply(record, outcome, key, before); err.isError())
                     return err;
                 result.removed = outcome.deleteRecord;
-                if (!result.removed)
-                    result.record = record;
+                result.record = record;
             }
             results.append(result);
         }
@@ -1019,8 +1018,7 @@ Result<CommandResult> SqliteJobStore::command(const QUuid &id, JobCommand comman
         if (Error err = db.apply(record, outcome, key, before); err.isError())
             return err;
         result.removed = outcome.deleteRecord;
-        if (!result.removed)
-            result.record = record;
+        result.record = record;
         return {};
     });
     if (e.isError())

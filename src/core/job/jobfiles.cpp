@@ -1,0 +1,31 @@
+#include "jobfiles.h"
+
+#include <QDir>
+
+#include "job/jobkindregistry.h"
+
+namespace spool::jobfiles {
+
+QString workDir(const QString &workRoot, const QUuid &id)
+{
+    return QDir(workRoot).filePath(idString(id));
+}
+
+void release(
+    const JobKindRegistry &registry, const QString &workRoot, const JobRecord &record, bool removed)
+{
+    if (workRoot.isEmpty() || record.id.isNull())
+        return;
+    if (!removed && !isFinishedState(record.state))
+        return;
+    const QString dir = workDir(workRoot, record.id);
+    if (!QFileInfo::exists(dir))
+        return;
+    if (removed || record.state != JobState::Succeeded) {
+        if (const JobKind *kind = registry.find(record.kind); kind && kind->discard)
+            kind->discard(dir);
+    }
+    QDir(dir).removeRecursively();
+}
+
+} // namespace spool::jobfiles

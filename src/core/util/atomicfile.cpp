@@ -1,0 +1,34 @@
+#include "atomicfile.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <QFile>
+
+namespace spool::atomicfile {
+
+bool write(const QString &path, const QByteArray &data, QString *error)
+{
+    const QString temporary = path + QStringLiteral(".new");
+    QFile file(temporary);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(data) != data.size()
+        || !file.flush()) {
+        if (error)
+            *error = file.errorString();
+        file.remove();
+        return false;
+    }
+    file.close();
+    // rename(2) replaces atomically; QFile::rename refuses to replace an existing file.
+    if (std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData())
+        != 0) {
+        if (error)
+            *error = QString::fromLocal8Bit(std::strerror(errno));
+        QFile::remove(temporary);
+        return false;
+    }
+    return true;
+}
+
+} // namespace spool::atomicfile

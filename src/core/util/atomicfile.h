@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+namespace spool::atomicfile {
+
+// Replaces `path` with `data` so that a reader (or a process killed mid-way) sees the old or the
+// new content, never a mix: written beside it, then renamed over it. Without fsync: it survives
+// a crash of any process, not a power loss. Returns false (and leaves `path` alone) on error.
+bool write(const QString &path, const QByteArray &data, QString *error = nullptr);
+
+} // namespace spool::atomicfile

@@ -1,0 +1,511 @@
+#include "downloadjob.h"
+
+#include <cstdio>
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "downloadstate.h"
+#include "filenames.h"
+#include "httpfetch.h"
+#include "httpheaders.h"
+#include "secretstore.h"
+
+namespace spool {
+
+namespace {
+
+constexpr qint64 kMaxPages = 100000;
+constexpr qint64 kHashChunk = 1 << 20;
+
+struct Params
+{
+    QUrl url;
+    QString out; // a file, or an existing directory
+    QString dir; // where a derived name goes when there is no `out`
+    QString name; // the file name in `dir`, instead of the server's
+    QByteArray sha256;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray method;
+    QByteArray body;
+    QString paginate; // "", "link" or "json:FIELD"
+    qint64 maxBytes = -1;
+    int timeoutMs = 30000;
+};
+
+QPair<QByteArray, QByteArray> splitHeader(const QString &line)
+{
+    const qsizetype colon = line.indexOf(QLatin1Char(':'));
+    return { line.left(colon).trimmed().toLatin1(), line.mid(colon + 1).trimmed().toUtf8() };
+}
+
+Result<Params> readParams(const QJsonObject &o, const DownloadSettings &settings)
+{
+    Params p;
+    p.url = QUrl(o.value(QStringLiteral("url")).toString(), QUrl::StrictMode);
+    p.out = o.value(QStringLiteral("out")).toString();
+    p.dir = o.value(QStringLiteral("dir")).toString();
+    p.name = o.value(QStringLiteral("name")).toString();
+    if (p.out.isEmpty() && p.dir.isEmpty())
+        p.dir = settings.downloadDir;
+    p.sha256 = o.value(QStringLiteral("sha256")).toString().toLower().toLatin1();
+    for (const QJsonValue &h : o.value(QStringLiteral("header")).toArray())
+        p.headers.append(splitHeader(h.toString()));
+    const QJsonArray secrets = o.value(QStringLiteral("secretHeaders")).toArray();
+    if (!secrets.isEmpty()) {
+        SecretStore store(settings.dataDir);
+        for (const QJsonValue &h : secrets) {
+            const auto [name, reference] = splitHeader(h.toString());
+            auto secret = store.get(QString::fromUtf8(reference));
+            if (!secret)
+                return makeError(ErrorCode::InvalidInput,
+                    QStringLiteral("the %1 header's secret is gone: %2")
+                        .arg(QString::fromLatin1(name), secret.error().message));
+            p.headers.append({ name, secret.value() });
+        }
+    }
+    p.method =
+        o.value(QStringLiteral("method")).toString(QStringLiteral("GET")).toUpper().toLatin1();
+    p.body = o.value(QStringLiteral("data")).toString().toUtf8();
+    p.paginate = o.value(QStringLiteral("paginate")).toString();
+    p.maxBytes =
+        qMin(settings.maxBytes, o.value(QStringLiteral("maxBytes")).toInteger(settings.maxBytes));
+    p.timeoutMs = int(o.value(QStringLiteral("timeoutMs")).toInteger(settings.transferTimeoutMs));
+    return p;
+}
+
+QString statusText(const FetchHead &head)
+{
+    QString text = QStringLiteral("HTTP %1").arg(head.status);
+    if (!head.reason.isEmpty())
+        text += QLatin1Char(' ') + QString::fromLatin1(head.reason);
+    return text;
+}
+
+// How a fetch that did not deliver a usable body ends the attempt: which failures are worth
+// a retry, and when the server said to come back.
+JobResult failureFor(const FetchResult &r)
+{
+    switch (r.end) {
+    case FetchEnd::Stopped:
+        return JobResult::stopped();
+    case FetchEnd::TooLarge:
+        return JobResult::failure(r.errorText, false);
+    case FetchEnd::Refused:
+        return JobResult::failure(r.errorText);
+    case FetchEnd::NetworkError:
+        switch (r.error) {
+        case QNetworkReply::SslHandshakeFailedError:
+            return JobResult::failure(QStringLiteral("TLS: %1").arg(r.errorText), false);
+        case QNetworkReply::TooManyRedirectsError:
+        case QNetworkReply::InsecureRedirectError:
+        case QNetworkReply::ProtocolUnknownError:
+        case QNetworkReply::ProtocolInvalidOperationError:
+            return JobResult::failure(r.errorText, false);
+        case QNetworkReply::OperationCanceledError:
+            return JobResult::failure(QStringLiteral("timed out: %1").arg(r.errorText));
+        default:
+            // Refused, reset, closed early (a truncated body), DNS hiccups: worth another go.
+            return JobResult::failure(
+                r.errorText.isEmpty() ? QStringLiteral("network error") : r.errorText);
+        }
+    case FetchEnd::Finished:
+    case FetchEnd::Invalid:
+        break;
+    }
+    const int status = r.head.status;
+    QString text = statusText(r.head);
+    const QByteArray detail = r.errorBody.simplified().left(200);
+    if (!detail.isEmpty() && detail.size() < 200)
+        text += QStringLiteral(": ") + QString::fromUtf8(detail);
+    if (status == 429 || status == 503) {
+        JobResult result = JobResult::failure(text);
+        result.retryAfterMs =
+            http::retryAfterMs(r.head.header("Retry-After"), QDateTime::currentMSecsSinceEpoch());
+        // Back off this host, not the whole queue.
+        result.holdHost = result.retryAfterMs >= 0;
+        return result;
+    }
+    if (status == 408 || status >= 500)
+        return JobResult::failure(text);
+    return JobResult::failure(text, false);
+}
+
+Result<QByteArray> sha256Of(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(
+            ErrorCode::Storage, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    while (!file.atEnd())
+        hash.addData(file.read(kHashChunk));
+    return hash.result().toHex();
+}
+
+// An ETag that may be used in If-Range: weak ones (W/"...") may not.
+QByteArray strongValidator(const QByteArray &etag, const QByteArray &lastModified)
+{
+    if (!etag.isEmpty() && !etag.startsWith("W/"))
+        return etag;
+    return lastModified;
+}
+
+QString jobTag(const JobContext &context)
+{
+    return idString(context.id()).left(8);
+}
+
+// The value at a dotted path ("links.next") of a JSON document.
+QJsonValue valueAt(const QJsonDocument &doc, const QString &path)
+{
+    QJsonValue value = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue();
+    for (const QString &key : path.split(QLatin1Char('.'))) {
+        if (!value.isObject())
+            return QJsonValue();
+        value = value.toObject().value(key);
+    }
+    return value;
+}
+
+class Download
+{
+public:
+    Download(JobContext &context, const DownloadSettings &settings, Params params)
+        : m_context(context)
+        , m_settings(settings)
+        , m_params(std::move(params))
+        , m_workDir(context.workDir())
+        , m_state(DownloadState::load(m_workDir))
+    { }
+
+    JobResult run() { return m_params.paginate.isEmpty() ? fetchFile() : fetchPages(); }
+
+private:
+    QString target() const { return m_params.out.isEmpty() ? m_params.dir : m_params.out; }
+
+    // The final path, from --out or from what the server proposes.
+    QString decideFinalPath(const FetchHead &head) const
+    {
+        QString dir = m_params.dir;
+        if (!m_params.out.isEmpty()) {
+            if (!QFileInfo(m_params.out).isDir())
+                return m_params.out;
+            dir = m_params.out;
+        }
+        QString name = m_params.name;
+        if (name.isEmpty())
+            name = filenames::sanitize(
+                http::contentDispositionFileName(head.header("Content-Disposition")));
+        if (name.isEmpty())
+            name = filenames::fromUrl(head.url.isValid() ? head.url : m_params.url);
+        return QDir(dir).filePath(name);
+    }
+
+    JobResult fetchFile()
+    {
+        qint64 have = 0;
+        if (!m_state.isEmpty()) {
+            const QFileInfo part(m_state.temporaryPath);
+            if (part.exists())
+                have = part.size();
+            else
+                m_state = DownloadState(); // the partial file is gone: start over
+        }
+        FetchRequest request = baseRequest();
+        request.identityEncoding = true;
+        const QByteArray validator = strongValidator(m_state.etag, m_state.lastModified);
+        if (have > 0 && !validator.isEmpty()) {
+            request.resumeFrom = have;
+            request.ifRange = validator;
+            m_context.log(QStringLiteral("resuming at byte %1").arg(have));
+        } else {
+            have = 0;
+        }
+
+        // Fetching the same URL to the same place again: "only if changed".
+        ValidatorCache cache(m_settings.dataDir);
+        ValidatorCache::Entry previous;
+        if (m_state.isEmpty() && request.method == "GET") {
+            previous = cache.find(m_params.url.toString(), target());
+            const QFileInfo existing(previous.path);
+            const bool unchanged = previous.isValid() && existing.exists()
+                && existing.size() == previous.size
+                && existing.lastModified().toMSecsSinceEpoch() == previous.modifiedMs;
+            if (unchanged) {
+                request.ifNoneMatch = previous.etag;
+                request.ifModifiedSince = previous.lastModified;
+            } else {
+                previous = ValidatorCache::Entry();
+            }
+        }
+
+        m_context.setProgressUnit(units::Bytes);
+        QFile part;
+        qint64 total = -1;
+        const auto onHead = [&](const FetchHead &head, QString *why) {
+            const bool startOver = request.resumeFrom > 0 && head.status != 206;
+            if (head.status == 206 && head.rangeStart != request.resumeFrom) {
+                *why = QStringLiteral("the server sent bytes from %1, not %2")
+                           .arg(head.rangeStart)
+                           .arg(request.resumeFrom);
+                discardPartial();
+                return false;
+            }
+            if (startOver) {
+                m_context.log(
+                    QStringLiteral("the server cannot resume (answered %1): starting over")
+                        .arg(statusText(head)));
+                have = 0;
+            }
+            if (m_state.finalPath.isEmpty())
+                m_state.finalPath = decideFinalPath(head);
+            if (m_state.temporaryPath.isEmpty())
+                m_state.temporaryPath =
+                    filenames::temporaryPathFor(m_state.finalPath, jobTag(m_context));
+            m_state.etag = head.header("ETag");
+            m_state.lastModified = head.header("Last-Modified");
+            m_state.totalBytes = head.totalBytes;
+            total = head.totalBytes;
+            // Saved before the first byte, so that any partial file can be found again.
+            if (!QDir().mkpath(QFileInfo(m_state.finalPath).absolutePath())
+                || !m_state.save(m_workDir)) {
+                *why = QStringLiteral("cannot prepare %1").arg(m_state.finalPath);
+                return false;
+            }
+            part.setFileName(m_state.temporaryPath);
+            const QIODevice::OpenMode mode = have > 0 ? QIODevice::WriteOnly | QIODevice::Append
+                                                      : QIODevice::WriteOnly | QIODevice::Truncate;
+            if (!part.open(mode)) {
+                *why = QStringLiteral("cannot write %1: %2")
+                           .arg(m_state.temporaryPath, part.errorString());
+                return false;
+            }
+            m_context.setProgress(have, total);
+            return true;
+        };
+        const auto onData = [&](const char *data, qint64 size, QString *why) {
+            if (part.write(data, size) != size) {
+                *why =
+                    QStringLiteral("cannot write %1: %2").arg(part.fileName(), part.errorString());
+                return false;
+            }
+            have += size;
+            m_context.setProgress(have, total);
+            return true;
+        };
+        const FetchResult fetched =
+            HttpFetch::run(HttpFetch::threadNetwork(), request, m_context, onHead, onData);
+        const bool written = !part.isOpen() || part.flush();
+        part.close();
+
+        if (fetched.end == FetchEnd::Finished && fetched.head.status == 304 && previous.isValid()) {
+            m_context.log(QStringLiteral("not modified since the last download"));
+            DownloadState::erase(m_workDir);
+            return JobResult::success(previous.path);
+        }
+        if (fetched.end == FetchEnd::Finished && fetched.head.status == 416
+            && request.resumeFrom > 0) {
+            // Nothing left to send: the partial file may already be whole (a crash before the
+            // rename). Otherwise start over on the next attempt.
+            if (m_state.totalBytes == have)
+                return finishFile(cache, previous);
+            discardPartial();
+            return JobResult::failure(
+                QStringLiteral("the server cannot continue this download; starting over"));
+        }
+        if (fetched.end != FetchEnd::Finished || !fetched.head.isSuccess())
+            return failureFor(fetched);
+        if (!written)
+            return JobResult::failure(
+                QStringLiteral("cannot write %1: %2").arg(part.fileName(), part.errorString()));
+        if (total >= 0 && have != total)
+            return JobResult::failure(
+                QStringLiteral("the response ended after %1 of %2 bytes").arg(have).arg(total));
+        if (m_state.temporaryPath.isEmpty())
+            return JobResult::failure(QStringLiteral("the server sent no body"), false);
+        return finishFile(cache, previous);
+    }
+
+    JobResult finishFile(ValidatorCache &cache, const ValidatorCache::Entry &previous)
+    {
+        if (!m_params.sha256.isEmpty()) {
+            auto actual = sha256Of(m_state.temporaryPath);
+            if (!actual)
+                return JobResult::failure(actual.error().message);
+            if (actual.value() != m_params.sha256) {
+                discardPartial();
+                return JobResult::failure(QStringLiteral("SHA-256 mismatch: expected %1, got %2")
+                                              .arg(QString::fromLatin1(m_params.sha256),
+                                                  QString::fromLatin1(actual.value())),
+                    false);
+            }
+        }
+        QString output;
+        if (previous.isValid() && previous.path == m_state.finalPath) {
+            // A newer version of the file we wrote ourselves (checked unchanged): replace it.
+            if (std::rename(QFile::encodeName(m_state.temporaryPath).constData(),
+                    QFile::encodeName(previous.path).constData())
+                != 0)
+                return JobResult::failure(QStringLiteral("cannot replace %1").arg(previous.path));
+            output = previous.path;
+        } else {
+            auto moved = filenames::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
+            if (!moved)
+                return JobResult::failure(moved.error().message);
+            output = moved.value();
+        }
+        const QFileInfo written(output);
+        if (!m_state.etag.isEmpty() || !m_state.lastModified.isEmpty()) {
+            cache.store(m_params.url.toString(), target(),
+                { output, m_state.etag, m_state.lastModified, written.size(),
+                    written.lastModified().toMSecsSinceEpoch() });
+        }
+        DownloadState::erase(m_workDir);
+        return JobResult::success(output);
+    }
+
+    JobResult fetchPages()
+    {
+        m_context.setProgressUnit(QStringLiteral("pages"));
+        if (m_state.isEmpty()) {
+            QString finalPath = m_params.out;
+            if (finalPath.isEmpty() || QFileInfo(finalPath).isDir()) {
+                const QString dir = finalPath.isEmpty() ? m_params.dir : finalPath;
+                QString name =
+                    m_params.name.isEmpty() ? filenames::fromUrl(m_params.url) : m_params.name;
+                if (!name.endsWith(QLatin1String(".jsonl")))
+                    name += QStringLiteral(".jsonl");
+                finalPath = QDir(dir).filePath(name);
+            }
+            m_state.finalPath = finalPath;
+            m_state.temporaryPath = filenames::temporaryPathFor(finalPath, jobTag(m_context));
+            m_state.nextPageUrl = m_params.url.toString();
+            if (!QDir().mkpath(QFileInfo(finalPath).absolutePath()) || !m_state.save(m_workDir))
+                return JobResult::failure(
+                    QStringLiteral("cannot prepare %1").arg(finalPath), false);
+        } else {
+            m_context.log(QStringLiteral("resuming after page %1").arg(m_state.pagesWritten));
+        }
+        QFile output(m_state.temporaryPath);
+        if (!output.open(QIODevice::ReadWrite))
+            return JobResult::failure(
+                QStringLiteral("cannot write %1: %2").arg(output.fileName(), output.errorString()));
+        // Whatever follows the last whole page was cut off by a crash: drop it.
+        if (!output.resize(m_state.committedBytes) || !output.seek(m_state.committedBytes))
+            return JobResult::failure(
+                QStringLiteral("cannot write %1: %2").arg(output.fileName(), output.errorString()));
+        m_context.setProgress(m_state.pagesWritten, -1);
+
+        while (!m_state.nextPageUrl.isEmpty()) {
+            if (m_state.pagesWritten >= kMaxPages)
+                return JobResult::failure(
+                    QStringLiteral("more than %1 pages: stopping").arg(kMaxPages), false);
+            FetchRequest request = baseRequest();
+            request.url = QUrl(m_state.nextPageUrl);
+            request.identityEncoding = false; // pages are read whole: compression is welcome
+            QByteArray body;
+            const FetchResult fetched = HttpFetch::run(HttpFetch::threadNetwork(), request,
+                m_context, {}, [&](const char *data, qint64 size, QString *) {
+                    body.append(data, size);
+                    return true;
+                });
+            if (fetched.end != FetchEnd::Finished || !fetched.head.isSuccess())
+                return failureFor(fetched);
+            QJsonParseError error {};
+            const QJsonDocument page = QJsonDocument::fromJson(body, &error);
+            if (page.isNull())
+                return JobResult::failure(QStringLiteral("page %1 (%2) is not JSON: %3")
+                                              .arg(m_state.pagesWritten + 1)
+                                              .arg(m_state.nextPageUrl, error.errorString()),
+                    false);
+            const QByteArray line = page.toJson(QJsonDocument::Compact) + '\n';
+            if (output.write(line) != line.size() || !output.flush())
+                return JobResult::failure(QStringLiteral("cannot write %1: %2")
+                                              .arg(output.fileName(), output.errorString()));
+
+            QUrl next;
+            if (m_params.paginate == QLatin1String("link")) {
+                next = http::linkNext(fetched.head.header("Link"), fetched.head.url);
+            } else {
+                const QString field = m_params.paginate.mid(QStringLiteral("json:").size());
+                const QString value = valueAt(page, field).toString();
+                if (!value.isEmpty())
+                    next = fetched.head.url.resolved(QUrl(value));
+            }
+            if (next.isValid() && next == fetched.head.url)
+                return JobResult::failure(QStringLiteral("page %1 points back to itself (%2)")
+                                              .arg(m_state.pagesWritten + 1)
+                                              .arg(next.toString()),
+                    false);
+            m_state.pagesWritten += 1;
+            m_state.committedBytes = output.pos();
+            m_state.nextPageUrl = next.isValid() ? next.toString() : QString();
+            if (!m_state.save(m_workDir))
+                return JobResult::failure(QStringLiteral("cannot save the pagination state"));
+            m_context.setProgress(m_state.pagesWritten, -1);
+            if (!m_state.nextPageUrl.isEmpty() && m_context.shouldStop())
+                return JobResult::stopped();
+        }
+        output.close();
+        auto moved = filenames::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
+        if (!moved)
+            return JobResult::failure(moved.error().message);
+        DownloadState::erase(m_workDir);
+        m_context.log(QStringLiteral("%1 pages").arg(m_state.pagesWritten));
+        return JobResult::success(moved.value());
+    }
+
+    FetchRequest baseRequest() const
+    {
+        FetchRequest request;
+        request.url = m_params.url;
+        request.method = m_params.method;
+        request.body = m_params.body;
+        request.headers = m_params.headers;
+        request.maxBytes = m_params.maxBytes;
+        request.transferTimeoutMs = m_params.timeoutMs;
+        return request;
+    }
+
+    void discardPartial()
+    {
+        if (!m_state.temporaryPath.isEmpty())
+            QFile::remove(m_state.temporaryPath);
+        DownloadState::erase(m_workDir);
+        m_state = DownloadState();
+    }
+
+    JobContext &m_context;
+    const DownloadSettings &m_settings;
+    Params m_params;
+    QString m_workDir;
+    DownloadState m_state;
+};
+
+} // namespace
+
+JobResult DownloadJob::run(JobContext &context)
+{
+    auto params = readParams(context.params(), m_settings);
+    if (!params)
+        return JobResult::failure(params.error().message, false);
+    Download download(context, m_settings, std::move(params.value()));
+    return download.run();
+}
+
+void DownloadJob::discard(const QString &workDir)
+{
+    const DownloadState state = DownloadState::load(workDir);
+    if (!state.temporaryPath.isEmpty())
+        QFile::remove(state.temporaryPath);
+    DownloadState::erase(workDir);
+}
+
+} // namespace spool

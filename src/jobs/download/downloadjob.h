@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QString>
+
+#include "job/job.h"
+
+namespace spool {
+
+struct DownloadSettings
+{
+    QString dataDir; // validators of earlier downloads, the secrets fallback
+    QString downloadDir; // where files go when the job names no place
+    qint64 maxBytes = 64LL << 30; // the largest response accepted (a parameter can lower it)
+    int transferTimeoutMs = 30000; // no byte for this long: the attempt fails (and is retried)
+};
+
+// Fetches one URL (or a chain of pages) into a file. Resumable: the partial file and what is
+// needed to continue it survive a pause, a crash or a restart.
+class DownloadJob final : public Job
+{
+public:
+    explicit DownloadJob(DownloadSettings settings)
+        : m_settings(std::move(settings))
+    { }
+    JobResult run(JobContext &context) override;
+
+    // Deletes what a canceled or removed download leaves behind (its partial file).
+    static void discard(const QString &workDir);
+
+private:
+    DownloadSettings m_settings;
+};
+
+} // namespace spool
