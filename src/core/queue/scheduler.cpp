@@ -291,6 +291,23 @@ void Scheduler::finishStopIfIdle()
 
 void Scheduler::enqueue(QList<NewJob> jobs)
 {
+    // A kind's prepare step (moving a credential into the keychain) may block on I/O: it runs
+    // here, never on the thread that asked.
+    for (qsizetype i = 0; i < jobs.size();) {
+        const JobKind *kind = m_registry->find(jobs.at(i).kind);
+        if (kind && kind->prepare) {
+            auto prepared = kind->prepare(jobs.at(i).params);
+            if (!prepared) {
+                publish(outbox::CommandFailed { jobs.at(i).id, prepared.error().message });
+                jobs.removeAt(i);
+                continue;
+            }
+            jobs[i].params = std::move(prepared.value());
+        }
+        ++i;
+    }
+    if (jobs.isEmpty())
+        return;
     auto result = m_store->enqueue(jobs, now());
     if (!result) {
         for (const NewJob &job : std::as_const(jobs))

@@ -134,6 +134,22 @@ JobResult failureFor(const FetchResult &r)
     }
     if (status == 408 || status >= 500)
         return JobResult::failure(text);
+    if (status >= 300 && status < 400) {
+        // A redirect the client would not follow (Qt does not follow one to another scheme).
+        const QUrl target =
+            r.head.url.resolved(QUrl(QString::fromLatin1(r.head.header("Location"))));
+        const QString scheme = target.scheme().toLower();
+        const bool web = scheme == QLatin1String("http") || scheme == QLatin1String("https");
+        return JobResult::failure(
+            QStringLiteral("%1: redirected to %2, %3")
+                .arg(statusText(r.head), target.toDisplayString(),
+                    web ? QStringLiteral("which was not followed")
+                        : QStringLiteral("which is not an http or https URL")),
+            false);
+    }
+    if (status < 200)
+        return JobResult::failure(
+            QStringLiteral("%1: not a final response").arg(statusText(r.head)), false);
     return JobResult::failure(text, false);
 }
 

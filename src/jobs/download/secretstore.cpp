@@ -1,6 +1,9 @@
 #include "secretstore.h"
 
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <thread>
 
 #include <QDir>
 #include <QEventLoop>
@@ -26,15 +29,31 @@ const QString kFilePrefix = QStringLiteral("file:");
 std::mutex g_probeMutex;
 int g_keychainWorks = -1;
 
-// Runs a QtKeychain job to completion on the calling thread (which may be a worker thread).
-QKeychain::Error runJob(QKeychain::Job &job)
+struct KeychainAnswer
 {
-    QEventLoop loop;
-    QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
-    job.setAutoDelete(false);
-    job.start();
-    loop.exec();
-    return job.error();
+    QKeychain::Error error = QKeychain::OtherError;
+    QString errorString;
+    QByteArray data;
+};
+
+// Runs one QtKeychain job to completion on a thread of its own, so that the caller (the
+// scheduler's thread, a worker, spoolctl) never spins a nested event loop.
+KeychainAnswer runJob(const std::function<QKeychain::Job *()> &makeJob)
+{
+    KeychainAnswer answer;
+    std::thread([&] {
+        std::unique_ptr<QKeychain::Job> job(makeJob());
+        QEventLoop loop;
+        QObject::connect(job.get(), &QKeychain::Job::finished, &loop, &QEventLoop::quit);
+        job->setAutoDelete(false);
+        job->start();
+        loop.exec();
+        answer.error = job->error();
+        answer.errorString = job->errorString();
+        if (auto *read = qobject_cast<QKeychain::ReadPasswordJob *>(job.get()))
+            answer.data = read->binaryData();
+    }).join();
+    return answer;
 }
 
 } // namespace
@@ -60,13 +79,16 @@ SecretStore::Backend SecretStore::backend()
     std::lock_guard lock(g_probeMutex);
     if (g_keychainWorks < 0) {
         // Probe by reading an entry that does not exist: "not found" means a keychain answered.
-        QKeychain::ReadPasswordJob probe(kService);
-        probe.setKey(QStringLiteral("probe"));
-        const QKeychain::Error error = runJob(probe);
-        g_keychainWorks = error == QKeychain::NoError || error == QKeychain::EntryNotFound ? 1 : 0;
+        const KeychainAnswer probe = runJob([] {
+            auto *job = new QKeychain::ReadPasswordJob(kService);
+            job->setKey(QStringLiteral("probe"));
+            return job;
+        });
+        g_keychainWorks =
+            probe.error == QKeychain::NoError || probe.error == QKeychain::EntryNotFound ? 1 : 0;
         if (!g_keychainWorks)
             qWarning("spool: no system keychain (%s); secrets go to %s (mode 0600)",
-                qUtf8Printable(probe.errorString()),
+                qUtf8Printable(probe.errorString),
                 qUtf8Printable(QDir(m_dataDir).filePath(QStringLiteral("secrets.json"))));
     }
     return m_backend = g_keychainWorks ? Backend::Keychain : Backend::File;
@@ -84,13 +106,16 @@ Result<QString> SecretStore::put(const QByteArray &secret)
     const QString key = idString(newJobId());
     if (backend() == Backend::File)
         return putInFile(key, secret);
-    QKeychain::WritePasswordJob job(kService);
-    job.setKey(key);
-    job.setBinaryData(secret);
-    if (runJob(job) != QKeychain::NoError)
+    const KeychainAnswer written = runJob([&] {
+        auto *job = new QKeychain::WritePasswordJob(kService);
+        job->setKey(key);
+        job->setBinaryData(secret);
+        return job;
+    });
+    if (written.error != QKeychain::NoError)
         return makeError(ErrorCode::Storage,
             QStringLiteral("cannot store a secret in the system keychain: %1")
-                .arg(job.errorString()));
+                .arg(written.errorString));
     return kKeychainPrefix + key;
 }
 
@@ -101,21 +126,26 @@ Result<QByteArray> SecretStore::get(const QString &reference)
     if (!reference.startsWith(kKeychainPrefix))
         return makeError(ErrorCode::InvalidInput,
             QStringLiteral("'%1' is not a secret reference").arg(reference));
-    QKeychain::ReadPasswordJob job(kService);
-    job.setKey(reference.mid(kKeychainPrefix.size()));
-    if (runJob(job) != QKeychain::NoError)
+    const KeychainAnswer read = runJob([&] {
+        auto *job = new QKeychain::ReadPasswordJob(kService);
+        job->setKey(reference.mid(kKeychainPrefix.size()));
+        return job;
+    });
+    if (read.error != QKeychain::NoError)
         return makeError(ErrorCode::Storage,
             QStringLiteral("cannot read secret %1 from the system keychain: %2")
-                .arg(reference, job.errorString()));
-    return job.binaryData();
+                .arg(reference, read.errorString));
+    return read.data;
 }
 
 void SecretStore::remove(const QString &reference)
 {
     if (reference.startsWith(kKeychainPrefix)) {
-        QKeychain::DeletePasswordJob job(kService);
-        job.setKey(reference.mid(kKeychainPrefix.size()));
-        runJob(job);
+        runJob([&] {
+            auto *job = new QKeychain::DeletePasswordJob(kService);
+            job->setKey(reference.mid(kKeychainPrefix.size()));
+            return job;
+        });
         return;
     }
     if (!reference.startsWith(kFilePrefix))

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""An HTTP server with fault modes for Spool's download tests. Standard library only.
+
+Listens on 127.0.0.1 (port 0: any free port), prints "PORT <n>" on stdout, serves until killed.
+With --cert/--key it speaks HTTPS. Every request is logged; GET /_log returns the log as JSON.
+
+Bodies are deterministic: byte i of a resource with seed s is (i * 7 + s) % 251, so a test can
+check every byte it received without storing the file.
+"""
+
+import argparse
+import json
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+LOCK = threading.Lock()
+LOG = []
+COUNTS = {}
+CHUNK = 16 * 1024
+
+
+def content(start, end, seed=0):
+    """Bytes [start, end) of the deterministic body."""
+    period = bytes(((i * 7 + seed) % 251) for i in range(251))
+    out = bytearray()
+    pos = start
+    while pos < end:
+        offset = pos % 251
+        take = min(251 - offset, end - pos)
+        out += period[offset:offset + take]
+        pos += take
+    return bytes(out)
+
+
+def count(key):
+    with LOCK:
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+        return COUNTS[key]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "faultserver/1"
+
+    def log_message(self, *args):
+        pass
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def q(self, name, default=None):
+        return self.query.get(name, [default])[0]
+
+    def qi(self, name, default=0):
+        value = self.q(name)
+        return int(value) if value is not None else default
+
+    def send_simple(self, code, body=b"", headers=None, reason=None):
+        self.send_response(code, reason)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def stream(self, data, drip_ms=0):
+        for i in range(0, len(data), CHUNK):
+            self.wfile.write(data[i:i + CHUNK])
+            if drip_ms:
+                self.wfile.flush()
+                time.sleep(drip_ms / 1000.0)
+
+    # --- dispatch ------------------------------------------------------------------------
+
+    def handle_any(self):
+        parts = urlsplit(self.path)
+        self.route = parts.path
+        self.query = parse_qs(parts.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
+        with LOCK:
+            LOG.append({"time": time.time(), "method": self.command, "path": self.path,
+                        "headers": {k: v for k, v in self.headers.items()}})
+        routes = {
+            "/_log": self.r_log, "/file": self.r_file, "/status": self.r_status,
+            "/flaky": self.r_flaky, "/retry": self.r_retry, "/reset": self.r_reset,
+            "/truncate": self.r_truncate, "/loop": self.r_loop, "/loop2": self.r_loop2,
+                        "/redirect": self.r_redirect, "/chain": self.r_chain, "/huge": self.r_huge, "/disposition": self.r_disposition,
+            "/pages/link": self.r_pages_link, "/pages/json": self.r_pages_json, "/echo": self.r_echo,
+        }
+        handler = routes.get(self.route)
+        if handler is None:
+            self.send_simple(404, b"no such route")
+            return
+        handler()
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
+
+    # --- routes --------------------------------------------------------------------------
+
+    def r_log(self):
+        with LOCK:
+            body = json.dumps(LOG).encode()
+        self.send_simple(200, body, {"Content-Type": "application/json"})
+
+    def r_file(self, extra_headers=None):
+        """A resource of `size` bytes. cl=0: no Content-Length (close-delimited). range=0: Range
+        is ignored. etag=X: ETag "X" (and 304 for If-None-Match). drip=MS: pause per 16 KiB."""
+        size = self.qi("size", 1000)
+        seed = self.qi("seed", 0)
+        etag = self.q("etag")
+        headers = dict(extra_headers or {})
+        headers["Content-Type"] = "application/octet-stream"
+        if etag:
+            headers["ETag"] = '"%s"' % etag
+            if self.headers.get("If-None-Match") == '"%s"' % etag:
+                self.send_simple(304, b"", {"ETag": '"%s"' % etag})
+                return
+        if self.q("lastmod"):
+            headers["Last-Modified"] = formatdate(1700000000, usegmt=True)
+        name = self.q("name")
+        if name:
+            headers["Content-Disposition"] = 'attachment; filename="%s"' % name
+        start = 0
+        code = 200
+        rng = self.headers.get("Range")
+        if self.q("range", "1") == "1":
+            headers["Accept-Ranges"] = "bytes"
+            if_range = self.headers.get("If-Range")
+            validator_ok = if_range is None or (etag and if_range == '"%s"' % etag) or \
+                (self.q("lastmod") and if_range == headers.get("Last-Modified"))
+            if rng and rng.startswith("bytes=") and validator_ok:
+                start = int(rng[6:].split("-")[0])
+                if start >= size:
+                    self.send_simple(416, b"", {"Content-Range": "bytes */%d" % size})
+                    return
+                code = 206
+                headers["Content-Range"] = "bytes %d-%d/%d" % (start, size - 1, size)
+        self.send_response(code)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        close = self.q("cl", "1") == "0"
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(size - start))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.stream(content(start, size, seed), self.qi("drip", 0))
+
+    def r_status(self):
+        code = self.qi("code", 404)
+        self.send_simple(code, b"status %d" % code)
+
+    def r_flaky(self):
+        if count("flaky:" + self.q("key", "")) <= self.qi("fail", 1):
+            code = self.qi("code", 500)
+            self.send_simple(code, b"failing on purpose")
+            return
+        self.r_file()
+
+    def r_retry(self):
+        if count("retry:" + self.q("key", "")) == 1:
+            after = self.q("after", "1")
+            value = formatdate(time.time() + float(after[5:]), usegmt=True) if after.startswith("date:") else after
+            self.send_simple(self.qi("code", 429), b"slow down", {"Retry-After": value})
+            return
+        self.r_file()
+
+    def r_reset(self):
+        """Promise `size` bytes, send `at` of them, then reset the connection (RST)."""
+        size = self.qi("size", 100000)
+        if count("reset:" + self.q("key", "")) > self.qi("times", 1) or self.headers.get("Range"):
+            self.r_file()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(size))
+        self.send_header("ETag", '"%s"' % (self.q("etag") or "r1"))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        self.wfile.write(content(0, self.qi("at", 1000)))
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def r_truncate(self):
+        """Promise `size` bytes, send `at`, then close normally (a short body)."""
+        size = self.qi("size", 100000)
+        if count("truncate:" + self.q("key", "")) > 1:
+            self.r_file()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(size))
+        self.send_header("ETag", '"%s"' % (self.q("etag") or "t1"))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(content(0, self.qi("at", 1000)))
+        self.wfile.flush()
+        self.close_connection = True
+
+    def r_loop(self):
+        self.send_simple(302, b"", {"Location": "/loop2"})
+
+    def r_loop2(self):
+        self.send_simple(302, b"", {"Location": "/loop"})
+
+    def r_redirect(self):
+        self.send_simple(302, b"", {"Location": self.q("to", "/file")})
+
+    def r_chain(self):
+        """n more redirects, each to a new URL, then a small file."""
+        n = self.qi("n", 0)
+        if n > 0:
+            self.send_simple(302, b"", {"Location": "/chain?n=%d" % (n - 1)})
+            return
+        self.r_file()
+
+    def r_huge(self):
+        """cl=1: declares 10 GiB. cl=0: streams without a length until the client goes away."""
+        self.send_response(200)
+        if self.q("cl", "1") == "1":
+            self.send_header("Content-Length", str(10 << 30))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        chunk = content(0, 1 << 20)
+        try:
+            for _ in range(10 << 10):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def r_disposition(self):
+        name = self.q("raw") or ('attachment; filename="%s"' % self.q("name", ""))
+        body = content(0, 100)
+        self.send_simple(200, body, {"Content-Disposition": name})
+
+    def page_items(self, page):
+        return [{"id": page * 10 + i} for i in range(3)]
+
+    def page_fails(self, page):
+        return self.qi("failat", 0) == page and count("page:%s:%d" % (self.q("key", ""), page)) == 1
+
+    def r_pages_link(self):
+        page, last = self.qi("page", 1), self.qi("n", 3)
+        if self.page_fails(page):
+            self.send_simple(503, b"busy")
+            return
+        headers = {"Content-Type": "application/json"}
+        if page < last:
+            nxt = "/pages/link?page=%d&n=%d&failat=%d&key=%s" % (page + 1, last, self.qi("failat", 0), self.q("key", ""))
+            headers["Link"] = '<%s>; rel="next", </pages/link?page=1&n=%d>; rel="first"' % (nxt, last)
+        self.send_simple(200, json.dumps({"page": page, "items": self.page_items(page)}).encode(), headers)
+
+    def r_pages_json(self):
+        page, last = self.qi("page", 1), self.qi("n", 3)
+        if self.page_fails(page):
+            self.send_simple(503, b"busy")
+            return
+        nxt = None
+        if page < last:
+            nxt = "/pages/json?page=%d&n=%d&failat=%d&key=%s" % (page + 1, last, self.qi("failat", 0), self.q("key", ""))
+        body = {"page": page, "items": self.page_items(page), "links": {"next": nxt}}
+        self.send_simple(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+    def r_echo(self):
+        body = json.dumps({"method": self.command, "headers": {k: v for k, v in self.headers.items()},
+                           "body": self.body.decode("utf-8", "replace")}).encode()
+        self.send_simple(200, body, {"Content-Type": "application/json"})
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    if args.cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.cert, args.key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

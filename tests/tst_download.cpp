@@ -1,0 +1,666 @@
+// The download kind against a real HTTP server on 127.0.0.1 with fault modes
+// (tests/servers/faultserver.py), run through the real queue.
+#include <csignal>
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "builtinkinds.h"
+#include "queue/jobqueueimpl.h"
+#include "store/memoryjobstore.h"
+#include "testkit.h"
+#include "util/datadir.h"
+
+using namespace spool;
+using namespace spool::test;
+
+namespace {
+
+QByteArray expectedContent(qint64 size, int seed = 0)
+{
+    QByteArray period(251, Qt::Uninitialized);
+    for (int i = 0; i < 251; ++i)
+        period[i] = char((i * 7 + seed) % 251);
+    QByteArray out;
+    out.reserve(size);
+    while (out.size() < size)
+        out += period.left(size - out.size());
+    return out;
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The fault server as a child process: python3 tests/servers/faultserver.py.
+class FaultServer
+{
+public:
+    explicit FaultServer(QStringList extraArgs = {})
+    {
+        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+        m_process.start(QStringLiteral("python3"),
+            QStringList { QStringLiteral(FAULT_SERVER_PATH) } + extraArgs);
+        if (!m_process.waitForReadyRead(10000))
+            return;
+        const QByteArray line = m_process.readLine().trimmed();
+        if (line.startsWith("PORT "))
+            m_port = line.mid(5).toInt();
+    }
+    ~FaultServer()
+    {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+    bool isRunning() const { return m_port > 0; }
+    QString url(const QString &pathAndQuery, const QString &scheme = QStringLiteral("http")) const
+    {
+        return QStringLiteral("%1://127.0.0.1:%2%3").arg(scheme).arg(m_port).arg(pathAndQuery);
+    }
+    // Every request the server saw, oldest first.
+    QJsonArray log() const
+    {
+        QNetworkAccessManager network;
+        std::unique_ptr<QNetworkReply> reply(
+            network.get(QNetworkRequest(QUrl(url(QStringLiteral("/_log"))))));
+        QEventLoop loop;
+        QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        return QJsonDocument::fromJson(reply->readAll()).array();
+    }
+    QJsonArray requestsTo(const QString &pathPrefix) const
+    {
+        QJsonArray matching;
+        for (const QJsonValue &entry : log()) {
+            if (entry.toObject().value(QStringLiteral("path")).toString().startsWith(pathPrefix))
+                matching.append(entry);
+        }
+        return matching;
+    }
+
+private:
+    QProcess m_process;
+    int m_port = 0;
+};
+
+QString header(const QJsonValue &request, const QString &name)
+{
+    const QJsonObject headers = request.toObject().value(QStringLiteral("headers")).toObject();
+    for (auto it = headers.begin(); it != headers.end(); ++it) {
+        if (it.key().compare(name, Qt::CaseInsensitive) == 0)
+            return it.value().toString();
+    }
+    return QString();
+}
+
+} // namespace
+
+class TestDownload : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void plainDownload_data();
+    void plainDownload();
+    void namesAreSanitized_data();
+    void namesAreSanitized();
+    void neverOverwrites();
+    void clientErrorsFailAtOnce();
+    void serverErrorsAreRetried();
+    void retryAfterIsHonoured_data();
+    void retryAfterIsHonoured();
+    void interruptedBodiesResume_data();
+    void interruptedBodiesResume();
+    void serverThatCannotResumeRestartsCleanly();
+    void pauseKeepsThePartialAndCancelRemovesIt();
+    void redirectsAreLimited_data();
+    void redirectsAreLimited();
+    void sizeCapIsEnforced_data();
+    void sizeCapIsEnforced();
+    void paginationWritesJsonLines_data();
+    void paginationWritesJsonLines();
+    void paginationResumesAtTheFailedPage();
+    void notModifiedKeepsTheFile();
+    void checksumMismatchFails();
+    void credentialsStayOutOfTheQueue();
+    void methodHeadersAndBody();
+    void tlsErrorsFailWithTheReason();
+    void killedRunnerResumesFromThePartialFile();
+    void listOfUrlsIsOneTransaction();
+
+private:
+    JobRecord runJob(const QJsonObject &params, int maxAttempts = 5, int timeoutMs = 20000);
+    QString dataDir() const { return m_dir->filePath(QStringLiteral("data")); }
+    QString outDir() const { return m_dir->filePath(QStringLiteral("out")); }
+    QStringList leftovers() const;
+
+    std::unique_ptr<FaultServer> m_server;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::shared_ptr<MemoryJobStore> m_store;
+    std::unique_ptr<JobQueueImpl> m_queue;
+    std::unique_ptr<Recorder> m_recorder;
+};
+
+void TestDownload::initTestCase()
+{
+    qputenv("SPOOL_SECRETS", "file"); // no keychain service on a test machine
+    m_server = std::make_unique<FaultServer>();
+    QVERIFY2(
+        m_server->isRunning(), "the fault server did not start (python3 " FAULT_SERVER_PATH ")");
+}
+
+void TestDownload::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(QDir().mkpath(outDir()));
+    auto registry = std::make_shared<JobKindRegistry>();
+    registerBuiltinKinds(*registry, BuiltinSettings { dataDir(), outDir() });
+    QueueConfig config;
+    config.workers = 2;
+    config.retry.baseDelayMs = 50;
+    config.workRoot = QDir(dataDir()).filePath(QStringLiteral("work"));
+    m_store = std::make_shared<MemoryJobStore>();
+    m_queue = std::make_unique<JobQueueImpl>(m_store, registry, config);
+    m_recorder = std::make_unique<Recorder>(m_queue.get());
+    m_queue->start();
+}
+
+void TestDownload::cleanup()
+{
+    m_recorder.reset();
+    m_queue.reset();
+    m_store.reset();
+    m_dir.reset();
+}
+
+JobRecord TestDownload::runJob(const QJsonObject &params, int maxAttempts, int timeoutMs)
+{
+    auto id = m_queue->enqueue(QStringLiteral("download"), params, maxAttempts);
+    if (!id) {
+        qWarning("%s", qPrintable(id.error().message));
+        return {};
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs && !isFinishedState(m_recorder->state(id.value())))
+        QTest::qWait(20);
+    return m_recorder->record(id.value());
+}
+
+QStringList TestDownload::leftovers() const
+{
+    return QDir(outDir()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot);
+}
+
+void TestDownload::plainDownload_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<qint64>("size");
+    QTest::newRow("with Content-Length")
+        << QStringLiteral("/file?size=300000&seed=3") << qint64(300000);
+    QTest::newRow("without Content-Length")
+        << QStringLiteral("/file?size=300000&seed=3&cl=0") << qint64(300000);
+    QTest::newRow("empty") << QStringLiteral("/file?size=0") << qint64(0);
+}
+
+void TestDownload::plainDownload()
+{
+    QFETCH(QString, query);
+    QFETCH(qint64, size);
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.output, QDir(outDir()).filePath(QStringLiteral("file")));
+    QCOMPARE(
+        readFile(r.output), expectedContent(size, query.contains(QLatin1String("seed=3")) ? 3 : 0));
+    QCOMPARE(r.progress.unit, units::Bytes);
+    QCOMPARE(r.progress.done, size);
+    QCOMPARE(leftovers(), QStringList { QStringLiteral("file") }); // no temporary file left
+}
+
+void TestDownload::namesAreSanitized_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("path traversal")
+        << QStringLiteral("/disposition?name=../../etc/passwd") << QStringLiteral("passwd");
+    QTest::newRow("absolute") << QStringLiteral("/disposition?name=/tmp/evil.sh")
+                              << QStringLiteral("evil.sh");
+    QTest::newRow("hidden") << QStringLiteral("/disposition?name=.bashrc")
+                            << QStringLiteral("bashrc");
+    QTest::newRow("only dots") << QStringLiteral("/disposition?name=..")
+                               << QStringLiteral("disposition");
+    QTest::newRow("RFC 8187") << QStringLiteral(
+        "/disposition?raw=attachment%3B%20filename*%3DUTF-8%27%27r%25C3%25A9sum%25C3%25A9.pdf")
+                              << QStringLiteral("résumé.pdf");
+}
+
+void TestDownload::namesAreSanitized()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, expected);
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.output, QDir(outDir()).filePath(expected));
+    QCOMPARE(leftovers(), QStringList { expected });
+    QVERIFY(!QFileInfo::exists(QStringLiteral("/tmp/evil.sh"))
+        || QFileInfo(QStringLiteral("/tmp/evil.sh"))
+                .lastModified()
+                .secsTo(QDateTime::currentDateTime())
+            > 60);
+}
+
+void TestDownload::neverOverwrites()
+{
+    const QString existing = QDir(outDir()).filePath(QStringLiteral("file"));
+    QFile f(existing);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("mine");
+    f.close();
+    const JobRecord first =
+        runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/file?size=10")) } });
+    const JobRecord second =
+        runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/file?size=10")) } });
+    QCOMPARE(first.output, QDir(outDir()).filePath(QStringLiteral("file (1)")));
+    QCOMPARE(second.output, QDir(outDir()).filePath(QStringLiteral("file (2)")));
+    QCOMPARE(readFile(existing), QByteArray("mine"));
+}
+
+void TestDownload::clientErrorsFailAtOnce()
+{
+    const JobRecord r =
+        runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/status?code=404")) } });
+    QCOMPARE(r.state, JobState::Failed);
+    QCOMPARE(r.attempts, 1);
+    QVERIFY2(r.error.startsWith(QLatin1String("HTTP 404 Not Found")), qPrintable(r.error));
+    QVERIFY(leftovers().isEmpty());
+}
+
+void TestDownload::serverErrorsAreRetried()
+{
+    const JobRecord r = runJob({ { QStringLiteral("url"),
+        m_server->url(QStringLiteral("/flaky?key=5xx&fail=2&code=500&size=5000")) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.attempts, 3);
+    QCOMPARE(readFile(r.output), expectedContent(5000));
+    const JobRecord busy = runJob({ { QStringLiteral("url"),
+        m_server->url(QStringLiteral("/flaky?key=busy&fail=1&code=503&size=10")) } });
+    QCOMPARE(busy.state, JobState::Succeeded);
+    QCOMPARE(busy.attempts, 2);
+}
+
+void TestDownload::retryAfterIsHonoured_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::newRow("429, seconds") << QStringLiteral("/retry?key=s429&code=429&after=1&size=10");
+    QTest::newRow("503, HTTP-date")
+        << QStringLiteral("/retry?key=d503&code=503&after=date:2&size=10");
+}
+
+void TestDownload::retryAfterIsHonoured()
+{
+    QFETCH(QString, query);
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.attempts, 2);
+    const QString key = query.section(QLatin1Char('='), 1, 1).section(QLatin1Char('&'), 0, 0);
+    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/retry?key=") + key);
+    QCOMPARE(requests.size(), 2);
+    const double waited = requests.at(1).toObject().value(QStringLiteral("time")).toDouble()
+        - requests.at(0).toObject().value(QStringLiteral("time")).toDouble();
+    // An HTTP-date has one-second resolution, so "in 2 s" may mean a little over 1 s.
+    QVERIFY2(waited >= 0.95, qPrintable(QString::number(waited)));
+}
+
+void TestDownload::interruptedBodiesResume_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::newRow("connection reset") << QStringLiteral("/reset?key=rst&size=200000&at=70000");
+    QTest::newRow("truncated body") << QStringLiteral("/truncate?key=trunc&size=200000&at=70000");
+}
+
+void TestDownload::interruptedBodiesResume()
+{
+    QFETCH(QString, query);
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.attempts, 2);
+    QCOMPARE(readFile(r.output), expectedContent(200000));
+    const QJsonArray requests = m_server->requestsTo(query.section(QLatin1Char('&'), 0, 0));
+    QCOMPARE(requests.size(), 2);
+    QCOMPARE(header(requests.at(1), QStringLiteral("Range")),
+        QStringLiteral("bytes=70000-")); // resumed, not restarted
+    QVERIFY(!header(requests.at(1), QStringLiteral("If-Range")).isEmpty());
+}
+
+void TestDownload::serverThatCannotResumeRestartsCleanly()
+{
+    // Cut off first (reset), then a server that ignores Range: the second attempt starts over.
+    const QString query = QStringLiteral("/reset?key=norange&size=150000&at=50000&range=0");
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(readFile(r.output), expectedContent(150000));
+    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/reset?key=norange"));
+    QCOMPARE(requests.size(), 2);
+    QCOMPARE(header(requests.at(1), QStringLiteral("Range")), QStringLiteral("bytes=50000-"));
+}
+
+void TestDownload::pauseKeepsThePartialAndCancelRemovesIt()
+{
+    const QString url = m_server->url(QStringLiteral("/file?size=2000000&etag=p1&drip=20"));
+    auto id = m_queue->enqueue(QStringLiteral("download"), { { QStringLiteral("url"), url } });
+    QVERIFY(id.ok());
+    QTRY_VERIFY(m_recorder->lastProgress.value(id.value()).progress.done > 100000);
+    m_queue->pause(id.value());
+    QTRY_COMPARE(m_recorder->state(id.value()), JobState::Paused);
+    QStringList partial = leftovers();
+    QCOMPARE(partial.size(), 1);
+    QVERIFY(partial.first().endsWith(QLatin1String(".part")));
+    const qint64 kept = QFileInfo(QDir(outDir()).filePath(partial.first())).size();
+    QVERIFY(kept > 100000);
+
+    m_queue->resume(id.value());
+    QTRY_COMPARE(m_recorder->state(id.value()), JobState::Running);
+    QTRY_VERIFY(m_server->requestsTo(QStringLiteral("/file?size=2000000&etag=p1")).size() == 2);
+    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/file?size=2000000&etag=p1"));
+    QVERIFY(header(requests.at(1), QStringLiteral("Range")).startsWith(QLatin1String("bytes=")));
+    QVERIFY(header(requests.at(1), QStringLiteral("Range"))
+                .mid(6)
+                .section(QLatin1Char('-'), 0, 0)
+                .toLongLong()
+        >= kept);
+
+    m_queue->cancel(id.value());
+    QTRY_COMPARE(m_recorder->state(id.value()), JobState::Canceled);
+    QTRY_VERIFY2(leftovers().isEmpty(),
+        qPrintable(leftovers().join(QLatin1Char(' ')))); // no half-written file
+}
+
+void TestDownload::redirectsAreLimited_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("loop") << QStringLiteral("/loop") << QStringLiteral("too many redirects");
+    QTest::newRow("to ftp") << QStringLiteral("/redirect?to=ftp://127.0.0.1/x")
+                            << QStringLiteral("not an http or https URL");
+    QTest::newRow("21 in a row") << QStringLiteral("/chain?n=21")
+                                 << QStringLiteral("too many redirects");
+    QTest::newRow("20 in a row") << QStringLiteral("/chain?n=20") << QString();
+}
+
+void TestDownload::redirectsAreLimited()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, reason);
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    if (reason.isEmpty()) {
+        QCOMPARE(r.state, JobState::Succeeded); // 20 is allowed
+        return;
+    }
+    QCOMPARE(r.state, JobState::Failed);
+    QVERIFY2(r.error.contains(reason, Qt::CaseInsensitive), qPrintable(r.error));
+    QVERIFY(leftovers().isEmpty());
+    if (query == QLatin1String("/loop")) {
+        QCOMPARE(r.attempts, 1); // not worth retrying
+        QVERIFY(m_server->requestsTo(QStringLiteral("/loop")).size() <= 25);
+    }
+}
+
+void TestDownload::sizeCapIsEnforced_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::newRow("declared too large") << QStringLiteral("/huge?cl=1");
+    QTest::newRow("streams past the cap") << QStringLiteral("/huge?cl=0");
+}
+
+void TestDownload::sizeCapIsEnforced()
+{
+    QFETCH(QString, query);
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) },
+        { QStringLiteral("maxBytes"), 3 << 20 } });
+    QCOMPARE(r.state, JobState::Failed);
+    QCOMPARE(r.attempts, 1);
+    QVERIFY2(r.error.contains(QLatin1String("limit of 3145728 bytes")), qPrintable(r.error));
+    QTRY_VERIFY(leftovers().isEmpty());
+}
+
+void TestDownload::paginationWritesJsonLines_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("Link header") << QStringLiteral("/pages/link?page=1&n=4")
+                                 << QStringLiteral("link");
+    QTest::newRow("JSON field") << QStringLiteral("/pages/json?page=1&n=4")
+                                << QStringLiteral("json:links.next");
+}
+
+void TestDownload::paginationWritesJsonLines()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, mode);
+    const QString out = QDir(outDir()).filePath(QStringLiteral("pages.jsonl"));
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) },
+        { QStringLiteral("paginate"), mode }, { QStringLiteral("out"), out } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.output, out);
+    const QList<QByteArray> lines = readFile(out).trimmed().split('\n');
+    QCOMPARE(lines.size(), 4);
+    for (int i = 0; i < 4; ++i) {
+        const QJsonObject page = QJsonDocument::fromJson(lines.at(i)).object();
+        QCOMPARE(page.value(QStringLiteral("page")).toInt(), i + 1);
+        QCOMPARE(page.value(QStringLiteral("items")).toArray().size(), 3);
+    }
+    QCOMPARE(r.progress.done, 4);
+}
+
+void TestDownload::paginationResumesAtTheFailedPage()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("resumed.jsonl"));
+    const JobRecord r =
+        runJob({ { QStringLiteral("url"),
+                     m_server->url(QStringLiteral("/pages/json?page=1&n=5&failat=3&key=resume")) },
+            { QStringLiteral("paginate"), QStringLiteral("json:links.next") },
+            { QStringLiteral("out"), out } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(r.attempts, 2);
+    QCOMPARE(readFile(out).trimmed().split('\n').size(), 5);
+    // Pages 1 and 2 were fetched once: the retry continued from page 3.
+    QCOMPARE(
+        m_server->requestsTo(QStringLiteral("/pages/json?page=1&n=5&failat=3&key=resume")).size(),
+        1);
+    QCOMPARE(
+        m_server->requestsTo(QStringLiteral("/pages/json?page=2&n=5&failat=3&key=resume")).size(),
+        1);
+    QCOMPARE(
+        m_server->requestsTo(QStringLiteral("/pages/json?page=3&n=5&failat=3&key=resume")).size(),
+        2);
+}
+
+void TestDownload::notModifiedKeepsTheFile()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("tagged.bin"));
+    const QString url = m_server->url(QStringLiteral("/file?size=4000&etag=v7"));
+    const JobRecord first =
+        runJob({ { QStringLiteral("url"), url }, { QStringLiteral("out"), out } });
+    QCOMPARE(first.state, JobState::Succeeded);
+    const QDateTime written = QFileInfo(out).lastModified();
+    const JobRecord again =
+        runJob({ { QStringLiteral("url"), url }, { QStringLiteral("out"), out } });
+    QCOMPARE(again.state, JobState::Succeeded);
+    QCOMPARE(again.output, out);
+    QCOMPARE(QFileInfo(out).lastModified(), written);
+    QCOMPARE(leftovers(), QStringList { QStringLiteral("tagged.bin") });
+    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/file?size=4000&etag=v7"));
+    QCOMPARE(requests.size(), 2);
+    QCOMPARE(header(requests.at(1), QStringLiteral("If-None-Match")), QStringLiteral("\"v7\""));
+}
+
+void TestDownload::checksumMismatchFails()
+{
+    const QString url = m_server->url(QStringLiteral("/file?size=1000"));
+    const JobRecord wrong = runJob({ { QStringLiteral("url"), url },
+        { QStringLiteral("sha256"), QString(64, QLatin1Char('0')) } });
+    QCOMPARE(wrong.state, JobState::Failed);
+    QVERIFY2(wrong.error.startsWith(QLatin1String("SHA-256 mismatch")), qPrintable(wrong.error));
+    QTRY_VERIFY(leftovers().isEmpty());
+    const QString good = QString::fromLatin1(
+        QCryptographicHash::hash(expectedContent(1000), QCryptographicHash::Sha256).toHex());
+    const JobRecord right =
+        runJob({ { QStringLiteral("url"), url }, { QStringLiteral("sha256"), good.toUpper() } });
+    QCOMPARE(right.state, JobState::Succeeded);
+}
+
+void TestDownload::credentialsStayOutOfTheQueue()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("echo.json"));
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/echo")) },
+        { QStringLiteral("out"), out },
+        { QStringLiteral("header"),
+            QJsonArray { QStringLiteral("Authorization: Bearer hunter2"),
+                QStringLiteral("X-Trace: abc") } } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    const QJsonObject seen =
+        QJsonDocument::fromJson(readFile(out)).object().value(QStringLiteral("headers")).toObject();
+    QCOMPARE(
+        seen.value(QStringLiteral("Authorization")).toString(), QStringLiteral("Bearer hunter2"));
+    QCOMPARE(seen.value(QStringLiteral("X-Trace")).toString(), QStringLiteral("abc"));
+    // Not in the stored job, nor in its timeline.
+    auto stored = m_store->query(JobQuery { { r.id }, {}, -1 });
+    const QByteArray params = QJsonDocument(stored->first().params).toJson();
+    QVERIFY2(!params.contains("hunter2"), params.constData());
+    QVERIFY(params.contains("X-Trace: abc"));
+    QVERIFY(params.contains("secretHeaders"));
+    for (const JobEvent &e : m_store->events(r.id).value())
+        QVERIFY(!e.detail.contains(QLatin1String("hunter2")));
+    // A job cannot smuggle in its own secret references.
+    auto smuggled = m_queue->enqueue(QStringLiteral("download"),
+        { { QStringLiteral("url"), m_server->url(QStringLiteral("/echo")) },
+            { QStringLiteral("secretHeaders"), QJsonArray { QStringLiteral("X: file:abc") } } });
+    QVERIFY(!smuggled.ok());
+}
+
+void TestDownload::methodHeadersAndBody()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("post.json"));
+    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/echo")) },
+        { QStringLiteral("out"), out }, { QStringLiteral("method"), QStringLiteral("POST") },
+        { QStringLiteral("data"), QStringLiteral("{\"q\":1}") },
+        { QStringLiteral("header"),
+            QJsonArray { QStringLiteral("Content-Type: application/json") } } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    const QJsonObject echo = QJsonDocument::fromJson(readFile(out)).object();
+    QCOMPARE(echo.value(QStringLiteral("method")).toString(), QStringLiteral("POST"));
+    QCOMPARE(echo.value(QStringLiteral("body")).toString(), QStringLiteral("{\"q\":1}"));
+}
+
+void TestDownload::tlsErrorsFailWithTheReason()
+{
+    const QString cert = m_dir->filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir->filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+        { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+            QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+            QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+            QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1") });
+    if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
+        QSKIP("openssl could not make a test certificate");
+    FaultServer https({ QStringLiteral("--cert"), cert, QStringLiteral("--key"), key });
+    QVERIFY(https.isRunning());
+    const JobRecord r = runJob({ { QStringLiteral("url"),
+        https.url(QStringLiteral("/file?size=10"), QStringLiteral("https")) } });
+    QCOMPARE(r.state, JobState::Failed);
+    QCOMPARE(r.attempts, 1);
+    QVERIFY2(r.error.startsWith(QLatin1String("TLS:")), qPrintable(r.error));
+    QVERIFY(leftovers().isEmpty());
+}
+
+void TestDownload::killedRunnerResumesFromThePartialFile()
+{
+    // A real runner process (spoolctl run) killed with SIGKILL mid-download; the next run
+    // continues from the partial file and the bytes come out right.
+    const QString data = m_dir->filePath(QStringLiteral("ctl"));
+    const QString out = QDir(outDir()).filePath(QStringLiteral("killed.bin"));
+    const QString url = m_server->url(QStringLiteral("/file?size=3000000&etag=k1&drip=15&seed=9"));
+    QProcess add;
+    add.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), data, QStringLiteral("add"), QStringLiteral("download"),
+            url, QStringLiteral("--out"), out });
+    QVERIFY(add.waitForFinished(10000));
+    QCOMPARE(add.exitCode(), 0);
+    QProcess runner;
+    runner.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), data, QStringLiteral("run"), QStringLiteral("--quiet") });
+    QVERIFY(runner.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(!leftovers().isEmpty()
+            && QFileInfo(QDir(outDir()).filePath(leftovers().first())).size() > 500000,
+        20000);
+    ::kill(static_cast<pid_t>(runner.processId()), SIGKILL);
+    QVERIFY(runner.waitForFinished(5000));
+    const qint64 partial = QFileInfo(QDir(outDir()).filePath(leftovers().first())).size();
+
+    QProcess again;
+    again.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), data, QStringLiteral("run"),
+            QStringLiteral("--until-empty"), QStringLiteral("--quiet") });
+    QVERIFY(again.waitForFinished(60000));
+    QCOMPARE(again.exitCode(), 0);
+    QCOMPARE(readFile(out), expectedContent(3000000, 9));
+    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/file?size=3000000&etag=k1"));
+    QCOMPARE(requests.size(), 2);
+    const qint64 resumedAt = header(requests.at(1), QStringLiteral("Range"))
+                                 .mid(6)
+                                 .section(QLatin1Char('-'), 0, 0)
+                                 .toLongLong();
+    QVERIFY2(resumedAt >= partial && resumedAt > 0,
+        qPrintable(QStringLiteral("%1 %2").arg(resumedAt).arg(partial)));
+    QCOMPARE(leftovers(), QStringList { QStringLiteral("killed.bin") });
+}
+
+void TestDownload::listOfUrlsIsOneTransaction()
+{
+    const QString data = m_dir->filePath(QStringLiteral("ctl"));
+    const QString list = m_dir->filePath(QStringLiteral("urls.txt"));
+    QFile f(list);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write((m_server->url(QStringLiteral("/file?size=10&seed=1"))
+        + QStringLiteral(" one.bin\n# comment\n\n")
+        + m_server->url(QStringLiteral("/file?size=20&seed=2")) + QStringLiteral(" two.bin\n")
+        + m_server->url(QStringLiteral("/file?size=30&seed=3")) + QStringLiteral("\n"))
+                .toUtf8());
+    f.close();
+    QProcess add;
+    add.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), data, QStringLiteral("add"), QStringLiteral("download"),
+            QStringLiteral("--from"), list, QStringLiteral("--dir"), outDir() });
+    QVERIFY(add.waitForFinished(10000));
+    QCOMPARE(add.exitCode(), 0);
+    QCOMPARE(add.readAllStandardOutput().trimmed().split('\n').size(), 3);
+    QProcess run;
+    run.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), data, QStringLiteral("run"),
+            QStringLiteral("--until-empty"), QStringLiteral("--quiet") });
+    QVERIFY(run.waitForFinished(30000));
+    QCOMPARE(readFile(QDir(outDir()).filePath(QStringLiteral("one.bin"))), expectedContent(10, 1));
+    QCOMPARE(readFile(QDir(outDir()).filePath(QStringLiteral("two.bin"))), expectedContent(20, 2));
+    QCOMPARE(readFile(QDir(outDir()).filePath(QStringLiteral("file"))), expectedContent(30, 3));
+}
+
+QTEST_GUILESS_MAIN(TestDownload)
+#include "tst_download.moc"
