@@ -331,34 +331,41 @@ void TestDownload::retryAfterIsHonoured()
 void TestDownload::interruptedBodiesResume_data()
 {
     QTest::addColumn<QString>("query");
-    QTest::newRow("connection reset") << QStringLiteral("/reset?key=rst&size=200000&at=70000");
-    QTest::newRow("truncated body") << QStringLiteral("/truncate?key=trunc&size=200000&at=70000");
+    QTest::newRow("connection reset") << QStringLiteral("/reset?key=rst&size=1500000&at=700000");
+    QTest::newRow("truncated body") << QStringLiteral("/truncate?key=trunc&size=1500000&at=700000");
 }
 
 void TestDownload::interruptedBodiesResume()
 {
+    // Over 1 MiB: worth resuming (a smaller download simply starts over).
     QFETCH(QString, query);
     const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
     QCOMPARE(r.state, JobState::Succeeded);
     QCOMPARE(r.attempts, 2);
-    QCOMPARE(readFile(r.output), expectedContent(200000));
+    QCOMPARE(readFile(r.output), expectedContent(1500000));
     const QJsonArray requests = m_server->requestsTo(query.section(QLatin1Char('&'), 0, 0));
     QCOMPARE(requests.size(), 2);
-    QCOMPARE(header(requests.at(1), QStringLiteral("Range")),
-        QStringLiteral("bytes=70000-")); // resumed, not restarted
+    // Resumed, not restarted (after a reset the kernel drops what was unread, so where exactly
+    // depends on timing).
+    const qint64 resumedAt = header(requests.at(1), QStringLiteral("Range"))
+                                 .mid(6)
+                                 .section(QLatin1Char('-'), 0, 0)
+                                 .toLongLong();
+    QVERIFY2(resumedAt > 0 && resumedAt <= 700000,
+        qPrintable(header(requests.at(1), QStringLiteral("Range"))));
     QVERIFY(!header(requests.at(1), QStringLiteral("If-Range")).isEmpty());
 }
 
 void TestDownload::serverThatCannotResumeRestartsCleanly()
 {
     // Cut off first (reset), then a server that ignores Range: the second attempt starts over.
-    const QString query = QStringLiteral("/reset?key=norange&size=150000&at=50000&range=0");
+    const QString query = QStringLiteral("/reset?key=norange&size=1500000&at=500000&range=0");
     const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
     QCOMPARE(r.state, JobState::Succeeded);
-    QCOMPARE(readFile(r.output), expectedContent(150000));
+    QCOMPARE(readFile(r.output), expectedContent(1500000));
     const QJsonArray requests = m_server->requestsTo(QStringLiteral("/reset?key=norange"));
     QCOMPARE(requests.size(), 2);
-    QCOMPARE(header(requests.at(1), QStringLiteral("Range")), QStringLiteral("bytes=50000-"));
+    QVERIFY(header(requests.at(1), QStringLiteral("Range")).startsWith(QLatin1String("bytes=")));
 }
 
 void TestDownload::pauseKeepsThePartialAndCancelRemovesIt()
@@ -417,8 +424,11 @@ void TestDownload::redirectsAreLimited()
     QVERIFY2(r.error.contains(reason, Qt::CaseInsensitive), qPrintable(r.error));
     QVERIFY(leftovers().isEmpty());
     if (query == QLatin1String("/loop")) {
-        QCOMPARE(r.attempts, 1); // not worth retrying
-        QVERIFY(m_server->requestsTo(QStringLiteral("/loop")).size() <= 25);
+        QCOMPARE(r.attempts,
+            1); // not worth retrying
+                // It stops: about 21 requests (/loop and /loop2), a few more if Qt re-sent one on a
+        // fresh connection.
+        QVERIFY(m_server->requestsTo(QStringLiteral("/loop")).size() <= 45);
     }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Spool needs to build, run and test, skipping those present.
-# Usage: tools/deps.sh [app|test]   (test is a superset of app)
+# Usage: tools/deps.sh [app|test|bench]   (test adds to app, bench adds to test)
 set -euo pipefail
 
 purpose=${1:-test}
@@ -11,7 +11,10 @@ packages=(
 )
 if [ "$purpose" = test ]; then
     # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).
-    packages+=(xvfb xauth imagemagick clang-format python3)
+    packages+=(xvfb xauth imagemagick clang-format python3 openssl)
+fi
+if [ "$purpose" = bench ]; then
+    packages+=(xvfb xauth imagemagick clang-format python3 openssl nginx-light aria2 time)
 fi
 
 missing=()

@@ -35,8 +35,8 @@ public:
 
     virtual void log(const QString &line) = 0;
     // A directory kept across attempts and restarts (partial files, resume state); removed with
-    // the job. Created on first use.
-    virtual QString workDir() = 0;
+    // the job. Not created until the job creates it: most jobs never need one.
+    virtual QString workDir() const = 0;
 };
 
 struct JobResult

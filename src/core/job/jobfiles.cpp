@@ -19,13 +19,12 @@ void release(
     if (!removed && !isFinishedState(record.state))
         return;
     const QString dir = workDir(workRoot, record.id);
-    if (!QFileInfo::exists(dir))
-        return;
     if (removed || record.state != JobState::Succeeded) {
         if (const JobKind *kind = registry.find(record.kind); kind && kind->discard)
-            kind->discard(dir);
+            kind->discard(record, dir);
     }
-    QDir(dir).removeRecursively();
+    if (QFileInfo::exists(dir))
+        QDir(dir).removeRecursively();
 }
 
 } // namespace spool::jobfiles

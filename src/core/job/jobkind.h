@@ -24,7 +24,7 @@ struct JobKind
     std::function<QString(const QJsonObject &params)> host;
     // Deletes what a job left outside its work directory (a partial download) once it ended
     // without success or was removed. Optional.
-    std::function<void(const QString &workDir)> discard;
+    std::function<void(const JobRecord &record, const QString &workDir)> discard;
     std::function<std::unique_ptr<Job>()> create;
 };
 

@@ -99,11 +99,9 @@ QStringList RunningJob::takeLogLines()
     return lines;
 }
 
-QString RunningJob::workDir()
+QString RunningJob::workDir() const
 {
-    const QString dir = QDir(m_workRoot).filePath(idString(m_record.id));
-    QDir().mkpath(dir);
-    return dir;
+    return QDir(m_workRoot).filePath(idString(m_record.id));
 }
 
 } // namespace spool

@@ -29,7 +29,7 @@ public:
     JobControl stopRequested() const override;
     bool sleepFor(qint64 ms) override;
     void log(const QString &line) override;
-    QString workDir() override;
+    QString workDir() const override;
 
     // Runner side.
     const JobRecord &record() const { return m_record; }

@@ -22,6 +22,7 @@ namespace spool {
 namespace {
 
 constexpr qint64 kMaxPages = 100000;
+constexpr qint64 kResumableBytes = 1 << 20;
 constexpr qint64 kHashChunk = 1 << 20;
 
 struct Params
@@ -289,10 +290,16 @@ private:
             m_state.lastModified = head.header("Last-Modified");
             m_state.totalBytes = head.totalBytes;
             total = head.totalBytes;
-            // Saved before the first byte, so that any partial file can be found again.
-            if (!QDir().mkpath(QFileInfo(m_state.finalPath).absolutePath())
-                || !m_state.save(m_workDir)) {
-                *why = QStringLiteral("cannot prepare %1").arg(m_state.finalPath);
+            if (!QDir().mkpath(QFileInfo(m_state.finalPath).absolutePath())) {
+                *why = QStringLiteral("cannot create the folder of %1").arg(m_state.finalPath);
+                return false;
+            }
+            // What it takes to resume, saved before the first byte: worth it for a large (or
+            // unknown) size. A small download just starts over, and discard() finds its partial
+            // file by the job's tag.
+            const bool worthResuming = total < 0 || total - have > kResumableBytes;
+            if (worthResuming && !m_state.save(m_workDir)) {
+                *why = QStringLiteral("cannot save the download's state in %1").arg(m_workDir);
                 return false;
             }
             part.setFileName(m_state.temporaryPath);
@@ -516,12 +523,24 @@ JobResult DownloadJob::run(JobContext &context)
     return download.run();
 }
 
-void DownloadJob::discard(const QString &workDir)
+void DownloadJob::discard(const JobRecord &record, const QString &workDir)
 {
     const DownloadState state = DownloadState::load(workDir);
     if (!state.temporaryPath.isEmpty())
         QFile::remove(state.temporaryPath);
-    DownloadState::erase(workDir);
+    // A small download keeps no state: its partial file is found by the job's tag, in the
+    // directory its parameters name.
+    const QString out = record.params.value(QStringLiteral("out")).toString();
+    QStringList dirs { record.params.value(QStringLiteral("dir")).toString() };
+    if (!out.isEmpty())
+        dirs << (QFileInfo(out).isDir() ? out : QFileInfo(out).absolutePath());
+    const QString pattern = QStringLiteral("*.spool-%1.part").arg(idString(record.id).left(8));
+    for (const QString &dir : std::as_const(dirs)) {
+        if (dir.isEmpty())
+            continue;
+        for (const QString &name : QDir(dir).entryList({ pattern }, QDir::Files | QDir::Hidden))
+            QFile::remove(QDir(dir).filePath(name));
+    }
 }
 
 } // namespace spool

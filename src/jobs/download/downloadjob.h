@@ -24,8 +24,8 @@ public:
     { }
     JobResult run(JobContext &context) override;
 
-    // Deletes what a canceled or removed download leaves behind (its partial file).
-    static void discard(const QString &workDir);
+    // Deletes what a canceled, failed or removed download leaves behind (its partial file).
+    static void discard(const JobRecord &record, const QString &workDir);
 
 private:
     DownloadSettings m_settings;

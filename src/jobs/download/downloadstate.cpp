@@ -34,6 +34,8 @@ DownloadState DownloadState::load(const QString &workDir)
 
 bool DownloadState::save(const QString &workDir) const
 {
+    if (!QDir().mkpath(workDir))
+        return false;
     const QJsonObject o {
         { QStringLiteral("temporaryPath"), temporaryPath },
         { QStringLiteral("finalPath"), finalPath },
