@@ -11,10 +11,10 @@ packages=(
 )
 if [ "$purpose" = test ]; then
     # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).
-    packages+=(xvfb xauth imagemagick clang-format python3 openssl)
+        packages+=(xvfb xauth imagemagick xdotool clang-format python3 openssl)
 fi
 if [ "$purpose" = bench ]; then
-    packages+=(xvfb xauth imagemagick clang-format python3 openssl nginx-light aria2 time)
+        packages+=(xvfb xauth imagemagick xdotool clang-format python3 openssl nginx-light aria2 time)
 fi
 
 missing=()

@@ -1,26 +1,42 @@
 #!/usr/bin/env bash
-# Starts the real app under Xvfb with a few running and finished jobs and saves a screenshot.
-# Usage: tools/screenshot.sh [OUT.png]   (default: build/screenshot.png)
+# Starts the real app under Xvfb with running, finished and failed jobs (downloads from a local
+# server, diagnostic jobs) and saves a screenshot of the screen.
+# Usage: tools/screenshot.sh [OUT.png] [extra app args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/screenshot.png}
+shift || true
 tools/deps.sh test
 [ -x build/bin/spool ] || tools/build.sh build
 data=$(mktemp -d)
-trap 'rm -rf "$data"' EXIT
-ctl() { build/bin/spoolctl --data-dir "$data" "$@"; }
-for ms in 150 200; do ctl add sleep --ms "$ms" >/dev/null; done
-ctl run --until-empty --quiet
-ctl add busy --ms 60000 >/dev/null
-ctl add sleep --ms 60000 >/dev/null
-ctl add sleep --ms 2000 >/dev/null
-failed=$(ctl add sleep --ms 100000)
-ctl cancel "$failed" >/dev/null
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$data"' EXIT
+python3 tests/servers/faultserver.py > "$data/port" &
+server=$!
+for _ in $(seq 1 50); do grep -q PORT "$data/port" 2>/dev/null && break; sleep 0.1; done
+base="http://127.0.0.1:$(awk '{print $2}' "$data/port")"
+ctl() { build/bin/spoolctl --data-dir "$data" "$@" >/dev/null; }
+export SPOOL_DOWNLOAD_DIR="$data/downloads" XDG_CONFIG_HOME="$data/config"
+ctl add download "$base/file/report-2026.pdf?size=400000"
+ctl add download "$base/file/photo.jpg?size=90000"
+ctl add sleep --ms 300
+ctl add download "$base/status?code=404" --name missing.zip
+ctl run --until-empty
+ctl add download "$base/file/ubuntu-24.04.iso?size=80000000&drip=40&etag=a1"
+ctl add download "$base/file/dataset.tar.gz?size=30000000&drip=60"
+ctl add busy --ms 60000
+ctl add sleep --ms 120000
+ctl add download "$base/pages/json?page=1&n=40" --paginate json:links.next --name items.jsonl
+id=$(build/bin/spoolctl --data-dir "$data" add sleep --ms 100000)
+ctl pause "$id"
 
-xvfb-run -a -s "-screen 0 1100x700x24" bash -c "
-    build/bin/spool --data-dir '$data' &
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
+    build/bin/spool --data-dir '$data' $* &
     app=\$!
-    sleep 3
+        sleep 4
+    # Select the first running download so that the details panel has something to show.
+    xdotool mousemove 120 225 click 1
+    sleep 2
     import -window root '$out'
     kill \$app
     wait \$app 2>/dev/null || true

@@ -1,13 +1,14 @@
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
-#include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QMessageBox>
-#include <QThread>
+#include <QTranslator>
 
+#include "appcontroller.h"
+#include "appsettings.h"
 #include "builtinkinds.h"
 #include "mainwindow.h"
-#include "queue/jobqueueimpl.h"
 #include "store/sqlitejobstore.h"
 #include "util/datadir.h"
 
@@ -15,9 +16,22 @@ int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("spool"));
+    QApplication::setOrganizationName(QStringLiteral("Spool"));
     QApplication::setApplicationDisplayName(QStringLiteral("Spool"));
     QApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/spool.svg")));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/spool.svg")));
+    // The window closes when the queue has stopped, not before.
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    // The system's language: Spool's own strings, then Qt's (standard buttons and dialogs).
+    QTranslator qtTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    QTranslator spoolTranslator;
+    if (spoolTranslator.load(
+            QLocale(), QStringLiteral("spool"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&spoolTranslator);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "A desktop job queue."));
@@ -28,7 +42,10 @@ int main(int argc, char *argv[])
     parser.addOption(dataDirOption);
     parser.process(app);
 
+    // The same directory spoolctl uses: --data-dir, $SPOOL_DATA_DIR, the platform's default.
+    QApplication::setOrganizationName(QString());
     const QString dataDir = spool::datadir::resolve(parser.value(dataDirOption));
+    QApplication::setOrganizationName(QStringLiteral("Spool"));
     spool::SqliteJobStore::Options options;
     options.dataDir = dataDir;
     auto store = spool::SqliteJobStore::open(options);
@@ -40,16 +57,14 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    spool::app::AppSettings settings;
     auto registry = std::make_shared<spool::JobKindRegistry>();
-    spool::registerBuiltinKinds(*registry, spool::BuiltinSettings { dataDir, QString() });
-    spool::QueueConfig config;
-    config.workers = qMax(1, QThread::idealThreadCount());
-    config.workRoot = QDir(dataDir).filePath(QStringLiteral("work"));
-    spool::JobQueueImpl queue(
-        std::shared_ptr<spool::JobStore>(std::move(store.value())), registry, config);
-
-    spool::app::MainWindow window(&queue);
+    spool::registerBuiltinKinds(
+        *registry, spool::BuiltinSettings { dataDir, settings.downloadDir() });
+    spool::app::AppController controller(
+        dataDir, std::shared_ptr<spool::JobStore>(std::move(store.value())), registry, &settings);
+    spool::app::MainWindow window(&controller);
     window.show();
-    queue.start();
+    controller.start();
     return app.exec();
 }

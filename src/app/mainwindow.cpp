@@ -1,25 +1,85 @@
 #include "mainwindow.h"
 
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileInfo>
+#include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QTimer>
+#include <QUrl>
 
+#include "appcontroller.h"
+#include "format.h"
+#include "jobdetailspanel.h"
+#include "jobfilterproxy.h"
+#include "jobtablemodel.h"
+#include "newdownloaddialog.h"
+#include "notifier.h"
+#include "progressdelegate.h"
+#include "queue/jobqueue.h"
+#include "responsivenessmeter.h"
+#include "settingsdialog.h"
 #include "ui_mainwindow.h"
 
 namespace spool::app {
 
-MainWindow::MainWindow(JobQueue *queue, QWidget *parent)
+namespace {
+
+struct StateFilter
+{
+    const char *label;
+    QSet<JobState> states;
+};
+
+const QList<StateFilter> &stateFilters()
+{
+    static const QList<StateFilter> filters {
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "All jobs"), {} },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Active"),
+            { JobState::Queued, JobState::Running, JobState::Paused } },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Queued"), { JobState::Queued } },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Running"), { JobState::Running } },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Paused"), { JobState::Paused } },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Done"), { JobState::Succeeded } },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Failed"), { JobState::Failed } },
+        { QT_TRANSLATE_NOOP("spool::app::MainWindow", "Canceled"), { JobState::Canceled } },
+    };
+    return filters;
+}
+
+} // namespace
+
+MainWindow::MainWindow(AppController *controller, QWidget *parent)
     : QMainWindow(parent)
     , m_ui(new Ui::MainWindow)
-    , m_queue(queue)
+    , m_controller(controller)
+    , m_model(new JobTableModel(controller->registry(), this))
+    , m_proxy(new JobFilterProxy(m_model, this))
+    , m_details(new JobDetailsPanel(m_model))
+    , m_notifier(new Notifier(controller->settings(), this))
+    , m_meter(new ResponsivenessMeter(this))
     , m_countsLabel(new QLabel(this))
+    , m_throughputLabel(new QLabel(this))
+    , m_lagLabel(new QLabel(this))
 {
     m_ui->setupUi(this);
-    m_ui->locationLabel->setText(tr("Queue: %1").arg(m_queue->location()));
-    m_countsLabel->setObjectName(QStringLiteral("countsLabel"));
-    statusBar()->addPermanentWidget(m_countsLabel);
-    m_countsLabel->setText(tr("Loading…"));
-    connect(m_queue, &JobQueue::countsChanged, this, &MainWindow::showCounts);
-    connect(m_queue, &JobQueue::storageError, this,
-        [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    m_ui->detailsArea->setWidget(m_details);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/spool.svg")));
+    setUpView();
+    setUpFilters();
+    setUpActions();
+    setUpStatusBar();
+    connectQueue(controller->queue());
+    connect(controller, &AppController::queueReplaced, this, &MainWindow::connectQueue);
+    restoreUiState();
+    updateActions();
 }
 
 MainWindow::~MainWindow()
@@ -27,19 +87,395 @@ MainWindow::~MainWindow()
     delete m_ui;
 }
 
-void MainWindow::showCounts(const QueueCounts &counts)
+QTableView *MainWindow::jobView() const
 {
-    m_countsLabel->setText(
-        tr("%1 queued · %2 running · %3 paused · %4 done · %5 failed · %6 canceled")
-            .arg(counts.queued)
-            .arg(counts.running)
-            .arg(counts.paused)
-            .arg(counts.succeeded)
-            .arg(counts.failed)
-            .arg(counts.canceled));
-    m_ui->summaryLabel->setText(counts.total() == 0
-            ? tr("The queue is empty. Add jobs with spoolctl add.")
-            : tr("%n job(s) in the queue.", nullptr, static_cast<int>(counts.total())));
+    return m_ui->jobView;
+}
+
+QAction *MainWindow::action(const QString &objectName) const
+{
+    return findChild<QAction *>(objectName);
+}
+
+void MainWindow::connectQueue(JobQueue *queue)
+{
+    m_model->setQueue(queue);
+    m_details->setQueue(queue);
+    connect(queue, &JobQueue::countsChanged, this, &MainWindow::onCounts);
+    connect(queue, &JobQueue::queuePausedChanged, this, [this](bool paused) {
+        if (paused == m_queuePaused)
+            return; // the state at start, not news
+        m_queuePaused = paused;
+        updateActions();
+        statusBar()->showMessage(
+            paused ? tr("The queue is paused: nothing new starts.") : tr("The queue runs again."),
+            5000);
+    });
+    connect(queue, &JobQueue::jobFinished, this, [this](const JobRecord &record) {
+        m_notifier->jobFinished(record, m_model->title(record));
+    });
+    connect(queue, &JobQueue::commandFailed, this,
+        [this](const QUuid &, const QString &reason) { statusBar()->showMessage(reason, 8000); });
+    connect(queue, &JobQueue::storageError, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Problem with the queue's database: %1").arg(message), 15000);
+    });
+}
+
+void MainWindow::setUpView()
+{
+    QTableView *view = m_ui->jobView;
+    view->setModel(m_proxy);
+    view->setItemDelegate(new ProgressDelegate(view));
+    view->sortByColumn(-1, Qt::AscendingOrder); // FIFO order until the user sorts
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    QHeaderView *header = view->horizontalHeader();
+    header->setSectionsMovable(true);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    header->setSectionResizeMode(JobTableModel::NameColumn, QHeaderView::Interactive);
+    header->resizeSection(JobTableModel::NameColumn, 260);
+    header->resizeSection(JobTableModel::ProgressColumn, 140);
+    header->resizeSection(JobTableModel::AmountColumn, 150);
+    header->setSectionHidden(JobTableModel::StartedColumn, true);
+    header->setSectionHidden(JobTableModel::FinishedColumn, true);
+    connect(header, &QHeaderView::customContextMenuRequested, this, &MainWindow::showHeaderMenu);
+    connect(view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(view, &QTableView::doubleClicked, this, [this] { openOutput(false); });
+    connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &MainWindow::updateActions);
+    connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex &current) {
+            m_details->showJob(current.data(JobTableModel::IdRole).toUuid());
+        });
+    connect(m_model, &JobTableModel::rowsUpdated, this, &MainWindow::updateActions);
+    m_ui->splitter->setStretchFactor(0, 3);
+    m_ui->splitter->setStretchFactor(1, 2);
+    m_ui->splitter->setSizes({ 600, 400 }); // until the user's own split is restored
+}
+
+void MainWindow::setUpFilters()
+{
+    for (const StateFilter &f : stateFilters())
+        m_ui->stateFilter->addItem(tr(f.label));
+    connect(m_ui->stateFilter, &QComboBox::currentIndexChanged, this,
+        [this](int index) { m_proxy->setStates(stateFilters().value(index).states); });
+    const auto fillKinds = [this] {
+        const QString current = m_ui->kindFilter->currentData().toString();
+        m_ui->kindFilter->blockSignals(true);
+        m_ui->kindFilter->clear();
+        m_ui->kindFilter->addItem(tr("All kinds"), QString());
+        for (const QString &kind : m_model->kinds())
+            m_ui->kindFilter->addItem(kind, kind);
+        m_ui->kindFilter->setCurrentIndex(qMax(0, m_ui->kindFilter->findData(current)));
+        m_ui->kindFilter->blockSignals(false);
+    };
+    fillKinds();
+    connect(m_model, &JobTableModel::kindsChanged, this, fillKinds);
+    connect(m_ui->kindFilter, &QComboBox::currentIndexChanged, this,
+        [this] { m_proxy->setKind(m_ui->kindFilter->currentData().toString()); });
+    connect(m_ui->searchEdit, &QLineEdit::textChanged, m_proxy, &JobFilterProxy::setText);
+}
+
+void MainWindow::setUpActions()
+{
+    connect(m_ui->actionNewDownload, &QAction::triggered, this, &MainWindow::newDownload);
+    connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::showSettings);
+    connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
+    connect(m_ui->actionPause, &QAction::triggered, this, [this] { command(JobCommand::Pause); });
+    connect(m_ui->actionResume, &QAction::triggered, this, [this] { command(JobCommand::Resume); });
+    connect(m_ui->actionCancel, &QAction::triggered, this, [this] { command(JobCommand::Cancel); });
+    connect(m_ui->actionRetry, &QAction::triggered, this, [this] { command(JobCommand::Retry); });
+    connect(m_ui->actionRemove, &QAction::triggered, this, [this] { command(JobCommand::Remove); });
+    connect(m_ui->actionOpenOutput, &QAction::triggered, this, [this] { openOutput(false); });
+    connect(m_ui->actionOpenFolder, &QAction::triggered, this, [this] { openOutput(true); });
+    connect(m_ui->actionPauseQueue, &QAction::triggered, this,
+        [this] { m_controller->queue()->setQueuePaused(true); });
+    connect(m_ui->actionResumeQueue, &QAction::triggered, this,
+        [this] { m_controller->queue()->setQueuePaused(false); });
+    connect(m_ui->actionClearFinished, &QAction::triggered, this,
+        [this] { m_controller->queue()->clearFinished(); });
+    connect(m_ui->actionShowDetails, &QAction::toggled, m_ui->detailsArea, &QWidget::setVisible);
+    connect(m_ui->actionAbout, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About Spool"),
+            tr("<p><b>Spool %1</b></p><p>A desktop job queue: slow work runs in the background at "
+               "a low "
+               "priority, and the window stays responsive.</p><p>Queue: %2</p>")
+                .arg(QCoreApplication::applicationVersion(),
+                    m_controller->dataDir().toHtmlEscaped()));
+    });
+    // Shortcuts on the job table only: Del and Return must not fire from the search field.
+    for (QAction *a : { m_ui->actionRemove, m_ui->actionOpenOutput }) {
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        m_ui->jobView->addAction(a);
+    }
+}
+
+void MainWindow::setUpStatusBar()
+{
+    statusBar()->addPermanentWidget(m_throughputLabel);
+    statusBar()->addPermanentWidget(m_lagLabel);
+    statusBar()->addPermanentWidget(m_countsLabel);
+    m_countsLabel->setObjectName(QStringLiteral("countsLabel"));
+    m_lagLabel->setObjectName(QStringLiteral("lagLabel"));
+    m_lagLabel->setToolTip(
+        tr("The longest the window had to wait for its turn in the last 5 seconds"));
+    connect(m_meter, &ResponsivenessMeter::worstRecentChanged, this,
+        [this](qint64 ms) { m_lagLabel->setText(tr("UI delay %1 ms").arg(ms)); });
+    connect(m_notifier, &Notifier::statusMessage, statusBar(), &QStatusBar::showMessage);
+    connect(m_notifier, &Notifier::activated, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    auto *throughput = new QTimer(this);
+    connect(throughput, &QTimer::timeout, this, &MainWindow::updateThroughput);
+    throughput->start(1000);
+    m_countsLabel->setText(tr("Loading the queue…"));
+    if (!m_notifier->hasTray())
+        statusBar()->showMessage(
+            tr("No system tray here: notifications appear in this status bar."), 15000);
+}
+
+void MainWindow::onCounts(const QueueCounts &counts)
+{
+    m_counts = counts;
+    m_countsLabel->setText(tr("%1 running · %2 queued · %3 paused · %4 done · %5 failed")
+                               .arg(counts.running)
+                               .arg(counts.queued)
+                               .arg(counts.paused)
+                               .arg(counts.succeeded)
+                               .arg(counts.failed + counts.canceled));
+    m_notifier->countsChanged(counts);
+    updateActions();
+}
+
+void MainWindow::updateThroughput()
+{
+    double bytesPerSecond = 0;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const JobRecord *r = m_model->record(row);
+        if (r->state != JobState::Running)
+            continue;
+        if (const JobProgress *live = m_model->liveProgress(r->id);
+            live && live->progress.unit == units::Bytes)
+            bytesPerSecond += qMax(0.0, live->ratePerSecond);
+    }
+    m_throughputLabel->setText(bytesPerSecond > 0
+            ? tr("↓ %1").arg(format::rate(bytesPerSecond, units::Bytes))
+            : QString());
+}
+
+QList<QUuid> MainWindow::selectedIds() const
+{
+    QList<QUuid> ids;
+    for (const QModelIndex &index : m_ui->jobView->selectionModel()->selectedRows())
+        ids.append(index.data(JobTableModel::IdRole).toUuid());
+    return ids;
+}
+
+QList<const JobRecord *> MainWindow::selectedRecords() const
+{
+    QList<const JobRecord *> records;
+    for (const QUuid &id : selectedIds()) {
+        if (const JobRecord *r = m_model->recordById(id))
+            records.append(r);
+    }
+    return records;
+}
+
+void MainWindow::updateActions()
+{
+    bool pause = false, resume = false, cancel = false, retry = false;
+    const QList<const JobRecord *> selected = selectedRecords();
+    for (const JobRecord *r : selected) {
+        const bool stopping = r->state == JobState::Running && r->control != JobControl::None;
+        pause =
+            pause || r->state == JobState::Queued || (r->state == JobState::Running && !stopping);
+        resume = resume || r->state == JobState::Paused
+            || (r->state == JobState::Running && r->control == JobControl::Pause);
+        cancel = cancel
+            || (!isFinishedState(r->state) && r->control != JobControl::Cancel
+                && r->control != JobControl::Remove);
+        retry = retry || r->state == JobState::Failed || r->state == JobState::Canceled;
+    }
+    const bool oneWithOutput = selected.size() == 1 && !selected.first()->output.isEmpty()
+        && QFileInfo::exists(selected.first()->output);
+    m_ui->actionPause->setEnabled(pause);
+    m_ui->actionResume->setEnabled(resume);
+    m_ui->actionCancel->setEnabled(cancel);
+    m_ui->actionRetry->setEnabled(retry);
+    m_ui->actionRemove->setEnabled(!selected.isEmpty());
+    m_ui->actionOpenOutput->setEnabled(oneWithOutput);
+    m_ui->actionOpenFolder->setEnabled(oneWithOutput);
+    m_ui->actionPauseQueue->setEnabled(!m_queuePaused);
+    m_ui->actionResumeQueue->setEnabled(m_queuePaused);
+    m_ui->actionClearFinished->setEnabled(
+        m_counts.succeeded + m_counts.failed + m_counts.canceled > 0);
+}
+
+void MainWindow::command(JobCommand jobCommand)
+{
+    const QList<QUuid> ids = selectedIds();
+    if (!ids.isEmpty())
+        m_controller->queue()->commandMany(ids, jobCommand);
+}
+
+void MainWindow::openOutput(bool folder)
+{
+    const QList<const JobRecord *> selected = selectedRecords();
+    if (selected.size() != 1 || selected.first()->output.isEmpty())
+        return;
+    const QFileInfo output(selected.first()->output);
+    if (!output.exists()) {
+        statusBar()->showMessage(tr("%1 is not there any more.").arg(output.filePath()), 8000);
+        return;
+    }
+    QDesktopServices::openUrl(
+        QUrl::fromLocalFile(folder ? output.absolutePath() : output.absoluteFilePath()));
+}
+
+void MainWindow::newDownload()
+{
+    NewDownloadDialog dialog(
+        m_controller->registry(), m_controller->settings()->downloadDir(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto id = m_controller->queue()->enqueue(QStringLiteral("download"), dialog.params());
+    if (!id)
+        QMessageBox::warning(this, tr("New Download"), id.error().message);
+}
+
+void MainWindow::showSettings()
+{
+    QStringList kinds = m_controller->registry()->names();
+    SettingsDialog dialog(m_controller->settings(), kinds, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    dialog.save();
+    m_controller->applySettings();
+    statusBar()->showMessage(tr("Settings applied; running jobs continue where they were."), 6000);
+}
+
+void MainWindow::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    menu.addActions({ m_ui->actionPause, m_ui->actionResume, m_ui->actionCancel, m_ui->actionRetry,
+        m_ui->actionRemove });
+    menu.addSeparator();
+    menu.addActions({ m_ui->actionOpenOutput, m_ui->actionOpenFolder });
+    menu.exec(m_ui->jobView->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::showHeaderMenu(const QPoint &pos)
+{
+    QHeaderView *header = m_ui->jobView->horizontalHeader();
+    QMenu menu(this);
+    for (int column = 0; column < JobTableModel::ColumnCount; ++column) {
+        QAction *toggle = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
+        toggle->setCheckable(true);
+        toggle->setChecked(!header->isSectionHidden(column));
+        toggle->setEnabled(column != JobTableModel::NameColumn);
+        connect(toggle, &QAction::toggled, header,
+            [header, column](bool on) { header->setSectionHidden(column, !on); });
+    }
+    menu.exec(header->mapToGlobal(pos));
+}
+
+int MainWindow::queueDropped(const QList<QUrl> &urls)
+{
+    int queued = 0;
+    QStringList refused;
+    for (const QUrl &url : urls) {
+        const QString scheme = url.scheme().toLower();
+        if (scheme != QLatin1String("http") && scheme != QLatin1String("https")) {
+            refused.append(url.isLocalFile() ? QFileInfo(url.toLocalFile()).fileName()
+                                             : url.toDisplayString());
+            continue;
+        }
+        const QJsonObject params { { QStringLiteral("url"), url.toString() },
+            { QStringLiteral("dir"), m_controller->settings()->downloadDir() } };
+        if (m_controller->queue()->enqueue(QStringLiteral("download"), params))
+            ++queued;
+        else
+            refused.append(url.toDisplayString());
+    }
+    if (!refused.isEmpty())
+        statusBar()->showMessage(tr("Spool cannot queue %1: drop web addresses to download them.")
+                                     .arg(refused.join(QStringLiteral(", "))),
+            8000);
+    else if (queued > 0)
+        statusBar()->showMessage(tr("Queued %n download(s).", nullptr, queued), 4000);
+    return queued;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    if (queueDropped(event->mimeData()->urls()) > 0)
+        event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_quitting) {
+        event->ignore(); // already on the way out; the queue says when
+        return;
+    }
+    StopMode mode = StopMode::Release;
+    if (m_counts.running > 0) {
+        QMessageBox ask(QMessageBox::Question, tr("Quit Spool"),
+            tr("%n job(s) are running.", nullptr, int(m_counts.running)), QMessageBox::NoButton,
+            this);
+        ask.setInformativeText(
+            tr("Let them finish first, or stop them now? Stopped jobs go back to the queue and "
+               "continue where they were the next time Spool runs."));
+        QPushButton *finish = ask.addButton(tr("Let Them Finish"), QMessageBox::AcceptRole);
+        QPushButton *stop = ask.addButton(tr("Stop Them"), QMessageBox::DestructiveRole);
+        ask.addButton(QMessageBox::Cancel);
+        ask.setDefaultButton(stop);
+        ask.exec();
+        if (ask.clickedButton() == finish)
+            mode = StopMode::Drain;
+        else if (ask.clickedButton() != stop) {
+            event->ignore();
+            return;
+        }
+    }
+    saveUiState();
+    m_quitting = true;
+    event->ignore();
+    if (mode == StopMode::Drain)
+        statusBar()->showMessage(tr("Waiting for the running jobs to finish…"));
+    connect(m_controller, &AppController::shutDownComplete, qApp, &QCoreApplication::quit);
+    m_controller->shutDown(mode);
+}
+
+void MainWindow::restoreUiState()
+{
+    AppSettings *s = m_controller->settings();
+    restoreGeometry(s->value(QStringLiteral("ui/geometry")));
+    restoreState(s->value(QStringLiteral("ui/state")));
+    m_ui->splitter->restoreState(s->value(QStringLiteral("ui/splitter")));
+    const QByteArray header = s->value(QStringLiteral("ui/header"));
+    if (!header.isEmpty())
+        m_ui->jobView->horizontalHeader()->restoreState(header);
+    const int filter = s->value(QStringLiteral("ui/stateFilter")).toInt();
+    m_ui->stateFilter->setCurrentIndex(qBound(0, filter, int(stateFilters().size()) - 1));
+}
+
+void MainWindow::saveUiState()
+{
+    AppSettings *s = m_controller->settings();
+    s->setValue(QStringLiteral("ui/geometry"), saveGeometry());
+    s->setValue(QStringLiteral("ui/state"), saveState());
+    s->setValue(QStringLiteral("ui/splitter"), m_ui->splitter->saveState());
+    s->setValue(QStringLiteral("ui/header"), m_ui->jobView->horizontalHeader()->saveState());
+    s->setValue(
+        QStringLiteral("ui/stateFilter"), QByteArray::number(m_ui->stateFilter->currentIndex()));
 }
 
 } // namespace spool::app

@@ -2,33 +2,85 @@
 
 #include <QMainWindow>
 
-#include "queue/jobqueue.h"
+#include "job/jobrecord.h"
+#include "store/jobstore.h"
 
 namespace Ui {
 class MainWindow;
 }
 
 class QLabel;
+class QTableView;
+
+namespace spool {
+class JobQueue;
+}
 
 namespace spool::app {
 
-// The main window. For now it shows the queue's counts; the job table and panels come with
-// the desktop-app work (issue 5).
+class AppController;
+class JobDetailsPanel;
+class JobFilterProxy;
+class JobTableModel;
+class Notifier;
+class ResponsivenessMeter;
+
+// The window a desktop user lives in: the job table with its actions, filters and details,
+// new-job dialogs, drag and drop, notifications and a status bar that says how things go.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(JobQueue *queue, QWidget *parent = nullptr);
+    explicit MainWindow(AppController *controller, QWidget *parent = nullptr);
     ~MainWindow() override;
     Q_DISABLE_COPY_MOVE(MainWindow)
 
+    // For tests and tools.
+    JobTableModel *model() const { return m_model; }
+    QTableView *jobView() const;
+    QAction *action(const QString &objectName) const;
+    // Queues what a drop would: http(s) URLs become downloads. Returns how many jobs.
+    int queueDropped(const QList<QUrl> &urls);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
 private:
-    void showCounts(const QueueCounts &counts);
+    void connectQueue(JobQueue *queue);
+    void setUpView();
+    void setUpFilters();
+    void setUpActions();
+    void setUpStatusBar();
+    void updateActions();
+    void updateThroughput();
+    QList<QUuid> selectedIds() const;
+    QList<const JobRecord *> selectedRecords() const;
+    void command(JobCommand command);
+    void openOutput(bool folder);
+    void newDownload();
+    void showSettings();
+    void showContextMenu(const QPoint &pos);
+    void showHeaderMenu(const QPoint &pos);
+    void onCounts(const QueueCounts &counts);
+    void restoreUiState();
+    void saveUiState();
 
     Ui::MainWindow *m_ui;
-    JobQueue *m_queue;
+    AppController *m_controller;
+    JobTableModel *m_model;
+    JobFilterProxy *m_proxy;
+    JobDetailsPanel *m_details;
+    Notifier *m_notifier;
+    ResponsivenessMeter *m_meter;
     QLabel *m_countsLabel;
+    QLabel *m_throughputLabel;
+    QLabel *m_lagLabel;
+    QueueCounts m_counts;
+    bool m_queuePaused = false;
+    bool m_quitting = false;
 };
 
 } // namespace spool::app

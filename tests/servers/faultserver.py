@@ -96,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
             "/pages/link": self.r_pages_link, "/pages/json": self.r_pages_json, "/echo": self.r_echo,
         }
         handler = routes.get(self.route)
+        if handler is None and self.route.startswith("/file/"):
+            handler = self.r_file  # /file/NAME: the same, with a file name in the URL
         if handler is None:
             self.send_simple(404, b"no such route")
             return

@@ -22,6 +22,8 @@ struct JobKind
     std::function<Result<QJsonObject>(const QJsonObject &params)> prepare;
     // The network host a job of this kind talks to, for per-host limits; empty: none.
     std::function<QString(const QJsonObject &params)> host;
+    // A short human name for a job of this kind ("report.pdf", "busy 500 ms"). Optional.
+    std::function<QString(const QJsonObject &params)> title;
     // Deletes what a job left outside its work directory (a partial download) once it ended
     // without success or was removed. Optional.
     std::function<void(const JobRecord &record, const QString &workDir)> discard;

@@ -57,3 +57,4 @@ QString idString(const QUuid &id);
 } // namespace spool
 
 Q_DECLARE_METATYPE(spool::JobRecord)
+Q_DECLARE_METATYPE(spool::JobEvent)

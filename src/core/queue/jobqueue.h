@@ -26,7 +26,13 @@ public:
     // Many jobs of one kind in one transaction.
     virtual Result<QList<QUuid>> enqueueMany(
         const QString &kind, const QList<QJsonObject> &params, int maxAttempts = 0) = 0;
-    virtual void command(const QUuid &id, JobCommand command) = 0;
+    void command(const QUuid &id, JobCommand command) { commandMany({ id }, command); }
+    // Several jobs in one transaction (a selection in the app); failures come one per job.
+    virtual void commandMany(const QList<QUuid> &ids, JobCommand command) = 0;
+    // Removes every succeeded, failed and canceled job.
+    virtual void clearFinished() = 0;
+    // Answered by eventsReady(): the job's timeline and log lines.
+    virtual void requestEvents(const QUuid &id) = 0;
     void cancel(const QUuid &id) { command(id, JobCommand::Cancel); }
     void pause(const QUuid &id) { command(id, JobCommand::Pause); }
     void resume(const QUuid &id) { command(id, JobCommand::Resume); }
@@ -55,6 +61,7 @@ Q_SIGNALS:
     void countsChanged(const spool::QueueCounts &counts);
     void queuePausedChanged(bool paused);
     void snapshotReady(const QList<spool::JobRecord> &records);
+    void eventsReady(const QUuid &id, const QList<spool::JobEvent> &events);
     void commandFailed(const QUuid &id, const QString &reason);
     void storageError(const QString &message);
     void stopped();

@@ -16,6 +16,7 @@ JobQueueImpl::JobQueueImpl(std::shared_ptr<JobStore> store,
     qRegisterMetaType<spool::JobRecord>();
     qRegisterMetaType<spool::JobProgress>();
     qRegisterMetaType<spool::QueueCounts>();
+    qRegisterMetaType<spool::JobEvent>();
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, &JobQueueImpl::drainOutbox);
     m_scheduler = new Scheduler(m_store, m_registry, m_config, &m_outbox,
@@ -75,13 +76,27 @@ Result<QList<QUuid>> JobQueueImpl::enqueueMany(
     return ids;
 }
 
-void JobQueueImpl::command(const QUuid &id, JobCommand jobCommand)
+void JobQueueImpl::commandMany(const QList<QUuid> &ids, JobCommand jobCommand)
 {
     if (m_stopRequested) {
-        Q_EMIT commandFailed(id, QStringLiteral("the queue is stopping"));
+        for (const QUuid &id : ids)
+            Q_EMIT commandFailed(id, QStringLiteral("the queue is stopping"));
         return;
     }
-    m_scheduler->post(inbox::Command { id, jobCommand });
+    if (!ids.isEmpty())
+        m_scheduler->post(inbox::Command { ids, jobCommand });
+}
+
+void JobQueueImpl::clearFinished()
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::ClearFinished {});
+}
+
+void JobQueueImpl::requestEvents(const QUuid &id)
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::Events { id });
 }
 
 void JobQueueImpl::setQueuePaused(bool paused)
@@ -185,6 +200,8 @@ void JobQueueImpl::drainOutbox()
                     for (const JobRecord &record : std::as_const(msg.records))
                         m_knownRevs.insert(record.id, record.rev);
                     Q_EMIT snapshotReady(msg.records);
+                } else if constexpr (std::is_same_v<T, outbox::Events>) {
+                    Q_EMIT eventsReady(msg.id, msg.events);
                 } else if constexpr (std::is_same_v<T, outbox::StorageError>) {
                     Q_EMIT storageError(msg.message);
                 } else if constexpr (std::is_same_v<T, outbox::Stopped>) {

@@ -31,7 +31,9 @@ public:
         const QString &kind, const QJsonObject &params, int maxAttempts = 0) override;
     Result<QList<QUuid>> enqueueMany(
         const QString &kind, const QList<QJsonObject> &params, int maxAttempts = 0) override;
-    void command(const QUuid &id, JobCommand command) override;
+    void commandMany(const QList<QUuid> &ids, JobCommand command) override;
+    void clearFinished() override;
+    void requestEvents(const QUuid &id) override;
     void setQueuePaused(bool paused) override;
     void requestSnapshot() override;
     void start() override;

@@ -27,8 +27,15 @@ struct Enqueue
 };
 struct Command
 {
-    QUuid id;
+    QList<QUuid> ids;
     JobCommand command = JobCommand::Invalid;
+};
+struct ClearFinished
+{
+};
+struct Events
+{
+    QUuid id;
 };
 struct SetQueuePaused
 {
@@ -63,8 +70,8 @@ struct ExternalChange
 struct SlotsIdle
 {
 };
-using Item = std::variant<Enqueue, Command, SetQueuePaused, Snapshot, Start, Stop, Poke, WakeAt,
-    RunningChanged, StateChanged, ExternalChange, SlotsIdle>;
+using Item = std::variant<Enqueue, Command, ClearFinished, Events, SetQueuePaused, Snapshot, Start,
+    Stop, Poke, WakeAt, RunningChanged, StateChanged, ExternalChange, SlotsIdle>;
 } // namespace inbox
 
 // Messages from the scheduler to the queue's owner thread.
@@ -103,11 +110,16 @@ struct StorageError
 {
     QString message;
 };
+struct Events
+{
+    QUuid id;
+    QList<JobEvent> events;
+};
 struct Stopped
 {
 };
 using Item = std::variant<JobsChanged, JobsRemoved, ProgressChanged, CommandFailed, QueuePaused,
-    Counts, Snapshot, StorageError, Stopped>;
+    Counts, Snapshot, StorageError, Events, Stopped>;
 } // namespace outbox
 
 } // namespace spool

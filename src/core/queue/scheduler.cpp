@@ -171,7 +171,11 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::Enqueue>)
                 enqueue(msg.jobs);
             else if constexpr (std::is_same_v<T, inbox::Command>)
-                command(msg.id, msg.command);
+                command(msg.ids, msg.command);
+            else if constexpr (std::is_same_v<T, inbox::ClearFinished>)
+                clearFinished();
+            else if constexpr (std::is_same_v<T, inbox::Events>)
+                sendEvents(msg.id);
             else if constexpr (std::is_same_v<T, inbox::SetQueuePaused>)
                 setQueuePaused(msg.paused, true);
             else if constexpr (std::is_same_v<T, inbox::Snapshot>)
@@ -319,27 +323,65 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     markStateChanged();
 }
 
-void Scheduler::command(const QUuid &id, JobCommand jobCommand)
+void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
 {
-    auto result = m_store->command(id, jobCommand, now());
-    if (!result) {
-        publish(outbox::CommandFailed { id, result.error().message });
+    auto results = m_store->commandMany(ids, jobCommand, now());
+    if (!results) {
+        for (const QUuid &id : ids)
+            publish(outbox::CommandFailed { id, results.error().message });
         return;
     }
-    jobfiles::release(*m_registry, m_config.workRoot, result->record, result->removed);
-    if (result->removed) {
-        publish(outbox::JobsRemoved { { id } });
-    } else {
+    QList<JobRecord> changed;
+    QList<QUuid> removed;
+    bool anyQueued = false;
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        const Result<CommandResult> &result = results->at(i);
+        if (!result) {
+            publish(outbox::CommandFailed { ids.at(i), result.error().message });
+            continue;
+        }
         const JobRecord &record = result->record;
+        jobfiles::release(*m_registry, m_config.workRoot, record, result->removed);
+        if (result->removed) {
+            removed.append(ids.at(i));
+            continue;
+        }
         if (record.state == JobState::Running && record.control != JobControl::None) {
-            if (auto job = runningJob(id))
+            if (auto job = runningJob(record.id))
                 job->requestStop(record.control);
         }
-        publish(outbox::JobsChanged { { record } });
-        if (record.state == JobState::Queued)
-            kick();
+        anyQueued = anyQueued || record.state == JobState::Queued;
+        changed.append(record);
     }
+    if (!changed.isEmpty())
+        publish(outbox::JobsChanged { std::move(changed) });
+    if (!removed.isEmpty())
+        publish(outbox::JobsRemoved { std::move(removed) });
+    if (anyQueued)
+        kick();
     markStateChanged();
+}
+
+void Scheduler::clearFinished()
+{
+    auto finished = m_store->query(
+        JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled }, -1 });
+    if (!finished) {
+        reportStorageError(finished.error());
+        return;
+    }
+    QList<QUuid> ids;
+    ids.reserve(finished->size());
+    for (const JobRecord &record : std::as_const(finished.value()))
+        ids.append(record.id);
+    if (!ids.isEmpty())
+        command(ids, JobCommand::Remove);
+}
+
+void Scheduler::sendEvents(const QUuid &id)
+{
+    auto events = m_store->events(id);
+    publish(outbox::Events { id, events ? events.value() : QList<JobEvent> {} });
 }
 
 void Scheduler::setQueuePaused(bool paused, bool persist)

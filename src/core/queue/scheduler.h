@@ -54,7 +54,9 @@ private:
     void stop(StopMode mode);
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
-    void command(const QUuid &id, JobCommand command);
+    void command(const QList<QUuid> &ids, JobCommand command);
+    void clearFinished();
+    void sendEvents(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);
     void snapshot();
     void wakeAt(qint64 atMs);

@@ -23,4 +23,12 @@ qint64 *QueueCounts::of(JobState state)
     return nullptr;
 }
 
+Result<CommandResult> JobStore::command(const QUuid &id, JobCommand command, qint64 nowMs)
+{
+    auto results = commandMany({ id }, command, nowMs);
+    if (!results)
+        return results.error();
+    return results->first();
+}
+
 } // namespace spool

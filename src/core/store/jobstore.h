@@ -99,7 +99,11 @@ public:
         const QList<Completion> &completions, qint64 nowMs) = 0;
     // Running jobs whose runner is gone go back to the queue (or fail, out of attempts).
     virtual Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) = 0;
-    virtual Result<CommandResult> command(const QUuid &id, JobCommand command, qint64 nowMs) = 0;
+    // One transaction for all: each id gets its own outcome (NotFound, InvalidState...), and
+    // only a storage failure fails the whole call.
+    virtual Result<QList<Result<CommandResult>>> commandMany(
+        const QList<QUuid> &ids, JobCommand command, qint64 nowMs) = 0;
+    Result<CommandResult> command(const QUuid &id, JobCommand command, qint64 nowMs);
 
     virtual Result<QList<JobRecord>> query(const JobQuery &query) = 0;
     // Ids that start with `prefix` (case-insensitive), for commands that accept a short id.

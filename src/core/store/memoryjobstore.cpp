@@ -211,9 +211,20 @@ Result<QList<JobRecord>> MemoryJobStore::recoverAbandoned(qint64 nowMs)
     return recovered;
 }
 
-Result<CommandResult> MemoryJobStore::command(const QUuid &id, JobCommand command, qint64 nowMs)
+Result<QList<Result<CommandResult>>> MemoryJobStore::commandMany(
+    const QList<QUuid> &ids, JobCommand command, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
+    QList<Result<CommandResult>> results;
+    results.reserve(ids.size());
+    for (const QUuid &id : ids)
+        results.append(commandLocked(id, command, nowMs));
+    return results;
+}
+
+Result<CommandResult> MemoryJobStore::commandLocked(
+    const QUuid &id, JobCommand command, qint64 nowMs)
+{
     Entry *entry = findLocked(id);
     if (!entry)
         return notFound(id);

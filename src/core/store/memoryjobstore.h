@@ -26,7 +26,8 @@ public:
         const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override;
     Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override;
     Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) override;
-    Result<CommandResult> command(const QUuid &id, JobCommand command, qint64 nowMs) override;
+    Result<QList<Result<CommandResult>>> commandMany(
+        const QList<QUuid> &ids, JobCommand command, qint64 nowMs) override;
     Result<QList<JobRecord>> query(const JobQuery &query) override;
     Result<QList<QUuid>> findIds(const QString &prefix, int limit) override;
     Result<QList<JobEvent>> events(const QUuid &id) override;
@@ -46,6 +47,7 @@ private:
     };
 
     Entry *findLocked(const QUuid &id);
+    Result<CommandResult> commandLocked(const QUuid &id, JobCommand command, qint64 nowMs);
     JobRecord saveLocked(Entry &entry, qint64 oldSeq, JobState oldState);
     void countLocked(JobState state, int delta);
     void removeLocked(const QUuid &id);

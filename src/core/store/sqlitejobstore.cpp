@@ -991,39 +991,45 @@ Result<QList<JobRecord>> SqliteJobStore::recoverAbandoned(qint64 nowMs)
     return recovered;
 }
 
-Result<CommandResult> SqliteJobStore::command(const QUuid &id, JobCommand command, qint64 nowMs)
+Result<QList<Result<CommandResult>>> SqliteJobStore::commandMany(
+    const QList<QUuid> &ids, JobCommand command, qint64 nowMs)
 {
-    CommandResult result;
+    QList<Result<CommandResult>> results;
     const Error e = d->call(true, [&](Db &db) -> Error {
-        result = CommandResult {};
-        JobRecord record;
-        bool found = false;
-        qint64 key = 0;
-        if (Error err = db.load(id, &record, &found, &key); err.isError())
-            return err;
-        if (!found)
-            return makeError(
-                ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
-        const JobRecord before = record;
-        Error seqError;
-        const auto outcome = transitions::applyCommand(record, command, nowMs, [&] {
-            qint64 seq = 0;
-            seqError = db.reserveSeq(1, &seq);
-            return seq;
-        });
-        if (outcome.error.isError())
-            return outcome.error;
-        if (seqError.isError())
-            return seqError;
-        if (Error err = db.apply(record, outcome, key, before); err.isError())
-            return err;
-        result.removed = outcome.deleteRecord;
-        result.record = record;
+        results.clear();
+        for (const QUuid &id : ids) {
+            JobRecord record;
+            bool found = false;
+            qint64 key = 0;
+            if (Error err = db.load(id, &record, &found, &key); err.isError())
+                return err;
+            if (!found) {
+                results.append(makeError(
+                    ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id))));
+                continue;
+            }
+            const JobRecord before = record;
+            Error seqError;
+            const auto outcome = transitions::applyCommand(record, command, nowMs, [&] {
+                qint64 seq = 0;
+                seqError = db.reserveSeq(1, &seq);
+                return seq;
+            });
+            if (seqError.isError())
+                return seqError;
+            if (outcome.error.isError()) {
+                results.append(outcome.error);
+                continue;
+            }
+            if (Error err = db.apply(record, outcome, key, before); err.isError())
+                return err;
+            results.append(CommandResult { outcome.deleteRecord, record });
+        }
         return {};
     });
     if (e.isError())
         return e;
-    return result;
+    return results;
 }
 
 Result<QList<JobRecord>> SqliteJobStore::query(const JobQuery &query)

@@ -47,7 +47,8 @@ public:
         const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override;
     Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override;
     Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) override;
-    Result<CommandResult> command(const QUuid &id, JobCommand command, qint64 nowMs) override;
+    Result<QList<Result<CommandResult>>> commandMany(
+        const QList<QUuid> &ids, JobCommand command, qint64 nowMs) override;
     Result<QList<JobRecord>> query(const JobQuery &query) override;
     Result<QList<QUuid>> findIds(const QString &prefix, int limit) override;
     Result<QList<JobEvent>> events(const QUuid &id) override;

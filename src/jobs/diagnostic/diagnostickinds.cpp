@@ -105,6 +105,9 @@ void registerDiagnosticKinds(JobKindRegistry &registry)
         QStringLiteral("Keeps one CPU busy for N ms of its own CPU time (diagnostic).");
     busy.params = { durationParam(QStringLiteral("CPU time to burn, in milliseconds")) };
     busy.create = [] { return std::make_unique<BusyJob>(); };
+    busy.title = [](const QJsonObject &p) {
+        return QStringLiteral("busy %1 ms").arg(p.value(QStringLiteral("ms")).toInteger());
+    };
     add(std::move(busy));
 
     JobKind sleep;
@@ -112,6 +115,9 @@ void registerDiagnosticKinds(JobKindRegistry &registry)
     sleep.description = QStringLiteral("Waits N ms without using CPU (diagnostic).");
     sleep.params = { durationParam(QStringLiteral("time to wait, in milliseconds")) };
     sleep.create = [] { return std::make_unique<SleepJob>(); };
+    sleep.title = [](const QJsonObject &p) {
+        return QStringLiteral("sleep %1 ms").arg(p.value(QStringLiteral("ms")).toInteger());
+    };
     add(std::move(sleep));
 }
 

@@ -1,5 +1,6 @@
 #include "downloadkind.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QNetworkProxyFactory>
 #include <QRegularExpression>
@@ -138,6 +139,16 @@ void registerDownloadKind(JobKindRegistry &registry, const DownloadSettings &set
         return QUrl(params.value(QStringLiteral("url")).toString()).host().toLower();
     };
     kind.discard = &DownloadJob::discard;
+    kind.title = [](const QJsonObject &params) {
+        // The name the file will have, as far as it is known before the server answers.
+        const QString out = params.value(QStringLiteral("out")).toString();
+        if (!out.isEmpty() && !QFileInfo(out).isDir())
+            return QFileInfo(out).fileName();
+        const QString name = params.value(QStringLiteral("name")).toString();
+        if (!name.isEmpty())
+            return name;
+        return filenames::fromUrl(QUrl(params.value(QStringLiteral("url")).toString()));
+    };
     kind.create = [settings] { return std::make_unique<DownloadJob>(settings); };
     if (auto added = registry.add(std::move(kind)); !added)
         qWarning("spool: %s", qUtf8Printable(added.error().message));

@@ -1,0 +1,129 @@
+#include "appsettings.h"
+
+#include <QDir>
+#include <QThread>
+
+#include "builtinkinds.h"
+
+namespace spool::app {
+
+AppSettings::AppSettings()
+    : m_settings(QSettings::UserScope, QStringLiteral("Spool"), QStringLiteral("spool"))
+{ }
+
+int AppSettings::workers() const
+{
+    return qBound(1,
+        m_settings.value(QStringLiteral("queue/workers"), qMax(2, QThread::idealThreadCount()))
+            .toInt(),
+        256);
+}
+
+void AppSettings::setWorkers(int workers)
+{
+    m_settings.setValue(QStringLiteral("queue/workers"), workers);
+}
+
+WorkerPriority AppSettings::priority() const
+{
+    const WorkerPriority p = workerPriorityFromName(
+        m_settings.value(QStringLiteral("queue/priority"), QStringLiteral("low")).toString());
+    return p == WorkerPriority::Invalid ? WorkerPriority::Low : p;
+}
+
+void AppSettings::setPriority(WorkerPriority priority)
+{
+    m_settings.setValue(QStringLiteral("queue/priority"), workerPriorityName(priority));
+}
+
+QHash<QString, int> AppSettings::kindCaps() const
+{
+    QHash<QString, int> caps;
+    const QVariantMap stored = m_settings.value(QStringLiteral("queue/kindCaps")).toMap();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+        if (it.value().toInt() > 0)
+            caps.insert(it.key(), it.value().toInt());
+    }
+    return caps;
+}
+
+void AppSettings::setKindCaps(const QHash<QString, int> &caps)
+{
+    QVariantMap stored;
+    for (auto it = caps.cbegin(); it != caps.cend(); ++it)
+        stored.insert(it.key(), it.value());
+    m_settings.setValue(QStringLiteral("queue/kindCaps"), stored);
+}
+
+int AppSettings::hostCap() const
+{
+    return qBound(0, m_settings.value(QStringLiteral("queue/hostCap"), 2).toInt(), 64);
+}
+
+void AppSettings::setHostCap(int cap)
+{
+    m_settings.setValue(QStringLiteral("queue/hostCap"), cap);
+}
+
+QString AppSettings::downloadDir() const
+{
+    return m_settings.value(QStringLiteral("downloads/dir"), defaultDownloadDir()).toString();
+}
+
+void AppSettings::setDownloadDir(const QString &dir)
+{
+    m_settings.setValue(QStringLiteral("downloads/dir"), dir);
+}
+
+bool AppSettings::gilMode() const
+{
+    return m_settings.value(QStringLiteral("plugins/gil"), true).toBool();
+}
+
+void AppSettings::setGilMode(bool on)
+{
+    m_settings.setValue(QStringLiteral("plugins/gil"), on);
+}
+
+bool AppSettings::notifyOnSuccess() const
+{
+    return m_settings.value(QStringLiteral("notifications/success"), true).toBool();
+}
+
+void AppSettings::setNotifyOnSuccess(bool on)
+{
+    m_settings.setValue(QStringLiteral("notifications/success"), on);
+}
+
+bool AppSettings::notifyOnFailure() const
+{
+    return m_settings.value(QStringLiteral("notifications/failure"), true).toBool();
+}
+
+void AppSettings::setNotifyOnFailure(bool on)
+{
+    m_settings.setValue(QStringLiteral("notifications/failure"), on);
+}
+
+QByteArray AppSettings::value(const QString &key) const
+{
+    return m_settings.value(key).toByteArray();
+}
+
+void AppSettings::setValue(const QString &key, const QByteArray &value)
+{
+    m_settings.setValue(key, value);
+}
+
+QueueConfig AppSettings::queueConfig(const QString &dataDir) const
+{
+    QueueConfig config;
+    config.workers = workers();
+    config.priority = priority();
+    config.kindCaps = kindCaps();
+    config.hostCap = hostCap();
+    config.workRoot = QDir(dataDir).filePath(QStringLiteral("work"));
+    return config;
+}
+
+} // namespace spool::app

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QHash>
+#include <QSettings>
+
+#include "queue/queueconfig.h"
+
+namespace spool::app {
+
+// The app's settings (QSettings), typed, with the defaults in one place.
+class AppSettings final
+{
+public:
+    AppSettings();
+
+    int workers() const;
+    void setWorkers(int workers);
+    WorkerPriority priority() const;
+    void setPriority(WorkerPriority priority);
+    QHash<QString, int> kindCaps() const;
+    void setKindCaps(const QHash<QString, int> &caps);
+    int hostCap() const;
+    void setHostCap(int cap);
+    QString downloadDir() const;
+    void setDownloadDir(const QString &dir);
+    bool gilMode() const; // legacy plugins serialized in-process (true) or in worker processes
+    void setGilMode(bool on);
+    bool notifyOnSuccess() const;
+    void setNotifyOnSuccess(bool on);
+    bool notifyOnFailure() const;
+    void setNotifyOnFailure(bool on);
+
+    QByteArray value(const QString &key) const;
+    void setValue(const QString &key, const QByteArray &value);
+
+    // What the queue runs with, for a data directory.
+    QueueConfig queueConfig(const QString &dataDir) const;
+
+private:
+    mutable QSettings m_settings;
+};
+
+} // namespace spool::app

@@ -1,0 +1,118 @@
+#include "format.h"
+
+#include <cmath>
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QLocale>
+
+namespace spool::app::format {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("spool::app::format", text);
+}
+} // namespace
+
+QString bytes(qint64 count)
+{
+    return QLocale().formattedDataSize(count, 1, QLocale::DataSizeIecFormat);
+}
+
+QString amount(qint64 value, const QString &unit)
+{
+    if (unit == units::Bytes)
+        return bytes(value);
+    if (unit == units::Milliseconds)
+        return duration(value);
+    return QStringLiteral("%1 %2").arg(QLocale().toString(value), unit);
+}
+
+QString rate(double perSecond, const QString &unit)
+{
+    if (perSecond < 0)
+        return QString();
+    if (unit == units::Bytes)
+        return tr("%1/s").arg(bytes(qint64(perSecond)));
+    if (unit == units::Milliseconds)
+        return tr("%1×").arg(
+            QLocale().toString(perSecond / 1000.0, 'f', 1)); // work time per wall time
+    return tr("%1 %2/s").arg(QLocale().toString(perSecond, 'f', perSecond < 10 ? 1 : 0), unit);
+}
+
+QString duration(qint64 ms)
+{
+    if (ms < 1000)
+        return tr("%1 ms").arg(ms);
+    const qint64 s = ms / 1000;
+    if (s < 60)
+        return tr("%1 s").arg(QLocale().toString(ms / 1000.0, 'f', s < 10 ? 1 : 0));
+    if (s < 3600)
+        return tr("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+QString eta(qint64 ms, bool totalKnown, double ratePerSecond)
+{
+    if (!totalKnown)
+        return tr("unknown");
+    if (ms >= 0)
+        return duration(ms);
+    if (ratePerSecond == 0)
+        return QStringLiteral("∞");
+    return QString();
+}
+
+QString timestamp(qint64 ms)
+{
+    if (ms <= 0)
+        return QString();
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(ms);
+    if (when.date() == QDate::currentDate())
+        return QLocale().toString(when.time(), QStringLiteral("HH:mm:ss"));
+    return QLocale().toString(when, QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
+QString stateName(JobState state)
+{
+    switch (state) {
+    case JobState::Queued:
+        return tr("Queued");
+    case JobState::Running:
+        return tr("Running");
+    case JobState::Paused:
+        return tr("Paused");
+    case JobState::Succeeded:
+        return tr("Done");
+    case JobState::Failed:
+        return tr("Failed");
+    case JobState::Canceled:
+        return tr("Canceled");
+    case JobState::Invalid:
+        break;
+    }
+    return QString();
+}
+
+QString stateText(const JobRecord &record)
+{
+    QString text = stateName(record.state);
+    if (record.state == JobState::Running) {
+        if (record.control == JobControl::Pause)
+            text = tr("Pausing");
+        else if (record.control == JobControl::Cancel)
+            text = tr("Canceling");
+        else if (record.control == JobControl::Remove)
+            text = tr("Removing");
+    } else if (record.state == JobState::Queued && record.attempts > 0
+        && record.notBeforeMs > QDateTime::currentMSecsSinceEpoch()) {
+        text =
+            tr("Retrying at %1")
+                .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(record.notBeforeMs).time(),
+                    QStringLiteral("HH:mm:ss")));
+    }
+    return text;
+}
+
+} // namespace spool::app::format

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <memory>
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+#include <QVector>
+
+#include "job/jobkindregistry.h"
+#include "queue/jobqueue.h"
+
+namespace spool::app {
+
+// The queue as a table, one row per job in FIFO order. Updates from the queue are collected and
+// applied about 30 times a second, as row ranges: 100,000 jobs and thousands of progress reports
+// a second cost the view a few range updates per frame.
+class JobTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        NameColumn = 0,
+        KindColumn,
+        StateColumn,
+        ProgressColumn,
+        AmountColumn,
+        SpeedColumn,
+        EtaColumn,
+        AttemptsColumn,
+        EnqueuedColumn,
+        StartedColumn,
+        FinishedColumn,
+        ColumnCount
+    };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        StateRole, // int(JobState)
+        KindRole,
+        FractionRole, // 0..1, or -1 when unknown
+        SortRole, // the raw value of a column, for sorting
+    };
+
+    JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent = nullptr);
+    Q_DISABLE_COPY_MOVE(JobTableModel)
+
+    // Follows `queue` (and asks it for everything it has). Switching queues starts over.
+    void setQueue(JobQueue *queue);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    const JobRecord *record(int row) const;
+    const JobRecord *recordById(const QUuid &id) const;
+    int rowOf(const QUuid &id) const;
+    // The latest coalesced progress report of a running job (speed, ETA), if any.
+    const JobProgress *liveProgress(const QUuid &id) const;
+    QString title(const JobRecord &record) const;
+    // Every kind seen so far, for the filter.
+    QStringList kinds() const;
+    // Applies what has arrived now instead of at the next frame (tests, a snapshot).
+    void applyPending();
+
+Q_SIGNALS:
+    void kindsChanged();
+    // After a batch was applied: the rows that changed (for the details panel).
+    void rowsUpdated(const QSet<QUuid> &ids);
+
+private:
+    struct Row
+    {
+        JobRecord record;
+        QString title;
+        JobProgress live;
+        bool hasLive = false;
+    };
+
+    void onSnapshot(const QList<JobRecord> &records);
+    void onChanged(const QList<JobRecord> &records);
+    void onRemoved(const QList<QUuid> &ids);
+    void onProgress(const QList<JobProgress> &progress);
+    void schedule();
+    void reindexFrom(int row);
+    void noteKind(const QString &kind);
+    QVariant display(const Row &row, int column) const;
+    QVariant sortValue(const Row &row, int column) const;
+    void emitRanges(QList<int> rows, int firstColumn, int lastColumn);
+
+    std::shared_ptr<const JobKindRegistry> m_registry;
+    JobQueue *m_queue = nullptr;
+    QList<QMetaObject::Connection> m_connections;
+    QVector<Row> m_rows;
+    QHash<QUuid, int> m_index;
+    QStringList m_kinds;
+
+    QHash<QUuid, JobRecord> m_pendingChanges;
+    QSet<QUuid> m_pendingRemovals;
+    QHash<QUuid, JobProgress> m_pendingProgress;
+    QTimer m_applyTimer;
+};
+
+} // namespace spool::app

@@ -1,0 +1,58 @@
+#include "notifier.h"
+
+#include <QSystemTrayIcon>
+
+#include "appsettings.h"
+
+namespace spool::app {
+
+Notifier::Notifier(AppSettings *settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_idleIcon(QStringLiteral(":/icons/spool.svg"))
+    , m_busyIcon(QStringLiteral(":/icons/spool-busy.svg"))
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(m_idleIcon, this);
+    m_tray->setToolTip(tr("Spool"));
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this] { Q_EMIT activated(); });
+    m_tray->show();
+}
+
+void Notifier::jobFinished(const JobRecord &record, const QString &title)
+{
+    QString text;
+    bool failure = false;
+    switch (record.state) {
+    case JobState::Succeeded:
+        if (!m_settings->notifyOnSuccess())
+            return;
+        text = tr("%1 is done").arg(title);
+        break;
+    case JobState::Failed:
+        if (!m_settings->notifyOnFailure())
+            return;
+        text = tr("%1 failed: %2").arg(title, record.error);
+        failure = true;
+        break;
+    default:
+        return; // a canceled job was canceled by the user: no news
+    }
+    if (m_tray) {
+        m_tray->showMessage(failure ? tr("Job failed") : tr("Job done"), text,
+            failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+        return;
+    }
+    Q_EMIT statusMessage(text, 8000);
+}
+
+void Notifier::countsChanged(const QueueCounts &counts)
+{
+    if (!m_tray)
+        return;
+    m_tray->setIcon(counts.running > 0 ? m_busyIcon : m_idleIcon);
+    m_tray->setToolTip(tr("Spool: %1 running, %2 queued").arg(counts.running).arg(counts.queued));
+}
+
+} // namespace spool::app

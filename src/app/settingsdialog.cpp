@@ -1,0 +1,76 @@
+#include "settingsdialog.h"
+
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QSpinBox>
+
+#include "appsettings.h"
+#include "ui_settingsdialog.h"
+
+namespace spool::app {
+
+namespace {
+const WorkerPriority kPriorities[] = { WorkerPriority::Low, WorkerPriority::Idle,
+    WorkerPriority::Normal };
+}
+
+SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds, QWidget *parent)
+    : QDialog(parent)
+    , m_ui(new Ui::SettingsDialog)
+    , m_settings(settings)
+{
+    m_ui->setupUi(this);
+    m_ui->workersSpin->setValue(settings->workers());
+    for (int i = 0; i < 3; ++i) {
+        if (kPriorities[i] == settings->priority())
+            m_ui->priorityCombo->setCurrentIndex(i);
+    }
+    m_ui->hostCapSpin->setValue(settings->hostCap());
+    m_ui->downloadDirEdit->setText(settings->downloadDir());
+    m_ui->legacyCombo->setCurrentIndex(settings->gilMode() ? 0 : 1);
+    m_ui->notifySuccessCheck->setChecked(settings->notifyOnSuccess());
+    m_ui->notifyFailureCheck->setChecked(settings->notifyOnFailure());
+    const QHash<QString, int> caps = settings->kindCaps();
+    m_ui->kindCapsTable->setRowCount(int(kinds.size()));
+    for (int row = 0; row < kinds.size(); ++row) {
+        auto *name = new QTableWidgetItem(kinds.at(row));
+        name->setFlags(Qt::ItemIsEnabled);
+        m_ui->kindCapsTable->setItem(row, 0, name);
+        auto *spin = new QSpinBox(m_ui->kindCapsTable);
+        spin->setRange(0, 256);
+        spin->setSpecialValueText(tr("no limit"));
+        spin->setValue(caps.value(kinds.at(row)));
+        m_ui->kindCapsTable->setCellWidget(row, 1, spin);
+    }
+    connect(m_ui->downloadDirButton, &QToolButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Downloads Go To"), m_ui->downloadDirEdit->text());
+        if (!dir.isEmpty())
+            m_ui->downloadDirEdit->setText(dir);
+    });
+}
+
+SettingsDialog::~SettingsDialog()
+{
+    delete m_ui;
+}
+
+void SettingsDialog::save()
+{
+    m_settings->setWorkers(m_ui->workersSpin->value());
+    m_settings->setPriority(kPriorities[qBound(0, m_ui->priorityCombo->currentIndex(), 2)]);
+    m_settings->setHostCap(m_ui->hostCapSpin->value());
+    m_settings->setDownloadDir(m_ui->downloadDirEdit->text());
+    m_settings->setGilMode(m_ui->legacyCombo->currentIndex() == 0);
+    m_settings->setNotifyOnSuccess(m_ui->notifySuccessCheck->isChecked());
+    m_settings->setNotifyOnFailure(m_ui->notifyFailureCheck->isChecked());
+    QHash<QString, int> caps;
+    for (int row = 0; row < m_ui->kindCapsTable->rowCount(); ++row) {
+        const auto *spin = qobject_cast<QSpinBox *>(m_ui->kindCapsTable->cellWidget(row, 1));
+        if (spin && spin->value() > 0)
+            caps.insert(m_ui->kindCapsTable->item(row, 0)->text(), spin->value());
+    }
+    m_settings->setKindCaps(caps);
+}
+
+} // namespace spool::app

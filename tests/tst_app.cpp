@@ -1,0 +1,386 @@
+// The desktop app's widgets under the offscreen platform: the table model against the core's
+// state, the progress bar's paint, actions per selection, the download dialog's checks, drag and
+// drop, quitting without losing jobs, and the German translation.
+#include <QAction>
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QDropEvent>
+#include <QImage>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPainter>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTranslator>
+
+#include "appcontroller.h"
+#include "builtinkinds.h"
+#include "jobtablemodel.h"
+#include "mainwindow.h"
+#include "newdownloaddialog.h"
+#include "progressdelegate.h"
+#include "queue/jobqueueimpl.h"
+#include "store/memoryjobstore.h"
+#include "testkit.h"
+
+using namespace spool;
+using namespace spool::app;
+using namespace spool::test;
+
+namespace {
+
+struct Fixture
+{
+    QTemporaryDir dir;
+    std::shared_ptr<JobKindRegistry> registry = std::make_shared<JobKindRegistry>();
+    std::shared_ptr<MemoryJobStore> store = std::make_shared<MemoryJobStore>();
+    TestKit kit;
+    AppSettings settings;
+
+    Fixture(int workers = 1)
+    {
+        registerBuiltinKinds(*registry, BuiltinSettings { dir.path(), dir.path() });
+        kit.registerKinds(*registry);
+        settings.setWorkers(workers);
+        settings.setDownloadDir(dir.path());
+    }
+    ~Fixture() { kit.openGate(); }
+};
+
+} // namespace
+
+class TestApp : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void modelFollowsTheQueue();
+    void modelUpdatesInBatches();
+    void delegatePaintsTheFill_data();
+    void delegatePaintsTheFill();
+    void actionsFollowTheSelection();
+    void downloadDialogExplainsProblems();
+    void droppedUrlsBecomeDownloads();
+    void quittingLosesNothing_data();
+    void quittingLosesNothing();
+    void germanTranslationLoads();
+};
+
+void TestApp::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // settings in a throwaway place
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+}
+
+void TestApp::modelFollowsTheQueue()
+{
+    Fixture f(1);
+    QueueConfig config = f.settings.queueConfig(f.dir.path());
+    JobQueueImpl queue(f.store, f.registry, config);
+    JobTableModel model(f.registry);
+    model.setQueue(&queue);
+    const QUuid gate = queue.enqueue(QStringLiteral("gate"), {}).value();
+    const QUuid sleep =
+        queue.enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 5 } }).value();
+    const QUuid quick = queue.enqueue(QStringLiteral("quick"), {}).value();
+    QTRY_COMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(0, 0).data(JobTableModel::IdRole).toUuid(), gate); // FIFO
+    QCOMPARE(model.index(1, 0).data(JobTableModel::IdRole).toUuid(), sleep);
+    QCOMPARE(
+        model.index(1, JobTableModel::NameColumn).data().toString(), QStringLiteral("sleep 5 ms"));
+    QCOMPARE(
+        model.index(1, JobTableModel::StateColumn).data().toString(), QStringLiteral("Queued"));
+    QCOMPARE(
+        model.index(1, JobTableModel::AttemptsColumn).data().toString(), QStringLiteral("0/5"));
+
+    queue.start();
+    QTRY_COMPARE(
+        model.index(0, JobTableModel::StateColumn).data().toString(), QStringLiteral("Running"));
+    // Progress arrives coalesced and shows as amount, fraction and speed.
+    QTRY_VERIFY(!model.index(0, JobTableModel::AmountColumn).data().toString().isEmpty());
+    QVERIFY(
+        model.index(0, JobTableModel::ProgressColumn).data(JobTableModel::FractionRole).toDouble()
+        >= 0.0);
+    QTRY_VERIFY(!model.index(0, JobTableModel::SpeedColumn).data().toString().isEmpty());
+
+    queue.pause(gate);
+    QTRY_COMPARE(
+        model.index(0, JobTableModel::StateColumn).data().toString(), QStringLiteral("Paused"));
+    QTRY_COMPARE(
+        model.index(2, JobTableModel::StateColumn).data().toString(), QStringLiteral("Done"));
+    QCOMPARE(
+        model.index(2, JobTableModel::ProgressColumn).data(JobTableModel::FractionRole).toDouble(),
+        1.0);
+    queue.remove(quick);
+    QTRY_COMPARE(model.rowCount(), 2);
+    QCOMPARE(model.rowOf(quick), -1);
+    QCOMPARE(model.rowOf(sleep), 1);
+    QCOMPARE(model.recordById(sleep)->state,
+        f.store->query(JobQuery { { sleep }, {}, -1 })->first().state);
+    QCOMPARE(
+        model.recordById(sleep)->rev, f.store->query(JobQuery { { sleep }, {}, -1 })->first().rev);
+}
+
+void TestApp::modelUpdatesInBatches()
+{
+    Fixture f(2);
+    JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
+    JobTableModel model(f.registry);
+    model.setQueue(&queue);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    // 5,000 jobs arrive at once: one insertion, not 5,000.
+    QVERIFY(queue.enqueueMany(QStringLiteral("quick"), QList<QJsonObject>(5000)).ok());
+    QTRY_COMPARE(model.rowCount(), 5000);
+    QCOMPARE(inserted.size(), 1);
+    // Two jobs reporting progress as fast as they can for a second: the view gets frames.
+    changed.clear();
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(queue
+                .enqueueMany(QStringLiteral("spin"),
+                    QList<QJsonObject>(2, { { QStringLiteral("ms"), 1000 } }))
+                .ok());
+    queue.start();
+    QTRY_COMPARE_WITH_TIMEOUT(model.index(5001, JobTableModel::StateColumn).data().toString(),
+        QStringLiteral("Done"), 20000);
+    const double seconds = timer.elapsed() / 1000.0;
+    qInfo("%lld dataChanged in %.1f s for 5,002 jobs", qint64(changed.size()), seconds);
+    // At most one range per frame for progress and one for state changes (~30 frames a second).
+    QVERIFY2(changed.size() <= 4 * 30 * seconds + 10, qPrintable(QString::number(changed.size())));
+}
+
+void TestApp::delegatePaintsTheFill_data()
+{
+    QTest::addColumn<double>("fraction");
+    QTest::newRow("quarter") << 0.25;
+    QTest::newRow("three quarters") << 0.75;
+    QTest::newRow("nothing yet") << 0.0;
+}
+
+void TestApp::delegatePaintsTheFill()
+{
+    QFETCH(double, fraction);
+    QStandardItemModel model(1, JobTableModel::ColumnCount);
+    auto *item = new QStandardItem(QStringLiteral("%1%").arg(int(fraction * 100)));
+    item->setData(fraction, JobTableModel::FractionRole);
+    item->setData(int(JobState::Running), JobTableModel::StateRole);
+    model.setItem(0, JobTableModel::ProgressColumn, item);
+
+    ProgressDelegate delegate;
+    QImage image(204, 24, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        QStyleOptionViewItem option;
+        option.rect = image.rect();
+        option.state = QStyle::State_Enabled;
+        option.palette = QApplication::palette();
+        option.fontMetrics = QFontMetrics(QApplication::font());
+        delegate.paint(&painter, option, model.index(0, JobTableModel::ProgressColumn));
+    }
+    // The bar's fill is the palette's highlight: measure how far it reaches along the middle row.
+    const QColor fill = QApplication::palette().color(QPalette::Highlight);
+    const auto isFill = [&](QRgb pixel) {
+        const QColor c(pixel);
+        return qAbs(c.hue() - fill.hue()) < 20 && c.saturation() > 80 && c.value() > 60;
+    };
+    int first = -1, last = -1;
+    const int y = image.height() / 2 + 6; // below the centered text
+    for (int x = 0; x < image.width(); ++x) {
+        if (isFill(image.pixel(x, y))) {
+            if (first < 0)
+                first = x;
+            last = x;
+        }
+    }
+    const double drawn = first < 0 ? 0.0 : double(last - first + 1) / double(image.width() - 8);
+    QVERIFY2(qAbs(drawn - fraction) < 0.06,
+        qPrintable(QStringLiteral("drew %1 of the bar for %2").arg(drawn).arg(fraction)));
+}
+
+void TestApp::actionsFollowTheSelection()
+{
+    Fixture f(1);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    JobQueue *queue = controller.queue();
+    const QUuid running = queue->enqueue(QStringLiteral("gate"), {}).value();
+    const QUuid waiting = queue->enqueue(QStringLiteral("gate2"), {}).value();
+    const QUuid failed = queue->enqueue(QStringLiteral("flaky"), {}, 1).value();
+    controller.start();
+    JobTableModel *model = window.model();
+    QTRY_COMPARE(model->rowCount(), 3);
+    QTRY_COMPARE(model->recordById(running)->state, JobState::Running);
+    queue->pause(waiting); // paused while queued
+    queue->cancel(running); // running -> canceled; the flaky job then fails
+    QTRY_COMPARE(model->recordById(failed) ? model->recordById(failed)->state : JobState::Invalid,
+        JobState::Failed);
+    QTRY_COMPARE(model->recordById(waiting)->state, JobState::Paused);
+
+    QTableView *view = window.jobView();
+    const auto select = [&](const QList<QUuid> &ids) {
+        view->selectionModel()->clearSelection();
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            const QModelIndex index = view->model()->index(row, 0);
+            if (ids.contains(index.data(JobTableModel::IdRole).toUuid()))
+                view->selectionModel()->select(
+                    index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+    };
+    const auto enabled = [&](const char *name) {
+        return window.action(QString::fromLatin1(name))->isEnabled();
+    };
+
+    select({});
+    QVERIFY(!enabled("actionPause") && !enabled("actionResume") && !enabled("actionCancel")
+        && !enabled("actionRetry") && !enabled("actionRemove"));
+    select({ waiting });
+    QVERIFY(!enabled("actionPause") && enabled("actionResume") && enabled("actionCancel")
+        && !enabled("actionRetry") && enabled("actionRemove"));
+    select({ failed });
+    QVERIFY(!enabled("actionPause") && !enabled("actionResume") && !enabled("actionCancel")
+        && enabled("actionRetry"));
+    QVERIFY(!enabled("actionOpenOutput"));
+    select({ failed, waiting });
+    QVERIFY(enabled("actionResume") && enabled("actionRetry") && enabled("actionCancel"));
+    QTRY_VERIFY(enabled("actionClearFinished"));
+
+    // The toolbar acts on the selection, in one go.
+    window.action(QStringLiteral("actionRetry"))->trigger();
+    const auto retried = [&] {
+        const auto events = f.store->events(failed);
+        return events && std::any_of(events->begin(), events->end(), [](const JobEvent &e) {
+            return e.event == QLatin1String("retried");
+        });
+    };
+    QTRY_VERIFY(retried());
+    QTRY_COMPARE(model->rowOf(failed), 2); // a retry joins the back of the queue
+    QTRY_COMPARE(model->recordById(failed)->state, JobState::Failed); // it is flaky
+    select({ waiting });
+    window.action(QStringLiteral("actionRemove"))->trigger();
+    QTRY_COMPARE(model->rowOf(waiting), -1);
+}
+
+void TestApp::downloadDialogExplainsProblems()
+{
+    Fixture f;
+    NewDownloadDialog dialog(f.registry, f.dir.path());
+    auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    QVERIFY(dialog.problem().contains(QLatin1String("address")));
+    dialog.setUrl(QStringLiteral("ftp://example.org/file"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("not an http or https URL")),
+        qPrintable(dialog.problem()));
+    dialog.setUrl(QStringLiteral("https://example.org/file.zip"));
+    QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+    QVERIFY(ok->isEnabled());
+    dialog.findChild<QLineEdit *>(QStringLiteral("shaEdit"))->setText(QStringLiteral("1234"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY(dialog.problem().contains(QLatin1String("64 hexadecimal digits")));
+    dialog.findChild<QLineEdit *>(QStringLiteral("shaEdit"))->clear();
+    QVERIFY(ok->isEnabled());
+    QCOMPARE(dialog.params().value(QStringLiteral("url")).toString(),
+        QStringLiteral("https://example.org/file.zip"));
+    QCOMPARE(dialog.params().value(QStringLiteral("dir")).toString(), f.dir.path());
+}
+
+void TestApp::droppedUrlsBecomeDownloads()
+{
+    Fixture f;
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *mime = new QMimeData;
+    mime->setUrls({ QUrl(QStringLiteral("http://127.0.0.1:9/archive.tar.gz")),
+        QUrl::fromLocalFile(f.dir.filePath(QStringLiteral("notes.txt"))) });
+    const QPoint center = window.rect().center();
+    QDragEnterEvent enter(center, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(center, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    QTRY_COMPARE(window.model()->rowCount(), 1);
+    const JobRecord *record = window.model()->record(0);
+    QCOMPARE(record->kind, QStringLiteral("download"));
+    QCOMPARE(record->params.value(QStringLiteral("url")).toString(),
+        QStringLiteral("http://127.0.0.1:9/archive.tar.gz"));
+    QCOMPARE(window.model()->title(*record), QStringLiteral("archive.tar.gz"));
+    QVERIFY(window.statusBar()->currentMessage().contains(
+        QLatin1String("notes.txt"))); // the file is refused, and said so
+    delete mime;
+}
+
+void TestApp::quittingLosesNothing_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("stop them") << int(StopMode::Release);
+    QTest::newRow("let them finish") << int(StopMode::Drain);
+}
+
+void TestApp::quittingLosesNothing()
+{
+    QFETCH(int, mode);
+    Fixture f(2);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    const QList<QUuid> ids =
+        controller.queue()->enqueueMany(QStringLiteral("gate"), QList<QJsonObject>(3)).value();
+    controller.start();
+    QTRY_COMPARE(f.kit.running(QStringLiteral("gate")), 2);
+    QSignalSpy done(&controller, &AppController::shutDownComplete);
+    controller.shutDown(static_cast<StopMode>(mode));
+    if (static_cast<StopMode>(mode) == StopMode::Drain) {
+        QTest::qWait(200);
+        QCOMPARE(done.size(), 0); // still finishing
+        f.kit.openGate();
+    }
+    QVERIFY(done.wait(10000));
+    auto all = f.store->query(JobQuery {});
+    QCOMPARE(all->size(), 3);
+    int succeeded = 0, queued = 0;
+    for (const JobRecord &r : std::as_const(all.value())) {
+        succeeded += r.state == JobState::Succeeded;
+        queued += r.state == JobState::Queued && r.attempts == 0;
+    }
+    if (static_cast<StopMode>(mode) == StopMode::Release) {
+        QCOMPARE(queued, 3); // the two running ones went back, without using up an attempt
+    } else {
+        QCOMPARE(succeeded, 2); // the running ones finished
+        QCOMPARE(queued, 1); // and nothing new started
+    }
+    Q_UNUSED(ids)
+}
+
+void TestApp::germanTranslationLoads()
+{
+    QTranslator german;
+    QVERIFY(german.load(QLocale(QLocale::German, QLocale::Germany), QStringLiteral("spool"),
+        QStringLiteral("_"), QStringLiteral(":/i18n")));
+    QApplication::installTranslator(&german);
+    const auto restore = qScopeGuard([&] { QApplication::removeTranslator(&german); });
+    Fixture f;
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    QCOMPARE(window.action(QStringLiteral("actionPause"))->text(), QStringLiteral("&Anhalten"));
+    QCOMPARE(window.model()->headerData(JobTableModel::StateColumn, Qt::Horizontal).toString(),
+        QStringLiteral("Zustand"));
+    QTranslator french;
+    QVERIFY(french.load(QLocale(QLocale::French, QLocale::France), QStringLiteral("spool"),
+        QStringLiteral("_"), QStringLiteral(":/i18n")));
+}
+
+QTEST_MAIN(TestApp)
+#include "tst_app.moc"
