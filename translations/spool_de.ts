@@ -1,84 +1,85 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
     <name>JobDetailsPanel</name>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="31"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="48"/>
         <source>Id:</source>
         <translation>Kennung:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="65"/>
         <source>Parameters:</source>
         <translation>Parameter:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="82"/>
         <source>Times:</source>
         <translation>Zeiten:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="99"/>
         <source>Output:</source>
         <translation>Ergebnis:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="116"/>
         <source>Error:</source>
         <translation>Fehler:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="135"/>
         <source>Transfer</source>
         <translation>Übertragung</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="143"/>
         <source>Received:</source>
         <translation>Empfangen:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="160"/>
         <source>Speed:</source>
         <translation>Geschwindigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="177"/>
         <source>Server:</source>
         <translation>Server:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="194"/>
         <source>Attempts:</source>
         <translation>Versuche:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="12" />
+        <location filename="../ui/jobdetailspanel.ui" line="219"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="20" />
+        <location filename="../ui/jobdetailspanel.ui" line="257"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="21" />
+        <location filename="../ui/jobdetailspanel.ui" line="262"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="22" />
+        <location filename="../ui/jobdetailspanel.ui" line="267"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="23" />
+        <location filename="../ui/jobdetailspanel.ui" line="272"/>
         <source>Detail</source>
         <translation>Einzelheiten</translation>
     </message>
@@ -86,192 +87,192 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.ui" line="14" />
+        <location filename="../ui/mainwindow.ui" line="14"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="38" />
+        <location filename="../ui/mainwindow.ui" line="38"/>
         <source>&amp;Show:</source>
         <translation>&amp;Zeigen:</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="54" />
+        <location filename="../ui/mainwindow.ui" line="54"/>
         <source>Filter by name</source>
         <translation>Nach Namen filtern</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="109" />
+        <location filename="../ui/mainwindow.ui" line="109"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="119" />
+        <location filename="../ui/mainwindow.ui" line="119"/>
         <source>&amp;Job</source>
         <translation>&amp;Auftrag</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="132" />
+        <location filename="../ui/mainwindow.ui" line="132"/>
         <source>&amp;Queue</source>
         <translation>&amp;Warteschlange</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="141" />
+        <location filename="../ui/mainwindow.ui" line="141"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="147" />
+        <location filename="../ui/mainwindow.ui" line="147"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="159" />
+        <location filename="../ui/mainwindow.ui" line="159"/>
         <source>Toolbar</source>
         <translation>Werkzeugleiste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="194" />
+        <location filename="../ui/mainwindow.ui" line="194"/>
         <source>&amp;New Download…</source>
         <translation>&amp;Neuer Download …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="197" />
+        <location filename="../ui/mainwindow.ui" line="197"/>
         <source>Queue a download</source>
         <translation>Einen Download einreihen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="209" />
+        <location filename="../ui/mainwindow.ui" line="209"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="212" />
+        <location filename="../ui/mainwindow.ui" line="212"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Parallele Aufträge, Priorität, Grenzen, Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="220" />
+        <location filename="../ui/mainwindow.ui" line="220"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="223" />
+        <location filename="../ui/mainwindow.ui" line="223"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="235" />
+        <location filename="../ui/mainwindow.ui" line="235"/>
         <source>&amp;Pause</source>
         <translation>&amp;Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="238" />
+        <location filename="../ui/mainwindow.ui" line="238"/>
         <source>Pause the selected jobs</source>
         <translation>Die gewählten Aufträge anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="250" />
+        <location filename="../ui/mainwindow.ui" line="250"/>
         <source>&amp;Resume</source>
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="253" />
+        <location filename="../ui/mainwindow.ui" line="253"/>
         <source>Resume the selected jobs</source>
         <translation>Die gewählten Aufträge fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="265" />
+        <location filename="../ui/mainwindow.ui" line="265"/>
         <source>&amp;Cancel</source>
         <translation>A&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="268" />
+        <location filename="../ui/mainwindow.ui" line="268"/>
         <source>Cancel the selected jobs</source>
         <translation>Die gewählten Aufträge abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="280" />
+        <location filename="../ui/mainwindow.ui" line="280"/>
         <source>Re&amp;try</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="283" />
+        <location filename="../ui/mainwindow.ui" line="283"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Die gewählten fehlgeschlagenen oder abgebrochenen Aufträge erneut ausführen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="295" />
+        <location filename="../ui/mainwindow.ui" line="295"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="298" />
+        <location filename="../ui/mainwindow.ui" line="298"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Die gewählten Aufträge aus der Liste entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="310" />
+        <location filename="../ui/mainwindow.ui" line="310"/>
         <source>&amp;Open Output</source>
         <translation>Ergebnis ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="313" />
-        <source>Open the job's result</source>
+        <location filename="../ui/mainwindow.ui" line="313"/>
+        <source>Open the job&apos;s result</source>
         <translation>Das Ergebnis des Auftrags öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="325" />
+        <location filename="../ui/mainwindow.ui" line="325"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Enthaltenden &amp;Ordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="328" />
-        <source>Show the job's result in its folder</source>
+        <location filename="../ui/mainwindow.ui" line="328"/>
+        <source>Show the job&apos;s result in its folder</source>
         <translation>Das Ergebnis in seinem Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="340" />
+        <location filename="../ui/mainwindow.ui" line="340"/>
         <source>Pause &amp;Queue</source>
         <translation>Warteschlange an&amp;halten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="343" />
+        <location filename="../ui/mainwindow.ui" line="343"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Nichts Neues starten und laufende Aufträge in die Warteschlange zurückstellen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="355" />
+        <location filename="../ui/mainwindow.ui" line="355"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Warteschlange &amp;fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="358" />
+        <location filename="../ui/mainwindow.ui" line="358"/>
         <source>Let the queue run again</source>
         <translation>Die Warteschlange wieder laufen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="370" />
+        <location filename="../ui/mainwindow.ui" line="370"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Fertige entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="373" />
+        <location filename="../ui/mainwindow.ui" line="373"/>
         <source>Remove every done, failed and canceled job</source>
         <translation>Alle fertigen, fehlgeschlagenen und abgebrochenen Aufträge entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="387" />
+        <location filename="../ui/mainwindow.ui" line="387"/>
         <source>&amp;Details</source>
         <translation>&amp;Einzelheiten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390" />
+        <location filename="../ui/mainwindow.ui" line="390"/>
         <source>Show the details of the current job</source>
         <translation>Einzelheiten des aktuellen Auftrags zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="398" />
+        <location filename="../ui/mainwindow.ui" line="398"/>
         <source>&amp;About Spool</source>
         <translation>Ü&amp;ber Spool</translation>
     </message>
@@ -279,77 +280,77 @@
 <context>
     <name>NewDownloadDialog</name>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="6" />
+        <location filename="../ui/newdownloaddialog.ui" line="14"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="22"/>
         <source>&amp;URL:</source>
         <translation>&amp;Adresse:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="39"/>
         <source>Save &amp;in:</source>
         <translation>Speichern &amp;in:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="63"/>
         <source>File &amp;name:</source>
         <translation>Datei&amp;name:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="73"/>
         <source>as the server names it</source>
         <translation>wie der Server ihn nennt</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="80"/>
         <source>SHA-&amp;256:</source>
         <translation>SHA-&amp;256:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="90"/>
         <source>optional: verify the file</source>
         <translation>optional: die Datei prüfen</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="97"/>
         <source>&amp;Method:</source>
         <translation>&amp;Methode:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="136"/>
         <source>&amp;Headers:</source>
         <translation>&amp;Kopfzeilen:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="146"/>
         <source>Name: value, one per line (credentials go to the keychain)</source>
         <translation>Name: Wert, eine pro Zeile (Zugangsdaten kommen in den Schlüsselbund)</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="159"/>
         <source>&amp;Body:</source>
         <translation>&amp;Inhalt:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="179"/>
         <source>&amp;Pages:</source>
         <translation>&amp;Seiten:</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="192"/>
         <source>One response</source>
         <translation>Eine Antwort</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
-        <source>Follow Link: rel="next"</source>
-        <translation>Link: rel="next" folgen</translation>
+        <location filename="../ui/newdownloaddialog.ui" line="197"/>
+        <source>Follow Link: rel=&quot;next&quot;</source>
+        <translation>Link: rel=&quot;next&quot; folgen</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="202"/>
         <source>Follow a JSON field</source>
         <translation>Einem JSON-Feld folgen</translation>
     </message>
@@ -357,102 +358,102 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="6" />
+        <location filename="../ui/settingsdialog.ui" line="14"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="22"/>
         <source>&amp;Jobs at once:</source>
         <translation>&amp;Gleichzeitige Aufträge:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="42"/>
         <source>Worker &amp;priority:</source>
         <translation>&amp;Priorität der Arbeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="53"/>
         <source>Low (nice +10)</source>
         <translation>Niedrig (nice +10)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="58"/>
         <source>Idle (only when nothing else runs)</source>
         <translation>Leerlauf (nur wenn sonst nichts läuft)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="63"/>
         <source>Same as Spool</source>
         <translation>Wie Spool</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="71"/>
         <source>Per &amp;host:</source>
         <translation>Pro &amp;Server:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="87"/>
         <source>no limit</source>
         <translation>unbegrenzt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="90"/>
         <source> at once</source>
         <translation> gleichzeitig</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="97"/>
         <source>Per &amp;kind:</source>
         <translation>Pro &amp;Art:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="120"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="125"/>
         <source>At most (0: no limit)</source>
         <translation>Höchstens (0: unbegrenzt)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="133"/>
         <source>&amp;Downloads go to:</source>
         <translation>&amp;Downloads nach:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="157"/>
         <source>&amp;Legacy plugins:</source>
         <translation>&amp;Alte Plugins:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="168"/>
         <source>One at a time in Spool (GIL mode)</source>
         <translation>Einzeln nacheinander in Spool (GIL-Modus)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="173"/>
         <source>In separate worker processes</source>
         <translation>In eigenen Arbeitsprozessen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="181"/>
         <source>Notify when a job:</source>
         <translation>Benachrichtigen, wenn ein Auftrag:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="190"/>
         <source>&amp;succeeds</source>
         <translation>&amp;gelingt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="197"/>
         <source>&amp;fails</source>
         <translation>&amp;fehlschlägt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="9" />
+        <location filename="../ui/settingsdialog.ui" line="211"/>
         <source>Changing the limits or the priority restarts running jobs where they left off.</source>
         <translation>Neue Grenzen oder eine neue Priorität starten laufende Aufträge dort neu, wo sie standen.</translation>
     </message>
@@ -460,22 +461,22 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../src/app/main.cpp" line="37" />
+        <location filename="../src/app/main.cpp" line="37"/>
         <source>A desktop job queue.</source>
         <translation>Eine Warteschlange für Aufträge auf dem Desktop.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="41" />
-        <source>The queue's data directory.</source>
+        <location filename="../src/app/main.cpp" line="41"/>
+        <source>The queue&apos;s data directory.</source>
         <translation>Das Datenverzeichnis der Warteschlange.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="54" />
+        <location filename="../src/app/main.cpp" line="54"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="55" />
+        <location filename="../src/app/main.cpp" line="55"/>
         <source>Spool cannot open its queue:
 %1</source>
         <translation>Spool kann seine Warteschlange nicht öffnen:
@@ -485,38 +486,38 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="125" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="125"/>
         <source>Select a job to see its details.</source>
         <translation>Einen Auftrag wählen, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="140" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="140"/>
         <source>queued %1</source>
         <translation>eingereiht %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="142" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="142"/>
         <source>started %1</source>
         <translation>gestartet %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="144" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="144"/>
         <source>finished %1 (%2)</source>
         <translation>beendet %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="161" />
-        <location filename="../src/app/jobdetailspanel.cpp" line="166" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="166"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="168" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
         <source>, next at %1</source>
         <translation>, nächster um %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="184" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
         <source>by %1</source>
         <translation>von %1</translation>
     </message>
@@ -524,62 +525,62 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="320" />
+        <location filename="../src/app/jobtablemodel.cpp" line="370"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="422" />
+        <location filename="../src/app/jobtablemodel.cpp" line="472"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="424" />
+        <location filename="../src/app/jobtablemodel.cpp" line="474"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="426" />
+        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="428" />
+        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="430" />
+        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
         <source>Done</source>
         <translation>Erledigt</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="432" />
+        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
         <source>Speed</source>
         <translation>Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="434" />
+        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
         <source>ETA</source>
         <translation>Restzeit</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="436" />
+        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="438" />
+        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
         <source>Queued at</source>
         <translation>Eingereiht</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="440" />
+        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
         <source>Started</source>
         <translation>Gestartet</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="442" />
+        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
@@ -587,157 +588,163 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="44" />
+        <location filename="../src/app/mainwindow.cpp" line="44"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="45" />
+        <location filename="../src/app/mainwindow.cpp" line="45"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="47" />
+        <location filename="../src/app/mainwindow.cpp" line="47"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="48" />
+        <location filename="../src/app/mainwindow.cpp" line="48"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49" />
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50" />
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51" />
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52" />
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111" />
+        <location filename="../src/app/mainwindow.cpp" line="111"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111" />
+        <location filename="../src/app/mainwindow.cpp" line="111"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120" />
-        <source>Problem with the queue's database: %1</source>
+        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="165" />
+        <location filename="../src/app/mainwindow.cpp" line="165"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="198" />
+        <location filename="../src/app/mainwindow.cpp" line="198"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="199" />
+        <location filename="../src/app/mainwindow.cpp" line="199"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="220" />
+        <location filename="../src/app/mainwindow.cpp" line="220"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="222" />
+        <location filename="../src/app/mainwindow.cpp" line="222"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="232" />
+        <location filename="../src/app/mainwindow.cpp" line="232"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="235" />
+        <location filename="../src/app/mainwindow.cpp" line="235"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="241" />
+        <location filename="../src/app/mainwindow.cpp" line="241"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>%1 laufen · %2 warten · %3 angehalten · %4 fertig · %5 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="263" />
+        <location filename="../src/app/mainwindow.cpp" line="263"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="329" />
+        <location filename="../src/app/mainwindow.cpp" line="329"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="344" />
+        <location filename="../src/app/mainwindow.cpp" line="344"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="355" />
+        <location filename="../src/app/mainwindow.cpp" line="355"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="402" />
+        <location filename="../src/app/mainwindow.cpp" line="402"/>
         <source>Spool cannot queue %1: drop web addresses to download them.</source>
         <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="406" />
+        <location filename="../src/app/mainwindow.cpp" line="406"/>
         <source>Queued %n download(s).</source>
-        <translation><numerusform>%n Download eingereiht.</numerusform><numerusform>%n Downloads eingereiht.</numerusform></translation>
+        <translation>
+            <numerusform>%n Download eingereiht.</numerusform>
+            <numerusform>%n Downloads eingereiht.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="430" />
+        <location filename="../src/app/mainwindow.cpp" line="430"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="431" />
+        <location filename="../src/app/mainwindow.cpp" line="431"/>
         <source>%n job(s) are running.</source>
-        <translation><numerusform>%n Auftrag läuft.</numerusform><numerusform>%n Aufträge laufen.</numerusform></translation>
+        <translation>
+            <numerusform>%n Auftrag läuft.</numerusform>
+            <numerusform>%n Aufträge laufen.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="434" />
+        <location filename="../src/app/mainwindow.cpp" line="434"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="436" />
+        <location filename="../src/app/mainwindow.cpp" line="436"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="437" />
+        <location filename="../src/app/mainwindow.cpp" line="437"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="452" />
+        <location filename="../src/app/mainwindow.cpp" line="452"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>
@@ -745,12 +752,12 @@
 <context>
     <name>spool::app::NewDownloadDialog</name>
     <message>
-        <location filename="../src/app/newdownloaddialog.cpp" line="23" />
+        <location filename="../src/app/newdownloaddialog.cpp" line="23"/>
         <source>Save Downloads In</source>
         <translation>Downloads speichern in</translation>
     </message>
     <message>
-        <location filename="../src/app/newdownloaddialog.cpp" line="84" />
+        <location filename="../src/app/newdownloaddialog.cpp" line="84"/>
         <source>Enter the address to download.</source>
         <translation>Die Adresse zum Herunterladen eingeben.</translation>
     </message>
@@ -758,32 +765,32 @@
 <context>
     <name>spool::app::Notifier</name>
     <message>
-        <location filename="../src/app/notifier.cpp" line="18" />
+        <location filename="../src/app/notifier.cpp" line="18"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="31" />
+        <location filename="../src/app/notifier.cpp" line="31"/>
         <source>%1 is done</source>
         <translation>%1 ist fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="36" />
+        <location filename="../src/app/notifier.cpp" line="36"/>
         <source>%1 failed: %2</source>
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="43" />
+        <location filename="../src/app/notifier.cpp" line="43"/>
         <source>Job failed</source>
         <translation>Auftrag fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="43" />
+        <location filename="../src/app/notifier.cpp" line="43"/>
         <source>Job done</source>
         <translation>Auftrag fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="55" />
+        <location filename="../src/app/notifier.cpp" line="55"/>
         <source>Spool: %1 running, %2 queued</source>
         <translation>Spool: %1 laufen, %2 warten</translation>
     </message>
@@ -791,12 +798,12 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="41" />
+        <location filename="../src/app/settingsdialog.cpp" line="41"/>
         <source>no limit</source>
         <translation>unbegrenzt</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="47" />
+        <location filename="../src/app/settingsdialog.cpp" line="47"/>
         <source>Downloads Go To</source>
         <translation>Downloads nach</translation>
     </message>
@@ -804,92 +811,92 @@
 <context>
     <name>spool::app::format</name>
     <message>
-        <location filename="../src/app/format.cpp" line="37" />
+        <location filename="../src/app/format.cpp" line="37"/>
         <source>%1/s</source>
         <translation>%1/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="39" />
+        <location filename="../src/app/format.cpp" line="39"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="41" />
+        <location filename="../src/app/format.cpp" line="41"/>
         <source>%1 %2/s</source>
         <translation>%1 %2/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="47" />
+        <location filename="../src/app/format.cpp" line="47"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="50" />
+        <location filename="../src/app/format.cpp" line="50"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="52" />
+        <location filename="../src/app/format.cpp" line="52"/>
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="53" />
+        <location filename="../src/app/format.cpp" line="53"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="59" />
+        <location filename="../src/app/format.cpp" line="59"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="81" />
+        <location filename="../src/app/format.cpp" line="81"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="83" />
+        <location filename="../src/app/format.cpp" line="83"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="85" />
+        <location filename="../src/app/format.cpp" line="85"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="87" />
+        <location filename="../src/app/format.cpp" line="87"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="89" />
+        <location filename="../src/app/format.cpp" line="89"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="91" />
+        <location filename="../src/app/format.cpp" line="91"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="103" />
+        <location filename="../src/app/format.cpp" line="103"/>
         <source>Pausing</source>
         <translation>Hält an</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="105" />
+        <location filename="../src/app/format.cpp" line="105"/>
         <source>Canceling</source>
         <translation>Bricht ab</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="107" />
+        <location filename="../src/app/format.cpp" line="107"/>
         <source>Removing</source>
         <translation>Wird entfernt</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="111" />
+        <location filename="../src/app/format.cpp" line="111"/>
         <source>Retrying at %1</source>
         <translation>Neuer Versuch um %1</translation>
     </message>

@@ -1,84 +1,85 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
     <name>JobDetailsPanel</name>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="31"/>
         <source>Kind:</source>
         <translation>Type :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="48"/>
         <source>Id:</source>
         <translation>Identifiant :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="65"/>
         <source>Parameters:</source>
         <translation>Paramètres :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="82"/>
         <source>Times:</source>
         <translation>Heures :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="99"/>
         <source>Output:</source>
         <translation>Résultat :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="10" />
+        <location filename="../ui/jobdetailspanel.ui" line="116"/>
         <source>Error:</source>
         <translation>Erreur :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="135"/>
         <source>Transfer</source>
         <translation>Transfert</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="143"/>
         <source>Received:</source>
         <translation>Reçu :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="160"/>
         <source>Speed:</source>
         <translation>Vitesse :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="177"/>
         <source>Server:</source>
         <translation>Serveur :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="11" />
+        <location filename="../ui/jobdetailspanel.ui" line="194"/>
         <source>Attempts:</source>
         <translation>Tentatives :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="12" />
+        <location filename="../ui/jobdetailspanel.ui" line="219"/>
         <source>Preview</source>
         <translation>Aperçu</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="20" />
+        <location filename="../ui/jobdetailspanel.ui" line="257"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="21" />
+        <location filename="../ui/jobdetailspanel.ui" line="262"/>
         <source>#</source>
         <translation>n°</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="22" />
+        <location filename="../ui/jobdetailspanel.ui" line="267"/>
         <source>Event</source>
         <translation>Événement</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="23" />
+        <location filename="../ui/jobdetailspanel.ui" line="272"/>
         <source>Detail</source>
         <translation>Détail</translation>
     </message>
@@ -86,192 +87,192 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.ui" line="14" />
+        <location filename="../ui/mainwindow.ui" line="14"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="38" />
+        <location filename="../ui/mainwindow.ui" line="38"/>
         <source>&amp;Show:</source>
         <translation>&amp;Afficher :</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="54" />
+        <location filename="../ui/mainwindow.ui" line="54"/>
         <source>Filter by name</source>
         <translation>Filtrer par nom</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="109" />
+        <location filename="../ui/mainwindow.ui" line="109"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="119" />
+        <location filename="../ui/mainwindow.ui" line="119"/>
         <source>&amp;Job</source>
         <translation>&amp;Tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="132" />
+        <location filename="../ui/mainwindow.ui" line="132"/>
         <source>&amp;Queue</source>
         <translation>&amp;File d’attente</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="141" />
+        <location filename="../ui/mainwindow.ui" line="141"/>
         <source>&amp;View</source>
         <translation>A&amp;ffichage</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="147" />
+        <location filename="../ui/mainwindow.ui" line="147"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="159" />
+        <location filename="../ui/mainwindow.ui" line="159"/>
         <source>Toolbar</source>
         <translation>Barre d’outils</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="194" />
+        <location filename="../ui/mainwindow.ui" line="194"/>
         <source>&amp;New Download…</source>
         <translation>&amp;Nouveau téléchargement…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="197" />
+        <location filename="../ui/mainwindow.ui" line="197"/>
         <source>Queue a download</source>
         <translation>Mettre un téléchargement en file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="209" />
+        <location filename="../ui/mainwindow.ui" line="209"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="212" />
+        <location filename="../ui/mainwindow.ui" line="212"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Tâches en parallèle, priorité, limites, notifications</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="220" />
+        <location filename="../ui/mainwindow.ui" line="220"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="223" />
+        <location filename="../ui/mainwindow.ui" line="223"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="235" />
+        <location filename="../ui/mainwindow.ui" line="235"/>
         <source>&amp;Pause</source>
         <translation>&amp;Suspendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="238" />
+        <location filename="../ui/mainwindow.ui" line="238"/>
         <source>Pause the selected jobs</source>
         <translation>Suspendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="250" />
+        <location filename="../ui/mainwindow.ui" line="250"/>
         <source>&amp;Resume</source>
         <translation>&amp;Reprendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="253" />
+        <location filename="../ui/mainwindow.ui" line="253"/>
         <source>Resume the selected jobs</source>
         <translation>Reprendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="265" />
+        <location filename="../ui/mainwindow.ui" line="265"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="268" />
+        <location filename="../ui/mainwindow.ui" line="268"/>
         <source>Cancel the selected jobs</source>
         <translation>Annuler les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="280" />
+        <location filename="../ui/mainwindow.ui" line="280"/>
         <source>Re&amp;try</source>
         <translation>Réessa&amp;yer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="283" />
+        <location filename="../ui/mainwindow.ui" line="283"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Relancer les tâches choisies, échouées ou annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="295" />
+        <location filename="../ui/mainwindow.ui" line="295"/>
         <source>Re&amp;move</source>
         <translation>Supp&amp;rimer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="298" />
+        <location filename="../ui/mainwindow.ui" line="298"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Retirer les tâches choisies de la liste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="310" />
+        <location filename="../ui/mainwindow.ui" line="310"/>
         <source>&amp;Open Output</source>
         <translation>&amp;Ouvrir le résultat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="313" />
-        <source>Open the job's result</source>
+        <location filename="../ui/mainwindow.ui" line="313"/>
+        <source>Open the job&apos;s result</source>
         <translation>Ouvrir le résultat de la tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="325" />
+        <location filename="../ui/mainwindow.ui" line="325"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Ouvrir le &amp;dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="328" />
-        <source>Show the job's result in its folder</source>
+        <location filename="../ui/mainwindow.ui" line="328"/>
+        <source>Show the job&apos;s result in its folder</source>
         <translation>Montrer le résultat dans son dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="340" />
+        <location filename="../ui/mainwindow.ui" line="340"/>
         <source>Pause &amp;Queue</source>
         <translation>Suspendre la &amp;file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="343" />
+        <location filename="../ui/mainwindow.ui" line="343"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Ne rien lancer de nouveau et remettre les tâches en cours dans la file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="355" />
+        <location filename="../ui/mainwindow.ui" line="355"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Reprendre la f&amp;ile</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="358" />
+        <location filename="../ui/mainwindow.ui" line="358"/>
         <source>Let the queue run again</source>
         <translation>Laisser la file repartir</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="370" />
+        <location filename="../ui/mainwindow.ui" line="370"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Vider les terminées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="373" />
+        <location filename="../ui/mainwindow.ui" line="373"/>
         <source>Remove every done, failed and canceled job</source>
         <translation>Retirer toutes les tâches terminées, échouées et annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="387" />
+        <location filename="../ui/mainwindow.ui" line="387"/>
         <source>&amp;Details</source>
         <translation>&amp;Détails</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390" />
+        <location filename="../ui/mainwindow.ui" line="390"/>
         <source>Show the details of the current job</source>
         <translation>Montrer les détails de la tâche courante</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="398" />
+        <location filename="../ui/mainwindow.ui" line="398"/>
         <source>&amp;About Spool</source>
         <translation>À &amp;propos de Spool</translation>
     </message>
@@ -279,77 +280,77 @@
 <context>
     <name>NewDownloadDialog</name>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="6" />
+        <location filename="../ui/newdownloaddialog.ui" line="14"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="22"/>
         <source>&amp;URL:</source>
         <translation>&amp;Adresse :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="39"/>
         <source>Save &amp;in:</source>
         <translation>Enregistrer &amp;dans :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="63"/>
         <source>File &amp;name:</source>
         <translation>&amp;Nom du fichier :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="73"/>
         <source>as the server names it</source>
         <translation>tel que le serveur le nomme</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="80"/>
         <source>SHA-&amp;256:</source>
         <translation>SHA-&amp;256 :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="90"/>
         <source>optional: verify the file</source>
         <translation>facultatif : vérifier le fichier</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="97"/>
         <source>&amp;Method:</source>
         <translation>&amp;Méthode :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="136"/>
         <source>&amp;Headers:</source>
         <translation>&amp;En-têtes :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="146"/>
         <source>Name: value, one per line (credentials go to the keychain)</source>
         <translation>Nom : valeur, une par ligne (les identifiants vont au trousseau)</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="159"/>
         <source>&amp;Body:</source>
         <translation>&amp;Corps :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="179"/>
         <source>&amp;Pages:</source>
         <translation>&amp;Pages :</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="192"/>
         <source>One response</source>
         <translation>Une seule réponse</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
-        <source>Follow Link: rel="next"</source>
-        <translation>Suivre Link: rel="next"</translation>
+        <location filename="../ui/newdownloaddialog.ui" line="197"/>
+        <source>Follow Link: rel=&quot;next&quot;</source>
+        <translation>Suivre Link: rel=&quot;next&quot;</translation>
     </message>
     <message>
-        <location filename="../ui/newdownloaddialog.ui" line="8" />
+        <location filename="../ui/newdownloaddialog.ui" line="202"/>
         <source>Follow a JSON field</source>
         <translation>Suivre un champ JSON</translation>
     </message>
@@ -357,102 +358,102 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="6" />
+        <location filename="../ui/settingsdialog.ui" line="14"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="22"/>
         <source>&amp;Jobs at once:</source>
         <translation>&amp;Tâches simultanées :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="42"/>
         <source>Worker &amp;priority:</source>
         <translation>&amp;Priorité du travail :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="53"/>
         <source>Low (nice +10)</source>
         <translation>Basse (nice +10)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="58"/>
         <source>Idle (only when nothing else runs)</source>
         <translation>Inactive (seulement quand rien d’autre ne tourne)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="63"/>
         <source>Same as Spool</source>
         <translation>Comme Spool</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="71"/>
         <source>Per &amp;host:</source>
         <translation>Par &amp;serveur :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="87"/>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="90"/>
         <source> at once</source>
         <translation> à la fois</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="97"/>
         <source>Per &amp;kind:</source>
         <translation>Par &amp;type :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="120"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="125"/>
         <source>At most (0: no limit)</source>
         <translation>Au plus (0 : sans limite)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="133"/>
         <source>&amp;Downloads go to:</source>
         <translation>&amp;Téléchargements dans :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="157"/>
         <source>&amp;Legacy plugins:</source>
         <translation>&amp;Anciens greffons :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="168"/>
         <source>One at a time in Spool (GIL mode)</source>
         <translation>Un à la fois dans Spool (mode GIL)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="173"/>
         <source>In separate worker processes</source>
         <translation>Dans des processus séparés</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="181"/>
         <source>Notify when a job:</source>
         <translation>Prévenir quand une tâche :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="190"/>
         <source>&amp;succeeds</source>
         <translation>&amp;réussit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="8" />
+        <location filename="../ui/settingsdialog.ui" line="197"/>
         <source>&amp;fails</source>
         <translation>&amp;échoue</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="9" />
+        <location filename="../ui/settingsdialog.ui" line="211"/>
         <source>Changing the limits or the priority restarts running jobs where they left off.</source>
         <translation>Changer les limites ou la priorité relance les tâches en cours là où elles en étaient.</translation>
     </message>
@@ -460,22 +461,22 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../src/app/main.cpp" line="37" />
+        <location filename="../src/app/main.cpp" line="37"/>
         <source>A desktop job queue.</source>
         <translation>Une file de tâches pour le bureau.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="41" />
-        <source>The queue's data directory.</source>
+        <location filename="../src/app/main.cpp" line="41"/>
+        <source>The queue&apos;s data directory.</source>
         <translation>Le dossier de données de la file.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="54" />
+        <location filename="../src/app/main.cpp" line="54"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="55" />
+        <location filename="../src/app/main.cpp" line="55"/>
         <source>Spool cannot open its queue:
 %1</source>
         <translation>Spool ne peut pas ouvrir sa file :
@@ -485,38 +486,38 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="125" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="125"/>
         <source>Select a job to see its details.</source>
         <translation>Choisissez une tâche pour en voir les détails.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="140" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="140"/>
         <source>queued %1</source>
         <translation>mise en file %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="142" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="142"/>
         <source>started %1</source>
         <translation>démarrée %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="144" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="144"/>
         <source>finished %1 (%2)</source>
         <translation>terminée %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="161" />
-        <location filename="../src/app/jobdetailspanel.cpp" line="166" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="166"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="168" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
         <source>, next at %1</source>
         <translation>, prochaine à %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="184" />
+        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
         <source>by %1</source>
         <translation>par %1</translation>
     </message>
@@ -524,62 +525,62 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="320" />
+        <location filename="../src/app/jobtablemodel.cpp" line="370"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="422" />
+        <location filename="../src/app/jobtablemodel.cpp" line="472"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="424" />
+        <location filename="../src/app/jobtablemodel.cpp" line="474"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="426" />
+        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="428" />
+        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
         <source>Progress</source>
         <translation>Progression</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="430" />
+        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
         <source>Done</source>
         <translation>Fait</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="432" />
+        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
         <source>Speed</source>
         <translation>Vitesse</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="434" />
+        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
         <source>ETA</source>
         <translation>Temps restant</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="436" />
+        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
         <source>Attempts</source>
         <translation>Tentatives</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="438" />
+        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
         <source>Queued at</source>
         <translation>Mise en file</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="440" />
+        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
         <source>Started</source>
         <translation>Démarrée</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="442" />
+        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
         <source>Finished</source>
         <translation>Terminée</translation>
     </message>
@@ -587,157 +588,163 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="44" />
+        <location filename="../src/app/mainwindow.cpp" line="44"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="45" />
+        <location filename="../src/app/mainwindow.cpp" line="45"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="47" />
+        <location filename="../src/app/mainwindow.cpp" line="47"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="48" />
+        <location filename="../src/app/mainwindow.cpp" line="48"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49" />
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50" />
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51" />
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52" />
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111" />
+        <location filename="../src/app/mainwindow.cpp" line="111"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111" />
+        <location filename="../src/app/mainwindow.cpp" line="111"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120" />
-        <source>Problem with the queue's database: %1</source>
+        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="165" />
+        <location filename="../src/app/mainwindow.cpp" line="165"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="198" />
+        <location filename="../src/app/mainwindow.cpp" line="198"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="199" />
+        <location filename="../src/app/mainwindow.cpp" line="199"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="220" />
+        <location filename="../src/app/mainwindow.cpp" line="220"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="222" />
+        <location filename="../src/app/mainwindow.cpp" line="222"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="232" />
+        <location filename="../src/app/mainwindow.cpp" line="232"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="235" />
+        <location filename="../src/app/mainwindow.cpp" line="235"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="241" />
+        <location filename="../src/app/mainwindow.cpp" line="241"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="263" />
+        <location filename="../src/app/mainwindow.cpp" line="263"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="329" />
+        <location filename="../src/app/mainwindow.cpp" line="329"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="344" />
+        <location filename="../src/app/mainwindow.cpp" line="344"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="355" />
+        <location filename="../src/app/mainwindow.cpp" line="355"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="402" />
+        <location filename="../src/app/mainwindow.cpp" line="402"/>
         <source>Spool cannot queue %1: drop web addresses to download them.</source>
         <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="406" />
+        <location filename="../src/app/mainwindow.cpp" line="406"/>
         <source>Queued %n download(s).</source>
-        <translation><numerusform>%n téléchargement mis en file.</numerusform><numerusform>%n téléchargements mis en file.</numerusform></translation>
+        <translation>
+            <numerusform>%n téléchargement mis en file.</numerusform>
+            <numerusform>%n téléchargements mis en file.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="430" />
+        <location filename="../src/app/mainwindow.cpp" line="430"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="431" />
+        <location filename="../src/app/mainwindow.cpp" line="431"/>
         <source>%n job(s) are running.</source>
-        <translation><numerusform>%n tâche est en cours.</numerusform><numerusform>%n tâches sont en cours.</numerusform></translation>
+        <translation>
+            <numerusform>%n tâche est en cours.</numerusform>
+            <numerusform>%n tâches sont en cours.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="434" />
+        <location filename="../src/app/mainwindow.cpp" line="434"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="436" />
+        <location filename="../src/app/mainwindow.cpp" line="436"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="437" />
+        <location filename="../src/app/mainwindow.cpp" line="437"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="452" />
+        <location filename="../src/app/mainwindow.cpp" line="452"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>
@@ -745,12 +752,12 @@
 <context>
     <name>spool::app::NewDownloadDialog</name>
     <message>
-        <location filename="../src/app/newdownloaddialog.cpp" line="23" />
+        <location filename="../src/app/newdownloaddialog.cpp" line="23"/>
         <source>Save Downloads In</source>
         <translation>Enregistrer les téléchargements dans</translation>
     </message>
     <message>
-        <location filename="../src/app/newdownloaddialog.cpp" line="84" />
+        <location filename="../src/app/newdownloaddialog.cpp" line="84"/>
         <source>Enter the address to download.</source>
         <translation>Saisissez l’adresse à télécharger.</translation>
     </message>
@@ -758,32 +765,32 @@
 <context>
     <name>spool::app::Notifier</name>
     <message>
-        <location filename="../src/app/notifier.cpp" line="18" />
+        <location filename="../src/app/notifier.cpp" line="18"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="31" />
+        <location filename="../src/app/notifier.cpp" line="31"/>
         <source>%1 is done</source>
         <translation>%1 est terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="36" />
+        <location filename="../src/app/notifier.cpp" line="36"/>
         <source>%1 failed: %2</source>
         <translation>%1 a échoué : %2</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="43" />
+        <location filename="../src/app/notifier.cpp" line="43"/>
         <source>Job failed</source>
         <translation>Tâche échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="43" />
+        <location filename="../src/app/notifier.cpp" line="43"/>
         <source>Job done</source>
         <translation>Tâche terminée</translation>
     </message>
     <message>
-        <location filename="../src/app/notifier.cpp" line="55" />
+        <location filename="../src/app/notifier.cpp" line="55"/>
         <source>Spool: %1 running, %2 queued</source>
         <translation>Spool : %1 en cours, %2 en attente</translation>
     </message>
@@ -791,12 +798,12 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="41" />
+        <location filename="../src/app/settingsdialog.cpp" line="41"/>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="47" />
+        <location filename="../src/app/settingsdialog.cpp" line="47"/>
         <source>Downloads Go To</source>
         <translation>Téléchargements dans</translation>
     </message>
@@ -804,92 +811,92 @@
 <context>
     <name>spool::app::format</name>
     <message>
-        <location filename="../src/app/format.cpp" line="37" />
+        <location filename="../src/app/format.cpp" line="37"/>
         <source>%1/s</source>
         <translation>%1/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="39" />
+        <location filename="../src/app/format.cpp" line="39"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="41" />
+        <location filename="../src/app/format.cpp" line="41"/>
         <source>%1 %2/s</source>
         <translation>%1 %2/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="47" />
+        <location filename="../src/app/format.cpp" line="47"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="50" />
+        <location filename="../src/app/format.cpp" line="50"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="52" />
+        <location filename="../src/app/format.cpp" line="52"/>
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="53" />
+        <location filename="../src/app/format.cpp" line="53"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="59" />
+        <location filename="../src/app/format.cpp" line="59"/>
         <source>unknown</source>
         <translation>inconnu</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="81" />
+        <location filename="../src/app/format.cpp" line="81"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="83" />
+        <location filename="../src/app/format.cpp" line="83"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="85" />
+        <location filename="../src/app/format.cpp" line="85"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="87" />
+        <location filename="../src/app/format.cpp" line="87"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="89" />
+        <location filename="../src/app/format.cpp" line="89"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="91" />
+        <location filename="../src/app/format.cpp" line="91"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="103" />
+        <location filename="../src/app/format.cpp" line="103"/>
         <source>Pausing</source>
         <translation>Suspension</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="105" />
+        <location filename="../src/app/format.cpp" line="105"/>
         <source>Canceling</source>
         <translation>Annulation</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="107" />
+        <location filename="../src/app/format.cpp" line="107"/>
         <source>Removing</source>
         <translation>Retrait</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="111" />
+        <location filename="../src/app/format.cpp" line="111"/>
         <source>Retrying at %1</source>
         <translation>Nouvel essai à %1</translation>
     </message>

@@ -1,6 +1,7 @@
 #include "jobtablemodel.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include <QColor>
 #include <QFileInfo>
@@ -12,6 +13,8 @@ namespace spool::app {
 namespace {
 constexpr int kFrameMs = 33; // ~30 updates a second
 constexpr int kResetThreshold = 500; // removing more rows than this at once: rebuild instead
+constexpr int kSnapshotChunk = 2048; // rows per event-loop turn: a few milliseconds
+constexpr int kFirstSnapshotChunk = 256;
 } // namespace
 
 JobTableModel::JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent)
@@ -20,7 +23,10 @@ JobTableModel::JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QO
 {
     m_applyTimer.setSingleShot(true);
     m_applyTimer.setInterval(kFrameMs);
-    connect(&m_applyTimer, &QTimer::timeout, this, &JobTableModel::applyPending);
+    connect(&m_applyTimer, &QTimer::timeout, this, &JobTableModel::onApplyTimer);
+    m_loadTimer.setSingleShot(true);
+    m_loadTimer.setInterval(0);
+    connect(&m_loadTimer, &QTimer::timeout, this, &JobTableModel::loadSnapshotChunk);
 }
 
 void JobTableModel::setQueue(JobQueue *queue)
@@ -111,17 +117,59 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
     m_rows.reserve(records.size());
     m_index.clear();
     m_index.reserve(records.size());
-    for (const JobRecord &record : records) {
-        noteKind(record.kind);
-        m_rows.append(Row { record, title(record), {}, false });
-    }
-    std::sort(m_rows.begin(), m_rows.end(),
-        [](const Row &a, const Row &b) { return a.record.seq < b.record.seq; });
-    reindexFrom(0);
+    // Changes that arrived before the snapshot are in it; later ones stay pending until it is
+    // loaded, and a record's rev tells which version is newer.
     m_pendingChanges.clear();
     m_pendingRemovals.clear();
     m_pendingProgress.clear();
+    m_snapshot = records; // shared, not copied
+    m_snapshotOrder.resize(records.size());
+    std::iota(m_snapshotOrder.begin(), m_snapshotOrder.end(), 0);
+    std::stable_sort(m_snapshotOrder.begin(), m_snapshotOrder.end(),
+        [&records](int a, int b) { return records.at(a).seq < records.at(b).seq; });
+    m_snapshotNext = 0;
     endResetModel();
+    loadSnapshotChunk(); // the first rows at once
+}
+
+void JobTableModel::loadSnapshotChunk()
+{
+    if (m_snapshot.isEmpty())
+        return;
+    // The first slice only fills the screen: it is copied, the rest is moved (see below).
+    const int chunk = m_snapshotNext == 0 ? kFirstSnapshotChunk : kSnapshotChunk;
+    const int end = qMin(int(m_snapshot.size()), m_snapshotNext + chunk);
+    const int first = int(m_rows.size());
+    beginInsertRows(QModelIndex(), first, first + (end - m_snapshotNext) - 1);
+    // Once the queue's copy is gone the records are ours alone: move them instead of copying,
+    // and nothing is left to free all at once at the end.
+    const bool own = m_snapshot.isDetached();
+    for (int i = m_snapshotNext; i < end; ++i) {
+        const int at = m_snapshotOrder.at(i);
+        const JobRecord &record = m_snapshot.at(at);
+        noteKind(record.kind);
+        m_index.insert(record.id, int(m_rows.size()));
+        QString name = title(record);
+        m_rows.append(Row { own ? std::move(m_snapshot[at]) : record, std::move(name), {}, false });
+    }
+    m_snapshotNext = end;
+    endInsertRows();
+    if (m_snapshotNext < m_snapshot.size()) {
+        m_loadTimer.start();
+        return;
+    }
+    m_snapshot.clear();
+    m_snapshotOrder.clear();
+    m_snapshotNext = 0;
+    if (!m_pendingChanges.isEmpty() || !m_pendingRemovals.isEmpty() || !m_pendingProgress.isEmpty())
+        schedule();
+}
+
+void JobTableModel::onApplyTimer()
+{
+    // Updates wait for the snapshot's rows; loading it schedules them when done.
+    if (!isLoading())
+        applyPending();
 }
 
 void JobTableModel::onChanged(const QList<JobRecord> &records)
@@ -161,6 +209,8 @@ void JobTableModel::reindexFrom(int row)
 
 void JobTableModel::applyPending()
 {
+    while (isLoading())
+        loadSnapshotChunk();
     m_applyTimer.stop();
     QSet<QUuid> touched;
 

@@ -63,8 +63,11 @@ public:
     QString title(const JobRecord &record) const;
     // Every kind seen so far, for the filter.
     QStringList kinds() const;
-    // Applies what has arrived now instead of at the next frame (tests, a snapshot).
+    // Applies what has arrived now instead of at the next frame (tests), after the rest of a
+    // snapshot being loaded.
     void applyPending();
+    // True while a snapshot is still being taken into the table.
+    bool isLoading() const { return !m_snapshot.isEmpty(); }
 
 Q_SIGNALS:
     void kindsChanged();
@@ -81,6 +84,8 @@ private:
     };
 
     void onSnapshot(const QList<JobRecord> &records);
+    void loadSnapshotChunk();
+    void onApplyTimer();
     void onChanged(const QList<JobRecord> &records);
     void onRemoved(const QList<QUuid> &ids);
     void onProgress(const QList<JobProgress> &progress);
@@ -102,6 +107,13 @@ private:
     QSet<QUuid> m_pendingRemovals;
     QHash<QUuid, JobProgress> m_pendingProgress;
     QTimer m_applyTimer;
+
+    // A snapshot is taken into the table a few thousand rows per event-loop turn, so that
+    // 100,000 jobs never hold the GUI thread for more than a few milliseconds at a time.
+    QList<JobRecord> m_snapshot;
+    QList<int> m_snapshotOrder; // indexes into m_snapshot by FIFO position
+    int m_snapshotNext = 0;
+    QTimer m_loadTimer;
 };
 
 } // namespace spool::app

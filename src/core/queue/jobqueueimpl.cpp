@@ -196,9 +196,7 @@ void JobQueueImpl::drainOutbox()
                 } else if constexpr (std::is_same_v<T, outbox::Counts>) {
                     Q_EMIT countsChanged(msg.counts);
                 } else if constexpr (std::is_same_v<T, outbox::Snapshot>) {
-                    m_knownRevs.clear();
-                    for (const JobRecord &record : std::as_const(msg.records))
-                        m_knownRevs.insert(record.id, record.rev);
+                    m_knownRevs.swap(msg.revs);
                     Q_EMIT snapshotReady(msg.records);
                 } else if constexpr (std::is_same_v<T, outbox::Events>) {
                     Q_EMIT eventsReady(msg.id, msg.events);

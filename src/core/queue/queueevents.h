@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include <QHash>
 #include <QList>
 #include <QUuid>
 
@@ -103,8 +104,18 @@ struct Counts
 };
 struct Snapshot
 {
+    Snapshot(QList<JobRecord> all, bool paused)
+        : records(std::move(all))
+        , queuePaused(paused)
+    {
+        // Built here, on the control thread: 100,000 inserts would hold the owner's thread.
+        revs.reserve(records.size());
+        for (const JobRecord &record : std::as_const(records))
+            revs.insert(record.id, record.rev);
+    }
     QList<JobRecord> records;
     bool queuePaused = false;
+    QHash<QUuid, qint64> revs; // id -> rev of every record, for the owner's staleness check
 };
 struct StorageError
 {
