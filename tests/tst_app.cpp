@@ -7,6 +7,7 @@
 #include <QDropEvent>
 #include <QImage>
 #include <QItemSelectionModel>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void droppedUrlsBecomeDownloads();
     void quittingLosesNothing_data();
     void quittingLosesNothing();
+    void terminationReleasesRunningJobs();
     void germanTranslationLoads();
 };
 
@@ -438,6 +440,47 @@ void TestApp::quittingLosesNothing()
         QCOMPARE(queued, 1); // and nothing new started
     }
     Q_UNUSED(ids)
+}
+
+void TestApp::terminationReleasesRunningJobs()
+{
+    // The real app, killed politely (logout, `kill`): its running job goes back to the queue at
+    // once, without using up an attempt, instead of waiting to be found dead.
+    QTemporaryDir dir;
+    auto ctl = [&](const QStringList &args) {
+        QProcess p;
+        p.start(QStringLiteral(SPOOLCTL_PATH),
+            QStringList { QStringLiteral("--data-dir"), dir.path() } + args);
+        p.waitForFinished(30000);
+        return p.exitCode() == 0 ? QString::fromUtf8(p.readAllStandardOutput().trimmed())
+                                 : QString();
+    };
+    const QString id = ctl({ QStringLiteral("add"), QStringLiteral("sleep"), QStringLiteral("--ms"),
+        QStringLiteral("600000") });
+    QVERIFY(!id.isEmpty());
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+    app.setProcessEnvironment(env);
+    app.setProcessChannelMode(QProcess::ForwardedChannels);
+    app.start(QStringLiteral(SPOOL_APP_PATH), { QStringLiteral("--data-dir"), dir.path() });
+    QVERIFY(app.waitForStarted());
+    auto job = [&] {
+        return QJsonDocument::fromJson(
+            ctl({ QStringLiteral("show"), id, QStringLiteral("--json") }).toUtf8())
+            .object();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(
+        job().value(QStringLiteral("state")).toString(), QStringLiteral("running"), 20000);
+    QCOMPARE(job().value(QStringLiteral("attempts")).toInt(), 1);
+    app.terminate(); // SIGTERM
+    QVERIFY(app.waitForFinished(20000));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 0);
+    const QJsonObject after = job();
+    QCOMPARE(after.value(QStringLiteral("state")).toString(), QStringLiteral("queued"));
+    QCOMPARE(after.value(QStringLiteral("attempts")).toInt(), 0);
 }
 
 void TestApp::germanTranslationLoads()

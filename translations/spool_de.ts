@@ -680,7 +680,7 @@
     <message>
         <location filename="../src/app/mainwindow.cpp" line="241"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
-        <translation>%1 laufen · %2 warten · %3 angehalten · %4 fertig · %5 fehlgeschlagen</translation>
+        <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5</translation>
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="263"/>
@@ -792,7 +792,7 @@
     <message>
         <location filename="../src/app/notifier.cpp" line="55"/>
         <source>Spool: %1 running, %2 queued</source>
-        <translation>Spool: %1 laufen, %2 warten</translation>
+        <translation>Spool: aktiv %1, wartend %2</translation>
     </message>
 </context>
 <context>

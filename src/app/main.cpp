@@ -11,6 +11,7 @@
 #include "mainwindow.h"
 #include "store/sqlitejobstore.h"
 #include "util/datadir.h"
+#include "util/signalwatcher.h"
 
 int main(int argc, char *argv[])
 {
@@ -64,6 +65,10 @@ int main(int argc, char *argv[])
     spool::app::AppController controller(
         dataDir, std::shared_ptr<spool::JobStore>(std::move(store.value())), registry, &settings);
     spool::app::MainWindow window(&controller);
+    // Logging out or `kill`: running jobs go back to the queue, nothing waits for a lease.
+    spool::SignalWatcher terminationWatcher;
+    QObject::connect(&terminationWatcher, &spool::SignalWatcher::terminationRequested, &window,
+        [&window] { window.quit(spool::StopMode::Release); });
     window.show();
     controller.start();
     return app.exec();

@@ -421,6 +421,11 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_stopped) {
+        // Qt asks the windows again when the app quits; the queue has stopped by then.
+        event->accept();
+        return;
+    }
     if (m_quitting) {
         event->ignore(); // already on the way out; the queue says when
         return;
@@ -445,12 +450,22 @@ void MainWindow::closeEvent(QCloseEvent *event)
             return;
         }
     }
+    event->ignore();
+    quit(mode);
+}
+
+void MainWindow::quit(StopMode mode)
+{
+    if (m_quitting)
+        return;
     saveUiState();
     m_quitting = true;
-    event->ignore();
     if (mode == StopMode::Drain)
         statusBar()->showMessage(tr("Waiting for the running jobs to finish…"));
-    connect(m_controller, &AppController::shutDownComplete, qApp, &QCoreApplication::quit);
+    connect(m_controller, &AppController::shutDownComplete, this, [this] {
+        m_stopped = true;
+        QCoreApplication::quit();
+    });
     m_controller->shutDown(mode);
 }
 

@@ -3,6 +3,7 @@
 #include <QMainWindow>
 
 #include "job/jobrecord.h"
+#include "queue/queueevents.h"
 #include "store/jobstore.h"
 
 namespace Ui {
@@ -42,6 +43,9 @@ public:
     QAction *action(const QString &objectName) const;
     // Queues what a drop would: http(s) URLs become downloads. Returns how many jobs.
     int queueDropped(const QList<QUrl> &urls);
+    // Stops the queue (Drain: running jobs finish; Release: they go back to it) and quits the
+    // app when it has stopped. Closing the window asks which; a termination signal releases.
+    void quit(StopMode mode);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -81,6 +85,7 @@ private:
     QueueCounts m_counts;
     bool m_queuePaused = false;
     bool m_quitting = false;
+    bool m_stopped = false; // the queue has stopped: the window may close
 };
 
 } // namespace spool::app

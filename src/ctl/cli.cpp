@@ -14,10 +14,10 @@
 
 #include "job/jobfiles.h"
 #include "queue/jobqueueimpl.h"
-#include "signalwatcher.h"
 #include "util/datadir.h"
 #include "util/ids.h"
 #include "util/runneridentity.h"
+#include "util/signalwatcher.h"
 
 namespace spool::ctl {
 

@@ -4,7 +4,7 @@
 
 class QSocketNotifier;
 
-namespace spool::ctl {
+namespace spool {
 
 // Turns SIGINT and SIGTERM into a Qt signal on the main thread (self-pipe), so that a runner
 // can stop cleanly: running jobs go back to the queue instead of waiting for lease expiry.
@@ -25,4 +25,4 @@ private:
     QSocketNotifier *m_notifier = nullptr;
 };
 
-} // namespace spool::ctl
+} // namespace spool

@@ -1,4 +1,4 @@
-#include "signalwatcher.h"
+#include "util/signalwatcher.h"
 
 #include <csignal>
 #include <sys/socket.h>
@@ -6,7 +6,7 @@
 
 #include <QSocketNotifier>
 
-namespace spool::ctl {
+namespace spool {
 
 namespace {
 int g_fds[2] = { -1, -1 };
@@ -55,4 +55,4 @@ void SignalWatcher::readSignal()
         Q_EMIT terminationRequested(static_cast<int>(byte));
 }
 
-} // namespace spool::ctl
+} // namespace spool
