@@ -1,5 +1,9 @@
 #include "testkit.h"
 
+#include <chrono>
+#include <thread>
+#include <vector>
+
 namespace spool::test {
 
 void TestKit::registerKinds(JobKindRegistry &registry)
@@ -56,6 +60,63 @@ void TestKit::registerKinds(JobKindRegistry &registry)
             return JobResult::success(QString::number(updates));
         },
         { ms });
+    add(QStringLiteral("lender"), [this](JobContext &c) {
+        std::atomic<bool> done { false };
+        std::atomic<int> held { 0 };
+        std::vector<std::thread> helpers;
+        const auto helper = [&] {
+            c.enterHelperThread();
+            {
+                const auto info = threadpriority::readProcStat(threadpriority::currentThreadId());
+                std::lock_guard lock(mutex);
+                helperProbes.append(info);
+            }
+            while (!done.load()) {
+                if (c.workersNeeded()) {
+                    --held;
+                    c.returnWorkers(1);
+                    ++helpersGaveBack;
+                    return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            --held;
+            c.returnWorkers(1);
+        };
+        {
+            std::lock_guard lock(mutex);
+            ++concurrent[QStringLiteral("lender")];
+            peak[QStringLiteral("lender")] = qMax(peak.value(QStringLiteral("lender")), 1);
+        }
+        JobResult result;
+        for (;;) {
+            // Slots free up over time (a slot looking for work, a job ending): ask again.
+            const int more = c.borrowWorkers(8 - held.load());
+            held += more;
+            lent = qMax(lent.load(), held.load());
+            for (int i = 0; i < more; ++i)
+                helpers.emplace_back(helper);
+            {
+                std::lock_guard lock(mutex);
+                if (gateOpen) {
+                    result = JobResult::success();
+                    break;
+                }
+            }
+            if (!c.sleepFor(5)) {
+                result = JobResult::stopped();
+                break;
+            }
+        }
+        {
+            std::lock_guard lock(mutex);
+            --concurrent[QStringLiteral("lender")];
+        }
+        done = true;
+        for (auto &thread : helpers)
+            thread.join();
+        return result;
+    });
     add(QStringLiteral("probe"), [this](JobContext &) {
         const auto info = threadpriority::readProcStat(threadpriority::currentThreadId());
         std::lock_guard lock(mutex);

@@ -22,7 +22,9 @@ class TestKit
 public:
     // gate, gate2: run until the gate opens (or a stop request), reporting progress.
     // flaky: fails while unhealthy. thrower: throws. spin: reports progress as fast as it can
-    // for `ms`. probe: records its thread's scheduling as /proc shows it.
+    // for `ms`. probe: records its thread's scheduling as /proc shows it. lender: borrows up to
+    // 8 worker slots, runs a helper thread per slot that gives its slot back when the queue
+    // needs it, and ends when the gate opens.
     void registerKinds(JobKindRegistry &registry);
 
     void openGate()
@@ -48,6 +50,10 @@ public:
     QHash<QString, int> peak;
     QList<Progress> resumedFrom; // what each gate run saw as resumeProgress()
     QList<threadpriority::ThreadSchedInfo> probes;
+    // lender: what it was lent, the scheduling of its helpers, how many gave their slot back.
+    std::atomic<int> lent { -1 };
+    std::atomic<int> helpersGaveBack { 0 };
+    QList<threadpriority::ThreadSchedInfo> helperProbes;
     std::atomic<bool> healthy { false };
     std::atomic<int> runs { 0 };
 

@@ -69,6 +69,8 @@ private Q_SLOTS:
     void workersRunAtLowerPriority_data();
     void workersRunAtLowerPriority();
     void qtLowPriorityAloneChangesNothing();
+    void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
+    void idleWorkersAreLentAndTakenBack();
     void unknownKindsAreLeftForOtherRunners();
     void restartResumesTheQueue();
     void commandsFromAnotherProcessReachRunningJobs();
@@ -421,6 +423,43 @@ void TestQueue::workersRunAtLowerPriority()
     const auto after = threadpriority::readProcStat(threadpriority::currentThreadId());
     QCOMPARE(after.nice, gui.nice);
     QCOMPARE(after.policy, gui.policy);
+}
+
+void TestQueue::idleWorkersAreLentAndTakenBack()
+{
+    QueueConfig config;
+    config.workers = 3;
+    auto &h = make(config);
+    const QUuid lender = enqueue(QStringLiteral("lender"), 1).first();
+    h.queue->start();
+    // Alone in the queue, the job gets the two idle slots for its helper threads, which run
+    // at the workers' priority.
+    QTRY_COMPARE(h.kit.lent.load(), 2);
+    QTRY_COMPARE(h.kit.helperProbes.size(), 2);
+    const auto gui = threadpriority::readProcStat(threadpriority::currentThreadId());
+    {
+        std::lock_guard lock(h.kit.mutex);
+        for (const auto &helper : std::as_const(h.kit.helperProbes))
+            QCOMPARE(helper.nice, qMin(19, gui.nice + 10));
+    }
+    // New work takes the slots back, one helper at a time, while the lender keeps running.
+    const QList<QUuid> quick = enqueue(QStringLiteral("quick"), 5);
+    QTRY_COMPARE(h.recorder->counts.succeeded, 5);
+    QCOMPARE(h.recorder->state(lender), JobState::Running);
+    QVERIFY(h.kit.helpersGaveBack.load() >= 1);
+    QCOMPARE(h.kit.maxConcurrent(QStringLiteral("lender")), 1);
+
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(lender), JobState::Succeeded);
+    // Every slot came back: three gates run side by side again.
+    enqueue(QStringLiteral("gate2"), 3);
+    {
+        std::lock_guard lock(h.kit.mutex);
+        h.kit.gateOpen = false;
+    }
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate2")), 3);
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->counts.succeeded, 9);
 }
 
 void TestQueue::qtLowPriorityAloneChangesNothing()

@@ -37,6 +37,32 @@ public:
     // A directory kept across attempts and restarts (partial files, resume state); removed with
     // the job. Not created until the job creates it: most jobs never need one.
     virtual QString workDir() const = 0;
+
+    // Extra threads for a job that splits its work (a render's tiles), inside the queue's worker
+    // budget: borrowWorkers() lends up to `wanted` worker slots that are idle now (0 when none
+    // are). The job runs at most one helper thread per lent slot; each helper calls
+    // enterHelperThread() first, to run at the workers' lowered priority. When workersNeeded()
+    // says queued work waits for a slot, a helper finishes its piece and gives its slot back;
+    // every slot goes back with returnWorkers() before run() returns.
+    virtual int borrowWorkers(int wanted)
+    {
+        Q_UNUSED(wanted);
+        return 0;
+    }
+    virtual void returnWorkers(int count) { Q_UNUSED(count); }
+    virtual bool workersNeeded() const { return false; }
+    virtual void enterHelperThread() { }
+};
+
+// The queue's side of lending worker slots to a running job (see JobContext::borrowWorkers).
+class WorkerBudget
+{
+public:
+    virtual ~WorkerBudget() = default;
+    virtual int lend(int wanted) = 0;
+    virtual void giveBack(int count) = 0;
+    virtual bool needed() const = 0;
+    virtual void enterHelperThread() = 0;
 };
 
 struct JobResult

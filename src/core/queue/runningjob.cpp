@@ -99,6 +99,38 @@ QStringList RunningJob::takeLogLines()
     return lines;
 }
 
+int RunningJob::borrowWorkers(int wanted)
+{
+    if (!m_budget || wanted <= 0 || stopRequested() != JobControl::None)
+        return 0;
+    const int lent = m_budget->lend(wanted);
+    m_borrowed.fetch_add(lent);
+    return lent;
+}
+
+void RunningJob::returnWorkers(int count)
+{
+    // Never more than it holds: a double return must not inflate the queue's budget.
+    int held = m_borrowed.load();
+    int giving = 0;
+    do {
+        giving = qBound(0, count, held);
+    } while (!m_borrowed.compare_exchange_weak(held, held - giving));
+    if (giving > 0 && m_budget)
+        m_budget->giveBack(giving);
+}
+
+bool RunningJob::workersNeeded() const
+{
+    return m_budget && m_borrowed.load(std::memory_order_relaxed) > 0 && m_budget->needed();
+}
+
+void RunningJob::enterHelperThread()
+{
+    if (m_budget)
+        m_budget->enterHelperThread();
+}
+
 QString RunningJob::workDir() const
 {
     return QDir(m_workRoot).filePath(idString(m_record.id));

@@ -30,8 +30,15 @@ public:
     bool sleepFor(qint64 ms) override;
     void log(const QString &line) override;
     QString workDir() const override;
+    int borrowWorkers(int wanted) override;
+    void returnWorkers(int count) override;
+    bool workersNeeded() const override;
+    void enterHelperThread() override;
 
     // Runner side.
+    void setWorkerBudget(WorkerBudget *budget) { m_budget = budget; }
+    // Slots the job still holds after run() returned (a job that forgot): given back.
+    int takeBorrowedWorkers() { return m_borrowed.exchange(0); }
     const JobRecord &record() const { return m_record; }
     // The first stop request wins, except that a user's request replaces an Interrupt.
     void requestStop(JobControl control);
@@ -50,6 +57,8 @@ private:
     const QString m_workRoot;
     std::atomic<int> m_control { static_cast<int>(JobControl::None) };
     std::atomic<quint64> m_progressVersion { 0 };
+    WorkerBudget *m_budget = nullptr;
+    std::atomic<int> m_borrowed { 0 };
 
     mutable std::mutex m_mutex;
     std::condition_variable m_stopped;

@@ -584,13 +584,44 @@ void Scheduler::kick()
 {
     std::lock_guard lock(m_slotMutex);
     ++m_workGeneration;
-    if (!m_started || m_stopping || m_queuePaused.load() || m_config.workers <= 0
-        || m_activeSlots >= m_config.workers)
+    if (!m_started || m_stopping || m_queuePaused.load() || m_config.workers <= 0)
         return;
+    if (m_activeSlots + m_lentSlots >= m_config.workers) {
+        // Work may be waiting: a job's helper gives its slot back at its next piece.
+        if (m_lentSlots > 0)
+            m_lentWanted.store(true, std::memory_order_relaxed);
+        return;
+    }
     ++m_activeSlots;
     auto *runnable = new SlotRunnable(this);
     SPOOL_TSAN_RELEASE(runnable);
     m_pool->start(runnable);
+}
+
+int Scheduler::lend(int wanted)
+{
+    std::lock_guard lock(m_slotMutex);
+    if (!m_started || m_stopping || m_queuePaused.load() || m_lentWanted.load())
+        return 0;
+    const int lent = qBound(0, m_config.workers - m_activeSlots - m_lentSlots, wanted);
+    m_lentSlots += lent;
+    return lent;
+}
+
+void Scheduler::giveBack(int count)
+{
+    {
+        std::lock_guard lock(m_slotMutex);
+        m_lentSlots -= count;
+        Q_ASSERT(m_lentSlots >= 0);
+        m_lentWanted.store(false, std::memory_order_relaxed);
+    }
+    kick(); // the slot is free: whatever waited for it starts
+}
+
+void Scheduler::enterHelperThread()
+{
+    applyWorkerPriority(m_config.priority, m_baseNice);
 }
 
 void Scheduler::runSlot()
@@ -709,6 +740,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     std::lock_guard lock(m_runningMutex);
                     for (const JobRecord &record : std::as_const(result->claimed)) {
                         auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
+                        job->setWorkerBudget(this);
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));
                     }
@@ -755,6 +787,8 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
     if (result.status == RunStatus::Invalid)
         result = JobResult::failure(QStringLiteral("the job ended without a result"), false);
 
+    if (const int kept = job->takeBorrowedWorkers(); kept > 0)
+        giveBack(kept);
     const JobControl seen = job->stopRequested();
     Completion completion;
     completion.id = job->id();

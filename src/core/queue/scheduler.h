@@ -28,7 +28,7 @@ class Clock;
 // Runs the queue for one process. Lives on its own control thread (timers, commands, lease
 // renewal, progress coalescing); jobs run in worker slots on a dedicated QThreadPool, each slot
 // claiming the next admissible job as soon as it is free.
-class Scheduler final : public QObject
+class Scheduler final : public QObject, public WorkerBudget
 {
     Q_OBJECT
 
@@ -47,6 +47,12 @@ public:
 
     // Worker slot body (pool thread).
     void runSlot();
+
+    // WorkerBudget: idle slots lent to a running job's helper threads (any thread).
+    int lend(int wanted) override;
+    void giveBack(int count) override;
+    bool needed() const override { return m_lentWanted.load(std::memory_order_relaxed); }
+    void enterHelperThread() override;
 
 private:
     void handle(inbox::Item &item);
@@ -103,6 +109,8 @@ private:
     // Slot bookkeeping: which slots run, and whether new work may have appeared.
     std::mutex m_slotMutex;
     int m_activeSlots = 0;
+    int m_lentSlots = 0; // lent to running jobs' helpers: busy as far as new work goes
+    std::atomic<bool> m_lentWanted { false }; // new work waits for a lent slot
     quint64 m_workGeneration = 0;
     bool m_started = false;
     bool m_stopping = false;
