@@ -5,6 +5,7 @@
 
 #include "diagnostickinds.h"
 #include "downloadkind.h"
+#include "renderkind.h"
 
 namespace spool {
 
@@ -25,6 +26,7 @@ void registerBuiltinKinds(JobKindRegistry &registry, const BuiltinSettings &sett
     download.downloadDir =
         settings.downloadDir.isEmpty() ? defaultDownloadDir() : settings.downloadDir;
     registerDownloadKind(registry, download);
+    registerRenderKind(registry);
 }
 
 } // namespace spool

@@ -16,6 +16,7 @@
 #include "httpfetch.h"
 #include "httpheaders.h"
 #include "secretstore.h"
+#include "util/outputfiles.h"
 
 namespace spool {
 
@@ -285,7 +286,7 @@ private:
                 m_state.finalPath = decideFinalPath(head);
             if (m_state.temporaryPath.isEmpty())
                 m_state.temporaryPath =
-                    filenames::temporaryPathFor(m_state.finalPath, jobTag(m_context));
+                    outputfiles::temporaryPathFor(m_state.finalPath, jobTag(m_context));
             m_state.etag = head.header("ETag");
             m_state.lastModified = head.header("Last-Modified");
             m_state.totalBytes = head.totalBytes;
@@ -379,7 +380,7 @@ private:
                 return JobResult::failure(QStringLiteral("cannot replace %1").arg(previous.path));
             output = previous.path;
         } else {
-            auto moved = filenames::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
+            auto moved = outputfiles::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
             if (!moved)
                 return JobResult::failure(moved.error().message);
             output = moved.value();
@@ -408,7 +409,7 @@ private:
                 finalPath = QDir(dir).filePath(name);
             }
             m_state.finalPath = finalPath;
-            m_state.temporaryPath = filenames::temporaryPathFor(finalPath, jobTag(m_context));
+            m_state.temporaryPath = outputfiles::temporaryPathFor(finalPath, jobTag(m_context));
             m_state.nextPageUrl = m_params.url.toString();
             if (!QDir().mkpath(QFileInfo(finalPath).absolutePath()) || !m_state.save(m_workDir))
                 return JobResult::failure(
@@ -477,7 +478,7 @@ private:
                 return JobResult::stopped();
         }
         output.close();
-        auto moved = filenames::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
+        auto moved = outputfiles::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
         if (!moved)
             return JobResult::failure(moved.error().message);
         DownloadState::erase(m_workDir);

@@ -14,12 +14,4 @@ QString sanitize(const QString &proposed);
 // The last path segment of a URL, sanitized; "download" when there is none.
 QString fromUrl(const QUrl &url);
 
-// Where a file being written for `finalPath` lives until it is complete: a hidden file in the
-// same directory, so that the final rename is atomic.
-QString temporaryPathFor(const QString &finalPath, const QString &jobTag);
-
-// Renames `from` to `desiredPath`, or to "name (1).ext", "name (2).ext"... if that exists:
-// an existing file is never replaced. Returns the path used.
-Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath);
-
 } // namespace spool::filenames

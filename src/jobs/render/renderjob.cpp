@@ -1,0 +1,426 @@
+#include "renderjob.h"
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDataStream>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QImageWriter>
+
+#include "job/jobrecord.h"
+#include "previewhub.h"
+#include "progress/progress.h"
+#include "renderer.h"
+#include "util/atomicfile.h"
+#include "util/outputfiles.h"
+
+namespace spool::render {
+
+namespace {
+
+constexpr int kMaxSamplesPerPass = 8; // bounds a tile's time, and so the time to stop
+constexpr qint64 kPreviewEveryMs = 150;
+constexpr qint64 kPreviewFileEveryMs = 1000;
+constexpr qint64 kProgressEveryMs = 30;
+constexpr qint64 kCheckpointEveryMs = 10000;
+constexpr int kPreviewSide = 512;
+constexpr quint32 kStateMagic = 0x53505253; // "SPRS"
+constexpr quint32 kStateVersion = 1;
+
+struct Params
+{
+    QString scene;
+    QString out;
+    QString camera;
+    int width = 1024;
+    int height = 768;
+    int samples = 16;
+    int ao = 8;
+    int depth = 8;
+    int threads = 0; // at most this many threads in all; 0: as many as the queue lends
+    uint32_t seed = 1;
+};
+
+Params parse(const QJsonObject &json)
+{
+    Params p;
+    p.scene = json.value(QStringLiteral("scene")).toString();
+    p.out = json.value(QStringLiteral("out")).toString();
+    p.camera = json.value(QStringLiteral("camera")).toString();
+    p.width = json.value(QStringLiteral("width")).toInt(p.width);
+    p.height = json.value(QStringLiteral("height")).toInt(p.height);
+    p.samples = json.value(QStringLiteral("samples")).toInt(p.samples);
+    p.ao = json.value(QStringLiteral("ao")).toInt(p.ao);
+    p.depth = json.value(QStringLiteral("depth")).toInt(p.depth);
+    p.threads = json.value(QStringLiteral("threads")).toInt(p.threads);
+    p.seed = uint32_t(json.value(QStringLiteral("seed")).toInteger(p.seed));
+    return p;
+}
+
+// What the accumulated samples depend on: a saved accumulation is only resumed if it matches.
+QByteArray fingerprint(const Params &p)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const QFileInfo scene(p.scene);
+    hash.addData(QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8")
+                     .arg(p.scene)
+                     .arg(scene.exists() ? scene.size() : -1)
+                     .arg(scene.exists() ? scene.lastModified().toMSecsSinceEpoch() : -1)
+                     .arg(p.camera)
+                     .arg(p.width)
+                     .arg(p.height)
+                     .arg(p.ao)
+                     .arg(p.seed)
+                     .toUtf8());
+    return hash.result();
+}
+
+QString statePath(const QString &workDir)
+{
+    return QDir(workDir).filePath(QStringLiteral("render.state"));
+}
+
+QString markerPath(const QString &workDir)
+{
+    return QDir(workDir).filePath(QStringLiteral("output"));
+}
+
+bool saveState(const QString &workDir, const QByteArray &print, int samplesDone,
+    const std::vector<float> &accum, QString *error)
+{
+    if (!QDir().mkpath(workDir)) {
+        *error = QStringLiteral("cannot create %1").arg(workDir);
+        return false;
+    }
+    QByteArray data;
+    data.reserve(int(64 + accum.size() * sizeof(float)));
+    {
+        QDataStream out(&data, QIODevice::WriteOnly);
+        out << kStateMagic << kStateVersion << print << qint32(samplesDone)
+            << quint64(accum.size());
+    }
+    data.append(
+        reinterpret_cast<const char *>(accum.data()), qsizetype(accum.size() * sizeof(float)));
+    return atomicfile::write(statePath(workDir), data, error);
+}
+
+// The samples per pixel already in `accum`, or 0 when there is nothing (valid) to resume.
+int loadState(const QString &workDir, const QByteArray &print, std::vector<float> &accum)
+{
+    QFile file(statePath(workDir));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray data = file.readAll();
+    QDataStream in(data);
+    quint32 magic = 0, version = 0;
+    QByteArray savedPrint;
+    qint32 samplesDone = 0;
+    quint64 floats = 0;
+    in >> magic >> version >> savedPrint >> samplesDone >> floats;
+    const qint64 headerSize = in.device()->pos();
+    if (in.status() != QDataStream::Ok || magic != kStateMagic || version != kStateVersion
+        || savedPrint != print || floats != accum.size() || samplesDone <= 0
+        || data.size() - headerSize != qint64(floats * sizeof(float)))
+        return 0;
+    std::memcpy(accum.data(), data.constData() + headerSize, floats * sizeof(float));
+    return samplesDone;
+}
+
+// Writes the PNG beside its final name, then renames it into place without replacing anything.
+Result<QString> writeOutput(
+    const QImage &image, const Params &p, const QString &tag, const QString &workDir)
+{
+    const QString temporary = outputfiles::temporaryPathFor(p.out, tag);
+    {
+        QImageWriter writer(temporary, "png");
+        writer.setCompression(6); // zlib level: smaller files for little time
+        if (!writer.write(image)) {
+            const QString reason = writer.errorString();
+            QFile::remove(temporary);
+            return makeError(
+                ErrorCode::Storage, QStringLiteral("cannot write %1: %2").arg(p.out, reason));
+        }
+    }
+    auto moved = outputfiles::moveIntoPlace(temporary, p.out);
+    if (!moved) {
+        QFile::remove(temporary);
+        return moved.error();
+    }
+    // If this process dies before the queue records success, the next attempt finds the file.
+    QString ignored;
+    QDir().mkpath(workDir);
+    atomicfile::write(markerPath(workDir), moved.value().toUtf8(), &ignored);
+    return moved.value();
+}
+
+// One pass over every tile, by this thread and the helpers the queue lends.
+class Pass
+{
+public:
+    Pass(const Renderer &renderer, JobContext &context, std::vector<float> &sum, int firstSample,
+        int samples, int maxHelpers)
+        : m_renderer(renderer)
+        , m_context(context)
+        , m_sum(sum)
+        , m_firstSample(firstSample)
+        , m_samples(samples)
+        , m_maxHelpers(maxHelpers)
+        , m_tileDone(size_t(renderer.tileCount()))
+    {
+        for (auto &done : m_tileDone)
+            done.store(false, std::memory_order_relaxed);
+    }
+
+    ~Pass() { joinHelpers(); }
+
+    bool tileDone(int tile) const
+    {
+        return m_tileDone[size_t(tile)].load(std::memory_order_acquire);
+    }
+    qint64 pixelSamples() const { return m_pixelSamples.load(std::memory_order_relaxed); }
+    uint64_t rays() const { return m_rays.load(std::memory_order_relaxed); }
+    int helpers() const { return int(m_threads.size()); }
+
+    // Asks the queue for more slots, up to the limit; idle slots appear over time.
+    void borrow()
+    {
+        const int wanted = m_maxHelpers - m_active.load();
+        if (wanted <= 0 || m_stop.load())
+            return;
+        const int lent = m_context.borrowWorkers(wanted);
+        for (int i = 0; i < lent; ++i) {
+            ++m_active;
+            m_threads.emplace_back([this] { helper(); });
+        }
+    }
+
+    // Renders tiles on the calling thread until none are left; `between` runs after each tile
+    // and returns false to stop the pass.
+    void run(const std::function<bool()> &between)
+    {
+        for (;;) {
+            if (m_stop.load() || !renderNext())
+                break;
+            if (!between()) {
+                m_stop.store(true);
+                break;
+            }
+        }
+        joinHelpers();
+    }
+
+private:
+    bool renderNext()
+    {
+        const int tile = m_next.fetch_add(1);
+        if (tile >= m_renderer.tileCount())
+            return false;
+        m_rays.fetch_add(m_renderer.renderTile(tile, m_firstSample, m_samples, m_sum.data()),
+            std::memory_order_relaxed);
+        m_pixelSamples.fetch_add(
+            qint64(m_renderer.tilePixels(tile)) * m_samples, std::memory_order_relaxed);
+        m_tileDone[size_t(tile)].store(true, std::memory_order_release);
+        return true;
+    }
+
+    void helper()
+    {
+        m_context.enterHelperThread();
+        enableFastFloat();
+        // A piece at a time; the slot goes back as soon as queued work needs it.
+        while (!m_stop.load() && !m_context.workersNeeded() && renderNext()) { }
+        --m_active;
+        m_context.returnWorkers(1);
+    }
+
+    void joinHelpers()
+    {
+        for (auto &thread : m_threads)
+            thread.join();
+        m_threads.clear();
+    }
+
+    const Renderer &m_renderer;
+    JobContext &m_context;
+    std::vector<float> &m_sum;
+    const int m_firstSample;
+    const int m_samples;
+    const int m_maxHelpers;
+    std::vector<std::atomic<bool>> m_tileDone;
+    std::atomic<int> m_next { 0 };
+    std::atomic<bool> m_stop { false };
+    std::atomic<int> m_active { 0 };
+    std::atomic<qint64> m_pixelSamples { 0 };
+    std::atomic<uint64_t> m_rays { 0 };
+    std::vector<std::thread> m_threads;
+};
+
+} // namespace
+
+JobResult RenderJob::run(JobContext &context)
+{
+    enableFastFloat();
+    const Params p = parse(context.params());
+    const QString workDir = context.workDir();
+    const QString tag = idString(context.id()).left(8);
+
+    // An earlier attempt finished the file but died before the queue heard of it.
+    {
+        QFile marker(markerPath(workDir));
+        if (marker.open(QIODevice::ReadOnly)) {
+            const QString written = QString::fromUtf8(marker.readAll());
+            if (!written.isEmpty() && QFileInfo::exists(written))
+                return JobResult::success(written);
+        }
+    }
+
+    const qint64 pixels = qint64(p.width) * p.height;
+    const qint64 total = pixels * p.samples;
+    context.setProgressUnit(units::Samples);
+    QElapsedTimer started;
+    started.start();
+
+    auto scene = loadScene(p.scene, [&] { return context.shouldStop(); });
+    if (context.shouldStop())
+        return JobResult::stopped();
+    if (!scene)
+        return JobResult::failure(scene.error().message, false);
+    auto camera = scene->camera(p.camera);
+    if (!camera)
+        return JobResult::failure(camera.error().message, false);
+    RenderSettings settings;
+    settings.width = p.width;
+    settings.height = p.height;
+    settings.samples = p.samples;
+    settings.aoSamples = p.ao;
+    settings.seed = p.seed;
+    settings.camera = camera.value();
+    settings.light = scene->keyLight(camera.value());
+    auto created = Renderer::create(scene.value(), settings);
+    if (!created)
+        return JobResult::failure(created.error().message, false);
+    const Renderer &renderer = *created.value();
+    context.log(QStringLiteral("%1 triangles, camera '%2', scene ready in %3 ms")
+                    .arg(scene->triangleCount)
+                    .arg(settings.camera.name)
+                    .arg(started.elapsed()));
+    scene = Scene(); // the BVH has its own copy
+
+    std::vector<float> accum(size_t(pixels) * 3, 0.0f);
+    const QByteArray print = fingerprint(p);
+    int samplesDone = std::min(loadState(workDir, print, accum), p.samples);
+    if (samplesDone > 0)
+        context.log(QStringLiteral("resuming at %1 of %2 samples per pixel")
+                        .arg(samplesDone)
+                        .arg(p.samples));
+    context.setProgress(pixels * samplesDone, total);
+
+    const int maxHelpers = p.threads > 0 ? p.threads - 1 : 255;
+    QElapsedTimer sinceCheckpoint, sincePreview, sincePreviewFile, sinceProgress;
+    sinceCheckpoint.start();
+    sinceProgress.start();
+    std::vector<float> passSum(size_t(pixels) * 3, 0.0f);
+    const QString previewFile = QDir(workDir).filePath(QStringLiteral("preview.png"));
+
+    const auto publishPreview = [&](const Pass *pass, int passSamples, bool force) {
+        if (!force && sincePreview.isValid() && sincePreview.elapsed() < kPreviewEveryMs)
+            return;
+        sincePreview.start();
+        const int tilesX = (p.width + Renderer::kTileSize - 1) / Renderer::kTileSize;
+        const QImage image =
+            previewImage(p.width, p.height, kPreviewSide, [&](int x, int y, float *rgb) {
+                const size_t at = (size_t(y) * size_t(p.width) + size_t(x)) * 3;
+                const int tile = (y / Renderer::kTileSize) * tilesX + x / Renderer::kTileSize;
+                const bool inPass = pass && pass->tileDone(tile);
+                const int n = samplesDone + (inPass ? passSamples : 0);
+                if (n == 0)
+                    return false;
+                for (int c = 0; c < 3; ++c)
+                    rgb[c] = (accum[at + c] + (inPass ? passSum[at + c] : 0.0f)) / float(n);
+                return true;
+            });
+        PreviewHub::instance().publish(context.id(), image);
+        if (force || !sincePreviewFile.isValid()
+            || sincePreviewFile.elapsed() >= kPreviewFileEveryMs) {
+            // For an app in another process; small, and replaced atomically.
+            sincePreviewFile.start();
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            if (image.save(&buffer, "png") && QDir().mkpath(workDir)) {
+                QString ignored;
+                atomicfile::write(previewFile, png, &ignored);
+            }
+        }
+    };
+    if (samplesDone > 0)
+        publishPreview(nullptr, 0, true);
+
+    bool firstPreview = samplesDone == 0;
+    while (samplesDone < p.samples) {
+        // 1 sample first (a whole coarse image early), then doubling, at most 8 at a time.
+        const int passSamples =
+            std::min({ std::max(1, samplesDone), kMaxSamplesPerPass, p.samples - samplesDone });
+        std::fill(passSum.begin(), passSum.end(), 0.0f);
+        Pass pass(renderer, context, passSum, samplesDone, passSamples, maxHelpers);
+        pass.borrow();
+        bool stopped = false;
+        QElapsedTimer sinceBorrow;
+        sinceBorrow.start();
+        pass.run([&] {
+            if (context.shouldStop()) {
+                stopped = true;
+                return false;
+            }
+            if (sinceProgress.elapsed() >= kProgressEveryMs) {
+                sinceProgress.start();
+                context.setProgress(pixels * samplesDone + pass.pixelSamples(), total);
+            }
+            if (sinceBorrow.elapsed() >= 20) {
+                sinceBorrow.start();
+                pass.borrow();
+            }
+            publishPreview(&pass, passSamples, false);
+            return true;
+        });
+        if (stopped || context.shouldStop()) {
+            // Resume from the last finished pass, here or after a restart.
+            QString error;
+            if (samplesDone > 0 && !saveState(workDir, print, samplesDone, accum, &error))
+                context.log(QStringLiteral("could not keep the render's progress: %1").arg(error));
+            return JobResult::stopped();
+        }
+        for (size_t i = 0; i < accum.size(); ++i)
+            accum[i] += passSum[i];
+        samplesDone += passSamples;
+        context.setProgress(pixels * samplesDone, total);
+        if (firstPreview) {
+            context.log(QStringLiteral("first full image after %1 ms").arg(started.elapsed()));
+            firstPreview = false;
+        }
+        publishPreview(nullptr, 0, true);
+        if (samplesDone < p.samples && sinceCheckpoint.elapsed() >= kCheckpointEveryMs) {
+            sinceCheckpoint.start();
+            QString error;
+            if (!saveState(workDir, print, samplesDone, accum, &error))
+                context.log(QStringLiteral("could not keep the render's progress: %1").arg(error));
+        }
+    }
+
+    const QImage image = toImage(accum.data(), p.width, p.height, samplesDone, p.depth == 16);
+    auto written = writeOutput(image, p, tag, workDir);
+    if (!written)
+        return JobResult::failure(written.error().message);
+    QFile::remove(statePath(workDir));
+    context.log(QStringLiteral("%1 in %2 ms").arg(written.value()).arg(started.elapsed()));
+    return JobResult::success(written.value());
+}
+
+} // namespace spool::render

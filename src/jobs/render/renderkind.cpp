@@ -1,0 +1,149 @@
+#include "renderkind.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include "job/jobrecord.h"
+#include "renderjob.h"
+#include "scene.h"
+#include "util/outputfiles.h"
+
+namespace spool {
+
+namespace {
+
+constexpr qint64 kMaxPixels = 64LL * 1024 * 1024; // 8192 x 8192: 1.5 GiB of accumulation
+
+ParamSpec spec(const char *name, ParamType type, const char *description, const char *valueName,
+    QJsonValue defaultValue = QJsonValue::Undefined)
+{
+    ParamSpec p;
+    p.name = QString::fromLatin1(name);
+    p.type = type;
+    p.description = QString::fromLatin1(description);
+    p.valueName = QString::fromLatin1(valueName);
+    p.defaultValue = defaultValue;
+    return p;
+}
+
+ParamSpec bounded(ParamSpec p, qint64 minimum, qint64 maximum)
+{
+    p.minimum = minimum;
+    p.maximum = maximum;
+    return p;
+}
+
+QList<ParamSpec> renderParams()
+{
+    ParamSpec scene = spec("scene", ParamType::String,
+        "the model file (OBJ, PLY, STL, glTF/GLB, FBX, OFF...) or procedural:terrain", "SCENE");
+    scene.required = true;
+    scene.positional = true;
+    ParamSpec out = spec("out", ParamType::Path, "the PNG to write (never replaced)", "PNG");
+    out.required = true;
+    return {
+        scene,
+        out,
+        bounded(spec("width", ParamType::Integer, "image width in pixels", "W", 1024), 1, 16384),
+        bounded(spec("height", ParamType::Integer, "image height in pixels", "H", 768), 1, 16384),
+        bounded(spec("samples", ParamType::Integer, "samples per pixel (anti-aliasing, noise)", "N",
+                    16),
+            1, 65536),
+        bounded(spec("ao", ParamType::Integer, "ambient-occlusion rays per hit", "N", 8), 0, 64),
+        spec("camera", ParamType::String,
+            "a camera of the file by name, or 'auto' to frame the model", "NAME"),
+        bounded(
+            spec("seed", ParamType::Integer, "the noise pattern (same seed, same image)", "N", 1),
+            0, 0xffffffffLL),
+        bounded(
+            spec("depth", ParamType::Integer, "bits per channel of the PNG: 8 or 16", "BITS", 8), 8,
+            16),
+        bounded(
+            spec("threads", ParamType::Integer,
+                "at most this many threads (0: as many idle workers as the queue lends)", "N", 0),
+            0, 256),
+    };
+}
+
+QString validateRender(QJsonObject &params)
+{
+    QString scene = params.value(QStringLiteral("scene")).toString();
+    if (!render::isProcedural(scene)) {
+        if (scene.startsWith(QLatin1String("procedural:")))
+            return QStringLiteral("unknown procedural scene '%1' (there is %2)")
+                .arg(scene, render::kProceduralTerrain);
+        const QFileInfo info(scene);
+        if (!info.exists())
+            return QStringLiteral("%1 does not exist").arg(scene);
+        if (!info.isFile() || !info.isReadable())
+            return QStringLiteral("%1 is not a readable file").arg(scene);
+        if (!render::isSupportedModel(scene))
+            return QStringLiteral("%1: not a model format Spool can read (by its extension)")
+                .arg(info.fileName());
+        params.insert(QStringLiteral("scene"), info.absoluteFilePath());
+    }
+    const qint64 width = params.value(QStringLiteral("width")).toInteger(1024);
+    const qint64 height = params.value(QStringLiteral("height")).toInteger(768);
+    if (width * height > kMaxPixels)
+        return QStringLiteral("%1 x %2 is too large: at most %3 megapixels")
+            .arg(width)
+            .arg(height)
+            .arg(kMaxPixels / (1024 * 1024));
+    const qint64 depth = params.value(QStringLiteral("depth")).toInteger(8);
+    if (depth != 8 && depth != 16)
+        return QStringLiteral("--depth must be 8 or 16, not %1").arg(depth);
+    const QString out = params.value(QStringLiteral("out")).toString();
+    const QFileInfo outInfo(out);
+    if (outInfo.suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) != 0)
+        return QStringLiteral("--out must name a .png file, not %1").arg(outInfo.fileName());
+    if (!outInfo.dir().exists())
+        return QStringLiteral("the folder %1 does not exist").arg(outInfo.absolutePath());
+    if (outInfo.exists())
+        return QStringLiteral("%1 exists: Spool never replaces a file; choose another --out")
+            .arg(out);
+    return {};
+}
+
+} // namespace
+
+void registerRenderKind(JobKindRegistry &registry)
+{
+    JobKind kind;
+    kind.name = QStringLiteral("render");
+    kind.description =
+        QStringLiteral("Ray traces a 3D model into a PNG (Embree: ambient occlusion, shadows).");
+    kind.params = renderParams();
+    kind.validate = validateRender;
+    // A camera is checked against the file before the job is queued (off the GUI thread).
+    kind.prepare = [](const QJsonObject &params) -> Result<QJsonObject> {
+        const QString camera = params.value(QStringLiteral("camera")).toString();
+        if (camera.isEmpty() || camera == QLatin1String("auto")
+            || camera == QLatin1String("default"))
+            return params;
+        auto names = render::cameraNames(params.value(QStringLiteral("scene")).toString());
+        if (!names)
+            return names.error();
+        if (!names->contains(camera))
+            return makeError(ErrorCode::InvalidInput,
+                names->isEmpty()
+                    ? QStringLiteral("no camera named '%1': the scene has none (use 'auto')")
+                          .arg(camera)
+                    : QStringLiteral("no camera named '%1' (the scene has: %2; or 'auto')")
+                          .arg(camera, names->join(QStringLiteral(", "))));
+        return params;
+    };
+    kind.title = [](const QJsonObject &params) {
+        return QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
+    };
+    kind.discard = [](const JobRecord &record, const QString &) {
+        // A PNG half written when the process died; the finished file stays.
+        const QString out = record.params.value(QStringLiteral("out")).toString();
+        QFile::remove(outputfiles::temporaryPathFor(out, idString(record.id).left(8)));
+    };
+    kind.create = [] { return std::make_unique<render::RenderJob>(); };
+    if (!registry.add(std::move(kind)).ok())
+        qFatal("the render kind is registered twice");
+}
+
+} // namespace spool
