@@ -15,7 +15,12 @@
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "util/datadir.h"
+#include "util/result.h"
 #include "util/runneridentity.h"
+
+// `for (const auto &e : store->events(id).value())` iterates what value() returns: on a
+// temporary Result that must be an owned value, not a reference into the dying temporary.
+static_assert(!std::is_reference_v<decltype(std::declval<spool::Result<QList<int>>>().value())>);
 
 using namespace spool;
 

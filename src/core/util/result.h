@@ -53,7 +53,8 @@ public:
     explicit operator bool() const { return ok(); }
     T &value() & { return std::get<0>(m_value); }
     const T &value() const & { return std::get<0>(m_value); }
-    T &&value() && { return std::get<0>(std::move(m_value)); }
+    // By value: `for (x : f().value())` must not iterate a member of a destroyed temporary.
+    T value() && { return std::get<0>(std::move(m_value)); }
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }
     const Error &error() const { return std::get<1>(m_value); }
