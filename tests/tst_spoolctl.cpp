@@ -206,8 +206,12 @@ void TestSpoolctl::badInput_data()
     row("download, no list", "fresh",
         { s("add"), s("download"), s("--from"), s("/nonexistent/urls.txt") },
         "cannot read /nonexistent/urls.txt");
-    row("render not yet", "fresh",
-        { s("add"), s("render"), s("scene.obj"), s("--out"), s("x.png") }, "unknown kind 'render'");
+    row("render, no scene file", "fresh",
+        { s("add"), s("render"), s("/nonexistent/scene.obj"), s("--out"), s("x.png") },
+        "/nonexistent/scene.obj does not exist");
+    row("render, unknown procedural scene", "queue",
+        { s("add"), s("render"), s("procedural:moon"), s("--out"), s("x.png") },
+        "unknown procedural scene 'procedural:moon'");
     row("plugin not yet", "queue", { s("add"), s("plugin"), s("foo") }, "unknown kind 'plugin'");
     row("no kind", "fresh", { s("add") }, "add needs a kind");
     row("missing ms", "fresh", { s("add"), s("busy") }, "needs parameter 'ms'");

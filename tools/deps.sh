@@ -7,14 +7,20 @@ purpose=${1:-test}
 packages=(
     cmake ninja-build ccache g++ pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
-    qt6-l10n-tools libgl-dev libqt6svg6 qtkeychain-qt6-dev
+        qt6-l10n-tools libgl-dev libqt6svg6 qtkeychain-qt6-dev
+    libembree-dev libassimp-dev
+)
+test_packages=(
+    # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).
+    xvfb xauth imagemagick xdotool clang-format python3 openssl
+    # Real model files (BSD-3-Clause) for the render tests, in /usr/share/assimp/models.
+    assimp-testmodels
 )
 if [ "$purpose" = test ]; then
-    # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).
-        packages+=(xvfb xauth imagemagick xdotool clang-format python3 openssl)
+    packages+=("${test_packages[@]}")
 fi
 if [ "$purpose" = bench ]; then
-        packages+=(xvfb xauth imagemagick xdotool clang-format python3 openssl nginx-light aria2 time)
+    packages+=("${test_packages[@]}" nginx-light aria2 time)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #include "renderer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <embree3/rtcore.h>
 #include <mutex>
@@ -47,9 +48,15 @@ inline uint32_t pcg(uint32_t v)
     return (word >> 22u) ^ word;
 }
 
-inline float random01(uint32_t seed, uint32_t pixel, uint32_t sample, uint32_t dimension)
+// The stream of one pixel sample: hashed once, then one more hash per random number drawn.
+inline uint32_t sampleKey(uint32_t seed, uint32_t pixel, uint32_t sample)
 {
-    const uint32_t h = pcg(dimension ^ pcg(sample ^ pcg(pixel ^ pcg(seed))));
+    return pcg(sample ^ pcg(pixel ^ pcg(seed)));
+}
+
+inline float random01(uint32_t key, uint32_t dimension)
+{
+    const uint32_t h = pcg(key + dimension * 0x9e3779b9u);
     return float(h >> 8) * (1.0f / 16777216.0f);
 }
 
@@ -91,6 +98,19 @@ inline float toSrgb(float linear)
 {
     const float c = std::clamp(linear, 0.0f, 1.0f);
     return c <= 0.0031308f ? c * 12.92f : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
+}
+
+// 8-bit sRGB by table for the live preview (redrawn often; powf per channel shows in profiles).
+// The written image uses the exact curve.
+inline int toSrgb8Fast(float linear)
+{
+    static const auto table = [] {
+        std::array<uint8_t, 4096> t {};
+        for (size_t i = 0; i < t.size(); ++i)
+            t[i] = uint8_t(toSrgb(float(i) / float(t.size() - 1)) * 255 + 0.5f);
+        return t;
+    }();
+    return table[size_t(std::clamp(linear, 0.0f, 1.0f) * 4095.0f + 0.5f)];
 }
 
 } // namespace
@@ -171,7 +191,8 @@ int Renderer::tilePixels(int tile) const
     return std::min(kTileSize, m_settings.width - x0) * std::min(kTileSize, m_settings.height - y0);
 }
 
-uint64_t Renderer::renderTile(int tile, int firstSample, int count, float *sum) const
+uint64_t Renderer::renderTile(
+    int tile, int firstSample, int count, float *sum, float *coverage) const
 {
     const auto scene = reinterpret_cast<RTCScene>(m_scene);
     const RenderSettings &s = m_settings;
@@ -197,12 +218,14 @@ uint64_t Renderer::renderTile(int tile, int firstSample, int count, float *sum) 
                 alignas(64) RTCRayHit16 packet;
                 alignas(64) int valid[16];
                 Vec3 directions[16];
+                uint32_t keys[16];
                 for (int k = 0; k < 16; ++k) {
                     const int px = bx + (k & 3), py = by + (k >> 2);
                     valid[k] = px < s.width && py < s.height ? -1 : 0;
                     const uint32_t pixel = uint32_t(py) * uint32_t(s.width) + uint32_t(px);
-                    const float jx = random01(s.seed, pixel, uint32_t(sample), 0);
-                    const float jy = random01(s.seed, pixel, uint32_t(sample), 1);
+                    keys[k] = sampleKey(s.seed, pixel, uint32_t(sample));
+                    const float jx = random01(keys[k], 0);
+                    const float jy = random01(keys[k], 1);
                     const float ndcX = ((float(px) + jx) / float(s.width)) * 2 - 1;
                     const float ndcY = 1 - ((float(py) + jy) / float(s.height)) * 2;
                     const Vec3 d = normalize(
@@ -239,16 +262,16 @@ uint64_t Renderer::renderTile(int tile, int firstSample, int count, float *sum) 
                         n = -n;
                     normals[k] = n;
                     const Vec3 p = origin + directions[k] * packet.ray.tfar[k] + n * m_epsilon;
-                    const uint32_t pixel =
-                        uint32_t(by + (k >> 2)) * uint32_t(s.width) + uint32_t(bx + (k & 3));
                     first[k] = int(streamed);
                     Vec3 b1, b2;
                     basis(n, b1, b2);
                     for (int a = 0; a < ao; ++a) {
-                        const float u1 = random01(s.seed, pixel, uint32_t(sample), 2 + 2 * a);
-                        const float u2 = random01(s.seed, pixel, uint32_t(sample), 3 + 2 * a);
+                        const float u1 = random01(keys[k], 2 + 2 * a);
+                        const float u2 = random01(keys[k], 3 + 2 * a);
                         const float r = std::sqrt(u1), phi = 2 * kPi * u2;
-                        const Vec3 d = b1 * (r * std::cos(phi)) + b2 * (r * std::sin(phi))
+                        float sinPhi, cosPhi;
+                        ::sincosf(phi, &sinPhi, &cosPhi);
+                        const Vec3 d = b1 * (r * cosPhi) + b2 * (r * sinPhi)
                             + n * std::sqrt(std::max(0.0f, 1 - u1));
                         setRay(occlusion[streamed++], p, d, m_aoDistance);
                     }
@@ -269,6 +292,8 @@ uint64_t Renderer::renderTile(int tile, int firstSample, int count, float *sum) 
                         continue;
                     const int px = bx + (k & 3), py = by + (k >> 2);
                     float *out = sum + (size_t(py) * size_t(s.width) + size_t(px)) * 3;
+                    if (coverage && first[k] >= 0)
+                        coverage[size_t(py) * size_t(s.width) + size_t(px)] += 1;
                     Vec3 color;
                     if (first[k] < 0) {
                         ++rays;
@@ -336,8 +361,7 @@ QImage previewImage(int width, int height, int maxSide,
                 line[x] = qRgba(0, 0, 0, 0);
                 continue;
             }
-            line[x] = qRgb(int(toSrgb(rgb[0]) * 255 + 0.5f), int(toSrgb(rgb[1]) * 255 + 0.5f),
-                int(toSrgb(rgb[2]) * 255 + 0.5f));
+            line[x] = qRgb(toSrgb8Fast(rgb[0]), toSrgb8Fast(rgb[1]), toSrgb8Fast(rgb[2]));
         }
     }
     return image;

@@ -44,8 +44,10 @@ public:
     int tileCount() const { return m_tilesX * m_tilesY; }
     int tilePixels(int tile) const;
     // Adds samples [firstSample, firstSample + count) of every pixel of `tile` into `sum`
-    // (RGB, width * height * 3 floats). Returns the number of rays traced.
-    uint64_t renderTile(int tile, int firstSample, int count, float *sum) const;
+    // (RGB, width * height * 3 floats), and the number of those samples that hit the model into
+    // `coverage` (width * height floats) when given. Returns the number of rays traced.
+    uint64_t renderTile(
+        int tile, int firstSample, int count, float *sum, float *coverage = nullptr) const;
 
 private:
     Renderer() = default;

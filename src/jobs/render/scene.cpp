@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <assimp/Importer.hpp>
 #include <assimp/postprocess.h>
+#include <assimp/ProgressHandler.hpp>
 #include <assimp/scene.h>
 #include <cmath>
 
+#include <QFile>
 #include <QFileInfo>
 
 namespace spool::render {
@@ -50,7 +52,78 @@ void importer(Assimp::Importer &imp)
     imp.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
 }
 
-Result<const aiScene *> readFile(Assimp::Importer &imp, const QString &path)
+// Assimp reserves memory for the counts a header declares before it reads the data: a
+// corrupt OFF or PLY header can make it try hundreds of gigabytes. Reject counts the file is
+// too small to hold.
+QString implausibleHeader(const QString &path, qint64 size)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != QLatin1String("off") && suffix != QLatin1String("ply"))
+        return {};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray head = file.read(4096);
+    qint64 vertices = 0, faces = 0;
+    if (suffix == QLatin1String("off")) {
+        // "OFF" (maybe with prefixes like "COFF"), comments, then "vertices faces edges".
+        const QList<QByteArray> lines = head.split('\n');
+        int i = 0;
+        for (; i < lines.size(); ++i) {
+            const QByteArray line = lines.at(i).trimmed();
+            if (!line.isEmpty() && !line.startsWith('#'))
+                break;
+        }
+        QByteArray counts = i < lines.size() ? lines.at(i).trimmed() : QByteArray();
+        if (counts.endsWith("OFF")) {
+            for (++i; i < lines.size(); ++i) {
+                counts = lines.at(i).trimmed();
+                if (!counts.isEmpty() && !counts.startsWith('#'))
+                    break;
+            }
+        } else if (counts.contains("OFF")) {
+            counts = counts.mid(counts.indexOf("OFF") + 3).trimmed();
+        }
+        const QList<QByteArray> numbers = counts.simplified().split(' ');
+        vertices = numbers.value(0).toLongLong();
+        faces = numbers.value(1).toLongLong();
+    } else {
+        for (const QByteArray &line : head.split('\n')) {
+            const QList<QByteArray> words = line.simplified().split(' ');
+            if (words.value(0) == "element" && words.value(1) == "vertex")
+                vertices = words.value(2).toLongLong();
+            else if (words.value(0) == "element" && words.value(1) == "face")
+                faces = words.value(2).toLongLong();
+            else if (words.value(0) == "end_header")
+                break;
+        }
+    }
+    // At the very least a byte per coordinate and per index, even in binary.
+    if (vertices < 0 || faces < 0 || vertices * 3 + faces * 3 > size * 2)
+        return QStringLiteral("cannot read %1: its header declares %2 vertices and %3 faces, "
+                              "more than its %4 bytes can hold (truncated or corrupt)")
+            .arg(QFileInfo(path).fileName())
+            .arg(vertices)
+            .arg(faces)
+            .arg(size);
+    return {};
+}
+
+// Lets a stop request end a long import (Assimp asks between its steps).
+class CancelHandler final : public Assimp::ProgressHandler
+{
+public:
+    explicit CancelHandler(std::function<bool()> cancelled)
+        : m_cancelled(std::move(cancelled))
+    { }
+    bool Update(float) override { return !(m_cancelled && m_cancelled()); }
+
+private:
+    std::function<bool()> m_cancelled;
+};
+
+Result<const aiScene *> readFile(
+    Assimp::Importer &imp, const QString &path, const std::function<bool()> &cancelled = {})
 {
     const QFileInfo info(path);
     if (!info.exists())
@@ -60,7 +133,11 @@ Result<const aiScene *> readFile(Assimp::Importer &imp, const QString &path)
             ErrorCode::InvalidInput, QStringLiteral("%1 is not a readable file").arg(path));
     if (info.size() == 0)
         return makeError(ErrorCode::InvalidInput, QStringLiteral("%1 is empty").arg(path));
+    if (const QString problem = implausibleHeader(path, info.size()); !problem.isEmpty())
+        return makeError(ErrorCode::InvalidInput, problem);
     importer(imp);
+    if (cancelled)
+        imp.SetProgressHandler(new CancelHandler(cancelled)); // owned by the importer
     const aiScene *scene = imp.ReadFile(QFile::encodeName(path).constData(), kImportFlags);
     if (!scene) {
         const QString reason = QString::fromLocal8Bit(imp.GetErrorString()).trimmed();
@@ -186,7 +263,7 @@ Result<Scene> loadScene(const QString &path, const std::function<bool()> &cancel
     if (isProcedural(path))
         return proceduralTerrain();
     Assimp::Importer imp;
-    auto read = readFile(imp, path);
+    auto read = readFile(imp, path, cancelled);
     if (!read)
         return read.error();
     const aiScene *src = read.value();

@@ -1,0 +1,607 @@
+// The render job kind against real model files from Debian's assimp-testmodels.
+#include <algorithm>
+#include <cmath>
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include "previewhub.h"
+#include "queue/jobqueueimpl.h"
+#include "renderer.h"
+#include "renderkind.h"
+#include "scene.h"
+#include "store/memoryjobstore.h"
+#include "store/sqlitejobstore.h"
+#include "testkit.h"
+#include "util/tsan.h"
+
+using namespace spool;
+using namespace spool::render;
+using spool::test::Recorder;
+
+namespace {
+
+const QString kModels = QStringLiteral("/usr/share/assimp/models/");
+
+QString model(const char *relative)
+{
+    return kModels + QString::fromLatin1(relative);
+}
+
+struct Coverage
+{
+    int minX = INT_MAX, minY = INT_MAX, maxX = -1, maxY = -1;
+    qint64 covered = 0;
+};
+
+// Renders `scene` directly and reports which pixels show the model.
+Coverage coverageOf(const Scene &scene, const Camera &camera, int width, int height)
+{
+    RenderSettings settings;
+    settings.width = width;
+    settings.height = height;
+    settings.samples = 1;
+    settings.aoSamples = 1;
+    settings.camera = camera;
+    settings.light = scene.keyLight(camera);
+    auto renderer = Renderer::create(scene, settings);
+    if (!renderer)
+        qFatal("%s", qPrintable(renderer.error().message));
+    std::vector<float> sum(size_t(width) * height * 3), hits(size_t(width) * height);
+    for (int tile = 0; tile < renderer.value()->tileCount(); ++tile)
+        renderer.value()->renderTile(tile, 0, 1, sum.data(), hits.data());
+    Coverage c;
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+            if (hits[size_t(y) * width + x] <= 0)
+                continue;
+            ++c.covered;
+            c.minX = std::min(c.minX, x);
+            c.maxX = std::max(c.maxX, x);
+            c.minY = std::min(c.minY, y);
+            c.maxY = std::max(c.maxY, y);
+        }
+    }
+    return c;
+}
+
+// Where a pinhole camera puts a point: the same projection, worked out independently.
+QPointF project(const Camera &camera, Vec3 p, int width, int height)
+{
+    const Vec3 forward = normalize(camera.forward);
+    const Vec3 right = normalize(cross(forward, camera.up));
+    const Vec3 up = cross(right, forward);
+    const Vec3 d = p - camera.position;
+    const float depth = dot(d, forward);
+    const float tanY = std::tan(camera.fovY / 2), tanX = tanY * float(width) / float(height);
+    const float ndcX = dot(d, right) / depth / tanX, ndcY = dot(d, up) / depth / tanY;
+    return { (ndcX + 1) / 2 * width, (1 - ndcY) / 2 * height };
+}
+
+struct Harness
+{
+    QTemporaryDir dir;
+    std::shared_ptr<JobStore> store;
+    std::shared_ptr<JobKindRegistry> registry = std::make_shared<JobKindRegistry>();
+    std::unique_ptr<JobQueueImpl> queue;
+    std::unique_ptr<Recorder> recorder;
+
+    explicit Harness(int workers, bool sqlite = false)
+    {
+        registerRenderKind(*registry);
+        if (sqlite) {
+            SqliteJobStore::Options options;
+            options.dataDir = dir.path();
+            store = std::shared_ptr<JobStore>(SqliteJobStore::open(options).value().release());
+        } else {
+            store = std::make_shared<MemoryJobStore>();
+        }
+        startQueue(workers);
+    }
+    void startQueue(int workers)
+    {
+        QueueConfig config;
+        config.workers = workers;
+        config.workRoot = dir.filePath(QStringLiteral("work"));
+        queue = std::make_unique<JobQueueImpl>(store, registry, config);
+        recorder = std::make_unique<Recorder>(queue.get());
+        queue->start();
+    }
+    void stopQueue()
+    {
+        QSignalSpy stopped(queue.get(), &JobQueue::stopped);
+        queue->stop(StopMode::Release);
+        QVERIFY(stopped.wait(30000));
+        recorder.reset();
+        queue.reset();
+    }
+    QString out(const QString &name) const { return dir.filePath(name); }
+    QUuid add(const QString &scene, const QString &outName, QJsonObject params)
+    {
+        params.insert(QStringLiteral("scene"), scene);
+        params.insert(QStringLiteral("out"), out(outName));
+        auto id = queue->enqueue(QStringLiteral("render"), params);
+        if (!id)
+            qFatal("%s", qPrintable(id.error().message));
+        return id.value();
+    }
+    QStringList logLines(const QUuid &id) const
+    {
+        QStringList lines;
+        const auto events = store->events(id);
+        for (const JobEvent &e : events.value()) {
+            if (e.event == QLatin1String("log"))
+                lines.append(e.detail);
+        }
+        return lines;
+    }
+};
+
+// Waits for `state` in 1 ms steps (QTRY_* polls every 50 ms, too coarse to time a stop);
+// returns the milliseconds waited, or -1 on timeout.
+qint64 millisecondsUntil(Harness &h, const QUuid &id, JobState state, int timeoutMs)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (h.recorder->state(id) != state) {
+        if (waited.elapsed() > timeoutMs)
+            return -1;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+        QThread::usleep(500);
+    }
+    return waited.elapsed();
+}
+
+int maxChannelDifference(const QImage &a, const QImage &b)
+{
+    int worst = 0;
+    for (int y = 0; y < a.height(); ++y) {
+        for (int x = 0; x < a.width(); ++x) {
+            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+            worst = std::max({ worst, std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)),
+                std::abs(qBlue(p) - qBlue(q)) });
+        }
+    }
+    return worst;
+}
+
+} // namespace
+
+class TestRender : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void loadsRealModels_data();
+    void loadsRealModels();
+    void badFilesFailWithTheLoadersReason_data();
+    void badFilesFailWithTheLoadersReason();
+    void theModelIsWhereTheCameraSees_data();
+    void theModelIsWhereTheCameraSees();
+    void sameSeedSameImage();
+    void renderJobWritesThePng_data();
+    void renderJobWritesThePng();
+    void badFileFailsTheJobOnce();
+    void pauseResumesFromTheLastPassAfterARestart();
+    void cancelStopsPromptlyAndLeavesNothing();
+    void neverReplacesAFile();
+    void usesIdleWorkersAndOnlyThem();
+    void spoolctlRejectsBadParameters_data();
+    void spoolctlRejectsBadParameters();
+};
+
+void TestRender::initTestCase()
+{
+    if (!QFileInfo::exists(model("OBJ/spider.obj")))
+        QFAIL("assimp-testmodels is not installed (tools/deps.sh test installs it)");
+}
+
+void TestRender::loadsRealModels_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("obj") << model("OBJ/spider.obj");
+    QTest::newRow("ply ascii") << model("PLY/Wuson.ply");
+    QTest::newRow("ply binary") << model("PLY/cube_binary.ply");
+    QTest::newRow("stl ascii") << model("STL/Spider_ascii.stl");
+    QTest::newRow("stl binary") << model("STL/Spider_binary.stl");
+    QTest::newRow("gltf") << model("glTF2/BoxTextured-glTF/BoxTextured.gltf");
+    QTest::newRow("glb") << model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb");
+    QTest::newRow("fbx") << model("FBX/spider.fbx");
+    QTest::newRow("off") << model("OFF/Wuson.off");
+    QTest::newRow("procedural") << kProceduralTerrain;
+}
+
+void TestRender::loadsRealModels()
+{
+    QFETCH(QString, path);
+    QVERIFY(isProcedural(path) || isSupportedModel(path));
+    auto scene = loadScene(path);
+    QVERIFY2(scene.ok(), qPrintable(scene.ok() ? QString() : scene.error().message));
+    QVERIFY(scene->triangleCount > 0);
+    QVERIFY(!scene->bounds.isEmpty());
+    QVERIFY(scene->bounds.radius() > 0);
+    if (isProcedural(path))
+        QVERIFY(scene->triangleCount > 900000); // "about a million"
+}
+
+void TestRender::badFilesFailWithTheLoadersReason_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("reason"); // part of the message
+    const QDir invalid(model("invalid"));
+    for (const QString &name : invalid.entryList(QDir::Files)) {
+        if (name.endsWith(QLatin1String(".txt")))
+            continue;
+        QTest::newRow(qPrintable(QStringLiteral("invalid/") + name))
+            << invalid.filePath(name) << QString();
+    }
+    QTest::newRow("point cloud obj") << model("OBJ/point_cloud.obj") << QStringLiteral("no faces");
+    QTest::newRow("point cloud ply") << model("PLY/points.ply") << QStringLiteral("no faces");
+    QTest::newRow("missing gltf buffer")
+        << model("glTF2/MissingBin/BoxTextured.gltf") << QStringLiteral("BoxTextured0.bin");
+    QTest::newRow("generated:empty") << QStringLiteral("empty.obj") << QStringLiteral("empty");
+    QTest::newRow("generated:truncated stl") << QStringLiteral("truncated.stl") << QString();
+    QTest::newRow("generated:truncated glb") << QStringLiteral("truncated.glb") << QString();
+    QTest::newRow("generated:garbage obj") << QStringLiteral("garbage.obj") << QString();
+    QTest::newRow("generated:garbage ply") << QStringLiteral("garbage.ply") << QString();
+    QTest::newRow("generated:png named obj") << QStringLiteral("picture.obj") << QString();
+}
+
+void TestRender::badFilesFailWithTheLoadersReason()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, reason);
+    QTemporaryDir dir;
+    if (!path.startsWith(QLatin1Char('/'))) {
+        // Made here: cut-off and random files, and a PNG in a model's clothes.
+        const QString name = path;
+        path = dir.filePath(name);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QByteArray bytes;
+        if (name.startsWith(QLatin1String("truncated"))) {
+            QFile whole(name.endsWith(QLatin1String(".stl"))
+                    ? model("STL/Spider_binary.stl")
+                    : model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb"));
+            QVERIFY(whole.open(QIODevice::ReadOnly));
+            bytes = whole.readAll();
+            bytes.truncate(bytes.size() / 3);
+        } else if (name.startsWith(QLatin1String("garbage"))) {
+            QRandomGenerator random(42);
+            bytes.resize(64 * 1024);
+            for (char &c : bytes)
+                c = char(random.bounded(256));
+        } else if (name.startsWith(QLatin1String("picture"))) {
+            QImage image(32, 32, QImage::Format_RGB32);
+            image.fill(Qt::red);
+            QBuffer buffer(&bytes);
+            QVERIFY(buffer.open(QIODevice::WriteOnly));
+            QVERIFY(image.save(&buffer, "png"));
+        }
+        file.write(bytes);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    auto scene = loadScene(path);
+    if (scene.ok()) {
+        // Some "invalid" files are regression tests that now load (with what is valid in them);
+        // then the scene must still be usable.
+        QVERIFY(scene->triangleCount > 0);
+        QVERIFY(std::isfinite(scene->bounds.radius()));
+    } else {
+        QVERIFY(!scene.error().message.isEmpty());
+        QVERIFY2(!scene.error().message.contains(QLatin1Char('\n')),
+            qPrintable(scene.error().message)); // one line
+        if (!reason.isEmpty())
+            QVERIFY2(scene.error().message.contains(reason), qPrintable(scene.error().message));
+    }
+    QVERIFY2(timer.elapsed() < 20000, "a corrupt header must not make the loader grind");
+}
+
+void TestRender::theModelIsWhereTheCameraSees_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("camera");
+    QTest::newRow("spider, framed") << model("OBJ/spider.obj") << QString();
+    QTest::newRow("engine, framed")
+        << model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb") << QString();
+    QTest::newRow("terrain, its camera") << kProceduralTerrain << QStringLiteral("overview");
+}
+
+void TestRender::theModelIsWhereTheCameraSees()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, camera);
+    const int width = 160, height = 120;
+    auto scene = loadScene(path);
+    QVERIFY(scene.ok());
+    auto cam = scene->camera(camera);
+    QVERIFY(cam.ok());
+    const Coverage c = coverageOf(scene.value(), cam.value(), width, height);
+    QVERIFY(c.covered > 0);
+    if (camera.isEmpty()) {
+        // Framed: the whole model in view, not touching the edges, and filling a fair part.
+        QVERIFY2(c.minX > 0 && c.minY > 0 && c.maxX < width - 1 && c.maxY < height - 1,
+            qPrintable(
+                QStringLiteral("%1,%2 - %3,%4").arg(c.minX).arg(c.minY).arg(c.maxX).arg(c.maxY)));
+        QVERIFY(c.covered > width * height / 20);
+        QVERIFY(std::max(c.maxX - c.minX, c.maxY - c.minY) > width / 3);
+    }
+    // The silhouette's bounds are the projected vertices' bounds (clipped to the image).
+    double minX = 1e9, minY = 1e9, maxX = -1e9, maxY = -1e9;
+    for (const Mesh &mesh : scene->meshes) {
+        for (const Vec3 &p : mesh.positions) {
+            if (dot(p - cam->position, cam->forward) <= 0)
+                continue;
+            const QPointF q = project(cam.value(), p, width, height);
+            minX = std::min(minX, q.x());
+            minY = std::min(minY, q.y());
+            maxX = std::max(maxX, q.x());
+            maxY = std::max(maxY, q.y());
+        }
+    }
+    const auto near = [](double projected, int rendered, int limit) {
+        return std::abs(std::clamp(projected, 0.0, double(limit - 1)) - rendered) <= 2.0;
+    };
+    QVERIFY2(near(minX, c.minX, width) && near(maxX, c.maxX, width) && near(minY, c.minY, height)
+            && near(maxY, c.maxY, height),
+        qPrintable(QStringLiteral("projected %1,%2 - %3,%4; rendered %5,%6 - %7,%8")
+                       .arg(minX)
+                       .arg(minY)
+                       .arg(maxX)
+                       .arg(maxY)
+                       .arg(c.minX)
+                       .arg(c.minY)
+                       .arg(c.maxX)
+                       .arg(c.maxY)));
+}
+
+void TestRender::sameSeedSameImage()
+{
+    auto scene = loadScene(model("OBJ/spider.obj"));
+    QVERIFY(scene.ok());
+    const auto render = [&](uint32_t seed, bool backwards) {
+        RenderSettings settings;
+        settings.width = 64;
+        settings.height = 48;
+        settings.samples = 4;
+        settings.seed = seed;
+        settings.camera = scene->framingCamera();
+        settings.light = scene->keyLight(settings.camera);
+        auto renderer = Renderer::create(scene.value(), settings);
+        std::vector<float> sum(size_t(64) * 48 * 3);
+        const int tiles = renderer.value()->tileCount();
+        // Tile order (which thread renders what) must not matter.
+        for (int i = 0; i < tiles; ++i)
+            renderer.value()->renderTile(backwards ? tiles - 1 - i : i, 0, 4, sum.data());
+        return sum;
+    };
+    QVERIFY(render(7, false) == render(7, true));
+    QVERIFY(render(7, false) != render(8, false));
+}
+
+void TestRender::renderJobWritesThePng_data()
+{
+    QTest::addColumn<int>("depth");
+    QTest::newRow("8-bit") << 8;
+    QTest::newRow("16-bit") << 16;
+}
+
+void TestRender::renderJobWritesThePng()
+{
+    QFETCH(int, depth);
+    Harness h(2);
+    const QUuid id = h.add(model("OBJ/spider.obj"), QStringLiteral("spider.png"),
+        { { QStringLiteral("width"), 160 }, { QStringLiteral("height"), 120 },
+            { QStringLiteral("samples"), 4 }, { QStringLiteral("depth"), depth } });
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 60000);
+    QCOMPARE(h.recorder->record(id).output, h.out(QStringLiteral("spider.png")));
+    const QImage image(h.out(QStringLiteral("spider.png")));
+    QCOMPARE(image.size(), QSize(160, 120));
+    QCOMPARE(image.depth(), depth == 16 ? 64 : 32);
+    // Not one flat colour: the model and its shading are there.
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    QVERIFY(colours.size() > 50);
+    // Progress counted samples to the end, and a preview was published while it ran.
+    QCOMPARE(h.recorder->record(id).progress.done, qint64(160) * 120 * 4);
+    QCOMPARE(h.recorder->record(id).progress.unit, units::Samples);
+    const QImage preview = PreviewHub::instance().latest(id);
+    QCOMPARE(preview.size(), QSize(160, 120));
+    // Nothing else was left beside the output.
+    QCOMPARE(QDir(h.dir.path()).entryList({ QStringLiteral("*.png*") }, QDir::Files | QDir::Hidden),
+        QStringList { QStringLiteral("spider.png") });
+}
+
+void TestRender::badFileFailsTheJobOnce()
+{
+    Harness h(1);
+    const QUuid id = h.add(model("PLY/points.ply"), QStringLiteral("points.png"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Failed, 30000);
+    QCOMPARE(h.recorder->record(id).attempts, 1); // the file will not get better: no retries
+    QVERIFY2(h.recorder->record(id).error.contains(QLatin1String("points.ply")),
+        qPrintable(h.recorder->record(id).error));
+    QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("points.png"))));
+}
+
+void TestRender::pauseResumesFromTheLastPassAfterARestart()
+{
+    Harness h(1, true);
+    const QString engine = model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb");
+    const QJsonObject params { { QStringLiteral("width"), 320 }, { QStringLiteral("height"), 240 },
+        { QStringLiteral("samples"), 256 } };
+    const QUuid id = h.add(engine, QStringLiteral("paused.png"), params);
+    const qint64 pixels = 320 * 240;
+    // Past the first passes (1 + 1 + 2 samples), then pause.
+    QTRY_VERIFY_WITH_TIMEOUT(h.recorder->lastProgress.value(id).progress.done > pixels * 5, 60000);
+    h.queue->pause(id);
+    const qint64 pausedMs = millisecondsUntil(h, id, JobState::Paused, 10000);
+    QVERIFY(pausedMs >= 0);
+    qInfo("paused %lld ms after the request (with the state written)", pausedMs);
+    // As the job left it (the record), not the last coalesced progress signal.
+    const qint64 pausedAt = h.recorder->record(id).progress.done;
+
+    // A new process, as far as the queue knows: the same store, a new queue.
+    h.stopQueue();
+    h.startQueue(1);
+    h.queue->resume(id);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 120000);
+    const QStringList log = h.logLines(id);
+    const auto resumed = std::find_if(log.cbegin(), log.cend(),
+        [](const QString &line) { return line.startsWith(QLatin1String("resuming at ")); });
+    QVERIFY2(resumed != log.cend(), qPrintable(log.join(QLatin1Char('\n'))));
+    const int resumedSamples = resumed->section(QLatin1Char(' '), 2, 2).toInt();
+    QVERIFY(resumedSamples >= 4);
+    QVERIFY(qint64(resumedSamples) * pixels <= pausedAt);
+
+    // The same picture as a render that was never interrupted (sums in another order: +-1).
+    const QUuid whole = h.add(engine, QStringLiteral("whole.png"), params);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(whole), JobState::Succeeded, 120000);
+    const QImage a(h.out(QStringLiteral("paused.png"))), b(h.out(QStringLiteral("whole.png")));
+    QCOMPARE(a.size(), b.size());
+    QVERIFY(maxChannelDifference(a, b) <= 1);
+}
+
+void TestRender::cancelStopsPromptlyAndLeavesNothing()
+{
+    Harness h(2);
+    const QUuid id = h.add(model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb"),
+        QStringLiteral("never.png"),
+        { { QStringLiteral("width"), 640 }, { QStringLiteral("height"), 480 },
+            { QStringLiteral("samples"), 4096 } });
+    QTRY_VERIFY_WITH_TIMEOUT(h.recorder->lastProgress.value(id).progress.done > 0, 60000);
+    h.queue->cancel(id);
+    const qint64 canceledMs = millisecondsUntil(h, id, JobState::Canceled, 10000);
+    QVERIFY(canceledMs >= 0);
+    // The figure is for the note; the bound only catches a render that ignores the request
+    // (the state change also crosses the store and the queue's 8 ms delivery frames).
+    qInfo("canceled %lld ms after the request", canceledMs);
+#ifndef SPOOL_TSAN
+    QVERIFY(canceledMs < 1000);
+#endif
+    QCOMPARE(QDir(h.dir.path()).entryList({ QStringLiteral("*.png*") }, QDir::Files | QDir::Hidden),
+        QStringList());
+}
+
+void TestRender::neverReplacesAFile()
+{
+    Harness h(1);
+    h.queue->setQueuePaused(true);
+    const QUuid id = h.add(model("OFF/Cube.off"), QStringLiteral("cube.png"),
+        { { QStringLiteral("width"), 32 }, { QStringLiteral("height"), 32 },
+            { QStringLiteral("samples"), 1 } });
+    // Someone else's file appears at that name after the job was queued.
+    QFile theirs(h.out(QStringLiteral("cube.png")));
+    QVERIFY(theirs.open(QIODevice::WriteOnly));
+    theirs.write("not ours");
+    theirs.close();
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 30000);
+    QCOMPARE(h.recorder->record(id).output, h.out(QStringLiteral("cube (1).png")));
+    QVERIFY(theirs.open(QIODevice::ReadOnly));
+    QCOMPARE(theirs.readAll(), QByteArray("not ours"));
+    QCOMPARE(QImage(h.out(QStringLiteral("cube (1).png"))).size(), QSize(32, 32));
+}
+
+void TestRender::usesIdleWorkersAndOnlyThem()
+{
+    Harness h(3);
+    const QString engine = model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb");
+    const QJsonObject params { { QStringLiteral("width"), 320 }, { QStringLiteral("height"), 240 },
+        { QStringLiteral("samples"), 32 } };
+    // Alone in a queue of three workers, a render gets the two idle ones...
+    const QUuid alone = h.add(engine, QStringLiteral("alone.png"), params);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(alone), JobState::Succeeded, 120000);
+    QVERIFY2(h.logLines(alone).last().endsWith(QLatin1String("3 thread(s) at most")),
+        qPrintable(h.logLines(alone).join(QLatin1Char('\n'))));
+    // ...and no more than its own limit.
+    QJsonObject one = params;
+    one.insert(QStringLiteral("threads"), 1);
+    const QUuid single = h.add(engine, QStringLiteral("single.png"), one);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(single), JobState::Succeeded, 120000);
+    QVERIFY(h.logLines(single).last().endsWith(QLatin1String("1 thread(s) at most")));
+}
+
+void TestRender::spoolctlRejectsBadParameters_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString spider = model("OBJ/spider.obj");
+    QTest::newRow("no such file") << QStringList { QStringLiteral("/nonexistent/model.obj") }
+                                  << QStringLiteral("does not exist");
+    QTest::newRow("not a model") << QStringList { model("invalid/readme.txt") }
+                                 << QStringLiteral("not a model format");
+    QTest::newRow("zero width") << QStringList { spider, QStringLiteral("--width"),
+        QStringLiteral("0") } << QStringLiteral("width");
+    QTest::newRow("absurd size") << QStringList { spider, QStringLiteral("--width"),
+        QStringLiteral("16000"), QStringLiteral("--height"), QStringLiteral("16000") }
+                                 << QStringLiteral("too large");
+    QTest::newRow("zero samples") << QStringList { spider, QStringLiteral("--samples"),
+        QStringLiteral("0") } << QStringLiteral("samples");
+    QTest::newRow("depth 12") << QStringList { spider, QStringLiteral("--depth"),
+        QStringLiteral("12") } << QStringLiteral("8 or 16");
+    QTest::newRow("unknown camera") << QStringList { spider, QStringLiteral("--camera"),
+        QStringLiteral("nope") } << QStringLiteral("no camera named 'nope'");
+    QTest::newRow("unknown procedural") << QStringList { QStringLiteral("procedural:ocean") }
+                                        << QStringLiteral("unknown procedural scene");
+}
+
+void TestRender::spoolctlRejectsBadParameters()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const auto ctl = [&](const QStringList &a) {
+        QProcess p;
+        p.start(QStringLiteral(SPOOLCTL_PATH),
+            QStringList { QStringLiteral("--data-dir"), dir.path() } + a);
+        p.waitForFinished(60000);
+        return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError()).trimmed());
+    };
+    QStringList add { QStringLiteral("add"), QStringLiteral("render") };
+    add += args;
+    add += { QStringLiteral("--out"), dir.filePath(QStringLiteral("out.png")) };
+    const auto [code, error] = ctl(add);
+    QCOMPARE(code, 2);
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QCOMPARE(error.count(QLatin1Char('\n')), 0);
+    QCOMPARE(ctl({ QStringLiteral("list"), QStringLiteral("--json") }).first, 0);
+    QProcess list;
+    list.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), dir.path(), QStringLiteral("list"),
+            QStringLiteral("--json") });
+    QVERIFY(list.waitForFinished(30000));
+    QCOMPARE(QJsonDocument::fromJson(list.readAllStandardOutput()).array().size(), 0);
+
+    // An existing output and a non-PNG output are refused the same way.
+    QFile existing(dir.filePath(QStringLiteral("exists.png")));
+    QVERIFY(existing.open(QIODevice::WriteOnly));
+    existing.close();
+    const auto [existsCode, existsError] = ctl({ QStringLiteral("add"), QStringLiteral("render"),
+        model("OBJ/spider.obj"), QStringLiteral("--out"), existing.fileName() });
+    QCOMPARE(existsCode, 2);
+    QVERIFY2(existsError.contains(QLatin1String("never replaces")), qPrintable(existsError));
+    const auto [jpgCode, jpgError] = ctl({ QStringLiteral("add"), QStringLiteral("render"),
+        model("OBJ/spider.obj"), QStringLiteral("--out"), dir.filePath(QStringLiteral("x.jpg")) });
+    QCOMPARE(jpgCode, 2);
+    QVERIFY2(jpgError.contains(QLatin1String(".png")), qPrintable(jpgError));
+}
+
+QTEST_GUILESS_MAIN(TestRender)
+#include "tst_render.moc"
