@@ -1,8 +1,10 @@
 // The desktop app's widgets under the offscreen platform: the table model against the core's
-// state, the progress bar's paint, actions per selection, the download dialog's checks, drag and
-// drop, quitting without losing jobs, and the German translation.
+// state, the progress bar's paint, actions per selection, the download and render dialogs'
+// checks, drag and drop, the render preview, quitting without losing jobs, and the German
+// translation.
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDropEvent>
 #include <QImage>
@@ -26,11 +28,16 @@
 
 #include "appcontroller.h"
 #include "builtinkinds.h"
+#include "job/jobfiles.h"
+#include "jobdetailspanel.h"
 #include "jobtablemodel.h"
 #include "mainwindow.h"
 #include "newdownloaddialog.h"
+#include "newrenderdialog.h"
+#include "previewhub.h"
 #include "progressdelegate.h"
 #include "queue/jobqueueimpl.h"
+#include "scene.h"
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
@@ -41,6 +48,12 @@ using namespace spool::app;
 using namespace spool::test;
 
 namespace {
+
+#ifdef SPOOL_TSAN
+constexpr int kRenderTimeoutMs = 240000; // instrumented ray tracing is many times slower
+#else
+constexpr int kRenderTimeoutMs = 30000;
+#endif
 
 struct Fixture
 {
@@ -77,6 +90,9 @@ private Q_SLOTS:
     void actionsFollowTheSelection();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
+    void renderDialogExplainsProblems();
+    void droppedModelsBecomeRenders();
+    void renderPreviewShows();
     void quittingLosesNothing_data();
     void quittingLosesNothing();
     void terminationReleasesRunningJobs();
@@ -400,6 +416,146 @@ void TestApp::droppedUrlsBecomeDownloads()
     QVERIFY(window.statusBar()->currentMessage().contains(
         QLatin1String("notes.txt"))); // the file is refused, and said so
     delete mime;
+}
+
+void TestApp::renderDialogExplainsProblems()
+{
+    Fixture f;
+    NewRenderDialog dialog(f.registry, f.dir.path());
+    auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("model file")), qPrintable(dialog.problem()));
+
+    dialog.setScene(QStringLiteral("/nonexistent/ship.obj"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("/nonexistent/ship.obj does not exist")),
+        qPrintable(dialog.problem()));
+
+    // A file Assimp cannot read is reported from the (background) camera read, before queuing.
+    const QString garbage = f.dir.filePath(QStringLiteral("garbage.ply"));
+    {
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, '\x01'));
+    }
+    dialog.setScene(garbage);
+    QTRY_VERIFY(!dialog.readingCameras());
+    QVERIFY2(
+        dialog.problem().contains(QLatin1String("cannot be read")), qPrintable(dialog.problem()));
+    QVERIFY(!ok->isEnabled());
+
+    // The terrain: a suggested output beside the others, its camera offered once read.
+    dialog.setScene(render::kProceduralTerrain);
+    QTRY_VERIFY(!dialog.readingCameras());
+    QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+    QVERIFY(ok->isEnabled());
+    QCOMPARE(dialog.params().value(QStringLiteral("out")).toString(),
+        f.dir.filePath(QStringLiteral("terrain.png")));
+    auto *cameras = dialog.findChild<QComboBox *>(QStringLiteral("cameraCombo"));
+    QVERIFY(cameras->findData(QStringLiteral("overview")) > 0);
+    dialog.setCamera(QStringLiteral("overview"));
+    QCOMPARE(
+        dialog.params().value(QStringLiteral("camera")).toString(), QStringLiteral("overview"));
+    dialog.setSize(0, 10); // the spin box keeps it in range
+    QCOMPARE(dialog.params().value(QStringLiteral("width")).toInt(), 1);
+
+    // Never over an existing file; the suggestion steps around it.
+    QFile existing(f.dir.filePath(QStringLiteral("terrain.png")));
+    QVERIFY(existing.open(QIODevice::WriteOnly));
+    existing.close();
+    dialog.setOutput(existing.fileName());
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("never replaces a file")),
+        qPrintable(dialog.problem()));
+    QCOMPARE(NewRenderDialog::freeOutputPath(f.dir.path(), render::kProceduralTerrain),
+        f.dir.filePath(QStringLiteral("terrain (1).png")));
+    dialog.setOutput(f.dir.filePath(QStringLiteral("picture.jpg")));
+    QVERIFY(dialog.problem().contains(QLatin1String(".png")));
+}
+
+void TestApp::droppedModelsBecomeRenders()
+{
+    const QString spider = QStringLiteral("/usr/share/assimp/models/OBJ/spider.obj");
+    if (!QFileInfo::exists(spider))
+        QFAIL("assimp-testmodels is not installed (tools/deps.sh test installs it)");
+    Fixture f;
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    controller.queue()->setQueuePaused(true); // queued, not run: this is about the drop
+    controller.start();
+    QTRY_VERIFY(window.statusBar()->currentMessage().contains(QLatin1String("paused")));
+    QCOMPARE(window.queueDropped({ QUrl::fromLocalFile(spider),
+                 QUrl(QStringLiteral("http://127.0.0.1:9/data.json")) }),
+        2);
+    QTRY_COMPARE(window.model()->rowCount(), 2);
+    const JobRecord *render = window.model()->record(0);
+    QCOMPARE(render->kind, QStringLiteral("render"));
+    QCOMPARE(render->params.value(QStringLiteral("scene")).toString(), spider);
+    QCOMPARE(render->params.value(QStringLiteral("out")).toString(),
+        f.dir.filePath(QStringLiteral("spider.png")));
+    QCOMPARE(window.model()->record(1)->kind, QStringLiteral("download"));
+    QVERIFY2(window.statusBar()->currentMessage().contains(QLatin1String("1 render")),
+        qPrintable(window.statusBar()->currentMessage()));
+}
+
+void TestApp::renderPreviewShows()
+{
+    Fixture f;
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    JobQueue *queue = controller.queue();
+    queue->setQueuePaused(true);
+    const auto params = [&](const char *name) {
+        return QJsonObject { { QStringLiteral("scene"), render::kProceduralTerrain },
+            { QStringLiteral("out"), f.dir.filePath(QString::fromLatin1(name)) },
+            { QStringLiteral("width"), 64 }, { QStringLiteral("height"), 48 },
+            { QStringLiteral("samples"), 2 } };
+    };
+    const QUuid elsewhere = queue->enqueue(QStringLiteral("render"), params("a.png")).value();
+    const QUuid here = queue->enqueue(QStringLiteral("render"), params("b.png")).value();
+    controller.start();
+    QTRY_COMPARE(window.model()->rowCount(), 2);
+    auto *panel = window.findChild<JobDetailsPanel *>();
+    QVERIFY(panel);
+    const auto select = [&](const QUuid &id) {
+        QTableView *view = window.jobView();
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            const QModelIndex index = view->model()->index(row, 0);
+            if (index.data(JobTableModel::IdRole).toUuid() == id)
+                view->selectionModel()->setCurrentIndex(
+                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        }
+        QCOMPARE(panel->currentJob(), id);
+    };
+    const auto colorOf = [](const QImage &image) {
+        return image.isNull() ? QColor() : image.pixelColor(image.rect().center());
+    };
+
+    // A render run by another process leaves its preview in the job's work directory.
+    select(elsewhere);
+    QVERIFY(panel->findChild<QWidget *>(QStringLiteral("previewBox"))->isVisible());
+    const QString workDir =
+        jobfiles::workDir(f.settings.queueConfig(f.dir.path()).workRoot, elsewhere);
+    QVERIFY(QDir().mkpath(workDir));
+    QImage red(40, 30, QImage::Format_RGB32);
+    red.fill(Qt::red);
+    QVERIFY(red.save(QDir(workDir).filePath(QStringLiteral("preview.png"))));
+    QTRY_COMPARE(colorOf(panel->previewImage()), QColor(Qt::red));
+
+    // One in this process publishes to the hub, and the panel follows it.
+    select(here);
+    QImage green(40, 30, QImage::Format_RGB32);
+    green.fill(Qt::green);
+    render::PreviewHub::instance().publish(here, green);
+    QTRY_COMPARE(colorOf(panel->previewImage()), QColor(Qt::green));
+
+    // A real render: when it has finished, its picture.
+    queue->setQueuePaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.model()->recordById(here)->state == JobState::Succeeded, kRenderTimeoutMs);
+    QTRY_COMPARE(panel->previewImage().size(), QSize(64, 48));
+    QVERIFY(colorOf(panel->previewImage()) != QColor(Qt::green));
 }
 
 void TestApp::quittingLosesNothing_data()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the real app under Xvfb with running, finished and failed jobs (downloads from a local
-# server, diagnostic jobs) and saves a screenshot of the screen.
+# server, renders of Debian's test models, diagnostic jobs) and saves a screenshot of the screen.
 # Usage: tools/screenshot.sh [OUT.png] [extra app args...]
+#   SPOOL_SHOT_ROW=N selects the Nth row (1-based) for the details panel (default 6: a render
+#   in progress; 7 shows a running download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/screenshot.png}
@@ -21,7 +23,12 @@ ctl add download "$base/file/report-2026.pdf?size=400000"
 ctl add download "$base/file/photo.jpg?size=90000"
 ctl add sleep --ms 300
 ctl add download "$base/status?code=404" --name missing.zip
+mkdir -p "$data/downloads"
+ctl add render /usr/share/assimp/models/OBJ/spider.obj --out "$data/downloads/spider.png" \
+    --width 480 --height 360 --samples 8
 ctl run --until-empty
+ctl add render procedural:terrain --out "$data/downloads/terrain.png" --width 1920 --height 1080 \
+    --samples 512 --camera overview
 ctl add download "$base/file/ubuntu-24.04.iso?size=80000000&drip=40&etag=a1"
 ctl add download "$base/file/dataset.tar.gz?size=30000000&drip=60"
 ctl add busy --ms 60000
@@ -34,8 +41,8 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
     build/bin/spool --data-dir '$data' $* &
     app=\$!
         sleep 4
-    # Select the first running download so that the details panel has something to show.
-    xdotool mousemove 120 225 click 1
+    # Select a row so that the details panel has something to show.
+    xdotool mousemove 120 \$((105 + ${SPOOL_SHOT_ROW:-6} * 24)) click 1
     sleep 2
     import -window root '$out'
     kill \$app

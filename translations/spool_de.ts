@@ -107,172 +107,182 @@
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="119"/>
+        <location filename="../ui/mainwindow.ui" line="120"/>
         <source>&amp;Job</source>
         <translation>&amp;Auftrag</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="132"/>
+        <location filename="../ui/mainwindow.ui" line="133"/>
         <source>&amp;Queue</source>
         <translation>&amp;Warteschlange</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="141"/>
+        <location filename="../ui/mainwindow.ui" line="142"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="147"/>
+        <location filename="../ui/mainwindow.ui" line="148"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="159"/>
+        <location filename="../ui/mainwindow.ui" line="160"/>
         <source>Toolbar</source>
         <translation>Werkzeugleiste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="194"/>
+        <location filename="../ui/mainwindow.ui" line="196"/>
         <source>&amp;New Download…</source>
         <translation>&amp;Neuer Download …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="197"/>
+        <location filename="../ui/mainwindow.ui" line="199"/>
         <source>Queue a download</source>
         <translation>Einen Download einreihen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="209"/>
+        <location filename="../ui/mainwindow.ui" line="211"/>
+        <source>New &amp;Render…</source>
+        <translation>Neues &amp;Rendering…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="214"/>
+        <source>Queue a render of a 3D model</source>
+        <translation>Ein 3D-Modell rendern lassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="226"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="212"/>
+        <location filename="../ui/mainwindow.ui" line="229"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Parallele Aufträge, Priorität, Grenzen, Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="220"/>
+        <location filename="../ui/mainwindow.ui" line="237"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="223"/>
+        <location filename="../ui/mainwindow.ui" line="240"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="235"/>
+        <location filename="../ui/mainwindow.ui" line="252"/>
         <source>&amp;Pause</source>
         <translation>&amp;Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="238"/>
+        <location filename="../ui/mainwindow.ui" line="255"/>
         <source>Pause the selected jobs</source>
         <translation>Die gewählten Aufträge anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="250"/>
+        <location filename="../ui/mainwindow.ui" line="267"/>
         <source>&amp;Resume</source>
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="253"/>
+        <location filename="../ui/mainwindow.ui" line="270"/>
         <source>Resume the selected jobs</source>
         <translation>Die gewählten Aufträge fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="265"/>
+        <location filename="../ui/mainwindow.ui" line="282"/>
         <source>&amp;Cancel</source>
         <translation>A&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="268"/>
+        <location filename="../ui/mainwindow.ui" line="285"/>
         <source>Cancel the selected jobs</source>
         <translation>Die gewählten Aufträge abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="280"/>
+        <location filename="../ui/mainwindow.ui" line="297"/>
         <source>Re&amp;try</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="283"/>
+        <location filename="../ui/mainwindow.ui" line="300"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Die gewählten fehlgeschlagenen oder abgebrochenen Aufträge erneut ausführen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="295"/>
+        <location filename="../ui/mainwindow.ui" line="312"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="298"/>
+        <location filename="../ui/mainwindow.ui" line="315"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Die gewählten Aufträge aus der Liste entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="310"/>
+        <location filename="../ui/mainwindow.ui" line="327"/>
         <source>&amp;Open Output</source>
         <translation>Ergebnis ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="313"/>
+        <location filename="../ui/mainwindow.ui" line="330"/>
         <source>Open the job&apos;s result</source>
         <translation>Das Ergebnis des Auftrags öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="325"/>
+        <location filename="../ui/mainwindow.ui" line="342"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Enthaltenden &amp;Ordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="328"/>
+        <location filename="../ui/mainwindow.ui" line="345"/>
         <source>Show the job&apos;s result in its folder</source>
         <translation>Das Ergebnis in seinem Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="340"/>
+        <location filename="../ui/mainwindow.ui" line="357"/>
         <source>Pause &amp;Queue</source>
         <translation>Warteschlange an&amp;halten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="343"/>
+        <location filename="../ui/mainwindow.ui" line="360"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Nichts Neues starten und laufende Aufträge in die Warteschlange zurückstellen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="355"/>
+        <location filename="../ui/mainwindow.ui" line="372"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Warteschlange &amp;fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="358"/>
+        <location filename="../ui/mainwindow.ui" line="375"/>
         <source>Let the queue run again</source>
         <translation>Die Warteschlange wieder laufen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="370"/>
+        <location filename="../ui/mainwindow.ui" line="387"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Fertige entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="373"/>
+        <location filename="../ui/mainwindow.ui" line="390"/>
         <source>Remove every done, failed and canceled job</source>
         <translation>Alle fertigen, fehlgeschlagenen und abgebrochenen Aufträge entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="387"/>
+        <location filename="../ui/mainwindow.ui" line="404"/>
         <source>&amp;Details</source>
         <translation>&amp;Einzelheiten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390"/>
+        <location filename="../ui/mainwindow.ui" line="407"/>
         <source>Show the details of the current job</source>
         <translation>Einzelheiten des aktuellen Auftrags zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="398"/>
+        <location filename="../ui/mainwindow.ui" line="415"/>
         <source>&amp;About Spool</source>
         <translation>Ü&amp;ber Spool</translation>
     </message>
@@ -353,6 +363,84 @@
         <location filename="../ui/newdownloaddialog.ui" line="202"/>
         <source>Follow a JSON field</source>
         <translation>Einem JSON-Feld folgen</translation>
+    </message>
+</context>
+<context>
+    <name>NewRenderDialog</name>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="14"/>
+        <source>New Render</source>
+        <translation>Neues Rendering</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="22"/>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="34"/>
+        <source>A model file (OBJ, PLY, STL, glTF, GLB, FBX, OFF…)</source>
+        <translation>Eine Modelldatei (OBJ, PLY, STL, glTF, GLB, FBX, OFF…)</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="48"/>
+        <source>Built-in &amp;Terrain</source>
+        <translation>Eingebautes &amp;Gelände</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="51"/>
+        <source>A procedural landscape of about a million triangles</source>
+        <translation>Eine prozedurale Landschaft aus etwa einer Million Dreiecken</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="60"/>
+        <source>&amp;Save as:</source>
+        <translation>&amp;Speichern als:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="84"/>
+        <source>Si&amp;ze:</source>
+        <translation>&amp;Größe:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="129"/>
+        <source>pixels</source>
+        <translation>Pixel</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="145"/>
+        <source>Sam&amp;ples per pixel:</source>
+        <translation>Sam&amp;ples pro Pixel:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="170"/>
+        <source>more is smoother and slower</source>
+        <translation>mehr ist glatter und langsamer</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="186"/>
+        <source>&amp;Camera:</source>
+        <translation>&amp;Kamera:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="196"/>
+        <source>The model&apos;s own cameras, or one that frames the whole model</source>
+        <translation>Die Kameras des Modells oder eine, die das ganze Modell zeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="203"/>
+        <source>Colour &amp;depth:</source>
+        <translation>&amp;Farbtiefe:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="214"/>
+        <source>8 bits per channel</source>
+        <translation>8 Bit pro Kanal</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="219"/>
+        <source>16 bits per channel</source>
+        <translation>16 Bit pro Kanal</translation>
     </message>
 </context>
 <context>
@@ -461,22 +549,22 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../src/app/main.cpp" line="37"/>
+        <location filename="../src/app/main.cpp" line="38"/>
         <source>A desktop job queue.</source>
         <translation>Eine Warteschlange für Aufträge auf dem Desktop.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="41"/>
+        <location filename="../src/app/main.cpp" line="42"/>
         <source>The queue&apos;s data directory.</source>
         <translation>Das Datenverzeichnis der Warteschlange.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="54"/>
+        <location filename="../src/app/main.cpp" line="55"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="55"/>
+        <location filename="../src/app/main.cpp" line="56"/>
         <source>Spool cannot open its queue:
 %1</source>
         <translation>Spool kann seine Warteschlange nicht öffnen:
@@ -486,38 +574,38 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="125"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="146"/>
         <source>Select a job to see its details.</source>
         <translation>Einen Auftrag wählen, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="140"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
         <source>queued %1</source>
         <translation>eingereiht %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="142"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
         <source>started %1</source>
         <translation>gestartet %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="144"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
         <source>finished %1 (%2)</source>
         <translation>beendet %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="166"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="182"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
         <source>, next at %1</source>
         <translation>, nächster um %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="267"/>
         <source>by %1</source>
         <translation>von %1</translation>
     </message>
@@ -588,140 +676,169 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="44"/>
+        <location filename="../src/app/mainwindow.cpp" line="46"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="45"/>
+        <location filename="../src/app/mainwindow.cpp" line="47"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="47"/>
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="48"/>
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111"/>
+        <location filename="../src/app/mainwindow.cpp" line="114"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111"/>
+        <location filename="../src/app/mainwindow.cpp" line="114"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <location filename="../src/app/mainwindow.cpp" line="123"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="165"/>
+        <location filename="../src/app/mainwindow.cpp" line="168"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="198"/>
+        <location filename="../src/app/mainwindow.cpp" line="202"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="199"/>
+        <location filename="../src/app/mainwindow.cpp" line="203"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="220"/>
+        <location filename="../src/app/mainwindow.cpp" line="224"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="222"/>
+        <location filename="../src/app/mainwindow.cpp" line="226"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="232"/>
+        <location filename="../src/app/mainwindow.cpp" line="236"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="235"/>
+        <location filename="../src/app/mainwindow.cpp" line="239"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="241"/>
+        <location filename="../src/app/mainwindow.cpp" line="245"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="263"/>
+        <location filename="../src/app/mainwindow.cpp" line="267"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="329"/>
+        <location filename="../src/app/mainwindow.cpp" line="333"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="344"/>
+        <location filename="../src/app/mainwindow.cpp" line="348"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="355"/>
+        <location filename="../src/app/mainwindow.cpp" line="359"/>
+        <source>New Render</source>
+        <translation>Neues Rendering</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="370"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="402"/>
-        <source>Spool cannot queue %1: drop web addresses to download them.</source>
-        <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen.</translation>
+        <location filename="../src/app/mainwindow.cpp" line="430"/>
+        <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
+        <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen, oder 3D-Modelldateien, um sie zu rendern.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="406"/>
+        <location filename="../src/app/mainwindow.cpp" line="435"/>
+        <source>Queued %n download(s)</source>
+        <translation>
+            <numerusform>%n Download eingereiht</numerusform>
+            <numerusform>%n Downloads eingereiht</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="436"/>
+        <source>%n render(s).</source>
+        <translation>
+            <numerusform>%n Rendering.</numerusform>
+            <numerusform>%n Renderings.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="439"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n Download eingereiht.</numerusform>
             <numerusform>%n Downloads eingereiht.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="441"/>
+        <source>Queued %n render(s).</source>
+        <translation>
+            <numerusform>%n Rendering eingereiht.</numerusform>
+            <numerusform>%n Renderings eingereiht.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="430"/>
+        <location filename="../src/app/mainwindow.cpp" line="470"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="431"/>
+        <location filename="../src/app/mainwindow.cpp" line="471"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n Auftrag läuft.</numerusform>
@@ -729,22 +846,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="434"/>
+        <location filename="../src/app/mainwindow.cpp" line="474"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="436"/>
+        <location filename="../src/app/mainwindow.cpp" line="476"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="437"/>
+        <location filename="../src/app/mainwindow.cpp" line="477"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="452"/>
+        <location filename="../src/app/mainwindow.cpp" line="499"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>
@@ -760,6 +877,55 @@
         <location filename="../src/app/newdownloaddialog.cpp" line="84"/>
         <source>Enter the address to download.</source>
         <translation>Die Adresse zum Herunterladen eingeben.</translation>
+    </message>
+</context>
+<context>
+    <name>spool::app::NewRenderDialog</name>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="29"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="166"/>
+        <source>Frame the whole model</source>
+        <translation>Das ganze Modell zeigen</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="40"/>
+        <source>Render Model</source>
+        <translation>Modell rendern</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
+        <source>3D models (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;All files (*)</source>
+        <translation>3D-Modelle (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="51"/>
+        <source>Save Render As</source>
+        <translation>Rendering speichern als</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="168"/>
+        <source>Camera “%1”</source>
+        <translation>Kamera „%1“</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="196"/>
+        <source>Choose a model file, or the built-in terrain.</source>
+        <translation>Wählen Sie eine Modelldatei oder das eingebaute Gelände.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="198"/>
+        <source>Choose where to save the picture.</source>
+        <translation>Wählen Sie, wo das Bild gespeichert wird.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="203"/>
+        <source>This model cannot be read: %1</source>
+        <translation>Dieses Modell kann nicht gelesen werden: %1</translation>
     </message>
 </context>
 <context>

@@ -107,172 +107,182 @@
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="119"/>
+        <location filename="../ui/mainwindow.ui" line="120"/>
         <source>&amp;Job</source>
         <translation>&amp;Tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="132"/>
+        <location filename="../ui/mainwindow.ui" line="133"/>
         <source>&amp;Queue</source>
         <translation>&amp;File d’attente</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="141"/>
+        <location filename="../ui/mainwindow.ui" line="142"/>
         <source>&amp;View</source>
         <translation>A&amp;ffichage</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="147"/>
+        <location filename="../ui/mainwindow.ui" line="148"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="159"/>
+        <location filename="../ui/mainwindow.ui" line="160"/>
         <source>Toolbar</source>
         <translation>Barre d’outils</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="194"/>
+        <location filename="../ui/mainwindow.ui" line="196"/>
         <source>&amp;New Download…</source>
         <translation>&amp;Nouveau téléchargement…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="197"/>
+        <location filename="../ui/mainwindow.ui" line="199"/>
         <source>Queue a download</source>
         <translation>Mettre un téléchargement en file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="209"/>
+        <location filename="../ui/mainwindow.ui" line="211"/>
+        <source>New &amp;Render…</source>
+        <translation>Nouveau &amp;rendu…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="214"/>
+        <source>Queue a render of a 3D model</source>
+        <translation>Mettre en file le rendu d’un modèle 3D</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="226"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="212"/>
+        <location filename="../ui/mainwindow.ui" line="229"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Tâches en parallèle, priorité, limites, notifications</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="220"/>
+        <location filename="../ui/mainwindow.ui" line="237"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="223"/>
+        <location filename="../ui/mainwindow.ui" line="240"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="235"/>
+        <location filename="../ui/mainwindow.ui" line="252"/>
         <source>&amp;Pause</source>
         <translation>&amp;Suspendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="238"/>
+        <location filename="../ui/mainwindow.ui" line="255"/>
         <source>Pause the selected jobs</source>
         <translation>Suspendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="250"/>
+        <location filename="../ui/mainwindow.ui" line="267"/>
         <source>&amp;Resume</source>
         <translation>&amp;Reprendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="253"/>
+        <location filename="../ui/mainwindow.ui" line="270"/>
         <source>Resume the selected jobs</source>
         <translation>Reprendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="265"/>
+        <location filename="../ui/mainwindow.ui" line="282"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="268"/>
+        <location filename="../ui/mainwindow.ui" line="285"/>
         <source>Cancel the selected jobs</source>
         <translation>Annuler les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="280"/>
+        <location filename="../ui/mainwindow.ui" line="297"/>
         <source>Re&amp;try</source>
         <translation>Réessa&amp;yer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="283"/>
+        <location filename="../ui/mainwindow.ui" line="300"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Relancer les tâches choisies, échouées ou annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="295"/>
+        <location filename="../ui/mainwindow.ui" line="312"/>
         <source>Re&amp;move</source>
         <translation>Supp&amp;rimer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="298"/>
+        <location filename="../ui/mainwindow.ui" line="315"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Retirer les tâches choisies de la liste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="310"/>
+        <location filename="../ui/mainwindow.ui" line="327"/>
         <source>&amp;Open Output</source>
         <translation>&amp;Ouvrir le résultat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="313"/>
+        <location filename="../ui/mainwindow.ui" line="330"/>
         <source>Open the job&apos;s result</source>
         <translation>Ouvrir le résultat de la tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="325"/>
+        <location filename="../ui/mainwindow.ui" line="342"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Ouvrir le &amp;dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="328"/>
+        <location filename="../ui/mainwindow.ui" line="345"/>
         <source>Show the job&apos;s result in its folder</source>
         <translation>Montrer le résultat dans son dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="340"/>
+        <location filename="../ui/mainwindow.ui" line="357"/>
         <source>Pause &amp;Queue</source>
         <translation>Suspendre la &amp;file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="343"/>
+        <location filename="../ui/mainwindow.ui" line="360"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Ne rien lancer de nouveau et remettre les tâches en cours dans la file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="355"/>
+        <location filename="../ui/mainwindow.ui" line="372"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Reprendre la f&amp;ile</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="358"/>
+        <location filename="../ui/mainwindow.ui" line="375"/>
         <source>Let the queue run again</source>
         <translation>Laisser la file repartir</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="370"/>
+        <location filename="../ui/mainwindow.ui" line="387"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Vider les terminées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="373"/>
+        <location filename="../ui/mainwindow.ui" line="390"/>
         <source>Remove every done, failed and canceled job</source>
         <translation>Retirer toutes les tâches terminées, échouées et annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="387"/>
+        <location filename="../ui/mainwindow.ui" line="404"/>
         <source>&amp;Details</source>
         <translation>&amp;Détails</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390"/>
+        <location filename="../ui/mainwindow.ui" line="407"/>
         <source>Show the details of the current job</source>
         <translation>Montrer les détails de la tâche courante</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="398"/>
+        <location filename="../ui/mainwindow.ui" line="415"/>
         <source>&amp;About Spool</source>
         <translation>À &amp;propos de Spool</translation>
     </message>
@@ -353,6 +363,84 @@
         <location filename="../ui/newdownloaddialog.ui" line="202"/>
         <source>Follow a JSON field</source>
         <translation>Suivre un champ JSON</translation>
+    </message>
+</context>
+<context>
+    <name>NewRenderDialog</name>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="14"/>
+        <source>New Render</source>
+        <translation>Nouveau rendu</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="22"/>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modèle :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="34"/>
+        <source>A model file (OBJ, PLY, STL, glTF, GLB, FBX, OFF…)</source>
+        <translation>Un fichier de modèle (OBJ, PLY, STL, glTF, GLB, FBX, OFF…)</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="48"/>
+        <source>Built-in &amp;Terrain</source>
+        <translation>&amp;Terrain intégré</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="51"/>
+        <source>A procedural landscape of about a million triangles</source>
+        <translation>Un paysage procédural d’environ un million de triangles</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="60"/>
+        <source>&amp;Save as:</source>
+        <translation>&amp;Enregistrer sous :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="84"/>
+        <source>Si&amp;ze:</source>
+        <translation>&amp;Taille :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="129"/>
+        <source>pixels</source>
+        <translation>pixels</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="145"/>
+        <source>Sam&amp;ples per pixel:</source>
+        <translation>É&amp;chantillons par pixel :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="170"/>
+        <source>more is smoother and slower</source>
+        <translation>plus, c’est plus lisse et plus lent</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="186"/>
+        <source>&amp;Camera:</source>
+        <translation>&amp;Caméra :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="196"/>
+        <source>The model&apos;s own cameras, or one that frames the whole model</source>
+        <translation>Les caméras du modèle, ou une qui cadre tout le modèle</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="203"/>
+        <source>Colour &amp;depth:</source>
+        <translation>&amp;Profondeur de couleur :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="214"/>
+        <source>8 bits per channel</source>
+        <translation>8 bits par canal</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="219"/>
+        <source>16 bits per channel</source>
+        <translation>16 bits par canal</translation>
     </message>
 </context>
 <context>
@@ -461,22 +549,22 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../src/app/main.cpp" line="37"/>
+        <location filename="../src/app/main.cpp" line="38"/>
         <source>A desktop job queue.</source>
         <translation>Une file de tâches pour le bureau.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="41"/>
+        <location filename="../src/app/main.cpp" line="42"/>
         <source>The queue&apos;s data directory.</source>
         <translation>Le dossier de données de la file.</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="54"/>
+        <location filename="../src/app/main.cpp" line="55"/>
         <source>Spool</source>
         <translation>Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/main.cpp" line="55"/>
+        <location filename="../src/app/main.cpp" line="56"/>
         <source>Spool cannot open its queue:
 %1</source>
         <translation>Spool ne peut pas ouvrir sa file :
@@ -486,38 +574,38 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="125"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="146"/>
         <source>Select a job to see its details.</source>
         <translation>Choisissez une tâche pour en voir les détails.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="140"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
         <source>queued %1</source>
         <translation>mise en file %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="142"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
         <source>started %1</source>
         <translation>démarrée %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="144"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
         <source>finished %1 (%2)</source>
         <translation>terminée %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="166"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="182"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
         <source>, next at %1</source>
         <translation>, prochaine à %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="267"/>
         <source>by %1</source>
         <translation>par %1</translation>
     </message>
@@ -588,140 +676,169 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="44"/>
+        <location filename="../src/app/mainwindow.cpp" line="46"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="45"/>
+        <location filename="../src/app/mainwindow.cpp" line="47"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="47"/>
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="48"/>
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111"/>
+        <location filename="../src/app/mainwindow.cpp" line="114"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="111"/>
+        <location filename="../src/app/mainwindow.cpp" line="114"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <location filename="../src/app/mainwindow.cpp" line="123"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="165"/>
+        <location filename="../src/app/mainwindow.cpp" line="168"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="198"/>
+        <location filename="../src/app/mainwindow.cpp" line="202"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="199"/>
+        <location filename="../src/app/mainwindow.cpp" line="203"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="220"/>
+        <location filename="../src/app/mainwindow.cpp" line="224"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="222"/>
+        <location filename="../src/app/mainwindow.cpp" line="226"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="232"/>
+        <location filename="../src/app/mainwindow.cpp" line="236"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="235"/>
+        <location filename="../src/app/mainwindow.cpp" line="239"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="241"/>
+        <location filename="../src/app/mainwindow.cpp" line="245"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="263"/>
+        <location filename="../src/app/mainwindow.cpp" line="267"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="329"/>
+        <location filename="../src/app/mainwindow.cpp" line="333"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="344"/>
+        <location filename="../src/app/mainwindow.cpp" line="348"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="355"/>
+        <location filename="../src/app/mainwindow.cpp" line="359"/>
+        <source>New Render</source>
+        <translation>Nouveau rendu</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="370"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="402"/>
-        <source>Spool cannot queue %1: drop web addresses to download them.</source>
-        <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger.</translation>
+        <location filename="../src/app/mainwindow.cpp" line="430"/>
+        <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
+        <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger, ou des fichiers de modèles 3D pour les rendre.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="406"/>
+        <location filename="../src/app/mainwindow.cpp" line="435"/>
+        <source>Queued %n download(s)</source>
+        <translation>
+            <numerusform>%n téléchargement mis en file</numerusform>
+            <numerusform>%n téléchargements mis en file</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="436"/>
+        <source>%n render(s).</source>
+        <translation>
+            <numerusform>%n rendu.</numerusform>
+            <numerusform>%n rendus.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="439"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n téléchargement mis en file.</numerusform>
             <numerusform>%n téléchargements mis en file.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="441"/>
+        <source>Queued %n render(s).</source>
+        <translation>
+            <numerusform>%n rendu mis en file.</numerusform>
+            <numerusform>%n rendus mis en file.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="430"/>
+        <location filename="../src/app/mainwindow.cpp" line="470"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="431"/>
+        <location filename="../src/app/mainwindow.cpp" line="471"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n tâche est en cours.</numerusform>
@@ -729,22 +846,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="434"/>
+        <location filename="../src/app/mainwindow.cpp" line="474"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="436"/>
+        <location filename="../src/app/mainwindow.cpp" line="476"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="437"/>
+        <location filename="../src/app/mainwindow.cpp" line="477"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="452"/>
+        <location filename="../src/app/mainwindow.cpp" line="499"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>
@@ -760,6 +877,55 @@
         <location filename="../src/app/newdownloaddialog.cpp" line="84"/>
         <source>Enter the address to download.</source>
         <translation>Saisissez l’adresse à télécharger.</translation>
+    </message>
+</context>
+<context>
+    <name>spool::app::NewRenderDialog</name>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="29"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="166"/>
+        <source>Frame the whole model</source>
+        <translation>Cadrer tout le modèle</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="40"/>
+        <source>Render Model</source>
+        <translation>Rendre un modèle</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
+        <source>3D models (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;All files (*)</source>
+        <translation>Modèles 3D (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="51"/>
+        <source>Save Render As</source>
+        <translation>Enregistrer le rendu sous</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
+        <source>PNG images (*.png)</source>
+        <translation>Images PNG (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="168"/>
+        <source>Camera “%1”</source>
+        <translation>Caméra « %1 »</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="196"/>
+        <source>Choose a model file, or the built-in terrain.</source>
+        <translation>Choisissez un fichier de modèle, ou le terrain intégré.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="198"/>
+        <source>Choose where to save the picture.</source>
+        <translation>Choisissez où enregistrer l’image.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="203"/>
+        <source>This model cannot be read: %1</source>
+        <translation>Ce modèle ne peut pas être lu : %1</translation>
     </message>
 </context>
 <context>

@@ -20,13 +20,30 @@ QString bytes(qint64 count)
     return QLocale().formattedDataSize(count, 1, QLocale::DataSizeIecFormat);
 }
 
+QString count(double value)
+{
+    // Exact up to 99,999; then three significant digits: a render counts samples in billions.
+    if (std::abs(value) < 100000)
+        return QLocale().toString(qint64(std::llround(value)));
+    static const char *const prefixes[] = { "k", "M", "G", "T", "P" };
+    int index = 0;
+    value /= 1000;
+    while (std::abs(value) >= 1000 && index < 4) {
+        value /= 1000;
+        ++index;
+    }
+    const int decimals = std::abs(value) < 10 ? 2 : std::abs(value) < 100 ? 1 : 0;
+    return QStringLiteral("%1 %2").arg(
+        QLocale().toString(value, 'f', decimals), QLatin1String(prefixes[index]));
+}
+
 QString amount(qint64 value, const QString &unit)
 {
     if (unit == units::Bytes)
         return bytes(value);
     if (unit == units::Milliseconds)
         return duration(value);
-    return QStringLiteral("%1 %2").arg(QLocale().toString(value), unit);
+    return QStringLiteral("%1 %2").arg(count(double(value)), unit);
 }
 
 QString rate(double perSecond, const QString &unit)
@@ -38,6 +55,8 @@ QString rate(double perSecond, const QString &unit)
     if (unit == units::Milliseconds)
         return tr("%1×").arg(
             QLocale().toString(perSecond / 1000.0, 'f', 1)); // work time per wall time
+    if (perSecond >= 100000)
+        return tr("%1 %2/s").arg(count(perSecond), unit);
     return tr("%1 %2/s").arg(QLocale().toString(perSecond, 'f', perSecond < 10 ? 1 : 0), unit);
 }
 

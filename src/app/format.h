@@ -9,6 +9,8 @@ namespace spool::app::format {
 
 // "12.4 MiB", "980 bytes"
 QString bytes(qint64 count);
+// A count: exact below 100,000, else with an SI prefix and three digits ("15.0 M").
+QString count(double value);
 // An amount in a job's progress unit: bytes, milliseconds of work, pages, items.
 QString amount(qint64 value, const QString &unit);
 // "4.2 MiB/s", "1.0 s/s", "3 pages/s"; empty when not known.

@@ -1,12 +1,19 @@
 #include "jobdetailspanel.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QImageReader>
 #include <QJsonArray>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "backgroundpool.h"
 #include "format.h"
+#include "job/jobfiles.h"
 #include "jobtablemodel.h"
+#include "previewhub.h"
 #include "queue/jobqueue.h"
 #include "sparkline.h"
 #include "ui_jobdetailspanel.h"
@@ -17,6 +24,9 @@ namespace spool::app {
 namespace {
 constexpr int kHistory = 120; // speed samples shown (about a minute at the queue's rate)
 constexpr int kEventsRefreshMs = 1000;
+constexpr int kPreviewRefreshMs = 150; // as often as a render publishes
+constexpr int kPreviewFileEveryTicks = 7; // about once a second for files
+constexpr int kPreviewSide = 512;
 
 QString paramsText(const QJsonObject &params)
 {
@@ -35,7 +45,8 @@ QString paramsText(const QJsonObject &params)
         }
         lines.append(QStringLiteral("%1: %2").arg(it.key(), value));
     }
-    return lines.join(QLatin1Char('\n'));
+    // One flowing paragraph: a line each would push the preview and timeline out of sight.
+    return lines.join(QStringLiteral(" · "));
 }
 } // namespace
 
@@ -63,6 +74,13 @@ JobDetailsPanel::JobDetailsPanel(JobTableModel *model, QWidget *parent)
             m_queue->requestEvents(m_id);
     });
     connect(model, &JobTableModel::rowsUpdated, this, &JobDetailsPanel::onRowsUpdated);
+    m_ui->previewLabel->installEventFilter(this); // rescales the picture with the panel
+    m_previewTimer.setInterval(kPreviewRefreshMs);
+    connect(&m_previewTimer, &QTimer::timeout, this, &JobDetailsPanel::updatePreview);
+    connect(&m_previewLoad, &QFutureWatcherBase::finished, this, [this] {
+        if (m_previewLoad.future().resultCount() > 0 && !m_previewLoad.result().isNull())
+            showPreview(m_previewLoad.result());
+    });
     showJob(QUuid());
 }
 
@@ -85,6 +103,11 @@ void JobDetailsPanel::showJob(const QUuid &id)
     if (id != m_id) {
         m_speedHistory.clear();
         m_ui->timelineTree->clear();
+        m_preview = QImage();
+        m_previewVersion = 0;
+        m_previewFile.clear();
+        m_previewFileStamp = 0;
+        m_ui->previewLabel->clear();
     }
     m_id = id;
     refresh();
@@ -169,7 +192,82 @@ void JobDetailsPanel::refresh()
         m_ui->retryValue->setText(retry);
         m_speed->setValues(m_speedHistory);
     }
-    m_ui->previewBox->setVisible(false); // renders show their preview here (render job kind)
+    const bool render = r.kind == QLatin1String("render");
+    m_ui->previewBox->setVisible(render);
+    if (render) {
+        updatePreview();
+        if (!m_previewTimer.isActive())
+            m_previewTimer.start();
+    } else {
+        m_previewTimer.stop();
+    }
+}
+
+void JobDetailsPanel::updatePreview()
+{
+    const JobRecord *record = m_model->recordById(m_id);
+    if (!record || record->kind != QLatin1String("render")) {
+        m_previewTimer.stop();
+        return;
+    }
+    // A render in this process publishes to the hub: no file, no decoding, no copy.
+    quint64 version = 0;
+    const QImage live = render::PreviewHub::instance().latest(m_id, &version);
+    if (!live.isNull() && record->state != JobState::Succeeded) {
+        if (version != m_previewVersion) {
+            m_previewVersion = version;
+            showPreview(live);
+        }
+        return;
+    }
+    // Otherwise a file: the finished picture, or the preview another process keeps writing.
+    // Looked at about once a second, decoded on the pool (a 16-bit PNG of 8192 pixels a side
+    // takes a while), scaled down as it is read.
+    if (m_previewTick++ % kPreviewFileEveryTicks != 0 && !m_previewFile.isEmpty())
+        return;
+    QString file;
+    if (record->state == JobState::Succeeded && !record->output.isEmpty())
+        file = record->output;
+    else if (!m_workRoot.isEmpty())
+        file = QDir(jobfiles::workDir(m_workRoot, m_id)).filePath(QStringLiteral("preview.png"));
+    const QFileInfo info(file);
+    if (file.isEmpty() || !info.isFile() || m_previewLoad.isRunning())
+        return;
+    const qint64 stamp = info.lastModified().toMSecsSinceEpoch() ^ info.size();
+    if (file == m_previewFile && stamp == m_previewFileStamp)
+        return;
+    m_previewFile = file;
+    m_previewFileStamp = stamp;
+    m_previewLoad.setFuture(QtConcurrent::run(backgroundPool(), [file] {
+        QImageReader reader(file);
+        const QSize size = reader.size();
+        if (size.isValid() && (size.width() > kPreviewSide || size.height() > kPreviewSide))
+            reader.setScaledSize(size.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio));
+        return reader.read();
+    }));
+}
+
+void JobDetailsPanel::showPreview(const QImage &image)
+{
+    m_preview = image;
+    if (image.isNull()) {
+        m_ui->previewLabel->clear();
+        return;
+    }
+    // Fit the label (never enlarged past twice the preview: it would only show blur).
+    const QSize room = m_ui->previewLabel->size().boundedTo(image.size() * 2);
+    const qreal dpr = m_ui->previewLabel->devicePixelRatioF();
+    QPixmap pixmap =
+        QPixmap::fromImage(image.scaled(room * dpr, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    pixmap.setDevicePixelRatio(dpr);
+    m_ui->previewLabel->setPixmap(pixmap);
+}
+
+bool JobDetailsPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_ui->previewLabel && event->type() == QEvent::Resize && !m_preview.isNull())
+        showPreview(m_preview);
+    return QWidget::eventFilter(watched, event);
 }
 
 void JobDetailsPanel::onEvents(const QUuid &id, const QList<JobEvent> &events)

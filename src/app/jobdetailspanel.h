@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QFutureWatcher>
+#include <QImage>
 #include <QTimer>
 #include <QUuid>
 #include <QVector>
@@ -21,7 +23,7 @@ class JobTableModel;
 class Sparkline;
 
 // Everything about the current job: parameters, times, result or error, its timeline and log
-// lines; for a download the transfer and its speed over time.
+// lines; for a download the transfer and its speed over time; for a render its live preview.
 class JobDetailsPanel final : public QWidget
 {
     Q_OBJECT
@@ -32,14 +34,23 @@ public:
     Q_DISABLE_COPY_MOVE(JobDetailsPanel)
 
     void setQueue(JobQueue *queue);
+    // Where jobs keep their files: a render run by another process leaves its preview there.
+    void setWorkRoot(const QString &workRoot) { m_workRoot = workRoot; }
     void showJob(const QUuid &id);
     QUuid currentJob() const { return m_id; }
+    // The preview on show (null when none), for tests.
+    QImage previewImage() const { return m_preview; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void refresh();
     void onRowsUpdated(const QSet<QUuid> &ids);
     void onEvents(const QUuid &id, const QList<JobEvent> &events);
     void requestEventsSoon();
+    void updatePreview();
+    void showPreview(const QImage &image);
 
     Ui::JobDetailsPanel *m_ui;
     JobTableModel *m_model;
@@ -49,6 +60,14 @@ private:
     QUuid m_id;
     QVector<double> m_speedHistory;
     QTimer m_eventsTimer;
+    QString m_workRoot;
+    QTimer m_previewTimer;
+    QImage m_preview;
+    quint64 m_previewVersion = 0; // of the in-process preview on show
+    QString m_previewFile; // a file on show (another process's preview, or the output)
+    qint64 m_previewFileStamp = 0;
+    QFutureWatcher<QImage> m_previewLoad;
+    int m_previewTick = 0;
 };
 
 } // namespace spool::app

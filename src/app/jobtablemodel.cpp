@@ -367,6 +367,10 @@ QVariant JobTableModel::display(const Row &row, int column) const
             return QString();
         if (!progress.totalKnown())
             return format::amount(progress.done, progress.unit);
+        if (progress.unit != units::Bytes && progress.unit != units::Milliseconds)
+            return tr("%1 of %2 %3") // the unit once: "15.0 M of 1.06 G samples"
+                .arg(format::count(double(progress.done)), format::count(double(progress.total)),
+                    progress.unit);
         return tr("%1 of %2")
             .arg(format::amount(progress.done, progress.unit),
                 format::amount(progress.total, progress.unit));

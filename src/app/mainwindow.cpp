@@ -21,10 +21,12 @@
 #include "jobfilterproxy.h"
 #include "jobtablemodel.h"
 #include "newdownloaddialog.h"
+#include "newrenderdialog.h"
 #include "notifier.h"
 #include "progressdelegate.h"
 #include "queue/jobqueue.h"
 #include "responsivenessmeter.h"
+#include "scene.h"
 #include "settingsdialog.h"
 #include "ui_mainwindow.h"
 
@@ -101,6 +103,7 @@ void MainWindow::connectQueue(JobQueue *queue)
 {
     m_model->setQueue(queue);
     m_details->setQueue(queue);
+    m_details->setWorkRoot(m_controller->settings()->queueConfig(m_controller->dataDir()).workRoot);
     connect(queue, &JobQueue::countsChanged, this, &MainWindow::onCounts);
     connect(queue, &JobQueue::queuePausedChanged, this, [this](bool paused) {
         if (paused == m_queuePaused)
@@ -178,6 +181,7 @@ void MainWindow::setUpFilters()
 void MainWindow::setUpActions()
 {
     connect(m_ui->actionNewDownload, &QAction::triggered, this, &MainWindow::newDownload);
+    connect(m_ui->actionNewRender, &QAction::triggered, this, &MainWindow::newRender);
     connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::showSettings);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionPause, &QAction::triggered, this, [this] { command(JobCommand::Pause); });
@@ -344,6 +348,17 @@ void MainWindow::newDownload()
         QMessageBox::warning(this, tr("New Download"), id.error().message);
 }
 
+void MainWindow::newRender()
+{
+    NewRenderDialog dialog(m_controller->registry(), m_controller->settings()->downloadDir(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    // A camera the file lacks is reported by the queue (commandFailed, in the status bar).
+    auto id = m_controller->queue()->enqueue(QStringLiteral("render"), dialog.params());
+    if (!id)
+        QMessageBox::warning(this, tr("New Render"), id.error().message);
+}
+
 void MainWindow::showSettings()
 {
     QStringList kinds = m_controller->registry()->names();
@@ -382,10 +397,23 @@ void MainWindow::showHeaderMenu(const QPoint &pos)
 
 int MainWindow::queueDropped(const QList<QUrl> &urls)
 {
-    int queued = 0;
+    int downloads = 0, renders = 0;
     QStringList refused;
+    const QString outDir = m_controller->settings()->downloadDir();
     for (const QUrl &url : urls) {
         const QString scheme = url.scheme().toLower();
+        if (url.isLocalFile() && render::isSupportedModel(url.toLocalFile())) {
+            const QString model = url.toLocalFile();
+            const QJsonObject params { { QStringLiteral("scene"), model },
+                { QStringLiteral("out"), NewRenderDialog::freeOutputPath(outDir, model) } };
+            auto checked = m_controller->registry()->validate(QStringLiteral("render"), params);
+            if (checked
+                && m_controller->queue()->enqueue(QStringLiteral("render"), checked.value()))
+                ++renders;
+            else
+                refused.append(QFileInfo(model).fileName());
+            continue;
+        }
         if (scheme != QLatin1String("http") && scheme != QLatin1String("https")) {
             refused.append(url.isLocalFile() ? QFileInfo(url.toLocalFile()).fileName()
                                              : url.toDisplayString());
@@ -394,17 +422,24 @@ int MainWindow::queueDropped(const QList<QUrl> &urls)
         const QJsonObject params { { QStringLiteral("url"), url.toString() },
             { QStringLiteral("dir"), m_controller->settings()->downloadDir() } };
         if (m_controller->queue()->enqueue(QStringLiteral("download"), params))
-            ++queued;
+            ++downloads;
         else
             refused.append(url.toDisplayString());
     }
     if (!refused.isEmpty())
-        statusBar()->showMessage(tr("Spool cannot queue %1: drop web addresses to download them.")
+        statusBar()->showMessage(tr("Spool cannot queue %1: drop web addresses to download them, "
+                                    "or 3D model files to render them.")
                                      .arg(refused.join(QStringLiteral(", "))),
             8000);
-    else if (queued > 0)
-        statusBar()->showMessage(tr("Queued %n download(s).", nullptr, queued), 4000);
-    return queued;
+    else if (downloads > 0 && renders > 0)
+        statusBar()->showMessage(tr("Queued %n download(s)", nullptr, downloads)
+                + QStringLiteral(", ") + tr("%n render(s).", nullptr, renders),
+            4000);
+    else if (downloads > 0)
+        statusBar()->showMessage(tr("Queued %n download(s).", nullptr, downloads), 4000);
+    else if (renders > 0)
+        statusBar()->showMessage(tr("Queued %n render(s).", nullptr, renders), 4000);
+    return downloads + renders;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -41,7 +41,8 @@ public:
     JobTableModel *model() const { return m_model; }
     QTableView *jobView() const;
     QAction *action(const QString &objectName) const;
-    // Queues what a drop would: http(s) URLs become downloads. Returns how many jobs.
+    // Queues what a drop would: http(s) URLs become downloads, model files renders (into the
+    // download folder, never replacing a file). Returns how many jobs.
     int queueDropped(const QList<QUrl> &urls);
     // Stops the queue (Drain: running jobs finish; Release: they go back to it) and quits the
     // app when it has stopped. Closing the window asks which; a termination signal releases.
@@ -65,6 +66,7 @@ private:
     void command(JobCommand command);
     void openOutput(bool folder);
     void newDownload();
+    void newRender();
     void showSettings();
     void showContextMenu(const QPoint &pos);
     void showHeaderMenu(const QPoint &pos);

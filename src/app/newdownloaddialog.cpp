@@ -16,7 +16,7 @@ NewDownloadDialog::NewDownloadDialog(
 {
     m_ui->setupUi(this);
     m_ui->dirEdit->setText(defaultDir);
-    m_ui->problemLabel->setStyleSheet(QStringLiteral("color: palette(link);"));
+    m_ui->problemLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_ui->pagesFieldEdit->setEnabled(false);
     connect(m_ui->browseButton, &QToolButton::clicked, this, [this] {
         const QString dir =
