@@ -1,0 +1,239 @@
+#include "gil.h"
+
+#include <bit>
+#include <cmath>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace spool {
+
+namespace {
+
+// How long a thread that is next in line (back from I/O, or a holder cut short by one) spins for
+// the lock before it sleeps. A thread back from I/O usually holds it for microseconds.
+constexpr auto kSpinAfterPreemption = std::chrono::microseconds(50);
+
+int bucketOf(quint64 us)
+{
+    if (us == 0)
+        return 0;
+    return std::min(Gil::kBuckets - 1, int(std::bit_width(us)));
+}
+
+quint64 micros(Gil::Clock::duration d)
+{
+    return quint64(
+        std::max<qint64>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+}
+
+inline void cpuRelax()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
+} // namespace
+
+quint64 Gil::Stats::percentileUs(const std::array<quint64, kBuckets> &histogram, double fraction)
+{
+    quint64 total = 0;
+    for (quint64 n : histogram)
+        total += n;
+    if (total == 0)
+        return 0;
+    const auto wanted = quint64(std::ceil(double(total) * fraction));
+    quint64 seen = 0;
+    for (int i = 0; i < kBuckets; ++i) {
+        seen += histogram[size_t(i)];
+        if (seen >= wanted)
+            return quint64(1) << i;
+    }
+    return quint64(1) << (kBuckets - 1);
+}
+
+Gil::Gil(std::chrono::microseconds switchInterval)
+    : m_switchInterval(switchInterval)
+{ }
+
+void Gil::acquire(Holder &holder)
+{
+    Q_ASSERT(!holder.m_holds);
+    std::unique_lock lock(m_mutex);
+    if (!m_owner && m_io.empty() && m_cpu.empty()) {
+        holder.m_waitStart = Clock::now();
+        grant(&holder, holder.m_waitStart);
+        holder.m_holds = true;
+        return;
+    }
+    wait(lock, holder, Line::Cpu);
+}
+
+void Gil::release(Holder &holder)
+{
+    Q_ASSERT(holder.m_holds);
+    std::unique_lock lock(m_mutex);
+    const auto now = Clock::now();
+    recordHold(holder, now);
+    holder.m_holds = false;
+    if (Holder *next = takeNext())
+        grant(next, now);
+    else
+        m_owner = nullptr;
+}
+
+bool Gil::checkpoint(Holder &holder)
+{
+    Q_ASSERT(holder.m_holds);
+    if (m_waiting.load(std::memory_order_relaxed) == 0)
+        return false;
+    std::unique_lock lock(m_mutex);
+    if (!m_io.empty()) {
+        handOver(lock, holder, true);
+        return true;
+    }
+    if (!m_cpu.empty() && Clock::now() - m_cpu.front()->m_waitStart >= m_switchInterval.load()) {
+        handOver(lock, holder, false);
+        return true;
+    }
+    return false;
+}
+
+bool Gil::yield(Holder &holder)
+{
+    Q_ASSERT(holder.m_holds);
+    if (m_waiting.load(std::memory_order_relaxed) == 0)
+        return false;
+    std::unique_lock lock(m_mutex);
+    if (m_io.empty() && m_cpu.empty())
+        return false;
+    handOver(lock, holder, false);
+    return true;
+}
+
+void Gil::beginRelease(Holder &holder)
+{
+    if (holder.m_releaseDepth++ > 0)
+        return; // an inner scope: the outermost released already
+    release(holder);
+}
+
+void Gil::endRelease(Holder &holder)
+{
+    Q_ASSERT(holder.m_releaseDepth > 0);
+    if (--holder.m_releaseDepth > 0)
+        return;
+    std::unique_lock lock(m_mutex);
+    if (!m_owner && m_io.empty() && m_cpu.empty()) {
+        holder.m_waitStart = Clock::now();
+        grant(&holder, holder.m_waitStart);
+        holder.m_afterIo = true;
+        holder.m_holds = true;
+        return;
+    }
+    holder.m_afterIo = true;
+    wait(lock, holder, holder.m_demoted ? Line::Cpu : Line::Io);
+}
+
+QHash<QString, Gil::Stats> Gil::stats() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bool front)
+{
+    holder.m_granted.store(false, std::memory_order_relaxed);
+    holder.m_waitStart = Clock::now();
+    auto &queue = line == Line::Io ? m_io : m_cpu;
+    if (front)
+        queue.push_front(&holder);
+    else
+        queue.push_back(&holder);
+    if (line == Line::Io)
+        m_ioWaiting.fetch_add(1, std::memory_order_relaxed);
+    m_waiting.fetch_add(1, std::memory_order_release);
+
+    if (front || line == Line::Io) {
+        // Next in line, served at the holder's next checkpoint or after a short hold: usually a
+        // matter of microseconds. Spinning that long beats a futex sleep and a wake-up (tens of
+        // microseconds each way, paid by the CPU-bound jobs at every round-trip).
+        lock.unlock();
+        const auto until = Clock::now() + kSpinAfterPreemption;
+        while (!holder.m_granted.load(std::memory_order_acquire) && Clock::now() < until)
+            cpuRelax();
+        lock.lock();
+    }
+    holder.m_sleeping = true;
+    holder.m_wake.wait(lock, [&] { return holder.m_granted.load(std::memory_order_acquire); });
+    holder.m_sleeping = false;
+    holder.m_holds = true;
+}
+
+Gil::Holder *Gil::takeNext()
+{
+    Holder *next = nullptr;
+    if (!m_io.empty()) {
+        next = m_io.front();
+        m_io.pop_front();
+        m_ioWaiting.fetch_sub(1, std::memory_order_relaxed);
+        m_stats[next->m_tag].ioReturns++;
+    } else if (!m_cpu.empty()) {
+        next = m_cpu.front();
+        m_cpu.pop_front();
+    }
+    if (next)
+        m_waiting.fetch_sub(1, std::memory_order_relaxed);
+    return next;
+}
+
+void Gil::grant(Holder *next, Clock::time_point now)
+{
+    m_owner = next;
+    Stats &s = m_stats[next->m_tag];
+    const quint64 waited = micros(now - next->m_waitStart);
+    s.acquisitions++;
+    s.waitUs[size_t(bucketOf(waited))]++;
+    s.waitTotalUs += waited;
+    s.maxWaitUs = std::max(s.maxWaitUs, waited);
+    next->m_holdStart = now;
+    next->m_granted.store(true, std::memory_order_release);
+    if (next->m_sleeping)
+        next->m_wake.notify_one();
+}
+
+void Gil::handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool preemptedByIo)
+{
+    const auto now = Clock::now();
+    recordHold(holder, now);
+    m_stats[holder.m_tag].handoffs++;
+    holder.m_holds = false;
+    Holder *next = takeNext();
+    Q_ASSERT(next);
+    grant(next, now);
+    // Cut short by I/O: first in line to get it back. Its slice ran out: the back of the line.
+    wait(lock, holder, Line::Cpu, preemptedByIo);
+}
+
+void Gil::recordHold(Holder &holder, Clock::time_point now)
+{
+    const auto held = now - holder.m_holdStart;
+    if (holder.m_afterIo) {
+        // Back from I/O and then kept the lock long: no priority on the next return, until a
+        // return is followed by a short hold again.
+        holder.m_demoted = held > m_switchInterval.load();
+        holder.m_afterIo = false;
+    }
+    Stats &s = m_stats[holder.m_tag];
+    const quint64 us = micros(held);
+    s.holdUs[size_t(bucketOf(us))]++;
+    s.holdTotalUs += us;
+    s.maxHoldUs = std::max(s.maxHoldUs, us);
+}
+
+} // namespace spool

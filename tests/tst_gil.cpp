@@ -1,0 +1,310 @@
+// The GIL for legacy plugin jobs: mutual exclusion under stress, FIFO handoff, the switch interval
+// at checkpoints, threads back from I/O served first (and demoted when they then hold long),
+// nested release scopes, statistics.
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <QTest>
+
+#include "gil/gil.h"
+#include "util/tsan.h"
+
+using namespace spool;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Records the order in which threads got the lock.
+struct Order
+{
+    std::mutex mutex;
+    std::vector<QString> names;
+    void add(const QString &name)
+    {
+        std::lock_guard lock(mutex);
+        names.push_back(name);
+    }
+    QStringList list()
+    {
+        std::lock_guard lock(mutex);
+        return QStringList(names.begin(), names.end());
+    }
+};
+
+} // namespace
+
+class TestGil : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void mutualExclusionUnderStress();
+    void handsOverInArrivalOrder();
+    void checkpointHandsOverAfterTheSwitchInterval();
+    void threadBackFromIoIsServedFirst();
+    void longHoldAfterIoIsDemoted();
+    void releaseScopesNest();
+};
+
+void TestGil::mutualExclusionUnderStress()
+{
+    Gil gil(50us);
+    constexpr int kThreads = 4;
+#ifdef SPOOL_TSAN
+    constexpr int kRounds = 3000;
+#else
+    constexpr int kRounds = 20000;
+#endif
+    std::atomic<int> inside { 0 };
+    std::atomic<bool> overlapped { false };
+    qint64 counter = 0; // deliberately not atomic: the lock is what protects it
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            Gil::Holder me(QStringLiteral("job%1").arg(t));
+            std::mt19937 random(uint32_t(t + 1));
+            const auto check = [&] {
+                if (inside.fetch_add(1) != 0)
+                    overlapped = true;
+                ++counter;
+                inside.fetch_sub(1);
+            };
+            gil.acquire(me);
+            for (int i = 0; i < kRounds; ++i) {
+                check();
+                switch (random() % 4) {
+                case 0:
+                    gil.checkpoint(me);
+                    break;
+                case 1:
+                    gil.yield(me);
+                    break;
+                case 2: {
+                    GilReleaseScope io(gil, me);
+                    GilReleaseScope nested(gil, me);
+                    std::this_thread::yield();
+                    break;
+                }
+                default:
+                    gil.release(me);
+                    gil.acquire(me);
+                    break;
+                }
+                check();
+            }
+            gil.release(me);
+        });
+    }
+    for (auto &thread : threads)
+        thread.join();
+    QVERIFY(!overlapped);
+    QCOMPARE(counter, qint64(kThreads) * kRounds * 2);
+    QCOMPARE(gil.waiting(), 0);
+    const auto stats = gil.stats();
+    quint64 handoffs = 0;
+    for (const Gil::Stats &s : stats)
+        handoffs += s.handoffs;
+    QVERIFY(handoffs > 0); // the lock really changed hands at checkpoints
+}
+
+void TestGil::handsOverInArrivalOrder()
+{
+    Gil gil;
+    Gil::Holder main(QStringLiteral("main"));
+    gil.acquire(main);
+    Order order;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 5; ++i) {
+        threads.emplace_back([&, i] {
+            Gil::Holder me(QString::number(i));
+            gil.acquire(me);
+            order.add(me.tag());
+            gil.release(me);
+        });
+        // Each one queued before the next arrives.
+        QTRY_COMPARE(gil.waiting(), i + 1);
+    }
+    gil.release(main);
+    for (auto &thread : threads)
+        thread.join();
+    QCOMPARE(order.list(), QString::fromLatin1("0,1,2,3,4").split(QLatin1Char(',')));
+    QCOMPARE(gil.stats().value(QStringLiteral("3")).acquisitions, quint64(1));
+}
+
+void TestGil::checkpointHandsOverAfterTheSwitchInterval()
+{
+    const auto interval = 30ms;
+    Gil gil(interval);
+    Gil::Holder cpu(QStringLiteral("cpu"));
+    gil.acquire(cpu);
+    QVERIFY(!gil.checkpoint(cpu)); // nobody waits: nothing happens
+
+    std::atomic<bool> stop { false };
+    std::atomic<int> handoffs { 0 };
+    gil.release(cpu);
+    std::thread spinner([&] {
+        gil.acquire(cpu);
+        while (!stop.load())
+            handoffs += gil.checkpoint(cpu) ? 1 : 0;
+        gil.release(cpu);
+    });
+    // The spinner holds it (its acquisition is the second: the first was above).
+    QTRY_COMPARE(gil.stats().value(QStringLiteral("cpu")).acquisitions, quint64(2));
+
+    Gil::Holder waiter(QStringLiteral("waiter"));
+    const auto asked = Gil::Clock::now();
+    gil.acquire(waiter);
+    const auto waited = Gil::Clock::now() - asked;
+    gil.release(waiter);
+    stop = true;
+    spinner.join();
+    // Never before the interval (the holder checks at every loop turn); the upper bound only
+    // catches a lock that ignores checkpoints.
+    QVERIFY2(waited >= interval,
+        qPrintable(QString::number(
+            std::chrono::duration_cast<std::chrono::microseconds>(waited).count())));
+    QVERIFY(waited < 5s);
+    QCOMPARE(handoffs.load(), 1);
+
+    // yield() does not wait for the interval.
+    gil.acquire(cpu);
+    std::thread other([&] {
+        Gil::Holder me(QStringLiteral("other"));
+        gil.acquire(me);
+        gil.release(me);
+    });
+    QTRY_COMPARE(gil.waiting(), 1);
+    QVERIFY(gil.yield(cpu));
+    QVERIFY(cpu.holds());
+    gil.release(cpu);
+    other.join();
+    QCOMPARE(gil.stats().value(QStringLiteral("other")).acquisitions, quint64(1));
+}
+
+void TestGil::threadBackFromIoIsServedFirst()
+{
+    Gil gil(10s); // no handoff is ever due to time here
+    Order order;
+    Gil::Holder io(QStringLiteral("io")), holder(QStringLiteral("holder"));
+    std::atomic<bool> ioMayReturn { false };
+
+    std::thread ioThread([&] {
+        gil.acquire(io);
+        {
+            GilReleaseScope wait(gil, io); // "recv()"
+            while (!ioMayReturn.load())
+                std::this_thread::sleep_for(1ms);
+        }
+        order.add(io.tag());
+        gil.release(io);
+    });
+    QTRY_VERIFY(gil.stats().value(QStringLiteral("io")).acquisitions == 1 && gil.waiting() == 0);
+    // Make sure the I/O thread is in its released region before the holder takes the lock.
+    QTRY_VERIFY(gil.stats().value(QStringLiteral("io")).holdUs != decltype(Gil::Stats::holdUs) {});
+
+    gil.acquire(holder);
+    std::thread cpuWaiter([&] {
+        Gil::Holder me(QStringLiteral("cpu"));
+        gil.acquire(me);
+        order.add(me.tag());
+        gil.release(me);
+    });
+    QTRY_COMPARE(gil.waiting(), 1); // the CPU-bound waiter, first in time
+    ioMayReturn = true;
+    QTRY_COMPARE(gil.waiting(), 2); // and the I/O thread back
+
+    // At the holder's next checkpoint the I/O thread goes first; the holder, cut short, gets
+    // the lock back before the CPU-bound waiter.
+    QVERIFY(gil.checkpoint(holder));
+    order.add(holder.tag());
+    gil.release(holder);
+    ioThread.join();
+    cpuWaiter.join();
+    QCOMPARE(order.list(), QString::fromLatin1("io,holder,cpu").split(QLatin1Char(',')));
+    const auto stats = gil.stats();
+    QCOMPARE(stats.value(QStringLiteral("io")).ioReturns, quint64(1));
+    QCOMPARE(stats.value(QStringLiteral("holder")).handoffs, quint64(1));
+}
+
+void TestGil::longHoldAfterIoIsDemoted()
+{
+    Gil gil(2ms);
+    Order order;
+    Gil::Holder io(QStringLiteral("io")), holder(QStringLiteral("holder"));
+    std::atomic<int> step { 0 };
+
+    std::thread ioThread([&] {
+        gil.acquire(io);
+        {
+            GilReleaseScope wait(gil, io); // uncontended: back at once
+        }
+        std::this_thread::sleep_for(20ms); // then holds far past the interval
+        {
+            GilReleaseScope wait(gil, io);
+            step = 1;
+            while (step.load() != 2)
+                std::this_thread::sleep_for(1ms);
+        }
+        order.add(io.tag());
+        gil.release(io);
+    });
+    QTRY_COMPARE(step.load(), 1);
+    gil.acquire(holder);
+    std::thread cpuWaiter([&] {
+        Gil::Holder me(QStringLiteral("cpu"));
+        gil.acquire(me);
+        order.add(me.tag());
+        gil.release(me);
+    });
+    QTRY_COMPARE(gil.waiting(), 1);
+    step = 2;
+    QTRY_COMPARE(gil.waiting(), 2);
+    gil.release(holder);
+    ioThread.join();
+    cpuWaiter.join();
+    // Demoted: it queued behind the CPU-bound waiter instead of ahead.
+    QCOMPARE(order.list(), QString::fromLatin1("cpu,io").split(QLatin1Char(',')));
+    QCOMPARE(gil.stats().value(QStringLiteral("io")).ioReturns, quint64(0));
+}
+
+void TestGil::releaseScopesNest()
+{
+    Gil gil;
+    Gil::Holder me(QStringLiteral("me"));
+    const auto takeAndGive = [&gil] {
+        std::thread other([&gil] {
+            Gil::Holder them(QStringLiteral("them"));
+            gil.acquire(them);
+            gil.release(them);
+        });
+        other.join(); // only returns if the lock was free
+    };
+    gil.acquire(me);
+    {
+        GilReleaseScope outer(gil, me);
+        QVERIFY(!me.holds());
+        {
+            GilReleaseScope inner(gil, me);
+            QVERIFY(!me.holds());
+            takeAndGive();
+        }
+        QVERIFY(!me.holds()); // still inside the outer scope: still released
+        takeAndGive();
+    }
+    QVERIFY(me.holds());
+    std::thread blocked([&gil] {
+        Gil::Holder them(QStringLiteral("late"));
+        gil.acquire(them);
+        gil.release(them);
+    });
+    QTRY_COMPARE(gil.waiting(), 1); // held again: the newcomer waits
+    gil.release(me);
+    blocked.join();
+    QCOMPARE(gil.stats().value(QStringLiteral("them")).acquisitions, quint64(2));
+}
+
+QTEST_GUILESS_MAIN(TestGil)
+#include "tst_gil.moc"
