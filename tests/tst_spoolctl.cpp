@@ -514,8 +514,10 @@ void TestSpoolctl::staleRunnerCannotOverwriteItsSuccessor()
     // Runner A takes the jobs, then freezes (SIGSTOP): alive, but its lease runs out. Runner B
     // takes over. When A wakes, its late results must be refused.
     constexpr int kJobs = 4;
+    // Long enough that A is still inside its first two jobs when it is frozen, even when an
+    // instrumented `spoolctl list` on a busy machine takes most of a second to answer.
     for (int i = 0; i < kJobs; ++i)
-        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("400") })
+        QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("3000") })
                      .isEmpty());
     std::unique_ptr<QProcess> a(
         startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
@@ -532,7 +534,7 @@ void TestSpoolctl::staleRunnerCannotOverwriteItsSuccessor()
         60000);
     QCOMPARE(b.exitCode, 0);
     ::kill(static_cast<pid_t>(a->processId()), SIGCONT);
-    QTest::qWait(1000); // A finishes its sleeps and tries to report them
+    QTest::qWait(3500); // A finishes its sleeps and tries to report them
     ::kill(static_cast<pid_t>(a->processId()), SIGTERM);
     QVERIFY(a->waitForFinished(10000));
 
