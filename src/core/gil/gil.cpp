@@ -90,7 +90,10 @@ void Gil::release(Holder &holder)
 bool Gil::checkpoint(Holder &holder)
 {
     Q_ASSERT(holder.m_holds);
-    if (m_waiting.load(std::memory_order_relaxed) == 0)
+    // The common case costs two relaxed loads: no clock, no mutex. A CPU-bound waiter raises
+    // the drop request itself once it has waited the interval (as CPython's eval breaker).
+    if (m_ioWaiting.load(std::memory_order_relaxed) == 0
+        && !m_dropRequest.load(std::memory_order_relaxed))
         return false;
     std::unique_lock lock(m_mutex);
     if (!m_io.empty()) {
@@ -101,6 +104,7 @@ bool Gil::checkpoint(Holder &holder)
         handOver(lock, holder, false);
         return true;
     }
+    noteFirstWaiter(); // a request for a waiter no longer first: not due yet
     return false;
 }
 
@@ -164,13 +168,37 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
         // matter of microseconds. Spinning that long beats a futex sleep and a wake-up (tens of
         // microseconds each way, paid by the CPU-bound jobs at every round-trip).
         lock.unlock();
-        const auto until = Clock::now() + kSpinAfterPreemption;
-        while (!holder.m_granted.load(std::memory_order_acquire) && Clock::now() < until)
+        const auto until = holder.m_waitStart + kSpinAfterPreemption;
+        for (unsigned spins = 1;; ++spins) {
+            if (holder.m_granted.load(std::memory_order_acquire)) {
+                // Granted while spinning: the granter wrote everything this thread needs
+                // before its release store; no need to take the mutex again.
+                holder.m_holds = true;
+                return;
+            }
+            if (spins % 64 == 0 && Clock::now() >= until) // reading the clock costs too
+                break;
             cpuRelax();
+        }
         lock.lock();
     }
     holder.m_sleeping = true;
-    holder.m_wake.wait(lock, [&] { return holder.m_granted.load(std::memory_order_acquire); });
+    while (!holder.m_granted.load(std::memory_order_acquire)) {
+        if (line == Line::Cpu && !m_cpu.empty() && m_cpu.front() == &holder) {
+            // First CPU-bound waiter: ask the holder to hand over once the interval is up.
+            const auto due = holder.m_waitStart + m_switchInterval.load();
+            if (Clock::now() >= due) {
+                m_dropRequest.store(true, std::memory_order_relaxed);
+                holder.m_wake.wait(lock);
+            } else {
+                holder.m_timed = true;
+                holder.m_wake.wait_until(lock, due);
+                holder.m_timed = false;
+            }
+        } else {
+            holder.m_wake.wait(lock); // woken when it becomes first, or granted
+        }
+    }
     holder.m_sleeping = false;
     holder.m_holds = true;
 }
@@ -186,10 +214,28 @@ Gil::Holder *Gil::takeNext()
     } else if (!m_cpu.empty()) {
         next = m_cpu.front();
         m_cpu.pop_front();
+        noteFirstWaiter();
     }
     if (next)
         m_waiting.fetch_sub(1, std::memory_order_relaxed);
     return next;
+}
+
+void Gil::noteFirstWaiter()
+{
+    // The drop request stands for the first CPU-bound waiter only. When that changes, either the
+    // new first one is due already, or it must be timing its own interval. Waking it only when it
+    // is not avoids a futex wake for every I/O round-trip (the holder cut short by a thread back
+    // from I/O is first in line for a few microseconds, and then leaves it again).
+    if (m_cpu.empty()) {
+        m_dropRequest.store(false, std::memory_order_relaxed);
+        return;
+    }
+    Holder *first = m_cpu.front();
+    const bool due = Clock::now() - first->m_waitStart >= m_switchInterval.load();
+    m_dropRequest.store(due, std::memory_order_relaxed);
+    if (!due && first->m_sleeping && !first->m_timed)
+        first->m_wake.notify_one();
 }
 
 void Gil::grant(Holder *next, Clock::time_point now)

@@ -50,6 +50,7 @@ public:
         std::atomic<bool> m_granted { false };
         std::condition_variable m_wake;
         bool m_sleeping = false;
+        bool m_timed = false; // sleeping until its switch interval is up
         bool m_holds = false;
         bool m_afterIo = false; // this hold began at the end of a released region
         bool m_demoted = false; // held long after I/O: no priority next time
@@ -109,6 +110,7 @@ private:
     // With m_mutex held: the next waiter, or null.
     Holder *takeNext();
     void grant(Holder *next, Clock::time_point now);
+    void noteFirstWaiter();
     void handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool preemptedByIo);
     void recordHold(Holder &holder, Clock::time_point now);
 
@@ -119,6 +121,7 @@ private:
     std::deque<Holder *> m_cpu;
     std::atomic<int> m_waiting { 0 };
     std::atomic<int> m_ioWaiting { 0 };
+    std::atomic<bool> m_dropRequest { false }; // the first CPU-bound waiter's interval is up
     QHash<QString, Stats> m_stats;
 };
 
