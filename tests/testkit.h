@@ -38,6 +38,11 @@ public:
         std::lock_guard lock(mutex);
         return peak.value(kind);
     }
+    qsizetype helperProbeCount()
+    {
+        std::lock_guard lock(mutex);
+        return helperProbes.size();
+    }
     int running(const QString &kind)
     {
         std::lock_guard lock(mutex);

@@ -435,7 +435,7 @@ void TestQueue::idleWorkersAreLentAndTakenBack()
     // Alone in the queue, the job gets the two idle slots for its helper threads, which run
     // at the workers' priority.
     QTRY_COMPARE(h.kit.lent.load(), 2);
-    QTRY_COMPARE(h.kit.helperProbes.size(), 2);
+    QTRY_COMPARE(h.kit.helperProbeCount(), 2); // helpers append under the kit's mutex
     const auto gui = threadpriority::readProcStat(threadpriority::currentThreadId());
     {
         std::lock_guard lock(h.kit.mutex);
