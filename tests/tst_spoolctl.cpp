@@ -212,7 +212,8 @@ void TestSpoolctl::badInput_data()
     row("render, unknown procedural scene", "queue",
         { s("add"), s("render"), s("procedural:moon"), s("--out"), s("x.png") },
         "unknown procedural scene 'procedural:moon'");
-    row("plugin not yet", "queue", { s("add"), s("plugin"), s("foo") }, "unknown kind 'plugin'");
+    row("plugin, unknown kind", "queue", { s("add"), s("plugin"), s("foo") },
+        "no plugin provides 'foo'");
     row("no kind", "fresh", { s("add") }, "add needs a kind");
     row("missing ms", "fresh", { s("add"), s("busy") }, "needs parameter 'ms'");
     row("malformed ms", "queue", { s("add"), s("busy"), s("--ms"), s("abc") },

@@ -1,5 +1,6 @@
 #include "appcontroller.h"
 
+#include "plugins/pluginhost.h"
 #include "queue/jobqueueimpl.h"
 
 namespace spool::app {
@@ -18,6 +19,7 @@ AppController::~AppController() = default;
 
 std::unique_ptr<JobQueue> AppController::makeQueue()
 {
+    PluginHost::instance().setGilMode(m_settings->gilMode());
     return std::make_unique<JobQueueImpl>(m_store, m_registry, m_settings->queueConfig(m_dataDir));
 }
 

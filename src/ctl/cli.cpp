@@ -7,12 +7,14 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QThread>
 
 #include "job/jobfiles.h"
+#include "plugins/pluginhost.h"
 #include "queue/jobqueueimpl.h"
 #include "util/datadir.h"
 #include "util/ids.h"
@@ -40,6 +42,9 @@ QString usageText()
         "  pause --queue | resume --queue         hold or release the whole queue\n"
         "  run [--workers N] [--until-empty] [--gil on|off] [--priority low|idle|normal]\n"
         "      [--lease-ms N] [--quiet]           run jobs in this process\n"
+        "  plugins [--json]                       plugins found, their kinds, refusals\n"
+        "  gil-stats [--json]                     GIL waits, holds, handoffs per plugin\n"
+        "      add plugin NAME --param K=V...     a job of a plugin's kind\n"
         "\n"
         "The data directory is --data-dir, else $SPOOL_DATA_DIR, else the platform's\n"
         "application data folder. $SPOOL_DURABILITY=full makes every commit survive power loss.\n"
@@ -193,6 +198,10 @@ int Cli::run(const QStringList &arguments)
         return show(rest);
     if (command == QLatin1String("run"))
         return runQueue(rest);
+    if (command == QLatin1String("plugins"))
+        return plugins(rest);
+    if (command == QLatin1String("gil-stats"))
+        return gilStats(rest);
     const JobCommand jc = jobCommandFromName(command);
     if (jc != JobCommand::Invalid)
         return jobCommand(jc, rest);
@@ -408,6 +417,53 @@ int Cli::add(const QStringList &args)
     return ExitOk;
 }
 
+int Cli::plugins(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
+    parser.addOption(jsonOption);
+    if (!parser.parse(QStringList { kProgram } + args))
+        return usageError(QStringLiteral("plugins: %1").arg(parser.errorText()));
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("plugins: unexpected argument '%1'")
+                              .arg(parser.positionalArguments().first()));
+    const QList<PluginInfo> found = PluginHost::instance().plugins();
+    if (parser.isSet(jsonOption)) {
+        QJsonArray out;
+        for (const PluginInfo &p : found) {
+            QJsonArray kinds;
+            for (const PluginKindInfo &k : p.kinds)
+                kinds.append(k.name);
+            out.append(QJsonObject { { QStringLiteral("file"), p.file },
+                { QStringLiteral("name"), p.name }, { QStringLiteral("version"), p.version },
+                { QStringLiteral("sdkVersion"), p.sdkVersion },
+                { QStringLiteral("threadSafe"), p.threadSafe }, { QStringLiteral("kinds"), kinds },
+                { QStringLiteral("refused"),
+                    p.refusal.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(p.refusal) } });
+        }
+        m_out << QJsonDocument(out).toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    if (found.isEmpty()) {
+        m_out << "no plugins in " << PluginHost::defaultDirectories().join(QStringLiteral(", "))
+              << '\n';
+        return ExitOk;
+    }
+    for (const PluginInfo &p : found) {
+        if (!p.refusal.isEmpty()) {
+            m_out << QFileInfo(p.file).fileName() << ": refused: " << p.refusal << '\n';
+            continue;
+        }
+        QStringList kinds;
+        for (const PluginKindInfo &k : p.kinds)
+            kinds.append(k.name);
+        m_out << p.name << ' ' << p.version << " (" << QFileInfo(p.file).fileName() << ", SDK "
+              << p.sdkVersion << ", " << (p.threadSafe ? "thread-safe" : "legacy")
+              << "): " << kinds.join(QStringLiteral(", ")) << '\n';
+    }
+    return ExitOk;
+}
+
 int Cli::list(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -619,6 +675,7 @@ int Cli::runQueue(const QStringList &args)
         const QString gil = parser.value(gilOption);
         if (gil != QLatin1String("on") && gil != QLatin1String("off"))
             return usageError(QStringLiteral("run: --gil must be 'on' or 'off'"));
+        PluginHost::instance().setGilMode(gil == QLatin1String("on"));
     }
     if (parser.isSet(priorityOption)) {
         config.priority = workerPriorityFromName(parser.value(priorityOption));
@@ -676,7 +733,73 @@ int Cli::runQueue(const QStringList &args)
     });
     queue.start();
     loop.exec();
+    PluginHost::instance().saveGilStats(m_dataDir);
     m_out.flush();
+    return ExitOk;
+}
+
+int Cli::gilStats(const QStringList &args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
+    parser.addOption(jsonOption);
+    if (!parser.parse(QStringList { kProgram } + args))
+        return usageError(QStringLiteral("gil-stats: %1").arg(parser.errorText()));
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("gil-stats: unexpected argument '%1'")
+                              .arg(parser.positionalArguments().first()));
+    QString error;
+    const QHash<QString, Gil::Stats> all = PluginHost::loadGilStats(m_dataDir, &error);
+    if (!error.isEmpty())
+        return fail(makeError(ErrorCode::Storage, error));
+    QStringList names = all.keys();
+    names.sort();
+    if (parser.isSet(jsonOption)) {
+        QJsonObject out;
+        for (const QString &name : std::as_const(names)) {
+            const Gil::Stats &s = all.value(name);
+            out.insert(name,
+                QJsonObject { { QStringLiteral("acquisitions"), qint64(s.acquisitions) },
+                    { QStringLiteral("handoffs"), qint64(s.handoffs) },
+                    { QStringLiteral("ioReturns"), qint64(s.ioReturns) },
+                    { QStringLiteral("waitP50Us"),
+                        qint64(Gil::Stats::percentileUs(s.waitUs, 0.5)) },
+                    { QStringLiteral("waitP99Us"),
+                        qint64(Gil::Stats::percentileUs(s.waitUs, 0.99)) },
+                    { QStringLiteral("waitMaxUs"), qint64(s.maxWaitUs) },
+                    { QStringLiteral("holdP50Us"),
+                        qint64(Gil::Stats::percentileUs(s.holdUs, 0.5)) },
+                    { QStringLiteral("holdP99Us"),
+                        qint64(Gil::Stats::percentileUs(s.holdUs, 0.99)) },
+                    { QStringLiteral("holdMaxUs"), qint64(s.maxHoldUs) } });
+        }
+        m_out << QJsonDocument(out).toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    if (names.isEmpty()) {
+        m_out << "no legacy plugin job has run under the GIL here yet\n";
+        return ExitOk;
+    }
+    m_out << "PLUGIN        ACQUIRED  HANDOFFS  IO-FIRST  WAIT p50/p99/max (us)   HOLD p50/p99/max "
+             "(us)\n";
+    for (const QString &name : std::as_const(names)) {
+        const Gil::Stats &s = all.value(name);
+        m_out << name.leftJustified(13) << ' ' << QString::number(s.acquisitions).rightJustified(8)
+              << "  " << QString::number(s.handoffs).rightJustified(8) << "  "
+              << QString::number(s.ioReturns).rightJustified(8) << "  "
+              << QStringLiteral("%1/%2/%3")
+                     .arg(std::min(Gil::Stats::percentileUs(s.waitUs, 0.5), s.maxWaitUs))
+                     .arg(std::min(Gil::Stats::percentileUs(s.waitUs, 0.99), s.maxWaitUs))
+                     .arg(s.maxWaitUs)
+                     .leftJustified(22)
+              << "  "
+              << QStringLiteral("%1/%2/%3")
+                     .arg(std::min(Gil::Stats::percentileUs(s.holdUs, 0.5), s.maxHoldUs))
+                     .arg(std::min(Gil::Stats::percentileUs(s.holdUs, 0.99), s.maxHoldUs))
+                     .arg(s.maxHoldUs)
+              << '\n';
+    }
+    m_out << "(percentiles are histogram bucket bounds, powers of two, capped at the maximum)\n";
     return ExitOk;
 }
 

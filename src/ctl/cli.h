@@ -38,6 +38,8 @@ private:
     int show(const QStringList &args);
     int jobCommand(JobCommand command, const QStringList &args);
     int runQueue(const QStringList &args);
+    int plugins(const QStringList &args);
+    int gilStats(const QStringList &args);
     int usage(bool toErr);
 
     int usageError(const QString &message);

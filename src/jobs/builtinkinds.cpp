@@ -5,6 +5,7 @@
 
 #include "diagnostickinds.h"
 #include "downloadkind.h"
+#include "plugins/pluginhost.h"
 #include "renderkind.h"
 
 namespace spool {
@@ -27,6 +28,7 @@ void registerBuiltinKinds(JobKindRegistry &registry, const BuiltinSettings &sett
         settings.downloadDir.isEmpty() ? defaultDownloadDir() : settings.downloadDir;
     registerDownloadKind(registry, download);
     registerRenderKind(registry);
+    registerPluginKind(registry);
 }
 
 } // namespace spool

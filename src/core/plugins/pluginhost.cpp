@@ -1,0 +1,564 @@
+#include "pluginhost.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLibrary>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPluginLoader>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QThread>
+#include <QTimer>
+
+#include "job/jobkindregistry.h"
+#include "spool/plugin.h"
+#include "util/atomicfile.h"
+
+namespace spool {
+
+namespace {
+
+const QString kIidPrefix = QStringLiteral("org.spool.JobPlugin/");
+
+Result<ParamType> paramType(const QString &name)
+{
+    if (name == QLatin1String("string"))
+        return ParamType::String;
+    if (name == QLatin1String("path"))
+        return ParamType::Path;
+    if (name == QLatin1String("integer"))
+        return ParamType::Integer;
+    if (name == QLatin1String("boolean"))
+        return ParamType::Boolean;
+    if (name == QLatin1String("list"))
+        return ParamType::StringList;
+    return makeError(
+        ErrorCode::InvalidInput, QStringLiteral("unknown parameter type '%1'").arg(name));
+}
+
+// The metadata's fields into `info`; the reason when they are not usable.
+QString readMetadata(const QJsonObject &loaderData, PluginInfo &info)
+{
+    const QString iid = loaderData.value(QStringLiteral("IID")).toString();
+    if (!iid.startsWith(kIidPrefix))
+        return QStringLiteral("not a Spool job plugin (interface '%1')").arg(iid);
+    const QString major = iid.mid(kIidPrefix.size());
+    if (major != QString::number(SPOOL_SDK_VERSION_MAJOR))
+        return QStringLiteral("built for SDK %1, this Spool has SDK %2")
+            .arg(major)
+            .arg(SPOOL_SDK_VERSION_MAJOR);
+    const QJsonObject meta = loaderData.value(QStringLiteral("MetaData")).toObject();
+    info.name = meta.value(QStringLiteral("name")).toString();
+    info.version = meta.value(QStringLiteral("version")).toString();
+    info.sdkVersion = meta.value(QStringLiteral("sdkVersion")).toString();
+    info.threadSafe = meta.value(QStringLiteral("threadSafe")).toBool(false);
+    if (info.name.isEmpty())
+        return QStringLiteral("its metadata has no name");
+    const QStringList sdk = info.sdkVersion.split(QLatin1Char('.'));
+    bool majorOk = false, minorOk = false;
+    const int sdkMajor = sdk.value(0).toInt(&majorOk);
+    const int sdkMinor = sdk.value(1).toInt(&minorOk);
+    if (sdk.size() != 2 || !majorOk || !minorOk)
+        return QStringLiteral("its metadata has no valid sdkVersion (MAJOR.MINOR)");
+    if (sdkMajor != SPOOL_SDK_VERSION_MAJOR)
+        return QStringLiteral("built for SDK %1, this Spool has SDK %2.%3")
+            .arg(info.sdkVersion)
+            .arg(SPOOL_SDK_VERSION_MAJOR)
+            .arg(SPOOL_SDK_VERSION_MINOR);
+    if (sdkMinor > SPOOL_SDK_VERSION_MINOR)
+        return QStringLiteral("built for SDK %1, newer than this Spool's %2.%3")
+            .arg(info.sdkVersion)
+            .arg(SPOOL_SDK_VERSION_MAJOR)
+            .arg(SPOOL_SDK_VERSION_MINOR);
+    static const QRegularExpression kindName(QStringLiteral("^[a-z][a-z0-9-]*$"));
+    const QJsonArray kinds = meta.value(QStringLiteral("kinds")).toArray();
+    if (kinds.isEmpty())
+        return QStringLiteral("its metadata lists no job kinds");
+    for (const QJsonValue &k : kinds) {
+        const QJsonObject o = k.toObject();
+        PluginKindInfo kind;
+        kind.name = o.value(QStringLiteral("name")).toString();
+        if (!kindName.match(kind.name).hasMatch())
+            return QStringLiteral("kind name '%1' is not lower-case letters, digits and '-'")
+                .arg(kind.name);
+        kind.description = o.value(QStringLiteral("description")).toString();
+        kind.unit = o.value(QStringLiteral("unit")).toString(QStringLiteral("items"));
+        for (const QJsonValue &p : o.value(QStringLiteral("params")).toArray()) {
+            const QJsonObject po = p.toObject();
+            ParamSpec spec;
+            spec.name = po.value(QStringLiteral("name")).toString();
+            auto type = paramType(po.value(QStringLiteral("type")).toString());
+            if (spec.name.isEmpty() || !type)
+                return QStringLiteral("kind '%1': %2")
+                    .arg(kind.name,
+                        spec.name.isEmpty() ? QStringLiteral("a parameter has no name")
+                                            : type.error().message);
+            spec.type = type.value();
+            spec.description = po.value(QStringLiteral("description")).toString();
+            spec.valueName = spec.name.toUpper();
+            spec.required = po.value(QStringLiteral("required")).toBool(false);
+            if (po.contains(QStringLiteral("minimum")))
+                spec.minimum = po.value(QStringLiteral("minimum")).toInteger();
+            if (po.contains(QStringLiteral("maximum")))
+                spec.maximum = po.value(QStringLiteral("maximum")).toInteger();
+            spec.defaultValue = po.value(QStringLiteral("default"));
+            kind.params.append(spec);
+        }
+        info.kinds.append(kind);
+    }
+    return {};
+}
+
+// "k=v" words into the kind's parameters, checked against its schema. Paths become absolute.
+Result<QJsonObject> parseArguments(const PluginKindInfo &kind, const QStringList &words)
+{
+    QJsonObject values;
+    for (const QString &word : words) {
+        const qsizetype eq = word.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return makeError(
+                ErrorCode::InvalidInput, QStringLiteral("'%1' is not NAME=VALUE").arg(word));
+        const QString name = word.left(eq);
+        const auto spec = std::find_if(kind.params.cbegin(), kind.params.cend(),
+            [&](const ParamSpec &s) { return s.name == name; });
+        if (spec == kind.params.cend())
+            return makeError(ErrorCode::InvalidInput,
+                QStringLiteral("plugin kind '%1' has no parameter '%2'").arg(kind.name, name));
+        auto value = paramFromText(*spec, word.mid(eq + 1));
+        if (!value)
+            return makeError(ErrorCode::InvalidInput,
+                QStringLiteral("--param %1: %2").arg(name, value.error().message));
+        if (spec->type == ParamType::Path)
+            value = QJsonValue(QDir::current().absoluteFilePath(value->toString()));
+        values.insert(name, value.value());
+    }
+    return validateParams(kind.name, kind.params, values);
+}
+
+const PluginKindInfo *kindIn(const PluginInfo &plugin, const QString &name)
+{
+    for (const PluginKindInfo &k : plugin.kinds) {
+        if (k.name == name)
+            return &k;
+    }
+    return nullptr;
+}
+
+// The host's side of spool::sdk::JobContext. For a legacy job in GIL mode, every call is a
+// checkpoint and every wait releases the lock.
+class SdkContext final : public sdk::JobContext
+{
+public:
+    SdkContext(spool::JobContext &context, QJsonObject params, Gil *gil, Gil::Holder *holder)
+        : m_context(context)
+        , m_params(std::move(params))
+        , m_gil(gil)
+        , m_holder(holder)
+    { }
+
+    QJsonObject params() const override { return m_params; }
+    void setProgress(qint64 done, qint64 total) override
+    {
+        m_context.setProgress(done, total);
+        checkpoint();
+    }
+    bool shouldStop() override
+    {
+        checkpoint();
+        return m_context.shouldStop();
+    }
+    void log(const QString &line) override
+    {
+        m_context.log(line);
+        checkpoint();
+    }
+    QString scratchDir() const override
+    {
+        const QString dir = m_context.workDir();
+        QDir().mkpath(dir);
+        return dir;
+    }
+    void yield() override
+    {
+        if (m_gil)
+            m_gil->yield(*m_holder);
+    }
+    bool sleepFor(int milliseconds) override
+    {
+        sdk::BlockingScope released(*this);
+        return m_context.sleepFor(milliseconds);
+    }
+    QByteArray httpGet(const QUrl &url, QString *error) override
+    {
+        sdk::BlockingScope released(*this);
+        QNetworkAccessManager manager;
+        QNetworkRequest request(url);
+        request.setAttribute(
+            QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+        request.setTransferTimeout(30000);
+        QNetworkReply *reply = manager.get(request);
+        QEventLoop loop;
+        QTimer stopCheck;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        QObject::connect(&stopCheck, &QTimer::timeout, &loop, [&] {
+            if (m_context.shouldStop())
+                reply->abort();
+        });
+        stopCheck.start(50);
+        loop.exec();
+        QByteArray body;
+        if (reply->error() != QNetworkReply::NoError) {
+            if (error)
+                *error = reply->errorString();
+        } else {
+            body = reply->readAll();
+        }
+        delete reply;
+        return body;
+    }
+    void beginBlocking() override
+    {
+        if (m_gil)
+            m_gil->beginRelease(*m_holder);
+    }
+    void endBlocking() override
+    {
+        if (m_gil)
+            m_gil->endRelease(*m_holder);
+    }
+
+private:
+    void checkpoint()
+    {
+        if (m_gil)
+            m_gil->checkpoint(*m_holder);
+    }
+
+    spool::JobContext &m_context;
+    QJsonObject m_params;
+    Gil *m_gil;
+    Gil::Holder *m_holder;
+};
+
+class PluginJobAdapter final : public Job
+{
+public:
+    JobResult run(JobContext &context) override
+    {
+        PluginHost &host = PluginHost::instance();
+        const QString kindName = context.params().value(QStringLiteral("name")).toString();
+        const PluginInfo *plugin = host.pluginFor(kindName);
+        const PluginKindInfo *kind = plugin ? kindIn(*plugin, kindName) : nullptr;
+        if (!kind)
+            return JobResult::failure(
+                QStringLiteral("no plugin here provides '%1' (see spoolctl plugins)").arg(kindName),
+                false);
+        QStringList words;
+        for (const QJsonValue &v : context.params().value(QStringLiteral("param")).toArray())
+            words.append(v.toString());
+        auto args = parseArguments(*kind, words);
+        if (!args)
+            return JobResult::failure(args.error().message, false);
+        const bool legacy = !plugin->threadSafe;
+        if (legacy && !host.gilMode())
+            return JobResult::failure(QStringLiteral("'%1' is a legacy (not thread-safe) plugin: "
+                                                     "it runs only with the GIL mode on (spoolctl "
+                                                     "run --gil on); process mode is not built yet")
+                                          .arg(plugin->name),
+                false);
+        QString error;
+        sdk::JobPlugin *root = host.load(*plugin, &error);
+        if (!root)
+            return JobResult::failure(error, false);
+        context.setProgressUnit(kind->unit);
+
+        Gil::Holder holder(plugin->name);
+        Gil *gil = legacy ? &host.gil() : nullptr;
+        if (gil)
+            gil->acquire(holder);
+        QString output, failure;
+        bool ok = false;
+        {
+            SdkContext sdkContext(context, args.value(), gil, &holder);
+            std::unique_ptr<sdk::PluginJob> job = root->createJob(kindName);
+            if (!job) {
+                failure = QStringLiteral("the plugin made no job for '%1'").arg(kindName);
+            } else {
+                ok = job->run(sdkContext, &output, &failure);
+            }
+        }
+        if (gil)
+            gil->release(holder);
+        if (context.shouldStop())
+            return JobResult::stopped();
+        if (!ok)
+            return JobResult::failure(
+                failure.isEmpty() ? QStringLiteral("the plugin job failed") : failure);
+        return JobResult::success(output);
+    }
+};
+
+} // namespace
+
+PluginHost &PluginHost::instance()
+{
+    static PluginHost host;
+    return host;
+}
+
+QStringList PluginHost::defaultDirectories()
+{
+    const QString app = QCoreApplication::applicationDirPath();
+    QString user = qEnvironmentVariable("XDG_DATA_HOME");
+    if (user.isEmpty())
+        user = QDir::home().filePath(QStringLiteral(".local/share"));
+    return { QDir::cleanPath(QDir(app).filePath(QStringLiteral("../lib/spool/plugins"))),
+        QDir::cleanPath(QDir(user).filePath(QStringLiteral("spool/plugins"))) };
+}
+
+QList<PluginInfo> PluginHost::scan(const QStringList &directories)
+{
+    QList<PluginInfo> found;
+    QHash<QString, QString> kindOwner; // kind -> file
+    for (const QString &directory : directories) {
+        const QDir dir(directory);
+        if (!dir.exists())
+            continue;
+        for (const QFileInfo &file : dir.entryInfoList(QDir::Files, QDir::Name)) {
+            if (!QLibrary::isLibrary(file.fileName()))
+                continue; // a README beside the plugins is not a refused plugin
+            PluginInfo info;
+            info.file = file.canonicalFilePath();
+            if (std::any_of(found.cbegin(), found.cend(),
+                    [&](const PluginInfo &p) { return p.file == info.file; }))
+                continue; // the same file through two directories
+            QPluginLoader loader(info.file);
+            const QJsonObject data = loader.metaData();
+            if (data.isEmpty()) {
+                info.refusal = QStringLiteral("not a plugin (%1)").arg(loader.errorString());
+            } else {
+                info.refusal = readMetadata(data, info);
+            }
+            if (info.refusal.isEmpty()) {
+                for (const PluginKindInfo &kind : std::as_const(info.kinds)) {
+                    if (kindOwner.contains(kind.name)) {
+                        info.refusal = QStringLiteral("kind '%1' is already provided by %2")
+                                           .arg(kind.name, kindOwner.value(kind.name));
+                        break;
+                    }
+                }
+            }
+            if (info.refusal.isEmpty()) {
+                for (const PluginKindInfo &kind : std::as_const(info.kinds))
+                    kindOwner.insert(kind.name, info.file);
+            }
+            found.append(info);
+        }
+    }
+    std::lock_guard lock(m_mutex);
+    m_plugins = found;
+    m_scanned = true;
+    return found;
+}
+
+void PluginHost::ensureScanned()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_scanned)
+            return;
+    }
+    scan();
+}
+
+QList<PluginInfo> PluginHost::plugins()
+{
+    ensureScanned();
+    std::lock_guard lock(m_mutex);
+    return m_plugins;
+}
+
+const PluginInfo *PluginHost::pluginFor(const QString &kind)
+{
+    ensureScanned();
+    std::lock_guard lock(m_mutex);
+    for (const PluginInfo &p : std::as_const(m_plugins)) {
+        if (p.refusal.isEmpty() && kindIn(p, kind))
+            return &p;
+    }
+    return nullptr;
+}
+
+sdk::JobPlugin *PluginHost::load(const PluginInfo &plugin, QString *error)
+{
+    std::lock_guard lock(m_mutex);
+    auto &loader = m_loaders[plugin.file];
+    if (!loader)
+        loader = std::make_shared<QPluginLoader>(plugin.file);
+    QObject *root = loader->instance();
+    auto *jobPlugin = qobject_cast<sdk::JobPlugin *>(root);
+    if (!jobPlugin && error)
+        *error = root ? QStringLiteral("%1 does not implement the job plugin interface")
+                            .arg(QFileInfo(plugin.file).fileName())
+                      : QStringLiteral("cannot load %1: %2")
+                            .arg(QFileInfo(plugin.file).fileName(), loader->errorString());
+    return jobPlugin;
+}
+
+namespace {
+
+QJsonArray histogramToJson(const std::array<quint64, Gil::kBuckets> &h)
+{
+    QJsonArray a;
+    for (quint64 n : h)
+        a.append(qint64(n));
+    return a;
+}
+
+void addHistogram(std::array<quint64, Gil::kBuckets> &into, const QJsonArray &a)
+{
+    for (int i = 0; i < Gil::kBuckets && i < a.size(); ++i)
+        into[size_t(i)] += quint64(a.at(i).toInteger());
+}
+
+QString gilStatsPath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("gil-stats.json"));
+}
+
+} // namespace
+
+QHash<QString, Gil::Stats> PluginHost::loadGilStats(const QString &dataDir, QString *error)
+{
+    QHash<QString, Gil::Stats> out;
+    QFile file(gilStatsPath(dataDir));
+    if (!file.exists())
+        return out;
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString());
+        return out;
+    }
+    const QJsonObject all = QJsonDocument::fromJson(file.readAll()).object();
+    for (auto it = all.begin(); it != all.end(); ++it) {
+        const QJsonObject o = it.value().toObject();
+        Gil::Stats &s = out[it.key()];
+        s.acquisitions = quint64(o.value(QStringLiteral("acquisitions")).toInteger());
+        s.handoffs = quint64(o.value(QStringLiteral("handoffs")).toInteger());
+        s.ioReturns = quint64(o.value(QStringLiteral("ioReturns")).toInteger());
+        s.waitTotalUs = quint64(o.value(QStringLiteral("waitTotalUs")).toInteger());
+        s.holdTotalUs = quint64(o.value(QStringLiteral("holdTotalUs")).toInteger());
+        s.maxWaitUs = quint64(o.value(QStringLiteral("maxWaitUs")).toInteger());
+        s.maxHoldUs = quint64(o.value(QStringLiteral("maxHoldUs")).toInteger());
+        addHistogram(s.waitUs, o.value(QStringLiteral("waitUs")).toArray());
+        addHistogram(s.holdUs, o.value(QStringLiteral("holdUs")).toArray());
+    }
+    return out;
+}
+
+void PluginHost::saveGilStats(const QString &dataDir)
+{
+    const QHash<QString, Gil::Stats> now = m_gil.stats();
+    if (now.isEmpty())
+        return;
+    QHash<QString, Gil::Stats> all = loadGilStats(dataDir, nullptr);
+    for (auto it = now.begin(); it != now.end(); ++it) {
+        Gil::Stats &s = all[it.key()];
+        const Gil::Stats &n = it.value();
+        s.acquisitions += n.acquisitions;
+        s.handoffs += n.handoffs;
+        s.ioReturns += n.ioReturns;
+        s.waitTotalUs += n.waitTotalUs;
+        s.holdTotalUs += n.holdTotalUs;
+        s.maxWaitUs = std::max(s.maxWaitUs, n.maxWaitUs);
+        s.maxHoldUs = std::max(s.maxHoldUs, n.maxHoldUs);
+        for (int i = 0; i < Gil::kBuckets; ++i) {
+            s.waitUs[size_t(i)] += n.waitUs[size_t(i)];
+            s.holdUs[size_t(i)] += n.holdUs[size_t(i)];
+        }
+    }
+    QJsonObject json;
+    for (auto it = all.begin(); it != all.end(); ++it) {
+        const Gil::Stats &s = it.value();
+        json.insert(it.key(),
+            QJsonObject { { QStringLiteral("acquisitions"), qint64(s.acquisitions) },
+                { QStringLiteral("handoffs"), qint64(s.handoffs) },
+                { QStringLiteral("ioReturns"), qint64(s.ioReturns) },
+                { QStringLiteral("waitTotalUs"), qint64(s.waitTotalUs) },
+                { QStringLiteral("holdTotalUs"), qint64(s.holdTotalUs) },
+                { QStringLiteral("maxWaitUs"), qint64(s.maxWaitUs) },
+                { QStringLiteral("maxHoldUs"), qint64(s.maxHoldUs) },
+                { QStringLiteral("waitUs"), histogramToJson(s.waitUs) },
+                { QStringLiteral("holdUs"), histogramToJson(s.holdUs) } });
+    }
+    QString ignored; // statistics are a courtesy: a full disk must not fail the run
+    atomicfile::write(gilStatsPath(dataDir), QJsonDocument(json).toJson(), &ignored);
+}
+
+void registerPluginKind(JobKindRegistry &registry)
+{
+    JobKind kind;
+    kind.name = QStringLiteral("plugin");
+    kind.description = QStringLiteral("A job of a kind a plugin provides (see spoolctl plugins).");
+    ParamSpec name;
+    name.name = QStringLiteral("name");
+    name.type = ParamType::String;
+    name.description = QStringLiteral("the plugin's job kind");
+    name.valueName = QStringLiteral("NAME");
+    name.required = true;
+    name.positional = true;
+    ParamSpec param;
+    param.name = QStringLiteral("param");
+    param.type = ParamType::StringList;
+    param.description = QStringLiteral("a parameter of that kind (repeat for more)");
+    param.valueName = QStringLiteral("K=V");
+    kind.params = { name, param };
+    kind.validate = [](QJsonObject &params) -> QString {
+        const QString kindName = params.value(QStringLiteral("name")).toString();
+        const PluginInfo *plugin = PluginHost::instance().pluginFor(kindName);
+        if (!plugin)
+            return QStringLiteral("no plugin provides '%1' (see spoolctl plugins)").arg(kindName);
+        QStringList words;
+        for (const QJsonValue &v : params.value(QStringLiteral("param")).toArray())
+            words.append(v.toString());
+        const PluginKindInfo *info = kindIn(*plugin, kindName);
+        auto args = parseArguments(*info, words);
+        if (!args)
+            return args.error().message;
+        // Stored as checked, with absolute paths and defaults.
+        QJsonArray normalized;
+        for (auto it = args->begin(); it != args->end(); ++it) {
+            const QJsonValue v = it.value();
+            QString text;
+            if (v.isArray()) {
+                QStringList items;
+                for (const QJsonValue &item : v.toArray())
+                    items.append(item.toString());
+                text = items.join(QLatin1Char(','));
+            } else if (v.isBool()) {
+                text = v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+            } else if (v.isDouble()) {
+                text = QString::number(v.toInteger());
+            } else {
+                text = v.toString();
+            }
+            normalized.append(QStringLiteral("%1=%2").arg(it.key(), text));
+        }
+        params.insert(QStringLiteral("param"), normalized);
+        return {};
+    };
+    kind.title = [](const QJsonObject &params) {
+        return params.value(QStringLiteral("name")).toString();
+    };
+    kind.create = [] { return std::make_unique<PluginJobAdapter>(); };
+    if (!registry.add(std::move(kind)).ok())
+        qFatal("the plugin kind is registered twice");
+}
+
+} // namespace spool

@@ -1,0 +1,285 @@
+// The plugin host: refusals with their reasons, the example plugins running (the legacy one
+// under the GIL, checking its own globals), parameters checked against a plugin's schema, and
+// spoolctl's `plugins`, `add plugin` and `gil-stats`.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "job/jobkindregistry.h"
+#include "plugins/pluginhost.h"
+#include "queue/jobqueueimpl.h"
+#include "store/memoryjobstore.h"
+#include "util/tsan.h"
+
+using namespace spool;
+
+namespace {
+
+#ifdef SPOOL_TSAN
+constexpr int kRunTimeoutMs = 240000;
+#else
+constexpr int kRunTimeoutMs = 60000;
+#endif
+
+QString appPlugin(const char *name)
+{
+    return QDir(QStringLiteral(APP_PLUGINS_DIR)).filePath(QString::fromLatin1(name));
+}
+
+QString testPlugin(const char *name)
+{
+    return QDir(QStringLiteral(TEST_PLUGINS_DIR)).filePath(QString::fromLatin1(name));
+}
+
+struct Ctl
+{
+    int exitCode = -1;
+    QString out, err;
+};
+
+Ctl spoolctl(const QStringList &args, const QString &xdgDataHome)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_DATA_HOME"), xdgDataHome);
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(SPOOLCTL_PATH), args);
+    if (!p.waitForFinished(kRunTimeoutMs))
+        return {};
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+        QString::fromUtf8(p.readAllStandardError()) };
+}
+
+} // namespace
+
+class TestPlugins : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void refusesWhatItCannotUse();
+    void examplePluginsRun();
+    void parametersFollowThePluginsSchema_data();
+    void parametersFollowThePluginsSchema();
+    void spoolctlListsRunsAndReports();
+};
+
+void TestPlugins::refusesWhatItCannotUse()
+{
+    QTemporaryDir dir;
+    QVERIFY(QFile::copy(appPlugin("libwordcount.so"), dir.filePath(QStringLiteral("liba.so"))));
+    QVERIFY(QFile::copy(appPlugin("libwordcount.so"), dir.filePath(QStringLiteral("libb.so"))));
+    QVERIFY(QFile::copy(
+        testPlugin("librefused_newsdk.so"), dir.filePath(QStringLiteral("libnewsdk.so"))));
+    QVERIFY(QFile::copy(
+        testPlugin("librefused_oldmajor.so"), dir.filePath(QStringLiteral("liboldmajor.so"))));
+    {
+        QFile junk(dir.filePath(QStringLiteral("libjunk.so")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, '\x7f'));
+        QFile notes(dir.filePath(QStringLiteral("README.txt"))); // not a library: not looked at
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+    }
+    const QList<PluginInfo> found = PluginHost::instance().scan({ dir.path() });
+    QHash<QString, PluginInfo> byName;
+    for (const PluginInfo &p : found)
+        byName.insert(QFileInfo(p.file).fileName(), p);
+    QCOMPARE(byName.size(), 5);
+    QVERIFY2(byName.value(QStringLiteral("liba.so")).refusal.isEmpty(),
+        qPrintable(byName.value(QStringLiteral("liba.so")).refusal));
+    QVERIFY(byName.value(QStringLiteral("liba.so")).threadSafe);
+    const auto refusal = [&](const char *file) {
+        return byName.value(QString::fromLatin1(file)).refusal;
+    };
+    QVERIFY2(refusal("libb.so").contains(QLatin1String("kind 'wordcount' is already provided by")),
+        qPrintable(refusal("libb.so")));
+    QVERIFY2(refusal("libjunk.so").startsWith(QLatin1String("not a plugin")),
+        qPrintable(refusal("libjunk.so")));
+    QVERIFY2(refusal("libnewsdk.so").contains(QLatin1String("built for SDK 1.9, newer than this")),
+        qPrintable(refusal("libnewsdk.so")));
+    QVERIFY2(refusal("liboldmajor.so").contains(QLatin1String("built for SDK 2")),
+        qPrintable(refusal("liboldmajor.so")));
+    // Refused plugins provide nothing.
+    QVERIFY(!PluginHost::instance().pluginFor(QStringLiteral("from-the-future")));
+}
+
+void TestPlugins::examplePluginsRun()
+{
+    PluginHost &host = PluginHost::instance();
+    host.scan({ QStringLiteral(APP_PLUGINS_DIR) });
+    const PluginInfo *legacy = host.pluginFor(QStringLiteral("tally"));
+    QVERIFY(legacy);
+    QVERIFY(!legacy->threadSafe); // undeclared: legacy
+    QVERIFY(host.pluginFor(QStringLiteral("wordcount"))->threadSafe);
+
+    QTemporaryDir dir;
+    QFile text(dir.filePath(QStringLiteral("words.txt")));
+    QVERIFY(text.open(QIODevice::WriteOnly));
+    text.write("the quick brown fox\njumps over\n\tthe lazy dog\n");
+    text.close();
+
+    auto registry = std::make_shared<JobKindRegistry>();
+    registerPluginKind(*registry);
+    QueueConfig config;
+    config.workers = 3;
+    config.workRoot = dir.filePath(QStringLiteral("work"));
+    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
+    QHash<QUuid, JobRecord> finished;
+    connect(&queue, &JobQueue::jobFinished, this,
+        [&](const JobRecord &r) { finished.insert(r.id, r); });
+    const auto add = [&](const QString &kind, const QStringList &params) {
+        QJsonArray list;
+        for (const QString &p : params)
+            list.append(p);
+        auto checked = registry->validate(QStringLiteral("plugin"),
+            QJsonObject { { QStringLiteral("name"), kind }, { QStringLiteral("param"), list } });
+        if (!checked)
+            qFatal("%s", qPrintable(checked.error().message));
+        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
+    };
+    const QUuid words =
+        add(QStringLiteral("wordcount"), { QStringLiteral("file=") + text.fileName() });
+    // Three legacy jobs at once on three workers: the GIL makes them take turns. Each checks the
+    // plugin's globals at every step, so overlapping runs would fail.
+    QList<QUuid> tallies;
+    for (int i = 0; i < 3; ++i)
+        tallies.append(add(QStringLiteral("tally"),
+            { QStringLiteral("steps=30000"), QStringLiteral("nap-every=3000") }));
+    const quint64 acquiredBefore =
+        host.gil().stats().value(QStringLiteral("legacytally")).acquisitions;
+    queue.start();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 4, kRunTimeoutMs);
+
+    QCOMPARE(finished.value(words).state, JobState::Succeeded);
+    QCOMPARE(finished.value(words).output, QStringLiteral("9 words in ") + text.fileName());
+    for (const QUuid &id : std::as_const(tallies)) {
+        QVERIFY2(
+            finished.value(id).state == JobState::Succeeded, qPrintable(finished.value(id).error));
+        QCOMPARE(finished.value(id).output, QStringLiteral("sum of 1..30000 = 450015000"));
+    }
+    const Gil::Stats stats = host.gil().stats().value(QStringLiteral("legacytally"));
+    // At least one acquisition per job, and more: every nap releases and takes it again.
+    QVERIFY(stats.acquisitions >= acquiredBefore + 3 + 3 * 9);
+    QVERIFY(!host.gil().stats().contains(QStringLiteral("wordcount"))); // thread-safe: no lock
+
+    // With the GIL mode off a legacy job is refused with the reason (no process mode yet).
+    host.setGilMode(false);
+    const QUuid refused = add(QStringLiteral("tally"), { QStringLiteral("steps=10") });
+    QTRY_VERIFY_WITH_TIMEOUT(finished.contains(refused), kRunTimeoutMs);
+    host.setGilMode(true);
+    QCOMPARE(finished.value(refused).state, JobState::Failed);
+    QVERIFY2(finished.value(refused).error.contains(QLatin1String("GIL mode")),
+        qPrintable(finished.value(refused).error));
+    QSignalSpy stopped(&queue, &JobQueue::stopped);
+    queue.stop(StopMode::Release);
+    QVERIFY(stopped.wait(10000));
+}
+
+void TestPlugins::parametersFollowThePluginsSchema_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("params");
+    QTest::addColumn<QString>("reason"); // empty: valid
+    const auto s = [](const char *t) { return QString::fromLatin1(t); };
+    QTest::newRow("valid") << s("tally") << QStringList { s("steps=5") } << QString();
+    QTest::newRow("defaults") << s("tally") << QStringList() << QString();
+    QTest::newRow("required missing")
+        << s("wordcount") << QStringList() << s("needs parameter 'file'");
+    QTest::newRow("unknown parameter") << s("tally") << QStringList { s("bogus=1") }
+                                       << s("plugin kind 'tally' has no parameter 'bogus'");
+    QTest::newRow("not a number") << s("tally") << QStringList { s("steps=many") }
+                                  << s("--param steps: 'many' is not a whole number");
+    QTest::newRow("below the minimum") << s("tally") << QStringList { s("steps=0") } << s("steps");
+    QTest::newRow("not NAME=VALUE")
+        << s("tally") << QStringList { s("steps") } << s("'steps' is not NAME=VALUE");
+    QTest::newRow("unknown kind") << s("nosuch") << QStringList()
+                                  << s("no plugin provides 'nosuch'");
+}
+
+void TestPlugins::parametersFollowThePluginsSchema()
+{
+    QFETCH(QString, kind);
+    QFETCH(QStringList, params);
+    QFETCH(QString, reason);
+    PluginHost::instance().scan({ QStringLiteral(APP_PLUGINS_DIR) });
+    JobKindRegistry registry;
+    registerPluginKind(registry);
+    QJsonArray list;
+    for (const QString &p : params)
+        list.append(p);
+    auto checked = registry.validate(QStringLiteral("plugin"),
+        QJsonObject { { QStringLiteral("name"), kind }, { QStringLiteral("param"), list } });
+    if (reason.isEmpty()) {
+        QVERIFY2(checked.ok(), qPrintable(checked.ok() ? QString() : checked.error().message));
+        // Stored as checked: defaults filled in.
+        QVERIFY(checked->value(QStringLiteral("param"))
+                    .toArray()
+                    .contains(QJsonValue(QStringLiteral("nap-every=0"))));
+    } else {
+        QVERIFY(!checked.ok());
+        QVERIFY2(checked.error().message.contains(reason), qPrintable(checked.error().message));
+    }
+}
+
+void TestPlugins::spoolctlListsRunsAndReports()
+{
+    QTemporaryDir home, data;
+    // The user's plugin directory holds one bad file; the application's has the examples.
+    const QString userPlugins = QDir(home.path()).filePath(QStringLiteral("spool/plugins"));
+    QVERIFY(QDir().mkpath(userPlugins));
+    QFile junk(QDir(userPlugins).filePath(QStringLiteral("libbroken.so")));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not an ELF file");
+    junk.close();
+
+    const Ctl listed = spoolctl(
+        { QStringLiteral("--data-dir"), data.path(), QStringLiteral("plugins") }, home.path());
+    QCOMPARE(listed.exitCode, 0);
+    QVERIFY2(listed.out.contains(
+                 QLatin1String("wordcount 1.0 (libwordcount.so, SDK 1.0, thread-safe): wordcount")),
+        qPrintable(listed.out));
+    QVERIFY(listed.out.contains(
+        QLatin1String("legacytally 1.0 (liblegacytally.so, SDK 1.0, legacy): tally")));
+    QVERIFY(listed.out.contains(QLatin1String("libbroken.so: refused: not a plugin")));
+
+    const Ctl bad = spoolctl({ QStringLiteral("--data-dir"), data.path(), QStringLiteral("add"),
+                                 QStringLiteral("plugin"), QStringLiteral("tally"),
+                                 QStringLiteral("--param"), QStringLiteral("steps=-3") },
+        home.path());
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.err.contains(QLatin1String("steps")));
+
+    for (int i = 0; i < 2; ++i) {
+        const Ctl added =
+            spoolctl({ QStringLiteral("--data-dir"), data.path(), QStringLiteral("add"),
+                         QStringLiteral("plugin"), QStringLiteral("tally"),
+                         QStringLiteral("--param"), QStringLiteral("steps=20000") },
+                home.path());
+        QCOMPARE(added.exitCode, 0);
+    }
+    const Ctl run = spoolctl(
+        { QStringLiteral("--data-dir"), data.path(), QStringLiteral("run"),
+            QStringLiteral("--workers"), QStringLiteral("2"), QStringLiteral("--until-empty"),
+            QStringLiteral("--gil"), QStringLiteral("on") },
+        home.path());
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.count(QLatin1String("succeeded: sum of 1..20000")), 2);
+
+    const Ctl stats = spoolctl({ QStringLiteral("--data-dir"), data.path(),
+                                   QStringLiteral("gil-stats"), QStringLiteral("--json") },
+        home.path());
+    QCOMPARE(stats.exitCode, 0);
+    const QJsonObject tally = QJsonDocument::fromJson(stats.out.toUtf8())
+                                  .object()
+                                  .value(QStringLiteral("legacytally"))
+                                  .toObject();
+    QVERIFY2(tally.value(QStringLiteral("acquisitions")).toInt() >= 2, qPrintable(stats.out));
+}
+
+QTEST_GUILESS_MAIN(TestPlugins)
+#include "tst_plugins.moc"
