@@ -64,6 +64,7 @@ class TestPlugins : public QObject
 private Q_SLOTS:
     void refusesWhatItCannotUse();
     void examplePluginsRun();
+    void processModeContainsMisbehaviour();
     void parametersFollowThePluginsSchema_data();
     void parametersFollowThePluginsSchema();
     void spoolctlListsRunsAndReports();
@@ -167,14 +168,85 @@ void TestPlugins::examplePluginsRun()
     QVERIFY(stats.acquisitions >= acquiredBefore + 3 + 3 * 9);
     QVERIFY(!host.gil().stats().contains(QStringLiteral("wordcount"))); // thread-safe: no lock
 
-    // With the GIL mode off a legacy job is refused with the reason (no process mode yet).
+    QSignalSpy stopped(&queue, &JobQueue::stopped);
+    queue.stop(StopMode::Release);
+    QVERIFY(stopped.wait(10000));
+}
+
+void TestPlugins::processModeContainsMisbehaviour()
+{
+#ifdef SPOOL_TSAN
+    // Instrumented workers would turn a SIGSEGV into TSan's report and exit(66): let the signal
+    // kill the worker as it does in a normal build.
+    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
+#endif
+    PluginHost &host = PluginHost::instance();
+    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
     host.setGilMode(false);
-    const QUuid refused = add(QStringLiteral("tally"), { QStringLiteral("steps=10") });
-    QTRY_VERIFY_WITH_TIMEOUT(finished.contains(refused), kRunTimeoutMs);
+    host.setWorkerTimeoutMs(1500);
+    QTemporaryDir dir;
+    auto registry = std::make_shared<JobKindRegistry>();
+    registerPluginKind(*registry);
+    QueueConfig config;
+    config.workers = 2;
+    config.workRoot = dir.filePath(QStringLiteral("work"));
+    config.retry.baseDelayMs = 50; // a crash is retried once, soon
+    config.retry.maxDelayMs = 100;
+    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
+    QHash<QUuid, JobRecord> finished;
+    connect(&queue, &JobQueue::jobFinished, this,
+        [&](const JobRecord &r) { finished.insert(r.id, r); });
+    const auto add = [&](const QString &kind, const QString &param) {
+        auto checked = registry->validate(QStringLiteral("plugin"),
+            QJsonObject { { QStringLiteral("name"), kind },
+                { QStringLiteral("param"), QJsonArray { param } } });
+        if (!checked)
+            qFatal("%s", qPrintable(checked.error().message));
+        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
+    };
+    const QUuid aborts = add(QStringLiteral("misbehave"), QStringLiteral("how=abort"));
+    const QUuid segfaults = add(QStringLiteral("misbehave"), QStringLiteral("how=segv"));
+    const QUuid exits = add(QStringLiteral("misbehave"), QStringLiteral("how=exit"));
+    const QUuid hangs = add(QStringLiteral("misbehave"), QStringLiteral("how=hang"));
+    const QUuid behaves = add(QStringLiteral("misbehave"), QStringLiteral("how=ok"));
+    const QUuid tally = add(QStringLiteral("tally"), QStringLiteral("steps=1000"));
+    queue.start();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 6, kRunTimeoutMs);
     host.setGilMode(true);
-    QCOMPARE(finished.value(refused).state, JobState::Failed);
-    QVERIFY2(finished.value(refused).error.contains(QLatin1String("GIL mode")),
-        qPrintable(finished.value(refused).error));
+    host.setWorkerTimeoutMs(60000);
+
+    // Each misbehaving job failed alone, with the reason, after one retry (a worker brought
+    // down twice is not tried again); the others succeeded.
+    for (const QUuid &id : { aborts, segfaults }) {
+        const JobRecord &r = finished.value(id);
+        QCOMPARE(r.state, JobState::Failed);
+        QCOMPARE(r.attempts, 2);
+        QVERIFY2(r.error.contains(QLatin1String("crashed its worker process (the second time")),
+            qPrintable(r.error));
+    }
+    QCOMPARE(finished.value(exits).state, JobState::Failed);
+    QVERIFY2(finished.value(exits).error.contains(QLatin1String("exited (code 3)")),
+        qPrintable(finished.value(exits).error));
+    QCOMPARE(finished.value(hangs).state, JobState::Failed);
+    QVERIFY2(finished.value(hangs).error.contains(QLatin1String("no sign of life")),
+        qPrintable(finished.value(hangs).error));
+    QCOMPARE(finished.value(behaves).state, JobState::Succeeded);
+    QCOMPARE(finished.value(behaves).output, QStringLiteral("behaved"));
+    QCOMPARE(finished.value(tally).state, JobState::Succeeded);
+    QCOMPARE(finished.value(tally).progress.done, 1000); // progress crossed the socket
+    // Legacy jobs in worker processes run side by side, without the lock.
+    const quint64 acquired = host.gil().stats().value(QStringLiteral("legacytally")).acquisitions;
+    host.setGilMode(false);
+    const QUuid a = add(QStringLiteral("tally"), QStringLiteral("steps=30000"));
+    const QUuid b = add(QStringLiteral("tally"), QStringLiteral("steps=30000"));
+    QTRY_VERIFY_WITH_TIMEOUT(finished.contains(a) && finished.contains(b), kRunTimeoutMs);
+    host.setGilMode(true);
+    for (const QUuid &id : { a, b }) {
+        QVERIFY2(
+            finished.value(id).state == JobState::Succeeded, qPrintable(finished.value(id).error));
+        QCOMPARE(finished.value(id).output, QStringLiteral("sum of 1..30000 = 450015000"));
+    }
+    QCOMPARE(host.gil().stats().value(QStringLiteral("legacytally")).acquisitions, acquired);
     QSignalSpy stopped(&queue, &JobQueue::stopped);
     queue.stop(StopMode::Release);
     QVERIFY(stopped.wait(10000));

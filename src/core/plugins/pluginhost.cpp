@@ -2,15 +2,19 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLibrary>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPluginLoader>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QThread>
@@ -19,6 +23,8 @@
 #include "job/jobkindregistry.h"
 #include "spool/plugin.h"
 #include "util/atomicfile.h"
+#include "util/ids.h"
+#include "workerprotocol.h"
 
 namespace spool {
 
@@ -246,6 +252,120 @@ private:
     Gil::Holder *m_holder;
 };
 
+// Where spool-worker-host is: beside the running program, or in ../bin (tests).
+QString workerProgram()
+{
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const QString &candidate : { here.filePath(QStringLiteral("spool-worker-host")),
+             here.filePath(QStringLiteral("../bin/spool-worker-host")) }) {
+        if (QFileInfo(candidate).isExecutable())
+            return QDir::cleanPath(candidate);
+    }
+    return {};
+}
+
+// Process mode: the job runs in a spool-worker-host of its own; a crash, abort or hang there
+// fails this job only. A job that brings its worker down twice is not retried again.
+JobResult runInWorker(
+    JobContext &context, const PluginInfo &plugin, const QString &kind, const QJsonObject &args)
+{
+    const QString program = workerProgram();
+    if (program.isEmpty())
+        return JobResult::failure(
+            QStringLiteral("spool-worker-host is not installed beside this program"), false);
+    const bool retryCrash = context.attempt() < 2;
+    const auto crashed = [&](const QString &what) {
+        return JobResult::failure(QStringLiteral("%1%2").arg(what,
+                                      retryCrash ? QString()
+                                                 : QStringLiteral(" (the second time: not "
+                                                                  "retried)")),
+            retryCrash);
+    };
+    QLocalServer server;
+    server.setSocketOptions(QLocalServer::UserAccessOption);
+    const QString name = QStringLiteral("spool-worker-%1").arg(idString(QUuid::createUuid()));
+    if (!server.listen(name))
+        return JobResult::failure(
+            QStringLiteral("cannot open a socket for the worker: %1").arg(server.errorString()));
+    QProcess worker;
+    worker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    worker.start(program, { server.fullServerName() });
+    if (!worker.waitForStarted(10000))
+        return JobResult::failure(
+            QStringLiteral("cannot start spool-worker-host: %1").arg(worker.errorString()));
+    const auto finish = [&](JobResult result) {
+        if (worker.state() != QProcess::NotRunning) {
+            worker.kill();
+            worker.waitForFinished(5000);
+        }
+        return result;
+    };
+    QLocalSocket *socket = nullptr;
+    while (!socket) {
+        if (context.shouldStop())
+            return finish(JobResult::stopped());
+        if (worker.state() == QProcess::NotRunning)
+            return crashed(QStringLiteral("the worker process ended before it took the job"));
+        if (server.waitForNewConnection(50))
+            socket = server.nextPendingConnection();
+    }
+    workerprotocol::send(*socket,
+        { { QStringLiteral("type"), QStringLiteral("run") },
+            { QStringLiteral("plugin"), plugin.file }, { QStringLiteral("kind"), kind },
+            { QStringLiteral("params"), args }, { QStringLiteral("scratch"), context.workDir() } });
+    const qint64 timeoutMs = PluginHost::instance().workerTimeoutMs();
+    QElapsedTimer sinceHeard, sinceStop;
+    sinceHeard.start();
+    QByteArray buffer;
+    bool stopSent = false;
+    for (;;) {
+        socket->waitForReadyRead(50);
+        buffer += socket->readAll();
+        QString error;
+        while (auto message = workerprotocol::take(buffer, &error)) {
+            sinceHeard.restart();
+            const QString type = message->value(QStringLiteral("type")).toString();
+            if (type == QLatin1String("progress")) {
+                context.setProgress(message->value(QStringLiteral("done")).toInteger(),
+                    message->value(QStringLiteral("total")).toInteger(-1));
+            } else if (type == QLatin1String("log")) {
+                context.log(message->value(QStringLiteral("line")).toString());
+            } else if (type == QLatin1String("done")) {
+                worker.waitForFinished(5000);
+                if (message->value(QStringLiteral("stopped")).toBool() || context.shouldStop())
+                    return finish(JobResult::stopped());
+                if (message->value(QStringLiteral("ok")).toBool())
+                    return finish(
+                        JobResult::success(message->value(QStringLiteral("output")).toString()));
+                const QString why = message->value(QStringLiteral("error")).toString();
+                return finish(JobResult::failure(
+                    why.isEmpty() ? QStringLiteral("the plugin job failed") : why));
+            }
+        }
+        if (!error.isEmpty())
+            return finish(JobResult::failure(QStringLiteral("worker: %1").arg(error), false));
+        if (worker.state() == QProcess::NotRunning
+            || socket->state() != QLocalSocket::ConnectedState) {
+            worker.waitForFinished(5000);
+            if (worker.exitStatus() == QProcess::CrashExit)
+                return finish(crashed(QStringLiteral("the plugin crashed its worker process")));
+            return finish(
+                crashed(QStringLiteral("the worker process exited (code %1) without a result")
+                            .arg(worker.exitCode())));
+        }
+        if (context.shouldStop() && !stopSent) {
+            workerprotocol::send(*socket, { { QStringLiteral("type"), QStringLiteral("stop") } });
+            stopSent = true;
+            sinceStop.start();
+        }
+        if (stopSent && sinceStop.elapsed() > 2000)
+            return finish(JobResult::stopped()); // it did not listen: killed
+        if (sinceHeard.elapsed() > timeoutMs)
+            return finish(crashed(QStringLiteral("no sign of life from the worker for %1 s: killed")
+                                      .arg(timeoutMs / 1000.0)));
+    }
+}
+
 class PluginJobAdapter final : public Job
 {
 public:
@@ -267,11 +387,7 @@ public:
             return JobResult::failure(args.error().message, false);
         const bool legacy = !plugin->threadSafe;
         if (legacy && !host.gilMode())
-            return JobResult::failure(QStringLiteral("'%1' is a legacy (not thread-safe) plugin: "
-                                                     "it runs only with the GIL mode on (spoolctl "
-                                                     "run --gil on); process mode is not built yet")
-                                          .arg(plugin->name),
-                false);
+            return runInWorker(context, *plugin, kindName, args.value());
         QString error;
         sdk::JobPlugin *root = host.load(*plugin, &error);
         if (!root)

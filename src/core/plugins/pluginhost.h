@@ -57,11 +57,14 @@ public:
     QList<PluginInfo> scan(const QStringList &directories = defaultDirectories());
     QList<PluginInfo> plugins();
 
-    // Legacy plugin jobs run in-process under the GIL when on (the default); off, they fail
-    // with a reason (process mode is not built yet).
+    // Legacy plugin jobs run in-process under the GIL when on (the default); off, each in a
+    // spool-worker-host process of its own (process mode).
     void setGilMode(bool on) { m_gilMode = on; }
     bool gilMode() const { return m_gilMode; }
     Gil &gil() { return m_gil; }
+    // Process mode: a worker silent (no progress, no log) this long is taken for hung and killed.
+    qint64 workerTimeoutMs() const { return m_workerTimeoutMs; }
+    void setWorkerTimeoutMs(qint64 ms) { m_workerTimeoutMs = ms; }
 
     // Adds this process's GIL statistics to <dataDir>/gil-stats.json (per plugin, summed over
     // runs), for `spoolctl gil-stats` and the app. Nothing when no legacy job ran.
@@ -84,6 +87,7 @@ private:
     QList<PluginInfo> m_plugins;
     QHash<QString, std::shared_ptr<QPluginLoader>> m_loaders; // by file
     std::atomic<bool> m_gilMode { true };
+    std::atomic<qint64> m_workerTimeoutMs { 60000 };
     Gil m_gil;
 };
 

@@ -1,0 +1,181 @@
+// spool-worker-host: runs one legacy plugin job in its own process, so that the plugin needs no
+// lock and a crash, abort or hang there costs only that job. Spool starts it with the name of a
+// local socket to connect to, sends one `run` message, and reads progress, log lines and the
+// result (src/core/plugins/workerprotocol.h).
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QLocalSocket>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPluginLoader>
+#include <QThread>
+#include <QTimer>
+
+#include "plugins/workerprotocol.h"
+#include "spool/plugin.h"
+
+namespace {
+
+using namespace spool;
+
+class WorkerContext final : public sdk::JobContext
+{
+public:
+    WorkerContext(QLocalSocket &socket, QJsonObject params, QString scratch)
+        : m_socket(socket)
+        , m_params(std::move(params))
+        , m_scratch(std::move(scratch))
+    {
+        m_sinceProgress.start();
+    }
+
+    QJsonObject params() const override { return m_params; }
+    void setProgress(qint64 done, qint64 total) override
+    {
+        m_done = done;
+        m_total = total;
+        // Coalesced: the host shows ~30 updates a second at most anyway.
+        if (m_sinceProgress.elapsed() >= 30)
+            flushProgress();
+    }
+    void flushProgress()
+    {
+        m_sinceProgress.restart();
+        workerprotocol::send(m_socket,
+            { { QStringLiteral("type"), QStringLiteral("progress") },
+                { QStringLiteral("done"), m_done }, { QStringLiteral("total"), m_total } });
+    }
+    bool shouldStop() override
+    {
+        if (m_stop)
+            return true;
+        if (m_socket.state() != QLocalSocket::ConnectedState)
+            return m_stop = true; // Spool is gone: nobody wants the result
+        m_socket.waitForReadyRead(0);
+        m_buffer += m_socket.readAll();
+        QString error;
+        while (auto message = workerprotocol::take(m_buffer, &error)) {
+            if (message->value(QStringLiteral("type")).toString() == QLatin1String("stop"))
+                m_stop = true;
+        }
+        return m_stop;
+    }
+    void log(const QString &line) override
+    {
+        workerprotocol::send(m_socket,
+            { { QStringLiteral("type"), QStringLiteral("log") },
+                { QStringLiteral("line"), line } });
+    }
+    QString scratchDir() const override
+    {
+        QDir().mkpath(m_scratch);
+        return m_scratch;
+    }
+    void yield() override { }
+    bool sleepFor(int milliseconds) override
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < milliseconds) {
+            if (shouldStop())
+                return false;
+            QThread::msleep(quint64(std::min<qint64>(10, milliseconds - timer.elapsed())));
+        }
+        return !shouldStop();
+    }
+    QByteArray httpGet(const QUrl &url, QString *error) override
+    {
+        QNetworkAccessManager manager;
+        QNetworkRequest request(url);
+        request.setTransferTimeout(30000);
+        QNetworkReply *reply = manager.get(request);
+        QEventLoop loop;
+        QTimer stopCheck;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        QObject::connect(&stopCheck, &QTimer::timeout, &loop, [&] {
+            if (shouldStop())
+                reply->abort();
+        });
+        stopCheck.start(50);
+        loop.exec();
+        QByteArray body;
+        if (reply->error() != QNetworkReply::NoError) {
+            if (error)
+                *error = reply->errorString();
+        } else {
+            body = reply->readAll();
+        }
+        delete reply;
+        return body;
+    }
+    void beginBlocking() override { } // no lock in a process of its own
+    void endBlocking() override { }
+
+private:
+    QLocalSocket &m_socket;
+    QJsonObject m_params;
+    QString m_scratch;
+    QByteArray m_buffer;
+    QElapsedTimer m_sinceProgress;
+    qint64 m_done = 0, m_total = -1;
+    bool m_stop = false;
+};
+
+int fail(QLocalSocket &socket, const QString &error)
+{
+    workerprotocol::send(socket,
+        { { QStringLiteral("type"), QStringLiteral("done") }, { QStringLiteral("ok"), false },
+            { QStringLiteral("error"), error } });
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    if (app.arguments().size() != 2) {
+        fprintf(stderr, "usage: spool-worker-host SOCKET (started by Spool)\n");
+        return 2;
+    }
+    QLocalSocket socket;
+    socket.connectToServer(app.arguments().at(1));
+    if (!socket.waitForConnected(10000)) {
+        fprintf(
+            stderr, "spool-worker-host: cannot connect: %s\n", qPrintable(socket.errorString()));
+        return 1;
+    }
+    QByteArray buffer;
+    QString error;
+    std::optional<QJsonObject> run;
+    while (!run) {
+        if (!socket.waitForReadyRead(30000))
+            return 1; // Spool never sent the job
+        buffer += socket.readAll();
+        run = workerprotocol::take(buffer, &error);
+        if (!error.isEmpty())
+            return fail(socket, error);
+    }
+    QPluginLoader loader(run->value(QStringLiteral("plugin")).toString());
+    auto *plugin = qobject_cast<sdk::JobPlugin *>(loader.instance());
+    if (!plugin)
+        return fail(socket, QStringLiteral("cannot load the plugin: %1").arg(loader.errorString()));
+    const QString kind = run->value(QStringLiteral("kind")).toString();
+    std::unique_ptr<sdk::PluginJob> job = plugin->createJob(kind);
+    if (!job)
+        return fail(socket, QStringLiteral("the plugin made no job for '%1'").arg(kind));
+    WorkerContext context(socket, run->value(QStringLiteral("params")).toObject(),
+        run->value(QStringLiteral("scratch")).toString());
+    QString output, jobError;
+    const bool ok = job->run(context, &output, &jobError);
+    context.flushProgress();
+    workerprotocol::send(socket,
+        { { QStringLiteral("type"), QStringLiteral("done") }, { QStringLiteral("ok"), ok },
+            { QStringLiteral("output"), output }, { QStringLiteral("error"), jobError },
+            { QStringLiteral("stopped"), context.shouldStop() } });
+    socket.disconnectFromServer();
+    return ok ? 0 : 1;
+}
