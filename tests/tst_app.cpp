@@ -9,6 +9,7 @@
 #include <QDropEvent>
 #include <QImage>
 #include <QItemSelectionModel>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -25,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
+#include <QTreeWidget>
 
 #include "appcontroller.h"
 #include "builtinkinds.h"
@@ -33,7 +35,10 @@
 #include "jobtablemodel.h"
 #include "mainwindow.h"
 #include "newdownloaddialog.h"
+#include "newpluginjobdialog.h"
 #include "newrenderdialog.h"
+#include "plugins/pluginhost.h"
+#include "pluginsdialog.h"
 #include "previewhub.h"
 #include "progressdelegate.h"
 #include "queue/jobqueueimpl.h"
@@ -93,6 +98,7 @@ private Q_SLOTS:
     void renderDialogExplainsProblems();
     void droppedModelsBecomeRenders();
     void renderPreviewShows();
+    void pluginDialogsExplainThemselves();
     void quittingLosesNothing_data();
     void quittingLosesNothing();
     void terminationReleasesRunningJobs();
@@ -556,6 +562,55 @@ void TestApp::renderPreviewShows()
         window.model()->recordById(here)->state == JobState::Succeeded, kRenderTimeoutMs);
     QTRY_COMPARE(panel->previewImage().size(), QSize(64, 48));
     QVERIFY(colorOf(panel->previewImage()) != QColor(Qt::green));
+}
+
+void TestApp::pluginDialogsExplainThemselves()
+{
+    // The application's plugin folder (beside bin/) has the examples; the user's gets a bad file.
+    QTemporaryDir home;
+    const QByteArray oldHome = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", QFile::encodeName(home.path()));
+    QVERIFY(QDir().mkpath(home.filePath(QStringLiteral("spool/plugins"))));
+    QFile junk(home.filePath(QStringLiteral("spool/plugins/libbroken.so")));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not an ELF file");
+    junk.close();
+    PluginHost::instance().scan();
+    qputenv("XDG_DATA_HOME", oldHome);
+    QCOMPARE(PluginsDialog::refusedCount(), 1);
+
+    PluginsDialog plugins;
+    QStringList statuses;
+    auto *tree = plugins.findChild<QTreeWidget *>(QStringLiteral("pluginTree"));
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        statuses.append(
+            tree->topLevelItem(i)->text(0) + QLatin1Char(':') + tree->topLevelItem(i)->text(4));
+    QVERIFY2(statuses.contains(QStringLiteral("wordcount:in use")),
+        qPrintable(statuses.join(QLatin1Char('|'))));
+    QVERIFY(std::any_of(statuses.cbegin(), statuses.cend(), [](const QString &s) {
+        return s.startsWith(QLatin1String("libbroken.so:refused: not a plugin"));
+    }));
+
+    Fixture f;
+    NewPluginJobDialog dialog(f.registry);
+    auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(dialog.setKind(QStringLiteral("wordcount")));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("needs parameter 'file'")),
+        qPrintable(dialog.problem()));
+    dialog.setValue(QStringLiteral("file"), f.dir.filePath(QStringLiteral("notes.txt")));
+    QVERIFY2(ok->isEnabled(), qPrintable(dialog.problem()));
+    QCOMPARE(dialog.params().value(QStringLiteral("name")).toString(), QStringLiteral("wordcount"));
+    QVERIFY(dialog.params()
+                .value(QStringLiteral("param"))
+                .toArray()
+                .contains(QJsonValue(
+                    QStringLiteral("file=") + f.dir.filePath(QStringLiteral("notes.txt")))));
+    QVERIFY(dialog.setKind(QStringLiteral("tally")));
+    dialog.setValue(QStringLiteral("steps"), QStringLiteral("many"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("'many' is not a whole number")),
+        qPrintable(dialog.problem()));
 }
 
 void TestApp::quittingLosesNothing_data()

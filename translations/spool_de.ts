@@ -59,27 +59,27 @@
         <translation>Versuche:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="219"/>
+        <location filename="../ui/jobdetailspanel.ui" line="228"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="257"/>
+        <location filename="../ui/jobdetailspanel.ui" line="263"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="262"/>
+        <location filename="../ui/jobdetailspanel.ui" line="268"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="267"/>
+        <location filename="../ui/jobdetailspanel.ui" line="273"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="272"/>
+        <location filename="../ui/jobdetailspanel.ui" line="278"/>
         <source>Detail</source>
         <translation>Einzelheiten</translation>
     </message>
@@ -107,182 +107,202 @@
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="120"/>
+        <location filename="../ui/mainwindow.ui" line="121"/>
         <source>&amp;Job</source>
         <translation>&amp;Auftrag</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="133"/>
+        <location filename="../ui/mainwindow.ui" line="134"/>
         <source>&amp;Queue</source>
         <translation>&amp;Warteschlange</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="142"/>
+        <location filename="../ui/mainwindow.ui" line="143"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="148"/>
+        <location filename="../ui/mainwindow.ui" line="149"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="160"/>
+        <location filename="../ui/mainwindow.ui" line="162"/>
         <source>Toolbar</source>
         <translation>Werkzeugleiste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="196"/>
+        <location filename="../ui/mainwindow.ui" line="198"/>
         <source>&amp;New Download…</source>
         <translation>&amp;Neuer Download …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="199"/>
+        <location filename="../ui/mainwindow.ui" line="201"/>
         <source>Queue a download</source>
         <translation>Einen Download einreihen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="211"/>
+        <location filename="../ui/mainwindow.ui" line="213"/>
         <source>New &amp;Render…</source>
         <translation>Neues &amp;Rendering…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="214"/>
+        <location filename="../ui/mainwindow.ui" line="216"/>
         <source>Queue a render of a 3D model</source>
         <translation>Ein 3D-Modell rendern lassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="226"/>
+        <location filename="../ui/mainwindow.ui" line="224"/>
+        <source>New &amp;Plugin Job…</source>
+        <translation>Neuer &amp;Plugin-Auftrag…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="227"/>
+        <source>Queue a job of a kind a plugin provides</source>
+        <translation>Einen Auftrag einer Plugin-Art einreihen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="232"/>
+        <source>&amp;Plugins…</source>
+        <translation>&amp;Plugins…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="235"/>
+        <source>Plugins found, refused, and how legacy ones shared the GIL</source>
+        <translation>Gefundene und abgelehnte Plugins, und wie sich Legacy-Plugins die GIL teilten</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="244"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="229"/>
+        <location filename="../ui/mainwindow.ui" line="247"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Parallele Aufträge, Priorität, Grenzen, Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="237"/>
+        <location filename="../ui/mainwindow.ui" line="255"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="240"/>
+        <location filename="../ui/mainwindow.ui" line="258"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="252"/>
+        <location filename="../ui/mainwindow.ui" line="270"/>
         <source>&amp;Pause</source>
         <translation>&amp;Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="255"/>
+        <location filename="../ui/mainwindow.ui" line="273"/>
         <source>Pause the selected jobs</source>
         <translation>Die gewählten Aufträge anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="267"/>
+        <location filename="../ui/mainwindow.ui" line="285"/>
         <source>&amp;Resume</source>
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="270"/>
+        <location filename="../ui/mainwindow.ui" line="288"/>
         <source>Resume the selected jobs</source>
         <translation>Die gewählten Aufträge fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="282"/>
+        <location filename="../ui/mainwindow.ui" line="300"/>
         <source>&amp;Cancel</source>
         <translation>A&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="285"/>
+        <location filename="../ui/mainwindow.ui" line="303"/>
         <source>Cancel the selected jobs</source>
         <translation>Die gewählten Aufträge abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="297"/>
+        <location filename="../ui/mainwindow.ui" line="315"/>
         <source>Re&amp;try</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="300"/>
+        <location filename="../ui/mainwindow.ui" line="318"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Die gewählten fehlgeschlagenen oder abgebrochenen Aufträge erneut ausführen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="312"/>
+        <location filename="../ui/mainwindow.ui" line="330"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="315"/>
+        <location filename="../ui/mainwindow.ui" line="333"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Die gewählten Aufträge aus der Liste entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="327"/>
+        <location filename="../ui/mainwindow.ui" line="345"/>
         <source>&amp;Open Output</source>
         <translation>Ergebnis ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="330"/>
+        <location filename="../ui/mainwindow.ui" line="348"/>
         <source>Open the job&apos;s result</source>
         <translation>Das Ergebnis des Auftrags öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="342"/>
+        <location filename="../ui/mainwindow.ui" line="360"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Enthaltenden &amp;Ordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="345"/>
+        <location filename="../ui/mainwindow.ui" line="363"/>
         <source>Show the job&apos;s result in its folder</source>
         <translation>Das Ergebnis in seinem Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="357"/>
+        <location filename="../ui/mainwindow.ui" line="375"/>
         <source>Pause &amp;Queue</source>
         <translation>Warteschlange an&amp;halten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="360"/>
+        <location filename="../ui/mainwindow.ui" line="378"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Nichts Neues starten und laufende Aufträge in die Warteschlange zurückstellen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="372"/>
+        <location filename="../ui/mainwindow.ui" line="390"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Warteschlange &amp;fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="375"/>
+        <location filename="../ui/mainwindow.ui" line="393"/>
         <source>Let the queue run again</source>
         <translation>Die Warteschlange wieder laufen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="387"/>
+        <location filename="../ui/mainwindow.ui" line="405"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Fertige entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390"/>
+        <location filename="../ui/mainwindow.ui" line="408"/>
         <source>Remove every done, failed and canceled job</source>
         <translation>Alle fertigen, fehlgeschlagenen und abgebrochenen Aufträge entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="404"/>
+        <location filename="../ui/mainwindow.ui" line="422"/>
         <source>&amp;Details</source>
         <translation>&amp;Einzelheiten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="407"/>
+        <location filename="../ui/mainwindow.ui" line="425"/>
         <source>Show the details of the current job</source>
         <translation>Einzelheiten des aktuellen Auftrags zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="415"/>
+        <location filename="../ui/mainwindow.ui" line="433"/>
         <source>&amp;About Spool</source>
         <translation>Ü&amp;ber Spool</translation>
     </message>
@@ -366,6 +386,34 @@
     </message>
 </context>
 <context>
+    <name>NewPluginJobDialog</name>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="14"/>
+        <source>New Plugin Job</source>
+        <translation>Neuer Plugin-Auftrag</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="22"/>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Art:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="51"/>
+        <source>Parameter</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="56"/>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="61"/>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+</context>
+<context>
     <name>NewRenderDialog</name>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="14"/>
@@ -441,6 +489,80 @@
         <location filename="../ui/newrenderdialog.ui" line="219"/>
         <source>16 bits per channel</source>
         <translation>16 Bit pro Kanal</translation>
+    </message>
+</context>
+<context>
+    <name>PluginsDialog</name>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="14"/>
+        <source>Plugins</source>
+        <translation>Plugins</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="20"/>
+        <source>Plugins found in the application&apos;s and your plugin folders:</source>
+        <translation>Plugins im Plugin-Ordner der Anwendung und in Ihrem:</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="37"/>
+        <location filename="../ui/pluginsdialog.ui" line="87"/>
+        <source>Plugin</source>
+        <translation>Plugin</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="42"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="47"/>
+        <source>Kinds</source>
+        <translation>Arten</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="52"/>
+        <source>Runs</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="57"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="62"/>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="70"/>
+        <source>How legacy plugin jobs shared the GIL in this session (times in microseconds):</source>
+        <translation>Wie sich Legacy-Plugin-Aufträge in dieser Sitzung die GIL teilten (Zeiten in Mikrosekunden):</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="92"/>
+        <source>Acquired</source>
+        <translation>Erhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="97"/>
+        <source>Handoffs</source>
+        <translation>Übergaben</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="102"/>
+        <source>Back from I/O first</source>
+        <translation>Nach E/A zuerst</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="107"/>
+        <source>Wait p50 / p99 / max</source>
+        <translation>Warten p50 / p99 / max</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="112"/>
+        <source>Hold p50 / p99 / max</source>
+        <translation>Halten p50 / p99 / max</translation>
     </message>
 </context>
 <context>
@@ -574,38 +696,38 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="146"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="148"/>
         <source>Select a job to see its details.</source>
         <translation>Einen Auftrag wählen, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
         <source>queued %1</source>
         <translation>eingereiht %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
         <source>started %1</source>
         <translation>gestartet %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="167"/>
         <source>finished %1 (%2)</source>
         <translation>beendet %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="182"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="191"/>
         <source>, next at %1</source>
         <translation>, nächster um %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="267"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="282"/>
         <source>by %1</source>
         <translation>von %1</translation>
     </message>
@@ -613,62 +735,67 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="370"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="371"/>
+        <source>%1 of %2 %3</source>
+        <translation>%1 von %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../src/app/jobtablemodel.cpp" line="374"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="472"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="474"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
         <source>Done</source>
         <translation>Erledigt</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
         <source>Speed</source>
         <translation>Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
         <source>ETA</source>
         <translation>Restzeit</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
         <source>Queued at</source>
         <translation>Eingereiht</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="494"/>
         <source>Started</source>
         <translation>Gestartet</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="496"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
@@ -676,132 +803,145 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="46"/>
+        <location filename="../src/app/mainwindow.cpp" line="48"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="47"/>
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="114"/>
+        <location filename="../src/app/mainwindow.cpp" line="116"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="114"/>
+        <location filename="../src/app/mainwindow.cpp" line="116"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="123"/>
+        <location filename="../src/app/mainwindow.cpp" line="125"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="168"/>
+        <location filename="../src/app/mainwindow.cpp" line="170"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="202"/>
+        <location filename="../src/app/mainwindow.cpp" line="193"/>
+        <source>New Plugin Job</source>
+        <translation>Neuer Plugin-Auftrag</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="216"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="203"/>
+        <location filename="../src/app/mainwindow.cpp" line="217"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="224"/>
+        <location filename="../src/app/mainwindow.cpp" line="238"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="226"/>
+        <location filename="../src/app/mainwindow.cpp" line="240"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="236"/>
+        <location filename="../src/app/mainwindow.cpp" line="250"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="239"/>
+        <location filename="../src/app/mainwindow.cpp" line="253"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="256"/>
+        <source>%n plugin(s) refused: see Help → Plugins.</source>
+        <translation>
+            <numerusform>%n Plugin abgelehnt: siehe Hilfe → Plugins.</numerusform>
+            <numerusform>%n Plugins abgelehnt: siehe Hilfe → Plugins.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="245"/>
+        <location filename="../src/app/mainwindow.cpp" line="264"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="267"/>
+        <location filename="../src/app/mainwindow.cpp" line="286"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="333"/>
+        <location filename="../src/app/mainwindow.cpp" line="352"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="348"/>
+        <location filename="../src/app/mainwindow.cpp" line="367"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="359"/>
+        <location filename="../src/app/mainwindow.cpp" line="378"/>
         <source>New Render</source>
         <translation>Neues Rendering</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="370"/>
+        <location filename="../src/app/mainwindow.cpp" line="389"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="430"/>
+        <location filename="../src/app/mainwindow.cpp" line="449"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen, oder 3D-Modelldateien, um sie zu rendern.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="435"/>
+        <location filename="../src/app/mainwindow.cpp" line="454"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n Download eingereiht</numerusform>
@@ -809,7 +949,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="436"/>
+        <location filename="../src/app/mainwindow.cpp" line="455"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n Rendering.</numerusform>
@@ -817,7 +957,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="439"/>
+        <location filename="../src/app/mainwindow.cpp" line="458"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n Download eingereiht.</numerusform>
@@ -825,7 +965,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="441"/>
+        <location filename="../src/app/mainwindow.cpp" line="460"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n Rendering eingereiht.</numerusform>
@@ -833,12 +973,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="470"/>
+        <location filename="../src/app/mainwindow.cpp" line="489"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="471"/>
+        <location filename="../src/app/mainwindow.cpp" line="490"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n Auftrag läuft.</numerusform>
@@ -846,22 +986,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="474"/>
+        <location filename="../src/app/mainwindow.cpp" line="493"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="476"/>
+        <location filename="../src/app/mainwindow.cpp" line="495"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="477"/>
+        <location filename="../src/app/mainwindow.cpp" line="496"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="499"/>
+        <location filename="../src/app/mainwindow.cpp" line="518"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>
@@ -877,6 +1017,19 @@
         <location filename="../src/app/newdownloaddialog.cpp" line="84"/>
         <source>Enter the address to download.</source>
         <translation>Die Adresse zum Herunterladen eingeben.</translation>
+    </message>
+</context>
+<context>
+    <name>spool::app::NewPluginJobDialog</name>
+    <message>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="25"/>
+        <source>, legacy</source>
+        <translation>, Legacy</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="89"/>
+        <source>No plugin provides a job kind here (see Help → Plugins).</source>
+        <translation>Kein Plugin stellt hier eine Auftragsart bereit (siehe Hilfe → Plugins).</translation>
     </message>
 </context>
 <context>
@@ -962,6 +1115,44 @@
     </message>
 </context>
 <context>
+    <name>spool::app::PluginsDialog</name>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="61"/>
+        <source>in parallel (thread-safe)</source>
+        <translation>parallel (threadsicher)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="62"/>
+        <source>under the GIL (legacy)</source>
+        <translation>unter der GIL (Legacy)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="63"/>
+        <source>in worker processes (legacy)</source>
+        <translation>in Arbeitsprozessen (Legacy)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="67"/>
+        <source>in use</source>
+        <translation>in Gebrauch</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="67"/>
+        <source>refused: %1</source>
+        <translation>abgelehnt: %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="74"/>
+        <source>No plugins in %1</source>
+        <translation>Keine Plugins in %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="92"/>
+        <source>No legacy plugin job has run here yet.</source>
+        <translation>Hier ist noch kein Legacy-Plugin-Auftrag gelaufen.</translation>
+    </message>
+</context>
+<context>
     <name>spool::app::SettingsDialog</name>
     <message>
         <location filename="../src/app/settingsdialog.cpp" line="41"/>
@@ -977,92 +1168,93 @@
 <context>
     <name>spool::app::format</name>
     <message>
-        <location filename="../src/app/format.cpp" line="37"/>
+        <location filename="../src/app/format.cpp" line="54"/>
         <source>%1/s</source>
         <translation>%1/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="39"/>
+        <location filename="../src/app/format.cpp" line="56"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="41"/>
+        <location filename="../src/app/format.cpp" line="59"/>
+        <location filename="../src/app/format.cpp" line="60"/>
         <source>%1 %2/s</source>
         <translation>%1 %2/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="47"/>
+        <location filename="../src/app/format.cpp" line="66"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="50"/>
+        <location filename="../src/app/format.cpp" line="69"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="52"/>
+        <location filename="../src/app/format.cpp" line="71"/>
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="53"/>
+        <location filename="../src/app/format.cpp" line="72"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="59"/>
+        <location filename="../src/app/format.cpp" line="78"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="81"/>
+        <location filename="../src/app/format.cpp" line="100"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="83"/>
+        <location filename="../src/app/format.cpp" line="102"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="85"/>
+        <location filename="../src/app/format.cpp" line="104"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="87"/>
+        <location filename="../src/app/format.cpp" line="106"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="89"/>
+        <location filename="../src/app/format.cpp" line="108"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="91"/>
+        <location filename="../src/app/format.cpp" line="110"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="103"/>
+        <location filename="../src/app/format.cpp" line="122"/>
         <source>Pausing</source>
         <translation>Hält an</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="105"/>
+        <location filename="../src/app/format.cpp" line="124"/>
         <source>Canceling</source>
         <translation>Bricht ab</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="107"/>
+        <location filename="../src/app/format.cpp" line="126"/>
         <source>Removing</source>
         <translation>Wird entfernt</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="111"/>
+        <location filename="../src/app/format.cpp" line="130"/>
         <source>Retrying at %1</source>
         <translation>Neuer Versuch um %1</translation>
     </message>

@@ -59,27 +59,27 @@
         <translation>Tentatives :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="219"/>
+        <location filename="../ui/jobdetailspanel.ui" line="228"/>
         <source>Preview</source>
         <translation>Aperçu</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="257"/>
+        <location filename="../ui/jobdetailspanel.ui" line="263"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="262"/>
+        <location filename="../ui/jobdetailspanel.ui" line="268"/>
         <source>#</source>
         <translation>n°</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="267"/>
+        <location filename="../ui/jobdetailspanel.ui" line="273"/>
         <source>Event</source>
         <translation>Événement</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="272"/>
+        <location filename="../ui/jobdetailspanel.ui" line="278"/>
         <source>Detail</source>
         <translation>Détail</translation>
     </message>
@@ -107,182 +107,202 @@
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="120"/>
+        <location filename="../ui/mainwindow.ui" line="121"/>
         <source>&amp;Job</source>
         <translation>&amp;Tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="133"/>
+        <location filename="../ui/mainwindow.ui" line="134"/>
         <source>&amp;Queue</source>
         <translation>&amp;File d’attente</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="142"/>
+        <location filename="../ui/mainwindow.ui" line="143"/>
         <source>&amp;View</source>
         <translation>A&amp;ffichage</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="148"/>
+        <location filename="../ui/mainwindow.ui" line="149"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="160"/>
+        <location filename="../ui/mainwindow.ui" line="162"/>
         <source>Toolbar</source>
         <translation>Barre d’outils</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="196"/>
+        <location filename="../ui/mainwindow.ui" line="198"/>
         <source>&amp;New Download…</source>
         <translation>&amp;Nouveau téléchargement…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="199"/>
+        <location filename="../ui/mainwindow.ui" line="201"/>
         <source>Queue a download</source>
         <translation>Mettre un téléchargement en file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="211"/>
+        <location filename="../ui/mainwindow.ui" line="213"/>
         <source>New &amp;Render…</source>
         <translation>Nouveau &amp;rendu…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="214"/>
+        <location filename="../ui/mainwindow.ui" line="216"/>
         <source>Queue a render of a 3D model</source>
         <translation>Mettre en file le rendu d’un modèle 3D</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="226"/>
+        <location filename="../ui/mainwindow.ui" line="224"/>
+        <source>New &amp;Plugin Job…</source>
+        <translation>Nouvelle tâche de &amp;plugin…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="227"/>
+        <source>Queue a job of a kind a plugin provides</source>
+        <translation>Mettre en file une tâche fournie par un plugin</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="232"/>
+        <source>&amp;Plugins…</source>
+        <translation>&amp;Plugins…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="235"/>
+        <source>Plugins found, refused, and how legacy ones shared the GIL</source>
+        <translation>Plugins trouvés, refusés, et partage du GIL par les plugins hérités</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="244"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="229"/>
+        <location filename="../ui/mainwindow.ui" line="247"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Tâches en parallèle, priorité, limites, notifications</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="237"/>
+        <location filename="../ui/mainwindow.ui" line="255"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="240"/>
+        <location filename="../ui/mainwindow.ui" line="258"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="252"/>
+        <location filename="../ui/mainwindow.ui" line="270"/>
         <source>&amp;Pause</source>
         <translation>&amp;Suspendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="255"/>
+        <location filename="../ui/mainwindow.ui" line="273"/>
         <source>Pause the selected jobs</source>
         <translation>Suspendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="267"/>
+        <location filename="../ui/mainwindow.ui" line="285"/>
         <source>&amp;Resume</source>
         <translation>&amp;Reprendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="270"/>
+        <location filename="../ui/mainwindow.ui" line="288"/>
         <source>Resume the selected jobs</source>
         <translation>Reprendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="282"/>
+        <location filename="../ui/mainwindow.ui" line="300"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="285"/>
+        <location filename="../ui/mainwindow.ui" line="303"/>
         <source>Cancel the selected jobs</source>
         <translation>Annuler les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="297"/>
+        <location filename="../ui/mainwindow.ui" line="315"/>
         <source>Re&amp;try</source>
         <translation>Réessa&amp;yer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="300"/>
+        <location filename="../ui/mainwindow.ui" line="318"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Relancer les tâches choisies, échouées ou annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="312"/>
+        <location filename="../ui/mainwindow.ui" line="330"/>
         <source>Re&amp;move</source>
         <translation>Supp&amp;rimer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="315"/>
+        <location filename="../ui/mainwindow.ui" line="333"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Retirer les tâches choisies de la liste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="327"/>
+        <location filename="../ui/mainwindow.ui" line="345"/>
         <source>&amp;Open Output</source>
         <translation>&amp;Ouvrir le résultat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="330"/>
+        <location filename="../ui/mainwindow.ui" line="348"/>
         <source>Open the job&apos;s result</source>
         <translation>Ouvrir le résultat de la tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="342"/>
+        <location filename="../ui/mainwindow.ui" line="360"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Ouvrir le &amp;dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="345"/>
+        <location filename="../ui/mainwindow.ui" line="363"/>
         <source>Show the job&apos;s result in its folder</source>
         <translation>Montrer le résultat dans son dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="357"/>
+        <location filename="../ui/mainwindow.ui" line="375"/>
         <source>Pause &amp;Queue</source>
         <translation>Suspendre la &amp;file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="360"/>
+        <location filename="../ui/mainwindow.ui" line="378"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Ne rien lancer de nouveau et remettre les tâches en cours dans la file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="372"/>
+        <location filename="../ui/mainwindow.ui" line="390"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Reprendre la f&amp;ile</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="375"/>
+        <location filename="../ui/mainwindow.ui" line="393"/>
         <source>Let the queue run again</source>
         <translation>Laisser la file repartir</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="387"/>
+        <location filename="../ui/mainwindow.ui" line="405"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Vider les terminées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390"/>
+        <location filename="../ui/mainwindow.ui" line="408"/>
         <source>Remove every done, failed and canceled job</source>
         <translation>Retirer toutes les tâches terminées, échouées et annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="404"/>
+        <location filename="../ui/mainwindow.ui" line="422"/>
         <source>&amp;Details</source>
         <translation>&amp;Détails</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="407"/>
+        <location filename="../ui/mainwindow.ui" line="425"/>
         <source>Show the details of the current job</source>
         <translation>Montrer les détails de la tâche courante</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="415"/>
+        <location filename="../ui/mainwindow.ui" line="433"/>
         <source>&amp;About Spool</source>
         <translation>À &amp;propos de Spool</translation>
     </message>
@@ -366,6 +386,34 @@
     </message>
 </context>
 <context>
+    <name>NewPluginJobDialog</name>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="14"/>
+        <source>New Plugin Job</source>
+        <translation>Nouvelle tâche de plugin</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="22"/>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Type :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="51"/>
+        <source>Parameter</source>
+        <translation>Paramètre</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="56"/>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <location filename="../ui/newpluginjobdialog.ui" line="61"/>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+</context>
+<context>
     <name>NewRenderDialog</name>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="14"/>
@@ -441,6 +489,80 @@
         <location filename="../ui/newrenderdialog.ui" line="219"/>
         <source>16 bits per channel</source>
         <translation>16 bits par canal</translation>
+    </message>
+</context>
+<context>
+    <name>PluginsDialog</name>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="14"/>
+        <source>Plugins</source>
+        <translation>Plugins</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="20"/>
+        <source>Plugins found in the application&apos;s and your plugin folders:</source>
+        <translation>Plugins trouvés dans le dossier de l’application et le vôtre :</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="37"/>
+        <location filename="../ui/pluginsdialog.ui" line="87"/>
+        <source>Plugin</source>
+        <translation>Plugin</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="42"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="47"/>
+        <source>Kinds</source>
+        <translation>Types</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="52"/>
+        <source>Runs</source>
+        <translation>Exécution</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="57"/>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="62"/>
+        <source>File</source>
+        <translation>Fichier</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="70"/>
+        <source>How legacy plugin jobs shared the GIL in this session (times in microseconds):</source>
+        <translation>Partage du GIL par les tâches de plugins hérités dans cette session (temps en microsecondes) :</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="92"/>
+        <source>Acquired</source>
+        <translation>Acquis</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="97"/>
+        <source>Handoffs</source>
+        <translation>Passages</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="102"/>
+        <source>Back from I/O first</source>
+        <translation>Prioritaires après E/S</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="107"/>
+        <source>Wait p50 / p99 / max</source>
+        <translation>Attente p50 / p99 / max</translation>
+    </message>
+    <message>
+        <location filename="../ui/pluginsdialog.ui" line="112"/>
+        <source>Hold p50 / p99 / max</source>
+        <translation>Détention p50 / p99 / max</translation>
     </message>
 </context>
 <context>
@@ -574,38 +696,38 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="146"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="148"/>
         <source>Select a job to see its details.</source>
         <translation>Choisissez une tâche pour en voir les détails.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="161"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
         <source>queued %1</source>
         <translation>mise en file %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
         <source>started %1</source>
         <translation>démarrée %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="167"/>
         <source>finished %1 (%2)</source>
         <translation>terminée %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="182"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="191"/>
         <source>, next at %1</source>
         <translation>, prochaine à %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="267"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="282"/>
         <source>by %1</source>
         <translation>par %1</translation>
     </message>
@@ -613,62 +735,67 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="370"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="371"/>
+        <source>%1 of %2 %3</source>
+        <translation>%1 sur %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../src/app/jobtablemodel.cpp" line="374"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="472"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="474"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
         <source>Progress</source>
         <translation>Progression</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
         <source>Done</source>
         <translation>Fait</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
         <source>Speed</source>
         <translation>Vitesse</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
         <source>ETA</source>
         <translation>Temps restant</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
         <source>Attempts</source>
         <translation>Tentatives</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
         <source>Queued at</source>
         <translation>Mise en file</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="494"/>
         <source>Started</source>
         <translation>Démarrée</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="496"/>
         <source>Finished</source>
         <translation>Terminée</translation>
     </message>
@@ -676,132 +803,145 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="46"/>
+        <location filename="../src/app/mainwindow.cpp" line="48"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="47"/>
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="114"/>
+        <location filename="../src/app/mainwindow.cpp" line="116"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="114"/>
+        <location filename="../src/app/mainwindow.cpp" line="116"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="123"/>
+        <location filename="../src/app/mainwindow.cpp" line="125"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="168"/>
+        <location filename="../src/app/mainwindow.cpp" line="170"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="202"/>
+        <location filename="../src/app/mainwindow.cpp" line="193"/>
+        <source>New Plugin Job</source>
+        <translation>Nouvelle tâche de plugin</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="216"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="203"/>
+        <location filename="../src/app/mainwindow.cpp" line="217"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="224"/>
+        <location filename="../src/app/mainwindow.cpp" line="238"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="226"/>
+        <location filename="../src/app/mainwindow.cpp" line="240"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="236"/>
+        <location filename="../src/app/mainwindow.cpp" line="250"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="239"/>
+        <location filename="../src/app/mainwindow.cpp" line="253"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="256"/>
+        <source>%n plugin(s) refused: see Help → Plugins.</source>
+        <translation>
+            <numerusform>%n plugin refusé : voir Aide → Plugins.</numerusform>
+            <numerusform>%n plugins refusés : voir Aide → Plugins.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="245"/>
+        <location filename="../src/app/mainwindow.cpp" line="264"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="267"/>
+        <location filename="../src/app/mainwindow.cpp" line="286"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="333"/>
+        <location filename="../src/app/mainwindow.cpp" line="352"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="348"/>
+        <location filename="../src/app/mainwindow.cpp" line="367"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="359"/>
+        <location filename="../src/app/mainwindow.cpp" line="378"/>
         <source>New Render</source>
         <translation>Nouveau rendu</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="370"/>
+        <location filename="../src/app/mainwindow.cpp" line="389"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="430"/>
+        <location filename="../src/app/mainwindow.cpp" line="449"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger, ou des fichiers de modèles 3D pour les rendre.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="435"/>
+        <location filename="../src/app/mainwindow.cpp" line="454"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n téléchargement mis en file</numerusform>
@@ -809,7 +949,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="436"/>
+        <location filename="../src/app/mainwindow.cpp" line="455"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n rendu.</numerusform>
@@ -817,7 +957,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="439"/>
+        <location filename="../src/app/mainwindow.cpp" line="458"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n téléchargement mis en file.</numerusform>
@@ -825,7 +965,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="441"/>
+        <location filename="../src/app/mainwindow.cpp" line="460"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n rendu mis en file.</numerusform>
@@ -833,12 +973,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="470"/>
+        <location filename="../src/app/mainwindow.cpp" line="489"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="471"/>
+        <location filename="../src/app/mainwindow.cpp" line="490"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n tâche est en cours.</numerusform>
@@ -846,22 +986,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="474"/>
+        <location filename="../src/app/mainwindow.cpp" line="493"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="476"/>
+        <location filename="../src/app/mainwindow.cpp" line="495"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="477"/>
+        <location filename="../src/app/mainwindow.cpp" line="496"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="499"/>
+        <location filename="../src/app/mainwindow.cpp" line="518"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>
@@ -877,6 +1017,19 @@
         <location filename="../src/app/newdownloaddialog.cpp" line="84"/>
         <source>Enter the address to download.</source>
         <translation>Saisissez l’adresse à télécharger.</translation>
+    </message>
+</context>
+<context>
+    <name>spool::app::NewPluginJobDialog</name>
+    <message>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="25"/>
+        <source>, legacy</source>
+        <translation>, hérité</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="89"/>
+        <source>No plugin provides a job kind here (see Help → Plugins).</source>
+        <translation>Aucun plugin ne fournit de type de tâche ici (voir Aide → Plugins).</translation>
     </message>
 </context>
 <context>
@@ -962,6 +1115,44 @@
     </message>
 </context>
 <context>
+    <name>spool::app::PluginsDialog</name>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="61"/>
+        <source>in parallel (thread-safe)</source>
+        <translation>en parallèle (thread-safe)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="62"/>
+        <source>under the GIL (legacy)</source>
+        <translation>sous le GIL (hérité)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="63"/>
+        <source>in worker processes (legacy)</source>
+        <translation>dans des processus de travail (hérité)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="67"/>
+        <source>in use</source>
+        <translation>utilisé</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="67"/>
+        <source>refused: %1</source>
+        <translation>refusé : %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="74"/>
+        <source>No plugins in %1</source>
+        <translation>Aucun plugin dans %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/pluginsdialog.cpp" line="92"/>
+        <source>No legacy plugin job has run here yet.</source>
+        <translation>Aucune tâche de plugin hérité n’a encore tourné ici.</translation>
+    </message>
+</context>
+<context>
     <name>spool::app::SettingsDialog</name>
     <message>
         <location filename="../src/app/settingsdialog.cpp" line="41"/>
@@ -977,92 +1168,93 @@
 <context>
     <name>spool::app::format</name>
     <message>
-        <location filename="../src/app/format.cpp" line="37"/>
+        <location filename="../src/app/format.cpp" line="54"/>
         <source>%1/s</source>
         <translation>%1/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="39"/>
+        <location filename="../src/app/format.cpp" line="56"/>
         <source>%1×</source>
         <translation>%1×</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="41"/>
+        <location filename="../src/app/format.cpp" line="59"/>
+        <location filename="../src/app/format.cpp" line="60"/>
         <source>%1 %2/s</source>
         <translation>%1 %2/s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="47"/>
+        <location filename="../src/app/format.cpp" line="66"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="50"/>
+        <location filename="../src/app/format.cpp" line="69"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="52"/>
+        <location filename="../src/app/format.cpp" line="71"/>
         <source>%1 min %2 s</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="53"/>
+        <location filename="../src/app/format.cpp" line="72"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="59"/>
+        <location filename="../src/app/format.cpp" line="78"/>
         <source>unknown</source>
         <translation>inconnu</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="81"/>
+        <location filename="../src/app/format.cpp" line="100"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="83"/>
+        <location filename="../src/app/format.cpp" line="102"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="85"/>
+        <location filename="../src/app/format.cpp" line="104"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="87"/>
+        <location filename="../src/app/format.cpp" line="106"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="89"/>
+        <location filename="../src/app/format.cpp" line="108"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="91"/>
+        <location filename="../src/app/format.cpp" line="110"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="103"/>
+        <location filename="../src/app/format.cpp" line="122"/>
         <source>Pausing</source>
         <translation>Suspension</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="105"/>
+        <location filename="../src/app/format.cpp" line="124"/>
         <source>Canceling</source>
         <translation>Annulation</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="107"/>
+        <location filename="../src/app/format.cpp" line="126"/>
         <source>Removing</source>
         <translation>Retrait</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="111"/>
+        <location filename="../src/app/format.cpp" line="130"/>
         <source>Retrying at %1</source>
         <translation>Nouvel essai à %1</translation>
     </message>

@@ -21,8 +21,10 @@
 #include "jobfilterproxy.h"
 #include "jobtablemodel.h"
 #include "newdownloaddialog.h"
+#include "newpluginjobdialog.h"
 #include "newrenderdialog.h"
 #include "notifier.h"
+#include "pluginsdialog.h"
 #include "progressdelegate.h"
 #include "queue/jobqueue.h"
 #include "responsivenessmeter.h"
@@ -182,6 +184,18 @@ void MainWindow::setUpActions()
 {
     connect(m_ui->actionNewDownload, &QAction::triggered, this, &MainWindow::newDownload);
     connect(m_ui->actionNewRender, &QAction::triggered, this, &MainWindow::newRender);
+    connect(m_ui->actionNewPluginJob, &QAction::triggered, this, [this] {
+        NewPluginJobDialog dialog(m_controller->registry(), this);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        auto id = m_controller->queue()->enqueue(QStringLiteral("plugin"), dialog.params());
+        if (!id)
+            QMessageBox::warning(this, tr("New Plugin Job"), id.error().message);
+    });
+    connect(m_ui->actionPlugins, &QAction::triggered, this, [this] {
+        PluginsDialog dialog(this);
+        dialog.exec();
+    });
     connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::showSettings);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionPause, &QAction::triggered, this, [this] { command(JobCommand::Pause); });
@@ -234,9 +248,14 @@ void MainWindow::setUpStatusBar()
     connect(throughput, &QTimer::timeout, this, &MainWindow::updateThroughput);
     throughput->start(1000);
     m_countsLabel->setText(tr("Loading the queue…"));
+    QStringList notes;
     if (!m_notifier->hasTray())
-        statusBar()->showMessage(
-            tr("No system tray here: notifications appear in this status bar."), 15000);
+        notes.append(tr("No system tray here: notifications appear in this status bar."));
+    // Plugin metadata is a few hundred bytes per file, read once; the libraries load on workers.
+    if (const int refused = PluginsDialog::refusedCount(); refused > 0)
+        notes.append(tr("%n plugin(s) refused: see Help → Plugins.", nullptr, refused));
+    if (!notes.isEmpty())
+        statusBar()->showMessage(notes.join(QLatin1Char(' ')), 15000);
 }
 
 void MainWindow::onCounts(const QueueCounts &counts)
