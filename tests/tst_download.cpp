@@ -344,16 +344,19 @@ void TestDownload::interruptedBodiesResume()
     QCOMPARE(r.attempts, 2);
     QCOMPARE(readFile(r.output), expectedContent(1500000));
     const QJsonArray requests = m_server->requestsTo(query.section(QLatin1Char('&'), 0, 0));
-    QCOMPARE(requests.size(), 2);
+    // Two attempts; Qt may also resend a request once by itself when a kept-alive connection
+    // turns out closed (seen under TSan on a loaded machine), so at least two requests.
+    QVERIFY2(requests.size() >= 2, qPrintable(QString::number(requests.size())));
+    const QJsonValue resumed = requests.at(requests.size() - 1);
     // Resumed, not restarted (after a reset the kernel drops what was unread, so where exactly
     // depends on timing).
-    const qint64 resumedAt = header(requests.at(1), QStringLiteral("Range"))
+    const qint64 resumedAt = header(resumed, QStringLiteral("Range"))
                                  .mid(6)
                                  .section(QLatin1Char('-'), 0, 0)
                                  .toLongLong();
-    QVERIFY2(resumedAt > 0 && resumedAt <= 700000,
-        qPrintable(header(requests.at(1), QStringLiteral("Range"))));
-    QVERIFY(!header(requests.at(1), QStringLiteral("If-Range")).isEmpty());
+    QVERIFY2(
+        resumedAt > 0 && resumedAt <= 700000, qPrintable(header(resumed, QStringLiteral("Range"))));
+    QVERIFY(!header(resumed, QStringLiteral("If-Range")).isEmpty());
 }
 
 void TestDownload::serverThatCannotResumeRestartsCleanly()

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void threadBackFromIoIsServedFirst();
     void longHoldAfterIoIsDemoted();
     void releaseScopesNest();
+    void shortLivedHoldersUnderContention();
 };
 
 void TestGil::mutualExclusionUnderStress()
@@ -304,6 +305,44 @@ void TestGil::releaseScopesNest()
     gil.release(me);
     blocked.join();
     QCOMPARE(gil.stats().value(QStringLiteral("them")).acquisitions, quint64(2));
+}
+
+void TestGil::shortLivedHoldersUnderContention()
+{
+    // A Holder lives on its job's stack and dies right after the release. The granting thread
+    // must be done with it by then (a spinning waiter takes the lock without the mutex): this
+    // caught a use after free that corrupted the heap in `spoolctl run` with two legacy jobs.
+    Gil gil(20us);
+    constexpr int kThreads = 4;
+#ifdef SPOOL_TSAN
+    constexpr int kRounds = 2000;
+#else
+    constexpr int kRounds = 20000;
+#endif
+    std::atomic<int> inside { 0 };
+    std::atomic<bool> overlapped { false };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kRounds; ++i) {
+                auto holder = std::make_unique<Gil::Holder>(QStringLiteral("job%1").arg(t));
+                gil.acquire(*holder);
+                if (inside.fetch_add(1) != 0)
+                    overlapped = true;
+                inside.fetch_sub(1);
+                if (i % 3 == 0) {
+                    GilReleaseScope io(gil, *holder); // back through the I/O line
+                }
+                gil.checkpoint(*holder);
+                gil.release(*holder);
+                holder.reset(); // freed at once, and its memory soon reused
+            }
+        });
+    }
+    for (auto &thread : threads)
+        thread.join();
+    QVERIFY(!overlapped);
+    QCOMPARE(gil.waiting(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestGil)

@@ -5,15 +5,12 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QLocalSocket>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QPluginLoader>
 #include <QThread>
-#include <QTimer>
 
+#include "plugins/hostio.h"
 #include "plugins/workerprotocol.h"
 #include "spool/plugin.h"
 
@@ -88,28 +85,8 @@ public:
     }
     QByteArray httpGet(const QUrl &url, QString *error) override
     {
-        QNetworkAccessManager manager;
-        QNetworkRequest request(url);
-        request.setTransferTimeout(30000);
-        QNetworkReply *reply = manager.get(request);
-        QEventLoop loop;
-        QTimer stopCheck;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        QObject::connect(&stopCheck, &QTimer::timeout, &loop, [&] {
-            if (shouldStop())
-                reply->abort();
-        });
-        stopCheck.start(50);
-        loop.exec();
-        QByteArray body;
-        if (reply->error() != QNetworkReply::NoError) {
-            if (error)
-                *error = reply->errorString();
-        } else {
-            body = reply->readAll();
-        }
-        delete reply;
-        return body;
+        return hostio::httpGet(
+            url, [this] { return shouldStop(); }, error);
     }
     void beginBlocking() override { } // no lock in a process of its own
     void endBlocking() override { }

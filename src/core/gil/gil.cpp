@@ -248,9 +248,14 @@ void Gil::grant(Holder *next, Clock::time_point now)
     s.waitTotalUs += waited;
     s.maxWaitUs = std::max(s.maxWaitUs, waited);
     next->m_holdStart = now;
+    // Read before the grant is published: a spinning waiter runs off with the lock the moment it
+    // sees it, without the mutex, and may release it and destroy its Holder while this thread is
+    // still here. A sleeping one cannot: it needs the mutex this thread holds to wake up.
+    const bool sleeping = next->m_sleeping;
     next->m_granted.store(true, std::memory_order_release);
-    if (next->m_sleeping)
+    if (sleeping)
         next->m_wake.notify_one();
+    // `next` must not be touched after this point.
 }
 
 void Gil::handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool preemptedByIo)

@@ -3,7 +3,6 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -11,15 +10,13 @@
 #include <QLibrary>
 #include <QLocalServer>
 #include <QLocalSocket>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QPluginLoader>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QThread>
-#include <QTimer>
 
+#include "hostio.h"
 #include "job/jobkindregistry.h"
 #include "spool/plugin.h"
 #include "util/atomicfile.h"
@@ -203,30 +200,8 @@ public:
     QByteArray httpGet(const QUrl &url, QString *error) override
     {
         sdk::BlockingScope released(*this);
-        QNetworkAccessManager manager;
-        QNetworkRequest request(url);
-        request.setAttribute(
-            QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-        request.setTransferTimeout(30000);
-        QNetworkReply *reply = manager.get(request);
-        QEventLoop loop;
-        QTimer stopCheck;
-        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        QObject::connect(&stopCheck, &QTimer::timeout, &loop, [&] {
-            if (m_context.shouldStop())
-                reply->abort();
-        });
-        stopCheck.start(50);
-        loop.exec();
-        QByteArray body;
-        if (reply->error() != QNetworkReply::NoError) {
-            if (error)
-                *error = reply->errorString();
-        } else {
-            body = reply->readAll();
-        }
-        delete reply;
-        return body;
+        return hostio::httpGet(
+            url, [this] { return m_context.shouldStop(); }, error);
     }
     void beginBlocking() override
     {
@@ -440,6 +415,12 @@ QStringList PluginHost::defaultDirectories()
 
 QList<PluginInfo> PluginHost::scan(const QStringList &directories)
 {
+    std::lock_guard scanning(m_scanMutex);
+    return scanLocked(directories);
+}
+
+QList<PluginInfo> PluginHost::scanLocked(const QStringList &directories)
+{
     QList<PluginInfo> found;
     QHash<QString, QString> kindOwner; // kind -> file
     for (const QString &directory : directories) {
@@ -485,12 +466,15 @@ QList<PluginInfo> PluginHost::scan(const QStringList &directories)
 
 void PluginHost::ensureScanned()
 {
+    // Several workers may start the first plugin jobs at once: one scans, the others wait for
+    // it. (Two scans at once replaced the list under a pointer pluginFor() had handed out.)
+    std::lock_guard scanning(m_scanMutex);
     {
         std::lock_guard lock(m_mutex);
         if (m_scanned)
             return;
     }
-    scan();
+    scanLocked(defaultDirectories());
 }
 
 QList<PluginInfo> PluginHost::plugins()

@@ -53,7 +53,8 @@ public:
     // (~/.local/share/spool/plugins); nowhere else.
     static QStringList defaultDirectories();
     // Reads every file in `directories` (once per process unless called again): the result in
-    // the order found. The default directories when never called.
+    // the order found. The default directories when never called. A new scan invalidates what
+    // pluginFor() returned: call it before jobs run, not while they do.
     QList<PluginInfo> scan(const QStringList &directories = defaultDirectories());
     QList<PluginInfo> plugins();
 
@@ -81,7 +82,9 @@ public:
 private:
     PluginHost() = default;
     void ensureScanned();
+    QList<PluginInfo> scanLocked(const QStringList &directories);
 
+    std::mutex m_scanMutex; // held for a whole scan
     std::mutex m_mutex;
     bool m_scanned = false;
     QList<PluginInfo> m_plugins;
