@@ -309,9 +309,10 @@ void TestGil::releaseScopesNest()
 
 void TestGil::shortLivedHoldersUnderContention()
 {
-    // A Holder lives on its job's stack and dies right after the release. The granting thread
-    // must be done with it by then (a spinning waiter takes the lock without the mutex): this
-    // caught a use after free that corrupted the heap in `spoolctl run` with two legacy jobs.
+    // A Holder lives on its job's stack and dies soon after its release, and a spinning waiter
+    // takes the lock without the mutex: the granting thread reads what it needs before it
+    // publishes the grant. Holders here are freed at once so that a late touch would land in
+    // reused memory.
     Gil gil(20us);
     constexpr int kThreads = 4;
 #ifdef SPOOL_TSAN
