@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "diagnostickinds.h"
 #include "job/jobkindregistry.h"
 #include "plugins/hostio.h"
 #include "plugins/pluginhost.h"
@@ -66,6 +67,7 @@ class TestPlugins : public QObject
 private Q_SLOTS:
     void refusesWhatItCannotUse();
     void examplePluginsRun();
+    void legacyJobsWaitingForTheLockLeaveTheirSlots();
     void processModeContainsMisbehaviour();
     void parametersFollowThePluginsSchema_data();
     void parametersFollowThePluginsSchema();
@@ -171,6 +173,51 @@ void TestPlugins::examplePluginsRun()
     QVERIFY(stats.acquisitions >= acquiredBefore + 3 + 3 * 9);
     QVERIFY(!host.gil().stats().contains(QStringLiteral("wordcount"))); // thread-safe: no lock
 
+    QSignalSpy stopped(&queue, &JobQueue::stopped);
+    queue.stop(StopMode::Release);
+    QVERIFY(stopped.wait(10000));
+}
+
+void TestPlugins::legacyJobsWaitingForTheLockLeaveTheirSlots()
+{
+    // Two workers, two long legacy jobs: one holds the GIL, the other sleeps waiting for it. A
+    // thread-safe job queued after them must not wait for either to finish.
+    PluginHost &host = PluginHost::instance();
+    host.scan({ QStringLiteral(APP_PLUGINS_DIR) });
+    host.setGilMode(true);
+    QTemporaryDir dir;
+    auto registry = std::make_shared<JobKindRegistry>();
+    registerPluginKind(*registry);
+    registerDiagnosticKinds(*registry);
+    QueueConfig config;
+    config.workers = 2;
+    config.workRoot = dir.filePath(QStringLiteral("work"));
+    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
+    QHash<QUuid, JobRecord> latest;
+    connect(&queue, &JobQueue::jobsChanged, this, [&](const QList<JobRecord> &records) {
+        for (const JobRecord &r : records)
+            latest.insert(r.id, r);
+    });
+    QList<QUuid> legacy;
+    for (int i = 0; i < 2; ++i) {
+        auto checked = registry->validate(QStringLiteral("plugin"),
+            QJsonObject { { QStringLiteral("name"), QStringLiteral("tally") },
+                { QStringLiteral("param"), QJsonArray { QStringLiteral("steps=100000000") } } });
+        QVERIFY(checked.ok());
+        legacy.append(queue.enqueue(QStringLiteral("plugin"), checked.value()).value());
+    }
+    const QUuid quick =
+        queue.enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 100 } }).value();
+    queue.start();
+    QTRY_VERIFY_WITH_TIMEOUT(latest.value(quick).state == JobState::Succeeded, kRunTimeoutMs);
+    // Both legacy jobs are still at it: the sleep job got a slot one of them left while waiting.
+    QCOMPARE(latest.value(legacy[0]).state, JobState::Running);
+    QCOMPARE(latest.value(legacy[1]).state, JobState::Running);
+    for (const QUuid &id : std::as_const(legacy))
+        queue.cancel(id);
+    QTRY_VERIFY_WITH_TIMEOUT(latest.value(legacy[0]).state == JobState::Canceled
+            && latest.value(legacy[1]).state == JobState::Canceled,
+        kRunTimeoutMs);
     QSignalSpy stopped(&queue, &JobQueue::stopped);
     queue.stop(StopMode::Release);
     QVERIFY(stopped.wait(10000));

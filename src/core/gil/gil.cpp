@@ -182,6 +182,13 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
         }
         lock.lock();
     }
+    bool parked = false;
+    if (holder.onSleep && !holder.m_granted.load(std::memory_order_acquire)) {
+        lock.unlock(); // the callback may take its own locks; a grant meanwhile is seen below
+        holder.onSleep(true);
+        parked = true;
+        lock.lock();
+    }
     holder.m_sleeping = true;
     while (!holder.m_granted.load(std::memory_order_acquire)) {
         if (line == Line::Cpu && !m_cpu.empty() && m_cpu.front() == &holder) {
@@ -201,6 +208,10 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
     }
     holder.m_sleeping = false;
     holder.m_holds = true;
+    if (parked) {
+        lock.unlock();
+        holder.onSleep(false);
+    }
 }
 
 Gil::Holder *Gil::takeNext()

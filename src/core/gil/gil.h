@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 
 #include <QHash>
@@ -42,6 +43,10 @@ public:
         Holder(const Holder &) = delete;
         Holder &operator=(const Holder &) = delete;
         const QString &tag() const { return m_tag; }
+        // Called (without the lock's mutex) when this holder goes to sleep waiting for the lock
+        // (true) and when it wakes with it (false); not for the short spins. The plugin host
+        // gives the job's worker slot back meanwhile.
+        std::function<void(bool sleeping)> onSleep;
         bool holds() const { return m_holds; }
 
     private:

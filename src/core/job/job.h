@@ -52,6 +52,13 @@ public:
     virtual void returnWorkers(int count) { Q_UNUSED(count); }
     virtual bool workersNeeded() const { return false; }
     virtual void enterHelperThread() { }
+
+    // Around a wait that uses no CPU and may be long (a legacy plugin job waiting for the GIL):
+    // the job's worker slot goes to the queue meanwhile, so that other work can start. When the
+    // wait ends the job goes on at once, even if that puts one thread over the worker count for
+    // a while: it was woken because others wait on it.
+    virtual void beginParkedWait() { }
+    virtual void endParkedWait() { }
 };
 
 // The queue's side of lending worker slots to a running job (see JobContext::borrowWorkers).
@@ -63,6 +70,8 @@ public:
     virtual void giveBack(int count) = 0;
     virtual bool needed() const = 0;
     virtual void enterHelperThread() = 0;
+    virtual void park() = 0;
+    virtual void unpark() = 0;
 };
 
 struct JobResult

@@ -370,6 +370,13 @@ public:
         context.setProgressUnit(kind->unit);
 
         Gil::Holder holder(plugin->name);
+        // Waiting for the lock takes no worker slot from thread-safe jobs.
+        holder.onSleep = [&context](bool sleeping) {
+            if (sleeping)
+                context.beginParkedWait();
+            else
+                context.endParkedWait();
+        };
         Gil *gil = legacy ? &host.gil() : nullptr;
         if (gil)
             gil->acquire(holder);

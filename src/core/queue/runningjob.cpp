@@ -131,6 +131,18 @@ void RunningJob::enterHelperThread()
         m_budget->enterHelperThread();
 }
 
+void RunningJob::beginParkedWait()
+{
+    if (m_budget)
+        m_budget->park();
+}
+
+void RunningJob::endParkedWait()
+{
+    if (m_budget)
+        m_budget->unpark();
+}
+
 QString RunningJob::workDir() const
 {
     return QDir(m_workRoot).filePath(idString(m_record.id));

@@ -34,6 +34,8 @@ public:
     void returnWorkers(int count) override;
     bool workersNeeded() const override;
     void enterHelperThread() override;
+    void beginParkedWait() override;
+    void endParkedWait() override;
 
     // Runner side.
     void setWorkerBudget(WorkerBudget *budget) { m_budget = budget; }

@@ -586,7 +586,7 @@ void Scheduler::kick()
     ++m_workGeneration;
     if (!m_started || m_stopping || m_queuePaused.load() || m_config.workers <= 0)
         return;
-    if (m_activeSlots + m_lentSlots >= m_config.workers) {
+    if (m_activeSlots - m_parkedSlots + m_lentSlots >= m_config.workers) {
         // Work may be waiting: a job's helper gives its slot back at its next piece.
         if (m_lentSlots > 0)
             m_lentWanted.store(true, std::memory_order_relaxed);
@@ -603,7 +603,8 @@ int Scheduler::lend(int wanted)
     std::lock_guard lock(m_slotMutex);
     if (!m_started || m_stopping || m_queuePaused.load() || m_lentWanted.load())
         return 0;
-    const int lent = qBound(0, m_config.workers - m_activeSlots - m_lentSlots, wanted);
+    const int lent =
+        qBound(0, m_config.workers - (m_activeSlots - m_parkedSlots) - m_lentSlots, wanted);
     m_lentSlots += lent;
     return lent;
 }
@@ -617,6 +618,26 @@ void Scheduler::giveBack(int count)
         m_lentWanted.store(false, std::memory_order_relaxed);
     }
     kick(); // the slot is free: whatever waited for it starts
+}
+
+void Scheduler::park()
+{
+    {
+        std::lock_guard lock(m_slotMutex);
+        ++m_parkedSlots;
+    }
+    // The pool may run one more runnable while this thread sleeps (QThreadPool's own idiom for a
+    // thread that blocks); unpark() takes that back.
+    m_pool->releaseThread();
+    kick();
+}
+
+void Scheduler::unpark()
+{
+    m_pool->reserveThread();
+    std::lock_guard lock(m_slotMutex);
+    --m_parkedSlots;
+    Q_ASSERT(m_parkedSlots >= 0);
 }
 
 void Scheduler::enterHelperThread()

@@ -53,6 +53,8 @@ public:
     void giveBack(int count) override;
     bool needed() const override { return m_lentWanted.load(std::memory_order_relaxed); }
     void enterHelperThread() override;
+    void park() override;
+    void unpark() override;
 
 private:
     void handle(inbox::Item &item);
@@ -111,6 +113,7 @@ private:
     int m_activeSlots = 0;
     int m_lentSlots = 0; // lent to running jobs' helpers: busy as far as new work goes
     std::atomic<bool> m_lentWanted { false }; // new work waits for a lent slot
+    int m_parkedSlots = 0; // slots whose job sleeps in a parked wait: free for new work
     quint64 m_workGeneration = 0;
     bool m_started = false;
     bool m_stopping = false;
