@@ -611,6 +611,14 @@ void TestApp::pluginDialogsExplainThemselves()
     QVERIFY(!ok->isEnabled());
     QVERIFY2(dialog.problem().contains(QLatin1String("'many' is not a whole number")),
         qPrintable(dialog.problem()));
+
+    // The GIL's switch interval is a setting, applied when the queue is made.
+    f.settings.setGilSwitchIntervalMs(20);
+    {
+        AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+        QCOMPARE(PluginHost::instance().gil().switchInterval(), std::chrono::microseconds(20000));
+    }
+    PluginHost::instance().gil().setSwitchInterval(Gil::kDefaultSwitchInterval);
 }
 
 void TestApp::quittingLosesNothing_data()

@@ -244,6 +244,8 @@ void TestSpoolctl::badInput_data()
     row("retry a queued job", "queue", { s("retry"), s("{id}") },
         "only failed or canceled jobs can be retried");
     row("bad workers", "queue", { s("run"), s("--workers"), s("0") }, "--workers");
+    row("bad switch interval", "fresh", { s("run"), s("--switch-interval"), s("0") },
+        "--switch-interval must be from 1 to 1000");
     row("bad gil", "queue", { s("run"), s("--gil"), s("maybe") }, "--gil must be 'on' or 'off'");
     row("data dir is a file", "file", { s("add"), s("busy"), s("--ms"), s("5") },
         "is not a directory");

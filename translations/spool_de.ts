@@ -638,32 +638,42 @@
         <translation>&amp;Alte Plugins:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="168"/>
+        <location filename="../ui/settingsdialog.ui" line="170"/>
         <source>One at a time in Spool (GIL mode)</source>
         <translation>Einzeln nacheinander in Spool (GIL-Modus)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="173"/>
+        <location filename="../ui/settingsdialog.ui" line="175"/>
         <source>In separate worker processes</source>
         <translation>In eigenen Arbeitsprozessen</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="181"/>
+        <location filename="../ui/settingsdialog.ui" line="183"/>
+        <source>s&amp;witch interval:</source>
+        <translation>&amp;Wechselintervall:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="193"/>
+        <source>How long a legacy job waits at most before the one holding the lock hands it over at its next checkpoint</source>
+        <translation>Wie lange ein Legacy-Auftrag höchstens wartet, bevor der Halter die Sperre am nächsten Prüfpunkt übergibt</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="214"/>
         <source>Notify when a job:</source>
         <translation>Benachrichtigen, wenn ein Auftrag:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="190"/>
+        <location filename="../ui/settingsdialog.ui" line="223"/>
         <source>&amp;succeeds</source>
         <translation>&amp;gelingt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="197"/>
+        <location filename="../ui/settingsdialog.ui" line="230"/>
         <source>&amp;fails</source>
         <translation>&amp;fehlschlägt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="211"/>
+        <location filename="../ui/settingsdialog.ui" line="244"/>
         <source>Changing the limits or the priority restarts running jobs where they left off.</source>
         <translation>Neue Grenzen oder eine neue Priorität starten laufende Aufträge dort neu, wo sie standen.</translation>
     </message>
@@ -1155,12 +1165,12 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="41"/>
+        <location filename="../src/app/settingsdialog.cpp" line="46"/>
         <source>no limit</source>
         <translation>unbegrenzt</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="47"/>
+        <location filename="../src/app/settingsdialog.cpp" line="52"/>
         <source>Downloads Go To</source>
         <translation>Downloads nach</translation>
     </message>

@@ -638,32 +638,42 @@
         <translation>&amp;Anciens greffons :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="168"/>
+        <location filename="../ui/settingsdialog.ui" line="170"/>
         <source>One at a time in Spool (GIL mode)</source>
         <translation>Un à la fois dans Spool (mode GIL)</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="173"/>
+        <location filename="../ui/settingsdialog.ui" line="175"/>
         <source>In separate worker processes</source>
         <translation>Dans des processus séparés</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="181"/>
+        <location filename="../ui/settingsdialog.ui" line="183"/>
+        <source>s&amp;witch interval:</source>
+        <translation>intervalle de &amp;passage :</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="193"/>
+        <source>How long a legacy job waits at most before the one holding the lock hands it over at its next checkpoint</source>
+        <translation>Attente maximale d’une tâche héritée avant que le détenteur du verrou le lui passe au prochain point de contrôle</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="214"/>
         <source>Notify when a job:</source>
         <translation>Prévenir quand une tâche :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="190"/>
+        <location filename="../ui/settingsdialog.ui" line="223"/>
         <source>&amp;succeeds</source>
         <translation>&amp;réussit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="197"/>
+        <location filename="../ui/settingsdialog.ui" line="230"/>
         <source>&amp;fails</source>
         <translation>&amp;échoue</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="211"/>
+        <location filename="../ui/settingsdialog.ui" line="244"/>
         <source>Changing the limits or the priority restarts running jobs where they left off.</source>
         <translation>Changer les limites ou la priorité relance les tâches en cours là où elles en étaient.</translation>
     </message>
@@ -1155,12 +1165,12 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="41"/>
+        <location filename="../src/app/settingsdialog.cpp" line="46"/>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="47"/>
+        <location filename="../src/app/settingsdialog.cpp" line="52"/>
         <source>Downloads Go To</source>
         <translation>Téléchargements dans</translation>
     </message>

@@ -75,6 +75,16 @@ void AppSettings::setDownloadDir(const QString &dir)
     m_settings.setValue(QStringLiteral("downloads/dir"), dir);
 }
 
+int AppSettings::gilSwitchIntervalMs() const
+{
+    return qBound(1, m_settings.value(QStringLiteral("plugins/switchIntervalMs"), 5).toInt(), 1000);
+}
+
+void AppSettings::setGilSwitchIntervalMs(int ms)
+{
+    m_settings.setValue(QStringLiteral("plugins/switchIntervalMs"), qBound(1, ms, 1000));
+}
+
 bool AppSettings::gilMode() const
 {
     return m_settings.value(QStringLiteral("plugins/gil"), true).toBool();

@@ -25,6 +25,8 @@ public:
     void setDownloadDir(const QString &dir);
     bool gilMode() const; // legacy plugins serialized in-process (true) or in worker processes
     void setGilMode(bool on);
+    int gilSwitchIntervalMs() const; // 1..1000, default 5
+    void setGilSwitchIntervalMs(int ms);
     bool notifyOnSuccess() const;
     void setNotifyOnSuccess(bool on);
     bool notifyOnFailure() const;

@@ -28,6 +28,11 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds, 
     m_ui->hostCapSpin->setValue(settings->hostCap());
     m_ui->downloadDirEdit->setText(settings->downloadDir());
     m_ui->legacyCombo->setCurrentIndex(settings->gilMode() ? 0 : 1);
+    m_ui->switchSpin->setValue(settings->gilSwitchIntervalMs());
+    // The interval only matters to the GIL mode.
+    m_ui->switchSpin->setEnabled(settings->gilMode());
+    connect(m_ui->legacyCombo, &QComboBox::currentIndexChanged, m_ui->switchSpin,
+        [this](int index) { m_ui->switchSpin->setEnabled(index == 0); });
     m_ui->notifySuccessCheck->setChecked(settings->notifyOnSuccess());
     m_ui->notifyFailureCheck->setChecked(settings->notifyOnFailure());
     const QHash<QString, int> caps = settings->kindCaps();
@@ -62,6 +67,7 @@ void SettingsDialog::save()
     m_settings->setHostCap(m_ui->hostCapSpin->value());
     m_settings->setDownloadDir(m_ui->downloadDirEdit->text());
     m_settings->setGilMode(m_ui->legacyCombo->currentIndex() == 0);
+    m_settings->setGilSwitchIntervalMs(m_ui->switchSpin->value());
     m_settings->setNotifyOnSuccess(m_ui->notifySuccessCheck->isChecked());
     m_settings->setNotifyOnFailure(m_ui->notifyFailureCheck->isChecked());
     QHash<QString, int> caps;

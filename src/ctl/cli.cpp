@@ -40,8 +40,9 @@ QString usageText()
         "  show ID [--json]                       one job with its timeline\n"
         "  cancel|pause|resume|retry|remove ID    act on a job (a unique id prefix will do)\n"
         "  pause --queue | resume --queue         hold or release the whole queue\n"
-        "  run [--workers N] [--until-empty] [--gil on|off] [--priority low|idle|normal]\n"
-        "      [--lease-ms N] [--quiet]           run jobs in this process\n"
+        "  run [--workers N] [--until-empty] [--gil on|off] [--switch-interval MS]\n"
+        "      [--priority low|idle|normal] [--lease-ms N] [--quiet]\n"
+        "                                         run jobs in this process\n"
         "  plugins [--json]                       plugins found, their kinds, refusals\n"
         "  gil-stats [--json]                     GIL waits, holds, handoffs per plugin\n"
         "      add plugin NAME --param K=V...     a job of a plugin's kind\n"
@@ -648,14 +649,16 @@ int Cli::runQueue(const QStringList &args)
         QStringLiteral("until-empty"), QStringLiteral("exit when nothing is queued or running"));
     const QCommandLineOption gilOption(QStringLiteral("gil"),
         QStringLiteral("serialize legacy plugin jobs in-process"), QStringLiteral("on|off"));
+    const QCommandLineOption switchOption(QStringLiteral("switch-interval"),
+        QStringLiteral("GIL switch interval in ms (default 5)"), QStringLiteral("MS"));
     const QCommandLineOption priorityOption(QStringLiteral("priority"),
         QStringLiteral("worker priority"), QStringLiteral("low|idle|normal"));
     const QCommandLineOption leaseOption(
         QStringLiteral("lease-ms"), QStringLiteral("lease length"), QStringLiteral("N"));
     const QCommandLineOption quietOption(
         QStringLiteral("quiet"), QStringLiteral("print nothing per job"));
-    parser.addOptions(
-        { workersOption, untilEmptyOption, gilOption, priorityOption, leaseOption, quietOption });
+    parser.addOptions({ workersOption, untilEmptyOption, gilOption, switchOption, priorityOption,
+        leaseOption, quietOption });
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("run: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
@@ -676,6 +679,13 @@ int Cli::runQueue(const QStringList &args)
         if (gil != QLatin1String("on") && gil != QLatin1String("off"))
             return usageError(QStringLiteral("run: --gil must be 'on' or 'off'"));
         PluginHost::instance().setGilMode(gil == QLatin1String("on"));
+    }
+    if (parser.isSet(switchOption)) {
+        bool ok = false;
+        const int ms = parser.value(switchOption).toInt(&ok);
+        if (!ok || ms < 1 || ms > 1000)
+            return usageError(QStringLiteral("run: --switch-interval must be from 1 to 1000 (ms)"));
+        PluginHost::instance().gil().setSwitchInterval(std::chrono::milliseconds(ms));
     }
     if (parser.isSet(priorityOption)) {
         config.priority = workerPriorityFromName(parser.value(priorityOption));
