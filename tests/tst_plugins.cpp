@@ -156,11 +156,13 @@ void TestPlugins::examplePluginsRun()
     for (int i = 0; i < 3; ++i)
         tallies.append(add(QStringLiteral("tally"),
             { QStringLiteral("steps=30000"), QStringLiteral("nap-every=3000") }));
+    const QUuid hello = add(QStringLiteral("hello"), { QStringLiteral("who=tests") });
     const quint64 acquiredBefore =
         host.gil().stats().value(QStringLiteral("legacytally")).acquisitions;
     queue.start();
-    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 4, kRunTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 5, kRunTimeoutMs);
 
+    QCOMPARE(finished.value(hello).output, QStringLiteral("greeted tests 3 time(s)")); // template
     QCOMPARE(finished.value(words).state, JobState::Succeeded);
     QCOMPARE(finished.value(words).output, QStringLiteral("9 words in ") + text.fileName());
     for (const QUuid &id : std::as_const(tallies)) {
