@@ -12,13 +12,10 @@ tools/deps.sh bench
 [ -x "$build/bin/spoolctl" ] || tools/build.sh "$build"
 spoolctl=$PWD/$build/bin/spoolctl
 
-root=$(mktemp -d /tmp/spool-bench.XXXXXX)
-chmod 755 "$root" # nginx's workers run as www-data
-nginx_pid=
-cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$root"; }
-trap cleanup EXIT
+source bench/nginx.sh
+bench_root_create
 
-mkdir -p "$root/www/big" "$root/www/api" "$root/nginx"
+mkdir -p "$root/www/big" "$root/www/api"
 echo "preparing 1000 x 1 MiB and 10000 JSON files..." >&2
 head -c $((1 << 20)) /dev/urandom > "$root/seed.bin"
 for i in $(seq 1 1000); do
@@ -28,35 +25,7 @@ done
 for i in $(seq 1 10000); do
     printf '{"id":%d,"name":"item %d","tags":["a","b","c"],"value":%d.5}\n' "$i" "$i" "$((i * 7))" > "$root/www/api/i$i.json"
 done
-chmod -R a+rX "$root/www"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$root/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $root/nginx/error.log;
-pid $root/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    types { application/json json; application/octet-stream bin; }
-    client_body_temp_path $root/nginx/body;
-    proxy_temp_path $root/nginx/proxy;
-    fastcgi_temp_path $root/nginx/fastcgi;
-    uwsgi_temp_path $root/nginx/uwsgi;
-    scgi_temp_path $root/nginx/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $root/www;
-    }
-}
-CONF
-nginx -c "$root/nginx/nginx.conf" -p "$root/nginx" -g 'daemon off;' &
-nginx_pid=$!
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/api/i1.json" >/dev/null 2>&1 && break; sleep 0.1; done
+nginx_start "tcp_nopush on; keepalive_requests 1000000; keepalive_timeout 60s;" /api/i1.json
 
 # Runs a command; prints "wall cpu" (seconds) on stdout.
 measure() {

@@ -289,13 +289,15 @@ LatencyFigures runPlain(const QString &base, int busyMs, const QString &outDir, 
     return figuresOf(heartbeat, seconds);
 }
 
-// Spool: the real window and queue, with the same 6 jobs at once.
-LatencyFigures runSpool(const QString &base, int busyMs, const QString &dataDir)
+// What the app opens on `dataDir`: its SQLite store and every built-in job kind.
+struct Backend
 {
-    app::AppSettings settings;
-    settings.setWorkers(kSlots);
-    settings.setHostCap(0); // the plain run has no per-host limit either
-    settings.setKindCaps({});
+    std::shared_ptr<JobStore> store;
+    std::shared_ptr<JobKindRegistry> registry;
+};
+
+Backend openBackend(const QString &dataDir)
+{
     SqliteJobStore::Options options;
     options.dataDir = dataDir;
     auto opened = SqliteJobStore::open(options);
@@ -304,8 +306,18 @@ LatencyFigures runSpool(const QString &base, int busyMs, const QString &dataDir)
     auto registry = std::make_shared<JobKindRegistry>();
     registerBuiltinKinds(
         *registry, BuiltinSettings { dataDir, dataDir + QStringLiteral("/downloads") });
-    app::AppController controller(
-        dataDir, std::shared_ptr<JobStore>(std::move(opened.value())), registry, &settings);
+    return { std::shared_ptr<JobStore>(std::move(opened.value())), registry };
+}
+
+// Spool: the real window and queue, with the same 6 jobs at once.
+LatencyFigures runSpool(const QString &base, int busyMs, const QString &dataDir)
+{
+    app::AppSettings settings;
+    settings.setWorkers(kSlots);
+    settings.setHostCap(0); // the plain run has no per-host limit either
+    settings.setKindCaps({});
+    const Backend backend = openBackend(dataDir);
+    app::AppController controller(dataDir, backend.store, backend.registry, &settings);
     app::MainWindow window(&controller);
     showAndSettle(window);
     QEventLoop loop;
@@ -390,16 +402,8 @@ int latency(const QStringList &args)
 int openWindow(const QString &dataDir, int expected, qint64 spawnedNs)
 {
     app::AppSettings settings;
-    SqliteJobStore::Options options;
-    options.dataDir = dataDir;
-    auto opened = SqliteJobStore::open(options);
-    if (!opened)
-        qFatal("%s", qPrintable(opened.error().message));
-    auto registry = std::make_shared<JobKindRegistry>();
-    registerBuiltinKinds(
-        *registry, BuiltinSettings { dataDir, dataDir + QStringLiteral("/downloads") });
-    app::AppController controller(
-        dataDir, std::shared_ptr<JobStore>(std::move(opened.value())), registry, &settings);
+    const Backend backend = openBackend(dataDir);
+    app::AppController controller(dataDir, backend.store, backend.registry, &settings);
     app::MainWindow window(&controller);
 
     qint64 firstPaint = 0, filledPaint = 0;

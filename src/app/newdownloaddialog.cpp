@@ -2,8 +2,8 @@
 
 #include <QFileDialog>
 #include <QJsonArray>
-#include <QPushButton>
 
+#include "problemline.h"
 #include "ui_newdownloaddialog.h"
 
 namespace spool::app {
@@ -16,7 +16,7 @@ NewDownloadDialog::NewDownloadDialog(
 {
     m_ui->setupUi(this);
     m_ui->dirEdit->setText(defaultDir);
-    m_ui->problemLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+    styleProblemLine(m_ui->problemLabel);
     m_ui->pagesFieldEdit->setEnabled(false);
     connect(m_ui->browseButton, &QToolButton::clicked, this, [this] {
         const QString dir =
@@ -88,8 +88,7 @@ void NewDownloadDialog::revalidate()
         if (checked)
             m_params = checked.value();
     }
-    m_ui->problemLabel->setText(m_problem);
-    m_ui->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(m_problem.isEmpty());
+    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem);
 }
 
 } // namespace spool::app

@@ -1,9 +1,9 @@
 #include "newpluginjobdialog.h"
 
 #include <QJsonArray>
-#include <QPushButton>
 
 #include "plugins/pluginhost.h"
+#include "problemline.h"
 #include "ui_newpluginjobdialog.h"
 
 namespace spool::app {
@@ -15,7 +15,7 @@ NewPluginJobDialog::NewPluginJobDialog(
     , m_registry(std::move(registry))
 {
     m_ui->setupUi(this);
-    m_ui->problemLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+    styleProblemLine(m_ui->problemLabel);
     for (const PluginInfo &p : PluginHost::instance().plugins()) {
         if (!p.refusal.isEmpty())
             continue;
@@ -101,8 +101,7 @@ void NewPluginJobDialog::revalidate()
         if (checked)
             m_params = checked.value();
     }
-    m_ui->problemLabel->setText(m_problem);
-    m_ui->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(m_problem.isEmpty());
+    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem);
 }
 
 } // namespace spool::app

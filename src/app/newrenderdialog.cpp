@@ -7,6 +7,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "backgroundpool.h"
+#include "problemline.h"
 #include "scene.h"
 #include "ui_newrenderdialog.h"
 
@@ -25,7 +26,7 @@ NewRenderDialog::NewRenderDialog(
     , m_defaultDir(defaultDir)
 {
     m_ui->setupUi(this);
-    m_ui->problemLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+    styleProblemLine(m_ui->problemLabel);
     m_ui->cameraCombo->addItem(tr("Frame the whole model"), kAuto);
     m_cameraDelay.setSingleShot(true);
     m_cameraDelay.setInterval(kCameraDelayMs);
@@ -204,8 +205,7 @@ void NewRenderDialog::revalidate()
         if (m_problem.isEmpty())
             m_params = checked.value();
     }
-    m_ui->problemLabel->setText(m_problem);
-    m_ui->buttonBox->button(QDialogButtonBox::Ok)->setEnabled(m_problem.isEmpty());
+    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem);
 }
 
 } // namespace spool::app

@@ -1,9 +1,9 @@
 #include "pluginsdialog.h"
 
 #include <QFileInfo>
-#include <QPushButton>
 
 #include "plugins/pluginhost.h"
+#include "problemline.h"
 #include "ui_pluginsdialog.h"
 
 namespace spool::app {
@@ -67,7 +67,7 @@ void PluginsDialog::fillPlugins()
                 p.refusal.isEmpty() ? tr("in use") : tr("refused: %1").arg(p.refusal), p.file });
         item->setToolTip(4, p.refusal);
         if (!p.refusal.isEmpty())
-            item->setForeground(4, QColor(0xc6, 0x28, 0x28));
+            item->setForeground(4, problemColor());
     }
     if (plugins.isEmpty())
         new QTreeWidgetItem(m_ui->pluginTree,
