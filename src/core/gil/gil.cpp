@@ -147,7 +147,14 @@ void Gil::endRelease(Holder &holder)
 QHash<QString, Gil::Stats> Gil::stats() const
 {
     std::lock_guard lock(m_mutex);
-    return m_stats;
+    // A deep copy. A shared one would be detached later by grant() on a job's thread, and
+    // QHash decides that with a relaxed load of its reference count: a race with this caller
+    // still reading the data (ThreadSanitizer reported it).
+    QHash<QString, Stats> copy;
+    copy.reserve(m_stats.size());
+    for (auto it = m_stats.cbegin(); it != m_stats.cend(); ++it)
+        copy.insert(it.key(), it.value());
+    return copy;
 }
 
 void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bool front)
