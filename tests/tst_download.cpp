@@ -366,9 +366,17 @@ void TestDownload::serverThatCannotResumeRestartsCleanly()
     const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
     QCOMPARE(r.state, JobState::Succeeded);
     QCOMPARE(readFile(r.output), expectedContent(1500000));
+    QCOMPARE(r.attempts, 2);
+    // The job's second attempt asked for the rest and got the whole body back. Qt may resend
+    // the first GET once by itself when the reset drops the bytes it had not read yet (seen
+    // under load: an identical request 16 ms later), so only the last request is the resume.
     const QJsonArray requests = m_server->requestsTo(QStringLiteral("/reset?key=norange"));
-    QCOMPARE(requests.size(), 2);
-    QVERIFY(header(requests.at(1), QStringLiteral("Range")).startsWith(QLatin1String("bytes=")));
+    const QByteArray log = QJsonDocument(requests).toJson(QJsonDocument::Compact);
+    QVERIFY2(requests.size() >= 2, log.constData());
+    QVERIFY2(header(requests.last(), QStringLiteral("Range")).startsWith(QLatin1String("bytes=")),
+        log.constData());
+    for (qsizetype i = 0; i + 1 < requests.size(); ++i)
+        QVERIFY2(header(requests.at(i), QStringLiteral("Range")).isEmpty(), log.constData());
 }
 
 void TestDownload::pauseKeepsThePartialAndCancelRemovesIt()
