@@ -45,6 +45,7 @@ private Q_SLOTS:
     void handsOverInArrivalOrder();
     void checkpointHandsOverAfterTheSwitchInterval();
     void threadBackFromIoIsServedFirst();
+    void threadBackFromIoWaitsOutTheHoldersSlice();
     void longHoldAfterIoIsDemoted();
     void releaseScopesNest();
     void shortLivedHoldersUnderContention();
@@ -228,6 +229,50 @@ void TestGil::threadBackFromIoIsServedFirst()
     const auto stats = gil.stats();
     QCOMPARE(stats.value(QStringLiteral("io")).ioReturns, quint64(1));
     QCOMPARE(stats.value(QStringLiteral("holder")).handoffs, quint64(1));
+}
+
+void TestGil::threadBackFromIoWaitsOutTheHoldersSlice()
+{
+    // A slice long enough to see: checkpoints inside it keep the lock, the first one after it
+    // hands over. (The default, 100 us, caps how often a chatty I/O job cuts CPU work short.)
+    Gil gil(10s, 300ms);
+    Gil::Holder io(QStringLiteral("io")), holder(QStringLiteral("holder"));
+    std::atomic<bool> ioMayReturn { false };
+    std::atomic<bool> ioBack { false };
+    std::thread ioThread([&] {
+        gil.acquire(io);
+        {
+            GilReleaseScope wait(gil, io);
+            while (!ioMayReturn.load())
+                std::this_thread::sleep_for(1ms);
+        }
+        ioBack = true;
+        gil.release(io);
+    });
+    QTRY_VERIFY(gil.stats().value(QStringLiteral("io")).holdUs != decltype(Gil::Stats::holdUs) {});
+
+    gil.acquire(holder);
+    const auto held = std::chrono::steady_clock::now();
+    ioMayReturn = true;
+    QTRY_COMPARE(gil.waiting(), 1);
+    while (std::chrono::steady_clock::now() - held < 200ms) {
+        QVERIFY(!gil.checkpoint(holder));
+        std::this_thread::sleep_for(5ms);
+    }
+    QVERIFY(!ioBack.load());
+    // Past 300 ms: handed over, and taken back. (Not QTRY_VERIFY: it evaluates once more.)
+    bool handedOver = false;
+    while (!handedOver && std::chrono::steady_clock::now() - held < 5s) {
+        handedOver = gil.checkpoint(holder);
+        std::this_thread::sleep_for(5ms);
+    }
+    QVERIFY(handedOver);
+    QVERIFY(std::chrono::steady_clock::now() - held >= 300ms);
+    QVERIFY(ioBack.load());
+    QVERIFY(holder.holds());
+    gil.release(holder);
+    ioThread.join();
+    QCOMPARE(gil.stats().value(QStringLiteral("io")).ioReturns, quint64(1));
 }
 
 void TestGil::longHoldAfterIoIsDemoted()

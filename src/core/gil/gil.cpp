@@ -15,6 +15,9 @@ namespace {
 // How long a thread that is next in line (back from I/O, or a holder cut short by one) spins for
 // the lock before it sleeps. A thread back from I/O usually holds it for microseconds.
 constexpr auto kSpinAfterPreemption = std::chrono::microseconds(50);
+// A thread back from I/O spins through the holder's I/O slice too, when that is short: it is
+// served right after, and a futex sleep and wake-up would cost the holder more than the slice.
+constexpr auto kLongestSliceSpin = std::chrono::microseconds(500);
 
 int bucketOf(quint64 us)
 {
@@ -57,8 +60,9 @@ quint64 Gil::Stats::percentileUs(const std::array<quint64, kBuckets> &histogram,
     return quint64(1) << (kBuckets - 1);
 }
 
-Gil::Gil(std::chrono::microseconds switchInterval)
+Gil::Gil(std::chrono::microseconds switchInterval, std::chrono::microseconds ioSlice)
     : m_switchInterval(switchInterval)
+    , m_ioSlice(ioSlice)
 { }
 
 void Gil::acquire(Holder &holder)
@@ -90,21 +94,26 @@ void Gil::release(Holder &holder)
 bool Gil::checkpoint(Holder &holder)
 {
     Q_ASSERT(holder.m_holds);
-    // The common case costs two relaxed loads: no clock, no mutex. A CPU-bound waiter raises
-    // the drop request itself once it has waited the interval (as CPython's eval breaker).
-    if (m_ioWaiting.load(std::memory_order_relaxed) == 0
-        && !m_dropRequest.load(std::memory_order_relaxed))
+    // The common case costs two relaxed loads: no clock, no mutex. The waiters raise the flags
+    // themselves (as CPython's eval breaker): a thread back from I/O once the holder's slice is
+    // up, the first CPU-bound waiter once it has waited the switch interval.
+    if (!m_ioDue.load(std::memory_order_relaxed) && !m_dropRequest.load(std::memory_order_relaxed))
         return false;
     std::unique_lock lock(m_mutex);
-    if (!m_io.empty()) {
+    const auto now = Clock::now();
+    // The flags are hints, checked here: one raised against the hold before this one is stale.
+    if (!m_io.empty() && now - holder.m_holdStart >= m_ioSlice.load()) {
         handOver(lock, holder, true);
         return true;
     }
-    if (!m_cpu.empty() && Clock::now() - m_cpu.front()->m_waitStart >= m_switchInterval.load()) {
+    m_ioDue.store(false, std::memory_order_relaxed); // the waiter raises it again when due
+    if (!m_cpu.empty() && now - m_cpu.front()->m_waitStart >= m_switchInterval.load()) {
         handOver(lock, holder, false);
         return true;
     }
     noteFirstWaiter(); // a request for a waiter no longer first: not due yet
+    if (!m_io.empty() && m_io.front()->m_sleeping)
+        m_io.front()->m_wake.notify_one(); // to time the slice again
     return false;
 }
 
@@ -166,16 +175,20 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
         queue.push_front(&holder);
     else
         queue.push_back(&holder);
-    if (line == Line::Io)
-        m_ioWaiting.fetch_add(1, std::memory_order_relaxed);
     m_waiting.fetch_add(1, std::memory_order_release);
 
     if (front || line == Line::Io) {
         // Next in line, served at the holder's next checkpoint or after a short hold: usually a
         // matter of microseconds. Spinning that long beats a futex sleep and a wake-up (tens of
         // microseconds each way, paid by the CPU-bound jobs at every round-trip).
+        auto until = holder.m_waitStart + kSpinAfterPreemption;
+        if (line == Line::Io) {
+            const auto sliceEnd = Clock::time_point(Clock::duration(m_sliceEnd.load()));
+            if (sliceEnd > holder.m_waitStart)
+                until +=
+                    std::min<Clock::duration>(sliceEnd - holder.m_waitStart, kLongestSliceSpin);
+        }
         lock.unlock();
-        const auto until = holder.m_waitStart + kSpinAfterPreemption;
         for (unsigned spins = 1;; ++spins) {
             if (holder.m_granted.load(std::memory_order_acquire)) {
                 // Granted while spinning: the granter wrote everything this thread needs
@@ -183,8 +196,14 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
                 holder.m_holds = true;
                 return;
             }
-            if (spins % 64 == 0 && Clock::now() >= until) // reading the clock costs too
-                break;
+            if (spins % 64 == 0) { // reading the clock costs too
+                const auto now = Clock::now();
+                if (line == Line::Io && !m_ioDue.load(std::memory_order_relaxed)
+                    && now.time_since_epoch().count() >= m_sliceEnd.load(std::memory_order_relaxed))
+                    m_ioDue.store(true, std::memory_order_relaxed);
+                if (now >= until)
+                    break;
+            }
             cpuRelax();
         }
         lock.lock();
@@ -198,7 +217,12 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
     }
     holder.m_sleeping = true;
     while (!holder.m_granted.load(std::memory_order_acquire)) {
-        if (line == Line::Cpu && !m_cpu.empty() && m_cpu.front() == &holder) {
+        if (line == Line::Io) {
+            if (auto due = raiseIoDueIfSliceUsed())
+                holder.m_wake.wait_until(lock, *due);
+            else
+                holder.m_wake.wait(lock); // granted at the holder's next checkpoint
+        } else if (line == Line::Cpu && !m_cpu.empty() && m_cpu.front() == &holder) {
             // First CPU-bound waiter: ask the holder to hand over once the interval is up.
             const auto due = holder.m_waitStart + m_switchInterval.load();
             if (Clock::now() >= due) {
@@ -227,8 +251,10 @@ Gil::Holder *Gil::takeNext()
     if (!m_io.empty()) {
         next = m_io.front();
         m_io.pop_front();
-        m_ioWaiting.fetch_sub(1, std::memory_order_relaxed);
         m_stats[next->m_tag].ioReturns++;
+        // The next one back from I/O times the new holder's slice.
+        if (!m_io.empty() && m_io.front()->m_sleeping)
+            m_io.front()->m_wake.notify_one();
     } else if (!m_cpu.empty()) {
         next = m_cpu.front();
         m_cpu.pop_front();
@@ -266,6 +292,9 @@ void Gil::grant(Holder *next, Clock::time_point now)
     s.waitTotalUs += waited;
     s.maxWaitUs = std::max(s.maxWaitUs, waited);
     next->m_holdStart = now;
+    m_sliceEnd.store(
+        (now + m_ioSlice.load()).time_since_epoch().count(), std::memory_order_relaxed);
+    m_ioDue.store(false, std::memory_order_relaxed);
     // Read before the grant is published: a spinning waiter runs off with the lock the moment it
     // sees it, without the mutex, and may release it and destroy its Holder while this thread is
     // still here. A sleeping one cannot: it needs the mutex this thread holds to wake up.
@@ -287,6 +316,15 @@ void Gil::handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool pree
     grant(next, now);
     // Cut short by I/O: first in line to get it back. Its slice ran out: the back of the line.
     wait(lock, holder, Line::Cpu, preemptedByIo);
+}
+
+std::optional<Gil::Clock::time_point> Gil::raiseIoDueIfSliceUsed()
+{
+    const auto sliceEnd = Clock::time_point(Clock::duration(m_sliceEnd.load()));
+    if (Clock::now() < sliceEnd)
+        return sliceEnd;
+    m_ioDue.store(true, std::memory_order_relaxed);
+    return std::nullopt;
 }
 
 void Gil::recordHold(Holder &holder, Clock::time_point now)

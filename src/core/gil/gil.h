@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 #include <QHash>
 #include <QString>
@@ -19,8 +20,10 @@ namespace spool {
 // Unlike CPython's GIL, a release is a direct handoff: the lock goes to a chosen waiter, never to
 // whichever thread wakes first, so nobody barges. Waiters are served in two FIFO lines:
 //   - threads coming back from a released region (I/O) are served first, at the holder's next
-//     checkpoint, without waiting out a switch interval. That is what removes the convoy effect:
-//     in CPython a thread whose recv() returned waits a full 5 ms behind CPU-bound threads.
+//     checkpoint once the holder has had its I/O slice (default 100 us), without waiting out a
+//     switch interval. That is what removes the convoy effect: in CPython a thread whose recv()
+//     returned waits a full 5 ms behind CPU-bound threads. The slice bounds how often a chatty
+//     I/O job can cut the CPU-bound ones short (each cut costs the holder a few microseconds).
 //     A thread that then holds the lock longer than the switch interval is demoted: its next
 //     return from I/O queues like everyone else until it holds briefly again.
 //   - everyone else, in arrival order. The holder hands over at a checkpoint once the first of
@@ -32,6 +35,7 @@ class Gil
 public:
     using Clock = std::chrono::steady_clock;
     static constexpr std::chrono::microseconds kDefaultSwitchInterval { 5000 };
+    static constexpr std::chrono::microseconds kDefaultIoSlice { 100 };
 
     // One thread's seat at the lock (a legacy job's). Not shared between threads.
     class Holder
@@ -83,12 +87,17 @@ public:
             const std::array<quint64, kBuckets> &histogram, double fraction);
     };
 
-    explicit Gil(std::chrono::microseconds switchInterval = kDefaultSwitchInterval);
+    explicit Gil(std::chrono::microseconds switchInterval = kDefaultSwitchInterval,
+        std::chrono::microseconds ioSlice = kDefaultIoSlice);
     Gil(const Gil &) = delete;
     Gil &operator=(const Gil &) = delete;
 
     std::chrono::microseconds switchInterval() const { return m_switchInterval.load(); }
     void setSwitchInterval(std::chrono::microseconds interval) { m_switchInterval = interval; }
+    // How long a holder keeps the lock, at least, before a thread back from I/O may take it at a
+    // checkpoint. 0: at the very next checkpoint.
+    std::chrono::microseconds ioSlice() const { return m_ioSlice.load(); }
+    void setIoSlice(std::chrono::microseconds slice) { m_ioSlice = slice; }
 
     // Takes the lock, after every thread already waiting.
     void acquire(Holder &holder);
@@ -118,14 +127,21 @@ private:
     void noteFirstWaiter();
     void handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool preemptedByIo);
     void recordHold(Holder &holder, Clock::time_point now);
+    // For a waiter back from I/O: raises m_ioDue once the holder's slice is up; otherwise returns
+    // when it will be.
+    std::optional<Clock::time_point> raiseIoDueIfSliceUsed();
 
     std::atomic<std::chrono::microseconds> m_switchInterval;
+    std::atomic<std::chrono::microseconds> m_ioSlice;
     mutable std::mutex m_mutex;
     Holder *m_owner = nullptr;
     std::deque<Holder *> m_io;
     std::deque<Holder *> m_cpu;
     std::atomic<int> m_waiting { 0 };
-    std::atomic<int> m_ioWaiting { 0 };
+    // The current hold's slice end (Clock ticks), and whether a waiter back from I/O has seen it
+    // pass: set by that waiter, so the holder's checkpoint never reads the clock for it.
+    std::atomic<Clock::rep> m_sliceEnd { 0 };
+    std::atomic<bool> m_ioDue { false };
     std::atomic<bool> m_dropRequest { false }; // the first CPU-bound waiter's interval is up
     QHash<QString, Stats> m_stats;
 };
