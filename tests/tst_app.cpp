@@ -18,11 +18,13 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyleFactory>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -43,6 +45,7 @@
 #include "progressdelegate.h"
 #include "queue/jobqueueimpl.h"
 #include "scene.h"
+#include "settingsdialog.h"
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
@@ -619,6 +622,47 @@ void TestApp::pluginDialogsExplainThemselves()
         QCOMPARE(PluginHost::instance().gil().switchInterval(), std::chrono::microseconds(20000));
     }
     PluginHost::instance().gil().setSwitchInterval(Gil::kDefaultSwitchInterval);
+
+    // GIL or worker processes, per legacy plugin, over the global choice: the settings dialog
+    // lists the legacy plugins, saves each one's choice, and the queue made next uses it.
+    f.settings.setGilMode(true);
+    {
+        SettingsDialog settingsDialog(&f.settings, f.registry->names(),
+            { QStringLiteral("legacytally"), QStringLiteral("other") });
+        auto *table = settingsDialog.findChild<QTableWidget *>(QStringLiteral("pluginModesTable"));
+        QVERIFY(table && !table->isHidden());
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("legacytally"));
+        auto *mode = qobject_cast<QComboBox *>(table->cellWidget(0, 1));
+        QVERIFY(mode);
+        QCOMPARE(mode->currentIndex(), 0); // as for all legacy plugins
+        // The switch interval matters while any legacy plugin may run under the GIL.
+        auto *global = settingsDialog.findChild<QComboBox *>(QStringLiteral("legacyCombo"));
+        auto *interval = settingsDialog.findChild<QSpinBox *>(QStringLiteral("switchSpin"));
+        global->setCurrentIndex(1); // all in worker processes
+        QVERIFY(!interval->isEnabled());
+        mode->setCurrentIndex(1); // but this one under the GIL
+        QVERIFY(interval->isEnabled());
+        global->setCurrentIndex(0);
+        mode->setCurrentIndex(2); // in worker processes, the rest under the GIL
+        QVERIFY(interval->isEnabled());
+        settingsDialog.save();
+    }
+    QCOMPARE(f.settings.pluginGilModes(),
+        (QHash<QString, bool> { { QStringLiteral("legacytally"), false } }));
+    {
+        AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+        QVERIFY(!PluginHost::instance().gilModeFor(QStringLiteral("legacytally")));
+        QVERIFY(PluginHost::instance().gilModeFor(QStringLiteral("other")));
+        // Reopened, the dialog shows the saved choice; no legacy plugins, no table.
+        SettingsDialog again(&f.settings, f.registry->names(), { QStringLiteral("legacytally") });
+        auto *table = again.findChild<QTableWidget *>(QStringLiteral("pluginModesTable"));
+        QCOMPARE(qobject_cast<QComboBox *>(table->cellWidget(0, 1))->currentIndex(), 2);
+        SettingsDialog none(&f.settings, f.registry->names(), {});
+        QVERIFY(none.findChild<QTableWidget *>(QStringLiteral("pluginModesTable"))->isHidden());
+    }
+    f.settings.setPluginGilModes({});
+    PluginHost::instance().setPluginGilModes({});
 }
 
 void TestApp::quittingLosesNothing_data()

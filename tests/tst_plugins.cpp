@@ -69,6 +69,7 @@ private Q_SLOTS:
     void examplePluginsRun();
     void legacyJobsWaitingForTheLockLeaveTheirSlots();
     void processModeContainsMisbehaviour();
+    void modeIsChosenPerPlugin();
     void parametersFollowThePluginsSchema_data();
     void parametersFollowThePluginsSchema();
     void spoolctlListsRunsAndReports();
@@ -304,6 +305,77 @@ void TestPlugins::processModeContainsMisbehaviour()
     QVERIFY(stopped.wait(10000));
 }
 
+void TestPlugins::modeIsChosenPerPlugin()
+{
+#ifdef SPOOL_TSAN
+    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
+#endif
+    PluginHost &host = PluginHost::instance();
+    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
+    QTemporaryDir dir;
+    auto registry = std::make_shared<JobKindRegistry>();
+    registerPluginKind(*registry);
+    QueueConfig config;
+    config.workers = 2;
+    config.workRoot = dir.filePath(QStringLiteral("work"));
+    config.retry.baseDelayMs = 50;
+    config.retry.maxDelayMs = 100;
+    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
+    QHash<QUuid, JobRecord> finished;
+    connect(&queue, &JobQueue::jobFinished, this,
+        [&](const JobRecord &r) { finished.insert(r.id, r); });
+    const auto add = [&](const QString &kind, const QString &param) {
+        auto checked = registry->validate(QStringLiteral("plugin"),
+            QJsonObject { { QStringLiteral("name"), kind },
+                { QStringLiteral("param"), QJsonArray { param } } });
+        if (!checked)
+            qFatal("%s", qPrintable(checked.error().message));
+        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
+    };
+    const auto acquisitions = [&host](const QString &plugin) {
+        return host.gil().stats().value(plugin).acquisitions;
+    };
+    queue.start();
+
+    // GIL mode for everyone but the crasher: its abort takes down a worker process, not this
+    // one, while the tally job takes the lock.
+    host.setGilMode(true);
+    host.setPluginGilModes({ { QStringLiteral("crasher"), false } });
+    QVERIFY(!host.gilModeFor(QStringLiteral("crasher")));
+    QVERIFY(host.gilModeFor(QStringLiteral("legacytally")));
+    const quint64 tallyBefore = acquisitions(QStringLiteral("legacytally"));
+    const quint64 crasherBefore = acquisitions(QStringLiteral("crasher"));
+    const QUuid aborts = add(QStringLiteral("misbehave"), QStringLiteral("how=abort"));
+    const QUuid underGil = add(QStringLiteral("tally"), QStringLiteral("steps=1000"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        finished.contains(aborts) && finished.contains(underGil), kRunTimeoutMs);
+    QCOMPARE(finished.value(aborts).state, JobState::Failed);
+    QVERIFY2(finished.value(aborts).error.contains(QLatin1String("worker process")),
+        qPrintable(finished.value(aborts).error));
+    QCOMPARE(finished.value(underGil).state, JobState::Succeeded);
+    QVERIFY(acquisitions(QStringLiteral("legacytally")) > tallyBefore);
+    QCOMPARE(acquisitions(QStringLiteral("crasher")), crasherBefore);
+
+    // The other way round: worker processes for everyone but the tally plugin.
+    host.setGilMode(false);
+    host.setPluginGilModes({ { QStringLiteral("legacytally"), true } });
+    const quint64 tallyMiddle = acquisitions(QStringLiteral("legacytally"));
+    const QUuid behaves = add(QStringLiteral("misbehave"), QStringLiteral("how=ok"));
+    const QUuid stillUnderGil = add(QStringLiteral("tally"), QStringLiteral("steps=1000"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        finished.contains(behaves) && finished.contains(stillUnderGil), kRunTimeoutMs);
+    QCOMPARE(finished.value(behaves).output, QStringLiteral("behaved"));
+    QCOMPARE(finished.value(stillUnderGil).state, JobState::Succeeded);
+    QVERIFY(acquisitions(QStringLiteral("legacytally")) > tallyMiddle);
+    QCOMPARE(acquisitions(QStringLiteral("crasher")), crasherBefore);
+
+    host.setGilMode(true);
+    host.setPluginGilModes({});
+    QSignalSpy stopped(&queue, &JobQueue::stopped);
+    queue.stop(StopMode::Release);
+    QVERIFY(stopped.wait(10000));
+}
+
 void TestPlugins::parametersFollowThePluginsSchema_data()
 {
     QTest::addColumn<QString>("kind");
@@ -397,15 +469,53 @@ void TestPlugins::spoolctlListsRunsAndReports()
     QVERIFY2(run.out.count(QLatin1String("succeeded: sum of 1..20000")) == 4,
         qPrintable(run.out + run.err));
 
-    const Ctl stats = spoolctl({ QStringLiteral("--data-dir"), data.path(),
-                                   QStringLiteral("gil-stats"), QStringLiteral("--json") },
+    const auto tallyAcquisitions = [&] {
+        const Ctl stats = spoolctl({ QStringLiteral("--data-dir"), data.path(),
+                                       QStringLiteral("gil-stats"), QStringLiteral("--json") },
+            home.path());
+        if (stats.exitCode != 0)
+            qWarning("%s", qPrintable(stats.err));
+        return QJsonDocument::fromJson(stats.out.toUtf8())
+            .object()
+            .value(QStringLiteral("legacytally"))
+            .toObject()
+            .value(QStringLiteral("acquisitions"))
+            .toInt(-1);
+    };
+    const int acquired = tallyAcquisitions();
+    QVERIFY2(acquired >= 4, qPrintable(QString::number(acquired)));
+
+    // One plugin in worker processes while the rest stay under the GIL: no acquisitions added.
+    const Ctl again = spoolctl({ QStringLiteral("--data-dir"), data.path(), QStringLiteral("add"),
+                                   QStringLiteral("plugin"), QStringLiteral("tally"),
+                                   QStringLiteral("--param"), QStringLiteral("steps=20000") },
         home.path());
-    QVERIFY2(stats.exitCode == 0, qPrintable(stats.err));
-    const QJsonObject tally = QJsonDocument::fromJson(stats.out.toUtf8())
-                                  .object()
-                                  .value(QStringLiteral("legacytally"))
-                                  .toObject();
-    QVERIFY2(tally.value(QStringLiteral("acquisitions")).toInt() >= 4, qPrintable(stats.out));
+    QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+    const Ctl isolated =
+        spoolctl({ QStringLiteral("--data-dir"), data.path(), QStringLiteral("run"),
+                     QStringLiteral("--until-empty"), QStringLiteral("--gil"), QStringLiteral("on"),
+                     QStringLiteral("--plugin-mode"), QStringLiteral("legacytally=process") },
+            home.path());
+    QVERIFY2(isolated.exitCode == 0, qPrintable(isolated.err));
+    QVERIFY2(isolated.out.contains(QLatin1String("succeeded: sum of 1..20000")),
+        qPrintable(isolated.out + isolated.err));
+    QCOMPARE(tallyAcquisitions(), acquired);
+
+    // A mode for a plugin that is not there, is thread-safe, or a mode that does not exist.
+    const QList<std::pair<QString, QString>> badModes {
+        { QStringLiteral("nosuch=gil"), QStringLiteral("no plugin named 'nosuch'") },
+        { QStringLiteral("wordcount=process"), QStringLiteral("is thread-safe") },
+        { QStringLiteral("legacytally=fast"), QStringLiteral("PLUGIN=gil or PLUGIN=process") },
+        { QStringLiteral("legacytally"), QStringLiteral("PLUGIN=gil or PLUGIN=process") },
+    };
+    for (const auto &[value, reason] : badModes) {
+        const Ctl refused =
+            spoolctl({ QStringLiteral("--data-dir"), data.path(), QStringLiteral("run"),
+                         QStringLiteral("--until-empty"), QStringLiteral("--plugin-mode"), value },
+                home.path());
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(reason), qPrintable(refused.err));
+    }
 }
 
 void TestPlugins::hostNetworkHelperFetchesAndStops()

@@ -659,21 +659,36 @@
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="214"/>
+        <source>Per &amp;plugin:</source>
+        <translation>Je &amp;Plugin:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="237"/>
+        <source>Legacy plugin</source>
+        <translation>Altes Plugin</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="242"/>
+        <source>Runs</source>
+        <translation>Ausführung</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="250"/>
         <source>Notify when a job:</source>
         <translation>Benachrichtigen, wenn ein Auftrag:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="223"/>
+        <location filename="../ui/settingsdialog.ui" line="259"/>
         <source>&amp;succeeds</source>
         <translation>&amp;gelingt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="230"/>
+        <location filename="../ui/settingsdialog.ui" line="266"/>
         <source>&amp;fails</source>
         <translation>&amp;fehlschlägt</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="244"/>
+        <location filename="../ui/settingsdialog.ui" line="280"/>
         <source>Changing the limits or the priority restarts running jobs where they left off.</source>
         <translation>Neue Grenzen oder eine neue Priorität starten laufende Aufträge dort neu, wo sie standen.</translation>
     </message>
@@ -813,102 +828,102 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="48"/>
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="116"/>
+        <location filename="../src/app/mainwindow.cpp" line="117"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="116"/>
+        <location filename="../src/app/mainwindow.cpp" line="117"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="125"/>
+        <location filename="../src/app/mainwindow.cpp" line="126"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="170"/>
+        <location filename="../src/app/mainwindow.cpp" line="171"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="193"/>
+        <location filename="../src/app/mainwindow.cpp" line="194"/>
         <source>New Plugin Job</source>
         <translation>Neuer Plugin-Auftrag</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="216"/>
+        <location filename="../src/app/mainwindow.cpp" line="217"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="217"/>
+        <location filename="../src/app/mainwindow.cpp" line="218"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="238"/>
+        <location filename="../src/app/mainwindow.cpp" line="239"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="240"/>
+        <location filename="../src/app/mainwindow.cpp" line="241"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="250"/>
+        <location filename="../src/app/mainwindow.cpp" line="251"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="253"/>
+        <location filename="../src/app/mainwindow.cpp" line="254"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="256"/>
+        <location filename="../src/app/mainwindow.cpp" line="257"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n Plugin abgelehnt: siehe Hilfe → Plugins.</numerusform>
@@ -916,42 +931,42 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="264"/>
+        <location filename="../src/app/mainwindow.cpp" line="265"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="286"/>
+        <location filename="../src/app/mainwindow.cpp" line="287"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="352"/>
+        <location filename="../src/app/mainwindow.cpp" line="353"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="367"/>
+        <location filename="../src/app/mainwindow.cpp" line="368"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="378"/>
+        <location filename="../src/app/mainwindow.cpp" line="379"/>
         <source>New Render</source>
         <translation>Neues Rendering</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="389"/>
+        <location filename="../src/app/mainwindow.cpp" line="395"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="449"/>
+        <location filename="../src/app/mainwindow.cpp" line="455"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen, oder 3D-Modelldateien, um sie zu rendern.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="454"/>
+        <location filename="../src/app/mainwindow.cpp" line="460"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n Download eingereiht</numerusform>
@@ -959,7 +974,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="455"/>
+        <location filename="../src/app/mainwindow.cpp" line="461"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n Rendering.</numerusform>
@@ -967,7 +982,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="458"/>
+        <location filename="../src/app/mainwindow.cpp" line="464"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n Download eingereiht.</numerusform>
@@ -975,7 +990,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="460"/>
+        <location filename="../src/app/mainwindow.cpp" line="466"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n Rendering eingereiht.</numerusform>
@@ -983,12 +998,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="489"/>
+        <location filename="../src/app/mainwindow.cpp" line="495"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="490"/>
+        <location filename="../src/app/mainwindow.cpp" line="496"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n Auftrag läuft.</numerusform>
@@ -996,22 +1011,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="493"/>
+        <location filename="../src/app/mainwindow.cpp" line="499"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="495"/>
+        <location filename="../src/app/mainwindow.cpp" line="501"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="496"/>
+        <location filename="../src/app/mainwindow.cpp" line="502"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="518"/>
+        <location filename="../src/app/mainwindow.cpp" line="524"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>
@@ -1045,48 +1060,48 @@
 <context>
     <name>spool::app::NewRenderDialog</name>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="29"/>
-        <location filename="../src/app/newrenderdialog.cpp" line="166"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="30"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="167"/>
         <source>Frame the whole model</source>
         <translation>Das ganze Modell zeigen</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="40"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
         <source>Render Model</source>
         <translation>Modell rendern</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="42"/>
         <source>3D models (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;All files (*)</source>
         <translation>3D-Modelle (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="51"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
         <source>Save Render As</source>
         <translation>Rendering speichern als</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="53"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="168"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="169"/>
         <source>Camera “%1”</source>
         <translation>Kamera „%1“</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="196"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="197"/>
         <source>Choose a model file, or the built-in terrain.</source>
         <translation>Wählen Sie eine Modelldatei oder das eingebaute Gelände.</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="198"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="199"/>
         <source>Choose where to save the picture.</source>
         <translation>Wählen Sie, wo das Bild gespeichert wird.</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="203"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="204"/>
         <source>This model cannot be read: %1</source>
         <translation>Dieses Modell kann nicht gelesen werden: %1</translation>
     </message>
@@ -1165,12 +1180,27 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="46"/>
+        <location filename="../src/app/settingsdialog.cpp" line="44"/>
         <source>no limit</source>
         <translation>unbegrenzt</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="52"/>
+        <location filename="../src/app/settingsdialog.cpp" line="57"/>
+        <source>As for all legacy plugins</source>
+        <translation>Wie für alle alten Plugins</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="57"/>
+        <source>One at a time in Spool (GIL)</source>
+        <translation>Einzeln nacheinander in Spool (GIL)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="58"/>
+        <source>In separate worker processes</source>
+        <translation>In eigenen Arbeitsprozessen</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="78"/>
         <source>Downloads Go To</source>
         <translation>Downloads nach</translation>
     </message>

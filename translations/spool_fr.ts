@@ -659,21 +659,36 @@
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="214"/>
+        <source>Per &amp;plugin:</source>
+        <translation>Par &amp;plugin :</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="237"/>
+        <source>Legacy plugin</source>
+        <translation>Plugin hérité</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="242"/>
+        <source>Runs</source>
+        <translation>Exécution</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="250"/>
         <source>Notify when a job:</source>
         <translation>Prévenir quand une tâche :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="223"/>
+        <location filename="../ui/settingsdialog.ui" line="259"/>
         <source>&amp;succeeds</source>
         <translation>&amp;réussit</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="230"/>
+        <location filename="../ui/settingsdialog.ui" line="266"/>
         <source>&amp;fails</source>
         <translation>&amp;échoue</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="244"/>
+        <location filename="../ui/settingsdialog.ui" line="280"/>
         <source>Changing the limits or the priority restarts running jobs where they left off.</source>
         <translation>Changer les limites ou la priorité relance les tâches en cours là où elles en étaient.</translation>
     </message>
@@ -813,102 +828,102 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="48"/>
+        <location filename="../src/app/mainwindow.cpp" line="49"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="116"/>
+        <location filename="../src/app/mainwindow.cpp" line="117"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="116"/>
+        <location filename="../src/app/mainwindow.cpp" line="117"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="125"/>
+        <location filename="../src/app/mainwindow.cpp" line="126"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="170"/>
+        <location filename="../src/app/mainwindow.cpp" line="171"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="193"/>
+        <location filename="../src/app/mainwindow.cpp" line="194"/>
         <source>New Plugin Job</source>
         <translation>Nouvelle tâche de plugin</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="216"/>
+        <location filename="../src/app/mainwindow.cpp" line="217"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="217"/>
+        <location filename="../src/app/mainwindow.cpp" line="218"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="238"/>
+        <location filename="../src/app/mainwindow.cpp" line="239"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="240"/>
+        <location filename="../src/app/mainwindow.cpp" line="241"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="250"/>
+        <location filename="../src/app/mainwindow.cpp" line="251"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="253"/>
+        <location filename="../src/app/mainwindow.cpp" line="254"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="256"/>
+        <location filename="../src/app/mainwindow.cpp" line="257"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n plugin refusé : voir Aide → Plugins.</numerusform>
@@ -916,42 +931,42 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="264"/>
+        <location filename="../src/app/mainwindow.cpp" line="265"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="286"/>
+        <location filename="../src/app/mainwindow.cpp" line="287"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="352"/>
+        <location filename="../src/app/mainwindow.cpp" line="353"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="367"/>
+        <location filename="../src/app/mainwindow.cpp" line="368"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="378"/>
+        <location filename="../src/app/mainwindow.cpp" line="379"/>
         <source>New Render</source>
         <translation>Nouveau rendu</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="389"/>
+        <location filename="../src/app/mainwindow.cpp" line="395"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="449"/>
+        <location filename="../src/app/mainwindow.cpp" line="455"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger, ou des fichiers de modèles 3D pour les rendre.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="454"/>
+        <location filename="../src/app/mainwindow.cpp" line="460"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n téléchargement mis en file</numerusform>
@@ -959,7 +974,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="455"/>
+        <location filename="../src/app/mainwindow.cpp" line="461"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n rendu.</numerusform>
@@ -967,7 +982,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="458"/>
+        <location filename="../src/app/mainwindow.cpp" line="464"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n téléchargement mis en file.</numerusform>
@@ -975,7 +990,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="460"/>
+        <location filename="../src/app/mainwindow.cpp" line="466"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n rendu mis en file.</numerusform>
@@ -983,12 +998,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="489"/>
+        <location filename="../src/app/mainwindow.cpp" line="495"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="490"/>
+        <location filename="../src/app/mainwindow.cpp" line="496"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n tâche est en cours.</numerusform>
@@ -996,22 +1011,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="493"/>
+        <location filename="../src/app/mainwindow.cpp" line="499"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="495"/>
+        <location filename="../src/app/mainwindow.cpp" line="501"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="496"/>
+        <location filename="../src/app/mainwindow.cpp" line="502"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="518"/>
+        <location filename="../src/app/mainwindow.cpp" line="524"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>
@@ -1045,48 +1060,48 @@
 <context>
     <name>spool::app::NewRenderDialog</name>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="29"/>
-        <location filename="../src/app/newrenderdialog.cpp" line="166"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="30"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="167"/>
         <source>Frame the whole model</source>
         <translation>Cadrer tout le modèle</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="40"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
         <source>Render Model</source>
         <translation>Rendre un modèle</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="42"/>
         <source>3D models (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;All files (*)</source>
         <translation>Modèles 3D (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="51"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
         <source>Save Render As</source>
         <translation>Enregistrer le rendu sous</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="53"/>
         <source>PNG images (*.png)</source>
         <translation>Images PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="168"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="169"/>
         <source>Camera “%1”</source>
         <translation>Caméra « %1 »</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="196"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="197"/>
         <source>Choose a model file, or the built-in terrain.</source>
         <translation>Choisissez un fichier de modèle, ou le terrain intégré.</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="198"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="199"/>
         <source>Choose where to save the picture.</source>
         <translation>Choisissez où enregistrer l’image.</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="203"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="204"/>
         <source>This model cannot be read: %1</source>
         <translation>Ce modèle ne peut pas être lu : %1</translation>
     </message>
@@ -1165,12 +1180,27 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="46"/>
+        <location filename="../src/app/settingsdialog.cpp" line="44"/>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="52"/>
+        <location filename="../src/app/settingsdialog.cpp" line="57"/>
+        <source>As for all legacy plugins</source>
+        <translation>Comme tous les plugins hérités</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="57"/>
+        <source>One at a time in Spool (GIL)</source>
+        <translation>Une à la fois dans Spool (GIL)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="58"/>
+        <source>In separate worker processes</source>
+        <translation>Dans des processus de travail séparés</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="78"/>
         <source>Downloads Go To</source>
         <translation>Téléchargements dans</translation>
     </message>

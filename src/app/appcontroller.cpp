@@ -20,6 +20,7 @@ AppController::~AppController() = default;
 std::unique_ptr<JobQueue> AppController::makeQueue()
 {
     PluginHost::instance().setGilMode(m_settings->gilMode());
+    PluginHost::instance().setPluginGilModes(m_settings->pluginGilModes());
     PluginHost::instance().gil().setSwitchInterval(
         std::chrono::milliseconds(m_settings->gilSwitchIntervalMs()));
     return std::make_unique<JobQueueImpl>(m_store, m_registry, m_settings->queueConfig(m_dataDir));

@@ -95,6 +95,26 @@ void AppSettings::setGilMode(bool on)
     m_settings.setValue(QStringLiteral("plugins/gil"), on);
 }
 
+QHash<QString, bool> AppSettings::pluginGilModes() const
+{
+    QHash<QString, bool> modes;
+    const QVariantMap stored = m_settings.value(QStringLiteral("plugins/modes")).toMap();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+        const QString mode = it.value().toString();
+        if (mode == QLatin1String("gil") || mode == QLatin1String("process"))
+            modes.insert(it.key(), mode == QLatin1String("gil"));
+    }
+    return modes;
+}
+
+void AppSettings::setPluginGilModes(const QHash<QString, bool> &modes)
+{
+    QVariantMap stored;
+    for (auto it = modes.cbegin(); it != modes.cend(); ++it)
+        stored.insert(it.key(), it.value() ? QStringLiteral("gil") : QStringLiteral("process"));
+    m_settings.setValue(QStringLiteral("plugins/modes"), stored);
+}
+
 bool AppSettings::notifyOnSuccess() const
 {
     return m_settings.value(QStringLiteral("notifications/success"), true).toBool();

@@ -25,6 +25,9 @@ public:
     void setDownloadDir(const QString &dir);
     bool gilMode() const; // legacy plugins serialized in-process (true) or in worker processes
     void setGilMode(bool on);
+    // Per legacy plugin, over gilMode(): true GIL, false worker processes.
+    QHash<QString, bool> pluginGilModes() const;
+    void setPluginGilModes(const QHash<QString, bool> &modes);
     int gilSwitchIntervalMs() const; // 1..1000, default 5
     void setGilSwitchIntervalMs(int ms);
     bool notifyOnSuccess() const;

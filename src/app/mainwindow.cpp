@@ -24,6 +24,7 @@
 #include "newpluginjobdialog.h"
 #include "newrenderdialog.h"
 #include "notifier.h"
+#include "plugins/pluginhost.h"
 #include "pluginsdialog.h"
 #include "progressdelegate.h"
 #include "queue/jobqueue.h"
@@ -381,7 +382,12 @@ void MainWindow::newRender()
 void MainWindow::showSettings()
 {
     QStringList kinds = m_controller->registry()->names();
-    SettingsDialog dialog(m_controller->settings(), kinds, this);
+    QStringList legacyPlugins;
+    for (const PluginInfo &plugin : PluginHost::instance().plugins()) {
+        if (plugin.refusal.isEmpty() && !plugin.threadSafe)
+            legacyPlugins.append(plugin.name);
+    }
+    SettingsDialog dialog(m_controller->settings(), kinds, legacyPlugins, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     dialog.save();

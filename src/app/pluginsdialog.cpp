@@ -59,8 +59,8 @@ void PluginsDialog::fillPlugins()
         if (p.refusal.isEmpty())
             runs = p.threadSafe
                 ? tr("in parallel (thread-safe)")
-                : (PluginHost::instance().gilMode() ? tr("under the GIL (legacy)")
-                                                    : tr("in worker processes (legacy)"));
+                : (PluginHost::instance().gilModeFor(p.name) ? tr("under the GIL (legacy)")
+                                                             : tr("in worker processes (legacy)"));
         auto *item = new QTreeWidgetItem(m_ui->pluginTree,
             { p.name.isEmpty() ? QFileInfo(p.file).fileName() : p.name, p.version,
                 kinds.join(QStringLiteral(", ")), runs,

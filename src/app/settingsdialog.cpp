@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QSpinBox>
@@ -14,7 +15,8 @@ const WorkerPriority kPriorities[] = { WorkerPriority::Low, WorkerPriority::Idle
     WorkerPriority::Normal };
 }
 
-SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds, QWidget *parent)
+SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds,
+    const QStringList &legacyPlugins, QWidget *parent)
     : QDialog(parent)
     , m_ui(new Ui::SettingsDialog)
     , m_settings(settings)
@@ -29,10 +31,6 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds, 
     m_ui->downloadDirEdit->setText(settings->downloadDir());
     m_ui->legacyCombo->setCurrentIndex(settings->gilMode() ? 0 : 1);
     m_ui->switchSpin->setValue(settings->gilSwitchIntervalMs());
-    // The interval only matters to the GIL mode.
-    m_ui->switchSpin->setEnabled(settings->gilMode());
-    connect(m_ui->legacyCombo, &QComboBox::currentIndexChanged, m_ui->switchSpin,
-        [this](int index) { m_ui->switchSpin->setEnabled(index == 0); });
     m_ui->notifySuccessCheck->setChecked(settings->notifyOnSuccess());
     m_ui->notifyFailureCheck->setChecked(settings->notifyOnFailure());
     const QHash<QString, int> caps = settings->kindCaps();
@@ -47,12 +45,50 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds, 
         spin->setValue(caps.value(kinds.at(row)));
         m_ui->kindCapsTable->setCellWidget(row, 1, spin);
     }
+    // Legacy plugins: as the global choice above, or each its own way.
+    const QHash<QString, bool> modes = settings->pluginGilModes();
+    m_ui->pluginModesTable->setRowCount(int(legacyPlugins.size()));
+    for (int row = 0; row < legacyPlugins.size(); ++row) {
+        const QString &plugin = legacyPlugins.at(row);
+        auto *name = new QTableWidgetItem(plugin);
+        name->setFlags(Qt::ItemIsEnabled);
+        m_ui->pluginModesTable->setItem(row, 0, name);
+        auto *combo = new QComboBox(m_ui->pluginModesTable);
+        combo->addItems({ tr("As for all legacy plugins"), tr("One at a time in Spool (GIL)"),
+            tr("In separate worker processes") });
+        combo->setCurrentIndex(!modes.contains(plugin) ? 0 : modes.value(plugin) ? 1 : 2);
+        m_ui->pluginModesTable->setCellWidget(row, 1, combo);
+    }
+    m_ui->pluginModesTable->resizeColumnToContents(0);
+    // The interval only matters when a legacy plugin may run under the GIL.
+    const auto updateSwitchSpin = [this] {
+        bool gil = m_ui->legacyCombo->currentIndex() == 0;
+        for (const QComboBox *combo : pluginModeCombos())
+            gil = gil || combo->currentIndex() == 1;
+        m_ui->switchSpin->setEnabled(gil);
+    };
+    updateSwitchSpin();
+    connect(m_ui->legacyCombo, &QComboBox::currentIndexChanged, this, updateSwitchSpin);
+    for (QComboBox *combo : pluginModeCombos())
+        connect(combo, &QComboBox::currentIndexChanged, this, updateSwitchSpin);
+    m_ui->pluginModesLabel->setVisible(!legacyPlugins.isEmpty());
+    m_ui->pluginModesTable->setVisible(!legacyPlugins.isEmpty());
     connect(m_ui->downloadDirButton, &QToolButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(
             this, tr("Downloads Go To"), m_ui->downloadDirEdit->text());
         if (!dir.isEmpty())
             m_ui->downloadDirEdit->setText(dir);
     });
+}
+
+QList<QComboBox *> SettingsDialog::pluginModeCombos() const
+{
+    QList<QComboBox *> combos;
+    for (int row = 0; row < m_ui->pluginModesTable->rowCount(); ++row) {
+        if (auto *combo = qobject_cast<QComboBox *>(m_ui->pluginModesTable->cellWidget(row, 1)))
+            combos.append(combo);
+    }
+    return combos;
 }
 
 SettingsDialog::~SettingsDialog()
@@ -68,6 +104,14 @@ void SettingsDialog::save()
     m_settings->setDownloadDir(m_ui->downloadDirEdit->text());
     m_settings->setGilMode(m_ui->legacyCombo->currentIndex() == 0);
     m_settings->setGilSwitchIntervalMs(m_ui->switchSpin->value());
+    QHash<QString, bool> modes;
+    const QList<QComboBox *> combos = pluginModeCombos();
+    for (int row = 0; row < combos.size(); ++row) {
+        if (combos.at(row)->currentIndex() > 0)
+            modes.insert(
+                m_ui->pluginModesTable->item(row, 0)->text(), combos.at(row)->currentIndex() == 1);
+    }
+    m_settings->setPluginGilModes(modes);
     m_settings->setNotifyOnSuccess(m_ui->notifySuccessCheck->isChecked());
     m_settings->setNotifyOnFailure(m_ui->notifyFailureCheck->isChecked());
     QHash<QString, int> caps;

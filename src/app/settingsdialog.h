@@ -3,6 +3,8 @@
 #include <QDialog>
 #include <QStringList>
 
+class QComboBox;
+
 namespace Ui {
 class SettingsDialog;
 }
@@ -16,8 +18,10 @@ class SettingsDialog final : public QDialog
     Q_OBJECT
 
 public:
-    // `kinds`: the job kinds a per-kind limit can be set for.
-    SettingsDialog(AppSettings *settings, const QStringList &kinds, QWidget *parent = nullptr);
+    // `kinds`: the job kinds a per-kind limit can be set for; `legacyPlugins`: the plugins that
+    // may run under the GIL or in worker processes, each its own way if the user wants.
+    SettingsDialog(AppSettings *settings, const QStringList &kinds,
+        const QStringList &legacyPlugins = {}, QWidget *parent = nullptr);
     ~SettingsDialog() override;
     Q_DISABLE_COPY_MOVE(SettingsDialog)
 
@@ -25,6 +29,7 @@ public:
     void save();
 
 private:
+    QList<QComboBox *> pluginModeCombos() const; // one per legacy plugin row
     Ui::SettingsDialog *m_ui;
     AppSettings *m_settings;
 };

@@ -41,7 +41,8 @@ QString usageText()
         "  cancel|pause|resume|retry|remove ID    act on a job (a unique id prefix will do)\n"
         "  pause --queue | resume --queue         hold or release the whole queue\n"
         "  run [--workers N] [--until-empty] [--gil on|off] [--switch-interval MS]\n"
-        "      [--priority low|idle|normal] [--lease-ms N] [--quiet]\n"
+        "      [--plugin-mode PLUGIN=gil|process]... [--priority low|idle|normal]\n"
+        "      [--lease-ms N] [--quiet]\n"
         "                                         run jobs in this process\n"
         "  plugins [--json]                       plugins found, their kinds, refusals\n"
         "  gil-stats [--json]                     GIL waits, holds, handoffs per plugin\n"
@@ -649,6 +650,9 @@ int Cli::runQueue(const QStringList &args)
         QStringLiteral("until-empty"), QStringLiteral("exit when nothing is queued or running"));
     const QCommandLineOption gilOption(QStringLiteral("gil"),
         QStringLiteral("serialize legacy plugin jobs in-process"), QStringLiteral("on|off"));
+    const QCommandLineOption pluginModeOption(QStringLiteral("plugin-mode"),
+        QStringLiteral("one legacy plugin under the GIL or in worker processes, over --gil"),
+        QStringLiteral("PLUGIN=gil|process"));
     const QCommandLineOption switchOption(QStringLiteral("switch-interval"),
         QStringLiteral("GIL switch interval in ms (default 5)"), QStringLiteral("MS"));
     const QCommandLineOption priorityOption(QStringLiteral("priority"),
@@ -657,8 +661,8 @@ int Cli::runQueue(const QStringList &args)
         QStringLiteral("lease-ms"), QStringLiteral("lease length"), QStringLiteral("N"));
     const QCommandLineOption quietOption(
         QStringLiteral("quiet"), QStringLiteral("print nothing per job"));
-    parser.addOptions({ workersOption, untilEmptyOption, gilOption, switchOption, priorityOption,
-        leaseOption, quietOption });
+    parser.addOptions({ workersOption, untilEmptyOption, gilOption, pluginModeOption, switchOption,
+        priorityOption, leaseOption, quietOption });
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("run: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
@@ -679,6 +683,32 @@ int Cli::runQueue(const QStringList &args)
         if (gil != QLatin1String("on") && gil != QLatin1String("off"))
             return usageError(QStringLiteral("run: --gil must be 'on' or 'off'"));
         PluginHost::instance().setGilMode(gil == QLatin1String("on"));
+    }
+    if (parser.isSet(pluginModeOption)) {
+        QHash<QString, bool> modes;
+        const QList<PluginInfo> plugins = PluginHost::instance().plugins();
+        for (const QString &value : parser.values(pluginModeOption)) {
+            const QString name = value.section(QLatin1Char('='), 0, 0);
+            const QString mode = value.section(QLatin1Char('='), 1);
+            if (!value.contains(QLatin1Char('='))
+                || (mode != QLatin1String("gil") && mode != QLatin1String("process")))
+                return usageError(QStringLiteral(
+                    "run: --plugin-mode takes PLUGIN=gil or PLUGIN=process, not '%1'")
+                                      .arg(value));
+            const auto plugin = std::find_if(plugins.cbegin(), plugins.cend(),
+                [&name](const PluginInfo &p) { return p.name == name && p.refusal.isEmpty(); });
+            if (plugin == plugins.cend())
+                return usageError(
+                    QStringLiteral("run: no plugin named '%1' here (see spoolctl plugins)")
+                        .arg(name));
+            if (plugin->threadSafe)
+                return usageError(QStringLiteral("run: plugin '%1' is thread-safe: its jobs run "
+                                                 "in parallel, with neither the GIL nor a worker "
+                                                 "process")
+                                      .arg(name));
+            modes.insert(name, mode == QLatin1String("gil"));
+        }
+        PluginHost::instance().setPluginGilModes(modes);
     }
     if (parser.isSet(switchOption)) {
         bool ok = false;

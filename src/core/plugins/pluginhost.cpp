@@ -361,7 +361,7 @@ public:
         if (!args)
             return JobResult::failure(args.error().message, false);
         const bool legacy = !plugin->threadSafe;
-        if (legacy && !host.gilMode())
+        if (legacy && !host.gilModeFor(plugin->name))
             return runInWorker(context, *plugin, kindName, args.value());
         QString error;
         sdk::JobPlugin *root = host.load(*plugin, &error);
@@ -489,6 +489,25 @@ QList<PluginInfo> PluginHost::plugins()
     ensureScanned();
     std::lock_guard lock(m_mutex);
     return m_plugins;
+}
+
+void PluginHost::setPluginGilModes(const QHash<QString, bool> &modes)
+{
+    std::lock_guard lock(m_modesMutex);
+    m_pluginGilModes = modes;
+}
+
+QHash<QString, bool> PluginHost::pluginGilModes() const
+{
+    std::lock_guard lock(m_modesMutex);
+    return m_pluginGilModes;
+}
+
+bool PluginHost::gilModeFor(const QString &pluginName) const
+{
+    std::lock_guard lock(m_modesMutex);
+    const auto it = m_pluginGilModes.constFind(pluginName);
+    return it != m_pluginGilModes.cend() ? *it : m_gilMode.load();
 }
 
 const PluginInfo *PluginHost::pluginFor(const QString &kind)

@@ -62,6 +62,11 @@ public:
     // spool-worker-host process of its own (process mode).
     void setGilMode(bool on) { m_gilMode = on; }
     bool gilMode() const { return m_gilMode; }
+    // Per plugin (by name), over the global mode: true GIL, false process mode. Plugins not
+    // named follow the global mode. Read when a job starts: running jobs keep their mode.
+    void setPluginGilModes(const QHash<QString, bool> &modes);
+    QHash<QString, bool> pluginGilModes() const;
+    bool gilModeFor(const QString &pluginName) const;
     Gil &gil() { return m_gil; }
     // Process mode: a worker silent (no progress, no log) this long is taken for hung and killed.
     qint64 workerTimeoutMs() const { return m_workerTimeoutMs; }
@@ -90,6 +95,8 @@ private:
     QList<PluginInfo> m_plugins;
     QHash<QString, std::shared_ptr<QPluginLoader>> m_loaders; // by file
     std::atomic<bool> m_gilMode { true };
+    mutable std::mutex m_modesMutex;
+    QHash<QString, bool> m_pluginGilModes;
     std::atomic<qint64> m_workerTimeoutMs { 60000 };
     Gil m_gil;
 };
