@@ -15,8 +15,8 @@ namespace {
 // How long a thread that is next in line (back from I/O, or a holder cut short by one) spins for
 // the lock before it sleeps. A thread back from I/O usually holds it for microseconds.
 constexpr auto kSpinAfterPreemption = std::chrono::microseconds(50);
-// A thread back from I/O spins through the holder's I/O slice too, when that is short: it is
-// served right after, and a futex sleep and wake-up would cost the holder more than the slice.
+// A thread back from I/O spins through what is left of the holder's I/O slice too, when that is no
+// longer than this: it is served right after, and a futex sleep and wake-up would cost more.
 constexpr auto kLongestSliceSpin = std::chrono::microseconds(500);
 
 int bucketOf(quint64 us)
@@ -102,7 +102,7 @@ bool Gil::checkpoint(Holder &holder)
     std::unique_lock lock(m_mutex);
     const auto now = Clock::now();
     // The flags are hints, checked here: one raised against the hold before this one is stale.
-    if (!m_io.empty() && now - holder.m_holdStart >= m_ioSlice.load()) {
+    if (!m_io.empty() && now >= Clock::time_point(Clock::duration(m_sliceEnd.load()))) {
         handOver(lock, holder, true);
         return true;
     }
@@ -175,19 +175,20 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
         queue.push_front(&holder);
     else
         queue.push_back(&holder);
+    auto until = holder.m_waitStart + kSpinAfterPreemption;
+    if (line == Line::Io) {
+        const auto sliceEnd = Clock::time_point(Clock::duration(m_sliceEnd.load()));
+        if (sliceEnd <= holder.m_waitStart)
+            m_ioDue.store(true, std::memory_order_relaxed); // due at the next checkpoint
+        else if (sliceEnd - holder.m_waitStart <= kLongestSliceSpin)
+            until = sliceEnd + kSpinAfterPreemption;
+    }
+    // Published after the flag: whoever sees this waiter counted sees the flag too.
     m_waiting.fetch_add(1, std::memory_order_release);
-
     if (front || line == Line::Io) {
-        // Next in line, served at the holder's next checkpoint or after a short hold: usually a
-        // matter of microseconds. Spinning that long beats a futex sleep and a wake-up (tens of
+        // Next in line, served at the holder's next checkpoint or once its I/O slice is up
+        // (100 us by default). Spinning that long beats a futex sleep and a wake-up (tens of
         // microseconds each way, paid by the CPU-bound jobs at every round-trip).
-        auto until = holder.m_waitStart + kSpinAfterPreemption;
-        if (line == Line::Io) {
-            const auto sliceEnd = Clock::time_point(Clock::duration(m_sliceEnd.load()));
-            if (sliceEnd > holder.m_waitStart)
-                until +=
-                    std::min<Clock::duration>(sliceEnd - holder.m_waitStart, kLongestSliceSpin);
-        }
         lock.unlock();
         for (unsigned spins = 1;; ++spins) {
             if (holder.m_granted.load(std::memory_order_acquire)) {
@@ -314,7 +315,8 @@ void Gil::handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool pree
     Holder *next = takeNext();
     Q_ASSERT(next);
     grant(next, now);
-    // Cut short by I/O: first in line to get it back. Its slice ran out: the back of the line.
+    // Cut short by I/O: first in line to get it back. Its switch interval ran out: the back of
+    // the line.
     wait(lock, holder, Line::Cpu, preemptedByIo);
 }
 

@@ -95,7 +95,7 @@ public:
     std::chrono::microseconds switchInterval() const { return m_switchInterval.load(); }
     void setSwitchInterval(std::chrono::microseconds interval) { m_switchInterval = interval; }
     // How long a holder keeps the lock, at least, before a thread back from I/O may take it at a
-    // checkpoint. 0: at the very next checkpoint.
+    // checkpoint. 0: at the very next checkpoint. A new value applies from the next grant.
     std::chrono::microseconds ioSlice() const { return m_ioSlice.load(); }
     void setIoSlice(std::chrono::microseconds slice) { m_ioSlice = slice; }
 
@@ -103,9 +103,10 @@ public:
     void acquire(Holder &holder);
     // Gives the lock to the next waiter, or frees it.
     void release(Holder &holder);
-    // Called often by the holder (every host-API call of a legacy job). Cheap when nobody waits;
-    // hands the lock over when a thread back from I/O waits, or the first waiter has waited a
-    // switch interval, and takes it back in turn. Returns whether it handed over.
+    // Called often by the holder (every host-API call of a legacy job). Two relaxed loads unless a
+    // hand-over is due: it hands the lock over when a thread back from I/O waits and the holder's
+    // I/O slice is up, or the first waiter has waited a switch interval, and takes it back in
+    // turn. Returns whether it handed over.
     bool checkpoint(Holder &holder);
     // Hands over to the next waiter now, if any, and takes the lock back in turn.
     bool yield(Holder &holder);
@@ -138,8 +139,8 @@ private:
     std::deque<Holder *> m_io;
     std::deque<Holder *> m_cpu;
     std::atomic<int> m_waiting { 0 };
-    // The current hold's slice end (Clock ticks), and whether a waiter back from I/O has seen it
-    // pass: set by that waiter, so the holder's checkpoint never reads the clock for it.
+    // The current hold's I/O slice end (Clock ticks), and whether a waiter back from I/O has seen
+    // it pass: set by that waiter, so the holder's checkpoints read no clock until it is.
     std::atomic<Clock::rep> m_sliceEnd { 0 };
     std::atomic<bool> m_ioDue { false };
     std::atomic<bool> m_dropRequest { false }; // the first CPU-bound waiter's interval is up
