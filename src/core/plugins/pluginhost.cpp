@@ -1,5 +1,7 @@
 #include "pluginhost.h"
 
+#include <cstring>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -11,7 +13,6 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QPluginLoader>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QThread>
@@ -21,6 +22,7 @@
 #include "spool/plugin.h"
 #include "util/atomicfile.h"
 #include "util/ids.h"
+#include "workerprocess.h"
 #include "workerprotocol.h"
 
 namespace spool {
@@ -262,24 +264,20 @@ JobResult runInWorker(
     if (!server.listen(name))
         return JobResult::failure(
             QStringLiteral("cannot open a socket for the worker: %1").arg(server.errorString()));
-    QProcess worker;
-    worker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    worker.start(program, { server.fullServerName() });
-    if (!worker.waitForStarted(10000))
+    WorkerProcess worker;
+    QString startError;
+    if (!worker.start(program, { server.fullServerName() }, &startError))
         return JobResult::failure(
-            QStringLiteral("cannot start spool-worker-host: %1").arg(worker.errorString()));
+            QStringLiteral("cannot start spool-worker-host: %1").arg(startError));
     const auto finish = [&](JobResult result) {
-        if (worker.state() != QProcess::NotRunning) {
-            worker.kill();
-            worker.waitForFinished(5000);
-        }
+        worker.kill();
         return result;
     };
     QLocalSocket *socket = nullptr;
     while (!socket) {
         if (context.shouldStop())
             return finish(JobResult::stopped());
-        if (worker.state() == QProcess::NotRunning)
+        if (!worker.running())
             return crashed(QStringLiteral("the worker process ended before it took the job"));
         if (server.waitForNewConnection(50))
             socket = server.nextPendingConnection();
@@ -319,11 +317,12 @@ JobResult runInWorker(
         }
         if (!error.isEmpty())
             return finish(JobResult::failure(QStringLiteral("worker: %1").arg(error), false));
-        if (worker.state() == QProcess::NotRunning
-            || socket->state() != QLocalSocket::ConnectedState) {
+        if (!worker.running() || socket->state() != QLocalSocket::ConnectedState) {
             worker.waitForFinished(5000);
-            if (worker.exitStatus() == QProcess::CrashExit)
-                return finish(crashed(QStringLiteral("the plugin crashed its worker process")));
+            if (worker.crashed())
+                return finish(
+                    crashed(QStringLiteral("the plugin crashed its worker process (%1)")
+                                .arg(QString::fromLocal8Bit(strsignal(worker.signal())))));
             return finish(
                 crashed(QStringLiteral("the worker process exited (code %1) without a result")
                             .arg(worker.exitCode())));

@@ -1,0 +1,103 @@
+#include "workerprocess.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <vector>
+
+#include <QElapsedTimer>
+#include <QFile>
+
+extern char **environ;
+
+namespace spool {
+
+WorkerProcess::~WorkerProcess()
+{
+    kill();
+}
+
+bool WorkerProcess::start(const QString &program, const QStringList &arguments, QString *error)
+{
+    Q_ASSERT(m_pid < 0);
+    std::vector<QByteArray> words { QFile::encodeName(program) };
+    for (const QString &argument : arguments)
+        words.push_back(argument.toLocal8Bit());
+    std::vector<char *> argv;
+    for (QByteArray &word : words)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    // The child starts with no blocked signals and SIGPIPE at its default, whatever this
+    // process set for itself.
+    sigset_t none, pipe;
+    sigemptyset(&none);
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &pipe);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv.front(), &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        if (error)
+            *error = QString::fromLocal8Bit(std::strerror(rc));
+        return false;
+    }
+    m_pid = pid;
+    m_ended = false;
+    return true;
+}
+
+bool WorkerProcess::running()
+{
+    if (m_pid < 0 || m_ended)
+        return false;
+    int status = 0;
+    pid_t reaped;
+    do
+        reaped = ::waitpid(m_pid, &status, WNOHANG);
+    while (reaped < 0 && errno == EINTR);
+    if (reaped == 0)
+        return true;
+    m_ended = true;
+    if (reaped == m_pid) {
+        if (WIFSIGNALED(status))
+            m_signal = WTERMSIG(status);
+        else if (WIFEXITED(status))
+            m_exitCode = WEXITSTATUS(status);
+    }
+    return false;
+}
+
+bool WorkerProcess::waitForFinished(int ms)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (running()) {
+        if (timer.elapsed() >= ms)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+}
+
+void WorkerProcess::kill()
+{
+    if (!running())
+        return;
+    ::kill(m_pid, SIGKILL);
+    waitForFinished(5000);
+}
+
+} // namespace spool
