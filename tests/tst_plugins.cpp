@@ -70,6 +70,7 @@ private Q_SLOTS:
     void legacyJobsWaitingForTheLockLeaveTheirSlots();
     void processModeContainsMisbehaviour();
     void modeIsChosenPerPlugin();
+    void processModeKeepsHealthyWorkers();
     void parametersFollowThePluginsSchema_data();
     void parametersFollowThePluginsSchema();
     void spoolctlListsRunsAndReports();
@@ -375,6 +376,75 @@ void TestPlugins::modeIsChosenPerPlugin()
 
     host.setGilMode(true);
     host.setPluginGilModes({});
+    QSignalSpy stopped(&queue, &JobQueue::stopped);
+    queue.stop(StopMode::Release);
+    QVERIFY(stopped.wait(10000));
+}
+
+void TestPlugins::processModeKeepsHealthyWorkers()
+{
+#ifdef SPOOL_TSAN
+    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
+#endif
+    PluginHost &host = PluginHost::instance();
+    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
+    host.setGilMode(false);
+    QTemporaryDir dir;
+    auto registry = std::make_shared<JobKindRegistry>();
+    registerPluginKind(*registry);
+    QueueConfig config;
+    config.workers = 1; // one job after the other
+    config.workRoot = dir.filePath(QStringLiteral("work"));
+    config.retry.maxAttempts = 1;
+    auto store = std::make_shared<MemoryJobStore>();
+    JobQueueImpl queue(store, registry, config);
+    QHash<QUuid, JobRecord> finished;
+    connect(&queue, &JobQueue::jobFinished, this,
+        [&](const JobRecord &r) { finished.insert(r.id, r); });
+    const auto add = [&](const QString &kind, const QString &param) {
+        auto checked = registry->validate(QStringLiteral("plugin"),
+            QJsonObject { { QStringLiteral("name"), kind },
+                { QStringLiteral("param"), QJsonArray { param } } });
+        if (!checked)
+            qFatal("%s", qPrintable(checked.error().message));
+        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
+    };
+    // The job's "running in worker process PID[ (kept from an earlier job)]" log line.
+    const auto workerLine = [&store](const QUuid &id) {
+        for (const JobEvent &e : store->events(id).value()) {
+            if (e.event == QLatin1String("log") && e.detail.startsWith(QLatin1String("running in")))
+                return e.detail;
+        }
+        return QString();
+    };
+    const auto pidIn = [](const QString &line) { return line.section(QLatin1Char(' '), 4, 4); };
+
+    const QUuid first = add(QStringLiteral("tally"), QStringLiteral("steps=100"));
+    const QUuid second = add(QStringLiteral("tally"), QStringLiteral("steps=100"));
+    const QUuid crashes = add(QStringLiteral("misbehave"), QStringLiteral("how=abort"));
+    const QUuid afterCrash = add(QStringLiteral("misbehave"), QStringLiteral("how=ok"));
+    const QUuid third = add(QStringLiteral("tally"), QStringLiteral("steps=100"));
+    queue.start();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 5, kRunTimeoutMs);
+    host.setGilMode(true);
+    for (const QUuid &id : { first, second, afterCrash, third })
+        QVERIFY2(
+            finished.value(id).state == JobState::Succeeded, qPrintable(finished.value(id).error));
+    QCOMPARE(finished.value(crashes).state, JobState::Failed);
+
+    // The tally plugin's worker served all three of its jobs (the scan above dropped the idle
+    // workers of earlier tests); the crasher's died with its job, and the crasher's next job got a
+    // fresh one.
+    const QString one = workerLine(first), two = workerLine(second), three = workerLine(third);
+    QVERIFY2(!one.isEmpty() && !one.contains(QLatin1String("kept")), qPrintable(one));
+    QVERIFY2(two.endsWith(QLatin1String("(kept from an earlier job)")), qPrintable(two));
+    QVERIFY2(three.endsWith(QLatin1String("(kept from an earlier job)")), qPrintable(three));
+    QCOMPARE(pidIn(two), pidIn(one));
+    QCOMPARE(pidIn(three), pidIn(one));
+    const QString crashed = workerLine(crashes), fresh = workerLine(afterCrash);
+    QVERIFY2(!fresh.isEmpty() && !fresh.contains(QLatin1String("kept")), qPrintable(fresh));
+    QVERIFY(pidIn(fresh) != pidIn(crashed));
+
     QSignalSpy stopped(&queue, &JobQueue::stopped);
     queue.stop(StopMode::Release);
     QVERIFY(stopped.wait(10000));

@@ -1,7 +1,15 @@
-// spool-worker-host: runs one legacy plugin job in its own process, so that the plugin needs no
-// lock and a crash, abort or hang there costs only that job. Spool starts it with the name of a
-// local socket to connect to, sends one `run` message, and reads progress, log lines and the
-// result (src/core/plugins/workerprotocol.h).
+// spool-worker-host: runs legacy plugin jobs in a process of their own, so that the plugin needs
+// no lock and a crash, abort or hang there costs only that job. For each job Spool names a local
+// socket to connect to, sends one `run` message, and reads progress, log lines and the result
+// (src/core/plugins/workerprotocol.h).
+//   spool-worker-host SOCKET   one job, then exit
+//   spool-worker-host --serve  one job per socket name read from stdin, one at a time, so that
+//                              Spool can keep the process for the plugin's next job; exits at
+//                              the end of stdin or after a minute without work
+#include <cerrno>
+#include <poll.h>
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -106,20 +114,17 @@ int fail(QLocalSocket &socket, const QString &error)
     workerprotocol::send(socket,
         { { QStringLiteral("type"), QStringLiteral("done") }, { QStringLiteral("ok"), false },
             { QStringLiteral("error"), error } });
+    socket.flush();
+    socket.disconnectFromServer();
     return 1;
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+// Connects to `socketName`, runs the job it is sent, and reports the result: 0 when the job
+// succeeded.
+int runOne(const QString &socketName)
 {
-    QCoreApplication app(argc, argv);
-    if (app.arguments().size() != 2) {
-        fprintf(stderr, "usage: spool-worker-host SOCKET (started by Spool)\n");
-        return 2;
-    }
     QLocalSocket socket;
-    socket.connectToServer(app.arguments().at(1));
+    socket.connectToServer(socketName);
     if (!socket.waitForConnected(10000)) {
         fprintf(
             stderr, "spool-worker-host: cannot connect: %s\n", qPrintable(socket.errorString()));
@@ -152,7 +157,58 @@ int main(int argc, char **argv)
     workerprotocol::send(socket,
         { { QStringLiteral("type"), QStringLiteral("done") }, { QStringLiteral("ok"), ok },
             { QStringLiteral("output"), output }, { QStringLiteral("error"), jobError },
-            { QStringLiteral("stopped"), context.shouldStop() } });
+            { QStringLiteral("stopped"), context.shouldStop() },
+            { QStringLiteral("worker"), qint64(QCoreApplication::applicationPid()) } });
+    socket.flush();
     socket.disconnectFromServer();
+    if (socket.state() != QLocalSocket::UnconnectedState)
+        socket.waitForDisconnected(1000);
     return ok ? 0 : 1;
+}
+
+// The next socket name on stdin; empty at its end or after `idleMs` without one.
+QString nextSocketName(QByteArray &buffer, int idleMs)
+{
+    for (;;) {
+        if (const qsizetype end = buffer.indexOf('\n'); end >= 0) {
+            const QByteArray line = buffer.left(end).trimmed();
+            buffer.remove(0, end + 1);
+            if (!line.isEmpty())
+                return QString::fromLocal8Bit(line);
+            continue;
+        }
+        pollfd in { STDIN_FILENO, POLLIN, 0 };
+        const int ready = ::poll(&in, 1, idleMs);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return {}; // idle too long: Spool starts another when it needs one
+        char chunk[512];
+        const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return {}; // Spool closed the channel (or is gone)
+        buffer.append(chunk, n);
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    if (app.arguments().size() != 2) {
+        fprintf(stderr, "usage: spool-worker-host SOCKET | --serve (started by Spool)\n");
+        return 2;
+    }
+    if (app.arguments().at(1) != QLatin1String("--serve"))
+        return runOne(app.arguments().at(1));
+    QByteArray buffer;
+    for (;;) {
+        const QString name = nextSocketName(buffer, 60000);
+        if (name.isEmpty())
+            return 0;
+        runOne(name);
+    }
 }

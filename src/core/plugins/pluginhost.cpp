@@ -1,6 +1,8 @@
 #include "pluginhost.h"
 
+#include <chrono>
 #include <cstring>
+#include <vector>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -241,8 +243,68 @@ QString workerProgram()
     return {};
 }
 
-// Process mode: the job runs in a spool-worker-host of its own; a crash, abort or hang there
-// fails this job only. A job that brings its worker down twice is not retried again.
+// Idle spool-worker-host processes, by plugin file, kept for the plugin's next job: a fresh one
+// costs about 18 ms (exec, Qt, loading the plugin). Only a worker that finished its job normally
+// comes back here; one that crashed, hung or was stopped is killed. An idle worker ends itself
+// after a minute; this pool hands out none idle for more than 50 s.
+class WorkerPool
+{
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr auto kMaxIdleTime = std::chrono::seconds(50);
+    static constexpr size_t kMaxIdle = 8;
+
+    std::unique_ptr<WorkerProcess> take(const QString &pluginFile)
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_idle.begin(); it != m_idle.end();) {
+            if (!it->process->running() || Clock::now() - it->since > kMaxIdleTime) {
+                it = m_idle.erase(it); // killed and reaped by its destructor
+            } else if (it->pluginFile == pluginFile) {
+                std::unique_ptr<WorkerProcess> process = std::move(it->process);
+                m_idle.erase(it);
+                return process;
+            } else {
+                ++it;
+            }
+        }
+        return nullptr;
+    }
+
+    void clear()
+    {
+        std::lock_guard lock(m_mutex);
+        m_idle.clear();
+    }
+
+    void give(const QString &pluginFile, std::unique_ptr<WorkerProcess> process)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_idle.size() >= kMaxIdle)
+            m_idle.erase(m_idle.begin()); // the one idle longest
+        m_idle.push_back({ pluginFile, std::move(process), Clock::now() });
+    }
+
+private:
+    struct Idle
+    {
+        QString pluginFile;
+        std::unique_ptr<WorkerProcess> process;
+        Clock::time_point since;
+    };
+    std::mutex m_mutex;
+    std::vector<Idle> m_idle;
+};
+
+WorkerPool &workerPool()
+{
+    static WorkerPool pool;
+    return pool;
+}
+
+// Process mode: the job runs in a spool-worker-host process (one job at a time per process, kept
+// for the plugin's next job); a crash, abort or hang there fails this job only. A job that brings
+// its worker down twice is not retried again.
 JobResult runInWorker(
     JobContext &context, const PluginInfo &plugin, const QString &kind, const QJsonObject &args)
 {
@@ -264,24 +326,47 @@ JobResult runInWorker(
     if (!server.listen(name))
         return JobResult::failure(
             QStringLiteral("cannot open a socket for the worker: %1").arg(server.errorString()));
-    WorkerProcess worker;
-    QString startError;
-    if (!worker.start(program, { server.fullServerName() }, &startError))
-        return JobResult::failure(
-            QStringLiteral("cannot start spool-worker-host: %1").arg(startError));
+    std::unique_ptr<WorkerProcess> worker;
     const auto finish = [&](JobResult result) {
-        worker.kill();
+        worker.reset(); // killed and reaped
         return result;
     };
+    // An idle worker of this plugin if there is one that takes the job, else a fresh one.
     QLocalSocket *socket = nullptr;
-    while (!socket) {
-        if (context.shouldStop())
-            return finish(JobResult::stopped());
-        if (!worker.running())
-            return crashed(QStringLiteral("the worker process ended before it took the job"));
-        if (server.waitForNewConnection(50))
-            socket = server.nextPendingConnection();
+    bool reused = false;
+    for (std::unique_ptr<WorkerProcess> idle = workerPool().take(plugin.file); !socket;) {
+        reused = idle != nullptr;
+        worker = reused ? std::move(idle) : std::make_unique<WorkerProcess>();
+        if (!reused) {
+            QString startError;
+            if (!worker->start(program, { QStringLiteral("--serve") }, &startError, true))
+                return finish(JobResult::failure(
+                    QStringLiteral("cannot start spool-worker-host: %1").arg(startError)));
+        }
+        bool sent = worker->sendLine(server.fullServerName().toLocal8Bit());
+        QElapsedTimer waiting;
+        waiting.start();
+        while (sent && !socket) {
+            if (context.shouldStop())
+                return finish(JobResult::stopped());
+            if (!worker->running() || waiting.elapsed() > 10000)
+                break;
+            if (server.waitForNewConnection(50))
+                socket = server.nextPendingConnection();
+        }
+        if (socket)
+            break;
+        if (reused) {
+            worker.reset(); // it ended while idle: a fresh one
+            continue;
+        }
+        if (worker->running())
+            return finish(crashed(QStringLiteral("the worker process did not connect in 10 s")));
+        return finish(crashed(QStringLiteral("the worker process ended before it took the job")));
     }
+    context.log(QStringLiteral("running in worker process %1%2")
+                    .arg(worker->pid())
+                    .arg(reused ? QStringLiteral(" (kept from an earlier job)") : QString()));
     workerprotocol::send(*socket,
         { { QStringLiteral("type"), QStringLiteral("run") },
             { QStringLiteral("plugin"), plugin.file }, { QStringLiteral("kind"), kind },
@@ -304,9 +389,9 @@ JobResult runInWorker(
             } else if (type == QLatin1String("log")) {
                 context.log(message->value(QStringLiteral("line")).toString());
             } else if (type == QLatin1String("done")) {
-                worker.waitForFinished(5000);
                 if (message->value(QStringLiteral("stopped")).toBool() || context.shouldStop())
                     return finish(JobResult::stopped());
+                workerPool().give(plugin.file, std::move(worker)); // healthy: for the next job
                 if (message->value(QStringLiteral("ok")).toBool())
                     return finish(
                         JobResult::success(message->value(QStringLiteral("output")).toString()));
@@ -317,15 +402,15 @@ JobResult runInWorker(
         }
         if (!error.isEmpty())
             return finish(JobResult::failure(QStringLiteral("worker: %1").arg(error), false));
-        if (!worker.running() || socket->state() != QLocalSocket::ConnectedState) {
-            worker.waitForFinished(5000);
-            if (worker.crashed())
+        if (!worker->running() || socket->state() != QLocalSocket::ConnectedState) {
+            worker->waitForFinished(5000);
+            if (worker->crashed())
                 return finish(
                     crashed(QStringLiteral("the plugin crashed its worker process (%1)")
-                                .arg(QString::fromLocal8Bit(strsignal(worker.signal())))));
+                                .arg(QString::fromLocal8Bit(strsignal(worker->signal())))));
             return finish(
                 crashed(QStringLiteral("the worker process exited (code %1) without a result")
-                            .arg(worker.exitCode())));
+                            .arg(worker->exitCode())));
         }
         if (context.shouldStop() && !stopSent) {
             workerprotocol::send(*socket, { { QStringLiteral("type"), QStringLiteral("stop") } });
@@ -422,6 +507,7 @@ QStringList PluginHost::defaultDirectories()
 QList<PluginInfo> PluginHost::scan(const QStringList &directories)
 {
     std::lock_guard scanning(m_scanMutex);
+    workerPool().clear(); // idle workers hold what the files were; the next jobs start afresh
     return scanLocked(directories);
 }
 

@@ -54,7 +54,8 @@ public:
     static QStringList defaultDirectories();
     // Reads every file in `directories` (once per process unless called again): the result in
     // the order found. The default directories when never called. A new scan invalidates what
-    // pluginFor() returned: call it before jobs run, not while they do.
+    // pluginFor() returned: call it before jobs run, not while they do. It also ends the idle
+    // worker processes kept for process mode (they hold the plugins as they were).
     QList<PluginInfo> scan(const QStringList &directories = defaultDirectories());
     QList<PluginInfo> plugins();
 

@@ -4,8 +4,10 @@
 #include <csignal>
 #include <cstring>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <QElapsedTimer>
@@ -18,11 +20,44 @@ namespace spool {
 WorkerProcess::~WorkerProcess()
 {
     kill();
+    closeControl();
 }
 
-bool WorkerProcess::start(const QString &program, const QStringList &arguments, QString *error)
+void WorkerProcess::closeControl()
+{
+    if (m_control >= 0)
+        ::close(m_control);
+    m_control = -1;
+}
+
+bool WorkerProcess::sendLine(const QByteArray &line)
+{
+    if (m_control < 0)
+        return false;
+    const QByteArray data = line + '\n';
+    qsizetype sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n =
+            ::send(m_control, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        sent += n;
+    }
+    return true;
+}
+
+bool WorkerProcess::start(
+    const QString &program, const QStringList &arguments, QString *error, bool withControl)
 {
     Q_ASSERT(m_pid < 0);
+    int pair[2] = { -1, -1 };
+    if (withControl && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        if (error)
+            *error = QString::fromLocal8Bit(std::strerror(errno));
+        return false;
+    }
     std::vector<QByteArray> words { QFile::encodeName(program) };
     for (const QString &argument : arguments)
         words.push_back(argument.toLocal8Bit());
@@ -34,6 +69,8 @@ bool WorkerProcess::start(const QString &program, const QStringList &arguments, 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    if (withControl)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], STDIN_FILENO); // clears CLOEXEC
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
     // The child starts with no blocked signals and SIGPIPE at its default, whatever this
@@ -49,6 +86,13 @@ bool WorkerProcess::start(const QString &program, const QStringList &arguments, 
     const int rc = posix_spawn(&pid, argv.front(), &actions, &attributes, argv.data(), environ);
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
+    if (withControl) {
+        ::close(pair[1]);
+        if (rc != 0)
+            ::close(pair[0]);
+        else
+            m_control = pair[0];
+    }
     if (rc != 0) {
         if (error)
             *error = QString::fromLocal8Bit(std::strerror(rc));

@@ -12,7 +12,9 @@ namespace spool {
 // follow, and TSan then reports false races in whatever the starting thread does next. glibc's
 // posix_spawn is as cheap (it clones the same way) and TSan intercepts it. The child's stdout goes
 // to this process's stderr, so a chatty plugin cannot mix into spoolctl's output.
-// Used from one thread; killed and reaped on destruction.
+// Optionally with a control channel on the child's stdin (a socket pair, so a write to a dead
+// child fails instead of raising SIGPIPE). Used from one thread at a time; killed and reaped on
+// destruction.
 class WorkerProcess
 {
 public:
@@ -22,7 +24,10 @@ public:
     WorkerProcess &operator=(const WorkerProcess &) = delete;
 
     // False with the reason when the program could not be started.
-    bool start(const QString &program, const QStringList &arguments, QString *error);
+    bool start(const QString &program, const QStringList &arguments, QString *error,
+        bool withControl = false);
+    // Sends a line on the control channel; false when the child is gone.
+    bool sendLine(const QByteArray &line);
     // Whether it still runs; reaps it once it has ended.
     bool running();
     // Waits up to `ms` for it to end; whether it has.
@@ -34,9 +39,12 @@ public:
     bool crashed() const { return m_signal != 0; }
     int signal() const { return m_signal; }
     int exitCode() const { return m_exitCode; }
+    pid_t pid() const { return m_pid; }
 
 private:
+    void closeControl();
     pid_t m_pid = -1;
+    int m_control = -1;
     bool m_ended = false;
     int m_signal = 0;
     int m_exitCode = 0;
