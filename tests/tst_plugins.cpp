@@ -29,6 +29,78 @@ constexpr int kRunTimeoutMs = 240000;
 constexpr int kRunTimeoutMs = 60000;
 #endif
 
+// A queue of plugin jobs (and the diagnostic kinds) on an in-memory store, as the tests use.
+class PluginQueue
+{
+public:
+    explicit PluginQueue(int workers, const std::function<void(QueueConfig &)> &adjust = {})
+        : registry(std::make_shared<JobKindRegistry>())
+        , store(std::make_shared<MemoryJobStore>())
+    {
+        registerPluginKind(*registry);
+        registerDiagnosticKinds(*registry);
+        QueueConfig config;
+        config.workers = workers;
+        config.workRoot = dir.filePath(QStringLiteral("work"));
+        if (adjust)
+            adjust(config);
+        queue = std::make_unique<JobQueueImpl>(store, registry, config);
+        QObject::connect(queue.get(), &JobQueue::jobFinished, &m_context,
+            [this](const JobRecord &r) { finished.insert(r.id, r); });
+        QObject::connect(queue.get(), &JobQueue::jobsChanged, &m_context,
+            [this](const QList<JobRecord> &records) {
+                for (const JobRecord &r : records)
+                    latest.insert(r.id, r);
+            });
+    }
+    ~PluginQueue() { stop(); }
+    Q_DISABLE_COPY_MOVE(PluginQueue)
+
+    // A job of a plugin's kind; the tests queue only parameters the schema accepts.
+    QUuid add(const QString &kind, const QStringList &params)
+    {
+        QJsonArray list;
+        for (const QString &p : params)
+            list.append(p);
+        auto checked = registry->validate(QStringLiteral("plugin"),
+            QJsonObject { { QStringLiteral("name"), kind }, { QStringLiteral("param"), list } });
+        if (!checked)
+            qFatal("%s", qPrintable(checked.error().message));
+        return queue->enqueue(QStringLiteral("plugin"), checked.value()).value();
+    }
+
+    // Lets go of the running jobs; whether the queue stopped in time.
+    bool stop()
+    {
+        if (m_stopped)
+            return true;
+        m_stopped = true;
+        QSignalSpy stopped(queue.get(), &JobQueue::stopped);
+        queue->stop(StopMode::Release);
+        return stopped.wait(10000);
+    }
+
+    QTemporaryDir dir;
+    std::shared_ptr<JobKindRegistry> registry;
+    std::shared_ptr<MemoryJobStore> store;
+    std::unique_ptr<JobQueueImpl> queue;
+    QHash<QUuid, JobRecord> finished; // from jobFinished
+    QHash<QUuid, JobRecord> latest; // from jobsChanged
+
+private:
+    QObject m_context;
+    bool m_stopped = false;
+};
+
+// The host with the example plugins and the crasher (a plugin that crashes, aborts or hangs on
+// purpose).
+PluginHost &withCrasher()
+{
+    PluginHost &host = PluginHost::instance();
+    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
+    return host;
+}
+
 QString appPlugin(const char *name)
 {
     return QDir(QStringLiteral(APP_PLUGINS_DIR)).filePath(QString::fromLatin1(name));
@@ -65,6 +137,7 @@ class TestPlugins : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void refusesWhatItCannotUse();
     void examplePluginsRun();
     void legacyJobsWaitingForTheLockLeaveTheirSlots();
@@ -76,6 +149,15 @@ private Q_SLOTS:
     void spoolctlListsRunsAndReports();
     void hostNetworkHelperFetchesAndStops();
 };
+
+void TestPlugins::initTestCase()
+{
+#ifdef SPOOL_TSAN
+    // Instrumented workers would turn the crasher's SIGSEGV into TSan's report and exit(66): let
+    // the signal kill the worker as it does in a normal build.
+    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
+#endif
+}
 
 void TestPlugins::refusesWhatItCannotUse()
 {
@@ -131,55 +213,35 @@ void TestPlugins::examplePluginsRun()
     text.write("the quick brown fox\njumps over\n\tthe lazy dog\n");
     text.close();
 
-    auto registry = std::make_shared<JobKindRegistry>();
-    registerPluginKind(*registry);
-    QueueConfig config;
-    config.workers = 3;
-    config.workRoot = dir.filePath(QStringLiteral("work"));
-    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
-    QHash<QUuid, JobRecord> finished;
-    connect(&queue, &JobQueue::jobFinished, this,
-        [&](const JobRecord &r) { finished.insert(r.id, r); });
-    const auto add = [&](const QString &kind, const QStringList &params) {
-        QJsonArray list;
-        for (const QString &p : params)
-            list.append(p);
-        auto checked = registry->validate(QStringLiteral("plugin"),
-            QJsonObject { { QStringLiteral("name"), kind }, { QStringLiteral("param"), list } });
-        if (!checked)
-            qFatal("%s", qPrintable(checked.error().message));
-        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
-    };
+    PluginQueue q(3);
     const QUuid words =
-        add(QStringLiteral("wordcount"), { QStringLiteral("file=") + text.fileName() });
+        q.add(QStringLiteral("wordcount"), { QStringLiteral("file=") + text.fileName() });
     // Three legacy jobs at once on three workers: the GIL makes them take turns. Each checks the
     // plugin's globals at every step, so overlapping runs would fail.
     QList<QUuid> tallies;
     for (int i = 0; i < 3; ++i)
-        tallies.append(add(QStringLiteral("tally"),
+        tallies.append(q.add(QStringLiteral("tally"),
             { QStringLiteral("steps=30000"), QStringLiteral("nap-every=3000") }));
-    const QUuid hello = add(QStringLiteral("hello"), { QStringLiteral("who=tests") });
+    const QUuid hello = q.add(QStringLiteral("hello"), { QStringLiteral("who=tests") });
     const quint64 acquiredBefore =
         host.gil().stats().value(QStringLiteral("legacytally")).acquisitions;
-    queue.start();
-    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 5, kRunTimeoutMs);
+    q.queue->start();
+    QTRY_VERIFY_WITH_TIMEOUT(q.finished.size() == 5, kRunTimeoutMs);
 
-    QCOMPARE(finished.value(hello).output, QStringLiteral("greeted tests 3 time(s)")); // template
-    QCOMPARE(finished.value(words).state, JobState::Succeeded);
-    QCOMPARE(finished.value(words).output, QStringLiteral("9 words in ") + text.fileName());
+    QCOMPARE(q.finished.value(hello).output, QStringLiteral("greeted tests 3 time(s)")); // template
+    QCOMPARE(q.finished.value(words).state, JobState::Succeeded);
+    QCOMPARE(q.finished.value(words).output, QStringLiteral("9 words in ") + text.fileName());
     for (const QUuid &id : std::as_const(tallies)) {
-        QVERIFY2(
-            finished.value(id).state == JobState::Succeeded, qPrintable(finished.value(id).error));
-        QCOMPARE(finished.value(id).output, QStringLiteral("sum of 1..30000 = 450015000"));
+        QVERIFY2(q.finished.value(id).state == JobState::Succeeded,
+            qPrintable(q.finished.value(id).error));
+        QCOMPARE(q.finished.value(id).output, QStringLiteral("sum of 1..30000 = 450015000"));
     }
     const Gil::Stats stats = host.gil().stats().value(QStringLiteral("legacytally"));
     // At least one acquisition per job, and more: every nap releases and takes it again.
     QVERIFY(stats.acquisitions >= acquiredBefore + 3 + 3 * 9);
     QVERIFY(!host.gil().stats().contains(QStringLiteral("wordcount"))); // thread-safe: no lock
 
-    QSignalSpy stopped(&queue, &JobQueue::stopped);
-    queue.stop(StopMode::Release);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(q.stop());
 }
 
 void TestPlugins::legacyJobsWaitingForTheLockLeaveTheirSlots()
@@ -189,83 +251,42 @@ void TestPlugins::legacyJobsWaitingForTheLockLeaveTheirSlots()
     PluginHost &host = PluginHost::instance();
     host.scan({ QStringLiteral(APP_PLUGINS_DIR) });
     host.setGilMode(true);
-    QTemporaryDir dir;
-    auto registry = std::make_shared<JobKindRegistry>();
-    registerPluginKind(*registry);
-    registerDiagnosticKinds(*registry);
-    QueueConfig config;
-    config.workers = 2;
-    config.workRoot = dir.filePath(QStringLiteral("work"));
-    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
-    QHash<QUuid, JobRecord> latest;
-    connect(&queue, &JobQueue::jobsChanged, this, [&](const QList<JobRecord> &records) {
-        for (const JobRecord &r : records)
-            latest.insert(r.id, r);
-    });
+    PluginQueue q(2);
     QList<QUuid> legacy;
-    for (int i = 0; i < 2; ++i) {
-        auto checked = registry->validate(QStringLiteral("plugin"),
-            QJsonObject { { QStringLiteral("name"), QStringLiteral("tally") },
-                { QStringLiteral("param"), QJsonArray { QStringLiteral("steps=100000000") } } });
-        QVERIFY(checked.ok());
-        legacy.append(queue.enqueue(QStringLiteral("plugin"), checked.value()).value());
-    }
+    for (int i = 0; i < 2; ++i)
+        legacy.append(q.add(QStringLiteral("tally"), { QStringLiteral("steps=100000000") }));
     const QUuid quick =
-        queue.enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 100 } }).value();
-    queue.start();
-    QTRY_VERIFY_WITH_TIMEOUT(latest.value(quick).state == JobState::Succeeded, kRunTimeoutMs);
+        q.queue->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 100 } }).value();
+    q.queue->start();
+    QTRY_VERIFY_WITH_TIMEOUT(q.latest.value(quick).state == JobState::Succeeded, kRunTimeoutMs);
     // Both legacy jobs are still at it: the sleep job got a slot one of them left while waiting.
-    QCOMPARE(latest.value(legacy[0]).state, JobState::Running);
-    QCOMPARE(latest.value(legacy[1]).state, JobState::Running);
+    QCOMPARE(q.latest.value(legacy[0]).state, JobState::Running);
+    QCOMPARE(q.latest.value(legacy[1]).state, JobState::Running);
     for (const QUuid &id : std::as_const(legacy))
-        queue.cancel(id);
-    QTRY_VERIFY_WITH_TIMEOUT(latest.value(legacy[0]).state == JobState::Canceled
-            && latest.value(legacy[1]).state == JobState::Canceled,
+        q.queue->cancel(id);
+    QTRY_VERIFY_WITH_TIMEOUT(q.latest.value(legacy[0]).state == JobState::Canceled
+            && q.latest.value(legacy[1]).state == JobState::Canceled,
         kRunTimeoutMs);
-    QSignalSpy stopped(&queue, &JobQueue::stopped);
-    queue.stop(StopMode::Release);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(q.stop());
 }
 
 void TestPlugins::processModeContainsMisbehaviour()
 {
-#ifdef SPOOL_TSAN
-    // Instrumented workers would turn a SIGSEGV into TSan's report and exit(66): let the signal
-    // kill the worker as it does in a normal build.
-    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
-#endif
-    PluginHost &host = PluginHost::instance();
-    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
+    PluginHost &host = withCrasher();
     host.setGilMode(false);
     host.setWorkerTimeoutMs(1500);
-    QTemporaryDir dir;
-    auto registry = std::make_shared<JobKindRegistry>();
-    registerPluginKind(*registry);
-    QueueConfig config;
-    config.workers = 2;
-    config.workRoot = dir.filePath(QStringLiteral("work"));
-    config.retry.baseDelayMs = 50; // a crash is retried once, soon
-    config.retry.maxDelayMs = 100;
-    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
-    QHash<QUuid, JobRecord> finished;
-    connect(&queue, &JobQueue::jobFinished, this,
-        [&](const JobRecord &r) { finished.insert(r.id, r); });
-    const auto add = [&](const QString &kind, const QString &param) {
-        auto checked = registry->validate(QStringLiteral("plugin"),
-            QJsonObject { { QStringLiteral("name"), kind },
-                { QStringLiteral("param"), QJsonArray { param } } });
-        if (!checked)
-            qFatal("%s", qPrintable(checked.error().message));
-        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
-    };
-    const QUuid aborts = add(QStringLiteral("misbehave"), QStringLiteral("how=abort"));
-    const QUuid segfaults = add(QStringLiteral("misbehave"), QStringLiteral("how=segv"));
-    const QUuid exits = add(QStringLiteral("misbehave"), QStringLiteral("how=exit"));
-    const QUuid hangs = add(QStringLiteral("misbehave"), QStringLiteral("how=hang"));
-    const QUuid behaves = add(QStringLiteral("misbehave"), QStringLiteral("how=ok"));
-    const QUuid tally = add(QStringLiteral("tally"), QStringLiteral("steps=1000"));
-    queue.start();
-    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 6, kRunTimeoutMs);
+    PluginQueue q(2, [](QueueConfig &config) {
+        config.retry.baseDelayMs = 50; // a crash is retried once, soon
+        config.retry.maxDelayMs = 100;
+    });
+    const QUuid aborts = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=abort") });
+    const QUuid segfaults = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=segv") });
+    const QUuid exits = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=exit") });
+    const QUuid hangs = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=hang") });
+    const QUuid behaves = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=ok") });
+    const QUuid tally = q.add(QStringLiteral("tally"), { QStringLiteral("steps=1000") });
+    q.queue->start();
+    QTRY_VERIFY_WITH_TIMEOUT(q.finished.size() == 6, kRunTimeoutMs);
     host.setGilMode(true);
     host.setWorkerTimeoutMs(60000);
 
@@ -274,7 +295,7 @@ void TestPlugins::processModeContainsMisbehaviour()
     const QList<std::pair<QUuid, QString>> crashes { { aborts, QStringLiteral("Aborted") },
         { segfaults, QStringLiteral("Segmentation fault") } };
     for (const auto &[id, signal] : crashes) {
-        const JobRecord &r = finished.value(id);
+        const JobRecord &r = q.finished.value(id);
         QCOMPARE(r.state, JobState::Failed);
         QCOMPARE(r.attempts, 2);
         QVERIFY2(
@@ -282,65 +303,43 @@ void TestPlugins::processModeContainsMisbehaviour()
                 QStringLiteral("crashed its worker process (%1) (the second time").arg(signal)),
             qPrintable(r.error));
     }
-    QCOMPARE(finished.value(exits).state, JobState::Failed);
-    QVERIFY2(finished.value(exits).error.contains(QLatin1String("exited (code 3)")),
-        qPrintable(finished.value(exits).error));
-    QCOMPARE(finished.value(hangs).state, JobState::Failed);
-    QVERIFY2(finished.value(hangs).error.contains(QLatin1String("no sign of life")),
-        qPrintable(finished.value(hangs).error));
-    QCOMPARE(finished.value(behaves).state, JobState::Succeeded);
-    QCOMPARE(finished.value(behaves).output, QStringLiteral("behaved"));
-    QCOMPARE(finished.value(tally).state, JobState::Succeeded);
-    QCOMPARE(finished.value(tally).progress.done, 1000); // progress crossed the socket
+    QCOMPARE(q.finished.value(exits).state, JobState::Failed);
+    QVERIFY2(q.finished.value(exits).error.contains(QLatin1String("exited (code 3)")),
+        qPrintable(q.finished.value(exits).error));
+    QCOMPARE(q.finished.value(hangs).state, JobState::Failed);
+    QVERIFY2(q.finished.value(hangs).error.contains(QLatin1String("no sign of life")),
+        qPrintable(q.finished.value(hangs).error));
+    QCOMPARE(q.finished.value(behaves).state, JobState::Succeeded);
+    QCOMPARE(q.finished.value(behaves).output, QStringLiteral("behaved"));
+    QCOMPARE(q.finished.value(tally).state, JobState::Succeeded);
+    QCOMPARE(q.finished.value(tally).progress.done, 1000); // progress crossed the socket
     // Legacy jobs in worker processes run side by side, without the lock.
     const quint64 acquired = host.gil().stats().value(QStringLiteral("legacytally")).acquisitions;
     host.setGilMode(false);
-    const QUuid a = add(QStringLiteral("tally"), QStringLiteral("steps=30000"));
-    const QUuid b = add(QStringLiteral("tally"), QStringLiteral("steps=30000"));
-    QTRY_VERIFY_WITH_TIMEOUT(finished.contains(a) && finished.contains(b), kRunTimeoutMs);
+    const QUuid a = q.add(QStringLiteral("tally"), { QStringLiteral("steps=30000") });
+    const QUuid b = q.add(QStringLiteral("tally"), { QStringLiteral("steps=30000") });
+    QTRY_VERIFY_WITH_TIMEOUT(q.finished.contains(a) && q.finished.contains(b), kRunTimeoutMs);
     host.setGilMode(true);
     for (const QUuid &id : { a, b }) {
-        QVERIFY2(
-            finished.value(id).state == JobState::Succeeded, qPrintable(finished.value(id).error));
-        QCOMPARE(finished.value(id).output, QStringLiteral("sum of 1..30000 = 450015000"));
+        QVERIFY2(q.finished.value(id).state == JobState::Succeeded,
+            qPrintable(q.finished.value(id).error));
+        QCOMPARE(q.finished.value(id).output, QStringLiteral("sum of 1..30000 = 450015000"));
     }
     QCOMPARE(host.gil().stats().value(QStringLiteral("legacytally")).acquisitions, acquired);
-    QSignalSpy stopped(&queue, &JobQueue::stopped);
-    queue.stop(StopMode::Release);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(q.stop());
 }
 
 void TestPlugins::modeIsChosenPerPlugin()
 {
-#ifdef SPOOL_TSAN
-    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
-#endif
-    PluginHost &host = PluginHost::instance();
-    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
-    QTemporaryDir dir;
-    auto registry = std::make_shared<JobKindRegistry>();
-    registerPluginKind(*registry);
-    QueueConfig config;
-    config.workers = 2;
-    config.workRoot = dir.filePath(QStringLiteral("work"));
-    config.retry.baseDelayMs = 50;
-    config.retry.maxDelayMs = 100;
-    JobQueueImpl queue(std::make_shared<MemoryJobStore>(), registry, config);
-    QHash<QUuid, JobRecord> finished;
-    connect(&queue, &JobQueue::jobFinished, this,
-        [&](const JobRecord &r) { finished.insert(r.id, r); });
-    const auto add = [&](const QString &kind, const QString &param) {
-        auto checked = registry->validate(QStringLiteral("plugin"),
-            QJsonObject { { QStringLiteral("name"), kind },
-                { QStringLiteral("param"), QJsonArray { param } } });
-        if (!checked)
-            qFatal("%s", qPrintable(checked.error().message));
-        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
-    };
+    PluginHost &host = withCrasher();
+    PluginQueue q(2, [](QueueConfig &config) {
+        config.retry.baseDelayMs = 50;
+        config.retry.maxDelayMs = 100;
+    });
     const auto acquisitions = [&host](const QString &plugin) {
         return host.gil().stats().value(plugin).acquisitions;
     };
-    queue.start();
+    q.queue->start();
 
     // GIL mode for everyone but the crasher: its abort takes down a worker process, not this
     // one, while the tally job takes the lock.
@@ -350,14 +349,14 @@ void TestPlugins::modeIsChosenPerPlugin()
     QVERIFY(host.gilModeFor(QStringLiteral("legacytally")));
     const quint64 tallyBefore = acquisitions(QStringLiteral("legacytally"));
     const quint64 crasherBefore = acquisitions(QStringLiteral("crasher"));
-    const QUuid aborts = add(QStringLiteral("misbehave"), QStringLiteral("how=abort"));
-    const QUuid underGil = add(QStringLiteral("tally"), QStringLiteral("steps=1000"));
+    const QUuid aborts = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=abort") });
+    const QUuid underGil = q.add(QStringLiteral("tally"), { QStringLiteral("steps=1000") });
     QTRY_VERIFY_WITH_TIMEOUT(
-        finished.contains(aborts) && finished.contains(underGil), kRunTimeoutMs);
-    QCOMPARE(finished.value(aborts).state, JobState::Failed);
-    QVERIFY2(finished.value(aborts).error.contains(QLatin1String("worker process")),
-        qPrintable(finished.value(aborts).error));
-    QCOMPARE(finished.value(underGil).state, JobState::Succeeded);
+        q.finished.contains(aborts) && q.finished.contains(underGil), kRunTimeoutMs);
+    QCOMPARE(q.finished.value(aborts).state, JobState::Failed);
+    QVERIFY2(q.finished.value(aborts).error.contains(QLatin1String("worker process")),
+        qPrintable(q.finished.value(aborts).error));
+    QCOMPARE(q.finished.value(underGil).state, JobState::Succeeded);
     QVERIFY(acquisitions(QStringLiteral("legacytally")) > tallyBefore);
     QCOMPARE(acquisitions(QStringLiteral("crasher")), crasherBefore);
 
@@ -365,53 +364,28 @@ void TestPlugins::modeIsChosenPerPlugin()
     host.setGilMode(false);
     host.setPluginGilModes({ { QStringLiteral("legacytally"), true } });
     const quint64 tallyMiddle = acquisitions(QStringLiteral("legacytally"));
-    const QUuid behaves = add(QStringLiteral("misbehave"), QStringLiteral("how=ok"));
-    const QUuid stillUnderGil = add(QStringLiteral("tally"), QStringLiteral("steps=1000"));
+    const QUuid behaves = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=ok") });
+    const QUuid stillUnderGil = q.add(QStringLiteral("tally"), { QStringLiteral("steps=1000") });
     QTRY_VERIFY_WITH_TIMEOUT(
-        finished.contains(behaves) && finished.contains(stillUnderGil), kRunTimeoutMs);
-    QCOMPARE(finished.value(behaves).output, QStringLiteral("behaved"));
-    QCOMPARE(finished.value(stillUnderGil).state, JobState::Succeeded);
+        q.finished.contains(behaves) && q.finished.contains(stillUnderGil), kRunTimeoutMs);
+    QCOMPARE(q.finished.value(behaves).output, QStringLiteral("behaved"));
+    QCOMPARE(q.finished.value(stillUnderGil).state, JobState::Succeeded);
     QVERIFY(acquisitions(QStringLiteral("legacytally")) > tallyMiddle);
     QCOMPARE(acquisitions(QStringLiteral("crasher")), crasherBefore);
 
     host.setGilMode(true);
     host.setPluginGilModes({});
-    QSignalSpy stopped(&queue, &JobQueue::stopped);
-    queue.stop(StopMode::Release);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(q.stop());
 }
 
 void TestPlugins::processModeKeepsHealthyWorkers()
 {
-#ifdef SPOOL_TSAN
-    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
-#endif
-    PluginHost &host = PluginHost::instance();
-    host.scan({ QStringLiteral(APP_PLUGINS_DIR), QStringLiteral(CRASHER_DIR) });
+    PluginHost &host = withCrasher();
     host.setGilMode(false);
-    QTemporaryDir dir;
-    auto registry = std::make_shared<JobKindRegistry>();
-    registerPluginKind(*registry);
-    QueueConfig config;
-    config.workers = 1; // one job after the other
-    config.workRoot = dir.filePath(QStringLiteral("work"));
-    config.retry.maxAttempts = 1;
-    auto store = std::make_shared<MemoryJobStore>();
-    JobQueueImpl queue(store, registry, config);
-    QHash<QUuid, JobRecord> finished;
-    connect(&queue, &JobQueue::jobFinished, this,
-        [&](const JobRecord &r) { finished.insert(r.id, r); });
-    const auto add = [&](const QString &kind, const QString &param) {
-        auto checked = registry->validate(QStringLiteral("plugin"),
-            QJsonObject { { QStringLiteral("name"), kind },
-                { QStringLiteral("param"), QJsonArray { param } } });
-        if (!checked)
-            qFatal("%s", qPrintable(checked.error().message));
-        return queue.enqueue(QStringLiteral("plugin"), checked.value()).value();
-    };
+    PluginQueue q(1, [](QueueConfig &config) { config.retry.maxAttempts = 1; }); // in turn
     // The job's "running in worker process PID[ (kept from an earlier job)]" log line.
-    const auto workerLine = [&store](const QUuid &id) {
-        for (const JobEvent &e : store->events(id).value()) {
+    const auto workerLine = [&q](const QUuid &id) {
+        for (const JobEvent &e : q.store->events(id).value()) {
             if (e.event == QLatin1String("log") && e.detail.startsWith(QLatin1String("running in")))
                 return e.detail;
         }
@@ -419,18 +393,18 @@ void TestPlugins::processModeKeepsHealthyWorkers()
     };
     const auto pidIn = [](const QString &line) { return line.section(QLatin1Char(' '), 4, 4); };
 
-    const QUuid first = add(QStringLiteral("tally"), QStringLiteral("steps=100"));
-    const QUuid second = add(QStringLiteral("tally"), QStringLiteral("steps=100"));
-    const QUuid crashes = add(QStringLiteral("misbehave"), QStringLiteral("how=abort"));
-    const QUuid afterCrash = add(QStringLiteral("misbehave"), QStringLiteral("how=ok"));
-    const QUuid third = add(QStringLiteral("tally"), QStringLiteral("steps=100"));
-    queue.start();
-    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 5, kRunTimeoutMs);
+    const QUuid first = q.add(QStringLiteral("tally"), { QStringLiteral("steps=100") });
+    const QUuid second = q.add(QStringLiteral("tally"), { QStringLiteral("steps=100") });
+    const QUuid crashes = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=abort") });
+    const QUuid afterCrash = q.add(QStringLiteral("misbehave"), { QStringLiteral("how=ok") });
+    const QUuid third = q.add(QStringLiteral("tally"), { QStringLiteral("steps=100") });
+    q.queue->start();
+    QTRY_VERIFY_WITH_TIMEOUT(q.finished.size() == 5, kRunTimeoutMs);
     host.setGilMode(true);
     for (const QUuid &id : { first, second, afterCrash, third })
-        QVERIFY2(
-            finished.value(id).state == JobState::Succeeded, qPrintable(finished.value(id).error));
-    QCOMPARE(finished.value(crashes).state, JobState::Failed);
+        QVERIFY2(q.finished.value(id).state == JobState::Succeeded,
+            qPrintable(q.finished.value(id).error));
+    QCOMPARE(q.finished.value(crashes).state, JobState::Failed);
 
     // The tally plugin's worker served all three of its jobs (the scan above dropped the idle
     // workers of earlier tests); the crasher's died with its job, and the crasher's next job got a
@@ -445,9 +419,7 @@ void TestPlugins::processModeKeepsHealthyWorkers()
     QVERIFY2(!fresh.isEmpty() && !fresh.contains(QLatin1String("kept")), qPrintable(fresh));
     QVERIFY(pidIn(fresh) != pidIn(crashed));
 
-    QSignalSpy stopped(&queue, &JobQueue::stopped);
-    queue.stop(StopMode::Release);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(q.stop());
 }
 
 void TestPlugins::parametersFollowThePluginsSchema_data()
