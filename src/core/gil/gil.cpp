@@ -102,7 +102,7 @@ bool Gil::checkpoint(Holder &holder)
     std::unique_lock lock(m_mutex);
     const auto now = Clock::now();
     // The flags are hints, checked here: one raised against the hold before this one is stale.
-    if (!m_io.empty() && now >= Clock::time_point(Clock::duration(m_sliceEnd.load()))) {
+    if (!m_io.empty() && now >= sliceEnd()) {
         handOver(lock, holder, true);
         return true;
     }
@@ -176,13 +176,9 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
     else
         queue.push_back(&holder);
     auto until = holder.m_waitStart + kSpinAfterPreemption;
-    if (line == Line::Io) {
-        const auto sliceEnd = Clock::time_point(Clock::duration(m_sliceEnd.load()));
-        if (sliceEnd <= holder.m_waitStart)
-            m_ioDue.store(true, std::memory_order_relaxed); // due at the next checkpoint
-        else if (sliceEnd - holder.m_waitStart <= kLongestSliceSpin)
-            until = sliceEnd + kSpinAfterPreemption;
-    }
+    if (line == Line::Io && !raiseIoDueIfSliceUsed(holder.m_waitStart)
+        && sliceEnd() - holder.m_waitStart <= kLongestSliceSpin)
+        until = sliceEnd() + kSpinAfterPreemption;
     // Published after the flag: whoever sees this waiter counted sees the flag too.
     m_waiting.fetch_add(1, std::memory_order_release);
     if (front || line == Line::Io) {
@@ -199,9 +195,8 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
             }
             if (spins % 64 == 0) { // reading the clock costs too
                 const auto now = Clock::now();
-                if (line == Line::Io && !m_ioDue.load(std::memory_order_relaxed)
-                    && now.time_since_epoch().count() >= m_sliceEnd.load(std::memory_order_relaxed))
-                    m_ioDue.store(true, std::memory_order_relaxed);
+                if (line == Line::Io && !m_ioDue.load(std::memory_order_relaxed))
+                    raiseIoDueIfSliceUsed(now);
                 if (now >= until)
                     break;
             }
@@ -219,10 +214,10 @@ void Gil::wait(std::unique_lock<std::mutex> &lock, Holder &holder, Line line, bo
     holder.m_sleeping = true;
     while (!holder.m_granted.load(std::memory_order_acquire)) {
         if (line == Line::Io) {
-            if (auto due = raiseIoDueIfSliceUsed())
-                holder.m_wake.wait_until(lock, *due);
-            else
+            if (raiseIoDueIfSliceUsed(Clock::now()))
                 holder.m_wake.wait(lock); // granted at the holder's next checkpoint
+            else
+                holder.m_wake.wait_until(lock, sliceEnd());
         } else if (line == Line::Cpu && !m_cpu.empty() && m_cpu.front() == &holder) {
             // First CPU-bound waiter: ask the holder to hand over once the interval is up.
             const auto due = holder.m_waitStart + m_switchInterval.load();
@@ -320,13 +315,17 @@ void Gil::handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool pree
     wait(lock, holder, Line::Cpu, preemptedByIo);
 }
 
-std::optional<Gil::Clock::time_point> Gil::raiseIoDueIfSliceUsed()
+Gil::Clock::time_point Gil::sliceEnd() const
 {
-    const auto sliceEnd = Clock::time_point(Clock::duration(m_sliceEnd.load()));
-    if (Clock::now() < sliceEnd)
-        return sliceEnd;
+    return Clock::time_point(Clock::duration(m_sliceEnd.load(std::memory_order_relaxed)));
+}
+
+bool Gil::raiseIoDueIfSliceUsed(Clock::time_point now)
+{
+    if (now < sliceEnd())
+        return false;
     m_ioDue.store(true, std::memory_order_relaxed);
-    return std::nullopt;
+    return true;
 }
 
 void Gil::recordHold(Holder &holder, Clock::time_point now)

@@ -8,7 +8,6 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <optional>
 
 #include <QHash>
 #include <QString>
@@ -128,9 +127,11 @@ private:
     void noteFirstWaiter();
     void handOver(std::unique_lock<std::mutex> &lock, Holder &holder, bool preemptedByIo);
     void recordHold(Holder &holder, Clock::time_point now);
-    // For a waiter back from I/O: raises m_ioDue once the holder's slice is up; otherwise returns
-    // when it will be.
-    std::optional<Clock::time_point> raiseIoDueIfSliceUsed();
+    // When the current hold's I/O slice ends (m_sliceEnd, written under m_mutex by grant()).
+    Clock::time_point sliceEnd() const;
+    // For a waiter back from I/O: raises m_ioDue if the holder's slice is up at `now`; whether it
+    // is.
+    bool raiseIoDueIfSliceUsed(Clock::time_point now);
 
     std::atomic<std::chrono::microseconds> m_switchInterval;
     std::atomic<std::chrono::microseconds> m_ioSlice;
