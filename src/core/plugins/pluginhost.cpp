@@ -326,44 +326,42 @@ JobResult runInWorker(
     if (!server.listen(name))
         return JobResult::failure(
             QStringLiteral("cannot open a socket for the worker: %1").arg(server.errorString()));
-    std::unique_ptr<WorkerProcess> worker;
+    // The worker kept from this plugin's last job if it takes this one, else a fresh one.
+    std::unique_ptr<WorkerProcess> worker = workerPool().take(plugin.file);
     const auto finish = [&](JobResult result) {
         worker.reset(); // killed and reaped
         return result;
     };
-    // An idle worker of this plugin if there is one that takes the job, else a fresh one.
-    QLocalSocket *socket = nullptr;
-    bool reused = false;
-    for (std::unique_ptr<WorkerProcess> idle = workerPool().take(plugin.file); !socket;) {
-        reused = idle != nullptr;
-        worker = reused ? std::move(idle) : std::make_unique<WorkerProcess>();
-        if (!reused) {
-            QString startError;
-            if (!worker->start(program, { QStringLiteral("--serve") }, &startError, true))
-                return finish(JobResult::failure(
-                    QStringLiteral("cannot start spool-worker-host: %1").arg(startError)));
-        }
-        bool sent = worker->sendLine(server.fullServerName().toLocal8Bit());
+    // Hands the job's socket name to `candidate`: its connection, or null when it ended, did not
+    // connect within 10 s, or the job is to stop.
+    const auto offer = [&](WorkerProcess &candidate) -> QLocalSocket * {
+        if (!candidate.sendLine(server.fullServerName().toLocal8Bit()))
+            return nullptr;
         QElapsedTimer waiting;
         waiting.start();
-        while (sent && !socket) {
-            if (context.shouldStop())
-                return finish(JobResult::stopped());
-            if (!worker->running() || waiting.elapsed() > 10000)
-                break;
+        while (!context.shouldStop() && candidate.running() && waiting.elapsed() <= 10000) {
             if (server.waitForNewConnection(50))
-                socket = server.nextPendingConnection();
+                return server.nextPendingConnection();
         }
-        if (socket)
-            break;
-        if (reused) {
-            worker.reset(); // it ended while idle: a fresh one
-            continue;
-        }
-        if (worker->running())
-            return finish(crashed(QStringLiteral("the worker process did not connect in 10 s")));
-        return finish(crashed(QStringLiteral("the worker process ended before it took the job")));
+        return nullptr;
+    };
+    bool reused = worker != nullptr;
+    QLocalSocket *socket = reused ? offer(*worker) : nullptr;
+    if (!socket && !context.shouldStop()) {
+        reused = false;
+        worker = std::make_unique<WorkerProcess>(); // a kept one that ended meanwhile: killed
+        QString startError;
+        if (!worker->start(program, { QStringLiteral("--serve") }, &startError, true))
+            return finish(JobResult::failure(
+                QStringLiteral("cannot start spool-worker-host: %1").arg(startError)));
+        socket = offer(*worker);
+        if (!socket && !context.shouldStop())
+            return finish(crashed(worker->running()
+                    ? QStringLiteral("the worker process did not connect in 10 s")
+                    : QStringLiteral("the worker process ended before it took the job")));
     }
+    if (!socket)
+        return finish(JobResult::stopped());
     context.log(QStringLiteral("running in worker process %1%2")
                     .arg(worker->pid())
                     .arg(reused ? QStringLiteral(" (kept from an earlier job)") : QString()));
