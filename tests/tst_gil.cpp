@@ -2,6 +2,7 @@
 // at checkpoints, threads back from I/O served first (and demoted when they then hold long),
 // nested release scopes, statistics.
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -34,6 +35,29 @@ struct Order
     }
 };
 
+// Notes whether two threads were ever inside a section at once.
+struct OverlapCheck
+{
+    std::atomic<int> inside { 0 };
+    std::atomic<bool> overlapped { false };
+    void enter()
+    {
+        if (inside.fetch_add(1) != 0)
+            overlapped = true;
+    }
+    void leave() { inside.fetch_sub(1); }
+};
+
+// Runs body(0) .. body(count - 1) on that many threads at once and waits for them all.
+void onThreads(int count, const std::function<void(int)> &body)
+{
+    std::vector<std::thread> threads;
+    for (int t = 0; t < count; ++t)
+        threads.emplace_back(body, t);
+    for (auto &thread : threads)
+        thread.join();
+}
+
 } // namespace
 
 class TestGil : public QObject
@@ -60,49 +84,42 @@ void TestGil::mutualExclusionUnderStress()
 #else
     constexpr int kRounds = 20000;
 #endif
-    std::atomic<int> inside { 0 };
-    std::atomic<bool> overlapped { false };
+    OverlapCheck section;
     qint64 counter = 0; // deliberately not atomic: the lock is what protects it
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-        threads.emplace_back([&, t] {
-            Gil::Holder me(QStringLiteral("job%1").arg(t));
-            std::mt19937 random(uint32_t(t + 1));
-            const auto check = [&] {
-                if (inside.fetch_add(1) != 0)
-                    overlapped = true;
-                ++counter;
-                inside.fetch_sub(1);
-            };
-            gil.acquire(me);
-            for (int i = 0; i < kRounds; ++i) {
-                check();
-                switch (random() % 4) {
-                case 0:
-                    gil.checkpoint(me);
-                    break;
-                case 1:
-                    gil.yield(me);
-                    break;
-                case 2: {
-                    GilReleaseScope io(gil, me);
-                    GilReleaseScope nested(gil, me);
-                    std::this_thread::yield();
-                    break;
-                }
-                default:
-                    gil.release(me);
-                    gil.acquire(me);
-                    break;
-                }
-                check();
+    onThreads(kThreads, [&](int t) {
+        Gil::Holder me(QStringLiteral("job%1").arg(t));
+        std::mt19937 random(uint32_t(t + 1));
+        const auto check = [&] {
+            section.enter();
+            ++counter;
+            section.leave();
+        };
+        gil.acquire(me);
+        for (int i = 0; i < kRounds; ++i) {
+            check();
+            switch (random() % 4) {
+            case 0:
+                gil.checkpoint(me);
+                break;
+            case 1:
+                gil.yield(me);
+                break;
+            case 2: {
+                GilReleaseScope io(gil, me);
+                GilReleaseScope nested(gil, me);
+                std::this_thread::yield();
+                break;
             }
-            gil.release(me);
-        });
-    }
-    for (auto &thread : threads)
-        thread.join();
-    QVERIFY(!overlapped);
+            default:
+                gil.release(me);
+                gil.acquire(me);
+                break;
+            }
+            check();
+        }
+        gil.release(me);
+    });
+    QVERIFY(!section.overlapped);
     QCOMPARE(counter, qint64(kThreads) * kRounds * 2);
     QCOMPARE(gil.waiting(), 0);
     const auto stats = gil.stats();
@@ -365,29 +382,22 @@ void TestGil::shortLivedHoldersUnderContention()
 #else
     constexpr int kRounds = 20000;
 #endif
-    std::atomic<int> inside { 0 };
-    std::atomic<bool> overlapped { false };
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-        threads.emplace_back([&, t] {
-            for (int i = 0; i < kRounds; ++i) {
-                auto holder = std::make_unique<Gil::Holder>(QStringLiteral("job%1").arg(t));
-                gil.acquire(*holder);
-                if (inside.fetch_add(1) != 0)
-                    overlapped = true;
-                inside.fetch_sub(1);
-                if (i % 3 == 0) {
-                    GilReleaseScope io(gil, *holder); // back through the I/O line
-                }
-                gil.checkpoint(*holder);
-                gil.release(*holder);
-                holder.reset(); // freed at once, and its memory soon reused
+    OverlapCheck section;
+    onThreads(kThreads, [&](int t) {
+        for (int i = 0; i < kRounds; ++i) {
+            auto holder = std::make_unique<Gil::Holder>(QStringLiteral("job%1").arg(t));
+            gil.acquire(*holder);
+            section.enter();
+            section.leave();
+            if (i % 3 == 0) {
+                GilReleaseScope io(gil, *holder); // back through the I/O line
             }
-        });
-    }
-    for (auto &thread : threads)
-        thread.join();
-    QVERIFY(!overlapped);
+            gil.checkpoint(*holder);
+            gil.release(*holder);
+            holder.reset(); // freed at once, and its memory soon reused
+        }
+    });
+    QVERIFY(!section.overlapped);
     QCOMPARE(gil.waiting(), 0);
 }
 
