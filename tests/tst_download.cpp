@@ -138,8 +138,13 @@ private Q_SLOTS:
     void paginationWritesJsonLines();
     void paginationResumesAtTheFailedPage();
     void notModifiedKeepsTheFile();
+    void notModifiedNeverStandsForAnotherFile_data();
+    void notModifiedNeverStandsForAnotherFile();
     void checksumMismatchFails();
     void credentialsStayOutOfTheQueue();
+    void credentialsStayWithTheirOrigin_data();
+    void credentialsStayWithTheirOrigin();
+    void paginationLoopStops();
     void methodHeadersAndBody();
     void tlsErrorsFailWithTheReason();
     void killedRunnerResumesFromThePartialFile();
@@ -532,6 +537,53 @@ void TestDownload::notModifiedKeepsTheFile()
     QCOMPARE(header(requests.at(1), QStringLiteral("If-None-Match")), QStringLiteral("\"v7\""));
 }
 
+void TestDownload::notModifiedNeverStandsForAnotherFile_data()
+{
+    // How each of two jobs names its file in outDir(): "out:N" (--out), "name:N" (--name), or
+    // "" (the server's name, "file"); and the second job's file.
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("second");
+    QTest::addColumn<QString>("secondFile");
+    QTest::newRow("--out a, then --out b") << "out:a.txt"
+                                           << "out:b.txt"
+                                           << "b.txt";
+    QTest::newRow("--name a, then --name b") << "name:a.txt"
+                                             << "name:b.txt"
+                                             << "b.txt";
+    QTest::newRow("the server's name, then --name b") << ""
+                                                      << "name:b.txt"
+                                                      << "b.txt";
+    QTest::newRow("--name a, then the server's name") << "name:a.txt"
+                                                      << ""
+                                                      << "file";
+}
+
+// A 304 may only skip the transfer when the job's own file already holds those bytes: a job
+// that succeeds must have its output where the user asked (a second name used to get the first
+// name's file as its output, and was never written).
+void TestDownload::notModifiedNeverStandsForAnotherFile()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, second);
+    QFETCH(QString, secondFile);
+    const QString url = m_server->url(QStringLiteral("/file?size=4000&etag=v9&seed=5"));
+    const auto params = [&](const QString &naming) {
+        QJsonObject p { { QStringLiteral("url"), url }, { QStringLiteral("dir"), outDir() } };
+        if (naming.startsWith(QLatin1String("out:")))
+            p.insert(QStringLiteral("out"), QDir(outDir()).filePath(naming.mid(4)));
+        else if (naming.startsWith(QLatin1String("name:")))
+            p.insert(QStringLiteral("name"), naming.mid(5));
+        return p;
+    };
+    QCOMPARE(runJob(params(first)).state, JobState::Succeeded);
+    const JobRecord again = runJob(params(second));
+    QCOMPARE(again.state, JobState::Succeeded);
+    const QString expected = QDir(outDir()).filePath(secondFile);
+    QCOMPARE(again.output, expected);
+    QCOMPARE(readFile(expected), expectedContent(4000, 5));
+    QCOMPARE(leftovers().size(), 2); // both files, no temporary one
+}
+
 void TestDownload::checksumMismatchFails()
 {
     const QString url = m_server->url(QStringLiteral("/file?size=1000"));
@@ -574,6 +626,97 @@ void TestDownload::credentialsStayOutOfTheQueue()
         { { QStringLiteral("url"), m_server->url(QStringLiteral("/echo")) },
             { QStringLiteral("secretHeaders"), QJsonArray { QStringLiteral("X: file:abc") } } });
     QVERIFY(!smuggled.ok());
+}
+
+void TestDownload::credentialsStayWithTheirOrigin_data()
+{
+    // The server listens on 127.0.0.1; "localhost" names it as another origin.
+    QTest::addColumn<QString>("path"); // {other} is the other origin's http://localhost:PORT
+    QTest::addColumn<QString>("paginate");
+    QTest::addColumn<bool>("trusted");
+    QTest::addColumn<bool>("sentToOther"); // whether the last request carried them
+    QTest::newRow("redirect within the origin") << "/redirect?to=/echo"
+                                                << "" << false << true;
+    QTest::newRow("redirect to another host") << "/redirect?to={other}/echo"
+                                              << "" << false << false;
+    QTest::newRow("redirect, --location-trusted") << "/redirect?to={other}/echo"
+                                                  << "" << true << true;
+    QTest::newRow("next page on another host") << "/pages/link?n=2&base={other}"
+                                               << "link" << false << false;
+    QTest::newRow("next page, --location-trusted") << "/pages/link?n=2&base={other}"
+                                                   << "link" << true << true;
+}
+
+// Credential headers (Authorization, API keys, cookies) go only to the origin the user named:
+// curl's CVE-2018-1000007. Plain headers go everywhere.
+void TestDownload::credentialsStayWithTheirOrigin()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, paginate);
+    QFETCH(bool, trusted);
+    QFETCH(bool, sentToOther);
+    const QString other =
+        m_server->url(QString()).replace(QLatin1String("127.0.0.1"), QLatin1String("localhost"));
+    path.replace(QLatin1String("{other}"), QString::fromLatin1(QUrl::toPercentEncoding(other)));
+    QJsonObject params { { QStringLiteral("url"), m_server->url(path) },
+        { QStringLiteral("out"), QDir(outDir()).filePath(QStringLiteral("out.json")) },
+        { QStringLiteral("header"),
+            QJsonArray { QStringLiteral("Authorization: Bearer hunter2"),
+                QStringLiteral("X-Api-Key: k-42"), QStringLiteral("X-Trace: abc") } } };
+    if (!paginate.isEmpty())
+        params.insert(QStringLiteral("paginate"), paginate);
+    if (trusted)
+        params.insert(QStringLiteral("locationTrusted"), true);
+    const JobRecord r = runJob(params);
+    QCOMPARE(r.state, JobState::Succeeded);
+    // The request to the URL the user named (the last such: Qt may resend one on a stale
+    // kept-alive connection), and the last request of all.
+    const QString route = QUrl(m_server->url(path)).path();
+    QJsonValue first, last;
+    for (const QJsonValue &entry : m_server->log()) {
+        const QString entryPath = entry.toObject().value(QStringLiteral("path")).toString();
+        if (entryPath.startsWith(QLatin1String("/_log")))
+            continue; // the test's own look at the log
+        if (entryPath.startsWith(route)
+            && header(entry, QStringLiteral("Host")).startsWith(QLatin1String("127.0.0.1")))
+            first = entry;
+        last = entry;
+    }
+    QCOMPARE(header(first, QStringLiteral("Authorization")), QStringLiteral("Bearer hunter2"));
+    QCOMPARE(header(last, QStringLiteral("X-Trace")), QStringLiteral("abc"));
+    QCOMPARE(!header(last, QStringLiteral("Authorization")).isEmpty(), sentToOther);
+    QCOMPARE(!header(last, QStringLiteral("X-Api-Key")).isEmpty(), sentToOther);
+    const bool hostChanged = path.contains(QLatin1String("localhost"));
+    QCOMPARE(
+        header(last, QStringLiteral("Host")).startsWith(QLatin1String("localhost")), hostChanged);
+    bool noted = false;
+    for (const JobEvent &e : m_store->events(r.id).value())
+        noted = noted || e.detail.contains(QLatin1String("not sent to http://localhost"));
+    QCOMPARE(noted, hostChanged && !trusted);
+}
+
+void TestDownload::paginationLoopStops()
+{
+    // Page 2 links back to page 1: a -> b -> a.
+    const JobRecord r =
+        runJob({ { QStringLiteral("url"),
+                     m_server->url(QStringLiteral("/pages/json?n=2&back=1&key=loop")) },
+            { QStringLiteral("paginate"), QStringLiteral("json:links.next") } });
+    QCOMPARE(r.state, JobState::Failed);
+    QVERIFY2(
+        r.error.contains(QLatin1String("points back to an earlier page")), qPrintable(r.error));
+    QCOMPARE(r.attempts, 1); // not worth retrying
+    // Page 1, page 2, page 1 again (its link spells the URL another way than the one queued,
+    // so it is fetched once more), then page 2's link is one already seen. One more if Qt resent
+    // a request on a stale kept-alive connection.
+    qsizetype requests = 0;
+    for (const QJsonValue &entry : m_server->requestsTo(QStringLiteral("/pages/json?")))
+        requests += entry.toObject()
+                        .value(QStringLiteral("path"))
+                        .toString()
+                        .contains(QLatin1String("key=loop"));
+    QVERIFY2(requests >= 3 && requests <= 4, qPrintable(QString::number(requests)));
+    QVERIFY(leftovers().isEmpty());
 }
 
 void TestDownload::methodHeadersAndBody()

@@ -18,7 +18,7 @@ import threading
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 LOCK = threading.Lock()
 LOG = []
@@ -254,14 +254,25 @@ class Handler(BaseHTTPRequestHandler):
     def page_fails(self, page):
         return self.qi("failat", 0) == page and count("page:%s:%d" % (self.q("key", ""), page)) == 1
 
+    def next_page(self, route, page, last):
+        """The next page's URL, or None after the last. base=URL: next links point there (another
+        host). back=K: the last page points back to page K (a loop)."""
+        if page >= last:
+            if not self.q("back"):
+                return None
+            page = self.qi("back") - 1
+        extra = "".join("&%s=%s" % (k, quote(self.q(k), safe="")) for k in ("base", "back") if self.q(k))
+        return "%s%s?page=%d&n=%d&failat=%d&key=%s%s" % (self.q("base", ""), route, page + 1, last,
+                                                       self.qi("failat", 0), self.q("key", ""), extra)
+
     def r_pages_link(self):
         page, last = self.qi("page", 1), self.qi("n", 3)
         if self.page_fails(page):
             self.send_simple(503, b"busy")
             return
         headers = {"Content-Type": "application/json"}
-        if page < last:
-            nxt = "/pages/link?page=%d&n=%d&failat=%d&key=%s" % (page + 1, last, self.qi("failat", 0), self.q("key", ""))
+        nxt = self.next_page("/pages/link", page, last)
+        if nxt:
             headers["Link"] = '<%s>; rel="next", </pages/link?page=1&n=%d>; rel="first"' % (nxt, last)
         self.send_simple(200, json.dumps({"page": page, "items": self.page_items(page)}).encode(), headers)
 
@@ -270,9 +281,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.page_fails(page):
             self.send_simple(503, b"busy")
             return
-        nxt = None
-        if page < last:
-            nxt = "/pages/json?page=%d&n=%d&failat=%d&key=%s" % (page + 1, last, self.qi("failat", 0), self.q("key", ""))
+        nxt = self.next_page("/pages/json", page, last)
         body = {"page": page, "items": self.page_items(page), "links": {"next": nxt}}
         self.send_simple(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 #include "downloadstate.h"
 #include "filenames.h"
@@ -22,7 +23,7 @@ namespace spool {
 
 namespace {
 
-constexpr qint64 kMaxPages = 100000;
+constexpr qint64 kMaxPages = 10000; // a sane end for a chain that never says "last"
 constexpr qint64 kResumableBytes = 1 << 20;
 constexpr qint64 kHashChunk = 1 << 20;
 
@@ -34,6 +35,8 @@ struct Params
     QString name; // the file name in `dir`, instead of the server's
     QByteArray sha256;
     QList<QPair<QByteArray, QByteArray>> headers;
+    QList<QPair<QByteArray, QByteArray>> credentials; // only for the origin of `url`
+    bool locationTrusted = false; // the user's opt-in: credentials follow redirects anywhere
     QByteArray method;
     QByteArray body;
     QString paginate; // "", "link" or "json:FIELD"
@@ -57,8 +60,11 @@ Result<Params> readParams(const QJsonObject &o, const DownloadSettings &settings
     if (p.out.isEmpty() && p.dir.isEmpty())
         p.dir = settings.downloadDir;
     p.sha256 = o.value(QStringLiteral("sha256")).toString().toLower().toLatin1();
-    for (const QJsonValue &h : o.value(QStringLiteral("header")).toArray())
-        p.headers.append(splitHeader(h.toString()));
+    for (const QJsonValue &h : o.value(QStringLiteral("header")).toArray()) {
+        const auto header = splitHeader(h.toString());
+        (http::isSensitiveHeader(header.first) ? p.credentials : p.headers).append(header);
+    }
+    p.locationTrusted = o.value(QStringLiteral("locationTrusted")).toBool();
     const QJsonArray secrets = o.value(QStringLiteral("secretHeaders")).toArray();
     if (!secrets.isEmpty()) {
         SecretStore store(settings.dataDir);
@@ -69,7 +75,7 @@ Result<Params> readParams(const QJsonObject &o, const DownloadSettings &settings
                 return makeError(ErrorCode::InvalidInput,
                     QStringLiteral("the %1 header's secret is gone: %2")
                         .arg(QString::fromLatin1(name), secret.error().message));
-            p.headers.append({ name, secret.value() });
+            p.credentials.append({ name, secret.value() }); // marked secret: a credential
         }
     }
     p.method =
@@ -208,6 +214,42 @@ public:
 private:
     QString target() const { return m_params.out.isEmpty() ? m_params.dir : m_params.out; }
 
+    // The file this job writes when that is known before the server answers (--out FILE, or a
+    // --name in the folder); empty when the name comes from the response.
+    QString knownFinalPath() const
+    {
+        if (!m_params.out.isEmpty() && !QFileInfo(m_params.out).isDir())
+            return m_params.out;
+        if (m_params.name.isEmpty())
+            return QString();
+        return QDir(target()).filePath(m_params.name);
+    }
+
+    // What the validators of an earlier download are kept under: its URL and the file it wrote,
+    // or the folder when the server chose the name. Two names in one folder are two entries.
+    QString validatorTarget() const
+    {
+        const QString known = knownFinalPath();
+        return known.isEmpty() ? target() : known;
+    }
+
+    // Whether `previous` may stand for this job's output: it is the file this job would write,
+    // unchanged since that download. A 304 proves only that the server's bytes did not change;
+    // it says nothing of a file at another name.
+    bool holdsOurOutput(const ValidatorCache::Entry &previous) const
+    {
+        if (!previous.isValid())
+            return false;
+        const QFileInfo existing(previous.path);
+        if (!existing.isFile() || existing.size() != previous.size
+            || existing.lastModified().toMSecsSinceEpoch() != previous.modifiedMs)
+            return false;
+        const QString known = knownFinalPath();
+        if (known.isEmpty()) // a name from the response: the file must be in this job's folder
+            return existing.absolutePath() == QFileInfo(target()).absoluteFilePath();
+        return existing.absoluteFilePath() == QFileInfo(known).absoluteFilePath();
+    }
+
     // The final path, from --out or from what the server proposes.
     QString decideFinalPath(const FetchHead &head) const
     {
@@ -251,12 +293,8 @@ private:
         ValidatorCache cache(m_settings.dataDir);
         ValidatorCache::Entry previous;
         if (m_state.isEmpty() && request.method == "GET") {
-            previous = cache.find(m_params.url.toString(), target());
-            const QFileInfo existing(previous.path);
-            const bool unchanged = previous.isValid() && existing.exists()
-                && existing.size() == previous.size
-                && existing.lastModified().toMSecsSinceEpoch() == previous.modifiedMs;
-            if (unchanged) {
+            previous = cache.find(m_params.url.toString(), validatorTarget());
+            if (holdsOurOutput(previous)) {
                 request.ifNoneMatch = previous.etag;
                 request.ifModifiedSince = previous.lastModified;
             } else {
@@ -326,10 +364,16 @@ private:
         };
         const FetchResult fetched =
             HttpFetch::run(HttpFetch::threadNetwork(), request, m_context, onHead, onData);
+        noteWithheldCredentials(fetched);
         const bool written = !part.isOpen() || part.flush();
         part.close();
 
         if (fetched.end == FetchEnd::Finished && fetched.head.status == 304 && previous.isValid()) {
+            // Checked again: the file may have gone or changed while the request was out.
+            if (!holdsOurOutput(previous))
+                return JobResult::failure(
+                    QStringLiteral("%1 changed while it was checked; fetching it again")
+                        .arg(previous.path));
             m_context.log(QStringLiteral("not modified since the last download"));
             DownloadState::erase(m_workDir);
             return JobResult::success(previous.path);
@@ -387,7 +431,7 @@ private:
         }
         const QFileInfo written(output);
         if (!m_state.etag.isEmpty() || !m_state.lastModified.isEmpty()) {
-            cache.store(m_params.url.toString(), target(),
+            cache.store(m_params.url.toString(), validatorTarget(),
                 { output, m_state.etag, m_state.lastModified, written.size(),
                     written.lastModified().toMSecsSinceEpoch() });
         }
@@ -427,6 +471,7 @@ private:
                 QStringLiteral("cannot write %1: %2").arg(output.fileName(), output.errorString()));
         m_context.setProgress(m_state.pagesWritten, -1);
 
+        QSet<QString> seenPages; // in this attempt; a resumed one starts its own watch
         while (!m_state.nextPageUrl.isEmpty()) {
             if (m_state.pagesWritten >= kMaxPages)
                 return JobResult::failure(
@@ -440,6 +485,7 @@ private:
                     body.append(data, size);
                     return true;
                 });
+            noteWithheldCredentials(fetched);
             if (fetched.end != FetchEnd::Finished || !fetched.head.isSuccess())
                 return failureFor(fetched);
             QJsonParseError error {};
@@ -463,10 +509,14 @@ private:
                 if (!value.isEmpty())
                     next = fetched.head.url.resolved(QUrl(value));
             }
-            if (next.isValid() && next == fetched.head.url)
-                return JobResult::failure(QStringLiteral("page %1 points back to itself (%2)")
-                                              .arg(m_state.pagesWritten + 1)
-                                              .arg(next.toString()),
+            // A chain that comes back to a page already fetched would never end (a -> b -> a).
+            seenPages.insert(fetched.head.url.toString());
+            seenPages.insert(request.url.toString());
+            if (next.isValid() && seenPages.contains(next.toString()))
+                return JobResult::failure(
+                    QStringLiteral("page %1 points back to an earlier page (%2): stopping")
+                        .arg(m_state.pagesWritten + 1)
+                        .arg(next.toString()),
                     false);
             m_state.pagesWritten += 1;
             m_state.committedBytes = output.pos();
@@ -493,9 +543,29 @@ private:
         request.method = m_params.method;
         request.body = m_params.body;
         request.headers = m_params.headers;
+        request.credentials = m_params.credentials;
+        request.credentialOrigin = m_params.url; // pages and redirects elsewhere get none
+        request.credentialsEverywhere = m_params.locationTrusted;
         request.maxBytes = m_params.maxBytes;
         request.transferTimeoutMs = m_params.timeoutMs;
         return request;
+    }
+
+    // Says in the job's log when credentials were kept from another origin, so a 401 from
+    // there is not a mystery.
+    void noteWithheldCredentials(const FetchResult &fetched)
+    {
+        if (fetched.credentialsWithheldFrom.isEmpty()
+            || m_withheldNoted.contains(fetched.credentialsWithheldFrom))
+            return;
+        m_withheldNoted.insert(fetched.credentialsWithheldFrom);
+        m_context.log(QStringLiteral("credential headers not sent to %1: another origin than %2 "
+                                     "(--location-trusted sends them anyway)")
+                          .arg(fetched.credentialsWithheldFrom,
+                              m_params.url
+                                  .adjusted(QUrl::RemovePath | QUrl::RemoveQuery
+                                      | QUrl::RemoveFragment | QUrl::RemoveUserInfo)
+                                  .toString()));
     }
 
     void discardPartial()
@@ -506,6 +576,7 @@ private:
         m_state = DownloadState();
     }
 
+    QSet<QString> m_withheldNoted;
     JobContext &m_context;
     const DownloadSettings &m_settings;
     Params m_params;

@@ -55,6 +55,9 @@ QList<ParamSpec> downloadParams()
             "MODE"),
         maxBytes,
         timeout,
+        spec("locationTrusted", ParamType::Boolean,
+            "send credential headers on to other hosts too, after redirects and next-page links "
+            "(like curl's --location-trusted; only for hosts you trust)"),
         secrets,
     };
 }

@@ -39,16 +39,88 @@ QNetworkAccessManager &HttpFetch::threadNetwork()
     return *network;
 }
 
+bool HttpFetch::sameOrigin(const QUrl &a, const QUrl &b)
+{
+    const auto defaultPort = [](const QUrl &url) {
+        return url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80;
+    };
+    return a.scheme().compare(b.scheme(), Qt::CaseInsensitive) == 0
+        && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && a.port(defaultPort(a)) == b.port(defaultPort(b));
+}
+
+namespace {
+
+bool isRedirect(const FetchResult &r)
+{
+    const int status = r.head.status;
+    return r.end == FetchEnd::Finished
+        && (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+        && !r.head.header("Location").isEmpty();
+}
+
+FetchResult redirectError(QNetworkReply::NetworkError error, const QString &why)
+{
+    FetchResult result;
+    result.end = FetchEnd::NetworkError;
+    result.error = error;
+    result.errorText = why;
+    return result;
+}
+
+} // namespace
+
+// Redirects are followed here rather than by Qt, which resends every header to any host (and
+// whose user-verified policy in 6.4 stops after two redirects): credentials must stay with the
+// origin the user named, as curl does since CVE-2018-1000007.
 FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &request,
+    const JobContext &context, const HeadHandler &onHead, const DataHandler &onData)
+{
+    FetchRequest hop = request;
+    QString withheldFrom;
+    for (int redirects = 0;; ++redirects) {
+        const bool trusted =
+            request.credentialsEverywhere || sameOrigin(hop.url, request.credentialOrigin);
+        if (!trusted && !request.credentials.isEmpty())
+            withheldFrom = hop.url
+                               .adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment
+                                   | QUrl::RemoveUserInfo)
+                               .toString();
+        hop.credentials = trusted ? request.credentials : QList<QPair<QByteArray, QByteArray>>();
+        FetchResult result = exchange(network, hop, context, onHead, onData);
+        result.credentialsWithheldFrom = withheldFrom;
+        if (!isRedirect(result))
+            return result;
+        const QUrl target =
+            result.head.url.resolved(QUrl::fromEncoded(result.head.header("Location")));
+        const QString scheme = target.scheme().toLower();
+        if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+            return result; // not followed: the caller explains the 3xx
+        if (redirects == kMaxRedirects)
+            return redirectError(QNetworkReply::TooManyRedirectsError,
+                QStringLiteral("too many redirects (more than %1)").arg(kMaxRedirects));
+        if (hop.url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0
+            && scheme == QLatin1String("http"))
+            return redirectError(QNetworkReply::InsecureRedirectError,
+                QStringLiteral("redirected from https down to http (%1)")
+                    .arg(target.toDisplayString()));
+        const int status = result.head.status;
+        // As browsers and curl do: a 303, or a 301/302 after a POST, becomes a GET without a body.
+        if (status == 303 || ((status == 301 || status == 302) && hop.method == "POST")) {
+            if (hop.method != "HEAD")
+                hop.method = "GET";
+            hop.body.clear();
+        }
+        hop.url = target;
+    }
+}
+
+FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchRequest &request,
     const JobContext &context, const HeadHandler &onHead, const DataHandler &onData)
 {
     FetchResult result;
     QNetworkRequest r(request.url);
-    // Qt follows http and https redirects only (another scheme ends as the 3xx response) and
-    // never from https down to http. (Qt 6.4's user-verified policy stops after two redirects.)
-    r.setAttribute(
-        QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
-    r.setMaximumRedirectsAllowed(kMaxRedirects);
+    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     r.setTransferTimeout(request.transferTimeoutMs);
     r.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("Spool/0.1"));
     if (request.identityEncoding)
@@ -63,6 +135,8 @@ FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &r
     if (!request.ifModifiedSince.isEmpty())
         r.setRawHeader("If-Modified-Since", request.ifModifiedSince);
     for (const auto &[name, value] : request.headers)
+        r.setRawHeader(name, value);
+    for (const auto &[name, value] : request.credentials)
         r.setRawHeader(name, value);
 
     std::unique_ptr<QNetworkReply> reply(

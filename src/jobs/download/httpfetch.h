@@ -19,6 +19,12 @@ struct FetchRequest
     QUrl url;
     QByteArray method = "GET";
     QList<QPair<QByteArray, QByteArray>> headers;
+    // Authorization, cookies, API keys: sent only to URLs of `credentialOrigin` (scheme, host and
+    // port), never after a redirect to another origin, unless `credentialsEverywhere` (the user's
+    // explicit opt-in, like curl's --location-trusted).
+    QList<QPair<QByteArray, QByteArray>> credentials;
+    QUrl credentialOrigin;
+    bool credentialsEverywhere = false;
     QByteArray body;
     qint64 resumeFrom = 0; // > 0: ask for the rest (Range), if still the same (If-Range)
     QByteArray ifRange;
@@ -61,11 +67,13 @@ struct FetchResult
     QString errorText;
     qint64 bodyBytes = 0; // bytes of a success body handed to the data handler
     QByteArray errorBody; // the start of a non-2xx body, for the message
+    QString credentialsWithheldFrom; // the origin credentials were kept from, if any
 };
 
 // One HTTP exchange on the calling thread's event loop: redirects (at most 20, http and https
-// only), TLS verification, a transfer timeout, the size cap, and a stop check every 25 ms.
-// Success bodies stream to `onData` as they arrive; `onHead` sees the final response first.
+// only, never from https down to http, credentials only within their origin), TLS verification,
+// a transfer timeout, the size cap, and a stop check every 25 ms. Success bodies stream to
+// `onData` as they arrive; `onHead` sees the final response first.
 class HttpFetch final
 {
 public:
@@ -75,9 +83,17 @@ public:
     static FetchResult run(QNetworkAccessManager &network, const FetchRequest &request,
         const JobContext &context, const HeadHandler &onHead, const DataHandler &onData);
 
+    // Same scheme, host and port (RFC 6454), the rule for where credentials may go.
+    static bool sameOrigin(const QUrl &a, const QUrl &b);
+
     // The network manager of the calling (worker) thread: connections are kept alive and reused
     // by the next download to the same host.
     static QNetworkAccessManager &threadNetwork();
+
+private:
+    // One request and its response, without following a redirect.
+    static FetchResult exchange(QNetworkAccessManager &network, const FetchRequest &request,
+        const JobContext &context, const HeadHandler &onHead, const DataHandler &onData);
 };
 
 } // namespace spool
