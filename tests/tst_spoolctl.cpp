@@ -249,6 +249,12 @@ void TestSpoolctl::badInput_data()
     row("bad gil", "queue", { s("run"), s("--gil"), s("maybe") }, "--gil must be 'on' or 'off'");
     row("data dir is a file", "file", { s("add"), s("busy"), s("--ms"), s("5") },
         "is not a directory");
+    // "No jobs" when it could not look would be a lie.
+    row("list through a file", "file", { s("--data-dir"), s("{data}/inner"), s("list") },
+        "cannot look into data directory");
+    row("show through a file", "file",
+        { s("--data-dir"), s("{data}/inner"), s("show"), s("01234567") },
+        "cannot look into data directory");
     row("corrupt database", "corrupt", { s("list") }, "file is not a database");
     row("corrupt database, add", "corrupt", { s("add"), s("busy"), s("--ms"), s("5") },
         "file is not a database");
@@ -284,6 +290,7 @@ void TestSpoolctl::badInput()
         before = fileHash(db);
     }
     args.replaceInStrings(QStringLiteral("{id}"), id);
+    args.replaceInStrings(QStringLiteral("{data}"), dataDir());
     args.replaceInStrings(QStringLiteral("{list}"), m_dir->filePath(QStringLiteral("urls.txt")));
 
     const Output o = ctl(args);

@@ -607,7 +607,13 @@ void TestStore::sqliteDataDirProblems()
     options.dataDir = m_dir->filePath(QStringLiteral("plain-file/below"));
     store = SqliteJobStore::open(options);
     QVERIFY(!store.ok());
-    QVERIFY(store.error().message.contains(QLatin1String("cannot create data directory")));
+    QVERIFY2(store.error().message.contains(QLatin1String("cannot look into data directory")),
+        qPrintable(store.error().message));
+    QVERIFY(store.error().message.contains(options.dataDir));
+    options.createIfMissing = false; // for reading: an error too, never "no queue here"
+    store = SqliteJobStore::open(options);
+    QVERIFY(!store.ok());
+    QCOMPARE(store.error().code, ErrorCode::InvalidInput);
 }
 
 void TestStore::sqliteMissingQueueIsNotCreatedForReading()

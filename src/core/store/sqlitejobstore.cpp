@@ -1,15 +1,18 @@
 #include "sqlitejobstore.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
+#include <sys/stat.h>
 #include <thread>
 #include <unordered_map>
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlDatabase>
@@ -737,6 +740,15 @@ Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::open(const Options &opti
     if (dirInfo.exists() && !dirInfo.isDir())
         return makeError(ErrorCode::InvalidInput,
             QStringLiteral("data directory %1 is not a directory").arg(options.dataDir));
+    // "No queue here" only when there is none: a folder it may not enter (or a path through a
+    // file) is an error, never an empty list.
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0 && errno != ENOENT)
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("cannot look into data directory %1: %2")
+                .arg(options.dataDir, qt_error_string(errno)));
     if (!QFileInfo::exists(path)) {
         if (!options.createIfMissing)
             return makeError(ErrorCode::NotFound,
