@@ -4,6 +4,7 @@
 // translation.
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDropEvent>
@@ -13,6 +14,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QProcess>
@@ -27,6 +29,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTranslator>
 #include <QTreeWidget>
 
@@ -96,6 +99,7 @@ private Q_SLOTS:
     void delegatePaintsTheFill_data();
     void delegatePaintsTheFill();
     void actionsFollowTheSelection();
+    void countsDetailsAndClearFinishedAgree();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
     void renderDialogExplainsProblems();
@@ -374,6 +378,79 @@ void TestApp::actionsFollowTheSelection()
     select({ waiting });
     window.action(QStringLiteral("actionRemove"))->trigger();
     QTRY_COMPARE(model->rowOf(waiting), -1);
+}
+
+// Clicks through the next message box (polled for: it opens modally, inside the code under
+// test): ticks its check box first when asked.
+void answerNextMessageBox(bool tick, bool accept)
+{
+    auto *poll = new QTimer;
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, tick, accept] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        poll->deleteLater();
+        if (tick && box->checkBox())
+            box->checkBox()->setChecked(true);
+        for (QAbstractButton *button : box->buttons()) {
+            const bool remove = box->buttonRole(button) == QMessageBox::AcceptRole;
+            if (remove == accept) {
+                button->click();
+                return;
+            }
+        }
+    });
+    poll->start(10);
+}
+
+// Canceled is its own state in the status bar; a job canceled before it ran shows no duration;
+// the details panel empties with the selection; Clear Finished asks before it removes failed or
+// canceled jobs.
+void TestApp::countsDetailsAndClearFinishedAgree()
+{
+    Fixture f(1);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    JobQueue *queue = controller.queue();
+    queue->setQueuePaused(true);
+    QList<QUuid> sleeps;
+    for (int i = 0; i < 3; ++i)
+        sleeps.append(
+            queue->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 60000 } }).value());
+    controller.start();
+    JobTableModel *model = window.model();
+    QTRY_COMPARE(model->rowCount(), 3);
+    queue->commandMany(sleeps, JobCommand::Cancel);
+    auto *counts = window.findChild<QLabel *>(QStringLiteral("countsLabel"));
+    QTRY_VERIFY2(counts->text().endsWith(QStringLiteral("0 failed · 3 canceled")),
+        qPrintable(counts->text()));
+
+    QTableView *view = window.jobView();
+    auto *panel = window.findChild<JobDetailsPanel *>();
+    view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QVERIFY(!panel->currentJob().isNull());
+    const QString times = panel->findChild<QLabel *>(QStringLiteral("timesValue"))->text();
+    QVERIFY2(times.contains(QLatin1String("without starting")), qPrintable(times));
+    QVERIFY2(!times.contains(QLatin1String(" h ")), qPrintable(times));
+
+    // Clicking empty space clears the selection: the panel follows the toolbar.
+    view->selectionModel()->clearSelection();
+    QVERIFY(panel->currentJob().isNull());
+    QVERIFY(!window.action(QStringLiteral("actionRemove"))->isEnabled());
+
+    // Clear Finished: nothing succeeded, and the canceled ones stay unless ticked.
+    view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    answerNextMessageBox(false, true);
+    window.action(QStringLiteral("actionClearFinished"))->trigger();
+    QTest::qWait(200);
+    QCOMPARE(model->rowCount(), 3);
+    answerNextMessageBox(true, true);
+    window.action(QStringLiteral("actionClearFinished"))->trigger();
+    QTRY_COMPARE(model->rowCount(), 0);
+    QTRY_VERIFY(panel->currentJob().isNull()); // a removed job is not shown
 }
 
 void TestApp::downloadDialogExplainsProblems()

@@ -741,6 +741,11 @@
         <translation>beendet %1 (%2)</translation>
     </message>
     <message>
+        <location filename="../src/app/jobdetailspanel.cpp" line="172"/>
+        <source>finished %1 without starting</source>
+        <translation>beendet %1, ohne gestartet zu sein</translation>
+    </message>
+    <message>
         <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
         <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
         <source>%1 of %2</source>
@@ -932,8 +937,8 @@
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="265"/>
-        <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
-        <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5</translation>
+        <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
+        <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5 · abgebrochen: %6</translation>
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="287"/>

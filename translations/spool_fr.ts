@@ -741,6 +741,11 @@
         <translation>terminée %1 (%2)</translation>
     </message>
     <message>
+        <location filename="../src/app/jobdetailspanel.cpp" line="172"/>
+        <source>finished %1 without starting</source>
+        <translation>terminée %1 sans avoir démarré</translation>
+    </message>
+    <message>
         <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
         <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
         <source>%1 of %2</source>
@@ -932,8 +937,8 @@
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="265"/>
-        <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed</source>
-        <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées</translation>
+        <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
+        <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées · %6 annulées</translation>
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="287"/>

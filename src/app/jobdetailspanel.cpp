@@ -163,10 +163,13 @@ void JobDetailsPanel::refresh()
     QStringList times { tr("queued %1").arg(format::timestamp(r.enqueuedAtMs)) };
     if (r.startedAtMs > 0)
         times.append(tr("started %1").arg(format::timestamp(r.startedAtMs)));
-    if (r.finishedAtMs > 0)
+    // A job canceled or removed before it started has no run to measure.
+    if (r.finishedAtMs > 0 && r.startedAtMs > 0)
         times.append(tr("finished %1 (%2)")
                          .arg(format::timestamp(r.finishedAtMs),
                              format::duration(r.finishedAtMs - r.startedAtMs)));
+    else if (r.finishedAtMs > 0)
+        times.append(tr("finished %1 without starting").arg(format::timestamp(r.finishedAtMs)));
     m_ui->timesValue->setText(times.join(QStringLiteral(", ")));
     m_ui->outputValue->setText(r.output);
     m_ui->outputTitle->setVisible(!r.output.isEmpty());

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QCoreApplication>
 #include <QDesktopServices>
@@ -148,10 +149,19 @@ void MainWindow::setUpView()
     connect(view, &QTableView::doubleClicked, this, [this] { openOutput(false); });
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::updateActions);
+    connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &MainWindow::syncDetailsWithSelection);
     connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex &current) {
-            m_details->showJob(current.data(JobTableModel::IdRole).toUuid());
-        });
+        &MainWindow::syncDetailsWithSelection);
+    // Rows filtered away or removed leave the selection without a selectionChanged in every
+    // case (a reset, a layout change): look again after each.
+    const auto resync = [this] {
+        syncDetailsWithSelection();
+        updateActions();
+    };
+    connect(view->model(), &QAbstractItemModel::rowsRemoved, this, resync);
+    connect(view->model(), &QAbstractItemModel::modelReset, this, resync);
+    connect(view->model(), &QAbstractItemModel::layoutChanged, this, resync);
     connect(m_model, &JobTableModel::rowsUpdated, this, &MainWindow::updateActions);
     m_ui->splitter->setStretchFactor(0, 3);
     m_ui->splitter->setStretchFactor(1, 2);
@@ -210,8 +220,7 @@ void MainWindow::setUpActions()
         [this] { m_controller->queue()->setQueuePaused(true); });
     connect(m_ui->actionResumeQueue, &QAction::triggered, this,
         [this] { m_controller->queue()->setQueuePaused(false); });
-    connect(m_ui->actionClearFinished, &QAction::triggered, this,
-        [this] { m_controller->queue()->clearFinished(); });
+    connect(m_ui->actionClearFinished, &QAction::triggered, this, &MainWindow::clearFinished);
     connect(m_ui->actionShowDetails, &QAction::toggled, m_ui->detailsArea, &QWidget::setVisible);
     connect(m_ui->actionAbout, &QAction::triggered, this, [this] {
         QMessageBox::about(this, tr("About Spool"),
@@ -262,12 +271,15 @@ void MainWindow::setUpStatusBar()
 void MainWindow::onCounts(const QueueCounts &counts)
 {
     m_counts = counts;
-    m_countsLabel->setText(tr("%1 running · %2 queued · %3 paused · %4 done · %5 failed")
-                               .arg(counts.running)
-                               .arg(counts.queued)
-                               .arg(counts.paused)
-                               .arg(counts.succeeded)
-                               .arg(counts.failed + counts.canceled));
+    // Canceled is a state of its own, as in the filter and `spoolctl list`: not a failure.
+    m_countsLabel->setText(
+        tr("%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled")
+            .arg(counts.running)
+            .arg(counts.queued)
+            .arg(counts.paused)
+            .arg(counts.succeeded)
+            .arg(counts.failed)
+            .arg(counts.canceled));
     m_notifier->countsChanged(counts);
     updateActions();
 }
@@ -334,6 +346,61 @@ void MainWindow::updateActions()
     m_ui->actionResumeQueue->setEnabled(m_queuePaused);
     m_ui->actionClearFinished->setEnabled(
         m_counts.succeeded + m_counts.failed + m_counts.canceled > 0);
+}
+
+void MainWindow::syncDetailsWithSelection()
+{
+    QItemSelectionModel *selection = m_ui->jobView->selectionModel();
+    const QModelIndexList rows = selection->selectedRows();
+    QModelIndex shown;
+    if (rows.size() == 1)
+        shown = rows.first();
+    else if (rows.size() > 1 && selection->isRowSelected(selection->currentIndex().row()))
+        shown = selection->currentIndex();
+    const QUuid id = shown.isValid() ? shown.data(JobTableModel::IdRole).toUuid() : QUuid();
+    if (id != m_details->currentJob() || id.isNull())
+        m_details->showJob(id);
+}
+
+void MainWindow::clearFinished()
+{
+    QList<QUuid> succeeded, unsuccessful;
+    int failed = 0;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const JobRecord *r = m_model->record(row);
+        if (r->state == JobState::Succeeded)
+            succeeded.append(r->id);
+        else if (r->state == JobState::Failed || r->state == JobState::Canceled)
+            unsuccessful.append(r->id);
+        failed += r->state == JobState::Failed;
+    }
+    // Succeeded jobs go without a question when they are few; failed and canceled ones need
+    // the user's attention, so they go only when the user ticks them.
+    constexpr int kFewJobs = 10;
+    QList<QUuid> ids = succeeded;
+    if (succeeded.size() > kFewJobs || !unsuccessful.isEmpty()) {
+        QMessageBox box(QMessageBox::Question, tr("Clear Finished"),
+            tr("Remove %n succeeded job(s) from the list?", nullptr, int(succeeded.size())),
+            QMessageBox::Cancel, this);
+        box.setInformativeText(tr("Their files stay where they are."));
+        QPushButton *remove = box.addButton(tr("Remove"), QMessageBox::AcceptRole);
+        box.setDefaultButton(remove);
+        auto *alsoUnsuccessful = new QCheckBox(tr("Also remove %1 failed and %2 canceled job(s)")
+                                                   .arg(failed)
+                                                   .arg(unsuccessful.size() - failed),
+            &box);
+        alsoUnsuccessful->setObjectName(QStringLiteral("alsoUnsuccessful"));
+        if (!unsuccessful.isEmpty())
+            box.setCheckBox(alsoUnsuccessful);
+        box.setObjectName(QStringLiteral("clearFinishedBox"));
+        box.exec();
+        if (box.clickedButton() != remove)
+            return;
+        if (alsoUnsuccessful->isChecked())
+            ids += unsuccessful;
+    }
+    if (!ids.isEmpty())
+        m_controller->queue()->commandMany(ids, JobCommand::Remove);
 }
 
 void MainWindow::command(JobCommand jobCommand)

@@ -60,6 +60,10 @@ private:
     void setUpActions();
     void setUpStatusBar();
     void updateActions();
+    // The details panel shows the one job selected (or the current row when several are), and
+    // nothing when the selection is empty, filtered away or removed: what the toolbar acts on.
+    void syncDetailsWithSelection();
+    void clearFinished();
     void updateThroughput();
     QList<QUuid> selectedIds() const;
     QList<const JobRecord *> selectedRecords() const;
