@@ -121,6 +121,7 @@ private Q_SLOTS:
     void plainDownload();
     void namesAreSanitized_data();
     void namesAreSanitized();
+    void longNamesFitAndFailOnce();
     void neverOverwrites();
     void clientErrorsFailAtOnce();
     void serverErrorsAreRetried();
@@ -128,6 +129,7 @@ private Q_SLOTS:
     void retryAfterIsHonoured();
     void interruptedBodiesResume_data();
     void interruptedBodiesResume();
+    void serverThatCannotResumeRestartsCleanly_data();
     void serverThatCannotResumeRestartsCleanly();
     void pauseKeepsThePartialAndCancelRemovesIt();
     void redirectsAreLimited_data();
@@ -251,6 +253,15 @@ void TestDownload::namesAreSanitized_data()
                             << QStringLiteral("bashrc");
     QTest::newRow("only dots") << QStringLiteral("/disposition?name=..")
                                << QStringLiteral("disposition");
+    // Raw UTF-8 in filename="..." (against the letter of HTTP, common in practice); Latin-1
+    // bytes that are not UTF-8 stay Latin-1.
+    QTest::newRow("raw UTF-8") << QStringLiteral(
+        "/disposition?rawhex="
+        "6174746163686d656e743b2066696c656e616d653d2272c3a973756dc3a92e70646622")
+                               << QStringLiteral("résumé.pdf");
+    QTest::newRow("raw Latin-1") << QStringLiteral(
+        "/disposition?rawhex=6174746163686d656e743b2066696c656e616d653d2272e973756de92e70646622")
+                                 << QStringLiteral("résumé.pdf");
     QTest::newRow("RFC 8187") << QStringLiteral(
         "/disposition?raw=attachment%3B%20filename*%3DUTF-8%27%27r%25C3%25A9sum%25C3%25A9.pdf")
                               << QStringLiteral("résumé.pdf");
@@ -269,6 +280,44 @@ void TestDownload::namesAreSanitized()
                 .lastModified()
                 .secsTo(QDateTime::currentDateTime())
             > 60);
+}
+
+// A name proposed by the server is cut to 200 bytes on whole characters (emoji are surrogate
+// pairs in a QString); a --out name that fits the file system is written (its temporary name
+// fits too); one that cannot fit fails once, not five times.
+void TestDownload::longNamesFitAndFailOnce()
+{
+    QByteArray emoji;
+    for (int i = 0; i < 80; ++i)
+        emoji += "%F0%9F%98%80"; // U+1F600, 4 bytes
+    const QString disposition = QString::fromLatin1(QUrl::toPercentEncoding(
+        QString::fromLatin1("attachment; filename*=UTF-8''" + emoji + ".txt")));
+    const JobRecord proposed = runJob({ { QStringLiteral("url"),
+        m_server->url(QStringLiteral("/disposition?raw=") + disposition) } });
+    QCOMPARE(proposed.state, JobState::Succeeded);
+    const QString name = QFileInfo(proposed.output).fileName();
+    QVERIFY2(QFile::encodeName(name).size() <= 200, qPrintable(name));
+    QVERIFY2(name.endsWith(QStringLiteral("😀.txt")), qPrintable(name));
+    QVERIFY(!name.contains(QChar::ReplacementCharacter));
+
+    const QString fits =
+        QDir(outDir()).filePath(QString(250, QLatin1Char('f')) + QStringLiteral(".bin"));
+    const JobRecord written =
+        runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/file?size=100")) },
+            { QStringLiteral("out"), fits } });
+    QCOMPARE(written.state, JobState::Succeeded);
+    QCOMPARE(written.output, fits);
+    QCOMPARE(readFile(fits), expectedContent(100));
+
+    const QString tooLong =
+        QDir(outDir()).filePath(QString(252, QLatin1Char('g')) + QStringLiteral(".bin"));
+    const JobRecord refused =
+        runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/file?size=100")) },
+            { QStringLiteral("out"), tooLong } });
+    QCOMPARE(refused.state, JobState::Failed);
+    QCOMPARE(refused.attempts, 1);
+    QVERIFY2(refused.error.contains(QLatin1String("256 bytes long")), qPrintable(refused.error));
+    QCOMPARE(leftovers().size(), 2); // the two files, no temporary ones
 }
 
 void TestDownload::neverOverwrites()
@@ -364,18 +413,32 @@ void TestDownload::interruptedBodiesResume()
     QVERIFY(!header(resumed, QStringLiteral("If-Range")).isEmpty());
 }
 
+void TestDownload::serverThatCannotResumeRestartsCleanly_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<qint64>("maxBytes"); // -1: none
+    QTest::newRow("no cap") << QStringLiteral("norange") << qint64(-1);
+    // 500,000 kept + 1,500,000 anew would pass 1,600,000: the whole new body counts from zero.
+    QTest::newRow("a cap above the file") << QStringLiteral("norangecap") << qint64(1600000);
+}
+
 void TestDownload::serverThatCannotResumeRestartsCleanly()
 {
+    QFETCH(QString, key);
+    QFETCH(qint64, maxBytes);
     // Cut off first (reset), then a server that ignores Range: the second attempt starts over.
-    const QString query = QStringLiteral("/reset?key=norange&size=1500000&at=500000&range=0");
-    const JobRecord r = runJob({ { QStringLiteral("url"), m_server->url(query) } });
+    const QString query = QStringLiteral("/reset?key=%1&size=1500000&at=500000&range=0").arg(key);
+    QJsonObject params { { QStringLiteral("url"), m_server->url(query) } };
+    if (maxBytes > 0)
+        params.insert(QStringLiteral("maxBytes"), maxBytes);
+    const JobRecord r = runJob(params);
     QCOMPARE(r.state, JobState::Succeeded);
     QCOMPARE(readFile(r.output), expectedContent(1500000));
     QCOMPARE(r.attempts, 2);
     // The job's second attempt asked for the rest and got the whole body back. Qt may resend
     // the first GET once by itself when the reset drops the bytes it had not read yet (seen
     // under load: an identical request 16 ms later), so only the last request is the resume.
-    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/reset?key=norange"));
+    const QJsonArray requests = m_server->requestsTo(QStringLiteral("/reset?key=%1&").arg(key));
     const QByteArray log = QJsonDocument(requests).toJson(QJsonDocument::Compact);
     QVERIFY2(requests.size() >= 2, log.constData());
     QVERIFY2(header(requests.last(), QStringLiteral("Range")).startsWith(QLatin1String("bytes=")),

@@ -245,6 +245,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def r_disposition(self):
         name = self.q("raw") or ('attachment; filename="%s"' % self.q("name", ""))
+        if self.q("rawhex"):  # exact header bytes (send_header writes str as Latin-1)
+            name = bytes.fromhex(self.q("rawhex")).decode("latin-1")
         body = content(0, 100)
         self.send_simple(200, body, {"Content-Disposition": name})
 

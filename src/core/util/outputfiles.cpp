@@ -8,8 +8,17 @@ namespace spool::outputfiles {
 
 QString temporaryPathFor(const QString &finalPath, const QString &jobTag)
 {
+    // The temporary name must fit wherever the final one does: a long final name is shortened
+    // in it (the job's tag keeps it unique), never the other way round.
     const QFileInfo info(finalPath);
-    return info.dir().filePath(QStringLiteral(".%1.spool-%2.part").arg(info.fileName(), jobTag));
+    const QString decoration = QStringLiteral(".spool-%1.part").arg(jobTag);
+    QString name = info.fileName();
+    const qsizetype room = kMaxNameBytes - 1 - QFile::encodeName(decoration).size();
+    while (!name.isEmpty() && QFile::encodeName(name).size() > room)
+        name.chop(1);
+    if (!name.isEmpty() && name.back().isHighSurrogate())
+        name.chop(1);
+    return info.dir().filePath(QLatin1Char('.') + name + decoration);
 }
 
 Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)

@@ -6,8 +6,11 @@
 
 namespace spool::outputfiles {
 
+// The longest file name (one path component) ext4, XFS, btrfs and tmpfs take, in bytes.
+constexpr qsizetype kMaxNameBytes = 255;
+
 // Where a file being written for `finalPath` lives until it is complete: a hidden file in the
-// same directory, so that the final rename is atomic.
+// same directory, so that the final rename is atomic. It fits whenever the final name does.
 QString temporaryPathFor(const QString &finalPath, const QString &jobTag);
 
 // Renames `from` to `desiredPath`, or to "name (1).ext", "name (2).ext"... if that exists:

@@ -322,6 +322,16 @@ private:
             }
             if (m_state.finalPath.isEmpty())
                 m_state.finalPath = decideFinalPath(head);
+            const qsizetype nameBytes =
+                QFile::encodeName(QFileInfo(m_state.finalPath).fileName()).size();
+            if (nameBytes > outputfiles::kMaxNameBytes) {
+                *why =
+                    QStringLiteral("the file name is %1 bytes long; file systems take at most %2")
+                        .arg(nameBytes)
+                        .arg(outputfiles::kMaxNameBytes);
+                m_permanentRefusal = true; // another attempt would fail the same way
+                return false;
+            }
             if (m_state.temporaryPath.isEmpty())
                 m_state.temporaryPath =
                     outputfiles::temporaryPathFor(m_state.finalPath, jobTag(m_context));
@@ -388,6 +398,8 @@ private:
             return JobResult::failure(
                 QStringLiteral("the server cannot continue this download; starting over"));
         }
+        if (fetched.end == FetchEnd::Refused && m_permanentRefusal)
+            return JobResult::failure(fetched.errorText, false);
         if (fetched.end != FetchEnd::Finished || !fetched.head.isSuccess())
             return failureFor(fetched);
         if (!written)
@@ -577,6 +589,7 @@ private:
     }
 
     QSet<QString> m_withheldNoted;
+    bool m_permanentRefusal = false;
     JobContext &m_context;
     const DownloadSettings &m_settings;
     Params m_params;

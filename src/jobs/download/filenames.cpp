@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QTextBoundaryFinder>
 
 namespace spool::filenames {
 
@@ -33,13 +34,31 @@ QString sanitize(const QString &proposed)
         clean.chop(1);
     if (clean.isEmpty())
         return QString();
-    // Keep the extension when cutting an overlong name.
-    while (clean.toUtf8().size() > kMaxNameBytes) {
-        const QString suffix = QFileInfo(clean).suffix();
-        const qsizetype keep = suffix.size() < 16 ? suffix.size() + 1 : 0;
-        clean.remove(clean.size() - keep - 1, 1);
+    return shortened(clean, kMaxNameBytes);
+}
+
+QString shortened(const QString &name, int maxBytes)
+{
+    // Keep the extension when cutting an overlong name, and cut whole graphemes (never half a
+    // surrogate pair, nor an accent from its letter), measured in the bytes that reach the disk.
+    const QString suffix = QFileInfo(name).suffix();
+    const qsizetype keep =
+        suffix.size() < 16 && suffix.size() < name.size() ? suffix.size() + 1 : 0;
+    QString base = name.left(name.size() - keep);
+    const QString tail = name.right(keep);
+    QTextBoundaryFinder graphemes(QTextBoundaryFinder::Grapheme, base);
+    while (!base.isEmpty() && QFile::encodeName(base + tail).size() > maxBytes) {
+        graphemes.toEnd();
+        const qsizetype cut = graphemes.toPreviousBoundary();
+        base.truncate(cut > 0 ? cut : 0);
+        graphemes = QTextBoundaryFinder(QTextBoundaryFinder::Grapheme, base);
     }
-    return clean;
+    QString result = (base + tail).trimmed();
+    while (!result.isEmpty() && QFile::encodeName(result).size() > maxBytes)
+        result.chop(1); // only an extension over the limit is left: never more than promised
+    if (!result.isEmpty() && result.back().isHighSurrogate())
+        result.chop(1);
+    return result;
 }
 
 QString fromUrl(const QUrl &url)

@@ -11,6 +11,10 @@ namespace spool::filenames {
 // reserved characters, no leading dots, bounded length. Empty when nothing usable is left.
 QString sanitize(const QString &proposed);
 
+// `name` cut to at most `maxBytes` bytes on disk, keeping a short extension and cutting whole
+// graphemes only.
+QString shortened(const QString &name, int maxBytes);
+
 // The last path segment of a URL, sanitized; "download" when there is none.
 QString fromUrl(const QUrl &url);
 

@@ -207,7 +207,9 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
                 continue;
             }
             result.bodyBytes += chunk.size();
-            if (request.maxBytes >= 0 && request.resumeFrom + result.bodyBytes > request.maxBytes) {
+            // A 200 to a resume request is the whole (maybe changed) file: it counts from zero.
+            const qint64 before = result.head.status == 206 ? request.resumeFrom : 0;
+            if (request.maxBytes >= 0 && before + result.bodyBytes > request.maxBytes) {
                 abortWith(FetchEnd::TooLarge,
                     QStringLiteral("the response passed the limit of %1 bytes")
                         .arg(request.maxBytes));

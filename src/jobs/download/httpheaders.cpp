@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QStringDecoder>
 #include <QTimeZone>
 
 namespace spool::http {
@@ -71,6 +72,19 @@ QUrl linkNext(const QByteArray &linkHeader, const QUrl &base)
     return QUrl();
 }
 
+namespace {
+
+// Servers send raw UTF-8 in filename="..." though HTTP says ISO-8859-1: as browsers do, take
+// the bytes as UTF-8 when they are valid UTF-8, else as Latin-1.
+QString utf8OrLatin1(const QByteArray &raw)
+{
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString decoded = utf8(raw);
+    return utf8.hasError() ? QString::fromLatin1(raw) : decoded;
+}
+
+} // namespace
+
 QString contentDispositionFileName(const QByteArray &value)
 {
     const QString text = QString::fromLatin1(value);
@@ -92,12 +106,12 @@ QString contentDispositionFileName(const QByteArray &value)
     if (q.hasMatch()) {
         QString name = q.captured(1);
         static const QRegularExpression escape(QStringLiteral(R"re(\\(.))re"));
-        return name.replace(escape, QStringLiteral("\\1"));
+        return utf8OrLatin1(name.replace(escape, QStringLiteral("\\1")).toLatin1());
     }
     static const QRegularExpression token(QStringLiteral(R"re(filename\s*=\s*([^;\s]+))re"),
         QRegularExpression::CaseInsensitiveOption);
     const QRegularExpressionMatch t = token.match(text);
-    return t.hasMatch() ? t.captured(1) : QString();
+    return t.hasMatch() ? utf8OrLatin1(t.captured(1).toLatin1()) : QString();
 }
 
 bool isSensitiveHeader(const QByteArray &name)
