@@ -421,6 +421,8 @@ void TestApp::countsDetailsAndClearFinishedAgree()
     controller.start();
     JobTableModel *model = window.model();
     QTRY_COMPARE(model->rowCount(), 3);
+    auto *paused = window.findChild<QLabel *>(QStringLiteral("pausedLabel"));
+    QTRY_VERIFY(paused->isVisible()); // a paused queue says so for as long as it lasts
     queue->commandMany(sleeps, JobCommand::Cancel);
     auto *counts = window.findChild<QLabel *>(QStringLiteral("countsLabel"));
     QTRY_VERIFY2(counts->text().endsWith(QStringLiteral("0 failed · 3 canceled")),
@@ -451,6 +453,8 @@ void TestApp::countsDetailsAndClearFinishedAgree()
     window.action(QStringLiteral("actionClearFinished"))->trigger();
     QTRY_COMPARE(model->rowCount(), 0);
     QTRY_VERIFY(panel->currentJob().isNull()); // a removed job is not shown
+    queue->setQueuePaused(false);
+    QTRY_VERIFY(!paused->isVisible());
 }
 
 void TestApp::downloadDialogExplainsProblems()

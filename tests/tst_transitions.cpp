@@ -217,6 +217,8 @@ void TestTransitions::complete()
     c.interrupted = interrupted;
     c.retryDelayMs = 1500;
     c.error = status == int(RunStatus::Failed) ? QStringLiteral("disk on fire") : QString();
+    if (interrupted && control == JobControl::None)
+        c.error = QStringLiteral("the queue was paused"); // the reason, not an error
     c.output = status == int(RunStatus::Succeeded) ? QStringLiteral("/out.png") : QString();
 
     const auto outcome = transitions::complete(r, c, kNow);
@@ -229,6 +231,8 @@ void TestTransitions::complete()
     QVERIFY2(
         r.leaseOwner.isEmpty() && r.control == JobControl::None, "a finished run holds no lease");
     QCOMPARE(r.progress.done, newState == JobState::Succeeded ? 100 : 40);
+    if (interrupted && newState == JobState::Queued)
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error)); // a requeue for a pause is no error
     if (newState == JobState::Queued && status == int(RunStatus::Failed)) {
         QCOMPARE(r.notBeforeMs, kNow + 1500);
         QCOMPARE(r.error, QStringLiteral("disk on fire"));

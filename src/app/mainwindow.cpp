@@ -74,6 +74,7 @@ MainWindow::MainWindow(AppController *controller, QWidget *parent)
     , m_countsLabel(new QLabel(this))
     , m_throughputLabel(new QLabel(this))
     , m_lagLabel(new QLabel(this))
+    , m_pausedLabel(new QLabel(this))
 {
     m_ui->setupUi(this);
     m_ui->detailsArea->setWidget(m_details);
@@ -113,6 +114,7 @@ void MainWindow::connectQueue(JobQueue *queue)
         if (paused == m_queuePaused)
             return; // the state at start, not news
         m_queuePaused = paused;
+        m_pausedLabel->setVisible(paused);
         updateActions();
         statusBar()->showMessage(
             paused ? tr("The queue is paused: nothing new starts.") : tr("The queue runs again."),
@@ -239,6 +241,15 @@ void MainWindow::setUpActions()
 
 void MainWindow::setUpStatusBar()
 {
+    m_pausedLabel->setObjectName(QStringLiteral("pausedLabel"));
+    m_pausedLabel->setText(tr("⏸ Queue paused"));
+    m_pausedLabel->setToolTip(
+        tr("Nothing new starts, and running jobs went back to the queue "
+           "keeping their progress. Queue → Resume Queue starts them again."));
+    // Bold in the palette's own colours: readable in light and dark themes alike.
+    m_pausedLabel->setStyleSheet(QStringLiteral("font-weight: bold"));
+    m_pausedLabel->setVisible(false);
+    statusBar()->addPermanentWidget(m_pausedLabel);
     statusBar()->addPermanentWidget(m_throughputLabel);
     statusBar()->addPermanentWidget(m_lagLabel);
     statusBar()->addPermanentWidget(m_countsLabel);

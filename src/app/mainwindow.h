@@ -88,6 +88,7 @@ private:
     QLabel *m_countsLabel;
     QLabel *m_throughputLabel;
     QLabel *m_lagLabel;
+    QLabel *m_pausedLabel; // shown for as long as the whole queue is paused
     QueueCounts m_counts;
     bool m_queuePaused = false;
     bool m_quitting = false;

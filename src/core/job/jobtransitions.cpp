@@ -186,6 +186,7 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
     appendLogLines(record, nowMs, c.logLines, events);
     record.progress = c.progress;
     const JobControl control = record.control;
+    const QString errorBefore = record.error;
     clearLease(record);
 
     if (c.status == RunStatus::Succeeded) {
@@ -232,8 +233,11 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
 
     if (c.status == RunStatus::Stopped) {
         if (c.interrupted) {
+            // Back to the queue (paused queue, runner shutting down): not an error of the job's.
+            // The reason goes to the timeline; the record keeps the error it had, if any.
             record.state = JobState::Queued;
             record.attempts = qMax(0, record.attempts - 1);
+            record.error = errorBefore;
             events.append(event(record, nowMs, QStringLiteral("released"), c.error));
             return changed(std::move(events));
         }

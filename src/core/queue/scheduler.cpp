@@ -824,7 +824,8 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
     // job simply goes back to the queue.
     completion.interrupted = result.status == RunStatus::Stopped && seen != JobControl::None;
     if (completion.interrupted && seen == JobControl::Interrupt && completion.error.isEmpty())
-        completion.error = QStringLiteral("the runner stopped it");
+        completion.error = m_queuePaused ? QStringLiteral("the queue was paused")
+                                         : QStringLiteral("the runner stopped");
     if (result.status == RunStatus::Failed) {
         completion.retryDelayMs = m_config.retry.delayMs(job->record().attempts, nextRandom());
         if (result.retryAfterMs >= 0) {
