@@ -188,7 +188,10 @@ void TestSpoolctl::badInput_data()
     const auto s = [](const char *text) { return QString::fromLatin1(text); };
     row("download, not http", "fresh", { s("add"), s("download"), s("ftp://127.0.0.1/x") },
         "'ftp://127.0.0.1/x' is not an http or https URL");
-    row("download, no URL", "fresh", { s("add"), s("download") }, "needs parameter 'url'");
+    // Named as typed on the command line, not by the kind's parameter names.
+    row("download, no URL", "fresh", { s("add"), s("download") }, "add download needs URL");
+    row("render, no --out", "fresh", { s("add"), s("render"), s("procedural:terrain") },
+        "add render needs --out PNG");
     row("download, bad sha256", "queue",
         { s("add"), s("download"), s("http://127.0.0.1/x"), s("--sha256"), s("abc") },
         "--sha256 must be 64 hexadecimal digits");
@@ -215,7 +218,7 @@ void TestSpoolctl::badInput_data()
     row("plugin, unknown kind", "queue", { s("add"), s("plugin"), s("foo") },
         "no plugin provides 'foo'");
     row("no kind", "fresh", { s("add") }, "add needs a kind");
-    row("missing ms", "fresh", { s("add"), s("busy") }, "needs parameter 'ms'");
+    row("missing ms", "fresh", { s("add"), s("busy") }, "add busy needs --ms N");
     row("malformed ms", "queue", { s("add"), s("busy"), s("--ms"), s("abc") },
         "'abc' is not a whole number");
     row("negative ms", "fresh", { s("add"), s("sleep"), s("--ms"), s("-5") },

@@ -390,6 +390,19 @@ int Cli::add(const QStringList &args)
                         .arg(kindName, positionals.at(i)->name, value.error().message));
             params.insert(positionals.at(i)->name, value.value());
         }
+        // Missing ones are named as the user would type them (--out FILE, a URL), not by the
+        // kind's internal parameter names.
+        for (const ParamSpec &spec : kind->params) {
+            if (!spec.required || spec.hidden || params.contains(spec.name))
+                continue;
+            const QString value =
+                spec.valueName.isEmpty() ? QStringLiteral("VALUE") : spec.valueName;
+            return usageError(spec.positional
+                    ? QStringLiteral("add %1 needs %2 (spoolctl add %1 %2 ...)")
+                          .arg(kindName, value)
+                    : QStringLiteral("add %1 needs --%2 %3")
+                          .arg(kindName, optionName(spec.name), value));
+        }
         absolutePaths(params);
         auto checked = m_registry->validate(kindName, params);
         if (!checked)
