@@ -288,8 +288,8 @@
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="408"/>
-        <source>Remove every done, failed and canceled job</source>
-        <translation>Alle fertigen, fehlgeschlagenen und abgebrochenen Aufträge entfernen</translation>
+        <source>Remove the jobs that succeeded; failed and canceled ones only if you say so</source>
+        <translation>Erfolgreiche Aufträge entfernen; fehlgeschlagene und abgebrochene nur auf Wunsch</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="422"/>
@@ -736,7 +736,7 @@
         <translation>gestartet %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="167"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
         <source>finished %1 (%2)</source>
         <translation>beendet %1 (%2)</translation>
     </message>
@@ -746,18 +746,18 @@
         <translation>beendet %1, ohne gestartet zu sein</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="192"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="191"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="194"/>
         <source>, next at %1</source>
         <translation>, nächster um %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="282"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="285"/>
         <source>by %1</source>
         <translation>von %1</translation>
     </message>
@@ -833,102 +833,112 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="57"/>
+        <location filename="../src/app/mainwindow.cpp" line="58"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="117"/>
+        <location filename="../src/app/mainwindow.cpp" line="120"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="117"/>
+        <location filename="../src/app/mainwindow.cpp" line="120"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="126"/>
+        <location filename="../src/app/mainwindow.cpp" line="129"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="171"/>
+        <location filename="../src/app/mainwindow.cpp" line="183"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="194"/>
+        <location filename="../src/app/mainwindow.cpp" line="206"/>
         <source>New Plugin Job</source>
         <translation>Neuer Plugin-Auftrag</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="217"/>
+        <location filename="../src/app/mainwindow.cpp" line="228"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="218"/>
+        <location filename="../src/app/mainwindow.cpp" line="229"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="239"/>
+        <location filename="../src/app/mainwindow.cpp" line="245"/>
+        <source>Queue paused</source>
+        <translation>Warteschlange angehalten</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="247"/>
+        <source>Nothing new starts, and running jobs went back to the queue keeping their progress. Queue → Resume Queue starts them again.</source>
+        <translation>Nichts Neues startet; laufende Aufträge sind mit ihrem Fortschritt in die Warteschlange zurückgekehrt. Warteschlange → Warteschlange fortsetzen startet sie wieder.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="259"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="241"/>
+        <location filename="../src/app/mainwindow.cpp" line="261"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="251"/>
+        <location filename="../src/app/mainwindow.cpp" line="271"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="254"/>
+        <location filename="../src/app/mainwindow.cpp" line="274"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="257"/>
+        <location filename="../src/app/mainwindow.cpp" line="277"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n Plugin abgelehnt: siehe Hilfe → Plugins.</numerusform>
@@ -936,42 +946,70 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="265"/>
+        <location filename="../src/app/mainwindow.cpp" line="287"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
         <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5 · abgebrochen: %6</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="287"/>
+        <location filename="../src/app/mainwindow.cpp" line="310"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="353"/>
+        <location filename="../src/app/mainwindow.cpp" line="393"/>
+        <source>Clear Finished</source>
+        <translation>Erledigte entfernen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="394"/>
+        <source>Remove %n succeeded job(s) from the list?</source>
+        <translation>
+            <numerusform>%n erfolgreichen Auftrag aus der Liste entfernen?</numerusform>
+            <numerusform>%n erfolgreiche Aufträge aus der Liste entfernen?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="396"/>
+        <source>Their files stay where they are.</source>
+        <translation>Ihre Dateien bleiben, wo sie sind.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="397"/>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="399"/>
+        <source>Also remove %1 failed and %2 canceled job(s)</source>
+        <translation>Auch %1 fehlgeschlagene und %2 abgebrochene Aufträge entfernen</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="431"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="368"/>
+        <location filename="../src/app/mainwindow.cpp" line="446"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="379"/>
+        <location filename="../src/app/mainwindow.cpp" line="457"/>
         <source>New Render</source>
         <translation>Neues Rendering</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="395"/>
+        <location filename="../src/app/mainwindow.cpp" line="473"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="455"/>
+        <location filename="../src/app/mainwindow.cpp" line="533"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen, oder 3D-Modelldateien, um sie zu rendern.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="460"/>
+        <location filename="../src/app/mainwindow.cpp" line="538"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n Download eingereiht</numerusform>
@@ -979,7 +1017,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="461"/>
+        <location filename="../src/app/mainwindow.cpp" line="539"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n Rendering.</numerusform>
@@ -987,7 +1025,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="464"/>
+        <location filename="../src/app/mainwindow.cpp" line="542"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n Download eingereiht.</numerusform>
@@ -995,7 +1033,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="466"/>
+        <location filename="../src/app/mainwindow.cpp" line="544"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n Rendering eingereiht.</numerusform>
@@ -1003,12 +1041,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="495"/>
+        <location filename="../src/app/mainwindow.cpp" line="573"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="496"/>
+        <location filename="../src/app/mainwindow.cpp" line="574"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n Auftrag läuft.</numerusform>
@@ -1016,22 +1054,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="499"/>
+        <location filename="../src/app/mainwindow.cpp" line="577"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="501"/>
+        <location filename="../src/app/mainwindow.cpp" line="579"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="502"/>
+        <location filename="../src/app/mainwindow.cpp" line="580"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="524"/>
+        <location filename="../src/app/mainwindow.cpp" line="602"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>

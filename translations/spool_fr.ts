@@ -288,8 +288,8 @@
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="408"/>
-        <source>Remove every done, failed and canceled job</source>
-        <translation>Retirer toutes les tâches terminées, échouées et annulées</translation>
+        <source>Remove the jobs that succeeded; failed and canceled ones only if you say so</source>
+        <translation>Retirer les tâches réussies ; les échouées et annulées seulement si vous le demandez</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="422"/>
@@ -736,7 +736,7 @@
         <translation>démarrée %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="167"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
         <source>finished %1 (%2)</source>
         <translation>terminée %1 (%2)</translation>
     </message>
@@ -746,18 +746,18 @@
         <translation>terminée %1 sans avoir démarré</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="184"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="189"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="192"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="191"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="194"/>
         <source>, next at %1</source>
         <translation>, prochaine à %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="282"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="285"/>
         <source>by %1</source>
         <translation>par %1</translation>
     </message>
@@ -833,102 +833,112 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="49"/>
+        <location filename="../src/app/mainwindow.cpp" line="50"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="57"/>
+        <location filename="../src/app/mainwindow.cpp" line="58"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="117"/>
+        <location filename="../src/app/mainwindow.cpp" line="120"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="117"/>
+        <location filename="../src/app/mainwindow.cpp" line="120"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="126"/>
+        <location filename="../src/app/mainwindow.cpp" line="129"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="171"/>
+        <location filename="../src/app/mainwindow.cpp" line="183"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="194"/>
+        <location filename="../src/app/mainwindow.cpp" line="206"/>
         <source>New Plugin Job</source>
         <translation>Nouvelle tâche de plugin</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="217"/>
+        <location filename="../src/app/mainwindow.cpp" line="228"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="218"/>
+        <location filename="../src/app/mainwindow.cpp" line="229"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="239"/>
+        <location filename="../src/app/mainwindow.cpp" line="245"/>
+        <source>Queue paused</source>
+        <translation>File en pause</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="247"/>
+        <source>Nothing new starts, and running jobs went back to the queue keeping their progress. Queue → Resume Queue starts them again.</source>
+        <translation>Rien de nouveau ne démarre ; les tâches en cours sont revenues dans la file en gardant leur progression. File d’attente → Reprendre la file les relance.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="259"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="241"/>
+        <location filename="../src/app/mainwindow.cpp" line="261"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="251"/>
+        <location filename="../src/app/mainwindow.cpp" line="271"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="254"/>
+        <location filename="../src/app/mainwindow.cpp" line="274"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="257"/>
+        <location filename="../src/app/mainwindow.cpp" line="277"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n plugin refusé : voir Aide → Plugins.</numerusform>
@@ -936,42 +946,70 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="265"/>
+        <location filename="../src/app/mainwindow.cpp" line="287"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées · %6 annulées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="287"/>
+        <location filename="../src/app/mainwindow.cpp" line="310"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="353"/>
+        <location filename="../src/app/mainwindow.cpp" line="393"/>
+        <source>Clear Finished</source>
+        <translation>Retirer les terminées</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../src/app/mainwindow.cpp" line="394"/>
+        <source>Remove %n succeeded job(s) from the list?</source>
+        <translation>
+            <numerusform>Retirer %n tâche réussie de la liste ?</numerusform>
+            <numerusform>Retirer %n tâches réussies de la liste ?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="396"/>
+        <source>Their files stay where they are.</source>
+        <translation>Leurs fichiers restent où ils sont.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="397"/>
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="399"/>
+        <source>Also remove %1 failed and %2 canceled job(s)</source>
+        <translation>Retirer aussi %1 tâche(s) échouée(s) et %2 annulée(s)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="431"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="368"/>
+        <location filename="../src/app/mainwindow.cpp" line="446"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="379"/>
+        <location filename="../src/app/mainwindow.cpp" line="457"/>
         <source>New Render</source>
         <translation>Nouveau rendu</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="395"/>
+        <location filename="../src/app/mainwindow.cpp" line="473"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="455"/>
+        <location filename="../src/app/mainwindow.cpp" line="533"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger, ou des fichiers de modèles 3D pour les rendre.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="460"/>
+        <location filename="../src/app/mainwindow.cpp" line="538"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n téléchargement mis en file</numerusform>
@@ -979,7 +1017,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="461"/>
+        <location filename="../src/app/mainwindow.cpp" line="539"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n rendu.</numerusform>
@@ -987,7 +1025,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="464"/>
+        <location filename="../src/app/mainwindow.cpp" line="542"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n téléchargement mis en file.</numerusform>
@@ -995,7 +1033,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="466"/>
+        <location filename="../src/app/mainwindow.cpp" line="544"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n rendu mis en file.</numerusform>
@@ -1003,12 +1041,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="495"/>
+        <location filename="../src/app/mainwindow.cpp" line="573"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="496"/>
+        <location filename="../src/app/mainwindow.cpp" line="574"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n tâche est en cours.</numerusform>
@@ -1016,22 +1054,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="499"/>
+        <location filename="../src/app/mainwindow.cpp" line="577"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="501"/>
+        <location filename="../src/app/mainwindow.cpp" line="579"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="502"/>
+        <location filename="../src/app/mainwindow.cpp" line="580"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="524"/>
+        <location filename="../src/app/mainwindow.cpp" line="602"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>

@@ -242,7 +242,7 @@ void MainWindow::setUpActions()
 void MainWindow::setUpStatusBar()
 {
     m_pausedLabel->setObjectName(QStringLiteral("pausedLabel"));
-    m_pausedLabel->setText(tr("⏸ Queue paused"));
+    m_pausedLabel->setText(tr("Queue paused"));
     m_pausedLabel->setToolTip(
         tr("Nothing new starts, and running jobs went back to the queue "
            "keeping their progress. Queue → Resume Queue starts them again."));
