@@ -143,6 +143,7 @@ private Q_SLOTS:
     void notModifiedNeverStandsForAnotherFile_data();
     void notModifiedNeverStandsForAnotherFile();
     void checksumMismatchFails();
+    void unaskedEncodingIsSavedAsSent();
     void credentialsStayOutOfTheQueue();
     void credentialsStayWithTheirOrigin_data();
     void credentialsStayWithTheirOrigin();
@@ -645,6 +646,29 @@ void TestDownload::notModifiedNeverStandsForAnotherFile()
     QCOMPARE(again.output, expected);
     QCOMPARE(readFile(expected), expectedContent(4000, 5));
     QCOMPARE(leftovers().size(), 2); // both files, no temporary one
+}
+
+// Spool asks for identity; a server that encodes anyway gets its bytes saved as sent (the
+// checksum is of those bytes), and the log says so.
+void TestDownload::unaskedEncodingIsSavedAsSent()
+{
+    const QByteArray body = expectedContent(3000, 4);
+    const JobRecord r =
+        runJob({ { QStringLiteral("url"),
+                     m_server->url(QStringLiteral("/file?size=3000&seed=4&ce=gzip")) },
+            { QStringLiteral("sha256"),
+                QString::fromLatin1(
+                    QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex()) } });
+    QCOMPARE(r.state, JobState::Succeeded);
+    QCOMPARE(readFile(r.output), body);
+    bool noted = false;
+    for (const JobEvent &e : m_store->events(r.id).value())
+        noted = noted || e.detail.contains(QLatin1String("gzip-encoded bytes"));
+    QVERIFY(noted);
+    const QJsonArray requests =
+        m_server->requestsTo(QStringLiteral("/file?size=3000&seed=4&ce=gzip"));
+    QCOMPARE(
+        header(requests.last(), QStringLiteral("Accept-Encoding")), QStringLiteral("identity"));
 }
 
 void TestDownload::checksumMismatchFails()

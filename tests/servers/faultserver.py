@@ -130,6 +130,8 @@ class Handler(BaseHTTPRequestHandler):
         name = self.q("name")
         if name:
             headers["Content-Disposition"] = 'attachment; filename="%s"' % name
+        if self.q("ce"):  # a Content-Encoding label whatever the client asked for
+            headers["Content-Encoding"] = self.q("ce")
         start = 0
         code = 200
         rng = self.headers.get("Range")

@@ -335,6 +335,11 @@ private:
             if (m_state.temporaryPath.isEmpty())
                 m_state.temporaryPath =
                     outputfiles::temporaryPathFor(m_state.finalPath, jobTag(m_context));
+            const QByteArray encoding = head.header("Content-Encoding").trimmed().toLower();
+            if (!encoding.isEmpty() && encoding != "identity")
+                m_context.log(QStringLiteral("the server sent %1-encoded bytes though Spool asked "
+                                             "for none: they are saved as sent")
+                                  .arg(QString::fromLatin1(encoding)));
             m_state.etag = head.header("ETag");
             m_state.lastModified = head.header("Last-Modified");
             m_state.totalBytes = head.totalBytes;
