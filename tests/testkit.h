@@ -32,6 +32,11 @@ public:
         std::lock_guard lock(mutex);
         gateOpen = true;
     }
+    void closeGate()
+    {
+        std::lock_guard lock(mutex);
+        gateOpen = false;
+    }
     void setHealthy(bool value) { healthy = value; }
     int maxConcurrent(const QString &kind)
     {
