@@ -4,6 +4,7 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QSpinBox>
+#include <QTableWidget>
 
 #include "appsettings.h"
 #include "ui_settingsdialog.h"
@@ -54,12 +55,15 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds,
         name->setFlags(Qt::ItemIsEnabled);
         m_ui->pluginModesTable->setItem(row, 0, name);
         auto *combo = new QComboBox(m_ui->pluginModesTable);
-        combo->addItems({ tr("As for all legacy plugins"), tr("One at a time in Spool (GIL)"),
-            tr("In separate worker processes") });
+        combo->addItems({ tr("As chosen above"), tr("One at a time, inside Spool"),
+            tr("Side by side, each in a helper process") });
         combo->setCurrentIndex(!modes.contains(plugin) ? 0 : modes.value(plugin) ? 1 : 2);
         m_ui->pluginModesTable->setCellWidget(row, 1, combo);
     }
     m_ui->pluginModesTable->resizeColumnToContents(0);
+    showRows(m_ui->kindCapsTable, 6);
+    showRows(m_ui->pluginModesTable, 3);
+    explain();
     // The interval only matters when a legacy plugin may run under the GIL.
     const auto updateSwitchSpin = [this] {
         bool gil = m_ui->legacyCombo->currentIndex() == 0;
@@ -79,6 +83,36 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds,
         if (!dir.isEmpty())
             m_ui->downloadDirEdit->setText(dir);
     });
+}
+
+void SettingsDialog::showRows(QTableWidget *table, int most)
+{
+    // Rows as tall as the editors in them, and room for `most` of them before it scrolls.
+    table->verticalHeader()->setDefaultSectionSize(QSpinBox().sizeHint().height() + 2);
+    const int rows = qBound(1, table->rowCount(), most);
+    table->setMinimumHeight(table->horizontalHeader()->sizeHint().height()
+        + rows * table->verticalHeader()->defaultSectionSize() + 2 * table->frameWidth() + 4);
+}
+
+void SettingsDialog::explain()
+{
+    // In plain words: what each choice gains and risks.
+    m_ui->workersSpin->setToolTip(
+        tr("How many jobs run at the same time. More finishes a long queue sooner, but each "
+           "job then shares the processor and the network with more others."));
+    m_ui->priorityCombo->setToolTip(
+        tr("Low and Idle keep the desktop and Spool's own window quick while jobs run; "
+           "Normal finishes jobs sooner when the computer is busy with other things."));
+    m_ui->hostCapSpin->setToolTip(
+        tr("How many downloads from one server run at once. Servers often slow down or "
+           "refuse clients that open many connections."));
+    m_ui->kindCapsTable->setToolTip(tr("Limit one kind of job, e.g. one render at a time while "
+                                       "downloads go on beside it."));
+    m_ui->legacyCombo->setToolTip(
+        tr("Legacy plugins were not written to run several jobs at once. Inside Spool they "
+           "take turns: light and quick to start, but a plugin that crashes takes Spool's "
+           "running jobs with it. In helper processes they run side by side and a crash "
+           "fails only its own job, at the cost of memory and start-up time."));
 }
 
 QList<QComboBox *> SettingsDialog::pluginModeCombos() const

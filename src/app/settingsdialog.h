@@ -4,6 +4,7 @@
 #include <QStringList>
 
 class QComboBox;
+class QTableWidget;
 
 namespace Ui {
 class SettingsDialog;
@@ -30,6 +31,8 @@ public:
 
 private:
     QList<QComboBox *> pluginModeCombos() const; // one per legacy plugin row
+    static void showRows(QTableWidget *table, int most);
+    void explain(); // tooltips: what each choice gains and risks
     Ui::SettingsDialog *m_ui;
     AppSettings *m_settings;
 };
