@@ -14,11 +14,13 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -30,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QTranslator>
 #include <QTreeWidget>
 
@@ -38,6 +41,7 @@
 #include "job/jobfiles.h"
 #include "jobdetailspanel.h"
 #include "jobtablemodel.h"
+#include "jobtableview.h"
 #include "mainwindow.h"
 #include "newdownloaddialog.h"
 #include "newpluginjobdialog.h"
@@ -100,6 +104,8 @@ private Q_SLOTS:
     void delegatePaintsTheFill();
     void actionsFollowTheSelection();
     void countsDetailsAndClearFinishedAgree();
+    void firstLaunchFitsAndExplains();
+    void keyboardReachesEverything();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
     void renderDialogExplainsProblems();
@@ -457,15 +463,110 @@ void TestApp::countsDetailsAndClearFinishedAgree()
     QTRY_VERIFY(!paused->isVisible());
 }
 
+// At the default size everything fits (the toolbar without its overflow menu, the columns
+// without a horizontal scroll bar), and the empty table says what to do.
+void TestApp::firstLaunchFitsAndExplains()
+{
+    Fixture f(1);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *view = qobject_cast<JobTableView *>(window.jobView());
+    QVERIFY(view);
+    QVERIFY2(view->placeholderText().contains(QLatin1String("Drop web addresses")),
+        qPrintable(view->placeholderText()));
+    const auto *toolbar = window.findChild<QToolBar *>();
+    QCOMPARE(toolbar->toolButtonStyle(), Qt::ToolButtonTextUnderIcon); // room for the words
+    for (QAction *action : toolbar->actions()) {
+        if (action->isVisible() && !action->isSeparator())
+            QVERIFY2(toolbar->widgetForAction(action)->isVisible(),
+                qPrintable(action->iconText() + QStringLiteral(" is in the overflow menu")));
+    }
+    QVERIFY(!window.action(QStringLiteral("actionResumeQueue"))->isVisible());
+    QTRY_COMPARE(view->horizontalScrollBar()->maximum(), 0);
+
+    // A job makes the hint go; a filter that hides every job says so instead.
+    controller.queue()->setQueuePaused(true);
+    QVERIFY(controller.queue()->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 10 } }));
+    controller.start();
+    QTRY_COMPARE(view->model()->rowCount(), 1);
+    window.findChild<QLineEdit *>(QStringLiteral("searchEdit"))->setText(QStringLiteral("zzz"));
+    QCOMPARE(view->model()->rowCount(), 0);
+    QVERIFY2(view->placeholderText().contains(QLatin1String("filter")),
+        qPrintable(view->placeholderText()));
+    // The paused queue: the toolbar offers to resume it, in the same place.
+    QTRY_VERIFY(window.action(QStringLiteral("actionResumeQueue"))->isVisible());
+    QVERIFY(!window.action(QStringLiteral("actionPauseQueue"))->isVisible());
+    controller.queue()->setQueuePaused(false);
+}
+
+// Tab leaves the table for the details and the timeline, Ctrl+F finds, Shift+F10 opens the
+// context menu, and tooltips teach the shortcuts.
+void TestApp::keyboardReachesEverything()
+{
+    Fixture f(1);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    controller.queue()->setQueuePaused(true);
+    QVERIFY(controller.queue()->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 10 } }));
+    controller.start();
+    QTableView *view = window.jobView();
+    QTRY_COMPARE(view->model()->rowCount(), 1);
+    view->setFocus();
+    view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+    QSet<QString> reached;
+    // Once round the window, back to the table.
+    for (int i = 0; i < 40 && (i == 0 || QApplication::focusWidget() != view); ++i) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        reached.insert(QApplication::focusWidget()->objectName());
+    }
+    QVERIFY2(reached.contains(QStringLiteral("timelineTree")),
+        qPrintable(QStringList(reached.begin(), reached.end()).join(QLatin1Char(' '))));
+    QVERIFY2(reached.contains(QStringLiteral("idValue")),
+        qPrintable(QStringList(reached.begin(), reached.end()).join(QLatin1Char(' '))));
+
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    QCOMPARE(QApplication::focusWidget()->objectName(), QStringLiteral("searchEdit"));
+
+    view->setFocus();
+    QStringList menuItems;
+    QTimer::singleShot(0, &window, [&menuItems] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        for (const QAction *a : menu->actions())
+            menuItems.append(a->text());
+        menu->close();
+    });
+    QTest::keyClick(view, Qt::Key_F10, Qt::ShiftModifier);
+    QVERIFY2(menuItems.contains(QStringLiteral("&Pause")), qPrintable(menuItems.join(u',')));
+
+    QVERIFY2(
+        window.action(QStringLiteral("actionPause"))->toolTip().contains(QLatin1String("Ctrl+P")),
+        qPrintable(window.action(QStringLiteral("actionPause"))->toolTip()));
+    controller.queue()->setQueuePaused(false);
+}
+
 void TestApp::downloadDialogExplainsProblems()
 {
     Fixture f;
     NewDownloadDialog dialog(f.registry, f.dir.path());
     auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    auto *problemLine = dialog.findChild<QLabel *>(QStringLiteral("problemLabel"));
     QVERIFY(!ok->isEnabled());
     QVERIFY(dialog.problem().contains(QLatin1String("address")));
+    // Nothing typed yet is not a mistake: a hint, not the red of an error.
+    QCOMPARE(problemLine->property("problemKind").toString(), QStringLiteral("hint"));
+    QVERIFY(problemLine->styleSheet().isEmpty());
     dialog.setUrl(QStringLiteral("ftp://example.org/file"));
     QVERIFY(!ok->isEnabled());
+    QCOMPARE(problemLine->property("problemKind").toString(), QStringLiteral("error"));
+    QVERIFY(!problemLine->styleSheet().isEmpty());
     QVERIFY2(dialog.problem().contains(QLatin1String("not an http or https URL")),
         qPrintable(dialog.problem()));
     dialog.setUrl(QStringLiteral("https://example.org/file.zip"));

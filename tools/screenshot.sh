@@ -2,6 +2,7 @@
 # Starts the real app under Xvfb with running, finished and failed jobs (downloads from a local
 # server, renders of Debian's test models, diagnostic jobs) and saves a screenshot of the screen.
 # Usage: tools/screenshot.sh [OUT.png] [extra app args...]
+#   SPOOL_SHOT_SCREEN=WxH sets the screen (default 1280x800).
 #   SPOOL_SHOT_ROW=N selects the Nth row (1-based) for the details panel (default 6: a render
 #   in progress; 7 shows a running download).
 set -euo pipefail
@@ -37,7 +38,7 @@ ctl add download "$base/pages/json?page=1&n=40" --paginate json:links.next --nam
 id=$(build/bin/spoolctl --data-dir "$data" add sleep --ms 100000)
 ctl pause "$id"
 
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
+xvfb-run -a -s "-screen 0 ${SPOOL_SHOT_SCREEN:-1280x800}x24" bash -c "
     build/bin/spool --data-dir '$data' $* &
     app=\$!
         sleep 4

@@ -14,72 +14,72 @@
         <translation>Kennung:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="65"/>
+        <location filename="../ui/jobdetailspanel.ui" line="68"/>
         <source>Parameters:</source>
         <translation>Parameter:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="82"/>
+        <location filename="../ui/jobdetailspanel.ui" line="88"/>
         <source>Times:</source>
         <translation>Zeiten:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="99"/>
+        <location filename="../ui/jobdetailspanel.ui" line="105"/>
         <source>Output:</source>
         <translation>Ergebnis:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="116"/>
+        <location filename="../ui/jobdetailspanel.ui" line="125"/>
         <source>Error:</source>
         <translation>Fehler:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="135"/>
+        <location filename="../ui/jobdetailspanel.ui" line="147"/>
         <source>Transfer</source>
         <translation>Übertragung</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="143"/>
+        <location filename="../ui/jobdetailspanel.ui" line="155"/>
         <source>Received:</source>
         <translation>Empfangen:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="160"/>
+        <location filename="../ui/jobdetailspanel.ui" line="172"/>
         <source>Speed:</source>
         <translation>Geschwindigkeit:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="177"/>
+        <location filename="../ui/jobdetailspanel.ui" line="189"/>
         <source>Server:</source>
         <translation>Server:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="194"/>
+        <location filename="../ui/jobdetailspanel.ui" line="206"/>
         <source>Attempts:</source>
         <translation>Versuche:</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="228"/>
+        <location filename="../ui/jobdetailspanel.ui" line="240"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="263"/>
+        <location filename="../ui/jobdetailspanel.ui" line="275"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="268"/>
+        <location filename="../ui/jobdetailspanel.ui" line="280"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="273"/>
+        <location filename="../ui/jobdetailspanel.ui" line="285"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="278"/>
+        <location filename="../ui/jobdetailspanel.ui" line="290"/>
         <source>Detail</source>
         <translation>Einzelheiten</translation>
     </message>
@@ -138,171 +138,206 @@
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="201"/>
+        <source>New Download…</source>
+        <translation>Download…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="204"/>
         <source>Queue a download</source>
         <translation>Einen Download einreihen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="213"/>
+        <location filename="../ui/mainwindow.ui" line="216"/>
         <source>New &amp;Render…</source>
         <translation>Neues &amp;Rendering…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="216"/>
+        <location filename="../ui/mainwindow.ui" line="219"/>
+        <source>New Render…</source>
+        <translation>Rendern…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="222"/>
         <source>Queue a render of a 3D model</source>
         <translation>Ein 3D-Modell rendern lassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="224"/>
+        <location filename="../ui/mainwindow.ui" line="230"/>
         <source>New &amp;Plugin Job…</source>
         <translation>Neuer &amp;Plugin-Auftrag…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="227"/>
+        <location filename="../ui/mainwindow.ui" line="233"/>
         <source>Queue a job of a kind a plugin provides</source>
         <translation>Einen Auftrag einer Plugin-Art einreihen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="232"/>
+        <location filename="../ui/mainwindow.ui" line="238"/>
         <source>&amp;Plugins…</source>
         <translation>&amp;Plugins…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="235"/>
+        <location filename="../ui/mainwindow.ui" line="241"/>
         <source>Plugins found, refused, and how legacy ones shared the GIL</source>
         <translation>Gefundene und abgelehnte Plugins, und wie sich Legacy-Plugins die GIL teilten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="244"/>
+        <location filename="../ui/mainwindow.ui" line="250"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="247"/>
+        <location filename="../ui/mainwindow.ui" line="253"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Parallele Aufträge, Priorität, Grenzen, Benachrichtigungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="255"/>
+        <location filename="../ui/mainwindow.ui" line="261"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="258"/>
+        <location filename="../ui/mainwindow.ui" line="264"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="270"/>
+        <location filename="../ui/mainwindow.ui" line="276"/>
         <source>&amp;Pause</source>
         <translation>&amp;Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="273"/>
+        <location filename="../ui/mainwindow.ui" line="279"/>
         <source>Pause the selected jobs</source>
         <translation>Die gewählten Aufträge anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="285"/>
+        <location filename="../ui/mainwindow.ui" line="291"/>
         <source>&amp;Resume</source>
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="288"/>
+        <location filename="../ui/mainwindow.ui" line="294"/>
         <source>Resume the selected jobs</source>
         <translation>Die gewählten Aufträge fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="300"/>
+        <location filename="../ui/mainwindow.ui" line="306"/>
         <source>&amp;Cancel</source>
         <translation>A&amp;bbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="303"/>
+        <location filename="../ui/mainwindow.ui" line="309"/>
         <source>Cancel the selected jobs</source>
         <translation>Die gewählten Aufträge abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="315"/>
+        <location filename="../ui/mainwindow.ui" line="321"/>
         <source>Re&amp;try</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="318"/>
+        <location filename="../ui/mainwindow.ui" line="324"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Die gewählten fehlgeschlagenen oder abgebrochenen Aufträge erneut ausführen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="330"/>
+        <location filename="../ui/mainwindow.ui" line="336"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="333"/>
+        <location filename="../ui/mainwindow.ui" line="339"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Die gewählten Aufträge aus der Liste entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="345"/>
+        <location filename="../ui/mainwindow.ui" line="351"/>
         <source>&amp;Open Output</source>
         <translation>Ergebnis ö&amp;ffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="348"/>
+        <location filename="../ui/mainwindow.ui" line="354"/>
+        <source>Open Output</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="357"/>
         <source>Open the job&apos;s result</source>
         <translation>Das Ergebnis des Auftrags öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="360"/>
+        <location filename="../ui/mainwindow.ui" line="369"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Enthaltenden &amp;Ordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="363"/>
+        <location filename="../ui/mainwindow.ui" line="372"/>
+        <source>Show in Folder</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="375"/>
         <source>Show the job&apos;s result in its folder</source>
         <translation>Das Ergebnis in seinem Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="375"/>
+        <location filename="../ui/mainwindow.ui" line="387"/>
         <source>Pause &amp;Queue</source>
         <translation>Warteschlange an&amp;halten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="378"/>
+        <location filename="../ui/mainwindow.ui" line="390"/>
+        <source>Pause Queue</source>
+        <translation>Alle anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="393"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Nichts Neues starten und laufende Aufträge in die Warteschlange zurückstellen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390"/>
+        <location filename="../ui/mainwindow.ui" line="405"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Warteschlange &amp;fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="393"/>
+        <location filename="../ui/mainwindow.ui" line="408"/>
+        <source>Resume Queue</source>
+        <translation>Alle fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="411"/>
         <source>Let the queue run again</source>
         <translation>Die Warteschlange wieder laufen lassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="405"/>
+        <location filename="../ui/mainwindow.ui" line="423"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Fertige entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="408"/>
+        <location filename="../ui/mainwindow.ui" line="426"/>
+        <source>Clear Finished</source>
+        <translation>Aufräumen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="429"/>
         <source>Remove the jobs that succeeded; failed and canceled ones only if you say so</source>
         <translation>Erfolgreiche Aufträge entfernen; fehlgeschlagene und abgebrochene nur auf Wunsch</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="422"/>
+        <location filename="../ui/mainwindow.ui" line="443"/>
         <source>&amp;Details</source>
         <translation>&amp;Einzelheiten</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="425"/>
+        <location filename="../ui/mainwindow.ui" line="446"/>
         <source>Show the details of the current job</source>
         <translation>Einzelheiten des aktuellen Auftrags zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="433"/>
+        <location filename="../ui/mainwindow.ui" line="454"/>
         <source>&amp;About Spool</source>
         <translation>Ü&amp;ber Spool</translation>
     </message>
@@ -583,21 +618,6 @@
         <translation>&amp;Priorität der Arbeit:</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="53"/>
-        <source>Low (nice +10)</source>
-        <translation>Niedrig (nice +10)</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.ui" line="58"/>
-        <source>Idle (only when nothing else runs)</source>
-        <translation>Leerlauf (nur wenn sonst nichts läuft)</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.ui" line="63"/>
-        <source>Same as Spool</source>
-        <translation>Wie Spool</translation>
-    </message>
-    <message>
         <location filename="../ui/settingsdialog.ui" line="71"/>
         <source>Per &amp;host:</source>
         <translation>Pro &amp;Server:</translation>
@@ -623,11 +643,6 @@
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="125"/>
-        <source>At most (0: no limit)</source>
-        <translation>Höchstens (0: unbegrenzt)</translation>
-    </message>
-    <message>
         <location filename="../ui/settingsdialog.ui" line="133"/>
         <source>&amp;Downloads go to:</source>
         <translation>&amp;Downloads nach:</translation>
@@ -638,29 +653,49 @@
         <translation>&amp;Alte Plugins:</translation>
     </message>
     <message>
+        <location filename="../ui/settingsdialog.ui" line="53"/>
+        <source>Low: your other programs come first</source>
+        <translation>Niedrig: Ihre anderen Programme gehen vor</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="58"/>
+        <source>Idle: only when the computer has nothing else to do</source>
+        <translation>Leerlauf: nur wenn der Rechner sonst nichts zu tun hat</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="63"/>
+        <source>Normal: like any other program</source>
+        <translation>Normal: wie jedes andere Programm</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="125"/>
+        <source>At most at once</source>
+        <translation>Höchstens gleichzeitig</translation>
+    </message>
+    <message>
         <location filename="../ui/settingsdialog.ui" line="170"/>
-        <source>One at a time in Spool (GIL mode)</source>
-        <translation>Einzeln nacheinander in Spool (GIL-Modus)</translation>
+        <source>One at a time, inside Spool</source>
+        <translation>Einer nach dem anderen, in Spool</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="175"/>
-        <source>In separate worker processes</source>
-        <translation>In eigenen Arbeitsprozessen</translation>
+        <source>Side by side, each in a helper process</source>
+        <translation>Nebeneinander, jedes in einem Hilfsprozess</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="183"/>
-        <source>s&amp;witch interval:</source>
-        <translation>&amp;Wechselintervall:</translation>
+        <source>ta&amp;ke turns every:</source>
+        <translation>ab&amp;wechseln alle:</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="193"/>
-        <source>How long a legacy job waits at most before the one holding the lock hands it over at its next checkpoint</source>
-        <translation>Wie lange ein Legacy-Auftrag höchstens wartet, bevor der Halter die Sperre am nächsten Prüfpunkt übergibt</translation>
+        <source>How long one legacy job may keep the others waiting before it hands over at its next safe point. Shorter: fairer turns, a little more overhead. Longer: less overhead, longer waits.</source>
+        <translation>Wie lange ein Auftrag eines alten Plugins die anderen höchstens warten lässt, bevor er an seinem nächsten sicheren Punkt abgibt. Kürzer: gerechtere Wechsel, etwas mehr Aufwand. Länger: weniger Aufwand, längeres Warten.</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="214"/>
-        <source>Per &amp;plugin:</source>
-        <translation>Je &amp;Plugin:</translation>
+        <source>Each legacy &amp;plugin:</source>
+        <translation>Jedes alte &amp;Plugin:</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="237"/>
@@ -833,112 +868,139 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="58"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="57"/>
+        <location filename="../src/app/mainwindow.cpp" line="59"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="58"/>
+        <location filename="../src/app/mainwindow.cpp" line="60"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <location filename="../src/app/mainwindow.cpp" line="124"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <location filename="../src/app/mainwindow.cpp" line="124"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="129"/>
+        <location filename="../src/app/mainwindow.cpp" line="133"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="183"/>
+        <location filename="../src/app/mainwindow.cpp" line="204"/>
+        <source>No job matches the filter.</source>
+        <translation>Kein Auftrag passt zum Filter.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="205"/>
+        <source>No jobs yet.
+Drop web addresses or 3D model files here, or use New Download or New Render.</source>
+        <translation>Noch keine Aufträge.
+Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw. „Neues Rendering“ wählen.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="219"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="206"/>
+        <location filename="../src/app/mainwindow.cpp" line="242"/>
         <source>New Plugin Job</source>
         <translation>Neuer Plugin-Auftrag</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="228"/>
+        <location filename="../src/app/mainwindow.cpp" line="264"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="229"/>
+        <location filename="../src/app/mainwindow.cpp" line="265"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="245"/>
+        <location filename="../src/app/mainwindow.cpp" line="280"/>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="289"/>
+        <source>Context Menu</source>
+        <translation>Kontextmenü</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="299"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="329"/>
         <source>Queue paused</source>
         <translation>Warteschlange angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="247"/>
+        <location filename="../src/app/mainwindow.cpp" line="331"/>
         <source>Nothing new starts, and running jobs went back to the queue keeping their progress. Queue → Resume Queue starts them again.</source>
         <translation>Nichts Neues startet; laufende Aufträge sind mit ihrem Fortschritt in die Warteschlange zurückgekehrt. Warteschlange → Warteschlange fortsetzen startet sie wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="259"/>
+        <location filename="../src/app/mainwindow.cpp" line="343"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="261"/>
+        <location filename="../src/app/mainwindow.cpp" line="345"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="271"/>
+        <location filename="../src/app/mainwindow.cpp" line="355"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="274"/>
+        <location filename="../src/app/mainwindow.cpp" line="358"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="277"/>
+        <location filename="../src/app/mainwindow.cpp" line="361"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n Plugin abgelehnt: siehe Hilfe → Plugins.</numerusform>
@@ -946,22 +1008,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="287"/>
+        <location filename="../src/app/mainwindow.cpp" line="371"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
         <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5 · abgebrochen: %6</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="310"/>
+        <location filename="../src/app/mainwindow.cpp" line="394"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="393"/>
+        <location filename="../src/app/mainwindow.cpp" line="480"/>
         <source>Clear Finished</source>
         <translation>Erledigte entfernen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="394"/>
+        <location filename="../src/app/mainwindow.cpp" line="481"/>
         <source>Remove %n succeeded job(s) from the list?</source>
         <translation>
             <numerusform>%n erfolgreichen Auftrag aus der Liste entfernen?</numerusform>
@@ -969,47 +1031,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="396"/>
+        <location filename="../src/app/mainwindow.cpp" line="483"/>
         <source>Their files stay where they are.</source>
         <translation>Ihre Dateien bleiben, wo sie sind.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="397"/>
+        <location filename="../src/app/mainwindow.cpp" line="484"/>
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="399"/>
+        <location filename="../src/app/mainwindow.cpp" line="486"/>
         <source>Also remove %1 failed and %2 canceled job(s)</source>
         <translation>Auch %1 fehlgeschlagene und %2 abgebrochene Aufträge entfernen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="431"/>
+        <location filename="../src/app/mainwindow.cpp" line="518"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="446"/>
+        <location filename="../src/app/mainwindow.cpp" line="533"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="457"/>
+        <location filename="../src/app/mainwindow.cpp" line="544"/>
         <source>New Render</source>
         <translation>Neues Rendering</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="473"/>
+        <location filename="../src/app/mainwindow.cpp" line="560"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="533"/>
+        <location filename="../src/app/mainwindow.cpp" line="620"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen, oder 3D-Modelldateien, um sie zu rendern.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="538"/>
+        <location filename="../src/app/mainwindow.cpp" line="625"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n Download eingereiht</numerusform>
@@ -1017,7 +1079,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="539"/>
+        <location filename="../src/app/mainwindow.cpp" line="626"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n Rendering.</numerusform>
@@ -1025,7 +1087,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="542"/>
+        <location filename="../src/app/mainwindow.cpp" line="629"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n Download eingereiht.</numerusform>
@@ -1033,7 +1095,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="544"/>
+        <location filename="../src/app/mainwindow.cpp" line="631"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n Rendering eingereiht.</numerusform>
@@ -1041,12 +1103,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="573"/>
+        <location filename="../src/app/mainwindow.cpp" line="660"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="574"/>
+        <location filename="../src/app/mainwindow.cpp" line="661"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n Auftrag läuft.</numerusform>
@@ -1054,22 +1116,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="577"/>
+        <location filename="../src/app/mainwindow.cpp" line="664"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="579"/>
+        <location filename="../src/app/mainwindow.cpp" line="666"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="580"/>
+        <location filename="../src/app/mainwindow.cpp" line="667"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="602"/>
+        <location filename="../src/app/mainwindow.cpp" line="689"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>
@@ -1077,7 +1139,7 @@
 <context>
     <name>spool::app::NewDownloadDialog</name>
     <message>
-        <location filename="../src/app/newdownloaddialog.cpp" line="23"/>
+        <location filename="../src/app/newdownloaddialog.cpp" line="22"/>
         <source>Save Downloads In</source>
         <translation>Downloads speichern in</translation>
     </message>
@@ -1090,12 +1152,12 @@
 <context>
     <name>spool::app::NewPluginJobDialog</name>
     <message>
-        <location filename="../src/app/newpluginjobdialog.cpp" line="25"/>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="24"/>
         <source>, legacy</source>
         <translation>, Legacy</translation>
     </message>
     <message>
-        <location filename="../src/app/newpluginjobdialog.cpp" line="89"/>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="88"/>
         <source>No plugin provides a job kind here (see Help → Plugins).</source>
         <translation>Kein Plugin stellt hier eine Auftragsart bereit (siehe Hilfe → Plugins).</translation>
     </message>
@@ -1103,33 +1165,33 @@
 <context>
     <name>spool::app::NewRenderDialog</name>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="30"/>
-        <location filename="../src/app/newrenderdialog.cpp" line="167"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="29"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="166"/>
         <source>Frame the whole model</source>
         <translation>Das ganze Modell zeigen</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="40"/>
         <source>Render Model</source>
         <translation>Modell rendern</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="42"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
         <source>3D models (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;All files (*)</source>
         <translation>3D-Modelle (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="51"/>
         <source>Save Render As</source>
         <translation>Rendering speichern als</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="53"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="169"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="168"/>
         <source>Camera “%1”</source>
         <translation>Kamera „%1“</translation>
     </message>
@@ -1144,7 +1206,7 @@
         <translation>Wählen Sie, wo das Bild gespeichert wird.</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="204"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="205"/>
         <source>This model cannot be read: %1</source>
         <translation>Dieses Modell kann nicht gelesen werden: %1</translation>
     </message>
@@ -1223,27 +1285,52 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="44"/>
+        <location filename="../src/app/settingsdialog.cpp" line="45"/>
         <source>no limit</source>
         <translation>unbegrenzt</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="57"/>
-        <source>As for all legacy plugins</source>
-        <translation>Wie für alle alten Plugins</translation>
-    </message>
-    <message>
-        <location filename="../src/app/settingsdialog.cpp" line="57"/>
-        <source>One at a time in Spool (GIL)</source>
-        <translation>Einzeln nacheinander in Spool (GIL)</translation>
+        <location filename="../src/app/settingsdialog.cpp" line="58"/>
+        <source>As chosen above</source>
+        <translation>Wie oben gewählt</translation>
     </message>
     <message>
         <location filename="../src/app/settingsdialog.cpp" line="58"/>
-        <source>In separate worker processes</source>
-        <translation>In eigenen Arbeitsprozessen</translation>
+        <source>One at a time, inside Spool</source>
+        <translation>Einer nach dem anderen, in Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="78"/>
+        <location filename="../src/app/settingsdialog.cpp" line="59"/>
+        <source>Side by side, each in a helper process</source>
+        <translation>Nebeneinander, jedes in einem Hilfsprozess</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="101"/>
+        <source>How many jobs run at the same time. More finishes a long queue sooner, but each job then shares the processor and the network with more others.</source>
+        <translation>Wie viele Aufträge gleichzeitig laufen. Mehr arbeitet eine lange Warteschlange schneller ab, aber jeder Auftrag teilt sich Prozessor und Netz dann mit mehr anderen.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="104"/>
+        <source>Low and Idle keep the desktop and Spool&apos;s own window quick while jobs run; Normal finishes jobs sooner when the computer is busy with other things.</source>
+        <translation>Niedrig und Leerlauf halten den Desktop und Spools Fenster flüssig, während Aufträge laufen; Normal erledigt Aufträge schneller, wenn der Rechner mit anderem beschäftigt ist.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="107"/>
+        <source>How many downloads from one server run at once. Servers often slow down or refuse clients that open many connections.</source>
+        <translation>Wie viele Downloads von einem Server gleichzeitig laufen. Server bremsen oder sperren oft Programme, die viele Verbindungen öffnen.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="109"/>
+        <source>Limit one kind of job, e.g. one render at a time while downloads go on beside it.</source>
+        <translation>Eine Auftragsart begrenzen, z. B. ein Rendering nach dem anderen, während Downloads daneben weiterlaufen.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="112"/>
+        <source>Legacy plugins were not written to run several jobs at once. Inside Spool they take turns: light and quick to start, but a plugin that crashes takes Spool&apos;s running jobs with it. In helper processes they run side by side and a crash fails only its own job, at the cost of memory and start-up time.</source>
+        <translation>Alte Plugins können nicht mehrere Aufträge zugleich ausführen. In Spool wechseln sie sich ab: sparsam und schnell gestartet, aber ein abstürzendes Plugin reißt Spools laufende Aufträge mit. In Hilfsprozessen laufen sie nebeneinander, und ein Absturz lässt nur den eigenen Auftrag scheitern – auf Kosten von Speicher und Startzeit.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="82"/>
         <source>Downloads Go To</source>
         <translation>Downloads nach</translation>
     </message>

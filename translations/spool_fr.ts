@@ -14,72 +14,72 @@
         <translation>Identifiant :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="65"/>
+        <location filename="../ui/jobdetailspanel.ui" line="68"/>
         <source>Parameters:</source>
         <translation>Paramètres :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="82"/>
+        <location filename="../ui/jobdetailspanel.ui" line="88"/>
         <source>Times:</source>
         <translation>Heures :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="99"/>
+        <location filename="../ui/jobdetailspanel.ui" line="105"/>
         <source>Output:</source>
         <translation>Résultat :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="116"/>
+        <location filename="../ui/jobdetailspanel.ui" line="125"/>
         <source>Error:</source>
         <translation>Erreur :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="135"/>
+        <location filename="../ui/jobdetailspanel.ui" line="147"/>
         <source>Transfer</source>
         <translation>Transfert</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="143"/>
+        <location filename="../ui/jobdetailspanel.ui" line="155"/>
         <source>Received:</source>
         <translation>Reçu :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="160"/>
+        <location filename="../ui/jobdetailspanel.ui" line="172"/>
         <source>Speed:</source>
         <translation>Vitesse :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="177"/>
+        <location filename="../ui/jobdetailspanel.ui" line="189"/>
         <source>Server:</source>
         <translation>Serveur :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="194"/>
+        <location filename="../ui/jobdetailspanel.ui" line="206"/>
         <source>Attempts:</source>
         <translation>Tentatives :</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="228"/>
+        <location filename="../ui/jobdetailspanel.ui" line="240"/>
         <source>Preview</source>
         <translation>Aperçu</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="263"/>
+        <location filename="../ui/jobdetailspanel.ui" line="275"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="268"/>
+        <location filename="../ui/jobdetailspanel.ui" line="280"/>
         <source>#</source>
         <translation>n°</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="273"/>
+        <location filename="../ui/jobdetailspanel.ui" line="285"/>
         <source>Event</source>
         <translation>Événement</translation>
     </message>
     <message>
-        <location filename="../ui/jobdetailspanel.ui" line="278"/>
+        <location filename="../ui/jobdetailspanel.ui" line="290"/>
         <source>Detail</source>
         <translation>Détail</translation>
     </message>
@@ -138,171 +138,206 @@
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="201"/>
+        <source>New Download…</source>
+        <translation>Télécharger…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="204"/>
         <source>Queue a download</source>
         <translation>Mettre un téléchargement en file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="213"/>
+        <location filename="../ui/mainwindow.ui" line="216"/>
         <source>New &amp;Render…</source>
         <translation>Nouveau &amp;rendu…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="216"/>
+        <location filename="../ui/mainwindow.ui" line="219"/>
+        <source>New Render…</source>
+        <translation>Rendre…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="222"/>
         <source>Queue a render of a 3D model</source>
         <translation>Mettre en file le rendu d’un modèle 3D</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="224"/>
+        <location filename="../ui/mainwindow.ui" line="230"/>
         <source>New &amp;Plugin Job…</source>
         <translation>Nouvelle tâche de &amp;plugin…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="227"/>
+        <location filename="../ui/mainwindow.ui" line="233"/>
         <source>Queue a job of a kind a plugin provides</source>
         <translation>Mettre en file une tâche fournie par un plugin</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="232"/>
+        <location filename="../ui/mainwindow.ui" line="238"/>
         <source>&amp;Plugins…</source>
         <translation>&amp;Plugins…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="235"/>
+        <location filename="../ui/mainwindow.ui" line="241"/>
         <source>Plugins found, refused, and how legacy ones shared the GIL</source>
         <translation>Plugins trouvés, refusés, et partage du GIL par les plugins hérités</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="244"/>
+        <location filename="../ui/mainwindow.ui" line="250"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="247"/>
+        <location filename="../ui/mainwindow.ui" line="253"/>
         <source>Workers, priority, limits, notifications</source>
         <translation>Tâches en parallèle, priorité, limites, notifications</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="255"/>
+        <location filename="../ui/mainwindow.ui" line="261"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="258"/>
+        <location filename="../ui/mainwindow.ui" line="264"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="270"/>
+        <location filename="../ui/mainwindow.ui" line="276"/>
         <source>&amp;Pause</source>
         <translation>&amp;Suspendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="273"/>
+        <location filename="../ui/mainwindow.ui" line="279"/>
         <source>Pause the selected jobs</source>
         <translation>Suspendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="285"/>
+        <location filename="../ui/mainwindow.ui" line="291"/>
         <source>&amp;Resume</source>
         <translation>&amp;Reprendre</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="288"/>
+        <location filename="../ui/mainwindow.ui" line="294"/>
         <source>Resume the selected jobs</source>
         <translation>Reprendre les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="300"/>
+        <location filename="../ui/mainwindow.ui" line="306"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="303"/>
+        <location filename="../ui/mainwindow.ui" line="309"/>
         <source>Cancel the selected jobs</source>
         <translation>Annuler les tâches choisies</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="315"/>
+        <location filename="../ui/mainwindow.ui" line="321"/>
         <source>Re&amp;try</source>
         <translation>Réessa&amp;yer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="318"/>
+        <location filename="../ui/mainwindow.ui" line="324"/>
         <source>Run the selected failed or canceled jobs again</source>
         <translation>Relancer les tâches choisies, échouées ou annulées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="330"/>
+        <location filename="../ui/mainwindow.ui" line="336"/>
         <source>Re&amp;move</source>
         <translation>Supp&amp;rimer</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="333"/>
+        <location filename="../ui/mainwindow.ui" line="339"/>
         <source>Remove the selected jobs from the list</source>
         <translation>Retirer les tâches choisies de la liste</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="345"/>
+        <location filename="../ui/mainwindow.ui" line="351"/>
         <source>&amp;Open Output</source>
         <translation>&amp;Ouvrir le résultat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="348"/>
+        <location filename="../ui/mainwindow.ui" line="354"/>
+        <source>Open Output</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="357"/>
         <source>Open the job&apos;s result</source>
         <translation>Ouvrir le résultat de la tâche</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="360"/>
+        <location filename="../ui/mainwindow.ui" line="369"/>
         <source>Open &amp;Containing Folder</source>
         <translation>Ouvrir le &amp;dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="363"/>
+        <location filename="../ui/mainwindow.ui" line="372"/>
+        <source>Show in Folder</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="375"/>
         <source>Show the job&apos;s result in its folder</source>
         <translation>Montrer le résultat dans son dossier</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="375"/>
+        <location filename="../ui/mainwindow.ui" line="387"/>
         <source>Pause &amp;Queue</source>
         <translation>Suspendre la &amp;file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="378"/>
+        <location filename="../ui/mainwindow.ui" line="390"/>
+        <source>Pause Queue</source>
+        <translation>Tout suspendre</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="393"/>
         <source>Start nothing new and send running jobs back to the queue</source>
         <translation>Ne rien lancer de nouveau et remettre les tâches en cours dans la file</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="390"/>
+        <location filename="../ui/mainwindow.ui" line="405"/>
         <source>Resume Q&amp;ueue</source>
         <translation>Reprendre la f&amp;ile</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="393"/>
+        <location filename="../ui/mainwindow.ui" line="408"/>
+        <source>Resume Queue</source>
+        <translation>Tout reprendre</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="411"/>
         <source>Let the queue run again</source>
         <translation>Laisser la file repartir</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="405"/>
+        <location filename="../ui/mainwindow.ui" line="423"/>
         <source>C&amp;lear Finished</source>
         <translation>&amp;Vider les terminées</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="408"/>
+        <location filename="../ui/mainwindow.ui" line="426"/>
+        <source>Clear Finished</source>
+        <translation>Nettoyer</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.ui" line="429"/>
         <source>Remove the jobs that succeeded; failed and canceled ones only if you say so</source>
         <translation>Retirer les tâches réussies ; les échouées et annulées seulement si vous le demandez</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="422"/>
+        <location filename="../ui/mainwindow.ui" line="443"/>
         <source>&amp;Details</source>
         <translation>&amp;Détails</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="425"/>
+        <location filename="../ui/mainwindow.ui" line="446"/>
         <source>Show the details of the current job</source>
         <translation>Montrer les détails de la tâche courante</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.ui" line="433"/>
+        <location filename="../ui/mainwindow.ui" line="454"/>
         <source>&amp;About Spool</source>
         <translation>À &amp;propos de Spool</translation>
     </message>
@@ -583,21 +618,6 @@
         <translation>&amp;Priorité du travail :</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="53"/>
-        <source>Low (nice +10)</source>
-        <translation>Basse (nice +10)</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.ui" line="58"/>
-        <source>Idle (only when nothing else runs)</source>
-        <translation>Inactive (seulement quand rien d’autre ne tourne)</translation>
-    </message>
-    <message>
-        <location filename="../ui/settingsdialog.ui" line="63"/>
-        <source>Same as Spool</source>
-        <translation>Comme Spool</translation>
-    </message>
-    <message>
         <location filename="../ui/settingsdialog.ui" line="71"/>
         <source>Per &amp;host:</source>
         <translation>Par &amp;serveur :</translation>
@@ -623,11 +643,6 @@
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../ui/settingsdialog.ui" line="125"/>
-        <source>At most (0: no limit)</source>
-        <translation>Au plus (0 : sans limite)</translation>
-    </message>
-    <message>
         <location filename="../ui/settingsdialog.ui" line="133"/>
         <source>&amp;Downloads go to:</source>
         <translation>&amp;Téléchargements dans :</translation>
@@ -638,29 +653,49 @@
         <translation>&amp;Anciens greffons :</translation>
     </message>
     <message>
+        <location filename="../ui/settingsdialog.ui" line="53"/>
+        <source>Low: your other programs come first</source>
+        <translation>Basse : vos autres programmes passent d’abord</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="58"/>
+        <source>Idle: only when the computer has nothing else to do</source>
+        <translation>Inactive : seulement quand l’ordinateur n’a rien d’autre à faire</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="63"/>
+        <source>Normal: like any other program</source>
+        <translation>Normale : comme tout autre programme</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="125"/>
+        <source>At most at once</source>
+        <translation>Au plus en même temps</translation>
+    </message>
+    <message>
         <location filename="../ui/settingsdialog.ui" line="170"/>
-        <source>One at a time in Spool (GIL mode)</source>
-        <translation>Un à la fois dans Spool (mode GIL)</translation>
+        <source>One at a time, inside Spool</source>
+        <translation>Une à la fois, dans Spool</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="175"/>
-        <source>In separate worker processes</source>
-        <translation>Dans des processus séparés</translation>
+        <source>Side by side, each in a helper process</source>
+        <translation>Côte à côte, chacune dans un processus auxiliaire</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="183"/>
-        <source>s&amp;witch interval:</source>
-        <translation>intervalle de &amp;passage :</translation>
+        <source>ta&amp;ke turns every:</source>
+        <translation>a&amp;lterner toutes les :</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="193"/>
-        <source>How long a legacy job waits at most before the one holding the lock hands it over at its next checkpoint</source>
-        <translation>Attente maximale d’une tâche héritée avant que le détenteur du verrou le lui passe au prochain point de contrôle</translation>
+        <source>How long one legacy job may keep the others waiting before it hands over at its next safe point. Shorter: fairer turns, a little more overhead. Longer: less overhead, longer waits.</source>
+        <translation>Combien de temps une tâche d’un ancien greffon peut faire attendre les autres avant de passer la main à son prochain point sûr. Plus court : des tours plus équitables, un peu plus de surcoût. Plus long : moins de surcoût, des attentes plus longues.</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="214"/>
-        <source>Per &amp;plugin:</source>
-        <translation>Par &amp;plugin :</translation>
+        <source>Each legacy &amp;plugin:</source>
+        <translation>Chaque ancien &amp;greffon :</translation>
     </message>
     <message>
         <location filename="../ui/settingsdialog.ui" line="237"/>
@@ -833,112 +868,139 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="50"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="51"/>
+        <location filename="../src/app/mainwindow.cpp" line="53"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="54"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="58"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="57"/>
+        <location filename="../src/app/mainwindow.cpp" line="59"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="58"/>
+        <location filename="../src/app/mainwindow.cpp" line="60"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <location filename="../src/app/mainwindow.cpp" line="124"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="120"/>
+        <location filename="../src/app/mainwindow.cpp" line="124"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="129"/>
+        <location filename="../src/app/mainwindow.cpp" line="133"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="183"/>
+        <location filename="../src/app/mainwindow.cpp" line="204"/>
+        <source>No job matches the filter.</source>
+        <translation>Aucune tâche ne correspond au filtre.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="205"/>
+        <source>No jobs yet.
+Drop web addresses or 3D model files here, or use New Download or New Render.</source>
+        <translation>Aucune tâche pour l’instant.
+Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchargement ou Nouveau rendu.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="219"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="206"/>
+        <location filename="../src/app/mainwindow.cpp" line="242"/>
         <source>New Plugin Job</source>
         <translation>Nouvelle tâche de plugin</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="228"/>
+        <location filename="../src/app/mainwindow.cpp" line="264"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="229"/>
+        <location filename="../src/app/mainwindow.cpp" line="265"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="245"/>
+        <location filename="../src/app/mainwindow.cpp" line="280"/>
+        <source>Find</source>
+        <translation>Rechercher</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="289"/>
+        <source>Context Menu</source>
+        <translation>Menu contextuel</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="299"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="329"/>
         <source>Queue paused</source>
         <translation>File en pause</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="247"/>
+        <location filename="../src/app/mainwindow.cpp" line="331"/>
         <source>Nothing new starts, and running jobs went back to the queue keeping their progress. Queue → Resume Queue starts them again.</source>
         <translation>Rien de nouveau ne démarre ; les tâches en cours sont revenues dans la file en gardant leur progression. File d’attente → Reprendre la file les relance.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="259"/>
+        <location filename="../src/app/mainwindow.cpp" line="343"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="261"/>
+        <location filename="../src/app/mainwindow.cpp" line="345"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="271"/>
+        <location filename="../src/app/mainwindow.cpp" line="355"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="274"/>
+        <location filename="../src/app/mainwindow.cpp" line="358"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="277"/>
+        <location filename="../src/app/mainwindow.cpp" line="361"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n plugin refusé : voir Aide → Plugins.</numerusform>
@@ -946,22 +1008,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="287"/>
+        <location filename="../src/app/mainwindow.cpp" line="371"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées · %6 annulées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="310"/>
+        <location filename="../src/app/mainwindow.cpp" line="394"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="393"/>
+        <location filename="../src/app/mainwindow.cpp" line="480"/>
         <source>Clear Finished</source>
         <translation>Retirer les terminées</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="394"/>
+        <location filename="../src/app/mainwindow.cpp" line="481"/>
         <source>Remove %n succeeded job(s) from the list?</source>
         <translation>
             <numerusform>Retirer %n tâche réussie de la liste ?</numerusform>
@@ -969,47 +1031,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="396"/>
+        <location filename="../src/app/mainwindow.cpp" line="483"/>
         <source>Their files stay where they are.</source>
         <translation>Leurs fichiers restent où ils sont.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="397"/>
+        <location filename="../src/app/mainwindow.cpp" line="484"/>
         <source>Remove</source>
         <translation>Retirer</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="399"/>
+        <location filename="../src/app/mainwindow.cpp" line="486"/>
         <source>Also remove %1 failed and %2 canceled job(s)</source>
         <translation>Retirer aussi %1 tâche(s) échouée(s) et %2 annulée(s)</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="431"/>
+        <location filename="../src/app/mainwindow.cpp" line="518"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="446"/>
+        <location filename="../src/app/mainwindow.cpp" line="533"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="457"/>
+        <location filename="../src/app/mainwindow.cpp" line="544"/>
         <source>New Render</source>
         <translation>Nouveau rendu</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="473"/>
+        <location filename="../src/app/mainwindow.cpp" line="560"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="533"/>
+        <location filename="../src/app/mainwindow.cpp" line="620"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger, ou des fichiers de modèles 3D pour les rendre.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="538"/>
+        <location filename="../src/app/mainwindow.cpp" line="625"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n téléchargement mis en file</numerusform>
@@ -1017,7 +1079,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="539"/>
+        <location filename="../src/app/mainwindow.cpp" line="626"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n rendu.</numerusform>
@@ -1025,7 +1087,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="542"/>
+        <location filename="../src/app/mainwindow.cpp" line="629"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n téléchargement mis en file.</numerusform>
@@ -1033,7 +1095,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="544"/>
+        <location filename="../src/app/mainwindow.cpp" line="631"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n rendu mis en file.</numerusform>
@@ -1041,12 +1103,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="573"/>
+        <location filename="../src/app/mainwindow.cpp" line="660"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="574"/>
+        <location filename="../src/app/mainwindow.cpp" line="661"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n tâche est en cours.</numerusform>
@@ -1054,22 +1116,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="577"/>
+        <location filename="../src/app/mainwindow.cpp" line="664"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="579"/>
+        <location filename="../src/app/mainwindow.cpp" line="666"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="580"/>
+        <location filename="../src/app/mainwindow.cpp" line="667"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="602"/>
+        <location filename="../src/app/mainwindow.cpp" line="689"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>
@@ -1077,7 +1139,7 @@
 <context>
     <name>spool::app::NewDownloadDialog</name>
     <message>
-        <location filename="../src/app/newdownloaddialog.cpp" line="23"/>
+        <location filename="../src/app/newdownloaddialog.cpp" line="22"/>
         <source>Save Downloads In</source>
         <translation>Enregistrer les téléchargements dans</translation>
     </message>
@@ -1090,12 +1152,12 @@
 <context>
     <name>spool::app::NewPluginJobDialog</name>
     <message>
-        <location filename="../src/app/newpluginjobdialog.cpp" line="25"/>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="24"/>
         <source>, legacy</source>
         <translation>, hérité</translation>
     </message>
     <message>
-        <location filename="../src/app/newpluginjobdialog.cpp" line="89"/>
+        <location filename="../src/app/newpluginjobdialog.cpp" line="88"/>
         <source>No plugin provides a job kind here (see Help → Plugins).</source>
         <translation>Aucun plugin ne fournit de type de tâche ici (voir Aide → Plugins).</translation>
     </message>
@@ -1103,33 +1165,33 @@
 <context>
     <name>spool::app::NewRenderDialog</name>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="30"/>
-        <location filename="../src/app/newrenderdialog.cpp" line="167"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="29"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="166"/>
         <source>Frame the whole model</source>
         <translation>Cadrer tout le modèle</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="40"/>
         <source>Render Model</source>
         <translation>Rendre un modèle</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="42"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="41"/>
         <source>3D models (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;All files (*)</source>
         <translation>Modèles 3D (*.obj *.ply *.stl *.gltf *.glb *.fbx *.off *.dae *.3ds *.blend);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="51"/>
         <source>Save Render As</source>
         <translation>Enregistrer le rendu sous</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="53"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="52"/>
         <source>PNG images (*.png)</source>
         <translation>Images PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="169"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="168"/>
         <source>Camera “%1”</source>
         <translation>Caméra « %1 »</translation>
     </message>
@@ -1144,7 +1206,7 @@
         <translation>Choisissez où enregistrer l’image.</translation>
     </message>
     <message>
-        <location filename="../src/app/newrenderdialog.cpp" line="204"/>
+        <location filename="../src/app/newrenderdialog.cpp" line="205"/>
         <source>This model cannot be read: %1</source>
         <translation>Ce modèle ne peut pas être lu : %1</translation>
     </message>
@@ -1223,27 +1285,52 @@
 <context>
     <name>spool::app::SettingsDialog</name>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="44"/>
+        <location filename="../src/app/settingsdialog.cpp" line="45"/>
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="57"/>
-        <source>As for all legacy plugins</source>
-        <translation>Comme tous les plugins hérités</translation>
-    </message>
-    <message>
-        <location filename="../src/app/settingsdialog.cpp" line="57"/>
-        <source>One at a time in Spool (GIL)</source>
-        <translation>Une à la fois dans Spool (GIL)</translation>
+        <location filename="../src/app/settingsdialog.cpp" line="58"/>
+        <source>As chosen above</source>
+        <translation>Comme choisi ci-dessus</translation>
     </message>
     <message>
         <location filename="../src/app/settingsdialog.cpp" line="58"/>
-        <source>In separate worker processes</source>
-        <translation>Dans des processus de travail séparés</translation>
+        <source>One at a time, inside Spool</source>
+        <translation>Une à la fois, dans Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/settingsdialog.cpp" line="78"/>
+        <location filename="../src/app/settingsdialog.cpp" line="59"/>
+        <source>Side by side, each in a helper process</source>
+        <translation>Côte à côte, chacune dans un processus auxiliaire</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="101"/>
+        <source>How many jobs run at the same time. More finishes a long queue sooner, but each job then shares the processor and the network with more others.</source>
+        <translation>Combien de tâches s’exécutent en même temps. Plus termine une longue file plus tôt, mais chaque tâche partage alors le processeur et le réseau avec davantage d’autres.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="104"/>
+        <source>Low and Idle keep the desktop and Spool&apos;s own window quick while jobs run; Normal finishes jobs sooner when the computer is busy with other things.</source>
+        <translation>Basse et Inactive gardent le bureau et la fenêtre de Spool réactifs pendant les tâches ; Normale termine les tâches plus tôt quand l’ordinateur est occupé à autre chose.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="107"/>
+        <source>How many downloads from one server run at once. Servers often slow down or refuse clients that open many connections.</source>
+        <translation>Combien de téléchargements depuis un même serveur s’exécutent en même temps. Les serveurs ralentissent ou refusent souvent les clients qui ouvrent beaucoup de connexions.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="109"/>
+        <source>Limit one kind of job, e.g. one render at a time while downloads go on beside it.</source>
+        <translation>Limiter un type de tâche, p. ex. un rendu à la fois pendant que les téléchargements continuent à côté.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="112"/>
+        <source>Legacy plugins were not written to run several jobs at once. Inside Spool they take turns: light and quick to start, but a plugin that crashes takes Spool&apos;s running jobs with it. In helper processes they run side by side and a crash fails only its own job, at the cost of memory and start-up time.</source>
+        <translation>Les anciens greffons ne savent pas exécuter plusieurs tâches à la fois. Dans Spool, ils se relaient : léger et rapide à démarrer, mais un greffon qui plante emporte les tâches en cours de Spool. Dans des processus auxiliaires, ils s’exécutent côte à côte et un plantage n’échoue que sa propre tâche, au prix de mémoire et de temps de démarrage.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="82"/>
         <source>Downloads Go To</source>
         <translation>Téléchargements dans</translation>
     </message>

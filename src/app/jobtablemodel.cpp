@@ -7,6 +7,7 @@
 #include <QFileInfo>
 
 #include "format.h"
+#include "problemline.h"
 
 namespace spool::app {
 
@@ -446,7 +447,7 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
         return QVariant();
     case Qt::ForegroundRole:
         if (index.column() == StateColumn && row.record.state == JobState::Failed)
-            return QColor(Qt::darkRed);
+            return problemColor(); // readable on dark palettes too, unlike Qt::darkRed
         return QVariant();
     case IdRole:
         return row.record.id;

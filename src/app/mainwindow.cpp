@@ -14,6 +14,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QTimer>
+#include <QToolBar>
 #include <QUrl>
 
 #include "appcontroller.h"
@@ -21,6 +22,7 @@
 #include "jobdetailspanel.h"
 #include "jobfilterproxy.h"
 #include "jobtablemodel.h"
+#include "jobtableview.h"
 #include "newdownloaddialog.h"
 #include "newpluginjobdialog.h"
 #include "newrenderdialog.h"
@@ -82,6 +84,7 @@ MainWindow::MainWindow(AppController *controller, QWidget *parent)
     setUpView();
     setUpFilters();
     setUpActions();
+    setUpKeyboard();
     setUpStatusBar();
     connectQueue(controller->queue());
     connect(controller, &AppController::queueReplaced, this, &MainWindow::connectQueue);
@@ -116,6 +119,7 @@ void MainWindow::connectQueue(JobQueue *queue)
         m_queuePaused = paused;
         m_pausedLabel->setVisible(paused);
         updateActions();
+        fitToolBar(); // Pause Queue and Resume Queue differ in length
         statusBar()->showMessage(
             paused ? tr("The queue is paused: nothing new starts.") : tr("The queue runs again."),
             5000);
@@ -140,12 +144,7 @@ void MainWindow::setUpView()
     QHeaderView *header = view->horizontalHeader();
     header->setSectionsMovable(true);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
-    header->setSectionResizeMode(JobTableModel::NameColumn, QHeaderView::Interactive);
-    header->resizeSection(JobTableModel::NameColumn, 260);
-    header->resizeSection(JobTableModel::ProgressColumn, 140);
-    header->resizeSection(JobTableModel::AmountColumn, 150);
-    header->setSectionHidden(JobTableModel::StartedColumn, true);
-    header->setSectionHidden(JobTableModel::FinishedColumn, true);
+    setDefaultColumnWidths(header);
     connect(header, &QHeaderView::customContextMenuRequested, this, &MainWindow::showHeaderMenu);
     connect(view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
     connect(view, &QTableView::doubleClicked, this, [this] { openOutput(false); });
@@ -165,9 +164,46 @@ void MainWindow::setUpView()
     connect(view->model(), &QAbstractItemModel::modelReset, this, resync);
     connect(view->model(), &QAbstractItemModel::layoutChanged, this, resync);
     connect(m_model, &JobTableModel::rowsUpdated, this, &MainWindow::updateActions);
+    for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
+        connect(view->model(), signal, this, &MainWindow::updatePlaceholder);
+    connect(view->model(), &QAbstractItemModel::modelReset, this, &MainWindow::updatePlaceholder);
+    connect(
+        view->model(), &QAbstractItemModel::layoutChanged, this, &MainWindow::updatePlaceholder);
+    updatePlaceholder();
     m_ui->splitter->setStretchFactor(0, 3);
     m_ui->splitter->setStretchFactor(1, 2);
     m_ui->splitter->setSizes({ 600, 400 }); // until the user's own split is restored
+}
+
+void MainWindow::setDefaultColumnWidths(QHeaderView *header)
+{
+    // The name takes the room the other columns leave, so that the default columns fit the
+    // default window without a horizontal scroll bar; the others fit their usual contents.
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(JobTableModel::NameColumn, QHeaderView::Stretch);
+    const int digit = header->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const QList<QPair<int, int>> widths { { JobTableModel::KindColumn, 10 },
+        { JobTableModel::StateColumn, 11 }, { JobTableModel::ProgressColumn, 16 },
+        { JobTableModel::AmountColumn, 24 }, { JobTableModel::SpeedColumn, 16 },
+        { JobTableModel::EtaColumn, 10 }, { JobTableModel::AttemptsColumn, 9 },
+        { JobTableModel::EnqueuedColumn, 11 }, { JobTableModel::StartedColumn, 11 },
+        { JobTableModel::FinishedColumn, 11 } };
+    for (const auto &[column, digits] : widths) {
+        const QString title = m_model->headerData(column, Qt::Horizontal).toString();
+        header->resizeSection(column,
+            qMax(digits * digit, header->fontMetrics().horizontalAdvance(title) + 3 * digit));
+    }
+    header->setSectionHidden(JobTableModel::StartedColumn, true);
+    header->setSectionHidden(JobTableModel::FinishedColumn, true);
+}
+
+void MainWindow::updatePlaceholder()
+{
+    const bool filteredAway = m_model->rowCount() > 0;
+    m_ui->jobView->setPlaceholderText(filteredAway
+            ? tr("No job matches the filter.")
+            : tr("No jobs yet.\nDrop web addresses or 3D model files here, or use New Download "
+                 "or New Render."));
 }
 
 void MainWindow::setUpFilters()
@@ -237,6 +273,54 @@ void MainWindow::setUpActions()
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         m_ui->jobView->addAction(a);
     }
+}
+
+void MainWindow::setUpKeyboard()
+{
+    auto *find = new QAction(tr("Find"), this);
+    find->setObjectName(QStringLiteral("actionFind"));
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, [this] {
+        m_ui->searchEdit->setFocus(Qt::ShortcutFocusReason);
+        m_ui->searchEdit->selectAll();
+    });
+    addAction(find);
+    // The context menu from the keyboard, where the current row is (a mouse is not needed).
+    auto *menu = new QAction(tr("Context Menu"), this);
+    menu->setObjectName(QStringLiteral("actionContextMenu"));
+    menu->setShortcuts({ QKeySequence(Qt::SHIFT | Qt::Key_F10), QKeySequence(Qt::Key_Menu) });
+    menu->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(menu, &QAction::triggered, m_ui->jobView, &JobTableView::requestContextMenuAtCurrent);
+    m_ui->jobView->addAction(menu);
+    // Tooltips name the shortcut, so that the mouse teaches the keyboard.
+    for (QAction *action : findChildren<QAction *>()) {
+        if (action->shortcut().isEmpty() || action->toolTip().isEmpty())
+            continue;
+        action->setToolTip(tr("%1 (%2)").arg(
+            action->toolTip(), action->shortcut().toString(QKeySequence::NativeText)));
+    }
+}
+
+void MainWindow::fitToolBar()
+{
+    // Words under the icons when they fit (a long translation, a large scale factor may not):
+    // icons alone then, their tooltips saying the rest, instead of an overflow menu.
+    QToolBar *bar = m_ui->mainToolBar;
+    const bool vertical = bar->orientation() == Qt::Vertical;
+    const QSize room = bar->parentWidget() ? bar->parentWidget()->size() : size();
+    const auto fits = [&] {
+        const QSize need = bar->sizeHint();
+        return vertical ? need.height() <= room.height() : need.width() <= room.width();
+    };
+    bar->setToolButtonStyle(Qt::ToolButtonTextUnderIcon);
+    if (!fits())
+        bar->setToolButtonStyle(Qt::ToolButtonIconOnly);
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitToolBar();
 }
 
 void MainWindow::setUpStatusBar()
@@ -353,6 +437,9 @@ void MainWindow::updateActions()
     m_ui->actionRemove->setEnabled(!selected.isEmpty());
     m_ui->actionOpenOutput->setEnabled(oneWithOutput);
     m_ui->actionOpenFolder->setEnabled(oneWithOutput);
+    // One of the two at a time: the toolbar has room for the rest at the default size.
+    m_ui->actionPauseQueue->setVisible(!m_queuePaused);
+    m_ui->actionResumeQueue->setVisible(m_queuePaused);
     m_ui->actionPauseQueue->setEnabled(!m_queuePaused);
     m_ui->actionResumeQueue->setEnabled(m_queuePaused);
     m_ui->actionClearFinished->setEnabled(

@@ -10,6 +10,7 @@ namespace Ui {
 class MainWindow;
 }
 
+class QHeaderView;
 class QLabel;
 class QTableView;
 
@@ -52,12 +53,18 @@ protected:
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void connectQueue(JobQueue *queue);
     void setUpView();
+    void setDefaultColumnWidths(QHeaderView *header);
+    // What the empty table says: how to add jobs, or that the filter hides them all.
+    void updatePlaceholder();
     void setUpFilters();
     void setUpActions();
+    void setUpKeyboard();
+    void fitToolBar();
     void setUpStatusBar();
     void updateActions();
     // The details panel shows the one job selected (or the current row when several are), and

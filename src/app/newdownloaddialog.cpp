@@ -16,7 +16,6 @@ NewDownloadDialog::NewDownloadDialog(
 {
     m_ui->setupUi(this);
     m_ui->dirEdit->setText(defaultDir);
-    styleProblemLine(m_ui->problemLabel);
     m_ui->pagesFieldEdit->setEnabled(false);
     connect(m_ui->browseButton, &QToolButton::clicked, this, [this] {
         const QString dir =
@@ -80,15 +79,17 @@ QJsonObject NewDownloadDialog::collect() const
 void NewDownloadDialog::revalidate()
 {
     m_params = QJsonObject();
+    ProblemKind kind = ProblemKind::Error;
     if (m_ui->urlEdit->text().trimmed().isEmpty()) {
         m_problem = tr("Enter the address to download.");
+        kind = ProblemKind::Hint;
     } else {
         auto checked = m_registry->validate(QStringLiteral("download"), collect());
         m_problem = checked ? QString() : checked.error().message;
         if (checked)
             m_params = checked.value();
     }
-    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem);
+    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem, kind);
 }
 
 } // namespace spool::app

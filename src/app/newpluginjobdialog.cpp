@@ -15,7 +15,6 @@ NewPluginJobDialog::NewPluginJobDialog(
     , m_registry(std::move(registry))
 {
     m_ui->setupUi(this);
-    styleProblemLine(m_ui->problemLabel);
     for (const PluginInfo &p : PluginHost::instance().plugins()) {
         if (!p.refusal.isEmpty())
             continue;

@@ -26,7 +26,6 @@ NewRenderDialog::NewRenderDialog(
     , m_defaultDir(defaultDir)
 {
     m_ui->setupUi(this);
-    styleProblemLine(m_ui->problemLabel);
     m_ui->cameraCombo->addItem(tr("Frame the whole model"), kAuto);
     m_cameraDelay.setSingleShot(true);
     m_cameraDelay.setInterval(kCameraDelayMs);
@@ -193,11 +192,13 @@ void NewRenderDialog::revalidate()
 {
     m_params = QJsonObject();
     const QString scene = m_ui->sceneEdit->text().trimmed();
+    ProblemKind kind = ProblemKind::Hint;
     if (scene.isEmpty()) {
         m_problem = tr("Choose a model file, or the built-in terrain.");
     } else if (m_ui->outEdit->text().trimmed().isEmpty()) {
         m_problem = tr("Choose where to save the picture.");
     } else {
+        kind = ProblemKind::Error;
         auto checked = m_registry->validate(QStringLiteral("render"), collect());
         m_problem = checked ? QString() : checked.error().message;
         if (checked && !m_cameraError.isEmpty() && m_camerasOf == scene)
@@ -205,7 +206,7 @@ void NewRenderDialog::revalidate()
         if (m_problem.isEmpty())
             m_params = checked.value();
     }
-    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem);
+    showProblem(m_ui->problemLabel, m_ui->buttonBox, m_problem, kind);
 }
 
 } // namespace spool::app

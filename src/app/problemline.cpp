@@ -16,8 +16,15 @@ void styleProblemLine(QLabel *label)
     label->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
 }
 
-void showProblem(QLabel *label, QDialogButtonBox *buttons, const QString &problem)
+void showProblem(QLabel *label, QDialogButtonBox *buttons, const QString &problem, ProblemKind kind)
 {
+    const bool error = !problem.isEmpty() && kind == ProblemKind::Error;
+    if (error)
+        styleProblemLine(label);
+    else
+        label->setStyleSheet(QString());
+    label->setProperty("problemKind",
+        problem.isEmpty() ? QString() : QString::fromLatin1(error ? "error" : "hint"));
     label->setText(problem);
     buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
 }
