@@ -106,6 +106,7 @@ private Q_SLOTS:
     void countsDetailsAndClearFinishedAgree();
     void firstLaunchFitsAndExplains();
     void keyboardReachesEverything();
+    void statusBarRowsAndNoticesAgree();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
     void renderDialogExplainsProblems();
@@ -550,6 +551,55 @@ void TestApp::keyboardReachesEverything()
         window.action(QStringLiteral("actionPause"))->toolTip().contains(QLatin1String("Ctrl+P")),
         qPrintable(window.action(QStringLiteral("actionPause"))->toolTip()));
     controller.queue()->setQueuePaused(false);
+}
+
+// The notice that a job is done, the job's row and the status bar's counts change together:
+// at the moment the notice is shown, the row says Done and the counts include it. (They came
+// from three sources before: the notice at once, the row a frame later, the counts 200 ms on.)
+void TestApp::statusBarRowsAndNoticesAgree()
+{
+    Fixture f(2);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    auto *counts = window.findChild<QLabel *>(QStringLiteral("countsLabel"));
+    JobTableModel *model = window.model();
+    struct Seen
+    {
+        QString notice, state, counts;
+    };
+    QList<Seen> seen;
+    connect(window.statusBar(), &QStatusBar::messageChanged, this, [&](const QString &text) {
+        if (!text.endsWith(QLatin1String(" is done")))
+            return;
+        const QString title = text.chopped(int(qstrlen(" is done")));
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->index(row, JobTableModel::NameColumn).data().toString() == title)
+                seen.append(
+                    { title, model->index(row, JobTableModel::StateColumn).data().toString(),
+                        counts->text() });
+        }
+    });
+    QList<QUuid> ids;
+    controller.start();
+    for (int ms : { 30, 60, 90, 120 })
+        ids.append(controller.queue()
+                       ->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), ms } })
+                       .value());
+    QTRY_COMPARE(seen.size(), 4);
+    int done = 0;
+    for (const Seen &s : std::as_const(seen)) {
+        QCOMPARE(s.state, QStringLiteral("Done"));
+        ++done;
+        // Jobs that end in the same frame are counted together: at least this many are done.
+        const int shown = s.counts.section(QStringLiteral(" done"), 0, 0)
+                              .section(QStringLiteral(" · "), -1)
+                              .toInt();
+        QVERIFY2(shown >= done, qPrintable(s.notice + QStringLiteral(": ") + s.counts));
+    }
+    QTRY_VERIFY2(
+        counts->text().contains(QStringLiteral("0 running · 0 queued · 0 paused · 4 done")),
+        qPrintable(counts->text()));
 }
 
 void TestApp::downloadDialogExplainsProblems()

@@ -115,6 +115,8 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
 {
     beginResetModel();
     m_rows.clear();
+    m_counts = {};
+    m_byteRates.clear();
     m_rows.reserve(records.size());
     m_index.clear();
     m_index.reserve(records.size());
@@ -130,6 +132,8 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
         [&records](int a, int b) { return records.at(a).seq < records.at(b).seq; });
     m_snapshotNext = 0;
     endResetModel();
+    if (records.isEmpty())
+        Q_EMIT frameApplied(); // an empty queue is loaded at once
     loadSnapshotChunk(); // the first rows at once
 }
 
@@ -149,6 +153,7 @@ void JobTableModel::loadSnapshotChunk()
         const int at = m_snapshotOrder.at(i);
         const JobRecord &record = m_snapshot.at(at);
         noteKind(record.kind);
+        m_counts.adjust(record.state, 1);
         m_index.insert(record.id, int(m_rows.size()));
         QString name = title(record);
         m_rows.append(Row { own ? std::move(m_snapshot[at]) : record, std::move(name), {}, false });
@@ -164,6 +169,7 @@ void JobTableModel::loadSnapshotChunk()
     m_snapshotNext = 0;
     if (!m_pendingChanges.isEmpty() || !m_pendingRemovals.isEmpty() || !m_pendingProgress.isEmpty())
         schedule();
+    Q_EMIT frameApplied();
 }
 
 void JobTableModel::onApplyTimer()
@@ -234,16 +240,25 @@ void JobTableModel::applyPending()
         } else if (it->rev >= m_rows.at(row).record.rev) {
             Row &r = m_rows[row];
             const bool outputChanged = r.record.output != it->output;
+            noteStateChange(r.record.state, it.value());
             r.record = it.value();
             if (outputChanged)
                 r.title = title(r.record);
-            if (r.record.state != JobState::Running)
+            if (r.record.state != JobState::Running) {
                 r.hasLive = false;
+                m_byteRates.remove(r.record.id);
+            }
             changedRows.append(row);
         }
     }
     m_pendingChanges.clear();
     m_pendingRemovals.clear();
+    std::sort(removeRows.begin(), removeRows.end(), std::greater<int>());
+    removeRows.erase(std::unique(removeRows.begin(), removeRows.end()), removeRows.end());
+    for (int row : std::as_const(removeRows)) {
+        m_counts.adjust(m_rows.at(row).record.state, -1);
+        m_byteRates.remove(m_rows.at(row).record.id);
+    }
 
     if (removeRows.size() > kResetThreshold) {
         // "Clear finished" on a long queue: one reset instead of thousands of row removals.
@@ -261,8 +276,6 @@ void JobTableModel::applyPending()
         endResetModel();
         changedRows.clear(); // all rows were reset anyway
     } else if (!removeRows.isEmpty()) {
-        std::sort(removeRows.begin(), removeRows.end(), std::greater<int>());
-        removeRows.erase(std::unique(removeRows.begin(), removeRows.end()), removeRows.end());
         for (int row : std::as_const(removeRows)) {
             beginRemoveRows(QModelIndex(), row, row);
             m_index.remove(m_rows.at(row).record.id);
@@ -278,6 +291,8 @@ void JobTableModel::applyPending()
         }
     }
 
+    for (const JobRecord &record : std::as_const(inserts))
+        noteStateChange(JobState::Invalid, record);
     if (!inserts.isEmpty()) {
         std::sort(inserts.begin(), inserts.end(),
             [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
@@ -315,6 +330,8 @@ void JobTableModel::applyPending()
             continue;
         m_rows[row].live = it.value();
         m_rows[row].hasLive = true;
+        if (it->progress.unit == units::Bytes)
+            m_byteRates.insert(it.key(), qMax(0.0, it->ratePerSecond));
         progressRows.append(row);
         touched.insert(it.key());
     }
@@ -324,6 +341,27 @@ void JobTableModel::applyPending()
     emitRanges(progressRows, ProgressColumn, EtaColumn);
     if (!touched.isEmpty())
         Q_EMIT rowsUpdated(touched);
+    // The counts first: a notice that a job is done finds it counted.
+    Q_EMIT frameApplied();
+    const QList<JobRecord> finished = std::exchange(m_finishedNow, {});
+    for (const JobRecord &record : finished)
+        Q_EMIT jobFinished(record);
+}
+
+void JobTableModel::noteStateChange(JobState before, const JobRecord &after)
+{
+    m_counts.adjust(before, -1);
+    m_counts.adjust(after.state, 1);
+    if (isFinishedState(after.state) && !isFinishedState(before))
+        m_finishedNow.append(after);
+}
+
+double JobTableModel::bytesPerSecond() const
+{
+    double sum = 0;
+    for (const double rate : m_byteRates)
+        sum += rate;
+    return sum;
 }
 
 // One dataChanged per run of adjacent rows.

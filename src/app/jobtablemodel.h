@@ -68,11 +68,19 @@ public:
     void applyPending();
     // True while a snapshot is still being taken into the table.
     bool isLoading() const { return !m_snapshot.isEmpty(); }
+    // The jobs per state and the download speed of the rows as they are now: the status bar
+    // reads these, so that it never disagrees with the table.
+    const QueueCounts &counts() const { return m_counts; }
+    double bytesPerSecond() const;
 
 Q_SIGNALS:
     void kindsChanged();
     // After a batch was applied: the rows that changed (for the details panel).
     void rowsUpdated(const QSet<QUuid> &ids);
+    // After every batch once the snapshot is in: counts() and bytesPerSecond() are current.
+    void frameApplied();
+    // A row became finished in this batch (emitted after the row and frameApplied show it).
+    void jobFinished(const spool::JobRecord &record);
 
 private:
     struct Row
@@ -92,6 +100,9 @@ private:
     void schedule();
     void reindexFrom(int row);
     void noteKind(const QString &kind);
+    // Counts a row's move from `before` (Invalid: a new row) to its new record's state, and
+    // remembers it for jobFinished when it has just finished.
+    void noteStateChange(JobState before, const JobRecord &after);
     QVariant display(const Row &row, int column) const;
     QVariant sortValue(const Row &row, int column) const;
     void emitRanges(QList<int> rows, int firstColumn, int lastColumn);
@@ -102,6 +113,10 @@ private:
     QVector<Row> m_rows;
     QHash<QUuid, int> m_index;
     QStringList m_kinds;
+
+    QueueCounts m_counts;
+    QHash<QUuid, double> m_byteRates; // running downloads' latest speed
+    QList<JobRecord> m_finishedNow; // rows that finished in the batch being applied
 
     QHash<QUuid, JobRecord> m_pendingChanges;
     QSet<QUuid> m_pendingRemovals;

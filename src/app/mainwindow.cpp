@@ -13,7 +13,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
-#include <QTimer>
 #include <QToolBar>
 #include <QUrl>
 
@@ -112,7 +111,6 @@ void MainWindow::connectQueue(JobQueue *queue)
     m_model->setQueue(queue);
     m_details->setQueue(queue);
     m_details->setWorkRoot(m_controller->settings()->queueConfig(m_controller->dataDir()).workRoot);
-    connect(queue, &JobQueue::countsChanged, this, &MainWindow::onCounts);
     connect(queue, &JobQueue::queuePausedChanged, this, [this](bool paused) {
         if (paused == m_queuePaused)
             return; // the state at start, not news
@@ -123,9 +121,6 @@ void MainWindow::connectQueue(JobQueue *queue)
         statusBar()->showMessage(
             paused ? tr("The queue is paused: nothing new starts.") : tr("The queue runs again."),
             5000);
-    });
-    connect(queue, &JobQueue::jobFinished, this, [this](const JobRecord &record) {
-        m_notifier->jobFinished(record, m_model->title(record));
     });
     connect(queue, &JobQueue::commandFailed, this,
         [this](const QUuid &, const QString &reason) { statusBar()->showMessage(reason, 8000); });
@@ -164,6 +159,15 @@ void MainWindow::setUpView()
     connect(view->model(), &QAbstractItemModel::modelReset, this, resync);
     connect(view->model(), &QAbstractItemModel::layoutChanged, this, resync);
     connect(m_model, &JobTableModel::rowsUpdated, this, &MainWindow::updateActions);
+    // The status bar and the notifications follow the table's rows, in the frame that shows
+    // them: "done" is never announced while the row still runs.
+    connect(m_model, &JobTableModel::frameApplied, this, [this] {
+        onCounts(m_model->counts());
+        updateThroughput();
+    });
+    connect(m_model, &JobTableModel::jobFinished, this, [this](const JobRecord &record) {
+        m_notifier->jobFinished(record, m_model->title(record));
+    });
     for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
         connect(view->model(), signal, this, &MainWindow::updatePlaceholder);
     connect(view->model(), &QAbstractItemModel::modelReset, this, &MainWindow::updatePlaceholder);
@@ -349,9 +353,6 @@ void MainWindow::setUpStatusBar()
         raise();
         activateWindow();
     });
-    auto *throughput = new QTimer(this);
-    connect(throughput, &QTimer::timeout, this, &MainWindow::updateThroughput);
-    throughput->start(1000);
     m_countsLabel->setText(tr("Loading the queue…"));
     QStringList notes;
     if (!m_notifier->hasTray())
@@ -381,15 +382,7 @@ void MainWindow::onCounts(const QueueCounts &counts)
 
 void MainWindow::updateThroughput()
 {
-    double bytesPerSecond = 0;
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        const JobRecord *r = m_model->record(row);
-        if (r->state != JobState::Running)
-            continue;
-        if (const JobProgress *live = m_model->liveProgress(r->id);
-            live && live->progress.unit == units::Bytes)
-            bytesPerSecond += qMax(0.0, live->ratePerSecond);
-    }
+    const double bytesPerSecond = m_model->bytesPerSecond();
     m_throughputLabel->setText(bytesPerSecond > 0
             ? tr("↓ %1").arg(format::rate(bytesPerSecond, units::Bytes))
             : QString());
