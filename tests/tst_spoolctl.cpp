@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void twoProcessesNeverRunOneJobTwice();
     void sigkillAtRandomMomentsLosesNothing();
     void staleRunnerCannotOverwriteItsSuccessor();
+    void fencedOutRenderWritesNothing();
 
 private:
     Output ctl(const QStringList &args, int timeoutMs = 30000) const;
@@ -561,6 +563,59 @@ void TestSpoolctl::staleRunnerCannotOverwriteItsSuccessor()
             job.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
         QVERIFY(job.toObject().value(QStringLiteral("attempts")).toInt() <= 2);
     }
+}
+
+void TestSpoolctl::fencedOutRenderWritesNothing()
+{
+    // Runner A renders, then freezes past its lease; runner B renders the picture again and
+    // cleans the job's work folder. When A wakes, it has lost the job: no checkpoint, preview
+    // or second picture of A's may appear (before, A's render.state stayed for good).
+    const QString out = m_dir->filePath(QStringLiteral("fenced.png"));
+    QVERIFY(!add(
+        { QStringLiteral("render"), QStringLiteral("procedural:terrain"), QStringLiteral("--out"),
+            out, QStringLiteral("--width"), QStringLiteral("160"), QStringLiteral("--height"),
+            QStringLiteral("120"), QStringLiteral("--samples"), QStringLiteral("300") })
+                 .isEmpty());
+    std::unique_ptr<QProcess> a(
+        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
+            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+    // Frozen once it has rendered a pass or more: it has progress it would keep.
+    const QString work = QDir(dataDir()).filePath(QStringLiteral("work"));
+    const auto workFiles = [&] {
+        QStringList files;
+        QDirIterator it(work, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext())
+            files.append(it.next());
+        return files;
+    };
+    const auto samplesDone = [&] {
+        const QJsonArray jobs = listJson();
+        return jobs.isEmpty() ? 0
+                              : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
+    };
+    // Two samples a pixel: the first pass (one sample) is over, its sum is worth keeping.
+    QTRY_VERIFY_WITH_TIMEOUT(samplesDone() >= 2 * 160 * 120, 120000);
+    QVERIFY(!workFiles().isEmpty()); // A's preview at least
+    ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
+    const Output b = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
+                             QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
+                             QStringLiteral("1000"), QStringLiteral("--quiet") },
+        600000);
+    QCOMPARE(b.exitCode, 0);
+    QVERIFY(QFileInfo::exists(out));
+    QCOMPARE(workFiles(), QStringList()); // B cleaned up after the job
+    ::kill(static_cast<pid_t>(a->processId()), SIGCONT);
+    // A learns at its next heartbeat (a quarter of the lease) and stops after its pass.
+    QTest::qWait(3000);
+    ::kill(static_cast<pid_t>(a->processId()), SIGTERM);
+    QVERIFY(a->waitForFinished(60000));
+    QCOMPARE(workFiles(), QStringList());
+    QCOMPARE(QDir(m_dir->path()).entryList({ QStringLiteral("fenced*") }),
+        QStringList { QStringLiteral("fenced.png") });
+    const QJsonArray jobs = listJson();
+    QCOMPARE(jobs.size(), 1);
+    QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("state")).toString(),
+        QStringLiteral("succeeded"));
 }
 
 QTEST_GUILESS_MAIN(TestSpoolctl)

@@ -34,6 +34,10 @@ public:
     virtual bool sleepFor(qint64 ms) = 0;
 
     virtual void log(const QString &line) = 0;
+    // False once this runner may have lost the job to another (its lease ran out by this
+    // runner's own clock, or the store said another runner holds it): the job then writes
+    // nothing the job's next runner or the user could see (checkpoints, previews, outputs).
+    virtual bool holdsLease() const { return true; }
     // A directory kept across attempts and restarts (partial files, resume state); removed with
     // the job. Not created until the job creates it: most jobs never need one.
     virtual QString workDir() const = 0;

@@ -143,6 +143,18 @@ void RunningJob::endParkedWait()
         m_budget->unpark();
 }
 
+bool RunningJob::holdsLease() const
+{
+    return !m_leaseLost.load(std::memory_order_acquire)
+        && steadyMs() < m_leaseDeadline.load(std::memory_order_acquire);
+}
+
+qint64 RunningJob::steadyMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 QString RunningJob::workDir() const
 {
     return QDir(m_workRoot).filePath(idString(m_record.id));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 
 #include <QStringList>
@@ -30,6 +31,7 @@ public:
     bool sleepFor(qint64 ms) override;
     void log(const QString &line) override;
     QString workDir() const override;
+    bool holdsLease() const override;
     int borrowWorkers(int wanted) override;
     void returnWorkers(int count) override;
     bool workersNeeded() const override;
@@ -47,6 +49,11 @@ public:
     Progress progress() const;
     quint64 progressVersion() const { return m_progressVersion.load(std::memory_order_acquire); }
     QStringList takeLogLines();
+    // The lease as this runner knows it: held until `deadline` (steadyMs()) unless lost.
+    void renewLease(qint64 deadline) { m_leaseDeadline.store(deadline, std::memory_order_release); }
+    void loseLease() { m_leaseLost.store(true, std::memory_order_release); }
+    // A monotonic clock for lease deadlines: a frozen process sees its lease expired on waking.
+    static qint64 steadyMs();
 
     // Control thread only: coalescing and persistence bookkeeping.
     ProgressRate rate;
@@ -61,6 +68,8 @@ private:
     std::atomic<quint64> m_progressVersion { 0 };
     WorkerBudget *m_budget = nullptr;
     std::atomic<int> m_borrowed { 0 };
+    std::atomic<qint64> m_leaseDeadline { std::numeric_limits<qint64>::max() };
+    std::atomic<bool> m_leaseLost { false };
 
     mutable std::mutex m_mutex;
     std::condition_variable m_stopped;

@@ -452,6 +452,7 @@ void Scheduler::heartbeat()
         beat.logLines = job->takeLogLines();
         beats.append(beat);
     }
+    const qint64 sentAt = RunningJob::steadyMs();
     auto statuses = m_store->heartbeat(beats, now(), m_config.leaseMs);
     if (!statuses) {
         reportStorageError(statuses.error());
@@ -461,10 +462,14 @@ void Scheduler::heartbeat()
         auto job = runningJob(status.id);
         if (!job)
             continue;
-        if (!status.held)
-            job->requestStop(
-                JobControl::Interrupt); // another runner owns it now: stop working on it
-        else if (status.control != JobControl::None)
+        if (!status.held) {
+            // Another runner owns it now: stop working on it, and write nothing more.
+            job->loseLease();
+            job->requestStop(JobControl::Interrupt);
+        } else {
+            job->renewLease(sentAt + m_config.leaseMs);
+        }
+        if (status.held && status.control != JobControl::None)
             job->requestStop(status.control);
     }
 }
@@ -735,6 +740,8 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                 for (const auto &job : std::as_const(m_running))
                     running.add(job->record());
             }
+            // The lease is counted from before the claim: never longer than the store's.
+            const qint64 claimedAt = RunningJob::steadyMs();
             ClaimRequest request;
             request.owner = m_owner;
             request.nowMs = now();
@@ -762,6 +769,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     for (const JobRecord &record : std::as_const(result->claimed)) {
                         auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
                         job->setWorkerBudget(this);
+                        job->renewLease(claimedAt + m_config.leaseMs);
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));
                     }

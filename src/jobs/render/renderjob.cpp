@@ -362,7 +362,7 @@ JobResult RenderJob::run(JobContext &context)
             buffer.open(QIODevice::WriteOnly);
             QImageWriter writer(&buffer, "png");
             writer.setCompression(1);
-            if (writer.write(image) && QDir().mkpath(workDir)) {
+            if (writer.write(image) && context.holdsLease() && QDir().mkpath(workDir)) {
                 QString ignored;
                 atomicfile::write(previewFile, png, &ignored);
             }
@@ -405,9 +405,12 @@ JobResult RenderJob::run(JobContext &context)
         peakThreads = std::max(peakThreads, pass.peakThreads());
         raysTraced += pass.rays();
         if (stopped || context.shouldStop()) {
-            // Resume from the last finished pass, here or after a restart.
+            // Resume from the last finished pass, here or after a restart. A runner that lost
+            // the job keeps nothing: the folder is its new runner's (or gone with the job).
             QString error;
-            if (samplesDone > 0 && !saveState(workDir, print, samplesDone, accum, &error))
+            if (!context.holdsLease())
+                context.log(QStringLiteral("another runner has the job now; progress not kept"));
+            else if (samplesDone > 0 && !saveState(workDir, print, samplesDone, accum, &error))
                 context.log(QStringLiteral("could not keep the render's progress: %1").arg(error));
             return JobResult::stopped();
         }
@@ -420,7 +423,8 @@ JobResult RenderJob::run(JobContext &context)
             firstPreview = false;
         }
         publishPreview(nullptr, 0, true);
-        if (samplesDone < p.samples && sinceCheckpoint.elapsed() >= kCheckpointEveryMs) {
+        if (samplesDone < p.samples && sinceCheckpoint.elapsed() >= kCheckpointEveryMs
+            && context.holdsLease()) {
             sinceCheckpoint.start();
             QString error;
             if (!saveState(workDir, print, samplesDone, accum, &error))
@@ -434,6 +438,9 @@ JobResult RenderJob::run(JobContext &context)
                     .arg(raysTraced)
                     .arg(tracingMs)
                     .arg(double(raysTraced) / double(tracingMs) / 1000.0, 0, 'f', 2));
+    if (!context.holdsLease())
+        return JobResult::failure(
+            QStringLiteral("another runner has taken this job over; the picture is theirs"), false);
     const QImage image = toImage(accum.data(), p.width, p.height, samplesDone, p.depth == 16);
     auto written = writeOutput(image, p, tag, workDir);
     if (!written)
