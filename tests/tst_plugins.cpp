@@ -157,6 +157,10 @@ void TestPlugins::initTestCase()
     // the signal kill the worker as it does in a normal build.
     qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0");
 #endif
+#ifdef __SANITIZE_ADDRESS__
+    // The same for ASan (read by the workers when they start; this process keeps its own).
+    qputenv("ASAN_OPTIONS", qgetenv("ASAN_OPTIONS") + " handle_segv=0 handle_abort=0");
+#endif
 }
 
 void TestPlugins::refusesWhatItCannotUse()

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <memory>
 #include <mutex>
 #include <unistd.h>
+#include <vector>
 
 #include <QFile>
 #include <QSet>
@@ -52,10 +54,16 @@ QString makeOwner()
                               .arg(processStartTicks(pid))
                               .arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
     // Interned for the life of the process: every record a runner touches carries this name, and
-    // a shared heap string would make all of them bump one reference count across cores.
-    auto *chars = new QChar[size_t(owner.size())];
-    std::copy(owner.cbegin(), owner.cend(), chars);
-    return QString::fromRawData(chars, owner.size());
+    // a shared heap string would make all of them bump one reference count across cores. Kept
+    // in a table that is never freed (records may outlive static destructors), so that the
+    // memory stays reachable instead of leaked.
+    static auto *interned = new std::vector<std::unique_ptr<QChar[]>>;
+    auto chars = std::make_unique<QChar[]>(size_t(owner.size()));
+    std::copy(owner.cbegin(), owner.cend(), chars.get());
+    const QString name = QString::fromRawData(chars.get(), owner.size());
+    std::lock_guard lock(g_mutex);
+    interned->push_back(std::move(chars));
+    return name;
 }
 
 void setRunnerAlive(const QString &owner, bool alive)
