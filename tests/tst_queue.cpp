@@ -1,5 +1,7 @@
 // The queue as the app and spoolctl use it: FIFO, caps, commands, retries, progress, priority,
 // restarts. Runs against both stores where the behaviour is shared.
+#include <thread>
+
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -8,6 +10,7 @@
 #include <QThread>
 
 #include "queue/jobqueueimpl.h"
+#include "queue/runningjob.h"
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
@@ -69,6 +72,7 @@ private Q_SLOTS:
     void workersRunAtLowerPriority_data();
     void workersRunAtLowerPriority();
     void qtLowPriorityAloneChangesNothing();
+    void leaseVerdictIsAwaited();
     void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
     void idleWorkersAreLentAndTakenBack();
     void unknownKindsAreLeftForOtherRunners();
@@ -423,6 +427,43 @@ void TestQueue::workersRunAtLowerPriority()
     const auto after = threadpriority::readProcStat(threadpriority::currentThreadId());
     QCOMPARE(after.nice, gui.nice);
     QCOMPARE(after.policy, gui.policy);
+}
+
+// A job past its lease by its runner's clock waits for the next heartbeat's verdict: renewed
+// (the runner's control thread was late) it goes on; lost (a frozen runner's job was taken
+// over) it writes nothing; no verdict within a lease counts as lost.
+void TestQueue::leaseVerdictIsAwaited()
+{
+    JobRecord record;
+    record.id = QUuid::createUuid();
+    RunningJob fresh(record, m_dir->path());
+    fresh.renewLease(RunningJob::steadyMs() + 60000, 60000);
+    QVERIFY(fresh.holdsLease());
+
+    RunningJob late(record, m_dir->path());
+    late.renewLease(RunningJob::steadyMs() - 1, 60000); // a minute to settle: never reached
+    std::thread heartbeat([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        late.renewLease(RunningJob::steadyMs() + 60000, 60000);
+    });
+    QVERIFY(late.holdsLease());
+    heartbeat.join();
+
+    RunningJob frozen(record, m_dir->path());
+    frozen.renewLease(RunningJob::steadyMs() - 1, 60000);
+    std::thread takenOver([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        frozen.loseLease();
+    });
+    QVERIFY(!frozen.holdsLease());
+    takenOver.join();
+
+    RunningJob unheard(record, m_dir->path());
+    unheard.renewLease(RunningJob::steadyMs() - 1, 100);
+    QVERIFY(!unheard.holdsLease());
+    unheard.renewLease(RunningJob::steadyMs() + 60000, 60000);
+    unheard.loseLease();
+    QVERIFY(!unheard.holdsLease()); // lost stays lost, whatever the deadline
 }
 
 void TestQueue::idleWorkersAreLentAndTakenBack()

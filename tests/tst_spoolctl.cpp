@@ -590,8 +590,9 @@ void TestSpoolctl::fencedOutRenderWritesNothing()
     };
     const auto samplesDone = [&] {
         const QJsonArray jobs = listJson();
-        return jobs.isEmpty() ? 0
-                              : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
+        return jobs.isEmpty()
+            ? 0
+            : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
     };
     // Two samples a pixel: the first pass (one sample) is over, its sum is worth keeping.
     QTRY_VERIFY_WITH_TIMEOUT(samplesDone() >= 2 * 160 * 120, 120000);

@@ -145,8 +145,35 @@ void RunningJob::endParkedWait()
 
 bool RunningJob::holdsLease() const
 {
-    return !m_leaseLost.load(std::memory_order_acquire)
-        && steadyMs() < m_leaseDeadline.load(std::memory_order_acquire);
+    std::unique_lock lock(m_leaseMutex);
+    const auto held = [this] { return !m_leaseLost && steadyMs() < m_leaseDeadline; };
+    if (m_leaseLost || held())
+        return !m_leaseLost;
+    // Past the deadline by this clock: the process was frozen (the next heartbeat finds the job
+    // taken), or the runner's control thread was late (it renews). Wait for the verdict rather
+    // than give up a job nobody else took; no verdict within a lease counts as lost.
+    m_leaseSettled.wait_for(
+        lock, std::chrono::milliseconds(m_leaseMs), [&] { return m_leaseLost || held(); });
+    return held();
+}
+
+void RunningJob::renewLease(qint64 deadline, qint64 leaseMs)
+{
+    {
+        std::lock_guard lock(m_leaseMutex);
+        m_leaseDeadline = deadline;
+        m_leaseMs = leaseMs;
+    }
+    m_leaseSettled.notify_all();
+}
+
+void RunningJob::loseLease()
+{
+    {
+        std::lock_guard lock(m_leaseMutex);
+        m_leaseLost = true;
+    }
+    m_leaseSettled.notify_all();
 }
 
 qint64 RunningJob::steadyMs()

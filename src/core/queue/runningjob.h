@@ -49,9 +49,10 @@ public:
     Progress progress() const;
     quint64 progressVersion() const { return m_progressVersion.load(std::memory_order_acquire); }
     QStringList takeLogLines();
-    // The lease as this runner knows it: held until `deadline` (steadyMs()) unless lost.
-    void renewLease(qint64 deadline) { m_leaseDeadline.store(deadline, std::memory_order_release); }
-    void loseLease() { m_leaseLost.store(true, std::memory_order_release); }
+    // The lease as this runner knows it: held until `deadline` (steadyMs()) unless lost; the
+    // next heartbeat settles a lease past its deadline (renewed or lost) within `leaseMs`.
+    void renewLease(qint64 deadline, qint64 leaseMs);
+    void loseLease();
     // A monotonic clock for lease deadlines: a frozen process sees its lease expired on waking.
     static qint64 steadyMs();
 
@@ -68,8 +69,11 @@ private:
     std::atomic<quint64> m_progressVersion { 0 };
     WorkerBudget *m_budget = nullptr;
     std::atomic<int> m_borrowed { 0 };
-    std::atomic<qint64> m_leaseDeadline { std::numeric_limits<qint64>::max() };
-    std::atomic<bool> m_leaseLost { false };
+    mutable std::mutex m_leaseMutex;
+    mutable std::condition_variable m_leaseSettled;
+    qint64 m_leaseDeadline = std::numeric_limits<qint64>::max();
+    qint64 m_leaseMs = 0;
+    bool m_leaseLost = false;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_stopped;

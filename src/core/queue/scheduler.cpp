@@ -467,7 +467,7 @@ void Scheduler::heartbeat()
             job->loseLease();
             job->requestStop(JobControl::Interrupt);
         } else {
-            job->renewLease(sentAt + m_config.leaseMs);
+            job->renewLease(sentAt + m_config.leaseMs, m_config.leaseMs);
         }
         if (status.held && status.control != JobControl::None)
             job->requestStop(status.control);
@@ -769,7 +769,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     for (const JobRecord &record : std::as_const(result->claimed)) {
                         auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
                         job->setWorkerBudget(this);
-                        job->renewLease(claimedAt + m_config.leaseMs);
+                        job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));
                     }
