@@ -17,6 +17,7 @@
 #include <QTest>
 
 #include "builtinkinds.h"
+#include "httpheaders.h"
 #include "queue/jobqueueimpl.h"
 #include "store/memoryjobstore.h"
 #include "testkit.h"
@@ -117,6 +118,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void contentRangeIsChecked_data();
+    void contentRangeIsChecked();
     void plainDownload_data();
     void plainDownload();
     void namesAreSanitized_data();
@@ -215,6 +218,38 @@ JobRecord TestDownload::runJob(const QJsonObject &params, int maxAttempts, int t
 QStringList TestDownload::leftovers() const
 {
     return QDir(outDir()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot);
+}
+
+void TestDownload::contentRangeIsChecked_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<qint64>("first"); // -1: refused
+    QTest::addColumn<qint64>("total");
+    QTest::newRow("whole") << QByteArray("bytes 0-99/100") << qint64(0) << qint64(100);
+    QTest::newRow("tail") << QByteArray("bytes 50-99/100") << qint64(50) << qint64(100);
+    QTest::newRow("unknown total") << QByteArray("bytes 5-9/*") << qint64(5) << qint64(-1);
+    QTest::newRow("spaces") << QByteArray("  bytes  5-9/10 ") << qint64(5) << qint64(10);
+    QTest::newRow("last before first") << QByteArray("bytes 9-5/10") << qint64(-1) << qint64(-1);
+    QTest::newRow("last past total") << QByteArray("bytes 5-10/10") << qint64(-1) << qint64(-1);
+    // Before, toLongLong() made 0 of a number too long for 64 bits: the body went to offset 0.
+    QTest::newRow("overflow") << QByteArray("bytes 99999999999999999999-99999999999999999999/*")
+                              << qint64(-1) << qint64(-1);
+    QTest::newRow("unsatisfied form") << QByteArray("bytes */100") << qint64(-1) << qint64(-1);
+    QTest::newRow("other unit") << QByteArray("items 0-1/2") << qint64(-1) << qint64(-1);
+    QTest::newRow("empty") << QByteArray() << qint64(-1) << qint64(-1);
+}
+
+void TestDownload::contentRangeIsChecked()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(qint64, first);
+    QFETCH(qint64, total);
+    const auto range = http::parseContentRange(header);
+    QCOMPARE(range.has_value(), first >= 0);
+    if (range) {
+        QCOMPARE(range->first, first);
+        QCOMPARE(range->total, total);
+    }
 }
 
 void TestDownload::plainDownload_data()

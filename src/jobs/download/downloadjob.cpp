@@ -186,18 +186,6 @@ QString jobTag(const JobContext &context)
     return idString(context.id()).left(8);
 }
 
-// The value at a dotted path ("links.next") of a JSON document.
-QJsonValue valueAt(const QJsonDocument &doc, const QString &path)
-{
-    QJsonValue value = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue();
-    for (const QString &key : path.split(QLatin1Char('.'))) {
-        if (!value.isObject())
-            return QJsonValue();
-        value = value.toObject().value(key);
-    }
-    return value;
-}
-
 class Download
 {
 public:
@@ -522,7 +510,7 @@ private:
                 next = http::linkNext(fetched.head.header("Link"), fetched.head.url);
             } else {
                 const QString field = m_params.paginate.mid(QStringLiteral("json:").size());
-                const QString value = valueAt(page, field).toString();
+                const QString value = http::jsonValueAt(page, field).toString();
                 if (!value.isEmpty())
                     next = fetched.head.url.resolved(QUrl(value));
             }

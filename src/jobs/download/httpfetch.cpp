@@ -5,9 +5,9 @@
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
-#include <QRegularExpression>
 #include <QTimer>
 
+#include "httpheaders.h"
 #include "job/job.h"
 
 namespace spool {
@@ -167,13 +167,9 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
         if (!ok)
             head.contentLength = -1;
         if (head.status == 206) {
-            static const QRegularExpression range(
-                QStringLiteral(R"(bytes\s+(\d+)-(\d+)/(\d+|\*))"));
-            const auto m = range.match(QString::fromLatin1(head.header("Content-Range")));
-            if (m.hasMatch()) {
-                head.rangeStart = m.captured(1).toLongLong();
-                head.totalBytes =
-                    m.captured(3) == QLatin1String("*") ? -1 : m.captured(3).toLongLong();
+            if (const auto range = http::parseContentRange(head.header("Content-Range"))) {
+                head.rangeStart = range->first;
+                head.totalBytes = range->total;
             }
         } else if (head.status == 200) {
             head.totalBytes = head.contentLength;

@@ -1,6 +1,7 @@
 #include "httpheaders.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QLocale>
 #include <QRegularExpression>
 #include <QStringDecoder>
@@ -33,6 +34,33 @@ QByteArray formatHttpDate(qint64 msSinceEpoch)
         .toString(QDateTime::fromMSecsSinceEpoch(msSinceEpoch, QTimeZone::utc()),
             QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"))
         .toLatin1();
+}
+
+std::optional<ContentRange> parseContentRange(const QByteArray &value)
+{
+    static const QRegularExpression form(
+        QStringLiteral(R"(^\s*bytes\s+(\d{1,18})-(\d{1,18})/(\d{1,18}|\*)\s*$)"));
+    const auto m = form.match(QString::fromLatin1(value));
+    if (!m.hasMatch())
+        return std::nullopt;
+    ContentRange range;
+    range.first = m.captured(1).toLongLong();
+    range.last = m.captured(2).toLongLong();
+    range.total = m.captured(3) == QLatin1String("*") ? -1 : m.captured(3).toLongLong();
+    if (range.last < range.first || (range.total >= 0 && range.last >= range.total))
+        return std::nullopt;
+    return range;
+}
+
+QJsonValue jsonValueAt(const QJsonDocument &doc, const QString &path)
+{
+    QJsonValue value = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue();
+    for (const QString &key : path.split(QLatin1Char('.'))) {
+        if (!value.isObject())
+            return QJsonValue();
+        value = value.toObject().value(key);
+    }
+    return value;
 }
 
 qint64 retryAfterMs(const QByteArray &value, qint64 nowMs)
