@@ -263,6 +263,9 @@ void TestRender::badFilesFailWithTheLoadersReason_data()
     QTest::newRow("generated:garbage obj") << QStringLiteral("garbage.obj") << QString();
     QTest::newRow("generated:garbage ply") << QStringLiteral("garbage.ply") << QString();
     QTest::newRow("generated:png named obj") << QStringLiteral("picture.obj") << QString();
+    // Counts near 2^63: the size check itself overflowed (UBSan) before it refused them.
+    QTest::newRow("generated:huge off") << QStringLiteral("huge.off") << QStringLiteral("can hold");
+    QTest::newRow("generated:huge ply") << QStringLiteral("huge.ply") << QStringLiteral("can hold");
 }
 
 void TestRender::badFilesFailWithTheLoadersReason()
@@ -289,6 +292,11 @@ void TestRender::badFilesFailWithTheLoadersReason()
             bytes.resize(64 * 1024);
             for (char &c : bytes)
                 c = char(random.bounded(256));
+        } else if (name == QLatin1String("huge.off")) {
+            bytes = "OFF\n4000000000000000000 4000000000000000000 0\n0 0 0\n";
+        } else if (name == QLatin1String("huge.ply")) {
+            bytes = "ply\nformat ascii 1.0\nelement vertex 4611686018427387904\n"
+                    "property float x\nelement face 4611686018427387904\nend_header\n";
         } else if (name.startsWith(QLatin1String("picture"))) {
             QImage image(32, 32, QImage::Format_RGB32);
             image.fill(Qt::red);

@@ -14,6 +14,7 @@
 #include <QThread>
 
 #include "job/jobfiles.h"
+#include "listline.h"
 #include "plugins/pluginhost.h"
 #include "queue/jobqueueimpl.h"
 #include "util/datadir.h"
@@ -357,14 +358,13 @@ int Cli::add(const QStringList &args)
         int lineNumber = 0;
         while (!file.atEnd()) {
             ++lineNumber;
-            const QString line = QString::fromUtf8(file.readLine()).trimmed();
-            if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            const auto line = parseListLine(QString::fromUtf8(file.readLine()));
+            if (!line)
                 continue;
-            const qsizetype space = line.indexOf(QRegularExpression(QStringLiteral("\\s")));
             QJsonObject params = common;
-            params.insert(QStringLiteral("url"), space < 0 ? line : line.left(space));
-            if (space >= 0)
-                params.insert(QStringLiteral("name"), line.mid(space).trimmed());
+            params.insert(QStringLiteral("url"), line->url);
+            if (!line->name.isEmpty())
+                params.insert(QStringLiteral("name"), line->name);
             absolutePaths(params);
             auto checked = m_registry->validate(kindName, params);
             if (!checked)

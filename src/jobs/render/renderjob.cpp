@@ -18,6 +18,7 @@
 #include "previewhub.h"
 #include "progress/progress.h"
 #include "renderer.h"
+#include "renderstate.h"
 #include "util/atomicfile.h"
 #include "util/outputfiles.h"
 
@@ -31,8 +32,6 @@ constexpr qint64 kPreviewFileEveryMs = 1000;
 constexpr qint64 kProgressEveryMs = 30;
 constexpr qint64 kCheckpointEveryMs = 10000;
 constexpr int kPreviewSide = 512;
-constexpr quint32 kStateMagic = 0x53505253; // "SPRS"
-constexpr quint32 kStateVersion = 1;
 
 struct Params
 {
@@ -82,55 +81,9 @@ QByteArray fingerprint(const Params &p)
     return hash.result();
 }
 
-QString statePath(const QString &workDir)
-{
-    return QDir(workDir).filePath(QStringLiteral("render.state"));
-}
-
 QString markerPath(const QString &workDir)
 {
     return QDir(workDir).filePath(QStringLiteral("output"));
-}
-
-bool saveState(const QString &workDir, const QByteArray &print, int samplesDone,
-    const std::vector<float> &accum, QString *error)
-{
-    if (!QDir().mkpath(workDir)) {
-        *error = QStringLiteral("cannot create %1").arg(workDir);
-        return false;
-    }
-    QByteArray data;
-    data.reserve(int(64 + accum.size() * sizeof(float)));
-    {
-        QDataStream out(&data, QIODevice::WriteOnly);
-        out << kStateMagic << kStateVersion << print << qint32(samplesDone)
-            << quint64(accum.size());
-    }
-    data.append(
-        reinterpret_cast<const char *>(accum.data()), qsizetype(accum.size() * sizeof(float)));
-    return atomicfile::write(statePath(workDir), data, error);
-}
-
-// The samples per pixel already in `accum`, or 0 when there is nothing (valid) to resume.
-int loadState(const QString &workDir, const QByteArray &print, std::vector<float> &accum)
-{
-    QFile file(statePath(workDir));
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray data = file.readAll();
-    QDataStream in(data);
-    quint32 magic = 0, version = 0;
-    QByteArray savedPrint;
-    qint32 samplesDone = 0;
-    quint64 floats = 0;
-    in >> magic >> version >> savedPrint >> samplesDone >> floats;
-    const qint64 headerSize = in.device()->pos();
-    if (in.status() != QDataStream::Ok || magic != kStateMagic || version != kStateVersion
-        || savedPrint != print || floats != accum.size() || samplesDone <= 0
-        || data.size() - headerSize != qint64(floats * sizeof(float)))
-        return 0;
-    std::memcpy(accum.data(), data.constData() + headerSize, floats * sizeof(float));
-    return samplesDone;
 }
 
 // Writes the PNG beside its final name, then renames it into place without replacing anything.

@@ -52,9 +52,8 @@ void importer(Assimp::Importer &imp)
     imp.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
 }
 
-// Assimp reserves memory for the counts a header declares before it reads the data: a
-// corrupt OFF or PLY header can make it try hundreds of gigabytes. Reject counts the file is
-// too small to hold.
+} // namespace
+
 QString implausibleHeader(const QString &path, qint64 size)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -98,8 +97,11 @@ QString implausibleHeader(const QString &path, qint64 size)
                 break;
         }
     }
-    // At the very least a byte per coordinate and per index, even in binary.
-    if (vertices < 0 || faces < 0 || vertices * 3 + faces * 3 > size * 2)
+    // At the very least a byte per coordinate and per index, even in binary. Each count alone
+    // first, so that a count near 2^63 cannot overflow the sum.
+    const qint64 most = size * 2 / 3;
+    if (vertices < 0 || faces < 0 || vertices > most || faces > most
+        || vertices * 3 + faces * 3 > size * 2)
         return QStringLiteral("cannot read %1: its header declares %2 vertices and %3 faces, "
                               "more than its %4 bytes can hold (truncated or corrupt)")
             .arg(QFileInfo(path).fileName())
@@ -108,6 +110,8 @@ QString implausibleHeader(const QString &path, qint64 size)
             .arg(size);
     return {};
 }
+
+namespace {
 
 // Lets a stop request end a long import (Assimp asks between its steps).
 class CancelHandler final : public Assimp::ProgressHandler

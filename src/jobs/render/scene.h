@@ -66,5 +66,9 @@ Result<Scene> loadScene(const QString &scene, const std::function<bool()> &cance
 // The cameras a model file defines, without building the whole scene (for validation).
 Result<QStringList> cameraNames(const QString &path);
 Scene proceduralTerrain(int gridSize = 708);
+// Assimp reserves memory for the counts a header declares before it reads the data: a corrupt
+// OFF or PLY header can make it try hundreds of gigabytes. The reason to refuse a file whose
+// counts its `size` bytes cannot hold; empty when the header is plausible (or not OFF/PLY).
+QString implausibleHeader(const QString &path, qint64 size);
 
 } // namespace spool::render

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <vector>
+
+#include <QByteArray>
+#include <QString>
+
+// A render's checkpoint, render.state in the job's work folder: the sums of the samples done so
+// far, so that a paused or interrupted render resumes from its last finished pass. The file is
+// read back only when it matches the render it is for (its fingerprint) in every byte.
+namespace spool::render {
+
+QString statePath(const QString &workDir);
+
+// Keeps `accum` (samplesDone samples a pixel) for the render `print` stands for.
+bool saveState(const QString &workDir, const QByteArray &print, int samplesDone,
+    const std::vector<float> &accum, QString *error);
+
+// The samples per pixel already in `accum`, or 0 when there is nothing (valid) to resume.
+int loadState(const QString &workDir, const QByteArray &print, std::vector<float> &accum);
+
+} // namespace spool::render
