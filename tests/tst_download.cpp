@@ -17,6 +17,7 @@
 #include <QTest>
 
 #include "builtinkinds.h"
+#include "filenames.h"
 #include "httpheaders.h"
 #include "queue/jobqueueimpl.h"
 #include "store/memoryjobstore.h"
@@ -118,6 +119,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void sanitizedNamesStayInside_data();
+    void sanitizedNamesStayInside();
     void contentRangeIsChecked_data();
     void contentRangeIsChecked();
     void plainDownload_data();
@@ -151,6 +154,8 @@ private Q_SLOTS:
     void credentialsStayWithTheirOrigin_data();
     void credentialsStayWithTheirOrigin();
     void paginationLoopStops();
+    void unusableNextLinkFails_data();
+    void unusableNextLinkFails();
     void methodHeadersAndBody();
     void tlsErrorsFailWithTheReason();
     void killedRunnerResumesFromThePartialFile();
@@ -218,6 +223,28 @@ JobRecord TestDownload::runJob(const QJsonObject &params, int maxAttempts, int t
 QStringList TestDownload::leftovers() const
 {
     return QDir(outDir()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot);
+}
+
+void TestDownload::sanitizedNamesStayInside_data()
+{
+    QTest::addColumn<QString>("proposed");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("plain") << QStringLiteral("report.pdf") << QStringLiteral("report.pdf");
+    QTest::newRow("traversal") << QStringLiteral("../../etc/passwd") << QStringLiteral("passwd");
+    QTest::newRow("hidden") << QStringLiteral(".bashrc") << QStringLiteral("bashrc");
+    QTest::newRow("only dots") << QStringLiteral("..") << QString();
+    // Found by fuzz_file_names: dots behind control characters and spaces stayed leading.
+    QTest::newRow("dots behind spaces")
+        << QString::fromLatin1("\x2e\x1f\x2e\x7f \x2e\x1f\x2e\x7f (\x2e(\x2e")
+        << QStringLiteral("(.(");
+    QTest::newRow("dot space dot") << QStringLiteral(". .x") << QStringLiteral("x");
+}
+
+void TestDownload::sanitizedNamesStayInside()
+{
+    QFETCH(QString, proposed);
+    QFETCH(QString, expected);
+    QCOMPARE(filenames::sanitize(proposed), expected);
 }
 
 void TestDownload::contentRangeIsChecked_data()
@@ -563,6 +590,32 @@ void TestDownload::sizeCapIsEnforced()
     QCOMPARE(r.attempts, 1);
     QVERIFY2(r.error.contains(QLatin1String("limit of 3145728 bytes")), qPrintable(r.error));
     QTRY_VERIFY(leftovers().isEmpty());
+}
+
+void TestDownload::unusableNextLinkFails_data()
+{
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("Link header") << QStringLiteral("/pages/link") << QStringLiteral("link");
+    QTest::newRow("JSON field") << QStringLiteral("/pages/json")
+                                << QStringLiteral("json:links.next");
+}
+
+// A next link whose host is not a host: the job fails saying so (it succeeded with one page).
+void TestDownload::unusableNextLinkFails()
+{
+    QFETCH(QString, route);
+    QFETCH(QString, mode);
+    const JobRecord r = runJob({ { QStringLiteral("url"),
+                                     m_server->url(route + QStringLiteral("?page=1&n=3&base=")
+                                         + QString::fromLatin1(QUrl::toPercentEncoding(
+                                             QStringLiteral("http://bad host")))) },
+                                   { QStringLiteral("paginate"), mode },
+                                   { QStringLiteral("name"), QStringLiteral("pages.jsonl") } },
+        1);
+    QCOMPARE(r.state, JobState::Failed);
+    QVERIFY2(r.error.contains(QLatin1String("next link is not a usable URL")), qPrintable(r.error));
+    QVERIFY(!QFileInfo::exists(QDir(outDir()).filePath(QStringLiteral("pages.jsonl"))));
 }
 
 void TestDownload::paginationWritesJsonLines_data()

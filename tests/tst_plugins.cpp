@@ -15,6 +15,7 @@
 #include "job/jobkindregistry.h"
 #include "plugins/hostio.h"
 #include "plugins/pluginhost.h"
+#include "plugins/pluginmetadata.h"
 #include "queue/jobqueueimpl.h"
 #include "store/memoryjobstore.h"
 #include "util/tsan.h"
@@ -139,6 +140,7 @@ class TestPlugins : public QObject
 private Q_SLOTS:
     void initTestCase();
     void refusesWhatItCannotUse();
+    void refusalsAreOneLine();
     void examplePluginsRun();
     void legacyJobsWaitingForTheLockLeaveTheirSlots();
     void processModeContainsMisbehaviour();
@@ -161,6 +163,26 @@ void TestPlugins::initTestCase()
     // The same for ASan (read by the workers when they start; this process keeps its own).
     qputenv("ASAN_OPTIONS", qgetenv("ASAN_OPTIONS") + " handle_segv=0 handle_abort=0");
 #endif
+}
+
+// A refusal quotes the library's metadata: control characters in it (fuzz_plugin_metadata found
+// a newline in an interface name) must not break the one-line reason.
+void TestPlugins::refusalsAreOneLine()
+{
+    PluginInfo info;
+    const QString iid = pluginmetadata::read(
+        QJsonObject { { QStringLiteral("IID"), QStringLiteral("or\n\x16g.JobPlugin/1") } }, info);
+    QVERIFY2(!iid.isEmpty() && !iid.contains(QLatin1Char('\n')), qPrintable(iid));
+    const QJsonObject meta { { QStringLiteral("name"), QStringLiteral("p") },
+        { QStringLiteral("sdkVersion"), QStringLiteral("1.0") },
+        { QStringLiteral("kinds"),
+            QJsonArray {
+                QJsonObject { { QStringLiteral("name"), QStringLiteral("bad\nkind") } } } } };
+    const QString kind = pluginmetadata::read(
+        QJsonObject { { QStringLiteral("IID"), QStringLiteral("org.spool.JobPlugin/1") },
+            { QStringLiteral("MetaData"), meta } },
+        info);
+    QVERIFY2(kind.contains(QLatin1String("bad?kind")), qPrintable(kind));
 }
 
 void TestPlugins::refusesWhatItCannotUse()

@@ -266,6 +266,11 @@ void TestRender::badFilesFailWithTheLoadersReason_data()
     // Counts near 2^63: the size check itself overflowed (UBSan) before it refused them.
     QTest::newRow("generated:huge off") << QStringLiteral("huge.off") << QStringLiteral("can hold");
     QTest::newRow("generated:huge ply") << QStringLiteral("huge.ply") << QStringLiteral("can hold");
+    // Found by fuzz_models: Assimp's PLY importer read past its buffer (SIGSEGV) on both.
+    QTest::newRow("generated:unended ply")
+        << QStringLiteral("unended.ply") << QStringLiteral("does not end");
+    QTest::newRow("generated:short binary ply")
+        << QStringLiteral("short.ply") << QStringLiteral("bytes of data");
 }
 
 void TestRender::badFilesFailWithTheLoadersReason()
@@ -294,6 +299,16 @@ void TestRender::badFilesFailWithTheLoadersReason()
                 c = char(random.bounded(256));
         } else if (name == QLatin1String("huge.off")) {
             bytes = "OFF\n4000000000000000000 4000000000000000000 0\n0 0 0\n";
+        } else if (name == QLatin1String("unended.ply")) {
+            bytes = "ply\nformat binary_little_endian 1.0\ncomment VCGLIB generated\n"
+                    "element vertex 8\nproperty float x\nproperty float y\nproperty float z\n"
+                    "element face 12\nproperty list uchar int ver";
+            bytes.append(QByteArray("\0\0\0 ", 4));
+        } else if (name == QLatin1String("short.ply")) {
+            bytes = "ply\nformat binary_little_endian 1.0\nelement vertex 8\n"
+                    "property float x\nproperty float y\nproperty float z\nelement face 12\n"
+                    "property list uchar int vertex_indices\nend_header\n";
+            bytes.append(QByteArray(40, '\0')); // 8 vertices alone need 96
         } else if (name == QLatin1String("huge.ply")) {
             bytes = "ply\nformat ascii 1.0\nelement vertex 4611686018427387904\n"
                     "property float x\nelement face 4611686018427387904\nend_header\n";

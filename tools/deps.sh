@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Spool needs to build, run and test, skipping those present.
-# Usage: tools/deps.sh [app|test|bench]   (test adds to app, bench adds to test)
+# Usage: tools/deps.sh [app|test|bench|fuzz]   (test adds to app; bench and fuzz add to test)
 set -euo pipefail
 
 purpose=${1:-test}
@@ -18,6 +18,10 @@ test_packages=(
 )
 if [ "$purpose" = test ]; then
     packages+=("${test_packages[@]}")
+fi
+if [ "$purpose" = fuzz ]; then
+    # libFuzzer ships with clang; the harnesses build with clang 14 under ASan+UBSan.
+    packages+=("${test_packages[@]}" clang-14 libfuzzer-14-dev)
 fi
 if [ "$purpose" = bench ]; then
     packages+=("${test_packages[@]}" nginx-light aria2 time)

@@ -30,9 +30,18 @@ Result<ParamType> paramType(const QString &name)
         ErrorCode::InvalidInput, QStringLiteral("unknown parameter type '%1'").arg(name));
 }
 
-} // namespace
+// Control characters shown as "?": a refusal stays one line (fuzz_plugin_metadata found a
+// newline in an interface name going through).
+QString oneLine(QString text)
+{
+    for (QChar &c : text) {
+        if (c.category() == QChar::Other_Control)
+            c = QLatin1Char('?');
+    }
+    return text;
+}
 
-QString read(const QJsonObject &loaderData, PluginInfo &info)
+QString readFields(const QJsonObject &loaderData, PluginInfo &info)
 {
     const QString iid = loaderData.value(QStringLiteral("IID")).toString();
     if (!iid.startsWith(kIidPrefix))
@@ -102,6 +111,14 @@ QString read(const QJsonObject &loaderData, PluginInfo &info)
         info.kinds.append(kind);
     }
     return {};
+}
+
+} // namespace
+
+QString read(const QJsonObject &loaderData, PluginInfo &info)
+{
+    // The refusals quote the library's own text: keep them one line.
+    return oneLine(readFields(loaderData, info));
 }
 
 Result<QJsonObject> parseArguments(const PluginKindInfo &kind, const QStringList &words)

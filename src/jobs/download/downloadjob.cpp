@@ -514,6 +514,14 @@ private:
                 if (!value.isEmpty())
                     next = fetched.head.url.resolved(QUrl(value));
             }
+            // A next link that is there but unusable is not the last page: say so, rather than
+            // succeed with part of the pages (found by fuzz_http_headers).
+            if (!next.isEmpty() && !next.isValid())
+                return JobResult::failure(
+                    QStringLiteral("page %1's next link is not a usable URL: %2")
+                        .arg(m_state.pagesWritten + 1)
+                        .arg(next.errorString()),
+                    false);
             // A chain that comes back to a page already fetched would never end (a -> b -> a).
             seenPages.insert(fetched.head.url.toString());
             seenPages.insert(request.url.toString());

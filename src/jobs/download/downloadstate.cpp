@@ -29,6 +29,9 @@ DownloadState DownloadState::load(const QString &workDir)
     state.nextPageUrl = o.value(QStringLiteral("nextPageUrl")).toString();
     state.pagesWritten = o.value(QStringLiteral("pagesWritten")).toInteger();
     state.committedBytes = o.value(QStringLiteral("committedBytes")).toInteger();
+    // A damaged file is no state at all: the download starts over rather than seek to -1.
+    if (state.totalBytes < -1 || state.pagesWritten < 0 || state.committedBytes < 0)
+        return DownloadState();
     return state;
 }
 

@@ -27,9 +27,10 @@ QString sanitize(const QString &proposed)
         else
             clean += c;
     }
+    // No leading dot (a hidden file, "..") even behind white space: ". .x" is ".x" trimmed.
     clean = clean.trimmed();
     while (clean.startsWith(QLatin1Char('.')))
-        clean.remove(0, 1);
+        clean = clean.mid(1).trimmed();
     while (clean.endsWith(QLatin1Char('.')) || clean.endsWith(QLatin1Char(' ')))
         clean.chop(1);
     if (clean.isEmpty())

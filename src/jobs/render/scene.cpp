@@ -6,9 +6,11 @@
 #include <assimp/ProgressHandler.hpp>
 #include <assimp/scene.h>
 #include <cmath>
+#include <limits>
 
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 
 namespace spool::render {
 
@@ -52,6 +54,60 @@ void importer(Assimp::Importer &imp)
     imp.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
 }
 
+// Bytes of one value of a PLY scalar type; 0 for an unknown type.
+int plyTypeSize(const QByteArray &type)
+{
+    static const QHash<QByteArray, int> sizes { { "char", 1 }, { "uchar", 1 }, { "int8", 1 },
+        { "uint8", 1 }, { "short", 2 }, { "ushort", 2 }, { "int16", 2 }, { "uint16", 2 },
+        { "int", 4 }, { "uint", 4 }, { "int32", 4 }, { "uint32", 4 }, { "float", 4 },
+        { "float32", 4 }, { "double", 8 }, { "float64", 8 } };
+    return sizes.value(type);
+}
+
+// Assimp 5.2's PLY importer reads past its buffer on a header that does not end and on binary
+// data shorter than the header declares (fuzz_models): refuse both before it runs.
+QString implausiblePlyHeader(const QByteArray &head, qint64 size)
+{
+    const qsizetype end = head.indexOf("end_header");
+    if (end < 0)
+        return QStringLiteral("its header does not end (no end_header in its first 4 KiB)");
+    const bool binary = head.contains("format binary_");
+    qint64 needed = 0; // the least the data can take: every fixed value, every list's count
+    qint64 count = 0, perItem = 0;
+    const auto closeElement = [&] {
+        if (count > 0 && perItem > 0)
+            needed = perItem > (std::numeric_limits<qint64>::max() - needed) / count
+                ? std::numeric_limits<qint64>::max()
+                : needed + count * perItem;
+    };
+    for (const QByteArray &line : head.left(end).split('\n')) {
+        const QList<QByteArray> words = line.simplified().split(' ');
+        if (words.value(0) == "element") {
+            closeElement();
+            bool ok = false;
+            count = words.value(2).toLongLong(&ok);
+            if (!ok || count < 0)
+                return QStringLiteral("its header declares an element count of '%1'")
+                    .arg(QString::fromLatin1(words.value(2)));
+            perItem = 0;
+        } else if (words.value(0) == "property") {
+            const bool list = words.value(1) == "list";
+            const int bytes = plyTypeSize(words.value(list ? 2 : 1));
+            if (bytes == 0 || (list && plyTypeSize(words.value(3)) == 0))
+                return QStringLiteral("its header has a property of unknown type");
+            perItem += bytes;
+        }
+    }
+    closeElement();
+    const qint64 data = size - (end + qsizetype(qstrlen("end_header")));
+    if (binary && needed > data)
+        return QStringLiteral("its header declares at least %1 bytes of data, it has %2 "
+                              "(truncated or corrupt)")
+            .arg(needed)
+            .arg(data);
+    return {};
+}
+
 } // namespace
 
 QString implausibleHeader(const QString &path, qint64 size)
@@ -87,6 +143,8 @@ QString implausibleHeader(const QString &path, qint64 size)
         vertices = numbers.value(0).toLongLong();
         faces = numbers.value(1).toLongLong();
     } else {
+        if (const QString reason = implausiblePlyHeader(head, size); !reason.isEmpty())
+            return QStringLiteral("cannot read %1: %2").arg(QFileInfo(path).fileName(), reason);
         for (const QByteArray &line : head.split('\n')) {
             const QList<QByteArray> words = line.simplified().split(' ');
             if (words.value(0) == "element" && words.value(1) == "vertex")
