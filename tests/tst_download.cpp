@@ -683,6 +683,10 @@ void TestDownload::notModifiedKeepsTheFile()
     QCOMPARE(again.state, JobState::Succeeded);
     QCOMPARE(again.output, out);
     QCOMPARE(QFileInfo(out).lastModified(), written);
+    // Done says the file's size, not "0 bytes" (the app adds "up to date" from the log).
+    QCOMPARE(again.progress.done, 4000);
+    QCOMPARE(again.progress.total, 4000);
+    QCOMPARE(again.progress.unit, units::Bytes);
     QCOMPARE(leftovers(), QStringList { QStringLiteral("tagged.bin") });
     const QJsonArray requests = m_server->requestsTo(QStringLiteral("/file?size=4000&etag=v7"));
     QCOMPARE(requests.size(), 2);

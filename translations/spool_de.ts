@@ -756,43 +756,48 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="148"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="150"/>
         <source>Select a job to see its details.</source>
         <translation>Einen Auftrag wählen, um Einzelheiten zu sehen.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
         <source>queued %1</source>
         <translation>eingereiht %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="167"/>
         <source>started %1</source>
         <translation>gestartet %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="170"/>
         <source>finished %1 (%2)</source>
         <translation>beendet %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="172"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="174"/>
         <source>finished %1 without starting</source>
         <translation>beendet %1, ohne gestartet zu sein</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="192"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="190"/>
+        <source>Up to date (not modified): %1 already here</source>
+        <translation>Aktuell (nicht geändert): %1 schon vorhanden</translation>
+    </message>
+    <message>
+        <location filename="../src/app/jobdetailspanel.cpp" line="193"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="199"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="194"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="201"/>
         <source>, next at %1</source>
         <translation>, nächster um %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="285"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="292"/>
         <source>by %1</source>
         <translation>von %1</translation>
     </message>
@@ -800,67 +805,67 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="371"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="410"/>
         <source>%1 of %2 %3</source>
         <translation>%1 von %2 %3</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="374"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="413"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="515"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="517"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="519"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="521"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="523"/>
         <source>Done</source>
         <translation>Erledigt</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="525"/>
         <source>Speed</source>
         <translation>Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="527"/>
         <source>ETA</source>
         <translation>Restzeit</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="529"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="531"/>
         <source>Queued at</source>
         <translation>Eingereiht</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="494"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="533"/>
         <source>Started</source>
         <translation>Gestartet</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="496"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="535"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
@@ -868,139 +873,139 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>All jobs</source>
         <translation>Alle Aufträge</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Active</source>
         <translation>Aktiv</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="57"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Paused</source>
         <translation>Angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="58"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="59"/>
+        <location filename="../src/app/mainwindow.cpp" line="58"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="60"/>
+        <location filename="../src/app/mainwindow.cpp" line="59"/>
         <source>Canceled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="124"/>
+        <location filename="../src/app/mainwindow.cpp" line="122"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>Die Warteschlange ist angehalten: nichts Neues startet.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="124"/>
+        <location filename="../src/app/mainwindow.cpp" line="122"/>
         <source>The queue runs again.</source>
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="133"/>
+        <location filename="../src/app/mainwindow.cpp" line="128"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="204"/>
+        <location filename="../src/app/mainwindow.cpp" line="208"/>
         <source>No job matches the filter.</source>
         <translation>Kein Auftrag passt zum Filter.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="205"/>
+        <location filename="../src/app/mainwindow.cpp" line="209"/>
         <source>No jobs yet.
 Drop web addresses or 3D model files here, or use New Download or New Render.</source>
         <translation>Noch keine Aufträge.
 Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw. „Neues Rendering“ wählen.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="219"/>
+        <location filename="../src/app/mainwindow.cpp" line="223"/>
         <source>All kinds</source>
         <translation>Alle Arten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="242"/>
+        <location filename="../src/app/mainwindow.cpp" line="246"/>
         <source>New Plugin Job</source>
         <translation>Neuer Plugin-Auftrag</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="264"/>
+        <location filename="../src/app/mainwindow.cpp" line="268"/>
         <source>About Spool</source>
         <translation>Über Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="265"/>
+        <location filename="../src/app/mainwindow.cpp" line="269"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Eine Warteschlange für Aufträge: langsame Arbeit läuft im Hintergrund mit niedriger Priorität, und das Fenster bleibt flüssig.&lt;/p&gt;&lt;p&gt;Warteschlange: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="280"/>
+        <location filename="../src/app/mainwindow.cpp" line="284"/>
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="289"/>
+        <location filename="../src/app/mainwindow.cpp" line="293"/>
         <source>Context Menu</source>
         <translation>Kontextmenü</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="299"/>
+        <location filename="../src/app/mainwindow.cpp" line="303"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="329"/>
+        <location filename="../src/app/mainwindow.cpp" line="333"/>
         <source>Queue paused</source>
         <translation>Warteschlange angehalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="331"/>
+        <location filename="../src/app/mainwindow.cpp" line="335"/>
         <source>Nothing new starts, and running jobs went back to the queue keeping their progress. Queue → Resume Queue starts them again.</source>
         <translation>Nichts Neues startet; laufende Aufträge sind mit ihrem Fortschritt in die Warteschlange zurückgekehrt. Warteschlange → Warteschlange fortsetzen startet sie wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="343"/>
+        <location filename="../src/app/mainwindow.cpp" line="347"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>Die längste Wartezeit des Fensters in den letzten 5 Sekunden</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="345"/>
+        <location filename="../src/app/mainwindow.cpp" line="349"/>
         <source>UI delay %1 ms</source>
         <translation>Verzögerung %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="355"/>
+        <location filename="../src/app/mainwindow.cpp" line="356"/>
         <source>Loading the queue…</source>
         <translation>Warteschlange wird geladen …</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="358"/>
+        <location filename="../src/app/mainwindow.cpp" line="359"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="361"/>
+        <location filename="../src/app/mainwindow.cpp" line="362"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n Plugin abgelehnt: siehe Hilfe → Plugins.</numerusform>
@@ -1008,22 +1013,22 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="371"/>
+        <location filename="../src/app/mainwindow.cpp" line="372"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
         <translation>aktiv: %1 · wartend: %2 · angehalten: %3 · fertig: %4 · fehlgeschlagen: %5 · abgebrochen: %6</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="394"/>
+        <location filename="../src/app/mainwindow.cpp" line="387"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="480"/>
+        <location filename="../src/app/mainwindow.cpp" line="473"/>
         <source>Clear Finished</source>
         <translation>Erledigte entfernen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="481"/>
+        <location filename="../src/app/mainwindow.cpp" line="474"/>
         <source>Remove %n succeeded job(s) from the list?</source>
         <translation>
             <numerusform>%n erfolgreichen Auftrag aus der Liste entfernen?</numerusform>
@@ -1031,47 +1036,47 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="483"/>
+        <location filename="../src/app/mainwindow.cpp" line="476"/>
         <source>Their files stay where they are.</source>
         <translation>Ihre Dateien bleiben, wo sie sind.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="484"/>
+        <location filename="../src/app/mainwindow.cpp" line="477"/>
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="486"/>
+        <location filename="../src/app/mainwindow.cpp" line="479"/>
         <source>Also remove %1 failed and %2 canceled job(s)</source>
         <translation>Auch %1 fehlgeschlagene und %2 abgebrochene Aufträge entfernen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="518"/>
+        <location filename="../src/app/mainwindow.cpp" line="511"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="533"/>
+        <location filename="../src/app/mainwindow.cpp" line="526"/>
         <source>New Download</source>
         <translation>Neuer Download</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="544"/>
+        <location filename="../src/app/mainwindow.cpp" line="537"/>
         <source>New Render</source>
         <translation>Neues Rendering</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="560"/>
+        <location filename="../src/app/mainwindow.cpp" line="553"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Einstellungen übernommen; laufende Aufträge machen dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="620"/>
+        <location filename="../src/app/mainwindow.cpp" line="613"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool kann %1 nicht einreihen: Webadressen ablegen, um sie herunterzuladen, oder 3D-Modelldateien, um sie zu rendern.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="625"/>
+        <location filename="../src/app/mainwindow.cpp" line="618"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n Download eingereiht</numerusform>
@@ -1079,7 +1084,7 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="626"/>
+        <location filename="../src/app/mainwindow.cpp" line="619"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n Rendering.</numerusform>
@@ -1087,7 +1092,7 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="629"/>
+        <location filename="../src/app/mainwindow.cpp" line="622"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n Download eingereiht.</numerusform>
@@ -1095,7 +1100,7 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="631"/>
+        <location filename="../src/app/mainwindow.cpp" line="624"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n Rendering eingereiht.</numerusform>
@@ -1103,12 +1108,12 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="660"/>
+        <location filename="../src/app/mainwindow.cpp" line="653"/>
         <source>Quit Spool</source>
         <translation>Spool beenden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="661"/>
+        <location filename="../src/app/mainwindow.cpp" line="654"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n Auftrag läuft.</numerusform>
@@ -1116,22 +1121,22 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="664"/>
+        <location filename="../src/app/mainwindow.cpp" line="657"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Erst fertig werden lassen oder jetzt anhalten? Angehaltene Aufträge kommen zurück in die Warteschlange und machen beim nächsten Start dort weiter, wo sie waren.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="666"/>
+        <location filename="../src/app/mainwindow.cpp" line="659"/>
         <source>Let Them Finish</source>
         <translation>Fertig werden lassen</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="667"/>
+        <location filename="../src/app/mainwindow.cpp" line="660"/>
         <source>Stop Them</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="689"/>
+        <location filename="../src/app/mainwindow.cpp" line="682"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>

@@ -756,43 +756,48 @@
 <context>
     <name>spool::app::JobDetailsPanel</name>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="148"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="150"/>
         <source>Select a job to see its details.</source>
         <translation>Choisissez une tâche pour en voir les détails.</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="163"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
         <source>queued %1</source>
         <translation>mise en file %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="165"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="167"/>
         <source>started %1</source>
         <translation>démarrée %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="168"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="170"/>
         <source>finished %1 (%2)</source>
         <translation>terminée %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="172"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="174"/>
         <source>finished %1 without starting</source>
         <translation>terminée %1 sans avoir démarré</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="187"/>
-        <location filename="../src/app/jobdetailspanel.cpp" line="192"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="190"/>
+        <source>Up to date (not modified): %1 already here</source>
+        <translation>À jour (non modifié) : %1 déjà présents</translation>
+    </message>
+    <message>
+        <location filename="../src/app/jobdetailspanel.cpp" line="193"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="199"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="194"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="201"/>
         <source>, next at %1</source>
         <translation>, prochaine à %1</translation>
     </message>
     <message>
-        <location filename="../src/app/jobdetailspanel.cpp" line="285"/>
+        <location filename="../src/app/jobdetailspanel.cpp" line="292"/>
         <source>by %1</source>
         <translation>par %1</translation>
     </message>
@@ -800,67 +805,67 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="371"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="410"/>
         <source>%1 of %2 %3</source>
         <translation>%1 sur %2 %3</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="374"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="413"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="476"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="515"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="478"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="517"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="480"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="519"/>
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="482"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="521"/>
         <source>Progress</source>
         <translation>Progression</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="484"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="523"/>
         <source>Done</source>
         <translation>Fait</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="486"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="525"/>
         <source>Speed</source>
         <translation>Vitesse</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="488"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="527"/>
         <source>ETA</source>
         <translation>Temps restant</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="490"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="529"/>
         <source>Attempts</source>
         <translation>Tentatives</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="492"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="531"/>
         <source>Queued at</source>
         <translation>Mise en file</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="494"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="533"/>
         <source>Started</source>
         <translation>Démarrée</translation>
     </message>
     <message>
-        <location filename="../src/app/jobtablemodel.cpp" line="496"/>
+        <location filename="../src/app/jobtablemodel.cpp" line="535"/>
         <source>Finished</source>
         <translation>Terminée</translation>
     </message>
@@ -868,139 +873,139 @@
 <context>
     <name>spool::app::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="52"/>
+        <location filename="../src/app/mainwindow.cpp" line="51"/>
         <source>All jobs</source>
         <translation>Toutes les tâches</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="53"/>
+        <location filename="../src/app/mainwindow.cpp" line="52"/>
         <source>Active</source>
         <translation>Actives</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="55"/>
+        <location filename="../src/app/mainwindow.cpp" line="54"/>
         <source>Queued</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="56"/>
+        <location filename="../src/app/mainwindow.cpp" line="55"/>
         <source>Running</source>
         <translation>En cours</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="57"/>
+        <location filename="../src/app/mainwindow.cpp" line="56"/>
         <source>Paused</source>
         <translation>Suspendue</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="58"/>
+        <location filename="../src/app/mainwindow.cpp" line="57"/>
         <source>Done</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="59"/>
+        <location filename="../src/app/mainwindow.cpp" line="58"/>
         <source>Failed</source>
         <translation>Échouée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="60"/>
+        <location filename="../src/app/mainwindow.cpp" line="59"/>
         <source>Canceled</source>
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="124"/>
+        <location filename="../src/app/mainwindow.cpp" line="122"/>
         <source>The queue is paused: nothing new starts.</source>
         <translation>La file est suspendue : rien de nouveau ne démarre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="124"/>
+        <location filename="../src/app/mainwindow.cpp" line="122"/>
         <source>The queue runs again.</source>
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="133"/>
+        <location filename="../src/app/mainwindow.cpp" line="128"/>
         <source>Problem with the queue&apos;s database: %1</source>
         <translation>Problème avec la base de données de la file : %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="204"/>
+        <location filename="../src/app/mainwindow.cpp" line="208"/>
         <source>No job matches the filter.</source>
         <translation>Aucune tâche ne correspond au filtre.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="205"/>
+        <location filename="../src/app/mainwindow.cpp" line="209"/>
         <source>No jobs yet.
 Drop web addresses or 3D model files here, or use New Download or New Render.</source>
         <translation>Aucune tâche pour l’instant.
 Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchargement ou Nouveau rendu.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="219"/>
+        <location filename="../src/app/mainwindow.cpp" line="223"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="242"/>
+        <location filename="../src/app/mainwindow.cpp" line="246"/>
         <source>New Plugin Job</source>
         <translation>Nouvelle tâche de plugin</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="264"/>
+        <location filename="../src/app/mainwindow.cpp" line="268"/>
         <source>About Spool</source>
         <translation>À propos de Spool</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="265"/>
+        <location filename="../src/app/mainwindow.cpp" line="269"/>
         <source>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A desktop job queue: slow work runs in the background at a low priority, and the window stays responsive.&lt;/p&gt;&lt;p&gt;Queue: %2&lt;/p&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Spool %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Une file de tâches : le travail lent tourne en arrière-plan à basse priorité, et la fenêtre reste réactive.&lt;/p&gt;&lt;p&gt;File : %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="280"/>
+        <location filename="../src/app/mainwindow.cpp" line="284"/>
         <source>Find</source>
         <translation>Rechercher</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="289"/>
+        <location filename="../src/app/mainwindow.cpp" line="293"/>
         <source>Context Menu</source>
         <translation>Menu contextuel</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="299"/>
+        <location filename="../src/app/mainwindow.cpp" line="303"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="329"/>
+        <location filename="../src/app/mainwindow.cpp" line="333"/>
         <source>Queue paused</source>
         <translation>File en pause</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="331"/>
+        <location filename="../src/app/mainwindow.cpp" line="335"/>
         <source>Nothing new starts, and running jobs went back to the queue keeping their progress. Queue → Resume Queue starts them again.</source>
         <translation>Rien de nouveau ne démarre ; les tâches en cours sont revenues dans la file en gardant leur progression. File d’attente → Reprendre la file les relance.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="343"/>
+        <location filename="../src/app/mainwindow.cpp" line="347"/>
         <source>The longest the window had to wait for its turn in the last 5 seconds</source>
         <translation>La plus longue attente de la fenêtre ces 5 dernières secondes</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="345"/>
+        <location filename="../src/app/mainwindow.cpp" line="349"/>
         <source>UI delay %1 ms</source>
         <translation>Délai %1 ms</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="355"/>
+        <location filename="../src/app/mainwindow.cpp" line="356"/>
         <source>Loading the queue…</source>
         <translation>Chargement de la file…</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="358"/>
+        <location filename="../src/app/mainwindow.cpp" line="359"/>
         <source>No system tray here: notifications appear in this status bar.</source>
         <translation>Pas de zone de notification ici : les notifications s’affichent dans cette barre d’état.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="361"/>
+        <location filename="../src/app/mainwindow.cpp" line="362"/>
         <source>%n plugin(s) refused: see Help → Plugins.</source>
         <translation>
             <numerusform>%n plugin refusé : voir Aide → Plugins.</numerusform>
@@ -1008,22 +1013,22 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="371"/>
+        <location filename="../src/app/mainwindow.cpp" line="372"/>
         <source>%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled</source>
         <translation>%1 en cours · %2 en attente · %3 suspendues · %4 terminées · %5 échouées · %6 annulées</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="394"/>
+        <location filename="../src/app/mainwindow.cpp" line="387"/>
         <source>↓ %1</source>
         <translation>↓ %1</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="480"/>
+        <location filename="../src/app/mainwindow.cpp" line="473"/>
         <source>Clear Finished</source>
         <translation>Retirer les terminées</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="481"/>
+        <location filename="../src/app/mainwindow.cpp" line="474"/>
         <source>Remove %n succeeded job(s) from the list?</source>
         <translation>
             <numerusform>Retirer %n tâche réussie de la liste ?</numerusform>
@@ -1031,47 +1036,47 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="483"/>
+        <location filename="../src/app/mainwindow.cpp" line="476"/>
         <source>Their files stay where they are.</source>
         <translation>Leurs fichiers restent où ils sont.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="484"/>
+        <location filename="../src/app/mainwindow.cpp" line="477"/>
         <source>Remove</source>
         <translation>Retirer</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="486"/>
+        <location filename="../src/app/mainwindow.cpp" line="479"/>
         <source>Also remove %1 failed and %2 canceled job(s)</source>
         <translation>Retirer aussi %1 tâche(s) échouée(s) et %2 annulée(s)</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="518"/>
+        <location filename="../src/app/mainwindow.cpp" line="511"/>
         <source>%1 is not there any more.</source>
         <translation>%1 n’est plus là.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="533"/>
+        <location filename="../src/app/mainwindow.cpp" line="526"/>
         <source>New Download</source>
         <translation>Nouveau téléchargement</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="544"/>
+        <location filename="../src/app/mainwindow.cpp" line="537"/>
         <source>New Render</source>
         <translation>Nouveau rendu</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="560"/>
+        <location filename="../src/app/mainwindow.cpp" line="553"/>
         <source>Settings applied; running jobs continue where they were.</source>
         <translation>Paramètres appliqués ; les tâches en cours reprennent là où elles étaient.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="620"/>
+        <location filename="../src/app/mainwindow.cpp" line="613"/>
         <source>Spool cannot queue %1: drop web addresses to download them, or 3D model files to render them.</source>
         <translation>Spool ne peut pas mettre %1 en file : déposez des adresses web pour les télécharger, ou des fichiers de modèles 3D pour les rendre.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="625"/>
+        <location filename="../src/app/mainwindow.cpp" line="618"/>
         <source>Queued %n download(s)</source>
         <translation>
             <numerusform>%n téléchargement mis en file</numerusform>
@@ -1079,7 +1084,7 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="626"/>
+        <location filename="../src/app/mainwindow.cpp" line="619"/>
         <source>%n render(s).</source>
         <translation>
             <numerusform>%n rendu.</numerusform>
@@ -1087,7 +1092,7 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="629"/>
+        <location filename="../src/app/mainwindow.cpp" line="622"/>
         <source>Queued %n download(s).</source>
         <translation>
             <numerusform>%n téléchargement mis en file.</numerusform>
@@ -1095,7 +1100,7 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="631"/>
+        <location filename="../src/app/mainwindow.cpp" line="624"/>
         <source>Queued %n render(s).</source>
         <translation>
             <numerusform>%n rendu mis en file.</numerusform>
@@ -1103,12 +1108,12 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="660"/>
+        <location filename="../src/app/mainwindow.cpp" line="653"/>
         <source>Quit Spool</source>
         <translation>Quitter Spool</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/app/mainwindow.cpp" line="661"/>
+        <location filename="../src/app/mainwindow.cpp" line="654"/>
         <source>%n job(s) are running.</source>
         <translation>
             <numerusform>%n tâche est en cours.</numerusform>
@@ -1116,22 +1121,22 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         </translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="664"/>
+        <location filename="../src/app/mainwindow.cpp" line="657"/>
         <source>Let them finish first, or stop them now? Stopped jobs go back to the queue and continue where they were the next time Spool runs.</source>
         <translation>Les laisser finir, ou les arrêter maintenant ? Les tâches arrêtées retournent dans la file et reprennent là où elles étaient au prochain lancement de Spool.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="666"/>
+        <location filename="../src/app/mainwindow.cpp" line="659"/>
         <source>Let Them Finish</source>
         <translation>Les laisser finir</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="667"/>
+        <location filename="../src/app/mainwindow.cpp" line="660"/>
         <source>Stop Them</source>
         <translation>Les arrêter</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="689"/>
+        <location filename="../src/app/mainwindow.cpp" line="682"/>
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>

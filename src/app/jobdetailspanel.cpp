@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "backgroundpool.h"
+#include "downloadjob.h"
 #include "format.h"
 #include "job/jobfiles.h"
 #include "jobtablemodel.h"
@@ -108,6 +109,7 @@ void JobDetailsPanel::showJob(const QUuid &id)
         m_previewFile.clear();
         m_previewFileStamp = 0;
         m_ui->previewLabel->clear();
+        m_upToDate = false;
     }
     m_id = id;
     refresh();
@@ -183,9 +185,14 @@ void JobDetailsPanel::refresh()
     if (download) {
         const JobProgress *live = m_model->liveProgress(r.id);
         const Progress progress = live ? live->progress : r.progress;
-        m_ui->bytesValue->setText(progress.totalKnown()
-                ? tr("%1 of %2").arg(format::bytes(progress.done), format::bytes(progress.total))
-                : format::bytes(progress.done));
+        if (m_upToDate && r.state == JobState::Succeeded)
+            m_ui->bytesValue->setText(
+                tr("Up to date (not modified): %1 already here").arg(format::bytes(progress.done)));
+        else
+            m_ui->bytesValue->setText(progress.totalKnown()
+                    ? tr("%1 of %2")
+                          .arg(format::bytes(progress.done), format::bytes(progress.total))
+                    : format::bytes(progress.done));
         m_ui->speedValue->setText(
             live ? format::rate(live->ratePerSecond, units::Bytes) : QString());
         m_ui->serverValue->setText(QUrl(r.params.value(QStringLiteral("url")).toString()).host());
@@ -292,6 +299,18 @@ void JobDetailsPanel::onEvents(const QUuid &id, const QList<JobEvent> &events)
     }
     m_ui->timelineTree->addTopLevelItems(items);
     m_ui->timelineTree->scrollToBottom();
+    // A download the server called "not modified" in its last attempt is up to date.
+    bool upToDate = false;
+    for (const JobEvent &e : events) {
+        if (e.event == QLatin1String("started"))
+            upToDate = false;
+        else if (e.event == QLatin1String("log") && e.detail == kNotModifiedNote)
+            upToDate = true;
+    }
+    if (upToDate != m_upToDate) {
+        m_upToDate = upToDate;
+        refresh();
+    }
 }
 
 } // namespace spool::app

@@ -58,6 +58,7 @@ private:
     QMetaObject::Connection m_eventsConnection;
     Sparkline *m_speed;
     QUuid m_id;
+    bool m_upToDate = false; // the shown download's last attempt was answered "not modified"
     QVector<double> m_speedHistory;
     QTimer m_eventsTimer;
     QString m_workRoot;

@@ -377,7 +377,11 @@ private:
                 return JobResult::failure(
                     QStringLiteral("%1 changed while it was checked; fetching it again")
                         .arg(previous.path));
-            m_context.log(QStringLiteral("not modified since the last download"));
+            // Done is the file's size, as for a transfer: "0 of unknown" would say nothing.
+            const qint64 size = QFileInfo(previous.path).size();
+            m_context.setProgressUnit(units::Bytes);
+            m_context.setProgress(size, size);
+            m_context.log(kNotModifiedNote);
             DownloadState::erase(m_workDir);
             return JobResult::success(previous.path);
         }

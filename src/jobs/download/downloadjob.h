@@ -6,6 +6,10 @@
 
 namespace spool {
 
+// The log line of a download that the server answered "not modified": the file it already had
+// is the result (the app says "up to date" instead of "received 0 bytes").
+inline const QString kNotModifiedNote = QStringLiteral("not modified since the last download");
+
 struct DownloadSettings
 {
     QString dataDir; // validators of earlier downloads, the secrets fallback
