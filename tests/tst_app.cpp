@@ -98,6 +98,7 @@ private Q_SLOTS:
     void initTestCase();
     void modelFollowsTheQueue();
     void modelUpdatesInBatches();
+    void attemptDoesNotGoBackWhenPaused();
     void snapshotLoadsInSlices();
     void jobsFromSpoolctlAppear();
     void delegatePaintsTheFill_data();
@@ -143,8 +144,8 @@ void TestApp::modelFollowsTheQueue()
         model.index(1, JobTableModel::NameColumn).data().toString(), QStringLiteral("sleep 5 ms"));
     QCOMPARE(
         model.index(1, JobTableModel::StateColumn).data().toString(), QStringLiteral("Queued"));
-    QCOMPARE(
-        model.index(1, JobTableModel::AttemptsColumn).data().toString(), QStringLiteral("0/5"));
+    QCOMPARE(model.index(1, JobTableModel::AttemptsColumn).data().toString(),
+        QStringLiteral("1/5")); // the attempt it runs next
 
     queue.start();
     QTRY_COMPARE(
@@ -172,6 +173,37 @@ void TestApp::modelFollowsTheQueue()
         f.store->query(JobQuery { { sleep }, {}, -1 })->first().state);
     QCOMPARE(
         model.recordById(sleep)->rev, f.store->query(JobQuery { { sleep }, {}, -1 })->first().rev);
+}
+
+// The Attempt column names the attempt a job is on: a pause gives the attempt back to the job's
+// budget, but the row does not go from 1/5 to 0/5 (it did).
+void TestApp::attemptDoesNotGoBackWhenPaused()
+{
+    Fixture f(1);
+    QueueConfig config = f.settings.queueConfig(f.dir.path());
+    JobQueueImpl queue(f.store, f.registry, config);
+    JobTableModel model(f.registry);
+    model.setQueue(&queue);
+    const QUuid gate = queue.enqueue(QStringLiteral("gate"), {}).value();
+    const auto shown = [&] {
+        const int row = model.rowOf(gate);
+        return row < 0 ? QString()
+                       : model.index(row, JobTableModel::AttemptsColumn).data().toString();
+    };
+    QTRY_COMPARE(shown(), QStringLiteral("1/5")); // queued: the first attempt comes next
+    queue.start();
+    QTRY_COMPARE(model.recordById(gate)->state, JobState::Running);
+    QCOMPARE(shown(), QStringLiteral("1/5"));
+    queue.pause(gate);
+    QTRY_COMPARE(model.recordById(gate)->state, JobState::Paused);
+    QCOMPARE(model.recordById(gate)->attempts, 0); // given back to the budget
+    QCOMPARE(shown(), QStringLiteral("1/5"));
+    queue.resume(gate);
+    QTRY_COMPARE(model.recordById(gate)->state, JobState::Running);
+    QCOMPARE(shown(), QStringLiteral("1/5"));
+    f.kit.openGate();
+    QTRY_COMPARE(model.recordById(gate)->state, JobState::Succeeded);
+    QCOMPARE(shown(), QStringLiteral("1/5"));
 }
 
 void TestApp::modelUpdatesInBatches()

@@ -55,8 +55,8 @@
     </message>
     <message>
         <location filename="../ui/jobdetailspanel.ui" line="206"/>
-        <source>Attempts:</source>
-        <translation>Versuche:</translation>
+        <source>Attempt:</source>
+        <translation>Versuch:</translation>
     </message>
     <message>
         <location filename="../ui/jobdetailspanel.ui" line="240"/>
@@ -851,8 +851,8 @@
     </message>
     <message>
         <location filename="../src/app/jobtablemodel.cpp" line="529"/>
-        <source>Attempts</source>
-        <translation>Versuche</translation>
+        <source>Attempt</source>
+        <translation>Versuch</translation>
     </message>
     <message>
         <location filename="../src/app/jobtablemodel.cpp" line="531"/>
@@ -1414,22 +1414,22 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="122"/>
+        <location filename="../src/app/format.cpp" line="128"/>
         <source>Pausing</source>
         <translation>Hält an</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="124"/>
+        <location filename="../src/app/format.cpp" line="130"/>
         <source>Canceling</source>
         <translation>Bricht ab</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="126"/>
+        <location filename="../src/app/format.cpp" line="132"/>
         <source>Removing</source>
         <translation>Wird entfernt</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="130"/>
+        <location filename="../src/app/format.cpp" line="136"/>
         <source>Retrying at %1</source>
         <translation>Neuer Versuch um %1</translation>
     </message>

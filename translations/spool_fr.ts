@@ -55,8 +55,8 @@
     </message>
     <message>
         <location filename="../ui/jobdetailspanel.ui" line="206"/>
-        <source>Attempts:</source>
-        <translation>Tentatives :</translation>
+        <source>Attempt:</source>
+        <translation>Tentative :</translation>
     </message>
     <message>
         <location filename="../ui/jobdetailspanel.ui" line="240"/>
@@ -851,8 +851,8 @@
     </message>
     <message>
         <location filename="../src/app/jobtablemodel.cpp" line="529"/>
-        <source>Attempts</source>
-        <translation>Tentatives</translation>
+        <source>Attempt</source>
+        <translation>Tentative</translation>
     </message>
     <message>
         <location filename="../src/app/jobtablemodel.cpp" line="531"/>
@@ -1414,22 +1414,22 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         <translation>Annulée</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="122"/>
+        <location filename="../src/app/format.cpp" line="128"/>
         <source>Pausing</source>
         <translation>Suspension</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="124"/>
+        <location filename="../src/app/format.cpp" line="130"/>
         <source>Canceling</source>
         <translation>Annulation</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="126"/>
+        <location filename="../src/app/format.cpp" line="132"/>
         <source>Removing</source>
         <translation>Retrait</translation>
     </message>
     <message>
-        <location filename="../src/app/format.cpp" line="130"/>
+        <location filename="../src/app/format.cpp" line="136"/>
         <source>Retrying at %1</source>
         <translation>Nouvel essai à %1</translation>
     </message>
