@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "faultserver.h"
 #include "util/datadir.h"
 
 namespace {
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void sigkillAtRandomMomentsLosesNothing();
     void staleRunnerCannotOverwriteItsSuccessor();
     void fencedOutRenderWritesNothing();
+    void fencedOutDownloadWritesNothing();
 
 private:
     Output ctl(const QStringList &args, int timeoutMs = 30000) const;
@@ -616,6 +618,47 @@ void TestSpoolctl::fencedOutRenderWritesNothing()
     const QJsonArray jobs = listJson();
     QCOMPARE(jobs.size(), 1);
     QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("state")).toString(),
+        QStringLiteral("succeeded"));
+}
+
+void TestSpoolctl::fencedOutDownloadWritesNothing()
+{
+    // Runner A downloads a slow file, then freezes past its lease with the server still sending;
+    // runner B resumes the file and renames it into place. When A wakes, the bytes in its socket
+    // must not reach the file (its descriptor now points at the user's finished file).
+    spool::test::FaultServer server;
+    QVERIFY(server.isRunning());
+    const QString url = server.url(QStringLiteral("/file/slow.bin?size=3000000&drip=20"));
+    const QString dir = m_dir->filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(!add({ QStringLiteral("download"), url, QStringLiteral("--dir"), dir }).isEmpty());
+    std::unique_ptr<QProcess> a(
+        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
+            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+    const auto bytesDone = [&] {
+        const QJsonArray jobs = listJson();
+        return jobs.isEmpty()
+            ? 0
+            : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(bytesDone() >= 300000, 60000);
+    ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
+    const Output b = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
+                             QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
+                             QStringLiteral("1000"), QStringLiteral("--quiet") },
+        120000);
+    QCOMPARE(b.exitCode, 0);
+    const QString file = QDir(dir).filePath(QStringLiteral("slow.bin"));
+    QCOMPARE(QFileInfo(file).size(), 3000000);
+    const QDateTime finished = QFileInfo(file).fileTime(QFileDevice::FileModificationTime);
+    ::kill(static_cast<pid_t>(a->processId()), SIGCONT);
+    QTest::qWait(3000); // A reads what its socket holds, and learns at its next heartbeat
+    ::kill(static_cast<pid_t>(a->processId()), SIGTERM);
+    QVERIFY(a->waitForFinished(60000));
+    QCOMPARE(QFileInfo(file).fileTime(QFileDevice::FileModificationTime), finished);
+    QCOMPARE(QDir(dir).entryList(QDir::Files | QDir::Hidden),
+        QStringList { QStringLiteral("slow.bin") });
+    QCOMPARE(listJson().at(0).toObject().value(QStringLiteral("state")).toString(),
         QStringLiteral("succeeded"));
 }
 

@@ -23,6 +23,8 @@ namespace spool {
 
 namespace {
 
+const QString kLostTheJob = QStringLiteral("another runner has taken this job over");
+
 constexpr qint64 kMaxPages = 10000; // a sane end for a chain that never says "last"
 constexpr qint64 kResumableBytes = 1 << 20;
 constexpr qint64 kHashChunk = 1 << 20;
@@ -345,8 +347,15 @@ private:
                 return false;
             }
             part.setFileName(m_state.temporaryPath);
-            const QIODevice::OpenMode mode = have > 0 ? QIODevice::WriteOnly | QIODevice::Append
-                                                      : QIODevice::WriteOnly | QIODevice::Truncate;
+            // Unbuffered: each chunk reaches the file as it is checked, and nothing is left in
+            // a buffer for close() to write after the lease was lost.
+            const QIODevice::OpenMode mode = QIODevice::Unbuffered
+                | (have > 0 ? QIODevice::WriteOnly | QIODevice::Append
+                            : QIODevice::WriteOnly | QIODevice::Truncate);
+            if (!m_context.holdsLease()) {
+                *why = kLostTheJob;
+                return false;
+            }
             if (!part.open(mode)) {
                 *why = QStringLiteral("cannot write %1: %2")
                            .arg(m_state.temporaryPath, part.errorString());
@@ -356,6 +365,12 @@ private:
             return true;
         };
         const auto onData = [&](const char *data, qint64 size, QString *why) {
+            // A runner frozen past its lease may wake with bytes in its socket while another
+            // runner writes this file (or has renamed it into place): it writes none of them.
+            if (!m_context.holdsLease()) {
+                *why = kLostTheJob;
+                return false;
+            }
             if (part.write(data, size) != size) {
                 *why =
                     QStringLiteral("cannot write %1: %2").arg(part.fileName(), part.errorString());
@@ -372,6 +387,8 @@ private:
         part.close();
 
         if (fetched.end == FetchEnd::Finished && fetched.head.status == 304 && previous.isValid()) {
+            if (!m_context.holdsLease())
+                return JobResult::failure(kLostTheJob, false);
             // Checked again: the file may have gone or changed while the request was out.
             if (!holdsOurOutput(previous))
                 return JobResult::failure(
@@ -412,6 +429,8 @@ private:
 
     JobResult finishFile(ValidatorCache &cache, const ValidatorCache::Entry &previous)
     {
+        if (!m_context.holdsLease())
+            return JobResult::failure(kLostTheJob, false);
         if (!m_params.sha256.isEmpty()) {
             auto actual = sha256Of(m_state.temporaryPath);
             if (!actual)
@@ -505,6 +524,8 @@ private:
                                               .arg(m_state.nextPageUrl, error.errorString()),
                     false);
             const QByteArray line = page.toJson(QJsonDocument::Compact) + '\n';
+            if (!m_context.holdsLease())
+                return JobResult::failure(kLostTheJob, false);
             if (output.write(line) != line.size() || !output.flush())
                 return JobResult::failure(QStringLiteral("cannot write %1: %2")
                                               .arg(output.fileName(), output.errorString()));
@@ -545,6 +566,8 @@ private:
                 return JobResult::stopped();
         }
         output.close();
+        if (!m_context.holdsLease())
+            return JobResult::failure(kLostTheJob, false);
         auto moved = outputfiles::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
         if (!moved)
             return JobResult::failure(moved.error().message);
