@@ -24,6 +24,8 @@
 #include "store/memoryjobstore.h"
 #include "testkit.h"
 #include "util/datadir.h"
+#include "util/ids.h"
+#include "util/outputfiles.h"
 
 using namespace spool;
 using namespace spool::test;
@@ -104,6 +106,8 @@ private Q_SLOTS:
     void credentialsStayWithTheirOrigin_data();
     void credentialsStayWithTheirOrigin();
     void paginationLoopStops();
+    void plantedLinkIsNotFollowed_data();
+    void plantedLinkIsNotFollowed();
     void unusableNextLinkFails_data();
     void unusableNextLinkFails();
     void methodHeadersAndBody();
@@ -540,6 +544,48 @@ void TestDownload::sizeCapIsEnforced()
     QCOMPARE(r.attempts, 1);
     QVERIFY2(r.error.contains(QLatin1String("limit of 3145728 bytes")), qPrintable(r.error));
     QTRY_VERIFY(leftovers().isEmpty());
+}
+
+void TestDownload::plantedLinkIsNotFollowed_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("paginate");
+    QTest::newRow("file") << QStringLiteral("/file?size=5000") << QString();
+    QTest::newRow("pages") << QStringLiteral("/pages/json?page=1&n=2")
+                           << QStringLiteral("json:links.next");
+}
+
+// In a folder others can write to, a symbolic link planted at the job's (predictable)
+// temporary name must not send the download into another file: the job fails naming the link,
+// and the file the link points at is untouched (it was truncated and overwritten).
+void TestDownload::plantedLinkIsNotFollowed()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, paginate);
+    const QString victim = m_dir->filePath(QStringLiteral("precious.txt"));
+    {
+        QFile f(victim);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("keep me");
+    }
+    QVERIFY(QDir().mkpath(outDir()));
+    const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
+    m_queue->setQueuePaused(true);
+    QTRY_VERIFY(m_recorder->queuePaused); // nothing starts before the link is in place
+    QJsonObject params { { QStringLiteral("url"), m_server->url(query) },
+        { QStringLiteral("out"), out } };
+    if (!paginate.isEmpty())
+        params.insert(QStringLiteral("paginate"), paginate);
+    const QUuid id = m_queue->enqueue(QStringLiteral("download"), params, 1).value();
+    const QString temporary = outputfiles::temporaryPathFor(out, idString(id).left(8));
+    QVERIFY(QFile::link(victim, temporary));
+    m_queue->setQueuePaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(isFinishedState(m_recorder->state(id)), 20000);
+    const JobRecord r = m_recorder->record(id);
+    QCOMPARE(r.state, JobState::Failed);
+    QVERIFY2(r.error.contains(QLatin1String("symbolic link")), qPrintable(r.error));
+    QCOMPARE(readFile(victim), QByteArray("keep me"));
+    QVERIFY(!QFileInfo::exists(out));
 }
 
 void TestDownload::unusableNextLinkFails_data()

@@ -26,6 +26,8 @@
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
+#include "util/ids.h"
+#include "util/outputfiles.h"
 #include "util/tsan.h"
 
 using namespace spool;
@@ -192,6 +194,7 @@ private Q_SLOTS:
     void initTestCase();
     void loadsRealModels_data();
     void loadsRealModels();
+    void plantedLinkIsNotFollowed();
     void badFilesFailWithTheLoadersReason_data();
     void badFilesFailWithTheLoadersReason();
     void theModelIsWhereTheCameraSees_data();
@@ -628,6 +631,35 @@ void TestRender::spoolctlRejectsBadParameters()
         model("OBJ/spider.obj"), QStringLiteral("--out"), dir.filePath(QStringLiteral("x.jpg")) });
     QCOMPARE(jpgCode, 2);
     QVERIFY2(jpgError.contains(QLatin1String(".png")), qPrintable(jpgError));
+}
+
+// A symbolic link planted at the picture's (predictable) temporary name is not written through:
+// the render fails naming it, once, and the file the link points at is untouched.
+void TestRender::plantedLinkIsNotFollowed()
+{
+    Harness h(1);
+    const QString victim = h.out(QStringLiteral("precious.txt"));
+    {
+        QFile f(victim);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("keep me");
+    }
+    h.queue->setQueuePaused(true);
+    QTRY_VERIFY(h.recorder->queuePaused); // nothing starts before the link is in place
+    const QUuid id = h.add(model("OBJ/box.obj"), QStringLiteral("picture.png"),
+        { { QStringLiteral("width"), 32 }, { QStringLiteral("height"), 24 },
+            { QStringLiteral("samples"), 1 } });
+    QVERIFY(QFile::link(victim,
+        outputfiles::temporaryPathFor(h.out(QStringLiteral("picture.png")), idString(id).left(8))));
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Failed, 120000);
+    const JobRecord r = h.recorder->record(id);
+    QVERIFY2(r.error.contains(QLatin1String("symbolic link")), qPrintable(r.error));
+    QCOMPARE(r.attempts, 1);
+    QFile f(victim);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("keep me"));
+    QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("picture.png"))));
 }
 
 QTEST_GUILESS_MAIN(TestRender)

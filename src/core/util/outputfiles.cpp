@@ -1,5 +1,10 @@
 #include "util/outputfiles.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -44,6 +49,34 @@ Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)
                     .arg(from, candidate, file.errorString()));
     }
     return makeError(ErrorCode::Storage, QStringLiteral("no free name for %1").arg(desiredPath));
+}
+
+Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)
+{
+    int flags =
+        O_CREAT | O_CLOEXEC | O_NOFOLLOW | (mode.testFlag(QIODevice::ReadOnly) ? O_RDWR : O_WRONLY);
+    if (mode.testFlag(QIODevice::Append))
+        flags |= O_APPEND;
+    if (mode.testFlag(QIODevice::Truncate))
+        flags |= O_TRUNC;
+    const int fd = ::open(QFile::encodeName(file.fileName()).constData(), flags, 0666);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ELOOP)
+            return makeError(ErrorCode::InvalidInput,
+                QStringLiteral("%1 is a symbolic link: Spool does not write through links it "
+                               "did not make")
+                    .arg(file.fileName()));
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot write %1: %2")
+                .arg(file.fileName(), QString::fromLocal8Bit(std::strerror(error))));
+    }
+    if (!file.open(fd, mode, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    }
+    return {};
 }
 
 } // namespace spool::outputfiles

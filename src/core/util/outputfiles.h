@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFile>
 #include <QString>
 
 #include "util/result.h"
@@ -16,5 +17,10 @@ QString temporaryPathFor(const QString &finalPath, const QString &jobTag);
 // Renames `from` to `desiredPath`, or to "name (1).ext", "name (2).ext"... if that exists:
 // an existing file is never replaced. Returns the path used.
 Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath);
+
+// Opens `file` (at its fileName()) with `mode`, creating it, without following a symbolic link
+// at that name: in a folder others can write to, a link planted at a predictable temporary name
+// must not send the bytes (or a truncation) to another file. An error names the path.
+Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode);
 
 } // namespace spool::outputfiles

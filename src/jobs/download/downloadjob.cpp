@@ -356,9 +356,8 @@ private:
                 *why = kLostTheJob;
                 return false;
             }
-            if (!part.open(mode)) {
-                *why = QStringLiteral("cannot write %1: %2")
-                           .arg(m_state.temporaryPath, part.errorString());
+            if (auto opened = outputfiles::openForWriting(part, mode); !opened) {
+                *why = opened.error().message;
                 return false;
             }
             m_context.setProgress(have, total);
@@ -490,9 +489,9 @@ private:
             m_context.log(QStringLiteral("resuming after page %1").arg(m_state.pagesWritten));
         }
         QFile output(m_state.temporaryPath);
-        if (!output.open(QIODevice::ReadWrite))
+        if (auto opened = outputfiles::openForWriting(output, QIODevice::ReadWrite); !opened)
             return JobResult::failure(
-                QStringLiteral("cannot write %1: %2").arg(output.fileName(), output.errorString()));
+                opened.error().message, opened.error().code != ErrorCode::InvalidInput);
         // Whatever follows the last whole page was cut off by a crash: drop it.
         if (!output.resize(m_state.committedBytes) || !output.seek(m_state.committedBytes))
             return JobResult::failure(

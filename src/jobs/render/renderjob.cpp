@@ -92,10 +92,16 @@ Result<QString> writeOutput(
 {
     const QString temporary = outputfiles::temporaryPathFor(p.out, tag);
     {
-        QImageWriter writer(temporary, "png");
+        QFile file(temporary);
+        if (auto opened =
+                outputfiles::openForWriting(file, QIODevice::WriteOnly | QIODevice::Truncate);
+            !opened)
+            return opened.error(); // a link at the name is left alone, not removed
+        QImageWriter writer(&file, "png");
         writer.setCompression(6); // zlib level: smaller files for little time
         if (!writer.write(image)) {
             const QString reason = writer.errorString();
+            file.close();
             QFile::remove(temporary);
             return makeError(
                 ErrorCode::Storage, QStringLiteral("cannot write %1: %2").arg(p.out, reason));
@@ -396,8 +402,9 @@ JobResult RenderJob::run(JobContext &context)
             QStringLiteral("another runner has taken this job over; the picture is theirs"), false);
     const QImage image = toImage(accum.data(), p.width, p.height, samplesDone, p.depth == 16);
     auto written = writeOutput(image, p, tag, workDir);
-    if (!written)
-        return JobResult::failure(written.error().message);
+    if (!written) // a link planted at the name will not go away by itself: no retry
+        return JobResult::failure(
+            written.error().message, written.error().code != ErrorCode::InvalidInput);
     QFile::remove(statePath(workDir));
     context.log(QStringLiteral("%1 in %2 ms, %3 thread(s) at most")
                     .arg(written.value())
