@@ -67,6 +67,11 @@ private Q_SLOTS:
 private:
     Output ctl(const QStringList &args, int timeoutMs = 30000) const;
     QProcess *startCtl(const QStringList &args) const;
+    // `spoolctl run` with a 1 s lease (frozen runners lose their jobs fast): in the background,
+    // or until the queue is empty.
+    std::unique_ptr<QProcess> startLeasedRunner(int workers) const;
+    Output runLeasedUntilEmpty(int workers, int timeoutMs) const;
+    qint64 firstJobProgress() const; // progressDone of the first job listed, 0 if none
     QString add(const QStringList &args) const;
     QJsonArray listJson() const;
     QJsonArray events(const QString &id) const;
@@ -110,6 +115,28 @@ QProcess *TestSpoolctl::startCtl(const QStringList &args) const
         QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
     p->waitForStarted();
     return p;
+}
+
+std::unique_ptr<QProcess> TestSpoolctl::startLeasedRunner(int workers) const
+{
+    return std::unique_ptr<QProcess>(
+        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QString::number(workers),
+            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+}
+
+Output TestSpoolctl::runLeasedUntilEmpty(int workers, int timeoutMs) const
+{
+    return ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QString::number(workers),
+                   QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
+                   QStringLiteral("1000"), QStringLiteral("--quiet") },
+        timeoutMs);
+}
+
+qint64 TestSpoolctl::firstJobProgress() const
+{
+    const QJsonArray jobs = listJson();
+    return jobs.isEmpty() ? 0
+                          : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
 }
 
 QString TestSpoolctl::add(const QStringList &args) const
@@ -536,19 +563,14 @@ void TestSpoolctl::staleRunnerCannotOverwriteItsSuccessor()
     for (int i = 0; i < kJobs; ++i)
         QVERIFY(!add({ QStringLiteral("sleep"), QStringLiteral("--ms"), QStringLiteral("3000") })
                      .isEmpty());
-    std::unique_ptr<QProcess> a(
-        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
-            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+    std::unique_ptr<QProcess> a = startLeasedRunner(2);
     QTRY_VERIFY_WITH_TIMEOUT(
         ctl({ QStringLiteral("list"), QStringLiteral("--state"), QStringLiteral("running") })
                 .out.count(QLatin1Char('\n'))
             == 3,
         5000);
     ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
-    const Output b = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("2"),
-                             QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
-                             QStringLiteral("1000"), QStringLiteral("--quiet") },
-        60000);
+    const Output b = runLeasedUntilEmpty(2, 60000);
     QCOMPARE(b.exitCode, 0);
     ::kill(static_cast<pid_t>(a->processId()), SIGCONT);
     QTest::qWait(3500); // A finishes its sleeps and tries to report them
@@ -578,9 +600,7 @@ void TestSpoolctl::fencedOutRenderWritesNothing()
             out, QStringLiteral("--width"), QStringLiteral("160"), QStringLiteral("--height"),
             QStringLiteral("120"), QStringLiteral("--samples"), QStringLiteral("300") })
                  .isEmpty());
-    std::unique_ptr<QProcess> a(
-        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
-            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+    std::unique_ptr<QProcess> a = startLeasedRunner(1);
     // Frozen once it has rendered a pass or more: it has progress it would keep.
     const QString work = QDir(dataDir()).filePath(QStringLiteral("work"));
     const auto workFiles = [&] {
@@ -590,20 +610,11 @@ void TestSpoolctl::fencedOutRenderWritesNothing()
             files.append(it.next());
         return files;
     };
-    const auto samplesDone = [&] {
-        const QJsonArray jobs = listJson();
-        return jobs.isEmpty()
-            ? 0
-            : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
-    };
     // Two samples a pixel: the first pass (one sample) is over, its sum is worth keeping.
-    QTRY_VERIFY_WITH_TIMEOUT(samplesDone() >= 2 * 160 * 120, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(firstJobProgress() >= 2 * 160 * 120, 120000);
     QVERIFY(!workFiles().isEmpty()); // A's preview at least
     ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
-    const Output b = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
-                             QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
-                             QStringLiteral("1000"), QStringLiteral("--quiet") },
-        600000);
+    const Output b = runLeasedUntilEmpty(1, 600000);
     QCOMPARE(b.exitCode, 0);
     QVERIFY(QFileInfo::exists(out));
     QCOMPARE(workFiles(), QStringList()); // B cleaned up after the job
@@ -632,21 +643,10 @@ void TestSpoolctl::fencedOutDownloadWritesNothing()
     const QString dir = m_dir->filePath(QStringLiteral("out"));
     QVERIFY(QDir().mkpath(dir));
     QVERIFY(!add({ QStringLiteral("download"), url, QStringLiteral("--dir"), dir }).isEmpty());
-    std::unique_ptr<QProcess> a(
-        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
-            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
-    const auto bytesDone = [&] {
-        const QJsonArray jobs = listJson();
-        return jobs.isEmpty()
-            ? 0
-            : jobs.at(0).toObject().value(QStringLiteral("progressDone")).toInteger();
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(bytesDone() >= 300000, 60000);
+    std::unique_ptr<QProcess> a = startLeasedRunner(1);
+    QTRY_VERIFY_WITH_TIMEOUT(firstJobProgress() >= 300000, 60000);
     ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
-    const Output b = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("1"),
-                             QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
-                             QStringLiteral("1000"), QStringLiteral("--quiet") },
-        120000);
+    const Output b = runLeasedUntilEmpty(1, 120000);
     QCOMPARE(b.exitCode, 0);
     const QString file = QDir(dir).filePath(QStringLiteral("slow.bin"));
     QCOMPARE(QFileInfo(file).size(), 3000000);
