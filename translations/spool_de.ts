@@ -1002,7 +1002,7 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
     <message>
         <location filename="../src/app/mainwindow.cpp" line="359"/>
         <source>No system tray here: notifications appear in this status bar.</source>
-        <translation>Keine Systemleiste hier: Benachrichtigungen erscheinen in dieser Statusleiste.</translation>
+        <translation>Keine Systemleiste: Meldungen erscheinen hier unten.</translation>
     </message>
     <message numerus="yes">
         <location filename="../src/app/mainwindow.cpp" line="362"/>
