@@ -39,6 +39,14 @@ def content(start, end, seed=0):
     return bytes(out)
 
 
+HOLDS = {}
+
+
+def hold_event(key):
+    with LOCK:
+        return HOLDS.setdefault(key, threading.Event())
+
+
 def count(key):
     with LOCK:
         COUNTS[key] = COUNTS.get(key, 0) + 1
@@ -114,7 +122,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def r_file(self, extra_headers=None):
         """A resource of `size` bytes. cl=0: no Content-Length (close-delimited). range=0: Range
-        is ignored. etag=X: ETag "X" (and 304 for If-None-Match). drip=MS: pause per 16 KiB."""
+        is ignored. etag=X: ETag "X" (and 304 for If-None-Match). drip=MS: pause per 16 KiB.
+        hold=KEY&holdat=N: the first request with KEY stops after N bytes until a later request
+        with KEY has been answered whole, then sends the rest."""
         size = self.qi("size", 1000)
         seed = self.qi("seed", 0)
         etag = self.q("etag")
@@ -158,7 +168,21 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(size - start))
         self.end_headers()
         if self.command != "HEAD":
-            self.stream(content(start, size, seed), self.qi("drip", 0))
+            data = content(start, size, seed)
+            hold = self.q("hold")
+            if hold and count("hold:" + hold) == 1:
+                # The first request stops after `holdat` bytes until a later one with the same
+                # key has sent everything; then it sends the rest.
+                at = self.qi("holdat", 0)
+                self.stream(data[:at], self.qi("drip", 0))
+                self.wfile.flush()
+                hold_event(hold).wait(120)
+                self.stream(data[at:], self.qi("drip", 0))
+                return
+            self.stream(data, self.qi("drip", 0))
+            if hold:
+                self.wfile.flush()
+                hold_event(hold).set()
 
     def r_status(self):
         code = self.qi("code", 404)
