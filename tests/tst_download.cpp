@@ -1,6 +1,7 @@
 // The download kind against a real HTTP server on 127.0.0.1 with fault modes
 // (tests/servers/faultserver.py), run through the real queue.
 #include <csignal>
+#include <limits>
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -75,6 +76,8 @@ private Q_SLOTS:
     void sanitizedNamesStayInside();
     void contentRangeIsChecked_data();
     void contentRangeIsChecked();
+    void retryAfterIsParsed_data();
+    void retryAfterIsParsed();
     void plainDownload_data();
     void plainDownload();
     void namesAreSanitized_data();
@@ -231,6 +234,29 @@ void TestDownload::contentRangeIsChecked()
         QCOMPARE(range->first, first);
         QCOMPARE(range->total, total);
     }
+}
+
+void TestDownload::retryAfterIsParsed_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<qint64>("ms"); // -1: none
+    QTest::newRow("seconds") << QByteArray(" 120 ") << qint64(120000);
+    QTest::newRow("zero") << QByteArray("0") << qint64(0);
+    QTest::newRow("negative") << QByteArray("-5") << qint64(-1);
+    QTest::newRow("date in the past") << QByteArray("Sun, 06 Nov 1994 08:49:37 GMT") << qint64(0);
+    QTest::newRow("date") << QByteArray("Mon, 01 Dec 2025 00:01:00 GMT") << qint64(60000);
+    // Found by fuzz_http_headers: seconds * 1000 overflowed (UB) for a number this large.
+    QTest::newRow("huge") << QByteArray("44444444444444441")
+                          << std::numeric_limits<qint64>::max() / 1000 * 1000;
+    QTest::newRow("garbage") << QByteArray("soon") << qint64(-1);
+}
+
+void TestDownload::retryAfterIsParsed()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(qint64, ms);
+    constexpr qint64 now = 1764547200000; // 2025-12-01 00:00:00 UTC
+    QCOMPARE(http::retryAfterMs(header, now), ms);
 }
 
 void TestDownload::plainDownload_data()

@@ -1,5 +1,7 @@
 #include "httpheaders.h"
 
+#include <limits>
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QLocale>
@@ -70,8 +72,11 @@ qint64 retryAfterMs(const QByteArray &value, qint64 nowMs)
         return -1;
     bool ok = false;
     const qint64 seconds = trimmed.toLongLong(&ok);
-    if (ok)
-        return seconds >= 0 ? seconds * 1000 : -1;
+    if (ok) {
+        // A server may send any number: saturate rather than overflow (the scheduler caps it).
+        constexpr qint64 maxSeconds = std::numeric_limits<qint64>::max() / 1000;
+        return seconds >= 0 ? qMin(seconds, maxSeconds) * 1000 : -1;
+    }
     const qint64 at = parseHttpDate(trimmed);
     if (at < 0)
         return -1;
