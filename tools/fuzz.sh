@@ -2,11 +2,22 @@
 # Builds the libFuzzer harnesses (clang, ASan+UBSan, in build-fuzz/) and runs each for SECONDS
 # (default 60) from its seed corpus. A crash, leak, UB or broken invariant stops with the input
 # saved as build-fuzz/findings/NAME/crash-*; turn it into a test in the normal suite.
-# Usage: tools/fuzz.sh [SECONDS] [NAME... | --except NAME...]
+# Usage: tools/fuzz.sh [SECONDS | --runs N] [NAME... | --except NAME...]
+# --runs N: N inputs per harness from a fixed seed and the seed corpus only, so that the same
+# commit gives the same result every time (CI); SECONDS explores anew on every call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
-shift || true
+budget=(-max_total_time=60)
+what="in 60 s"
+if [ "${1:-}" = --runs ]; then
+    budget=(-runs="$2" -seed=1)
+    what="(fixed seed)"
+    shift 2
+elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then
+    budget=(-max_total_time="$1")
+    what="in $1 s"
+    shift
+fi
 tools/deps.sh fuzz
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSPOOL_WERROR=ON -DSPOOL_FUZZ=ON -DSPOOL_SANITIZE=address,undefined \
@@ -31,14 +42,19 @@ fi
 status=0
 for name in "${names[@]}"; do
     corpus=build-fuzz/corpus/$name findings=build-fuzz/findings/$name
+    # The seeds stay in the tree; what the fuzzer learns stays in the build tree. A fixed-seed
+    # run starts from the seeds alone, so it learns into a scratch folder.
+    if [ "${budget[1]:-}" = -seed=1 ]; then
+        corpus=build-fuzz/scratch-corpus/$name
+        rm -rf "$corpus"
+    fi
     mkdir -p "$corpus" "$findings"
-    # The seeds stay in the tree; what the fuzzer learns stays in the build tree.
     log=build-fuzz/findings/$name.log
-    if build-fuzz/fuzz/"$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    if build-fuzz/fuzz/"$name" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" "tests/fuzz/corpus/$name" \
         >"$log" 2>&1; then
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-        echo "$name: ${runs:-?} runs in ${seconds} s, nothing found"
+        echo "$name: ${runs:-?} runs $what, nothing found"
     else
         echo "$name: FOUND A PROBLEM (input in $findings/, log $log):"
         grep -m1 -E 'ERROR|invariant broken|runtime error|deadly signal|timeout' "$log" || tail -5 "$log"
