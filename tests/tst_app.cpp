@@ -90,6 +90,20 @@ struct Fixture
     ~Fixture() { kit.openGate(); }
 };
 
+// A queue on the fixture's store with a table model watching it, as the window has.
+struct WatchedQueue
+{
+    JobQueueImpl queue;
+    JobTableModel model;
+
+    explicit WatchedQueue(Fixture &f)
+        : queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()))
+        , model(f.registry)
+    {
+        model.setQueue(&queue);
+    }
+};
+
 } // namespace
 
 class TestApp : public QObject
@@ -131,10 +145,9 @@ void TestApp::initTestCase()
 void TestApp::modelFollowsTheQueue()
 {
     Fixture f(1);
-    QueueConfig config = f.settings.queueConfig(f.dir.path());
-    JobQueueImpl queue(f.store, f.registry, config);
-    JobTableModel model(f.registry);
-    model.setQueue(&queue);
+    WatchedQueue w(f);
+    JobQueueImpl &queue = w.queue;
+    JobTableModel &model = w.model;
     const QUuid gate = queue.enqueue(QStringLiteral("gate"), {}).value();
     const QUuid sleep =
         queue.enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 5 } }).value();
@@ -182,10 +195,9 @@ void TestApp::modelFollowsTheQueue()
 void TestApp::attemptDoesNotGoBackWhenPaused()
 {
     Fixture f(1);
-    QueueConfig config = f.settings.queueConfig(f.dir.path());
-    JobQueueImpl queue(f.store, f.registry, config);
-    JobTableModel model(f.registry);
-    model.setQueue(&queue);
+    WatchedQueue w(f);
+    JobQueueImpl &queue = w.queue;
+    JobTableModel &model = w.model;
     const QUuid gate = queue.enqueue(QStringLiteral("gate"), {}).value();
     const auto shown = [&] {
         const int row = model.rowOf(gate);
@@ -211,9 +223,9 @@ void TestApp::attemptDoesNotGoBackWhenPaused()
 void TestApp::modelUpdatesInBatches()
 {
     Fixture f(2);
-    JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
-    JobTableModel model(f.registry);
-    model.setQueue(&queue);
+    WatchedQueue w(f);
+    JobQueueImpl &queue = w.queue;
+    JobTableModel &model = w.model;
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     // 5,000 jobs arrive at once: one insertion, not 5,000.
