@@ -1,6 +1,8 @@
 // The plugin host: refusals with their reasons, the example plugins running (the legacy one
 // under the GIL, checking its own globals), parameters checked against a plugin's schema, and
 // spoolctl's `plugins`, `add plugin` and `gil-stats`.
+#include <sys/stat.h>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -141,6 +143,7 @@ private Q_SLOTS:
     void initTestCase();
     void refusesWhatItCannotUse();
     void refusalsAreOneLine();
+    void pluginsOthersCanChangeAreRefused();
     void examplePluginsRun();
     void legacyJobsWaitingForTheLockLeaveTheirSlots();
     void processModeContainsMisbehaviour();
@@ -222,6 +225,45 @@ void TestPlugins::refusesWhatItCannotUse()
         qPrintable(refusal("liboldmajor.so")));
     // Refused plugins provide nothing.
     QVERIFY(!PluginHost::instance().pluginFor(QStringLiteral("from-the-future")));
+}
+
+// As ssh refuses a key others can write: a plugin's code runs in Spool, so a plugin that another
+// user could have replaced (the file, its folder, or a folder above) is not loaded.
+void TestPlugins::pluginsOthersCanChangeAreRefused()
+{
+    QTemporaryDir dir; // under /tmp: sticky, so that folder does not count
+    const QString folder = dir.filePath(QStringLiteral("plugins"));
+    QVERIFY(QDir().mkdir(folder));
+    const QString file = QDir(folder).filePath(QStringLiteral("libwordcount.so"));
+    QVERIFY(QFile::copy(appPlugin("libwordcount.so"), file));
+    const auto refusalNow = [&] {
+        const QList<PluginInfo> found = PluginHost::instance().scan({ folder });
+        return found.size() == 1 ? found.first().refusal
+                                 : QStringLiteral("found %1").arg(found.size());
+    };
+    const QFileDevice::Permissions ownerOnly =
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+    QVERIFY(QFile::setPermissions(folder, ownerOnly));
+    QVERIFY(QFile::setPermissions(file, ownerOnly));
+    QCOMPARE(refusalNow(), QString());
+
+    QVERIFY(
+        QFile::setPermissions(folder, ownerOnly | QFileDevice::WriteOther | QFileDevice::ExeOther));
+    QString why = refusalNow();
+    QVERIFY2(why.startsWith(folder + QStringLiteral(" is writable by other users (mode 0703)")),
+        qPrintable(why));
+    QVERIFY(!PluginHost::instance().pluginFor(QStringLiteral("wordcount")));
+
+    QVERIFY(QFile::setPermissions(folder, ownerOnly));
+    QVERIFY(QFile::setPermissions(file, ownerOnly | QFileDevice::WriteGroup));
+    why = refusalNow();
+    QVERIFY2(why.startsWith(file + QStringLiteral(" is writable by other users")), qPrintable(why));
+    QVERIFY(!why.contains(QLatin1Char('\n')));
+
+    // A sticky folder (like /tmp) others can write is fine: they cannot replace our entries.
+    QVERIFY(QFile::setPermissions(file, ownerOnly));
+    QVERIFY(::chmod(QFile::encodeName(folder).constData(), 01777) == 0);
+    QCOMPARE(refusalNow(), QString());
 }
 
 void TestPlugins::examplePluginsRun()

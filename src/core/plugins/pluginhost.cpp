@@ -22,6 +22,7 @@
 #include "hostio.h"
 #include "job/jobkindregistry.h"
 #include "pluginmetadata.h"
+#include "pluginsafety.h"
 #include "spool/plugin.h"
 #include "util/atomicfile.h"
 #include "util/ids.h"
@@ -409,6 +410,12 @@ QList<PluginInfo> PluginHost::scanLocked(const QStringList &directories)
             if (std::any_of(found.cbegin(), found.cend(),
                     [&](const PluginInfo &p) { return p.file == info.file; }))
                 continue; // the same file through two directories
+            // Checked before the file is read at all: its code will run in this process.
+            info.refusal = pluginsafety::refusal(info.file);
+            if (!info.refusal.isEmpty()) {
+                found.append(info);
+                continue;
+            }
             QPluginLoader loader(info.file);
             const QJsonObject data = loader.metaData();
             if (data.isEmpty()) {
