@@ -20,16 +20,12 @@
 
 #include "faultserver.h"
 #include "job/jobstate.h"
+#include "spoolctlprocess.h"
 #include "util/datadir.h"
 
 namespace {
 
-struct Output
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Output = spool::test::CtlOutput;
 
 QByteArray fileHash(const QString &path)
 {
@@ -104,16 +100,7 @@ void TestSpoolctl::cleanup()
 
 Output TestSpoolctl::ctl(const QStringList &args, int timeoutMs) const
 {
-    QProcess p;
-    p.start(QStringLiteral(SPOOLCTL_PATH),
-        QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return Output { -2, QString(), QStringLiteral("timed out") };
-    }
-    return Output { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-        QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
+    return spool::test::runSpoolctl(dataDir(), args, timeoutMs);
 }
 
 QProcess *TestSpoolctl::startCtl(const QStringList &args) const
@@ -189,11 +176,7 @@ QJsonArray TestSpoolctl::listJson() const
 
 QJsonArray TestSpoolctl::events(const QString &id) const
 {
-    const Output o = ctl({ QStringLiteral("show"), id, QStringLiteral("--json") });
-    return QJsonDocument::fromJson(o.out.toUtf8())
-        .object()
-        .value(QStringLiteral("events"))
-        .toArray();
+    return spool::test::jobEvents(dataDir(), id);
 }
 
 // Every start of a job must end (recovered, released, succeeded...) before the next start.
