@@ -26,8 +26,25 @@ QString temporaryPathFor(const QString &finalPath, const QString &jobTag)
     return info.dir().filePath(QLatin1Char('.') + name + decoration);
 }
 
+namespace {
+
+// Why a file that should be in `folder` is not there: the folder went, or the file did.
+Error goneWhileRunning(const QString &file)
+{
+    const QString folder = QFileInfo(file).absolutePath();
+    if (!QFileInfo(folder).isDir())
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("the folder %1 was removed while the job ran").arg(folder));
+    return makeError(
+        ErrorCode::Storage, QStringLiteral("%1 was removed while the job ran").arg(file));
+}
+
+} // namespace
+
 Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)
 {
+    if (!QFileInfo::exists(from))
+        return goneWhileRunning(from);
     const QFileInfo desired(desiredPath);
     const QString base = desired.completeBaseName();
     const QString suffix =
@@ -62,6 +79,10 @@ Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)
     const int fd = ::open(QFile::encodeName(file.fileName()).constData(), flags, 0666);
     if (fd < 0) {
         const int error = errno;
+        if (error == ENOENT && !QFileInfo(QFileInfo(file.fileName()).absolutePath()).isDir())
+            return makeError(ErrorCode::Storage,
+                QStringLiteral("the folder %1 does not exist (any more)")
+                    .arg(QFileInfo(file.fileName()).absolutePath()));
         if (error == ELOOP)
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("%1 is a symbolic link: Spool does not write through links it "
@@ -75,6 +96,24 @@ Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)
         ::close(fd);
         return makeError(ErrorCode::Storage,
             QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    }
+    return {};
+}
+
+Result<void> writeAll(QFile &file, const QString &path, const char *data, qint64 size)
+{
+    while (size > 0) {
+        const ssize_t written = ::write(file.handle(), data, size_t(size));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0) {
+            const int error = written < 0 ? errno : ENOSPC; // 0 for a non-empty write: full
+            return makeError(ErrorCode::Storage,
+                QStringLiteral("cannot write %1: %2")
+                    .arg(path, QString::fromLocal8Bit(std::strerror(error))));
+        }
+        data += written;
+        size -= written;
     }
     return {};
 }

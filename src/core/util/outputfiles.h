@@ -23,4 +23,9 @@ Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath);
 // must not send the bytes (or a truncation) to another file. An error names the path.
 Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode);
 
+// Writes all of `data` to `file` (opened by openForWriting; unbuffered, or with nothing in its
+// buffer). An error names `path` and the system's reason ("No space left on device"), which
+// QFile does not keep for a file it opened from a descriptor.
+Result<void> writeAll(QFile &file, const QString &path, const char *data, qint64 size);
+
 } // namespace spool::outputfiles

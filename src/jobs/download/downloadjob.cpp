@@ -1,6 +1,9 @@
 #include "downloadjob.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <unistd.h>
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -370,9 +373,9 @@ private:
                 *why = kLostTheJob;
                 return false;
             }
-            if (part.write(data, size) != size) {
-                *why =
-                    QStringLiteral("cannot write %1: %2").arg(part.fileName(), part.errorString());
+            if (auto written = outputfiles::writeAll(part, m_state.temporaryPath, data, size);
+                !written) {
+                *why = written.error().message;
                 return false;
             }
             have += size;
@@ -416,8 +419,8 @@ private:
         if (fetched.end != FetchEnd::Finished || !fetched.head.isSuccess())
             return failureFor(fetched);
         if (!written)
-            return JobResult::failure(
-                QStringLiteral("cannot write %1: %2").arg(part.fileName(), part.errorString()));
+            return JobResult::failure(QStringLiteral("cannot write %1: %2")
+                                          .arg(m_state.temporaryPath, part.errorString()));
         if (total >= 0 && have != total)
             return JobResult::failure(
                 QStringLiteral("the response ended after %1 of %2 bytes").arg(have).arg(total));
@@ -489,13 +492,18 @@ private:
             m_context.log(QStringLiteral("resuming after page %1").arg(m_state.pagesWritten));
         }
         QFile output(m_state.temporaryPath);
-        if (auto opened = outputfiles::openForWriting(output, QIODevice::ReadWrite); !opened)
+        if (auto opened =
+                outputfiles::openForWriting(output, QIODevice::ReadWrite | QIODevice::Unbuffered);
+            !opened)
             return JobResult::failure(
                 opened.error().message, opened.error().code != ErrorCode::InvalidInput);
         // Whatever follows the last whole page was cut off by a crash: drop it.
-        if (!output.resize(m_state.committedBytes) || !output.seek(m_state.committedBytes))
+        // On the descriptor itself: writeAll() writes there, at its position.
+        if (::ftruncate(output.handle(), m_state.committedBytes) != 0
+            || ::lseek(output.handle(), m_state.committedBytes, SEEK_SET) < 0)
             return JobResult::failure(
-                QStringLiteral("cannot write %1: %2").arg(output.fileName(), output.errorString()));
+                QStringLiteral("cannot write %1: %2")
+                    .arg(m_state.temporaryPath, QString::fromLocal8Bit(std::strerror(errno))));
         m_context.setProgress(m_state.pagesWritten, -1);
 
         QSet<QString> seenPages; // in this attempt; a resumed one starts its own watch
@@ -525,9 +533,10 @@ private:
             const QByteArray line = page.toJson(QJsonDocument::Compact) + '\n';
             if (!m_context.holdsLease())
                 return JobResult::failure(kLostTheJob, false);
-            if (output.write(line) != line.size() || !output.flush())
-                return JobResult::failure(QStringLiteral("cannot write %1: %2")
-                                              .arg(output.fileName(), output.errorString()));
+            if (auto written = outputfiles::writeAll(
+                    output, m_state.temporaryPath, line.constData(), line.size());
+                !written)
+                return JobResult::failure(written.error().message);
 
             QUrl next;
             if (m_params.paginate == QLatin1String("link")) {
@@ -556,7 +565,7 @@ private:
                         .arg(next.toString()),
                     false);
             m_state.pagesWritten += 1;
-            m_state.committedBytes = output.pos();
+            m_state.committedBytes += line.size();
             m_state.nextPageUrl = next.isValid() ? next.toString() : QString();
             if (!m_state.save(m_workDir))
                 return JobResult::failure(QStringLiteral("cannot save the pagination state"));

@@ -90,21 +90,30 @@ QString markerPath(const QString &workDir)
 Result<QString> writeOutput(
     const QImage &image, const Params &p, const QString &tag, const QString &workDir)
 {
+    // Encoded in memory first: a PNG writer on the file would hide why a write failed (a full
+    // disk reads "Unknown error"), and a buffered file could fail only at close, unchecked.
+    QByteArray png;
+    {
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        QImageWriter writer(&buffer, "png");
+        writer.setCompression(6); // zlib level: smaller files for little time
+        if (!writer.write(image))
+            return makeError(ErrorCode::Storage,
+                QStringLiteral("cannot encode %1: %2").arg(p.out, writer.errorString()));
+    }
     const QString temporary = outputfiles::temporaryPathFor(p.out, tag);
     {
         QFile file(temporary);
-        if (auto opened =
-                outputfiles::openForWriting(file, QIODevice::WriteOnly | QIODevice::Truncate);
+        if (auto opened = outputfiles::openForWriting(
+                file, QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered);
             !opened)
             return opened.error(); // a link at the name is left alone, not removed
-        QImageWriter writer(&file, "png");
-        writer.setCompression(6); // zlib level: smaller files for little time
-        if (!writer.write(image)) {
-            const QString reason = writer.errorString();
+        if (auto written = outputfiles::writeAll(file, p.out, png.constData(), png.size());
+            !written) {
             file.close();
             QFile::remove(temporary);
-            return makeError(
-                ErrorCode::Storage, QStringLiteral("cannot write %1: %2").arg(p.out, reason));
+            return written.error();
         }
     }
     auto moved = outputfiles::moveIntoPlace(temporary, p.out);
@@ -249,6 +258,9 @@ JobResult RenderJob::run(JobContext &context)
     QElapsedTimer started;
     started.start();
 
+    // Taken before the file is read: if it is replaced while loading, the saved samples are not
+    // credited to the new file.
+    const QByteArray print = fingerprint(p);
     auto scene = loadScene(p.scene, [&] { return context.shouldStop(); });
     if (context.shouldStop())
         return JobResult::stopped();
@@ -276,7 +288,6 @@ JobResult RenderJob::run(JobContext &context)
     scene = Scene(); // the BVH has its own copy
 
     std::vector<float> accum(size_t(pixels) * 3, 0.0f);
-    const QByteArray print = fingerprint(p);
     int samplesDone = std::min(loadState(workDir, print, accum), p.samples);
     if (samplesDone > 0)
         context.log(QStringLiteral("resuming at %1 of %2 samples per pixel")
@@ -406,6 +417,10 @@ JobResult RenderJob::run(JobContext &context)
         return JobResult::failure(
             written.error().message, written.error().code != ErrorCode::InvalidInput);
     QFile::remove(statePath(workDir));
+    if (fingerprint(p) != print)
+        context.log(QStringLiteral("%1 changed while it rendered: the picture shows it as it was "
+                                   "when the render started")
+                        .arg(p.scene));
     context.log(QStringLiteral("%1 in %2 ms, %3 thread(s) at most")
                     .arg(written.value())
                     .arg(started.elapsed())
