@@ -131,6 +131,7 @@ private:
         return spool::test::runSpoolctl(dataDir(), args, timeoutMs);
     }
     QString add(const QStringList &args) const;
+    void startRunUntilEmpty(QProcess &runner) const; // `spoolctl run --until-empty`, not waited for
     QString dataDir() const { return m_dir->filePath(QStringLiteral("data")); }
     QString integrity() const;
 
@@ -154,6 +155,14 @@ QString TestResources::add(const QStringList &args) const
     if (o.exitCode != 0)
         qWarning("add failed: %s", qPrintable(o.err));
     return o.out.trimmed();
+}
+
+void TestResources::startRunUntilEmpty(QProcess &runner) const
+{
+    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    runner.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("run"),
+            QStringLiteral("--until-empty"), QStringLiteral("--quiet") });
 }
 
 QString TestResources::integrity() const
@@ -357,10 +366,7 @@ void TestResources::outputFolderRemovedDuringDownload()
     const QString id = add({ QStringLiteral("download"), url, QStringLiteral("--dir"), folder });
     QVERIFY(!id.isEmpty());
     QProcess runner;
-    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    runner.start(QStringLiteral(SPOOLCTL_PATH),
-        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("run"),
-            QStringLiteral("--until-empty"), QStringLiteral("--quiet") });
+    startRunUntilEmpty(runner);
     const auto partSize = [&] {
         const QFileInfoList parts = QDir(folder).entryInfoList(QDir::Files | QDir::Hidden);
         return parts.size() == 1 ? parts.first().size() : 0;
@@ -410,10 +416,7 @@ void TestResources::sceneReplacedDuringRender()
         QStringLiteral("480"), QStringLiteral("--samples"), QStringLiteral("64") });
     QVERIFY(!id.isEmpty());
     QProcess runner;
-    runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    runner.start(QStringLiteral(SPOOLCTL_PATH),
-        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("run"),
-            QStringLiteral("--until-empty"), QStringLiteral("--quiet") });
+    startRunUntilEmpty(runner);
     QVERIFY(runner.waitForStarted());
     // Frozen once the first pass has drawn its preview (1 of 64 samples, about 3 s in all here),
     // so that the file is surely replaced mid-render, however fast or slow this machine is.
