@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -272,13 +273,16 @@ def main():
         took = time.monotonic() - started
     finally:
         soak.server.kill()
-    print("soak: %d jobs, %s, %.0f s, data in %s" % (
+    print("soak: %d jobs, %s, %.0f s, data in %s (removed if all is ok)" % (
         len(soak.expect), ", ".join("%d %s" % (v, k) for k, v in soak.counts.items()), took,
         soak.tmp))
     width = max(len(r[0]) for r in rows)
     for promise, verdict, detail in rows:
         print("  %-*s  %-6s %s" % (width, promise, verdict, detail))
-    sys.exit(0 if all(r[1] == "ok" for r in rows) else 1)
+    if all(r[1] == "ok" for r in rows):
+        shutil.rmtree(soak.tmp)  # kept when a promise broke, for a look
+        sys.exit(0)
+    sys.exit(1)
 
 
 if __name__ == "__main__":
