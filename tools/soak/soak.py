@@ -42,6 +42,7 @@ class Soak:
         self.expect = {}  # job id -> (expected state, check)
         self.runners = []
         self.app = None
+        self.died = []  # runners that ended by themselves
         self.counts = {"SIGKILL": 0, "SIGSTOP past the lease": 0, "app restarts": 0}
 
     # --- processes -------------------------------------------------------------------------
@@ -60,11 +61,13 @@ class Soak:
         line = self.server.stdout.readline().split()
         self.port = int(line[1])
 
-    def start_runner(self):
+    def start_runner(self, slot):
         env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+        # The legacy plugin runs under the GIL in one runner, in worker processes in the other.
+        mode = ["--gil", "on"] if slot == 0 else ["--plugin-mode", "legacytally=process"]
         return subprocess.Popen(
             [self.ctl_path, "--data-dir", self.data, "run", "--workers", "2",
-             "--lease-ms", str(LEASE_MS), "--quiet"],
+             "--lease-ms", str(LEASE_MS), "--quiet", *mode],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
     def start_app(self):
@@ -130,7 +133,7 @@ class Soak:
         return sum(1 for j in jobs if j["state"] in ("queued", "running", "paused"))
 
     def chaos(self):
-        self.runners = [self.start_runner(), self.start_runner()]
+        self.runners = [self.start_runner(0), self.start_runner(1)]
         self.start_app()
         kills_left, freezes_left, restarts_left = self.args.kills, 2, 2
         deadline = time.monotonic() + self.args.timeout
@@ -138,6 +141,10 @@ class Soak:
         while time.monotonic() < deadline:
             time.sleep(self.rng.uniform(0.2, 0.8))
             step += 1
+            for slot, r in enumerate(self.runners):  # only the soak may end a runner
+                if r.poll() is not None:
+                    self.died.append("runner %d exited with %s" % (slot, r.returncode))
+                    self.runners[slot] = self.start_runner(slot)
             if step % 4 == 0 and self.pending() == 0:  # a look costs a process: not every step
                 break
             i = self.rng.randrange(2)
@@ -155,7 +162,7 @@ class Soak:
             elif kills_left:
                 self.runners[i].kill()
                 self.runners[i].wait()
-                self.runners[i] = self.start_runner()
+                self.runners[i] = self.start_runner(i)
                 kills_left -= 1
                 self.counts["SIGKILL"] += 1
         else:
@@ -178,6 +185,7 @@ class Soak:
         def row(promise, bad):
             rows.append((promise, "ok" if not bad else "BROKEN", "; ".join(bad[:3])))
 
+        row("no runner ended by itself", self.died)
         row("every job queued is still there", [i for i in self.expect if i not in jobs])
         row("every job in the state its faults call for",
             ["%s %s (wanted %s: %s)" % (i[:8], jobs[i]["state"], want, jobs[i].get("error"))
