@@ -382,6 +382,13 @@ void TestSpoolctl::listAndShowFollowTheContract()
         > jobs.at(0).toObject().value(QStringLiteral("seq")).toInteger());
     QCOMPARE(job.value(QStringLiteral("attempts")).toInt(), 0);
     QCOMPARE(job.value(QStringLiteral("maxAttempts")).toInt(), 2);
+    // For people, as in the app: the attempt it runs next (JSON keeps the raw count, 0).
+    const QStringList lines = ctl({ QStringLiteral("list") }).out.split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() > 2 && lines.at(2).contains(QLatin1String(" 1/2 ")),
+        qPrintable(lines.join(QLatin1Char('\n'))));
+    const QString text = ctl({ QStringLiteral("show"), second }).out;
+    QVERIFY2(
+        text.contains(QRegularExpression(QStringLiteral("attempts:\\s+1 of 2"))), qPrintable(text));
     QVERIFY2(kIsoMs.match(job.value(QStringLiteral("enqueuedAt")).toString()).hasMatch(),
         qPrintable(job.value(QStringLiteral("enqueuedAt")).toString()));
     QVERIFY(job.value(QStringLiteral("startedAt")).isNull());

@@ -114,12 +114,6 @@ QString stateName(JobState state)
     return QString();
 }
 
-int attemptShown(const JobRecord &record)
-{
-    const bool waiting = record.state == JobState::Queued || record.state == JobState::Paused;
-    return waiting ? qMin(record.attempts + 1, record.maxAttempts) : record.attempts;
-}
-
 QString stateText(const JobRecord &record)
 {
     QString text = stateName(record.state);

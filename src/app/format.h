@@ -23,8 +23,5 @@ QString timestamp(qint64 ms);
 QString stateName(JobState state);
 // The state with a pending stop request, e.g. "Running (pausing)".
 QString stateText(const JobRecord &record);
-// The attempt a job is on: the one running, or the one it runs next while it waits (a pause
-// gives its attempt back, so the count alone went from 1/5 to 0/5), or the last one it made.
-int attemptShown(const JobRecord &record);
 
 } // namespace spool::app::format

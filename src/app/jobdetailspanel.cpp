@@ -196,7 +196,7 @@ void JobDetailsPanel::refresh()
         m_ui->speedValue->setText(
             live ? format::rate(live->ratePerSecond, units::Bytes) : QString());
         m_ui->serverValue->setText(QUrl(r.params.value(QStringLiteral("url")).toString()).host());
-        QString retry = tr("%1 of %2").arg(format::attemptShown(r)).arg(r.maxAttempts);
+        QString retry = tr("%1 of %2").arg(attemptShown(r)).arg(r.maxAttempts);
         if (r.state == JobState::Queued && r.notBeforeMs > QDateTime::currentMSecsSinceEpoch())
             retry += tr(", next at %1").arg(format::timestamp(r.notBeforeMs));
         m_ui->retryValue->setText(retry);

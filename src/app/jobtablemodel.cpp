@@ -420,7 +420,7 @@ QVariant JobTableModel::display(const Row &row, int column) const
             ? format::eta(row.live.etaMs, progress.totalKnown(), row.live.ratePerSecond)
             : QString();
     case AttemptsColumn:
-        return QStringLiteral("%1/%2").arg(format::attemptShown(r)).arg(r.maxAttempts);
+        return QStringLiteral("%1/%2").arg(attemptShown(r)).arg(r.maxAttempts);
     case EnqueuedColumn:
         return format::timestamp(r.enqueuedAtMs);
     case StartedColumn:
@@ -453,7 +453,7 @@ QVariant JobTableModel::sortValue(const Row &row, int column) const
     case EtaColumn:
         return row.hasLive ? row.live.etaMs : qint64(-1);
     case AttemptsColumn:
-        return format::attemptShown(r);
+        return attemptShown(r);
     case EnqueuedColumn:
         return r.enqueuedAtMs;
     case StartedColumn:

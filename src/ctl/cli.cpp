@@ -522,7 +522,7 @@ int Cli::list(const QStringList &args)
         QStringLiteral("ENQUEUED"), QStringLiteral("INFO") } };
     for (const JobRecord &r : std::as_const(records)) {
         rows.append({ idString(r.id).left(8), r.kind, stateText(r), progressText(r),
-            QStringLiteral("%1/%2").arg(r.attempts).arg(r.maxAttempts),
+            QStringLiteral("%1/%2").arg(attemptShown(r)).arg(r.maxAttempts),
             formatLocalTime(r.enqueuedAtMs), r.error.isEmpty() ? r.output : r.error });
     }
     printTable(m_out, rows);
@@ -582,7 +582,7 @@ int Cli::show(const QStringList &args)
                                              : QStringLiteral("?"),
                     r.progress.unit) },
         { QStringLiteral("attempts:"),
-            QStringLiteral("%1 of %2").arg(r.attempts).arg(r.maxAttempts) },
+            QStringLiteral("%1 of %2").arg(attemptShown(r)).arg(r.maxAttempts) },
         { QStringLiteral("enqueued:"), formatLocalTime(r.enqueuedAtMs) },
         { QStringLiteral("started:"), formatLocalTime(r.startedAtMs) },
         { QStringLiteral("finished:"), formatLocalTime(r.finishedAtMs) },

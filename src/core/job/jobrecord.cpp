@@ -60,4 +60,10 @@ QJsonObject JobEvent::toJson() const
     };
 }
 
+int attemptShown(const JobRecord &record)
+{
+    const bool waiting = record.state == JobState::Queued || record.state == JobState::Paused;
+    return waiting ? qMin(record.attempts + 1, record.maxAttempts) : record.attempts;
+}
+
 } // namespace spool

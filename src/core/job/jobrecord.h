@@ -52,6 +52,10 @@ struct JobEvent
 
 // An ISO 8601 UTC timestamp with milliseconds, or null for 0.
 QJsonValue isoTimestamp(qint64 ms);
+// The attempt a job is on, for people: the one running, or the one it runs next while it waits
+// (a pause gives its attempt back, so the count alone went from 1/5 to 0/5), or the last one
+// it made. JSON keeps the raw count ("attempts").
+int attemptShown(const JobRecord &record);
 QString idString(const QUuid &id);
 
 } // namespace spool
