@@ -23,6 +23,7 @@
 #include "renderer.h"
 #include "renderkind.h"
 #include "scene.h"
+#include "scenewire.h"
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
@@ -203,6 +204,8 @@ private Q_SLOTS:
     void renderJobWritesThePng_data();
     void renderJobWritesThePng();
     void badFileFailsTheJobOnce();
+    void modelThatCrashesAssimpFailsOnlyItsJob();
+    void readersAnswerIsCheckedNotTrusted();
     void pauseResumesFromTheLastPassAfterARestart();
     void cancelStopsPromptlyAndLeavesNothing();
     void neverReplacesAFile();
@@ -215,6 +218,16 @@ void TestRender::initTestCase()
 {
     if (!QFileInfo::exists(model("OBJ/spider.obj")))
         QFAIL("assimp-testmodels is not installed (tools/deps.sh test installs it)");
+#ifdef SPOOL_TSAN
+    // Instrumented scene readers would turn Assimp's SIGBUS into the sanitizer's report and an
+    // exit status: let the signal end the reader as it does in a normal build.
+    qputenv("TSAN_OPTIONS", qgetenv("TSAN_OPTIONS") + " handle_segv=0 handle_sigbus=0");
+#endif
+#ifdef __SANITIZE_ADDRESS__
+    // Read by the readers when they start; this process keeps its own.
+    qputenv(
+        "ASAN_OPTIONS", qgetenv("ASAN_OPTIONS") + " handle_segv=0 handle_sigbus=0 handle_abort=0");
+#endif
 }
 
 void TestRender::loadsRealModels_data()
@@ -274,6 +287,10 @@ void TestRender::badFilesFailWithTheLoadersReason_data()
         << QStringLiteral("unended.ply") << QStringLiteral("does not end");
     QTest::newRow("generated:short binary ply")
         << QStringLiteral("short.ply") << QStringLiteral("bytes of data");
+    // Found by fuzz_models: Assimp 5.2 dies of SIGBUS after importing it; the reader process
+    // dies, not this one.
+    QTest::newRow("crashes assimp") << QStringLiteral(TEST_DATA_DIR "/crashes-assimp.ply")
+                                    << QStringLiteral("it crashed the model reader");
 }
 
 void TestRender::badFilesFailWithTheLoadersReason()
@@ -468,6 +485,74 @@ void TestRender::badFileFailsTheJobOnce()
     QVERIFY2(h.recorder->record(id).error.contains(QLatin1String("points.ply")),
         qPrintable(h.recorder->record(id).error));
     QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("points.png"))));
+}
+
+// The file that crashes Assimp fails its job with the reason, once; the process that ran it (this
+// one, as a runner) goes on to the next job.
+void TestRender::modelThatCrashesAssimpFailsOnlyItsJob()
+{
+    Harness h(1);
+    const QUuid bad =
+        h.add(QStringLiteral(TEST_DATA_DIR "/crashes-assimp.ply"), QStringLiteral("crash.png"), {});
+    const QUuid good = h.add(model("OBJ/spider.obj"), QStringLiteral("spider.png"),
+        { { QStringLiteral("width"), 64 }, { QStringLiteral("height"), 48 },
+            { QStringLiteral("samples"), 2 } });
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(good), JobState::Succeeded, 60000);
+    QCOMPARE(h.recorder->state(bad), JobState::Failed);
+    QCOMPARE(h.recorder->record(bad).attempts, 1);
+    const QString error = h.recorder->record(bad).error;
+    QVERIFY2(error.contains(QLatin1String("crashes-assimp.ply: it crashed the model reader")),
+        qPrintable(error));
+    QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("crash.png"))));
+    QVERIFY(QFileInfo::exists(h.out(QStringLiteral("spider.png"))));
+}
+
+// What spool-scene-reader sends back comes from a process that read a stranger's file: it round-
+// trips exactly, and a cut, inflated or inconsistent answer is refused with a reason.
+void TestRender::readersAnswerIsCheckedNotTrusted()
+{
+    auto read = readSceneHere(model("OBJ/spider.obj"));
+    QVERIFY(read.ok());
+    Scene scene = read.value();
+    scene.cameras.push_back(
+        Camera { QStringLiteral("cam"), { 1, 2, 3 }, { 0, 0, -1 }, { 0, 1, 0 }, 0.8f, 1.5f });
+    scene.lights.push_back(Light { false, { 0, 1, 0 }, { 4, 5, 6 }, { 1, 0.5f, 0.25f } });
+    const QByteArray answer = scenewire::encode(scene);
+    auto decoded = scenewire::decodeScene(answer);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.ok() ? QString() : decoded.error().message));
+    QCOMPARE(decoded->triangleCount, scene.triangleCount);
+    QCOMPARE(decoded->meshes.size(), scene.meshes.size());
+    QCOMPARE(decoded->meshes.back().indices, scene.meshes.back().indices);
+    QCOMPARE(decoded->cameras.back().name, QStringLiteral("cam"));
+    QCOMPARE(decoded->lights.back().position.y, 5.0f);
+    QCOMPARE(decoded->bounds.radius(), scene.bounds.radius());
+
+    const auto refused = [](const QByteArray &bytes, const char *reason) {
+        auto result = scenewire::decodeScene(bytes);
+        if (result.ok())
+            return QStringLiteral("accepted");
+        return result.error().message.contains(QLatin1String(reason)) ? QString()
+                                                                      : result.error().message;
+    };
+    QCOMPARE(refused(answer.left(answer.size() - 1), "ends early"), QString());
+    QCOMPARE(refused(answer + 'x', "bytes after its end"), QString());
+    QCOMPARE(refused(QByteArray("garbage"), "does not start as an answer does"), QString());
+    QByteArray inflated = answer;
+    const quint32 huge = 0x40000000; // the first mesh's position count
+    memcpy(inflated.data() + 12 + 1 + 4 + 12, &huge, 4);
+    QCOMPARE(refused(inflated, "cannot hold"), QString());
+    Scene stray;
+    stray.meshes.push_back(Mesh { { { 0, 0, 0 }, { 1, 0, 0 } }, { 0, 1, 2 }, {} });
+    QCOMPARE(refused(scenewire::encode(stray), "points past its mesh"), QString());
+    // Found by fuzz_scene_answer: finite coordinates whose extent overflows a float.
+    Scene vast;
+    vast.meshes.push_back(
+        Mesh { { { -3e38f, 0, 0 }, { 3e38f, 0, 0 }, { 0, 1, 0 } }, { 0, 1, 2 }, {} });
+    QCOMPARE(refused(scenewire::encode(vast), "too large to render"), QString());
+    const Error error = makeError(ErrorCode::InvalidInput, QStringLiteral("x.obj has no faces"));
+    QCOMPARE(scenewire::decodeScene(scenewire::encode(error)).error().message, error.message);
+    const QStringList names { QStringLiteral("a"), QStringLiteral("\u00e9t\u00e9") };
+    QCOMPARE(scenewire::decodeCameraNames(scenewire::encode(names)).value(), names);
 }
 
 void TestRender::pauseResumesFromTheLastPassAfterARestart()

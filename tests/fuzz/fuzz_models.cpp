@@ -1,5 +1,5 @@
-// Mutated model files through the OFF/PLY header check and Assimp's importers, as a render job
-// and the New Render dialog read them: a clear error or a usable scene, nothing else.
+// Mutated model files through the OFF/PLY header check and Assimp's importers, as
+// spool-scene-reader reads them: a clear error or a usable scene, nothing else.
 #include <cmath>
 
 #include <QDir>
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         file.write(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
     }
     (void)render::implausibleHeader(path, qint64(size - 1));
-    const auto scene = render::loadScene(path);
+    const auto scene = render::readSceneHere(path);
     if (scene.ok()) {
         SPOOL_FUZZ_CHECK(scene->triangleCount > 0, path);
         SPOOL_FUZZ_CHECK(std::isfinite(scene->bounds.radius()), path);

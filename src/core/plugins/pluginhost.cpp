@@ -25,6 +25,7 @@
 #include "pluginsafety.h"
 #include "spool/plugin.h"
 #include "util/atomicfile.h"
+#include "util/helperprogram.h"
 #include "util/ids.h"
 #include "workerprocess.h"
 #include "workerprotocol.h"
@@ -116,18 +117,6 @@ private:
     Gil::Holder *m_holder;
 };
 
-// Where spool-worker-host is: beside the running program, or in ../bin (tests).
-QString workerProgram()
-{
-    const QDir here(QCoreApplication::applicationDirPath());
-    for (const QString &candidate : { here.filePath(QStringLiteral("spool-worker-host")),
-             here.filePath(QStringLiteral("../bin/spool-worker-host")) }) {
-        if (QFileInfo(candidate).isExecutable())
-            return QDir::cleanPath(candidate);
-    }
-    return {};
-}
-
 // Idle spool-worker-host processes, by plugin file, kept for the plugin's next job: a fresh one
 // costs about 18 ms (exec, Qt, loading the plugin). Only a worker that finished its job normally
 // comes back here; one that crashed, hung or was stopped is killed. An idle worker ends itself
@@ -193,7 +182,7 @@ WorkerPool &workerPool()
 JobResult runInWorker(
     JobContext &context, const PluginInfo &plugin, const QString &kind, const QJsonObject &args)
 {
-    const QString program = workerProgram();
+    const QString program = helperProgram(QStringLiteral("spool-worker-host"));
     if (program.isEmpty())
         return JobResult::failure(
             QStringLiteral("spool-worker-host is not installed beside this program"), false);

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -21,6 +23,40 @@ WorkerProcess::~WorkerProcess()
 {
     kill();
     closeControl();
+    closeOutput();
+}
+
+void WorkerProcess::closeOutput()
+{
+    if (m_output >= 0)
+        ::close(m_output);
+    m_output = -1;
+}
+
+bool WorkerProcess::readOutput(QByteArray *output, const std::function<bool()> &stop)
+{
+    char buffer[65536];
+    while (m_output >= 0) {
+        if (stop && stop()) {
+            kill();
+            closeOutput();
+            return false;
+        }
+        pollfd ready { m_output, POLLIN, 0 };
+        const int polled = ::poll(&ready, 1, 50);
+        if (polled < 0 && errno != EINTR)
+            break;
+        if (polled <= 0)
+            continue;
+        const ssize_t n = ::read(m_output, buffer, sizeof buffer);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            break; // the child closed it (or the pipe failed: the answer will be short)
+        output->append(buffer, qsizetype(n));
+    }
+    closeOutput();
+    return true;
 }
 
 void WorkerProcess::closeControl()
@@ -48,14 +84,19 @@ bool WorkerProcess::sendLine(const QByteArray &line)
     return true;
 }
 
-bool WorkerProcess::start(
-    const QString &program, const QStringList &arguments, QString *error, bool withControl)
+bool WorkerProcess::start(const QString &program, const QStringList &arguments, QString *error,
+    bool withControl, bool withOutput)
 {
     Q_ASSERT(m_pid < 0);
     int pair[2] = { -1, -1 };
-    if (withControl && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    int out[2] = { -1, -1 };
+    if ((withControl && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+        || (withOutput && ::pipe2(out, O_CLOEXEC) != 0)) {
         if (error)
             *error = QString::fromLocal8Bit(std::strerror(errno));
+        for (const int fd : { pair[0], pair[1] })
+            if (fd >= 0)
+                ::close(fd);
         return false;
     }
     std::vector<QByteArray> words { QFile::encodeName(program) };
@@ -68,7 +109,10 @@ bool WorkerProcess::start(
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    if (withOutput)
+        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO); // clears CLOEXEC
+    else
+        posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
     if (withControl)
         posix_spawn_file_actions_adddup2(&actions, pair[1], STDIN_FILENO); // clears CLOEXEC
     posix_spawnattr_t attributes;
@@ -92,6 +136,13 @@ bool WorkerProcess::start(
             ::close(pair[0]);
         else
             m_control = pair[0];
+    }
+    if (withOutput) {
+        ::close(out[1]);
+        if (rc != 0)
+            ::close(out[0]);
+        else
+            m_output = out[0];
     }
     if (rc != 0) {
         if (error)

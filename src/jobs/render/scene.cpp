@@ -320,7 +320,7 @@ bool isSupportedModel(const QString &path)
     return imp.IsExtensionSupported((QLatin1Char('.') + suffix.toLower()).toUtf8().constData());
 }
 
-Result<Scene> loadScene(const QString &path, const std::function<bool()> &cancelled)
+Result<Scene> readSceneHere(const QString &path, const std::function<bool()> &cancelled)
 {
     if (isProcedural(path))
         return proceduralTerrain();
@@ -337,6 +337,12 @@ Result<Scene> loadScene(const QString &path, const std::function<bool()> &cancel
             QStringLiteral("%1 has no triangles to render (a point cloud, lines only, or empty)")
                 .arg(QFileInfo(path).fileName()));
     }
+    // Each coordinate is finite, but the extent can still overflow a float (found by
+    // fuzz_scene_answer): nothing sensible can frame such a scene.
+    if (!std::isfinite(scene.bounds.radius()))
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("%1 has coordinates too large to render")
+                .arg(QFileInfo(path).fileName()));
     for (unsigned i = 0; i < src->mNumCameras; ++i) {
         const aiCamera *c = src->mCameras[i];
         const aiNode *node = src->mRootNode ? src->mRootNode->FindNode(c->mName) : nullptr;
@@ -376,7 +382,7 @@ Result<Scene> loadScene(const QString &path, const std::function<bool()> &cancel
     return scene;
 }
 
-Result<QStringList> cameraNames(const QString &path)
+Result<QStringList> readCameraNamesHere(const QString &path)
 {
     if (isProcedural(path))
         return QStringList { QStringLiteral("overview") };

@@ -61,10 +61,16 @@ inline const QString kProceduralTerrain = QStringLiteral("procedural:terrain");
 bool isProcedural(const QString &scene);
 // Whether Assimp knows the file's extension (for validation before a job is queued).
 bool isSupportedModel(const QString &path);
-// Loads a model file or a procedural scene. `cancelled` is polled between steps.
+// Loads a model file or a procedural scene. Assimp reads the file in spool-scene-reader, a
+// process of its own: a damaged file that crashes Assimp fails this call (and its job) with the
+// reason, not the program. `cancelled` is polled while it reads (scenereader.cpp).
 Result<Scene> loadScene(const QString &scene, const std::function<bool()> &cancelled = {});
-// The cameras a model file defines, without building the whole scene (for validation).
+// The cameras a model file defines, without building the whole scene (for validation); in
+// spool-scene-reader too.
 Result<QStringList> cameraNames(const QString &path);
+// The same in this process, for spool-scene-reader itself and the fuzzers.
+Result<Scene> readSceneHere(const QString &scene, const std::function<bool()> &cancelled = {});
+Result<QStringList> readCameraNamesHere(const QString &path);
 Scene proceduralTerrain(int gridSize = 708);
 // Assimp reserves memory for the counts a header declares before it reads the data: a corrupt
 // OFF or PLY header can make it try hundreds of gigabytes. The reason to refuse a file whose
