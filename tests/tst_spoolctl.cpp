@@ -304,6 +304,10 @@ void TestSpoolctl::badInput_data()
     row("show through a file", "file",
         { s("--data-dir"), s("{data}/inner"), s("show"), s("01234567") },
         "cannot look into data directory");
+    // A reason that quotes what was typed stays one line (control characters shown as "?").
+    row("newline in an option", "fresh", { s("--bogus\nline") }, "unknown option '--bogus?line'");
+    row("escape in a URL", "fresh", { s("add"), s("download"), s("ftp://x\x1b[2J") },
+        "'ftp://x?[2J' is not an http or https URL");
     row("corrupt database", "corrupt", { s("list") }, "file is not a database");
     row("corrupt database, add", "corrupt", { s("add"), s("busy"), s("--ms"), s("5") },
         "file is not a database");

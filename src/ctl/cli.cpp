@@ -19,6 +19,7 @@
 #include "queue/jobqueueimpl.h"
 #include "util/datadir.h"
 #include "util/ids.h"
+#include "util/oneline.h"
 #include "util/runneridentity.h"
 #include "util/signalwatcher.h"
 
@@ -143,14 +144,14 @@ int Cli::usage(bool toErr)
 
 int Cli::usageError(const QString &message)
 {
-    m_err << kProgram << ": " << message << '\n';
+    m_err << kProgram << ": " << oneLine(message) << '\n';
     m_err.flush();
     return ExitUsage;
 }
 
 int Cli::fail(const Error &error)
 {
-    m_err << kProgram << ": " << error.message << '\n';
+    m_err << kProgram << ": " << oneLine(error.message) << '\n';
     m_err.flush();
     return error.isBadInput() ? ExitUsage : ExitFailure;
 }

@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 
 #include "spool/plugin.h"
+#include "util/oneline.h"
 
 namespace spool::pluginmetadata {
 
@@ -28,17 +29,6 @@ Result<ParamType> paramType(const QString &name)
         return ParamType::StringList;
     return makeError(
         ErrorCode::InvalidInput, QStringLiteral("unknown parameter type '%1'").arg(name));
-}
-
-// Control characters shown as "?": a refusal stays one line (fuzz_plugin_metadata found a
-// newline in an interface name going through).
-QString oneLine(QString text)
-{
-    for (QChar &c : text) {
-        if (c.category() == QChar::Other_Control)
-            c = QLatin1Char('?');
-    }
-    return text;
 }
 
 QString readFields(const QJsonObject &loaderData, PluginInfo &info)
