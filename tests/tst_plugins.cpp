@@ -144,6 +144,7 @@ private Q_SLOTS:
     void refusesWhatItCannotUse();
     void refusalsAreOneLine();
     void pluginsOthersCanChangeAreRefused();
+    void checkSaysWhetherAPluginWouldLoad();
     void examplePluginsRun();
     void legacyJobsWaitingForTheLockLeaveTheirSlots();
     void processModeContainsMisbehaviour();
@@ -264,6 +265,48 @@ void TestPlugins::pluginsOthersCanChangeAreRefused()
     QVERIFY(QFile::setPermissions(file, ownerOnly));
     QVERIFY(::chmod(QFile::encodeName(folder).constData(), 01777) == 0);
     QCOMPARE(refusalNow(), QString());
+}
+
+// `spoolctl plugins --check FILE`, for plugin authors' CI: exit 0 and what would load, or exit 2
+// and the reason this Spool would refuse it.
+void TestPlugins::checkSaysWhetherAPluginWouldLoad()
+{
+    QTemporaryDir home; // an empty ~/.local/share: only the application's plugins are installed
+    QTemporaryDir dir;
+    const auto check = [&](const QString &file) {
+        return spoolctl(
+            { QStringLiteral("plugins"), QStringLiteral("--check"), file }, home.path());
+    };
+    Ctl good = check(appPlugin("libwordcount.so"));
+    QCOMPARE(good.exitCode, 0);
+    QCOMPARE(good.out,
+        QStringLiteral("libwordcount.so: would load: wordcount 1.0 (SDK 1.0, thread-safe): "
+                       "wordcount\n"));
+    // A rebuilt copy of an installed plugin replaces it: no conflict with itself.
+    const QString copy = dir.filePath(QStringLiteral("libwordcount.so"));
+    QVERIFY(QFile::copy(appPlugin("libwordcount.so"), copy));
+    QCOMPARE(check(copy).exitCode, 0);
+
+    const auto refused = [&](const QString &file, const QString &reason) {
+        const Ctl r = check(file);
+        if (r.exitCode != 2 || !r.out.isEmpty() || r.err.count(u'\n') != 1)
+            return QStringLiteral("exit %1, out '%2', err '%3'").arg(r.exitCode).arg(r.out, r.err);
+        return r.err.contains(reason) ? QString() : r.err;
+    };
+    QCOMPARE(
+        refused(testPlugin("librefused_newsdk.so"), QStringLiteral("would not load: ")), QString());
+    const QString other = dir.filePath(QStringLiteral("libmywords.so"));
+    QVERIFY(QFile::copy(appPlugin("libwordcount.so"), other));
+    QCOMPARE(refused(other, QStringLiteral("kind 'wordcount' is already provided by ")), QString());
+    QVERIFY(QFile::setPermissions(copy, QFile::permissions(copy) | QFileDevice::WriteOther));
+    QCOMPARE(refused(copy, QStringLiteral("is writable by other users")), QString());
+    QCOMPARE(refused(dir.filePath(QStringLiteral("missing.so")), QStringLiteral("is not a file")),
+        QString());
+    const QString text = dir.filePath(QStringLiteral("notes.txt"));
+    QFile notes(text);
+    QVERIFY(notes.open(QIODevice::WriteOnly));
+    notes.close();
+    QCOMPARE(refused(text, QStringLiteral("is not a shared library")), QString());
 }
 
 void TestPlugins::examplePluginsRun()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Spool needs to build, run and test, skipping those present.
-# Usage: tools/deps.sh [app|test|bench|fuzz]   (test adds to app; bench and fuzz add to test)
+# Usage: tools/deps.sh [app|test|bench|fuzz|package]   (test adds to app; the others add to test)
 set -euo pipefail
 
 purpose=${1:-test}
@@ -13,6 +13,8 @@ packages=(
 test_packages=(
     # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).
     xvfb xauth imagemagick xdotool clang-format python3 openssl
+    # groff: tst_cli checks the man pages render without a warning.
+    groff-base
     # Real model files (BSD-3-Clause) for the render tests, in /usr/share/assimp/models.
     assimp-testmodels
 )
@@ -22,6 +24,11 @@ fi
 if [ "$purpose" = fuzz ]; then
     # libFuzzer ships with clang; the harnesses build with clang 14 under ASan+UBSan.
     packages+=("${test_packages[@]}" clang-14 libfuzzer-14-dev)
+fi
+if [ "$purpose" = package ]; then
+    # The .debs (dpkg-shlibdeps, fakeroot-free CPack), their checks, and a clean Debian 12 to
+    # install them into (tools/install-test.sh).
+    packages+=("${test_packages[@]}" dpkg-dev file lintian desktop-file-utils appstream mmdebstrap)
 fi
 if [ "$purpose" = bench ]; then
     packages+=("${test_packages[@]}" nginx-light aria2 time)

@@ -13,8 +13,49 @@
 #include "util/datadir.h"
 #include "util/signalwatcher.h"
 
+namespace {
+
+// The app's command line; `dataDir` is filled in with its option.
+void describeOptions(QCommandLineParser &parser, QCommandLineOption &dataDir)
+{
+    parser.setApplicationDescription(QCoreApplication::translate("main", "A desktop job queue."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    dataDir = QCommandLineOption(QStringLiteral("data-dir"),
+        QCoreApplication::translate("main", "The queue's data directory."), QStringLiteral("DIR"));
+    parser.addOption(dataDir);
+}
+
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v"
+            || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+// --help and --version print and exit without a display (man pages, packaging checks, ssh).
+int printHelpOrVersion(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("spool"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
+    QCommandLineParser parser;
+    QCommandLineOption dataDir(QStringLiteral("data-dir"));
+    describeOptions(parser, dataDir);
+    parser.process(app); // exits after printing
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
+    if (asksForHelpOrVersion(argc, argv))
+        return printHelpOrVersion(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("spool"));
     QApplication::setOrganizationName(QStringLiteral("Spool"));
@@ -35,12 +76,8 @@ int main(int argc, char *argv[])
         QApplication::installTranslator(&spoolTranslator);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "A desktop job queue."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"),
-        QApplication::translate("main", "The queue's data directory."), QStringLiteral("DIR"));
-    parser.addOption(dataDirOption);
+    QCommandLineOption dataDirOption(QStringLiteral("data-dir"));
+    describeOptions(parser, dataDirOption);
     parser.process(app);
 
     // The same directory spoolctl uses: --data-dir, $SPOOL_DATA_DIR, the platform's default.

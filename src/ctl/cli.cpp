@@ -10,11 +10,16 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLibrary>
 #include <QRegularExpression>
 #include <QThread>
 
+#include "commandtable.h"
+#include "completion.h"
+#include "help.h"
 #include "job/jobfiles.h"
 #include "listline.h"
+#include "manpage.h"
 #include "plugins/pluginhost.h"
 #include "queue/jobqueueimpl.h"
 #include "util/datadir.h"
@@ -28,47 +33,6 @@ namespace spool::ctl {
 namespace {
 
 const QString kProgram = QStringLiteral("spoolctl");
-
-QString usageText()
-{
-    return QStringLiteral(
-        "Usage: spoolctl [--data-dir DIR] COMMAND [ARGS]\n"
-        "\n"
-        "Commands:\n"
-        "  add KIND [PARAMS] [--max-attempts N]   queue a job; prints its id\n"
-        "      add busy --ms N                    diagnostic: CPU-bound for N ms\n"
-        "      add sleep --ms N                   diagnostic: waits N ms without CPU\n"
-        "  list [--json] [--state STATE]...       jobs in FIFO order\n"
-        "  show ID [--json]                       one job with its timeline\n"
-        "  cancel|pause|resume|retry|remove ID    act on a job (a unique id prefix will do)\n"
-        "  pause --queue | resume --queue         hold or release the whole queue\n"
-        "  run [--workers N] [--until-empty] [--gil on|off] [--switch-interval MS]\n"
-        "      [--plugin-mode PLUGIN=gil|process]... [--priority low|idle|normal]\n"
-        "      [--lease-ms N] [--quiet]\n"
-        "                                         run jobs in this process\n"
-        "  plugins [--json]                       plugins found, their kinds, refusals\n"
-        "  gil-stats [--json]                     GIL waits, holds, handoffs per plugin\n"
-        "      add plugin NAME --param K=V...     a job of a plugin's kind\n"
-        "\n"
-        "The data directory is --data-dir, else $SPOOL_DATA_DIR, else the platform's\n"
-        "application data folder. $SPOOL_DURABILITY=full makes every commit survive power loss.\n"
-        "Exit status: 0 done, 2 bad usage or bad input (nothing written), 1 any other failure.\n");
-}
-
-// "maxAttempts" -> "max-attempts"
-QString optionName(const QString &paramName)
-{
-    QString out;
-    for (const QChar c : paramName) {
-        if (c.isUpper()) {
-            out += QLatin1Char('-');
-            out += c.toLower();
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
 
 QString formatLocalTime(qint64 ms)
 {
@@ -138,8 +102,69 @@ Cli::Cli(RegistryFactory makeRegistry, QTextStream &out, QTextStream &err)
 
 int Cli::usage(bool toErr)
 {
-    (toErr ? m_err : m_out) << usageText();
+    (toErr ? m_err : m_out) << help::overview(*registry());
     return toErr ? ExitUsage : ExitOk;
+}
+
+const JobKindRegistry *Cli::registry()
+{
+    if (!m_registry)
+        m_registry = m_makeRegistry(m_dataDir);
+    return m_registry.get();
+}
+
+// `help`, `help COMMAND`, `help add KIND`, `help --man`; `COMMAND --help` comes here too.
+int Cli::helpCommand(const QStringList &args)
+{
+    if (args == QStringList { QStringLiteral("--man") }) {
+        m_out << manPage(*registry(), QCoreApplication::applicationVersion());
+        return ExitOk;
+    }
+    if (args.isEmpty())
+        return usage(false);
+    const CommandHelp *command = findCommand(args.first());
+    if (!command)
+        return usageError(
+            QStringLiteral("help: unknown command '%1' (see spoolctl help)").arg(args.first()));
+    if (command->name == QLatin1String("add") && args.size() > 2
+        && args.at(1) == QLatin1String("plugin"))
+        return pluginKindHelp(args.at(2));
+    if (command->name == QLatin1String("add") && args.size() > 1) {
+        const JobKind *kind = registry()->find(args.at(1));
+        if (!kind)
+            return usageError(QStringLiteral("help: unknown kind '%1' (known kinds: %2)")
+                                  .arg(args.at(1), registry()->names().join(QStringLiteral(", "))));
+        m_out << help::kind(*kind);
+        return ExitOk;
+    }
+    m_out << help::command(*command, *registry());
+    return ExitOk;
+}
+
+int Cli::pluginKindHelp(const QString &name)
+{
+    for (const PluginInfo &plugin : PluginHost::instance().plugins()) {
+        if (!plugin.refusal.isEmpty())
+            continue;
+        for (const PluginKindInfo &kind : plugin.kinds) {
+            if (kind.name == name) {
+                m_out << help::pluginKind(plugin.name, kind);
+                return ExitOk;
+            }
+        }
+    }
+    return usageError(
+        QStringLiteral("help: no plugin provides '%1' (see spoolctl plugins)").arg(name));
+}
+
+int Cli::completion(const QStringList &args)
+{
+    const QString script =
+        args.size() == 1 ? completionScript(args.first(), *registry()) : QString();
+    if (script.isEmpty())
+        return usageError(QStringLiteral("completion takes one of bash, zsh, fish"));
+    m_out << script;
+    return ExitOk;
 }
 
 int Cli::usageError(const QString &message)
@@ -174,8 +199,7 @@ int Cli::run(const QStringList &arguments)
             m_dataDirOption = arg.mid(11);
             if (m_dataDirOption.isEmpty())
                 return usageError(QStringLiteral("--data-dir needs a directory"));
-        } else if (arg == QLatin1String("-h") || arg == QLatin1String("--help")
-            || arg == QLatin1String("help")) {
+        } else if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
             return usage(false);
         } else if (arg == QLatin1String("--version")) {
             m_out << kProgram << ' ' << QCoreApplication::applicationVersion() << '\n';
@@ -188,6 +212,23 @@ int Cli::run(const QStringList &arguments)
     }
     if (command.isEmpty())
         return usage(true);
+    // Help needs no data directory: it works before there is a queue, and writes nothing.
+    if (command == QLatin1String("help"))
+        return helpCommand(rest);
+    if (command == QLatin1String("completion"))
+        return completion(rest);
+    if (findCommand(command)
+        && (rest.contains(QStringLiteral("--help")) || rest.contains(QStringLiteral("-h")))) {
+        // add KIND --help, add plugin NAME --help: the words before the first option.
+        QStringList topic { command };
+        for (const QString &word : std::as_const(rest)) {
+            if (command != QLatin1String("add") || word.startsWith(QLatin1Char('-'))
+                || topic.size() == 3)
+                break;
+            topic.append(word);
+        }
+        return helpCommand(topic);
+    }
     m_dataDir = datadir::resolve(m_dataDirOption);
     if (m_dataDir.isEmpty())
         return usageError(
@@ -270,10 +311,6 @@ int Cli::add(const QStringList &args)
     if (!kind)
         return usageError(QStringLiteral("unknown kind '%1' (known kinds: %2)")
                               .arg(kindName, m_registry->names().join(QStringLiteral(", "))));
-    const auto hasParam = [kind](const QString &name) {
-        return std::any_of(kind->params.begin(), kind->params.end(),
-            [&](const ParamSpec &p) { return p.name == name && !p.hidden; });
-    };
 
     QCommandLineParser parser;
     QHash<QString, QCommandLineOption> options;
@@ -285,22 +322,21 @@ int Cli::add(const QStringList &args)
             positionals.append(&spec);
             continue;
         }
-        QCommandLineOption option(optionName(spec.name), spec.description);
+        QCommandLineOption option(help::optionName(spec.name), spec.description);
         if (spec.type != ParamType::Boolean)
             option.setValueName(
                 spec.valueName.isEmpty() ? QStringLiteral("VALUE") : spec.valueName);
         parser.addOption(option);
         options.insert(spec.name, option);
     }
-    const QCommandLineOption maxAttemptsOption(QStringLiteral("max-attempts"),
-        QStringLiteral("attempts before the job fails"), QStringLiteral("N"));
-    parser.addOption(maxAttemptsOption);
+    const QString maxAttemptsOption = QStringLiteral("max-attempts");
+    const QString fromOption = QStringLiteral("from");
     // Many jobs at once: one per line of a file (URL and an optional file name), one transaction.
-    const bool takesLists = hasParam(QStringLiteral("url")) && hasParam(QStringLiteral("name"));
-    const QCommandLineOption fromOption(QStringLiteral("from"),
-        QStringLiteral("one job per line: URL [NAME]"), QStringLiteral("FILE"));
-    if (takesLists)
-        parser.addOption(fromOption);
+    const bool takesLists = help::takesLists(*kind);
+    for (const OptionHelp &option : findCommand(QStringLiteral("add"))->options) {
+        if (option.name != fromOption || takesLists)
+            parser.addOption(QCommandLineOption(option.name, option.description, option.valueName));
+    }
     if (!parser.parse(QStringList { kProgram } + args.mid(1)))
         return usageError(QStringLiteral("add %1: %2").arg(kindName, parser.errorText()));
 
@@ -402,7 +438,7 @@ int Cli::add(const QStringList &args)
                     ? QStringLiteral("add %1 needs %2 (spoolctl add %1 %2 ...)")
                           .arg(kindName, value)
                     : QStringLiteral("add %1 needs --%2 %3")
-                          .arg(kindName, optionName(spec.name), value));
+                          .arg(kindName, help::optionName(spec.name), value));
         }
         absolutePaths(params);
         auto checked = m_registry->validate(kindName, params);
@@ -436,13 +472,15 @@ int Cli::add(const QStringList &args)
 int Cli::plugins(const QStringList &args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
-    parser.addOption(jsonOption);
+    addOptions(parser, *findCommand(QStringLiteral("plugins")));
+    const QString jsonOption = QStringLiteral("json");
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("plugins: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("plugins: unexpected argument '%1'")
                               .arg(parser.positionalArguments().first()));
+    if (parser.isSet(QStringLiteral("check")))
+        return checkPlugin(parser.value(QStringLiteral("check")));
     const QList<PluginInfo> found = PluginHost::instance().plugins();
     if (parser.isSet(jsonOption)) {
         QJsonArray out;
@@ -480,13 +518,52 @@ int Cli::plugins(const QStringList &args)
     return ExitOk;
 }
 
+// Whether this Spool would load FILE, and why not: for plugin authors' CI.
+int Cli::checkPlugin(const QString &file)
+{
+    const QFileInfo info(file);
+    if (!info.isFile())
+        return usageError(QStringLiteral("plugins --check: %1 is not a file").arg(file));
+    if (!QLibrary::isLibrary(info.fileName()))
+        return usageError(
+            QStringLiteral("plugins --check: %1 is not a shared library (.so)").arg(file));
+    PluginInfo plugin = PluginHost::inspect(info.canonicalFilePath());
+    for (const PluginKindInfo &kind : std::as_const(plugin.kinds)) {
+        if (!plugin.refusal.isEmpty())
+            break;
+        if (registry()->find(kind.name)) {
+            plugin.refusal = QStringLiteral("kind '%1' is built into Spool").arg(kind.name);
+            break;
+        }
+        for (const PluginInfo &other : PluginHost::instance().plugins()) {
+            const bool sameKind = std::any_of(other.kinds.cbegin(), other.kinds.cend(),
+                [&kind](const PluginKindInfo &k) { return k.name == kind.name; });
+            // An installed copy of this very plugin (same file name) is the one it replaces.
+            const bool copyOfThis = QFileInfo(other.file).fileName() == info.fileName();
+            if (other.refusal.isEmpty() && !copyOfThis && sameKind) {
+                plugin.refusal = QStringLiteral("kind '%1' is already provided by %2")
+                                     .arg(kind.name, other.file);
+                break;
+            }
+        }
+    }
+    if (!plugin.refusal.isEmpty())
+        return usageError(
+            QStringLiteral("%1: would not load: %2").arg(info.fileName(), plugin.refusal));
+    QStringList kinds;
+    for (const PluginKindInfo &k : std::as_const(plugin.kinds))
+        kinds.append(k.name);
+    m_out << info.fileName() << ": would load: " << plugin.name << ' ' << plugin.version << " (SDK "
+          << plugin.sdkVersion << ", " << (plugin.threadSafe ? "thread-safe" : "legacy")
+          << "): " << kinds.join(QStringLiteral(", ")) << '\n';
+    return ExitOk;
+}
+
 int Cli::list(const QStringList &args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
-    const QCommandLineOption stateOption(
-        QStringLiteral("state"), QStringLiteral("only jobs in STATE"), QStringLiteral("STATE"));
-    parser.addOptions({ jsonOption, stateOption });
+    addOptions(parser, *findCommand(QStringLiteral("list")));
+    const QString jsonOption = QStringLiteral("json"), stateOption = QStringLiteral("state");
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("list: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
@@ -533,8 +610,8 @@ int Cli::list(const QStringList &args)
 int Cli::show(const QStringList &args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
-    parser.addOption(jsonOption);
+    addOptions(parser, *findCommand(QStringLiteral("show")));
+    const QString jsonOption = QStringLiteral("json");
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("show: %1").arg(parser.errorText()));
     if (parser.positionalArguments().size() != 1)
@@ -610,11 +687,9 @@ int Cli::jobCommand(JobCommand command, const QStringList &args)
 {
     const QString name = jobCommandName(command);
     QCommandLineParser parser;
-    const QCommandLineOption queueOption(
-        QStringLiteral("queue"), QStringLiteral("the whole queue"));
+    addOptions(parser, *findCommand(name));
+    const QString queueOption = QStringLiteral("queue");
     const bool queueWide = command == JobCommand::Pause || command == JobCommand::Resume;
-    if (queueWide)
-        parser.addOption(queueOption);
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("%1: %2").arg(name, parser.errorText()));
     const QStringList words = parser.positionalArguments();
@@ -658,25 +733,14 @@ int Cli::jobCommand(JobCommand command, const QStringList &args)
 int Cli::runQueue(const QStringList &args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption workersOption(
-        QStringLiteral("workers"), QStringLiteral("jobs to run at once"), QStringLiteral("N"));
-    const QCommandLineOption untilEmptyOption(
-        QStringLiteral("until-empty"), QStringLiteral("exit when nothing is queued or running"));
-    const QCommandLineOption gilOption(QStringLiteral("gil"),
-        QStringLiteral("serialize legacy plugin jobs in-process"), QStringLiteral("on|off"));
-    const QCommandLineOption pluginModeOption(QStringLiteral("plugin-mode"),
-        QStringLiteral("one legacy plugin under the GIL or in worker processes, over --gil"),
-        QStringLiteral("PLUGIN=gil|process"));
-    const QCommandLineOption switchOption(QStringLiteral("switch-interval"),
-        QStringLiteral("GIL switch interval in ms (default 5)"), QStringLiteral("MS"));
-    const QCommandLineOption priorityOption(QStringLiteral("priority"),
-        QStringLiteral("worker priority"), QStringLiteral("low|idle|normal"));
-    const QCommandLineOption leaseOption(
-        QStringLiteral("lease-ms"), QStringLiteral("lease length"), QStringLiteral("N"));
-    const QCommandLineOption quietOption(
-        QStringLiteral("quiet"), QStringLiteral("print nothing per job"));
-    parser.addOptions({ workersOption, untilEmptyOption, gilOption, pluginModeOption, switchOption,
-        priorityOption, leaseOption, quietOption });
+    addOptions(parser, *findCommand(QStringLiteral("run")));
+    const QString workersOption = QStringLiteral("workers"),
+                  untilEmptyOption = QStringLiteral("until-empty"),
+                  gilOption = QStringLiteral("gil"),
+                  pluginModeOption = QStringLiteral("plugin-mode"),
+                  switchOption = QStringLiteral("switch-interval"),
+                  priorityOption = QStringLiteral("priority"),
+                  leaseOption = QStringLiteral("lease-ms"), quietOption = QStringLiteral("quiet");
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("run: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
@@ -795,8 +859,8 @@ int Cli::runQueue(const QStringList &args)
 int Cli::gilStats(const QStringList &args)
 {
     QCommandLineParser parser;
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON output"));
-    parser.addOption(jsonOption);
+    addOptions(parser, *findCommand(QStringLiteral("gil-stats")));
+    const QString jsonOption = QStringLiteral("json");
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("gil-stats: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())

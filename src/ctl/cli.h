@@ -40,7 +40,13 @@ private:
     int runQueue(const QStringList &args);
     int plugins(const QStringList &args);
     int gilStats(const QStringList &args);
+    int checkPlugin(const QString &file);
+    int helpCommand(const QStringList &args);
+    int pluginKindHelp(const QString &name);
+    int completion(const QStringList &args);
     int usage(bool toErr);
+    // The kinds, made on first use (help needs them before there is a data directory).
+    const JobKindRegistry *registry();
 
     int usageError(const QString &message);
     int fail(const Error &error);

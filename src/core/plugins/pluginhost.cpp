@@ -383,6 +383,23 @@ QList<PluginInfo> PluginHost::scan(const QStringList &directories)
     return scanLocked(directories);
 }
 
+PluginInfo PluginHost::inspect(const QString &file)
+{
+    PluginInfo info;
+    info.file = file;
+    // Checked before the file is read at all: its code would run in this process.
+    info.refusal = pluginsafety::refusal(info.file);
+    if (!info.refusal.isEmpty())
+        return info;
+    QPluginLoader loader(info.file); // reads the metadata section; loads nothing
+    const QJsonObject data = loader.metaData();
+    if (data.isEmpty())
+        info.refusal = QStringLiteral("not a plugin (%1)").arg(loader.errorString());
+    else
+        info.refusal = pluginmetadata::read(data, info);
+    return info;
+}
+
 QList<PluginInfo> PluginHost::scanLocked(const QStringList &directories)
 {
     QList<PluginInfo> found;
@@ -394,24 +411,11 @@ QList<PluginInfo> PluginHost::scanLocked(const QStringList &directories)
         for (const QFileInfo &file : dir.entryInfoList(QDir::Files, QDir::Name)) {
             if (!QLibrary::isLibrary(file.fileName()))
                 continue; // a README beside the plugins is not a refused plugin
-            PluginInfo info;
-            info.file = file.canonicalFilePath();
+            const QString path = file.canonicalFilePath();
             if (std::any_of(found.cbegin(), found.cend(),
-                    [&](const PluginInfo &p) { return p.file == info.file; }))
+                    [&](const PluginInfo &p) { return p.file == path; }))
                 continue; // the same file through two directories
-            // Checked before the file is read at all: its code will run in this process.
-            info.refusal = pluginsafety::refusal(info.file);
-            if (!info.refusal.isEmpty()) {
-                found.append(info);
-                continue;
-            }
-            QPluginLoader loader(info.file);
-            const QJsonObject data = loader.metaData();
-            if (data.isEmpty()) {
-                info.refusal = QStringLiteral("not a plugin (%1)").arg(loader.errorString());
-            } else {
-                info.refusal = pluginmetadata::read(data, info);
-            }
+            PluginInfo info = inspect(path);
             if (info.refusal.isEmpty()) {
                 for (const PluginKindInfo &kind : std::as_const(info.kinds)) {
                     if (kindOwner.contains(kind.name)) {

@@ -58,6 +58,9 @@ public:
     // worker processes kept for process mode (they hold the plugins as they were).
     QList<PluginInfo> scan(const QStringList &directories = defaultDirectories());
     QList<PluginInfo> plugins();
+    // One plugin file's metadata and whether its safety and metadata let it load, without
+    // loading it or looking at other plugins (`spoolctl plugins --check`).
+    static PluginInfo inspect(const QString &file);
 
     // Legacy plugin jobs run in-process under the GIL when on (the default); off, each in a
     // spool-worker-host process of its own (process mode).

@@ -1,0 +1,25 @@
+# cmake -DOUTPUT=FILE -DGZIP=ON|OFF -P WriteCommandOutput.cmake -- PROGRAM ARGS...
+# Runs PROGRAM and writes its stdout to FILE (and FILE.gz, compressed reproducibly): how the
+# build makes spoolctl's man page and completions from spoolctl itself.
+set(command)
+set(seen_dashes OFF)
+foreach(i RANGE ${CMAKE_ARGC})
+    if(seen_dashes AND DEFINED CMAKE_ARGV${i})
+        list(APPEND command "${CMAKE_ARGV${i}}")
+    elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+        set(seen_dashes ON)
+    endif()
+endforeach()
+# A sanitizer build's spoolctl must not fail the build over a report at exit.
+set(ENV{ASAN_OPTIONS} "detect_leaks=0")
+execute_process(COMMAND ${command} OUTPUT_FILE "${OUTPUT}.tmp" RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+    message(FATAL_ERROR "${command} failed: ${status}")
+endif()
+file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")
+if(GZIP)
+    execute_process(COMMAND gzip -9nf -k "${OUTPUT}" RESULT_VARIABLE status)
+    if(NOT status EQUAL 0)
+        message(FATAL_ERROR "gzip ${OUTPUT} failed: ${status}")
+    endif()
+endif()
