@@ -104,6 +104,7 @@ private Q_SLOTS:
     void bashCompletionCompletes();
     void zshAndFishOfferTheSameWords();
     void appHelpNeedsNoDisplay();
+    void secondSpoolHandsItsWordsToTheFirst();
 };
 
 void TestCli::overviewNamesEveryCommandAndKind()
@@ -324,6 +325,92 @@ void TestCli::appHelpNeedsNoDisplay()
         roffed.replace(u'-', QStringLiteral("\\-"));
         QVERIFY2(page.contains(roffed), qPrintable(m.captured(1)));
     }
+}
+
+// `spool FILE|URL...` while a window is open on the data directory: the words are queued there,
+// the second process prints the answer and exits; a window killed with SIGKILL leaves nothing
+// that stops the next one.
+void TestCli::secondSpoolHandsItsWordsToTheFirst()
+{
+    QTemporaryDir dir;
+    const QString data = dir.filePath(QStringLiteral("data"));
+    const QString out = dir.filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(out));
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("runtime"))));
+    QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("runtime")),
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), dir.filePath(QStringLiteral("runtime")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("SPOOL_DOWNLOAD_DIR"), out);
+    const auto startWindow = [&] {
+        auto window = std::make_unique<QProcess>();
+        window->setProcessEnvironment(env);
+        window->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        window->start(QStringLiteral(SPOOL_APP_PATH), { QStringLiteral("--data-dir"), data });
+        return window;
+    };
+    const auto spool = [&](const QStringList &words, const QString &cwd = QString()) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        if (!cwd.isEmpty())
+            p.setWorkingDirectory(cwd);
+        p.start(QStringLiteral(SPOOL_APP_PATH),
+            QStringList { QStringLiteral("--data-dir"), data } + words);
+        if (!p.waitForFinished(30000))
+            return Run { -2, {}, QStringLiteral("timed out") };
+        return Run { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError()) };
+    };
+    // Until the window holds the data directory's lock, a second spool would become the window.
+    const auto holdsTheLock = [&](const QProcess &window) {
+        const QString lock = readFile(QDir(data).filePath(QStringLiteral("window.lock")));
+        return lock.section(u'\n', 0, 0) == QString::number(window.processId());
+    };
+    const auto jobs = [&] {
+        return run(QStringLiteral(SPOOLCTL_PATH),
+            { QStringLiteral("--data-dir"), data, QStringLiteral("list"),
+                QStringLiteral("--json") })
+            .out;
+    };
+
+    auto window = startWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(holdsTheLock(*window), 30000);
+    // Relative to where the second spool runs; the first is elsewhere.
+    const Run queued =
+        spool({ QStringLiteral("spider.obj"), QStringLiteral("http://127.0.0.1:9/x.bin") },
+            QStringLiteral("/usr/share/assimp/models/OBJ"));
+    QCOMPARE(queued.exitCode, 0);
+    QCOMPARE(queued.out, QStringLiteral("spool: Queued 1 download(s), 1 render(s).\n"));
+    const QString list = jobs();
+    QVERIFY2(
+        list.contains(QStringLiteral("\"scene\": \"/usr/share/assimp/models/OBJ/spider.obj\"")),
+        qPrintable(list));
+    QVERIFY2(
+        list.contains(QStringLiteral("\"out\": \"%1/spider.png\"").arg(out)), qPrintable(list));
+    QVERIFY2(
+        list.contains(QStringLiteral("\"url\": \"http://127.0.0.1:9/x.bin\"")), qPrintable(list));
+
+    const Run refused = spool({ QStringLiteral("notes.txt") });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.startsWith(QStringLiteral("spool: Spool cannot queue notes.txt."))
+            && refused.err.count(u'\n') == 1,
+        qPrintable(refused.err));
+    const Run bare = spool({});
+    QCOMPARE(bare.exitCode, 0);
+    QCOMPARE(bare.out, QStringLiteral("spool: the window is already open\n"));
+
+    // SIGKILL: the lock file and socket stay behind, and the next window takes over.
+    window->kill();
+    QVERIFY(window->waitForFinished());
+    window = startWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(holdsTheLock(*window), 30000);
+    const Run again = spool({ QStringLiteral("http://127.0.0.1:9/y.bin") });
+    QCOMPARE(again.exitCode, 0);
+    QVERIFY2(jobs().contains(QStringLiteral("y.bin")), qPrintable(jobs()));
+    window->terminate();
+    QVERIFY(window->waitForFinished(30000));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,14 +1,17 @@
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
+#include <QTextStream>
 #include <QTranslator>
 
 #include "appcontroller.h"
 #include "appsettings.h"
 #include "builtinkinds.h"
 #include "mainwindow.h"
+#include "singleinstance.h"
 #include "store/sqlitejobstore.h"
 #include "util/datadir.h"
 #include "util/signalwatcher.h"
@@ -24,6 +27,11 @@ void describeOptions(QCommandLineParser &parser, QCommandLineOption &dataDir)
     dataDir = QCommandLineOption(QStringLiteral("data-dir"),
         QCoreApplication::translate("main", "The queue's data directory."), QStringLiteral("DIR"));
     parser.addOption(dataDir);
+    parser.addPositionalArgument(QStringLiteral("files"),
+        QCoreApplication::translate("main",
+            "3D model files to render and web addresses to download, queued in the window "
+            "(the one already open for this data directory, if there is one)."),
+        QStringLiteral("[FILE|URL...]"));
 }
 
 bool asksForHelpOrVersion(int argc, char *argv[])
@@ -48,6 +56,21 @@ int printHelpOrVersion(int argc, char *argv[])
     describeOptions(parser, dataDir);
     parser.process(app); // exits after printing
     return 0;
+}
+
+// A second `spool` on a data directory: the first window queues the words and answers.
+int forwardToWindow(const spool::app::SingleInstance &instance, const QStringList &words)
+{
+    const QString answer = instance.forward(words);
+    QTextStream out(stdout), err(stderr);
+    if (answer.startsWith(QLatin1String("ok: ")) || answer.isEmpty()) {
+        out << (answer.isEmpty() ? QStringLiteral("spool: the window is already open")
+                                 : QStringLiteral("spool: ") + answer.mid(4))
+            << '\n';
+        return 0;
+    }
+    err << "spool: " << answer.section(QLatin1String(": "), 1) << '\n';
+    return 2;
 }
 
 } // namespace
@@ -84,6 +107,13 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QString());
     const QString dataDir = spool::datadir::resolve(parser.value(dataDirOption));
     QApplication::setOrganizationName(QStringLiteral("Spool"));
+    // One window per data directory: a second `spool` hands its files and addresses to it.
+    QDir().mkpath(dataDir);
+    spool::app::SingleInstance instance(dataDir);
+    const QStringList words = parser.positionalArguments();
+    if (instance.claim() == spool::app::SingleInstance::Claim::Taken)
+        return forwardToWindow(instance, words);
+
     spool::SqliteJobStore::Options options;
     options.dataDir = dataDir;
     auto store = spool::SqliteJobStore::open(options);
@@ -106,7 +136,17 @@ int main(int argc, char *argv[])
     spool::SignalWatcher terminationWatcher;
     QObject::connect(&terminationWatcher, &spool::SignalWatcher::terminationRequested, &window,
         [&window] { window.quit(spool::StopMode::Release); });
+    instance.setHandler(
+        [&window](const QList<QUrl> &urls) { return window.queueFromCommandLine(urls); });
+    QObject::connect(
+        &instance, &spool::app::SingleInstance::activationRequested, &window, [&window] {
+            window.showNormal();
+            window.raise();
+            window.activateWindow();
+        });
     window.show();
     controller.start();
+    if (!words.isEmpty())
+        window.queueFromCommandLine(spool::app::urlsFromWords(words, QDir::currentPath()));
     return app.exec();
 }

@@ -578,10 +578,9 @@ void MainWindow::showHeaderMenu(const QPoint &pos)
     menu.exec(header->mapToGlobal(pos));
 }
 
-int MainWindow::queueDropped(const QList<QUrl> &urls)
+MainWindow::Queued MainWindow::queueUrls(const QList<QUrl> &urls)
 {
-    int downloads = 0, renders = 0;
-    QStringList refused;
+    Queued queued;
     const QString outDir = m_controller->settings()->downloadDir();
     for (const QUrl &url : urls) {
         const QString scheme = url.scheme().toLower();
@@ -590,39 +589,64 @@ int MainWindow::queueDropped(const QList<QUrl> &urls)
             const QJsonObject params { { QStringLiteral("scene"), model },
                 { QStringLiteral("out"), NewRenderDialog::freeOutputPath(outDir, model) } };
             auto checked = m_controller->registry()->validate(QStringLiteral("render"), params);
-            if (checked
-                && m_controller->queue()->enqueue(QStringLiteral("render"), checked.value()))
-                ++renders;
+            const auto id = checked
+                ? m_controller->queue()->enqueue(QStringLiteral("render"), checked.value())
+                : Result<QUuid>(checked.error());
+            if (id)
+                ++queued.renders;
             else
-                refused.append(QFileInfo(model).fileName());
+                queued.refused.append(
+                    QStringLiteral("%1 (%2)").arg(QFileInfo(model).fileName(), id.error().message));
             continue;
         }
         if (scheme != QLatin1String("http") && scheme != QLatin1String("https")) {
-            refused.append(url.isLocalFile() ? QFileInfo(url.toLocalFile()).fileName()
-                                             : url.toDisplayString());
+            queued.refused.append(url.isLocalFile() ? QFileInfo(url.toLocalFile()).fileName()
+                                                    : url.toDisplayString());
             continue;
         }
         const QJsonObject params { { QStringLiteral("url"), url.toString() },
-            { QStringLiteral("dir"), m_controller->settings()->downloadDir() } };
-        if (m_controller->queue()->enqueue(QStringLiteral("download"), params))
-            ++downloads;
+            { QStringLiteral("dir"), outDir } };
+        if (const auto id = m_controller->queue()->enqueue(QStringLiteral("download"), params))
+            ++queued.downloads;
         else
-            refused.append(url.toDisplayString());
+            queued.refused.append(
+                QStringLiteral("%1 (%2)").arg(url.toDisplayString(), id.error().message));
     }
-    if (!refused.isEmpty())
-        statusBar()->showMessage(tr("Spool cannot queue %1: drop web addresses to download them, "
-                                    "or 3D model files to render them.")
-                                     .arg(refused.join(QStringLiteral(", "))),
-            8000);
-    else if (downloads > 0 && renders > 0)
-        statusBar()->showMessage(tr("Queued %n download(s)", nullptr, downloads)
-                + QStringLiteral(", ") + tr("%n render(s).", nullptr, renders),
-            4000);
-    else if (downloads > 0)
-        statusBar()->showMessage(tr("Queued %n download(s).", nullptr, downloads), 4000);
-    else if (renders > 0)
-        statusBar()->showMessage(tr("Queued %n render(s).", nullptr, renders), 4000);
-    return downloads + renders;
+    return queued;
+}
+
+QString MainWindow::describe(const Queued &queued) const
+{
+    if (!queued.refused.isEmpty())
+        return tr("Spool cannot queue %1. It downloads web addresses and renders 3D model files.")
+            .arg(queued.refused.join(QStringLiteral(", ")));
+    if (queued.downloads > 0 && queued.renders > 0)
+        return tr("Queued %n download(s)", nullptr, queued.downloads) + QStringLiteral(", ")
+            + tr("%n render(s).", nullptr, queued.renders);
+    if (queued.downloads > 0)
+        return tr("Queued %n download(s).", nullptr, queued.downloads);
+    if (queued.renders > 0)
+        return tr("Queued %n render(s).", nullptr, queued.renders);
+    return {};
+}
+
+int MainWindow::queueDropped(const QList<QUrl> &urls)
+{
+    const Queued queued = queueUrls(urls);
+    const QString message = describe(queued);
+    if (!message.isEmpty())
+        statusBar()->showMessage(message, queued.refused.isEmpty() ? 4000 : 8000);
+    return queued.downloads + queued.renders;
+}
+
+QString MainWindow::queueFromCommandLine(const QList<QUrl> &urls)
+{
+    const Queued queued = queueUrls(urls);
+    const QString message = describe(queued);
+    statusBar()->showMessage(message, queued.refused.isEmpty() ? 4000 : 8000);
+    // The other process prints the line; "refused:" makes it exit 2.
+    return (queued.refused.isEmpty() ? QStringLiteral("ok: ") : QStringLiteral("refused: "))
+        + message;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -45,6 +45,9 @@ public:
     // Queues what a drop would: http(s) URLs become downloads, model files renders (into the
     // download folder, never replacing a file). Returns how many jobs.
     int queueDropped(const QList<QUrl> &urls);
+    // Files and web addresses from `spool FILE|URL...` (this process or another): queued as a
+    // drop is; the answer is one line, "ok: ..." or "refused: ...".
+    QString queueFromCommandLine(const QList<QUrl> &urls);
     // Stops the queue (Drain: running jobs finish; Release: they go back to it) and quits the
     // app when it has stopped. Closing the window asks which; a termination signal releases.
     void quit(StopMode mode);
@@ -56,6 +59,14 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
+    struct Queued
+    {
+        int downloads = 0;
+        int renders = 0;
+        QStringList refused; // names as the user gave them
+    };
+    Queued queueUrls(const QList<QUrl> &urls);
+    QString describe(const Queued &queued) const;
     void connectQueue(JobQueue *queue);
     void setUpView();
     void setDefaultColumnWidths(QHeaderView *header);
