@@ -15,6 +15,8 @@ test_packages=(
     xvfb xauth imagemagick xdotool clang-format python3 openssl
     # groff: tst_cli checks the man pages render without a warning.
     groff-base
+    # A real notification service for tests/desktop/notifications.sh: a D-Bus session and dunst.
+    dbus dunst
     # Real model files (BSD-3-Clause) for the render tests, in /usr/share/assimp/models.
     assimp-testmodels
 )

@@ -355,8 +355,12 @@ void MainWindow::setUpStatusBar()
     });
     m_countsLabel->setText(tr("Loading the queue…"));
     QStringList notes;
-    if (!m_notifier->hasTray())
-        notes.append(tr("No system tray here: notifications appear in this status bar."));
+    const QString statusBarNote =
+        tr("No system tray here: notifications appear in this status bar.");
+    if (m_notifier->usesStatusBar())
+        notes.append(statusBarNote);
+    connect(m_notifier, &Notifier::statusBarOnly, this,
+        [this, statusBarNote] { statusBar()->showMessage(statusBarNote, 15000); });
     // Plugin metadata is a few hundred bytes per file, read once; the libraries load on workers.
     if (const int refused = PluginsDialog::refusedCount(); refused > 0)
         notes.append(tr("%n plugin(s) refused: see Help → Plugins.", nullptr, refused));

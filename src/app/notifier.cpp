@@ -1,8 +1,11 @@
 #include "notifier.h"
 
+#include <utility>
+
 #include <QSystemTrayIcon>
 
 #include "appsettings.h"
+#include "desktopnotifications.h"
 
 namespace spool::app {
 
@@ -11,7 +14,15 @@ Notifier::Notifier(AppSettings *settings, QObject *parent)
     , m_settings(settings)
     , m_idleIcon(QStringLiteral(":/icons/spool.svg"))
     , m_busyIcon(QStringLiteral(":/icons/spool-busy.svg"))
+    , m_desktop(new DesktopNotifications(this))
 {
+    connect(m_desktop, &DesktopNotifications::settled, this, [this] {
+        if (usesStatusBar())
+            Q_EMIT statusBarOnly();
+        const QList<Notice> pending = std::exchange(m_pending, {});
+        for (const Notice &notice : pending)
+            deliver(notice);
+    });
     if (!QSystemTrayIcon::isSystemTrayAvailable())
         return;
     m_tray = new QSystemTrayIcon(m_idleIcon, this);
@@ -39,12 +50,32 @@ void Notifier::jobFinished(const JobRecord &record, const QString &title)
     default:
         return; // a canceled job was canceled by the user: no news
     }
-    if (m_tray) {
-        m_tray->showMessage(failure ? tr("Job failed") : tr("Job done"), text,
-            failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+    const Notice notice { failure ? tr("Job failed") : tr("Job done"), text,
+        failure ? QString() : record.output, failure };
+    if (!m_desktop->isKnown()) {
+        m_pending.append(notice); // for the few ms until the notification service answers
         return;
     }
-    Q_EMIT statusMessage(text, 8000);
+    deliver(notice);
+}
+
+bool Notifier::usesStatusBar() const
+{
+    return m_desktop->isKnown() && !m_desktop->available() && !m_tray;
+}
+
+void Notifier::deliver(const Notice &notice)
+{
+    if (m_desktop->available()) {
+        m_desktop->show(notice.summary, notice.text, notice.output, notice.failure);
+        return;
+    }
+    if (m_tray) {
+        m_tray->showMessage(notice.summary, notice.text,
+            notice.failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+        return;
+    }
+    Q_EMIT statusMessage(notice.text, 8000);
 }
 
 void Notifier::countsChanged(const QueueCounts &counts)
