@@ -216,6 +216,14 @@ void TestCli::versionIsOneLine()
     const Run r = spoolctl({ QStringLiteral("--version") });
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QStringLiteral("spoolctl " SPOOL_VERSION "\n"));
+    // The helpers too (beside spoolctl in the build tree).
+    const QDir bin = QFileInfo(QStringLiteral(SPOOLCTL_PATH)).dir();
+    for (const QString &helper :
+        { QStringLiteral("spool-worker-host"), QStringLiteral("spool-scene-reader") }) {
+        const Run h = run(bin.filePath(helper), { QStringLiteral("--version") });
+        QCOMPARE(h.exitCode, 0);
+        QCOMPARE(h.out, helper + QStringLiteral(" " SPOOL_VERSION "\n"));
+    }
 }
 
 // The installed spoolctl.1 is what `help --man` prints (the build writes it), and it holds every

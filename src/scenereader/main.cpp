@@ -2,6 +2,7 @@
 // (src/jobs/render/scenewire.h), so that a file that crashes Assimp crashes only this process.
 //   spool-scene-reader scene PATH     the triangles, cameras and lights
 //   spool-scene-reader cameras PATH   the names of its cameras
+//   spool-scene-reader --version
 // Exit 0 with a scene or with the loader's error in the answer; 2 on bad usage.
 #include <cerrno>
 #include <cstdio>
@@ -39,6 +40,10 @@ QByteArray answer(const spool::Result<T> &result)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && qstrcmp(argv[1], "--version") == 0) {
+        std::printf("spool-scene-reader %s\n", SPOOL_VERSION);
+        return 0;
+    }
     if (argc != 3 || (qstrcmp(argv[1], "scene") != 0 && qstrcmp(argv[1], "cameras") != 0)) {
         std::fputs("usage: spool-scene-reader scene|cameras PATH\n", stderr);
         return 2;

@@ -3,6 +3,7 @@
 // socket to connect to, sends one `run` message, and reads progress, log lines and the result
 // (src/core/plugins/workerprotocol.h).
 //   spool-worker-host SOCKET   one job, then exit
+//   spool-worker-host --version
 //   spool-worker-host --serve  one job per socket name read from stdin, one at a time, so that
 //                              Spool can keep the process for the plugin's next job; exits at
 //                              the end of stdin or after a minute without work
@@ -201,6 +202,10 @@ int main(int argc, char **argv)
     if (app.arguments().size() != 2) {
         fprintf(stderr, "usage: spool-worker-host SOCKET | --serve (started by Spool)\n");
         return 2;
+    }
+    if (app.arguments().at(1) == QLatin1String("--version")) {
+        printf("spool-worker-host %s\n", SPOOL_VERSION);
+        return 0;
     }
     if (app.arguments().at(1) != QLatin1String("--serve"))
         return runOne(app.arguments().at(1));
