@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
         dir=build-asan
         cmake_args=(-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_BENCH=OFF)
         # Any report stops the test (no recoverable UB). The suppressions name libraries only.
-        export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 strict_string_checks=1 detect_stack_use_after_return=1"
+        export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 strict_string_checks=1 detect_stack_use_after_return=1 suppressions=$PWD/tests/asan.supp"
         export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp print_suppressions=0"
         export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 suppressions=$PWD/tests/ubsan.supp"
         ;;

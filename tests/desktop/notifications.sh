@@ -33,7 +33,14 @@ for _ in $(seq 1 300); do
     if grep -q 'is done' <<<"$history"; then found=yes; break; fi
     sleep 0.1
 done
-kill $spool; wait $spool 2>/dev/null || true
+if ! kill $spool 2>/dev/null; then
+    echo "the app ended early:"; cat "$tmp/app.log"; exit 1
+fi
+wait $spool || true
+# Under a sanitizer build, a report from the app fails the test even though the notice arrived.
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error' "$tmp/app.log"; then
+    echo "the app reported:"; cat "$tmp/app.log"; exit 1
+fi
 kill $dunst 2>/dev/null || echo "dunst had ended: $(cat "$tmp/dunst.log")"
 if [ -z "$found" ]; then
     echo "no notification reached dunst; the app said:"; cat "$tmp/app.log"
