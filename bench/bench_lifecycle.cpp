@@ -2,17 +2,21 @@
 // (WAL), with the real scheduler and no-op jobs. Enqueues are batched (one transaction per
 // batch); claims and finishes are per job, grouped into shared transactions when they coincide.
 // Runs synchronous=NORMAL (crash-safe) and synchronous=FULL (power-loss safe) side by side.
+// With --queue URL it measures the shared queue on that PostgreSQL instead, in a schema of its
+// own that it drops afterwards (bench/bench_queue_pg.sh runs Graphile Worker beside it).
 //
-//   bench_lifecycle [N] [workers]
+//   bench_lifecycle [N] [workers] [--queue URL]
 #include <cstdio>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include "benchcommon.h"
 #include "queue/jobqueueimpl.h"
+#include "store/postgresjobstore.h"
 #include "store/sqlitejobstore.h"
 
 using namespace spool;
@@ -26,17 +30,32 @@ struct Figures
     double lifecyclePerSecond = 0;
 };
 
-Figures measure(
-    int n, int workers, Durability durability, const std::shared_ptr<JobKindRegistry> &registry)
+std::shared_ptr<JobStore> openSqlite(const QString &dir, Durability durability)
 {
-    QTemporaryDir dir;
     SqliteJobStore::Options options;
-    options.dataDir = dir.path();
+    options.dataDir = dir;
     options.durability = durability;
     auto opened = SqliteJobStore::open(options);
     if (!opened)
         qFatal("%s", qPrintable(opened.error().message));
-    std::shared_ptr<JobStore> store(std::move(opened.value()));
+    return std::shared_ptr<JobStore>(std::move(opened.value()));
+}
+
+std::shared_ptr<JobStore> openPostgres(const QString &url, const QString &schema)
+{
+    PostgresJobStore::Options options;
+    options.url = url;
+    options.schema = schema;
+    auto opened = PostgresJobStore::open(options);
+    if (!opened)
+        qFatal("%s", qPrintable(opened.error().message));
+    return std::shared_ptr<JobStore>(std::move(opened.value()));
+}
+
+Figures measure(int n, int workers, const std::shared_ptr<JobStore> &store,
+    const std::shared_ptr<JobKindRegistry> &registry)
+{
+    QTemporaryDir dir;
 
     QueueConfig config;
     config.workers = workers;
@@ -88,10 +107,28 @@ int main(int argc, char *argv[])
     const int workers = bench::intArgument(args, 2, 2);
 
     const auto registry = bench::noopRegistry();
+    const qsizetype queueAt = args.indexOf(QStringLiteral("--queue"));
+    if (queueAt > 0 && queueAt + 1 < args.size()) {
+        const QString url = args.at(queueAt + 1);
+        const QString schema =
+            QStringLiteral("spool_bench_%1").arg(QCoreApplication::applicationPid());
+        Figures f;
+        {
+            const auto store = openPostgres(url, schema);
+            f = measure(n, workers, store, registry);
+        }
+        QProcess::execute(QStringLiteral("psql"),
+            { QStringLiteral("-q"), QStringLiteral("-d"), url, QStringLiteral("-c"),
+                QStringLiteral("DROP SCHEMA %1 CASCADE").arg(schema) });
+        std::printf("enqueue %.0f jobs/s  run %.0f jobs/s  whole %.0f jobs/s\n", f.enqueuePerSecond,
+            f.runPerSecond, f.lifecyclePerSecond);
+        return 0;
+    }
 
     std::printf("persisted lifecycle, %d no-op jobs, %d workers, SQLite WAL:\n", n, workers);
     for (Durability d : { Durability::Normal, Durability::Full }) {
-        const Figures f = measure(n, workers, d, registry);
+        QTemporaryDir dir;
+        const Figures f = measure(n, workers, openSqlite(dir.path(), d), registry);
         std::printf("  synchronous=%-6s enqueue %8.0f jobs/s   claim+run+finish %7.0f jobs/s   "
                     "whole lifecycle %7.0f jobs/s%s\n",
             qPrintable(durabilityName(d).toUpper()), f.enqueuePerSecond, f.runPerSecond,

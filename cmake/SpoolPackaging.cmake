@@ -21,9 +21,9 @@ set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME spool)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION utils)
-# The SQLite driver is a Qt plugin (dlopened, so shlibdeps cannot see it); the SVG icon engine
+# The SQLite and PostgreSQL drivers are Qt plugins (dlopened, so shlibdeps cannot see them); the SVG icon engine
 # draws the toolbar icons.
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libqt6sql6-sqlite, libqt6svg6, qt6-qpa-plugins")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libqt6sql6-sqlite, libqt6sql6-psql, libqt6svg6, qt6-qpa-plugins")
 set(CPACK_DEBIAN_RUNTIME_DESCRIPTION "desktop job queue for API downloads and 3D renders
 Spool queues many API downloads and 3D renders, runs them in the background
 at low priority, shows each job's progress and notifies you when it is done.

@@ -263,7 +263,8 @@ void TestCli::bashCompletionCompletes_data()
         QTest::newRow(line) << QString::fromLatin1(line) << offered;
     };
     row("spoolctl li", { QStringLiteral("list") });
-    row("spoolctl --data-dir /tmp/q ru", { QStringLiteral("run") });
+    row("spoolctl --data-dir /tmp/q ru", { QStringLiteral("run"), QStringLiteral("runners") });
+    row("spoolctl --queue postgresql://db/q ex", { QStringLiteral("export") });
     row("spoolctl add re", { QStringLiteral("render") });
     row("spoolctl add render x.obj --sa", { QStringLiteral("--samples") });
     row("spoolctl add download --fr", { QStringLiteral("--from") });

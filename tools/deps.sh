@@ -9,6 +9,8 @@ packages=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
         qt6-l10n-tools libgl-dev libqt6svg6 qtkeychain-qt6-dev
     libembree-dev libassimp-dev
+    # The shared queue: Qt's PostgreSQL driver, and libpq for connection strings and LISTEN.
+    libqt6sql6-psql libpq-dev
 )
 test_packages=(
     # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).
@@ -19,6 +21,8 @@ test_packages=(
     dbus dunst
     # Real model files (BSD-3-Clause) for the render tests, in /usr/share/assimp/models.
     assimp-testmodels
+    # A throwaway PostgreSQL 15 server for the shared-queue tests (tests/pgserver.h).
+    postgresql
 )
 if [ "$purpose" = test ]; then
     packages+=("${test_packages[@]}")
@@ -33,7 +37,11 @@ if [ "$purpose" = package ]; then
     packages+=("${test_packages[@]}" dpkg-dev file lintian desktop-file-utils appstream mmdebstrap)
 fi
 if [ "$purpose" = bench ]; then
-    packages+=("${test_packages[@]}" nginx-light aria2 time)
+    packages+=("${test_packages[@]}" nginx-light aria2 time bc)
+    # node + npm: bench/graphile, the shared queue's anchor (Graphile Worker). A node from
+    # elsewhere (nodesource, nvm) is used as it is: Debian's npm would conflict with it.
+    command -v node >/dev/null || packages+=(nodejs)
+    command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()

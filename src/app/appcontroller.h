@@ -25,6 +25,8 @@ public:
     Q_DISABLE_COPY_MOVE(AppController)
 
     JobQueue *queue() const { return m_queue.get(); }
+    // For views that read the store themselves, off the GUI thread (the Runners view).
+    std::shared_ptr<JobStore> store() const { return m_store; }
     std::shared_ptr<const JobKindRegistry> registry() const { return m_registry; }
     AppSettings *settings() const { return m_settings; }
     QString dataDir() const { return m_dataDir; }

@@ -145,6 +145,16 @@ void AppSettings::setValue(const QString &key, const QByteArray &value)
     m_settings.setValue(key, value);
 }
 
+QString AppSettings::sharedQueueUrl() const
+{
+    return m_settings.value(QStringLiteral("queue/sharedUrl")).toString();
+}
+
+void AppSettings::setSharedQueueUrl(const QString &url)
+{
+    m_settings.setValue(QStringLiteral("queue/sharedUrl"), url);
+}
+
 QueueConfig AppSettings::queueConfig(const QString &dataDir) const
 {
     QueueConfig config;

@@ -34,6 +34,10 @@ public:
     void setNotifyOnSuccess(bool on);
     bool notifyOnFailure() const;
     void setNotifyOnFailure(bool on);
+    // The shared queue's URL (never with a password: libpq reads ~/.pgpass); empty: this
+    // computer's queue. --queue and $SPOOL_QUEUE come first.
+    QString sharedQueueUrl() const;
+    void setSharedQueueUrl(const QString &url);
 
     QByteArray value(const QString &key) const;
     void setValue(const QString &key, const QByteArray &value);

@@ -12,14 +12,15 @@
 #include "builtinkinds.h"
 #include "mainwindow.h"
 #include "singleinstance.h"
-#include "store/sqlitejobstore.h"
+#include "store/openstore.h"
 #include "util/datadir.h"
 #include "util/signalwatcher.h"
 
 namespace {
 
 // The app's command line; `dataDir` is filled in with its option.
-void describeOptions(QCommandLineParser &parser, QCommandLineOption &dataDir)
+void describeOptions(
+    QCommandLineParser &parser, QCommandLineOption &dataDir, QCommandLineOption &queue)
 {
     parser.setApplicationDescription(QCoreApplication::translate("main", "A desktop job queue."));
     parser.addHelpOption();
@@ -27,6 +28,12 @@ void describeOptions(QCommandLineParser &parser, QCommandLineOption &dataDir)
     dataDir = QCommandLineOption(QStringLiteral("data-dir"),
         QCoreApplication::translate("main", "The queue's data directory."), QStringLiteral("DIR"));
     parser.addOption(dataDir);
+    queue = QCommandLineOption(QStringLiteral("queue"),
+        QCoreApplication::translate("main",
+            "A shared queue on PostgreSQL (postgresql://HOST/DB; else $SPOOL_QUEUE) instead of "
+            "the one in the data directory. The password comes from ~/.pgpass."),
+        QStringLiteral("URL"));
+    parser.addOption(queue);
     parser.addPositionalArgument(QStringLiteral("files"),
         QCoreApplication::translate("main",
             "3D model files to render and web addresses to download, queued in the window "
@@ -53,7 +60,8 @@ int printHelpOrVersion(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(SPOOL_VERSION));
     QCommandLineParser parser;
     QCommandLineOption dataDir(QStringLiteral("data-dir"));
-    describeOptions(parser, dataDir);
+    QCommandLineOption queue(QStringLiteral("queue"));
+    describeOptions(parser, dataDir, queue);
     parser.process(app); // exits after printing
     return 0;
 }
@@ -100,7 +108,8 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     QCommandLineOption dataDirOption(QStringLiteral("data-dir"));
-    describeOptions(parser, dataDirOption);
+    QCommandLineOption queueOption(QStringLiteral("queue"));
+    describeOptions(parser, dataDirOption, queueOption);
     parser.process(app);
 
     // The same directory spoolctl uses: --data-dir, $SPOOL_DATA_DIR, the platform's default.
@@ -114,9 +123,14 @@ int main(int argc, char *argv[])
     if (instance.claim() == spool::app::SingleInstance::Claim::Taken)
         return forwardToWindow(instance, words);
 
-    spool::SqliteJobStore::Options options;
-    options.dataDir = dataDir;
-    auto store = spool::SqliteJobStore::open(options);
+    spool::app::AppSettings settings;
+    spool::StoreLocation where;
+    where.dataDir = dataDir;
+    // --queue, else $SPOOL_QUEUE, else the choice in Settings, else this computer's queue.
+    where.queueUrl = spool::resolveQueueUrl(parser.value(queueOption));
+    if (where.queueUrl.isEmpty())
+        where.queueUrl = settings.sharedQueueUrl();
+    auto store = spool::openStore(where);
     if (!store) {
         // The queue is never replaced behind the user's back: say what is wrong and stop.
         QMessageBox::critical(nullptr, QApplication::translate("main", "Spool"),
@@ -125,12 +139,10 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    spool::app::AppSettings settings;
     auto registry = std::make_shared<spool::JobKindRegistry>();
     spool::registerBuiltinKinds(
         *registry, spool::BuiltinSettings { dataDir, settings.downloadDir() });
-    spool::app::AppController controller(
-        dataDir, std::shared_ptr<spool::JobStore>(std::move(store.value())), registry, &settings);
+    spool::app::AppController controller(dataDir, std::move(store.value()), registry, &settings);
     spool::app::MainWindow window(&controller);
     // Logging out or `kill`: running jobs go back to the queue, nothing waits for a lease.
     spool::SignalWatcher terminationWatcher;

@@ -31,6 +31,7 @@
 #include "progressdelegate.h"
 #include "queue/jobqueue.h"
 #include "responsivenessmeter.h"
+#include "runnersdialog.h"
 #include "scene.h"
 #include "settingsdialog.h"
 #include "ui_mainwindow.h"
@@ -247,6 +248,10 @@ void MainWindow::setUpActions()
     });
     connect(m_ui->actionPlugins, &QAction::triggered, this, [this] {
         PluginsDialog dialog(this);
+        dialog.exec();
+    });
+    connect(m_ui->actionRunners, &QAction::triggered, this, [this] {
+        RunnersDialog dialog(m_controller->store(), this);
         dialog.exec();
     });
     connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::showSettings);

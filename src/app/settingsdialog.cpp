@@ -2,11 +2,14 @@
 
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "appsettings.h"
+#include "store/postgresjobstore.h"
 #include "ui_settingsdialog.h"
 
 namespace spool::app {
@@ -77,12 +80,73 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds,
         connect(combo, &QComboBox::currentIndexChanged, this, updateSwitchSpin);
     m_ui->pluginModesLabel->setVisible(!legacyPlugins.isEmpty());
     m_ui->pluginModesTable->setVisible(!legacyPlugins.isEmpty());
+    setUpQueueChoice();
     connect(m_ui->downloadDirButton, &QToolButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(
             this, tr("Downloads Go To"), m_ui->downloadDirEdit->text());
         if (!dir.isEmpty())
             m_ui->downloadDirEdit->setText(dir);
     });
+}
+
+void SettingsDialog::setUpQueueChoice()
+{
+    const QString url = m_settings->sharedQueueUrl();
+    m_ui->queueCombo->setCurrentIndex(url.isEmpty() ? 0 : 1);
+    m_ui->queueUrlEdit->setText(url);
+    const auto update = [this] {
+        const bool shared = m_ui->queueCombo->currentIndex() == 1;
+        m_ui->queueUrlEdit->setEnabled(shared);
+        m_ui->testQueueButton->setEnabled(shared && !m_testing);
+        if (!shared)
+            m_ui->queueStatusLabel->clear();
+    };
+    update();
+    connect(m_ui->queueCombo, &QComboBox::currentIndexChanged, this, update);
+    connect(m_ui->testQueueButton, &QPushButton::clicked, this, [this, update] {
+        const QString text = m_ui->queueUrlEdit->text().trimmed();
+        if (Error e = PostgresJobStore::checkUrl(text); e.isError()) {
+            m_ui->queueStatusLabel->setText(e.message);
+            return;
+        }
+        m_testing = true;
+        update();
+        m_ui->queueStatusLabel->setText(tr("Connecting…"));
+        // Connecting can take seconds: never on this thread.
+        auto *watcher = new QFutureWatcher<QString>(this);
+        connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, update] {
+            m_testing = false;
+            update();
+            m_ui->queueStatusLabel->setText(watcher->result());
+            watcher->deleteLater();
+        });
+        watcher->setFuture(QtConcurrent::run([text] { return testSharedQueue(text); }));
+    });
+    m_ui->queueUrlEdit->setToolTip(
+        tr("Every computer that points at the same PostgreSQL database shares one queue. The "
+           "password comes from ~/.pgpass, never from here. Spool uses the new queue when it "
+           "starts again."));
+}
+
+QString SettingsDialog::testSharedQueue(const QString &url)
+{
+    PostgresJobStore::Options options;
+    options.url = url;
+    options.createIfMissing = false;
+    auto store = PostgresJobStore::open(options);
+    if (!store) {
+        if (store.error().code == ErrorCode::NotFound)
+            return tr("Connected. The database has no Spool queue yet; Spool creates it when "
+                      "it starts with this queue.");
+        return store.error().message;
+    }
+    const auto counts = store.value()->counts();
+    const auto runners = store.value()->runners();
+    if (!counts || !runners)
+        return !counts ? counts.error().message : runners.error().message;
+    return tr("Connected. Jobs in the queue: %1; programs working on it: %2.")
+        .arg(counts->total())
+        .arg(runners->size());
 }
 
 void SettingsDialog::showRows(QTableWidget *table, int most)
@@ -155,6 +219,10 @@ void SettingsDialog::save()
             caps.insert(m_ui->kindCapsTable->item(row, 0)->text(), spin->value());
     }
     m_settings->setKindCaps(caps);
+    const bool shared = m_ui->queueCombo->currentIndex() == 1;
+    const QString url = m_ui->queueUrlEdit->text().trimmed();
+    m_settings->setSharedQueueUrl(
+        shared && !PostgresJobStore::checkUrl(url).isError() ? url : QString());
 }
 
 } // namespace spool::app

@@ -33,8 +33,12 @@ private:
     QList<QComboBox *> pluginModeCombos() const; // one per legacy plugin row
     static void showRows(QTableWidget *table, int most);
     void explain(); // tooltips: what each choice gains and risks
+    void setUpQueueChoice();
+    // Connects to a shared queue and says what it found, in one line (on a pool thread).
+    static QString testSharedQueue(const QString &url);
     Ui::SettingsDialog *m_ui;
     AppSettings *m_settings;
+    bool m_testing = false;
 };
 
 } // namespace spool::app

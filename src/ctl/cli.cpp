@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -22,6 +23,9 @@
 #include "manpage.h"
 #include "plugins/pluginhost.h"
 #include "queue/jobqueueimpl.h"
+#include "store/openstore.h"
+#include "store/postgresjobstore.h"
+#include "tableoutput.h"
 #include "util/datadir.h"
 #include "util/ids.h"
 #include "util/oneline.h"
@@ -33,13 +37,6 @@ namespace spool::ctl {
 namespace {
 
 const QString kProgram = QStringLiteral("spoolctl");
-
-QString formatLocalTime(qint64 ms)
-{
-    if (ms <= 0)
-        return QStringLiteral("-");
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
 
 QString progressText(const JobRecord &r)
 {
@@ -68,28 +65,6 @@ QString stateText(const JobRecord &r)
                     .arg(QDateTime::fromMSecsSinceEpoch(r.notBeforeMs)
                              .toString(QStringLiteral("HH:mm:ss")));
     return text;
-}
-
-void printTable(QTextStream &out, const QList<QStringList> &rows)
-{
-    QList<qsizetype> widths;
-    for (const QStringList &row : rows) {
-        for (qsizetype i = 0; i < row.size(); ++i) {
-            if (widths.size() <= i)
-                widths.append(0);
-            widths[i] = qMax(widths[i], row.at(i).size());
-        }
-    }
-    for (const QStringList &row : rows) {
-        QString line;
-        for (qsizetype i = 0; i < row.size(); ++i) {
-            if (i + 1 < row.size())
-                line += row.at(i).leftJustified(widths.at(i) + 2);
-            else
-                line += row.at(i);
-        }
-        out << line.trimmed() << '\n';
-    }
 }
 
 } // namespace
@@ -199,6 +174,13 @@ int Cli::run(const QStringList &arguments)
             m_dataDirOption = arg.mid(11);
             if (m_dataDirOption.isEmpty())
                 return usageError(QStringLiteral("--data-dir needs a directory"));
+        } else if (arg == QLatin1String("--queue") || arg.startsWith(QLatin1String("--queue="))) {
+            const bool inOne = arg.size() > 7;
+            if (!inOne && i + 1 >= arguments.size())
+                return usageError(QStringLiteral("--queue needs a URL (postgresql://…)"));
+            m_queueOption = inOne ? arg.mid(8) : arguments.at(++i);
+            if (m_queueOption.isEmpty())
+                return usageError(QStringLiteral("--queue needs a URL (postgresql://…)"));
         } else if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
             return usage(false);
         } else if (arg == QLatin1String("--version")) {
@@ -234,6 +216,11 @@ int Cli::run(const QStringList &arguments)
         return usageError(
             QStringLiteral("no data directory: give --data-dir or set SPOOL_DATA_DIR"));
     m_registry = m_makeRegistry(m_dataDir);
+    m_queueUrl = resolveQueueUrl(m_queueOption);
+    if (!m_queueUrl.isEmpty()) {
+        if (Error e = PostgresJobStore::checkUrl(m_queueUrl); e.isError())
+            return fail(e);
+    }
 
     if (command == QLatin1String("add"))
         return add(rest);
@@ -247,6 +234,12 @@ int Cli::run(const QStringList &arguments)
         return plugins(rest);
     if (command == QLatin1String("gil-stats"))
         return gilStats(rest);
+    if (command == QLatin1String("export"))
+        return exportJobs(rest);
+    if (command == QLatin1String("import"))
+        return importJobs(rest);
+    if (command == QLatin1String("runners"))
+        return runners(rest);
     const JobCommand jc = jobCommandFromName(command);
     if (jc != JobCommand::Invalid)
         return jobCommand(jc, rest);
@@ -258,24 +251,13 @@ QString Cli::workRoot() const
     return QDir(m_dataDir).filePath(QStringLiteral("work"));
 }
 
-Result<std::shared_ptr<SqliteJobStore>> Cli::openStore(bool createIfMissing)
+Result<std::shared_ptr<JobStore>> Cli::openStore(bool createIfMissing)
 {
-    SqliteJobStore::Options options;
-    options.dataDir = m_dataDir;
-    options.createIfMissing = createIfMissing;
-    options.changePollMs = 200;
-    const QString durability = qEnvironmentVariable("SPOOL_DURABILITY");
-    if (!durability.isEmpty()) {
-        options.durability = durabilityFromName(durability);
-        if (options.durability == Durability::Invalid)
-            return makeError(ErrorCode::InvalidInput,
-                QStringLiteral("SPOOL_DURABILITY must be 'normal' or 'full', not '%1'")
-                    .arg(durability));
-    }
-    auto store = SqliteJobStore::open(options);
-    if (!store)
-        return store.error();
-    return std::shared_ptr<SqliteJobStore>(std::move(store.value()));
+    StoreLocation where;
+    where.dataDir = m_dataDir;
+    where.queueUrl = m_queueUrl;
+    where.createIfMissing = createIfMissing;
+    return spool::openStore(where);
 }
 
 Result<QUuid> Cli::resolveId(JobStore &store, const QString &text)
@@ -829,8 +811,18 @@ int Cli::runQueue(const QStringList &args)
             m_out << ": " << r.output;
         m_out << Qt::endl;
     });
-    QObject::connect(&queue, &JobQueue::storageError, &queue,
-        [&](const QString &message) { m_err << kProgram << ": " << message << Qt::endl; });
+    // While a shared queue's server is away every request fails the same way: say it once
+    // (again after 30 s), not once per request.
+    QString lastStorageError;
+    QElapsedTimer sinceStorageError;
+    QObject::connect(&queue, &JobQueue::storageError, &queue, [&](const QString &message) {
+        if (message == lastStorageError && sinceStorageError.isValid()
+            && sinceStorageError.elapsed() < 30000)
+            return;
+        lastStorageError = message;
+        sinceStorageError.start();
+        m_err << kProgram << ": " << message << Qt::endl;
+    });
     QObject::connect(&queue, &JobQueue::countsChanged, &queue, [&](const QueueCounts &counts) {
         if (untilEmpty && counts.active() == 0)
             queue.stop(StopMode::Release);

@@ -7,7 +7,7 @@
 #include <QTextStream>
 
 #include "job/jobkindregistry.h"
-#include "store/sqlitejobstore.h"
+#include "store/jobstore.h"
 
 namespace spool::ctl {
 
@@ -40,6 +40,9 @@ private:
     int runQueue(const QStringList &args);
     int plugins(const QStringList &args);
     int gilStats(const QStringList &args);
+    int exportJobs(const QStringList &args);
+    int importJobs(const QStringList &args);
+    int runners(const QStringList &args);
     int checkPlugin(const QString &file);
     int helpCommand(const QStringList &args);
     int pluginKindHelp(const QString &name);
@@ -50,7 +53,7 @@ private:
 
     int usageError(const QString &message);
     int fail(const Error &error);
-    Result<std::shared_ptr<SqliteJobStore>> openStore(bool createIfMissing);
+    Result<std::shared_ptr<JobStore>> openStore(bool createIfMissing);
     Result<QUuid> resolveId(JobStore &store, const QString &text);
     QString workRoot() const;
 
@@ -60,6 +63,8 @@ private:
     QTextStream &m_err;
     QString m_dataDirOption;
     QString m_dataDir;
+    QString m_queueOption;
+    QString m_queueUrl; // the shared queue; empty: the one in the data directory
 };
 
 } // namespace spool::ctl

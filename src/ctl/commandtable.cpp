@@ -96,6 +96,31 @@ QList<CommandHelp> makeCommands()
         { QStringLiteral("gil-stats"), {}, QStringLiteral("GIL waits, holds, handoffs per plugin"),
             QStringLiteral("Lock statistics of legacy plugin jobs that ran under the GIL here."),
             { json() } });
+    table.append({ QStringLiteral("runners"), {},
+        QStringLiteral("the runners working on the queue, here and on other machines"),
+        QStringLiteral("Each runner (spoolctl run, or the app) reports itself every 10 seconds: "
+                       "its host and pid, jobs running out of its workers, when it started and "
+                       "when it was last heard of. One silent for 30 seconds is shown as silent; "
+                       "its jobs go back to the queue when their leases expire."),
+        { json() } });
+    table.append({ QStringLiteral("export"), {},
+        QStringLiteral("write the queue's jobs as JSON Lines"),
+        QStringLiteral("One job per line, as show --json prints it (with its timeline), in FIFO "
+                       "order: to move jobs to another queue (spoolctl --queue URL import), or "
+                       "to keep a record. Secret headers stay in this machine's keychain."),
+        { { QStringLiteral("state"), QStringLiteral("STATE"),
+              QStringLiteral("only jobs in STATE; may be repeated") },
+            { QStringLiteral("out"), QStringLiteral("FILE"),
+                QStringLiteral(
+                    "write FILE (whole, or not at all) instead of standard output") } } });
+    table.append({ QStringLiteral("import"), QStringLiteral("FILE"),
+        QStringLiteral("add the jobs of an export to this queue"),
+        QStringLiteral("Adds every job of FILE (- for standard input) at the back of the queue, "
+                       "in the file's order, keeping ids, states, attempts and timelines; a job "
+                       "that was running is queued again. Jobs already here are left as they "
+                       "are. A line that is not a job stops the import before anything is "
+                       "added."),
+        {} });
     table.append({ QStringLiteral("help"), QStringLiteral("[COMMAND | add KIND]"),
         QStringLiteral("explain spoolctl, a command, or a kind's parameters"),
         QStringLiteral("The same as COMMAND --help and add KIND --help."),
@@ -118,6 +143,10 @@ const QList<OptionHelp> &globalOptions()
         { QStringLiteral("data-dir"), QStringLiteral("DIR"),
             QStringLiteral("the queue's data directory (else $SPOOL_DATA_DIR, else the "
                            "platform's application data folder)") },
+        { QStringLiteral("queue"), QStringLiteral("URL"),
+            QStringLiteral("a shared queue on PostgreSQL (postgresql://HOST/DB, else "
+                           "$SPOOL_QUEUE) instead of the one in the data directory; the "
+                           "password comes from ~/.pgpass, never the URL") },
         { QStringLiteral("help"), {}, QStringLiteral("explain spoolctl (also -h)") },
         { QStringLiteral("version"), {}, QStringLiteral("print spoolctl's version") },
     };

@@ -70,7 +70,7 @@ QString scan(const QString &word, const QString &first, const QString &last)
     return QStringLiteral(
         "    for ((i = %1; i < %2; i++)); do\n"
         "        case %3 in\n"
-        "            --data-dir) ((i++)) ;;\n"
+        "            --data-dir|--queue) ((i++)) ;;\n"
         "            -*) ;;\n"
         "            *) if [[ -z $command ]]; then command=%3\n"
         "               elif [[ $command == add && -z $kind ]]; then kind=%3; fi ;;\n"

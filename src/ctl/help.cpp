@@ -138,9 +138,10 @@ QString optionUsage(const OptionHelp &option)
 
 QString overview(const JobKindRegistry &kinds)
 {
-    QString text = QStringLiteral("Usage: spoolctl [--data-dir DIR] COMMAND [ARGUMENTS]\n\n"
-                                  "Spool's queue from the command line: queue jobs, watch them, "
-                                  "and run them headless.\n\nCommands:\n");
+    QString text =
+        QStringLiteral("Usage: spoolctl [--data-dir DIR] [--queue URL] COMMAND [ARGUMENTS]\n\n"
+                       "Spool's queue from the command line: queue jobs, watch them, "
+                       "and run them headless.\n\nCommands:\n");
     QList<std::pair<QString, QString>> items;
     for (const CommandHelp &c : commands())
         items.append({ c.arguments.isEmpty() ? c.name : c.name + QLatin1Char(' ') + c.arguments,
@@ -159,6 +160,7 @@ QString overview(const JobKindRegistry &kinds)
     text += QStringLiteral(
         "\nspoolctl help COMMAND (or COMMAND --help) explains a command.\n"
         "$SPOOL_DURABILITY=full makes every commit survive power loss.\n"
+        "--queue URL (or $SPOOL_QUEUE) shares one PostgreSQL queue between machines.\n"
         "Exit status: 0 done, 2 bad usage or bad input (nothing written), 1 any other failure.\n");
     return text;
 }

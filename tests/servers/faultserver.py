@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 LOCK = threading.Lock()
 LOG = []
 COUNTS = {}
+INFLIGHT = {"now": 0, "most": 0}  # requests being answered at once (not /_ routes)
 CHUNK = 16 * 1024
 
 
@@ -97,7 +98,7 @@ class Handler(BaseHTTPRequestHandler):
             LOG.append({"time": time.time(), "method": self.command, "path": self.path,
                         "headers": {k: v for k, v in self.headers.items()}})
         routes = {
-            "/_log": self.r_log, "/file": self.r_file, "/status": self.r_status,
+            "/_log": self.r_log, "/_inflight": self.r_inflight, "/file": self.r_file, "/status": self.r_status,
             "/flaky": self.r_flaky, "/retry": self.r_retry, "/reset": self.r_reset,
             "/truncate": self.r_truncate, "/loop": self.r_loop, "/loop2": self.r_loop2,
                         "/redirect": self.r_redirect, "/chain": self.r_chain, "/huge": self.r_huge, "/disposition": self.r_disposition,
@@ -109,11 +110,27 @@ class Handler(BaseHTTPRequestHandler):
         if handler is None:
             self.send_simple(404, b"no such route")
             return
-        handler()
+        counted = not self.route.startswith("/_")
+        if counted:
+            with LOCK:
+                INFLIGHT["now"] += 1
+                INFLIGHT["most"] = max(INFLIGHT["most"], INFLIGHT["now"])
+        try:
+            handler()
+        finally:
+            if counted:
+                with LOCK:
+                    INFLIGHT["now"] -= 1
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
 
     # --- routes --------------------------------------------------------------------------
+
+    def r_inflight(self):
+        """The most requests answered at once so far, and how many now."""
+        with LOCK:
+            body = json.dumps(INFLIGHT).encode()
+        self.send_simple(200, body, {"Content-Type": "application/json"})
 
     def r_log(self):
         with LOCK:

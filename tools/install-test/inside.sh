@@ -56,6 +56,15 @@ cmp /srv/files/data.bin /home/tester/out/data.bin || fail "the downloaded file d
     fail "the render is not a PNG"
 [ "$(as spoolctl list --json | grep -c '"state": "succeeded"')" = 2 ] || fail "a job did not succeed"
 
+step "a shared queue that is not there is a clear error (the PostgreSQL driver is installed)"
+set +e
+out=$(as spoolctl --queue postgresql://tester@127.0.0.1:1/spool list 2>&1)
+status=$?
+set -e
+echo "$out"
+[ $status = 1 ] && echo "$out" | grep -q "is unreachable" ||
+    fail "spoolctl --queue to a closed port did not say the queue is unreachable (exit $status)"
+
 step "the app starts and shows its window (Xvfb)"
 as xvfb-run -a -s "-screen 0 1100x680x24" bash -c '
     spool & app=$!

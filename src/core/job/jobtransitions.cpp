@@ -66,6 +66,28 @@ JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent>
     return record;
 }
 
+JobRecord imported(const JobRecord &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events)
+{
+    JobRecord record = job;
+    record.seq = seq;
+    record.rev = 0;
+    record.leaseOwner.clear();
+    record.leaseToken = 0;
+    record.leaseExpiresAtMs = 0;
+    record.control = JobControl::None;
+    if (record.state == JobState::Running || record.state == JobState::Invalid) {
+        // The attempt it was making is given back, as when a runner releases a job.
+        record.state = JobState::Queued;
+        record.attempts = qMax(0, record.attempts - 1);
+    }
+    record.maxAttempts = qMax(1, record.maxAttempts);
+    if (record.enqueuedAtMs <= 0)
+        record.enqueuedAtMs = nowMs;
+    if (events)
+        events->append(event(record, nowMs, QStringLiteral("imported")));
+    return record;
+}
+
 Outcome applyCommand(
     JobRecord &record, JobCommand command, qint64 nowMs, const std::function<qint64()> &nextSeq)
 {

@@ -23,6 +23,10 @@ struct Outcome
 
 JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events);
 
+// A job brought in from another queue (`spoolctl import`) at position `seq`: it keeps its
+// state, attempts and history; one that was running there is queued here (no runner holds it).
+JobRecord imported(const JobRecord &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events);
+
 // A user's command: cancel, pause, resume, retry or remove. `nextSeq` is called when a retry
 // sends the job to the back of the queue.
 Outcome applyCommand(

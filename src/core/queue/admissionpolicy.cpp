@@ -7,6 +7,20 @@ namespace spool {
 
 void RunningSet::add(const JobRecord &record)
 {
+    ++m_mine;
+    insert(record);
+}
+
+void RunningSet::addFromStore(const JobRecord &record)
+{
+    insert(record);
+}
+
+void RunningSet::insert(const JobRecord &record)
+{
+    if (m_ids.contains(record.id))
+        return;
+    m_ids.insert(record.id);
     m_jobs.append(record);
     ++m_perKind[record.kind];
 }
@@ -14,7 +28,7 @@ void RunningSet::add(const JobRecord &record)
 Admission WorkerLimitPolicy::admit(const JobRecord &candidate, const RunningSet &running) const
 {
     Q_UNUSED(candidate)
-    return running.total() >= m_workers ? Admission::Stop : Admission::Admit;
+    return running.mine() >= m_workers ? Admission::Stop : Admission::Admit;
 }
 
 Admission KindCapPolicy::admit(const JobRecord &candidate, const RunningSet &running) const

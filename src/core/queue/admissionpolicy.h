@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 
 #include "job/jobrecord.h"
 #include "store/jobstore.h"
@@ -14,16 +15,24 @@ namespace spool {
 class Clock;
 class JobKindRegistry;
 
-// The jobs a runner has started, as admission policies see them while a claim is made.
+// The running jobs, as admission policies see them while a claim is made: this runner's (for
+// its worker limit) and every runner's (for caps, which hold across runners).
 class RunningSet final
 {
 public:
+    // A job this runner runs, or has just admitted.
     void add(const JobRecord &record);
-    int total() const { return static_cast<int>(m_jobs.size()); }
+    // A job the store shows running, under this runner or another; each job counts once.
+    void addFromStore(const JobRecord &record);
+    int mine() const { return m_mine; }
     int countOfKind(const QString &kind) const { return m_perKind.value(kind); }
     const QList<JobRecord> &jobs() const { return m_jobs; }
 
 private:
+    void insert(const JobRecord &record);
+
+    int m_mine = 0;
+    QSet<QUuid> m_ids;
     QList<JobRecord> m_jobs;
     QHash<QString, int> m_perKind;
 };
@@ -58,7 +67,7 @@ private:
     int m_workers;
 };
 
-// No more than caps[kind] jobs of one kind at once.
+// No more than caps[kind] jobs of one kind at once, across every runner of the queue.
 class KindCapPolicy final : public AdmissionPolicy
 {
 public:
@@ -86,8 +95,8 @@ private:
     std::shared_ptr<const JobKindRegistry> m_registry;
 };
 
-// No more than `cap` jobs at once per network host (as the job's kind names it), and none for a
-// host that asked to be left alone until a time (Retry-After).
+// No more than `cap` jobs at once per network host (as the job's kind names it) across every
+// runner of the queue, and none for a host that asked this runner to wait (Retry-After).
 class HostCapPolicy final : public AdmissionPolicy
 {
 public:

@@ -217,6 +217,9 @@ void Scheduler::start()
         makeTimer(static_cast<int>(m_config.recoverEveryMs), false, &Scheduler::recoverAbandoned);
     m_countsTimer = makeTimer(kCountsDebounceMs, true, &Scheduler::publishCounts);
     m_retryTimer = makeTimer(kStorageRetryMs, true, &Scheduler::kick);
+    // Rare (kRunnerReportMs): on the embedded store every report is a write that wakes every
+    // other process.
+    m_reportTimer = makeTimer(kRunnerReportMs, false, &Scheduler::reportSelf);
     m_wakeTimer = new QTimer(this);
     m_wakeTimer->setSingleShot(true);
     connect(m_wakeTimer, &QTimer::timeout, this, [this] {
@@ -240,6 +243,11 @@ void Scheduler::start()
     publish(outbox::QueuePaused { m_queuePaused.load() });
     m_heartbeatTimer->start();
     m_recoverTimer->start();
+    m_startedAtMs = now();
+    if (m_config.workers > 0) {
+        m_reportTimer->start();
+        reportSelf();
+    }
     recoverAbandoned();
     kick();
     publishCounts();
@@ -280,9 +288,13 @@ void Scheduler::finishStopIfIdle()
     m_pool->waitForDone();
     m_store->setExternalChangeListener(nullptr);
     for (QTimer *timer : { m_heartbeatTimer, m_progressTimer, m_recoverTimer, m_countsTimer,
-             m_retryTimer, m_wakeTimer }) {
+             m_retryTimer, m_wakeTimer, m_reportTimer }) {
         if (timer)
             timer->stop();
+    }
+    if (m_config.workers > 0 && m_startedAtMs > 0) {
+        if (auto forgotten = m_store->forgetRunner(m_owner); !forgotten)
+            reportStorageError(forgotten.error());
     }
     m_stopped = true;
     if (m_heartbeatTimer)
@@ -505,6 +517,23 @@ void Scheduler::sampleProgress()
     }
     if (!updates.isEmpty())
         publish(outbox::ProgressChanged { std::move(updates) });
+}
+
+void Scheduler::reportSelf()
+{
+    RunnerInfo self;
+    self.owner = m_owner;
+    self.host = m_owner.section(QLatin1Char('|'), 0, 0);
+    self.pid = m_owner.section(QLatin1Char('|'), 1, 1).toLongLong();
+    self.workers = m_config.workers;
+    {
+        std::lock_guard lock(m_runningMutex);
+        self.running = static_cast<int>(m_running.size());
+    }
+    self.startedAtMs = m_startedAtMs;
+    self.lastSeenAtMs = now();
+    if (auto reported = m_store->reportRunner(self); !reported)
+        reportStorageError(reported.error());
 }
 
 void Scheduler::recoverAbandoned()
@@ -747,6 +776,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             request.nowMs = now();
             request.leaseMs = m_config.leaseMs;
             request.maxJobs = batchSize();
+            request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
             request.admit = [&](const JobRecord &candidate) {
                 const Admission verdict = admitAll(m_policies, candidate, running);
                 if (verdict == Admission::Admit)
@@ -892,15 +922,19 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
 
 QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completions)
 {
+    // The work is done: losing this write would make the jobs run again. Keep trying while the
+    // leases may still be ours (a shared queue's server may be away for a while); after that
+    // another runner may hold the jobs, and the write would be refused anyway.
+    const auto giveUpAt = std::chrono::steady_clock::now()
+        + std::chrono::milliseconds(qMax<qint64>(m_config.leaseMs, kFinishTries * 250));
     Error last;
-    for (int attempt = 0; attempt < kFinishTries; ++attempt) {
+    for (;;) {
         auto result = m_store->finish(completions, now());
         if (result)
             return result.value();
         last = result.error();
-        if (last.code != ErrorCode::Storage)
+        if (last.code != ErrorCode::Storage || std::chrono::steady_clock::now() >= giveUpAt)
             break;
-        // The work is done; losing this write would only make the jobs run again later.
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     QList<FinishResult> failed;

@@ -72,6 +72,7 @@ private:
     void heartbeat();
     void sampleProgress();
     void recoverAbandoned();
+    void reportSelf();
     void applyExternalChanges();
     void publishCounts();
     void markStateChanged();
@@ -148,6 +149,8 @@ private:
     QTimer *m_wakeTimer = nullptr;
     QTimer *m_countsTimer = nullptr;
     QTimer *m_retryTimer = nullptr;
+    QTimer *m_reportTimer = nullptr;
+    qint64 m_startedAtMs = 0;
 };
 
 } // namespace spool

@@ -23,6 +23,11 @@ qint64 *QueueCounts::of(JobState state)
     return nullptr;
 }
 
+bool runnerSeemsAlive(const RunnerInfo &runner, qint64 nowMs)
+{
+    return nowMs - runner.lastSeenAtMs < 3 * kRunnerReportMs;
+}
+
 Result<CommandResult> JobStore::command(const QUuid &id, JobCommand command, qint64 nowMs)
 {
     auto results = commandMany({ id }, command, nowMs);

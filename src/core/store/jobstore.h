@@ -24,6 +24,9 @@ struct ClaimRequest
     qint64 nowMs = 0;
     qint64 leaseMs = 30000;
     int maxJobs = 1;
+    // Told first of every job running in the store, this runner's and every other's, so that
+    // caps hold across runners (the claim is made while no other claim is).
+    std::function<void(const JobRecord &)> seeRunning;
     // Asked in FIFO order for each eligible queued job; an admitted job is claimed.
     std::function<Admission(const JobRecord &)> admit;
 };
@@ -72,6 +75,35 @@ struct QueueCounts
     friend bool operator==(const QueueCounts &, const QueueCounts &) = default;
 };
 
+// A job as `spoolctl export` writes it and `import` reads it: the record and its timeline.
+struct ExportedJob
+{
+    JobRecord record;
+    QList<JobEvent> events;
+};
+
+struct ImportResult
+{
+    qint64 imported = 0;
+    QList<QUuid> skipped; // ids the queue has already
+};
+
+// A runner working on the queue, as it last reported itself (the Runners view).
+struct RunnerInfo
+{
+    QString owner; // the lease owner it writes into the jobs it holds
+    QString host;
+    qint64 pid = 0;
+    int workers = 0;
+    int running = 0; // as the store counts its running jobs, not as last reported
+    qint64 startedAtMs = 0;
+    qint64 lastSeenAtMs = 0;
+};
+
+// Runners report themselves this often; one silent for three reports is taken for gone.
+constexpr int kRunnerReportMs = 10000;
+bool runnerSeemsAlive(const RunnerInfo &runner, qint64 nowMs);
+
 struct CommandResult
 {
     bool removed = false;
@@ -79,7 +111,8 @@ struct CommandResult
 };
 
 // The queue's storage: narrow on purpose (enqueue, claim with lease, renew, finish, query,
-// subscribe) so that a networked store (Redis Streams) can stand behind it later.
+// subscribe) so that the embedded store (SQLite) and the shared one (PostgreSQL) stand behind
+// the same interface.
 // Every method is thread-safe and blocking: call it from a worker or control thread, never from
 // the GUI thread. Every change is committed before the method returns.
 class JobStore
@@ -110,6 +143,16 @@ public:
     virtual Result<QList<QUuid>> findIds(const QString &prefix, int limit) = 0;
     virtual Result<QList<JobEvent>> events(const QUuid &id) = 0;
     virtual Result<QueueCounts> counts() = 0;
+
+    // Adds exported jobs in their order at the back of the queue, keeping their ids, states,
+    // attempts and timelines; a job that was running is queued again. Ids already here are
+    // skipped. One transaction.
+    virtual Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) = 0;
+
+    // The runner registry: a runner reports itself now and then, and forgets itself at exit.
+    virtual Result<void> reportRunner(const RunnerInfo &runner) = 0;
+    virtual Result<void> forgetRunner(const QString &owner) = 0;
+    virtual Result<QList<RunnerInfo>> runners() = 0;
 
     virtual Result<bool> queuePaused() = 0;
     virtual Result<void> setQueuePaused(bool paused, qint64 nowMs) = 0;

@@ -1,6 +1,7 @@
 #include "memoryjobstore.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "job/jobtransitions.h"
 
@@ -30,8 +31,11 @@ JobRecord MemoryJobStore::saveLocked(Entry &entry, qint64 oldSeq, JobState oldSt
     countLocked(oldState, -1);
     countLocked(record.state, 1);
     m_queuedSeqs.erase(oldSeq);
+    m_runningSeqs.erase(oldSeq);
     if (record.state == JobState::Queued)
         m_queuedSeqs.insert(record.seq);
+    if (record.state == JobState::Running)
+        m_runningSeqs.insert(record.seq);
     if (record.seq == oldSeq)
         return record;
     Entry moved = std::move(entry);
@@ -54,6 +58,7 @@ void MemoryJobStore::removeLocked(const QUuid &id)
     const qint64 seq = entry->record.seq;
     countLocked(entry->record.state, -1);
     m_queuedSeqs.erase(seq);
+    m_runningSeqs.erase(seq);
     m_jobsBySeq.erase(seq);
     m_removed.emplace_back(++m_rev, id);
     if (m_removed.size() > kMaxRemembered) {
@@ -100,6 +105,10 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
 {
     std::lock_guard lock(m_mutex);
     ClaimResult result;
+    if (request.seeRunning) {
+        for (qint64 seq : m_runningSeqs)
+            request.seeRunning(m_jobsBySeq.at(seq).record);
+    }
     QList<QString> skippedKinds;
     for (auto it = m_queuedSeqs.begin();
          it != m_queuedSeqs.end() && result.claimed.size() < request.maxJobs;) {
@@ -131,6 +140,7 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
         ++m_counts.running;
         addEvents(entry, outcome.events);
         result.claimed.append(record);
+        m_runningSeqs.insert(record.seq);
         it = m_queuedSeqs.erase(it);
     }
     return result;
@@ -293,6 +303,62 @@ Result<QueueCounts> MemoryJobStore::counts()
 {
     std::lock_guard lock(m_mutex);
     return m_counts;
+}
+
+Result<ImportResult> MemoryJobStore::importJobs(const QList<ExportedJob> &jobs, qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    ImportResult result;
+    for (const ExportedJob &job : jobs) {
+        if (m_byId.contains(job.record.id)) {
+            result.skipped.append(job.record.id);
+            continue;
+        }
+        Entry entry;
+        entry.events = job.events;
+        entry.record = transitions::imported(job.record, ++m_lastSeq, nowMs, &entry.events);
+        entry.record.rev = ++m_rev;
+        const qint64 seq = entry.record.seq;
+        if (entry.record.state == JobState::Queued)
+            m_queuedSeqs.insert(m_queuedSeqs.end(), seq);
+        countLocked(entry.record.state, 1);
+        Entry &placed = m_jobsBySeq.emplace_hint(m_jobsBySeq.end(), seq, std::move(entry))->second;
+        m_byId.insert(placed.record.id, &placed);
+        ++result.imported;
+    }
+    return result;
+}
+
+Result<void> MemoryJobStore::reportRunner(const RunnerInfo &runner)
+{
+    std::lock_guard lock(m_mutex);
+    RunnerInfo &known = m_runners[runner.owner];
+    const qint64 startedAt = known.owner.isEmpty() ? runner.startedAtMs : known.startedAtMs;
+    known = runner;
+    known.startedAtMs = startedAt;
+    return {};
+}
+
+Result<void> MemoryJobStore::forgetRunner(const QString &owner)
+{
+    std::lock_guard lock(m_mutex);
+    m_runners.remove(owner);
+    return {};
+}
+
+Result<QList<RunnerInfo>> MemoryJobStore::runners()
+{
+    std::lock_guard lock(m_mutex);
+    QList<RunnerInfo> list = m_runners.values();
+    for (RunnerInfo &runner : list) {
+        runner.running = 0;
+        for (qint64 seq : m_runningSeqs)
+            runner.running += m_jobsBySeq.at(seq).record.leaseOwner == runner.owner ? 1 : 0;
+    }
+    std::sort(list.begin(), list.end(), [](const RunnerInfo &a, const RunnerInfo &b) {
+        return std::tie(a.host, a.pid) < std::tie(b.host, b.pid);
+    });
+    return list;
 }
 
 Result<bool> MemoryJobStore::queuePaused()

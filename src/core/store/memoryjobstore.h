@@ -32,6 +32,10 @@ public:
     Result<QList<QUuid>> findIds(const QString &prefix, int limit) override;
     Result<QList<JobEvent>> events(const QUuid &id) override;
     Result<QueueCounts> counts() override;
+    Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
+    Result<void> reportRunner(const RunnerInfo &runner) override;
+    Result<void> forgetRunner(const QString &owner) override;
+    Result<QList<RunnerInfo>> runners() override;
     Result<bool> queuePaused() override;
     Result<void> setQueuePaused(bool paused, qint64 nowMs) override;
     Result<ChangeSet> changesSince(qint64 rev) override;
@@ -57,11 +61,13 @@ private:
     std::map<qint64, Entry> m_jobsBySeq; // FIFO order; nodes never move, so pointers stay valid
     QHash<QUuid, Entry *> m_byId;
     std::set<qint64> m_queuedSeqs;
+    std::set<qint64> m_runningSeqs;
     std::vector<std::pair<qint64, QUuid>> m_removed; // (rev, id), oldest first
     qint64 m_removedFloorRev = 0;
     qint64 m_rev = 0;
     qint64 m_lastSeq = 0;
     bool m_queuePaused = false;
+    QHash<QString, RunnerInfo> m_runners;
     QueueCounts m_counts; // kept up to date: counting 100,000 jobs on every change would not do
 };
 

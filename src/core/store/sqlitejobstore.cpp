@@ -1,15 +1,11 @@
 #include "sqlitejobstore.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <future>
 #include <mutex>
 #include <sys/stat.h>
-#include <thread>
-#include <unordered_map>
 
 #include <QDir>
 #include <QFile>
@@ -21,6 +17,11 @@
 #include <QVariant>
 
 #include "job/jobtransitions.h"
+#include "store/rowstore.h"
+#include "store/sqlrecord.h"
+#include "store/sqlrowstore.h"
+#include "store/sqlsession.h"
+#include "store/storethread.h"
 #include "util/datadir.h"
 
 namespace spool {
@@ -50,18 +51,12 @@ Durability durabilityFromName(const QString &name)
 namespace {
 
 constexpr qint64 kApplicationId = 0x53504F4C; // "SPOL" in the database header
-constexpr int kClaimPageSize = 64;
 constexpr int kMaxRemovedRemembered = 10000;
 constexpr int kBusyRetries = 6;
 
-// The record's columns, in readRecord() order. `key` (the row's own, immutable number) comes
-// last and is not part of the record.
-const QString kRecordColumns = QStringLiteral(
-    "id, seq, kind, params, state, control, attempts, max_attempts, enqueued_at, started_at, "
-    "finished_at, not_before, progress_done, progress_total, progress_unit, error, output, "
-    "lease_owner, lease_token, lease_expires, rev");
-const QString kColumns = kRecordColumns + QStringLiteral(", key");
-constexpr int kKeyColumn = 21;
+using sqlrecord::kColumns;
+using sqlrecord::kKeyColumn;
+using sqlrecord::kRecordColumns;
 
 // Each step brings the schema to `version`. Never edit a shipped step: add a new one.
 struct Migration
@@ -127,84 +122,34 @@ const QList<Migration> &migrations()
                                " detail TEXT)"),
                 QStringLiteral("CREATE INDEX job_events_by_job ON job_events (job_key, id)"),
             } },
+        { 2, { sqlrecord::kCreateRunnersTable } },
     };
     return list;
 }
 
-QVariant nullIfZero(qint64 value)
-{
-    return value == 0 ? QVariant() : QVariant(value);
-}
-
-// A NOT NULL text column: a null QString would bind as SQL NULL.
-QString notNull(const QString &value)
-{
-    return value.isNull() ? QStringLiteral("") : value;
-}
-
-QVariant nullIfEmpty(const QString &value)
-{
-    return value.isEmpty() ? QVariant() : QVariant(value);
-}
-
-JobRecord readRecord(const QSqlQuery &q)
-{
-    JobRecord r;
-    r.id = QUuid::fromString(q.value(0).toString());
-    r.seq = q.value(1).toLongLong();
-    r.kind = q.value(2).toString();
-    r.params = QJsonDocument::fromJson(q.value(3).toByteArray()).object();
-    r.state = static_cast<JobState>(q.value(4).toInt());
-    r.control = static_cast<JobControl>(q.value(5).toInt());
-    r.attempts = q.value(6).toInt();
-    r.maxAttempts = q.value(7).toInt();
-    r.enqueuedAtMs = q.value(8).toLongLong();
-    r.startedAtMs = q.value(9).toLongLong();
-    r.finishedAtMs = q.value(10).toLongLong();
-    r.notBeforeMs = q.value(11).toLongLong();
-    r.progress.done = q.value(12).toLongLong();
-    r.progress.total = q.value(13).toLongLong();
-    r.progress.unit = q.value(14).toString();
-    r.error = q.value(15).toString();
-    r.output = q.value(16).toString();
-    r.leaseOwner = q.value(17).toString();
-    r.leaseToken = q.value(18).toLongLong();
-    r.leaseExpiresAtMs = q.value(19).toLongLong();
-    r.rev = q.value(20).toLongLong();
-    return r;
-}
-
-// One connection, used only on the store's thread.
-class Db
+// The store's connection and its statements, used only on the store's thread.
+class Db final : public SqlRowStore
 {
 public:
+    // BEGIN IMMEDIATE holds the whole file: reads need no row locks.
     Db(QString connectionName, QString path)
-        : m_name(std::move(connectionName))
+        : SqlRowStore(std::move(connectionName), QString())
         , m_path(std::move(path))
     { }
-    Q_DISABLE_COPY_MOVE(Db)
-    ~Db()
-    {
-        m_statements.clear();
-        if (m_db.isValid())
-            m_db.close();
-        m_db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_name);
-    }
 
     const QString &path() const { return m_path; }
 
     Error open(int busyTimeoutMs)
     {
-        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
-        m_db.setDatabaseName(m_path);
-        if (!m_db.open())
-            return error(m_db.lastError(), QStringLiteral("cannot open the queue database"));
+        create(QStringLiteral("QSQLITE"));
+        database().setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
+        database().setDatabaseName(m_path);
+        if (!database().open())
+            return error(database().lastError(), QStringLiteral("open"));
         return {};
     }
 
-    Error error(const QSqlError &e, const QString &what) const
+    Error error(const QSqlError &e, const QString &action) const override
     {
         const int code = e.nativeErrorCode().toInt() & 0xff;
         // SQLITE_CORRUPT (11), SQLITE_NOTADB (26), SQLITE_CANTOPEN (14), SQLITE_PERM (3),
@@ -214,69 +159,18 @@ public:
         if (text.isEmpty())
             text = e.driverText();
         return makeError(fileProblem ? ErrorCode::Corrupt : ErrorCode::Storage,
-            QStringLiteral("%1 %2: %3").arg(what, m_path, text));
-    }
-
-    // Executes a statement that returns no rows.
-    Error exec(const QString &sql, const QVariantList &binds = {})
-    {
-        QSqlQuery *q = nullptr;
-        if (Error e = prepared(sql, &q); e.isError())
-            return e;
-        for (int i = 0; i < binds.size(); ++i)
-            q->bindValue(i, binds.at(i));
-        if (!q->exec())
-            return error(q->lastError(), QStringLiteral("cannot write the queue database"));
-        q->finish();
-        return {};
-    }
-
-    // Executes a query and hands each row to `row`.
-    template<typename RowFn>
-    Error select(const QString &sql, const QVariantList &binds, RowFn &&row)
-    {
-        QSqlQuery *q = nullptr;
-        if (Error e = prepared(sql, &q); e.isError())
-            return e;
-        for (int i = 0; i < binds.size(); ++i)
-            q->bindValue(i, binds.at(i));
-        if (!q->exec())
-            return error(q->lastError(), QStringLiteral("cannot read the queue database"));
-        while (q->next())
-            row(*q);
-        const QSqlError e = q->lastError();
-        q->finish();
-        if (e.isValid())
-            return error(e, QStringLiteral("cannot read the queue database"));
-        return {};
-    }
-
-    Error selectInt(const QString &sql, const QVariantList &binds, qint64 *value)
-    {
-        *value = 0;
-        return select(sql, binds, [&](const QSqlQuery &q) { *value = q.value(0).toLongLong(); });
-    }
-
-    // Runs a statement that is not cached (schema changes, pragmas that change per call).
-    Error execOnce(const QString &sql, QString *firstValue = nullptr)
-    {
-        QSqlQuery q(m_db);
-        if (!q.exec(sql))
-            return error(q.lastError(), QStringLiteral("cannot use the queue database"));
-        if (firstValue && q.next())
-            *firstValue = q.value(0).toString();
-        return {};
+            QStringLiteral("cannot %1 the queue database %2: %3").arg(action, m_path, text));
     }
 
     Error beginImmediate()
     {
         for (int attempt = 0;; ++attempt) {
-            QSqlQuery q(m_db);
+            QSqlQuery q(database());
             if (q.exec(QStringLiteral("BEGIN IMMEDIATE")))
                 break;
             const int code = q.lastError().nativeErrorCode().toInt() & 0xff;
             if (code != 5 /* SQLITE_BUSY */ || attempt + 1 >= kBusyRetries)
-                return error(q.lastError(), QStringLiteral("cannot lock the queue database"));
+                return error(q.lastError(), QStringLiteral("lock"));
         }
         // Every change in the transaction gets its own revision (stamp()); the last one is
         // written back before the commit (storeRev()).
@@ -306,8 +200,9 @@ public:
     }
 
     // Reserves `count` sequence numbers; returns the first.
-    Error reserveSeq(qint64 count, qint64 *first)
+    Error reserveSeqs(qint64 count, QList<qint64> *seqs) override
     {
+        seqs->clear();
         if (Error e = exec(
                 QStringLiteral("UPDATE meta SET value = value + ? WHERE key = 'seq'"), { count });
             e.isError())
@@ -317,35 +212,18 @@ public:
                 selectInt(QStringLiteral("SELECT value FROM meta WHERE key = 'seq'"), {}, &last);
             e.isError())
             return e;
-        *first = last - count + 1;
+        seqs->reserve(count);
+        for (qint64 seq = last - count + 1; seq <= last; ++seq)
+            seqs->append(seq);
         return {};
     }
 
-    Error load(const QUuid &id, JobRecord *record, bool *found, qint64 *key)
-    {
-        *found = false;
-        return select(QStringLiteral("SELECT %1 FROM jobs WHERE id = ?").arg(kColumns),
-            { idString(id) }, [&](const QSqlQuery &q) {
-                *record = readRecord(q);
-                *key = q.value(kKeyColumn).toLongLong();
-                *found = true;
-            });
-    }
-
-    Error insert(JobRecord &r, qint64 *key)
+    Error insert(JobRecord &r, qint64 *key) override
     {
         r.rev = stamp();
-        if (Error e = exec(QStringLiteral("INSERT INTO jobs (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                                          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                               .arg(kRecordColumns),
-                { idString(r.id), r.seq, r.kind,
-                    QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact)),
-                    static_cast<int>(r.state), static_cast<int>(r.control), r.attempts,
-                    r.maxAttempts, r.enqueuedAtMs, nullIfZero(r.startedAtMs),
-                    nullIfZero(r.finishedAtMs), r.notBeforeMs, r.progress.done, r.progress.total,
-                    notNull(r.progress.unit), nullIfEmpty(r.error), nullIfEmpty(r.output),
-                    nullIfEmpty(r.leaseOwner), r.leaseToken, nullIfZero(r.leaseExpiresAtMs),
-                    r.rev });
+        if (Error e = exec(QStringLiteral("INSERT INTO jobs (%1) VALUES (%2)")
+                               .arg(kRecordColumns, sqlrecord::kRecordPlaceholders),
+                sqlrecord::insertValues(r));
             e.isError())
             return e;
         if (Error e = adjustCount(r.state, 1); e.isError())
@@ -358,16 +236,8 @@ public:
     Error update(JobRecord &r, qint64 key, bool seqChanged)
     {
         r.rev = stamp();
-        QVariantList binds { static_cast<int>(r.state), static_cast<int>(r.control), r.attempts,
-            r.maxAttempts, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs,
-            r.progress.done, r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error),
-            nullIfEmpty(r.output), nullIfEmpty(r.leaseOwner), r.leaseToken,
-            nullIfZero(r.leaseExpiresAtMs), r.rev };
-        QString sql = QStringLiteral(
-            "UPDATE jobs SET state = ?, control = ?, attempts = ?, max_attempts = ?, "
-            "started_at = ?, finished_at = ?, not_before = ?, progress_done = ?, "
-            "progress_total = ?, progress_unit = ?, error = ?, output = ?, lease_owner = ?, "
-            "lease_token = ?, lease_expires = ?, rev = ?");
+        QVariantList binds = sqlrecord::updateValues(r);
+        QString sql = QStringLiteral("UPDATE jobs SET %1").arg(sqlrecord::kUpdateAssignments);
         if (seqChanged) {
             sql += QStringLiteral(", seq = ?");
             binds.append(r.seq);
@@ -395,21 +265,9 @@ public:
         return {};
     }
 
-    Error addEvents(qint64 key, const QList<JobEvent> &events)
-    {
-        for (const JobEvent &ev : events) {
-            if (Error e = exec(QStringLiteral("INSERT INTO job_events (job_key, at, attempt, "
-                                              "event, detail) VALUES (?, ?, ?, ?, ?)"),
-                    { key, ev.atMs, ev.attempt, ev.event, nullIfEmpty(ev.detail) });
-                e.isError())
-                return e;
-        }
-        return {};
-    }
-
     // Applies a transition outcome to the row `key`, which held `before` until now.
-    Error apply(
-        JobRecord &record, const transitions::Outcome &outcome, qint64 key, const JobRecord &before)
+    Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
+        const JobRecord &before) override
     {
         if (outcome.deleteRecord)
             return remove(record.id, key, before.state);
@@ -426,6 +284,16 @@ public:
         return addEvents(key, outcome.events);
     }
 
+    // BEGIN IMMEDIATE holds the whole file: one claim at a time already.
+    Error lockForClaim() override { return {}; }
+
+    QString idAsText() const override { return QStringLiteral("id"); }
+
+    bool isDuplicateId(const Error &e) const override
+    {
+        return e.message.contains(QLatin1String("UNIQUE constraint failed: jobs.id"));
+    }
+
     // Jobs per state, kept in meta: counting 100,000 rows on every change would not do.
     Error adjustCount(JobState state, int delta)
     {
@@ -434,23 +302,6 @@ public:
     }
 
 private:
-    Error prepared(const QString &sql, QSqlQuery **out)
-    {
-        auto it = m_statements.find(sql);
-        if (it == m_statements.end()) {
-            // Statements with a variable number of placeholders could grow the cache forever.
-            if (m_statements.size() >= 256)
-                m_statements.clear();
-            auto q = std::make_unique<QSqlQuery>(m_db);
-            q->setForwardOnly(true);
-            if (!q->prepare(sql))
-                return error(q->lastError(), QStringLiteral("cannot use the queue database"));
-            it = m_statements.emplace(sql, std::move(q)).first;
-        }
-        *out = it->second.get();
-        return {};
-    }
-
     // Forget old removals; a reader further behind than the floor reloads everything.
     Error pruneRemoved()
     {
@@ -473,15 +324,7 @@ private:
         return setMeta(QStringLiteral("removed_floor"), floor - 1);
     }
 
-    struct QStringHash
-    {
-        size_t operator()(const QString &s) const { return qHash(s); }
-    };
-
-    QString m_name;
     QString m_path;
-    QSqlDatabase m_db;
-    std::unordered_map<QString, std::unique_ptr<QSqlQuery>, QStringHash> m_statements;
     qint64 m_lastRev = 0;
     int m_removalsSincePrune = 0;
 };
@@ -580,24 +423,17 @@ Error initialize(Db &db, Durability durability)
 
 } // namespace
 
-class SqliteJobStore::Private
+class SqliteJobStore::Private final : public StoreThread::Backend
 {
 public:
-    struct Request
-    {
-        bool write = false;
-        std::function<Error(Db &)> fn;
-        std::promise<Error> done;
-    };
+    explicit Private(const Options &opts, QString dbPath)
+        : options(opts)
+        , path(std::move(dbPath))
+        , thread(this, std::chrono::milliseconds(options.changePollMs))
+    { }
 
     Options options;
     QString path;
-
-    std::thread thread;
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::deque<Request *> queue;
-    bool stopping = false;
 
     std::mutex listenerMutex;
     std::function<void()> listener;
@@ -606,112 +442,40 @@ public:
     std::unique_ptr<Db> db;
     qint64 lastDataVersion = -1;
 
+    StoreThread thread; // last: stops before the members above go
+
     Error call(bool write, std::function<Error(Db &)> fn)
     {
-        Request request;
-        request.write = write;
-        request.fn = std::move(fn);
-        std::future<Error> result = request.done.get_future();
-        {
-            std::lock_guard lock(mutex);
-            queue.push_back(&request);
-        }
-        wake.notify_one();
-        return result.get();
+        return thread.call(write, [this, &fn] { return fn(*db); });
     }
 
-    void run(std::promise<Error> &opened)
+    Error open() override
     {
         static std::atomic<int> counter { 0 };
         db = std::make_unique<Db>(QStringLiteral("spool-store-%1").arg(counter.fetch_add(1)), path);
-        Error e = db->open(options.busyTimeoutMs);
-        if (!e.isError())
-            e = initialize(*db, options.durability);
-        if (e.isError()) {
-            db.reset();
-            opened.set_value(e);
-            return;
-        }
-        opened.set_value(Error {});
-
-        const auto pollInterval = std::chrono::milliseconds(qMax(10, options.changePollMs));
-        auto nextPoll = std::chrono::steady_clock::now() + pollInterval;
-        for (;;) {
-            std::vector<Request *> batch;
-            {
-                std::unique_lock lock(mutex);
-                wake.wait_until(lock, nextPoll, [this] { return stopping || !queue.empty(); });
-                if (queue.empty() && stopping)
-                    break;
-                batch.assign(queue.begin(), queue.end());
-                queue.clear();
-            }
-            process(batch);
-            if (std::chrono::steady_clock::now() >= nextPoll) {
-                pollExternalChanges();
-                nextPoll = std::chrono::steady_clock::now() + pollInterval;
-            }
-        }
-        db.reset();
+        if (Error e = db->open(options.busyTimeoutMs); e.isError())
+            return e;
+        return initialize(*db, options.durability);
     }
 
-    void process(std::vector<Request *> &batch)
+    void close() override { db.reset(); }
+    SqlSession &session() override { return *db; }
+
+    // One snapshot for all the statements of a read.
+    Error beginRead() override { return db->execOnce(QStringLiteral("BEGIN")); }
+    void endRead() override { db->execOnce(QStringLiteral("COMMIT")); }
+    Error beginWrite() override { return db->beginImmediate(); }
+
+    Error commitWrite() override
     {
-        size_t i = 0;
-        while (i < batch.size()) {
-            if (!batch[i]->write) {
-                runRead(*batch[i]);
-                ++i;
-                continue;
-            }
-            size_t end = i;
-            while (end < batch.size() && batch[end]->write)
-                ++end;
-            runWrites(batch, i, end);
-            i = end;
-        }
+        if (Error e = db->storeRev(); e.isError())
+            return e;
+        return db->execOnce(QStringLiteral("COMMIT"));
     }
 
-    void runRead(Request &request)
-    {
-        // One snapshot for all the statements of a read.
-        Error e = db->execOnce(QStringLiteral("BEGIN"));
-        if (!e.isError()) {
-            e = request.fn(*db);
-            db->execOnce(QStringLiteral("COMMIT"));
-        }
-        request.done.set_value(e);
-    }
+    void rollbackWrite() override { db->execOnce(QStringLiteral("ROLLBACK")); }
 
-    // Group commit: every write request of the batch in one transaction, each in a savepoint.
-    void runWrites(std::vector<Request *> &batch, size_t begin, size_t end)
-    {
-        std::vector<Error> results(end - begin);
-        Error txn = db->beginImmediate();
-        if (!txn.isError()) {
-            for (size_t i = begin; i < end; ++i) {
-                Error e = db->execOnce(QStringLiteral("SAVEPOINT request"));
-                if (!e.isError()) {
-                    e = batch[i]->fn(*db);
-                    if (e.isError())
-                        db->execOnce(QStringLiteral("ROLLBACK TO request"));
-                    db->execOnce(QStringLiteral("RELEASE request"));
-                }
-                results[i - begin] = e;
-            }
-            txn = db->storeRev();
-            if (!txn.isError())
-                txn = db->execOnce(QStringLiteral("COMMIT"));
-            if (txn.isError())
-                db->execOnce(QStringLiteral("ROLLBACK"));
-        }
-        for (size_t i = begin; i < end; ++i) {
-            const Error &own = results[i - begin];
-            batch[i]->done.set_value(txn.isError() ? txn : own);
-        }
-    }
-
-    void pollExternalChanges()
+    void idle() override
     {
         std::function<void()> notify;
         {
@@ -762,18 +526,9 @@ Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::open(const Options &opti
             return makeError(
                 ErrorCode::Corrupt, QStringLiteral("cannot read the queue database %1").arg(path));
     }
-    auto d = std::make_unique<Private>();
-    d->options = options;
-    d->path = path;
-    std::promise<Error> opened;
-    std::future<Error> openedResult = opened.get_future();
-    Private *raw = d.get();
-    d->thread = std::thread([raw, &opened] { raw->run(opened); });
-    const Error e = openedResult.get();
-    if (e.isError()) {
-        d->thread.join();
+    auto d = std::make_unique<Private>(options, path);
+    if (Error e = d->thread.start(); e.isError())
         return e;
-    }
     return std::unique_ptr<SqliteJobStore>(new SqliteJobStore(std::move(d)));
 }
 
@@ -781,346 +536,16 @@ SqliteJobStore::SqliteJobStore(std::unique_ptr<Private> p)
     : d(std::move(p))
 { }
 
-SqliteJobStore::~SqliteJobStore()
-{
-    {
-        std::lock_guard lock(d->mutex);
-        d->stopping = true;
-    }
-    d->wake.notify_one();
-    d->thread.join();
-}
+SqliteJobStore::~SqliteJobStore() = default;
 
 QString SqliteJobStore::location() const
 {
     return d->path;
 }
 
-Result<QList<JobRecord>> SqliteJobStore::enqueue(const QList<NewJob> &jobs, qint64 nowMs)
+Error SqliteJobStore::withRows(bool write, const RowsFn &fn)
 {
-    QList<JobRecord> records;
-    const Error e = d->call(true, [&](Db &db) -> Error {
-        records.clear();
-        qint64 seq = 0;
-        if (Error err = db.reserveSeq(jobs.size(), &seq); err.isError())
-            return err;
-        for (const NewJob &job : jobs) {
-            QList<JobEvent> events;
-            JobRecord record = transitions::newRecord(job, seq++, nowMs, &events);
-            qint64 key = 0;
-            if (Error err = db.insert(record, &key); err.isError()) {
-                if (err.message.contains(QLatin1String("UNIQUE constraint failed: jobs.id")))
-                    return makeError(ErrorCode::InvalidInput,
-                        QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
-                return err;
-            }
-            if (Error err = db.addEvents(key, events); err.isError())
-                return err;
-            records.append(record);
-        }
-        return {};
-    });
-    if (e.isError())
-        return e;
-    return records;
-}
-
-Result<ClaimResult> SqliteJobStore::claim(const ClaimRequest &request)
-{
-    ClaimResult result;
-    const Error e = d->call(true, [&](Db &db) -> Error {
-        result = ClaimResult {};
-        QStringList skippedKinds;
-        qint64 afterSeq = 0;
-        bool stop = false;
-        while (!stop && result.claimed.size() < request.maxJobs) {
-            QString sql = QStringLiteral(
-                "SELECT %1 FROM jobs WHERE state = 1 AND not_before <= ? AND seq > ?")
-                              .arg(kColumns);
-            QVariantList binds { request.nowMs, afterSeq };
-            if (!skippedKinds.isEmpty()) {
-                sql += QStringLiteral(" AND kind NOT IN (%1)")
-                           .arg(QStringList(skippedKinds.size(), QStringLiteral("?"))
-                                    .join(QLatin1Char(',')));
-                for (const QString &kind : std::as_const(skippedKinds))
-                    binds.append(kind);
-            }
-            sql += QStringLiteral(" ORDER BY seq LIMIT %1").arg(kClaimPageSize);
-            QList<std::pair<JobRecord, qint64>> page;
-            if (Error err = db.select(sql, binds,
-                    [&](const QSqlQuery &q) {
-                        page.append({ readRecord(q), q.value(kKeyColumn).toLongLong() });
-                    });
-                err.isError())
-                return err;
-            for (auto &[record, key] : page) {
-                afterSeq = record.seq;
-                if (skippedKinds.contains(record.kind))
-                    continue;
-                const Admission verdict = request.admit ? request.admit(record) : Admission::Admit;
-                if (verdict == Admission::Stop) {
-                    stop = true;
-                    break;
-                }
-                if (verdict == Admission::SkipKind)
-                    skippedKinds.append(record.kind);
-                if (verdict != Admission::Admit)
-                    continue;
-                const JobRecord before = record;
-                const auto outcome =
-                    transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
-                if (Error err = db.apply(record, outcome, key, before); err.isError())
-                    return err;
-                result.claimed.append(record);
-                if (result.claimed.size() >= request.maxJobs)
-                    break;
-            }
-            if (page.size() < kClaimPageSize)
-                break;
-        }
-        if (result.claimed.size() < request.maxJobs) {
-            return db.selectInt(
-                QStringLiteral("SELECT COALESCE(MIN(not_before), 0) FROM jobs "
-                               "WHERE state = 1 AND not_before > 0 AND not_before > ?"),
-                { request.nowMs }, &result.nextWakeMs);
-        }
-        return {};
-    });
-    if (e.isError())
-        return e;
-    return result;
-}
-
-Result<QList<LeaseStatus>> SqliteJobStore::heartbeat(
-    const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs)
-{
-    QList<LeaseStatus> statuses;
-    const Error e = d->call(true, [&](Db &db) -> Error {
-        statuses.clear();
-        for (const Heartbeat &beat : beats) {
-            LeaseStatus status;
-            status.id = beat.id;
-            JobRecord record;
-            bool found = false;
-            qint64 key = 0;
-            if (Error err = db.load(beat.id, &record, &found, &key); err.isError())
-                return err;
-            if (found) {
-                const JobRecord before = record;
-                const auto outcome = transitions::heartbeat(record, beat, nowMs, leaseMs, &status);
-                if (Error err = db.apply(record, outcome, key, before); err.isError())
-                    return err;
-            }
-            statuses.append(status);
-        }
-        return {};
-    });
-    if (e.isError())
-        return e;
-    return statuses;
-}
-
-Result<QList<FinishResult>> SqliteJobStore::finish(
-    const QList<Completion> &completions, qint64 nowMs)
-{
-    QList<FinishResult> results;
-    const Error e = d->call(true, [&](Db &db) -> Error {
-        results.clear();
-        for (const Completion &completion : completions) {
-            FinishResult result;
-            result.id = completion.id;
-            JobRecord record;
-            bool found = false;
-            qint64 key = 0;
-            if (Error err = db.load(completion.id, &record, &found, &key); err.isError())
-                return err;
-            if (!found) {
-                result.error = makeError(ErrorCode::LeaseLost,
-                    QStringLiteral("job %1 was removed").arg(idString(completion.id)));
-                results.append(result);
-                continue;
-            }
-            const JobRecord before = record;
-            const auto outcome = transitions::complete(record, completion, nowMs);
-            result.error = outcome.error;
-            if (!outcome.error.isError()) {
-                if (Error err = db.apply(record, outcome, key, before); err.isError())
-                    return err;
-                result.removed = outcome.deleteRecord;
-                result.record = record;
-            }
-            results.append(result);
-        }
-        return {};
-    });
-    if (e.isError())
-        return e;
-    return results;
-}
-
-Result<QList<JobRecord>> SqliteJobStore::recoverAbandoned(qint64 nowMs)
-{
-    // Look first without the write lock: almost always there is nothing to recover.
-    bool any = false;
-    Error e = d->call(false, [&](Db &db) -> Error {
-        return db.select(QStringLiteral("SELECT %1 FROM jobs WHERE state = 2").arg(kColumns), {},
-            [&](const QSqlQuery &q) {
-                QString reason;
-                any = any || transitions::needsRecovery(readRecord(q), nowMs, &reason);
-            });
-    });
-    if (e.isError())
-        return e;
-    if (!any)
-        return QList<JobRecord> {};
-
-    QList<JobRecord> recovered;
-    e = d->call(true, [&](Db &db) -> Error {
-        recovered.clear();
-        QList<std::pair<JobRecord, qint64>> running;
-        if (Error err =
-                db.select(QStringLiteral("SELECT %1 FROM jobs WHERE state = 2").arg(kColumns), {},
-                    [&](const QSqlQuery &q) {
-                        running.append({ readRecord(q), q.value(kKeyColumn).toLongLong() });
-                    });
-            err.isError())
-            return err;
-        for (auto &[record, key] : running) {
-            QString reason;
-            if (!transitions::needsRecovery(record, nowMs, &reason))
-                continue;
-            const JobRecord before = record;
-            const auto outcome = transitions::recover(record, nowMs, reason);
-            if (Error err = db.apply(record, outcome, key, before); err.isError())
-                return err;
-            if (!outcome.deleteRecord)
-                recovered.append(record);
-        }
-        return {};
-    });
-    if (e.isError())
-        return e;
-    return recovered;
-}
-
-Result<QList<Result<CommandResult>>> SqliteJobStore::commandMany(
-    const QList<QUuid> &ids, JobCommand command, qint64 nowMs)
-{
-    QList<Result<CommandResult>> results;
-    const Error e = d->call(true, [&](Db &db) -> Error {
-        results.clear();
-        for (const QUuid &id : ids) {
-            JobRecord record;
-            bool found = false;
-            qint64 key = 0;
-            if (Error err = db.load(id, &record, &found, &key); err.isError())
-                return err;
-            if (!found) {
-                results.append(makeError(
-                    ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id))));
-                continue;
-            }
-            const JobRecord before = record;
-            Error seqError;
-            const auto outcome = transitions::applyCommand(record, command, nowMs, [&] {
-                qint64 seq = 0;
-                seqError = db.reserveSeq(1, &seq);
-                return seq;
-            });
-            if (seqError.isError())
-                return seqError;
-            if (outcome.error.isError()) {
-                results.append(outcome.error);
-                continue;
-            }
-            if (Error err = db.apply(record, outcome, key, before); err.isError())
-                return err;
-            results.append(CommandResult { outcome.deleteRecord, record });
-        }
-        return {};
-    });
-    if (e.isError())
-        return e;
-    return results;
-}
-
-Result<QList<JobRecord>> SqliteJobStore::query(const JobQuery &query)
-{
-    QList<JobRecord> records;
-    const Error e = d->call(false, [&](Db &db) -> Error {
-        records.clear();
-        QString sql = QStringLiteral("SELECT %1 FROM jobs").arg(kColumns);
-        QVariantList binds;
-        QStringList where;
-        if (!query.ids.isEmpty()) {
-            where.append(
-                QStringLiteral("id IN (%1)")
-                    .arg(
-                        QStringList(query.ids.size(), QStringLiteral("?")).join(QLatin1Char(','))));
-            for (const QUuid &id : query.ids)
-                binds.append(idString(id));
-        }
-        if (!query.states.isEmpty()) {
-            where.append(QStringLiteral("state IN (%1)")
-                             .arg(QStringList(query.states.size(), QStringLiteral("?"))
-                                      .join(QLatin1Char(','))));
-            for (JobState state : query.states)
-                binds.append(static_cast<int>(state));
-        }
-        if (!where.isEmpty())
-            sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
-        sql += QStringLiteral(" ORDER BY seq");
-        if (query.limit >= 0)
-            sql += QStringLiteral(" LIMIT %1").arg(query.limit);
-        return db.select(sql, binds, [&](const QSqlQuery &q) { records.append(readRecord(q)); });
-    });
-    if (e.isError())
-        return e;
-    return records;
-}
-
-Result<QList<QUuid>> SqliteJobStore::findIds(const QString &prefix, int limit)
-{
-    QList<QUuid> ids;
-    const QString low = prefix.toLower();
-    // Ids are lower-case hex and dashes, all below '~': [prefix, prefix~) is the prefix range.
-    const QString high = low + QLatin1Char('~');
-    const Error e = d->call(false, [&](Db &db) -> Error {
-        ids.clear();
-        return db.select(
-            QStringLiteral("SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?"),
-            { low, high, limit },
-            [&](const QSqlQuery &q) { ids.append(QUuid::fromString(q.value(0).toString())); });
-    });
-    if (e.isError())
-        return e;
-    return ids;
-}
-
-Result<QList<JobEvent>> SqliteJobStore::events(const QUuid &id)
-{
-    QList<JobEvent> events;
-    const Error e = d->call(false, [&](Db &db) -> Error {
-        events.clear();
-        JobRecord record;
-        bool found = false;
-        qint64 key = 0;
-        if (Error err = db.load(id, &record, &found, &key); err.isError())
-            return err;
-        if (!found)
-            return makeError(
-                ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
-        return db.select(
-            QStringLiteral(
-                "SELECT at, attempt, event, detail FROM job_events WHERE job_key = ? ORDER BY id"),
-            { key }, [&](const QSqlQuery &q) {
-                events.append(JobEvent { q.value(0).toLongLong(), q.value(1).toInt(),
-                    q.value(2).toString(), q.value(3).toString() });
-            });
-    });
-    if (e.isError())
-        return e;
-    return events;
+    return d->call(write, [&](Db &db) { return fn(db, db); });
 }
 
 Result<QueueCounts> SqliteJobStore::counts()
@@ -1179,7 +604,7 @@ Result<ChangeSet> SqliteJobStore::changesSince(qint64 rev)
         const qint64 since = changes.fullResync ? -1 : rev;
         if (Error e2 = db.select(
                 QStringLiteral("SELECT %1 FROM jobs WHERE rev > ? ORDER BY seq").arg(kColumns),
-                { since }, [&](const QSqlQuery &q) { changes.changed.append(readRecord(q)); });
+                { since }, [&](const QSqlQuery &q) { changes.changed.append(sqlrecord::read(q)); });
             e2.isError())
             return e2;
         if (changes.fullResync)

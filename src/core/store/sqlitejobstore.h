@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "store/jobstore.h"
+#include "store/sqljobstore.h"
 
 namespace spool {
 
@@ -22,7 +22,7 @@ Durability durabilityFromName(const QString &name);
 // The embedded store: one SQLite database (WAL) in the data directory, shared safely by several
 // processes. All SQL runs on the store's own thread; concurrent writers are grouped into one
 // transaction (group commit), each in a savepoint so one failing request cannot undo another.
-class SqliteJobStore final : public JobStore
+class SqliteJobStore final : public SqlJobStore
 {
 public:
     struct Options
@@ -34,24 +34,13 @@ public:
         int changePollMs = 200; // how often to look for other processes' commits
     };
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     static Result<std::unique_ptr<SqliteJobStore>> open(const Options &options);
     ~SqliteJobStore() override;
     Q_DISABLE_COPY_MOVE(SqliteJobStore)
 
     QString location() const override;
-    Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) override;
-    Result<ClaimResult> claim(const ClaimRequest &request) override;
-    Result<QList<LeaseStatus>> heartbeat(
-        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override;
-    Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override;
-    Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) override;
-    Result<QList<Result<CommandResult>>> commandMany(
-        const QList<QUuid> &ids, JobCommand command, qint64 nowMs) override;
-    Result<QList<JobRecord>> query(const JobQuery &query) override;
-    Result<QList<QUuid>> findIds(const QString &prefix, int limit) override;
-    Result<QList<JobEvent>> events(const QUuid &id) override;
     Result<QueueCounts> counts() override;
     Result<bool> queuePaused() override;
     Result<void> setQueuePaused(bool paused, qint64 nowMs) override;
@@ -61,6 +50,9 @@ public:
 
     // Runs PRAGMA integrity_check; "ok" when the file is sound.
     Result<QString> integrityCheck();
+
+protected:
+    Error withRows(bool write, const RowsFn &fn) override;
 
 private:
     class Private;

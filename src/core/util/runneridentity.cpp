@@ -20,9 +20,16 @@ namespace {
 std::mutex g_mutex;
 QSet<QString> g_aliveRunners;
 
+// $SPOOL_RUNNER_HOST names the machine in a shared queue when its host name does not tell
+// machines apart (containers, cloned images).
 QString hostName()
 {
-    static const QString name = QSysInfo::machineHostName().remove(QLatin1Char('|'));
+    static const QString name = [] {
+        QString host = qEnvironmentVariable("SPOOL_RUNNER_HOST");
+        if (host.isEmpty())
+            host = QSysInfo::machineHostName();
+        return host.remove(QLatin1Char('|'));
+    }();
     return name;
 }
 

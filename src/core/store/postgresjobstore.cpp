@@ -1,0 +1,700 @@
+#include "postgresjobstore.h"
+
+#include <atomic>
+#include <libpq-fe.h>
+#include <mutex>
+#include <utility>
+
+#include <QSqlDriver>
+#include <QSqlQuery>
+
+#include "store/pgnotifylistener.h"
+#include "store/rowstore.h"
+#include "store/sqlrecord.h"
+#include "store/sqlrowstore.h"
+#include "store/sqlsession.h"
+#include "store/storethread.h"
+
+namespace spool {
+
+namespace {
+
+using sqlrecord::kColumns;
+using sqlrecord::kKeyColumn;
+using sqlrecord::kRecordColumns;
+
+constexpr int kCountSlots = 8;
+constexpr int kMaxRemovedRemembered = 10000;
+const QByteArray kChannel = QByteArrayLiteral("spool_changes");
+
+// libpq's own parser decides what a connection string means (URI or key=value).
+struct ConnInfo
+{
+    QList<std::pair<QByteArray, QByteArray>> options; // the ones given, in libpq's order
+    QString error;
+};
+
+ConnInfo parseConnInfo(const QString &url)
+{
+    ConnInfo info;
+    char *message = nullptr;
+    PQconninfoOption *options = PQconninfoParse(url.toUtf8().constData(), &message);
+    if (!options) {
+        info.error = message ? QString::fromUtf8(message).trimmed()
+                             : QStringLiteral("cannot read the queue URL");
+        PQfreemem(message);
+        return info;
+    }
+    for (PQconninfoOption *o = options; o->keyword; ++o) {
+        if (o->val && *o->val)
+            info.options.append({ QByteArray(o->keyword), QByteArray(o->val) });
+    }
+    PQconninfoFree(options);
+    return info;
+}
+
+QByteArray quoted(const QByteArray &value)
+{
+    QByteArray out = "'";
+    for (char c : value) {
+        if (c == '\'' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + '\'';
+}
+
+QByteArray valueOf(const ConnInfo &info, const char *keyword)
+{
+    for (const auto &[key, value] : info.options) {
+        if (key == keyword)
+            return value;
+    }
+    return {};
+}
+
+// The key=value string for libpq, with our defaults where the URL is silent.
+QByteArray conninfoString(const ConnInfo &info, int connectTimeoutS)
+{
+    QByteArray out;
+    bool timeoutGiven = false;
+    for (const auto &[key, value] : info.options) {
+        timeoutGiven = timeoutGiven || key == "connect_timeout";
+        out += key + '=' + quoted(value) + ' ';
+    }
+    if (!timeoutGiven)
+        out += "connect_timeout=" + QByteArray::number(connectTimeoutS) + ' ';
+    return out + "application_name='spool'";
+}
+
+QString quotedIdentifier(const QString &name)
+{
+    return QLatin1Char('"') + QString(name).replace(QLatin1Char('"'), QLatin1String("\"\""))
+        + QLatin1Char('"');
+}
+
+// Each step brings the schema to `version`. Never edit a shipped step: add a new one.
+const QList<QStringList> &migrations()
+{
+    static const QList<QStringList> steps {
+        {
+            QStringLiteral("CREATE TABLE meta (key text PRIMARY KEY, value bigint NOT NULL)"),
+            QStringLiteral("INSERT INTO meta (key, value) VALUES ('queue_paused', 0), "
+                           "('removed_floor', 0)"),
+            QStringLiteral("CREATE SEQUENCE job_seq"),
+            QStringLiteral("CREATE SEQUENCE job_rev"),
+            // txid: the transaction that wrote this version, for the change feed (see
+            // changesSince). rev: this version's number, for "newer wins".
+            QStringLiteral("CREATE TABLE jobs ("
+                           " key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                           " id uuid NOT NULL UNIQUE,"
+                           " seq bigint NOT NULL,"
+                           " kind text NOT NULL,"
+                           " params text NOT NULL,"
+                           " state smallint NOT NULL,"
+                           " control smallint NOT NULL DEFAULT 0,"
+                           " attempts integer NOT NULL DEFAULT 0,"
+                           " max_attempts integer NOT NULL,"
+                           " enqueued_at bigint NOT NULL,"
+                           " started_at bigint,"
+                           " finished_at bigint,"
+                           " not_before bigint NOT NULL DEFAULT 0,"
+                           " progress_done bigint NOT NULL DEFAULT 0,"
+                           " progress_total bigint NOT NULL DEFAULT -1,"
+                           " progress_unit text NOT NULL DEFAULT '',"
+                           " error text,"
+                           " output text,"
+                           " lease_owner text,"
+                           " lease_token bigint NOT NULL DEFAULT 0,"
+                           " lease_expires bigint,"
+                           " rev bigint NOT NULL,"
+                           " txid xid8 NOT NULL DEFAULT pg_current_xact_id())"),
+            QStringLiteral("CREATE INDEX jobs_by_seq ON jobs (seq)"),
+            QStringLiteral("CREATE INDEX jobs_by_txid ON jobs (txid)"),
+            QStringLiteral("CREATE INDEX jobs_by_id_text ON jobs ((id::text COLLATE \"C\"))"),
+            // Small partial indexes: queued jobs in FIFO order, retries waiting for their time,
+            // running jobs. A job enters and leaves each once.
+            QStringLiteral("CREATE INDEX jobs_queued ON jobs (seq) WHERE state = 1"),
+            QStringLiteral("CREATE INDEX jobs_waiting ON jobs (not_before) WHERE state = 1 AND "
+                           "not_before > 0"),
+            QStringLiteral("CREATE INDEX jobs_running ON jobs (key) WHERE state = 2"),
+            QStringLiteral("CREATE TABLE removed (id uuid PRIMARY KEY,"
+                           " txid xid8 NOT NULL DEFAULT pg_current_xact_id())"),
+            QStringLiteral("CREATE INDEX removed_by_txid ON removed (txid)"),
+            QStringLiteral("CREATE TABLE job_events ("
+                           " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                           " job_key bigint NOT NULL,"
+                           " at bigint NOT NULL,"
+                           " attempt integer NOT NULL,"
+                           " event text NOT NULL,"
+                           " detail text)"),
+            QStringLiteral("CREATE INDEX job_events_by_job ON job_events (job_key, id)"),
+            // Jobs per state, striped over slots so that writers from many connections do not
+            // queue up behind one counter row; a reader sums the slots.
+            QStringLiteral("CREATE TABLE counts (state smallint, slot smallint, n bigint NOT "
+                           "NULL DEFAULT 0, PRIMARY KEY (state, slot))"),
+            QStringLiteral("INSERT INTO counts (state, slot) SELECT s, t FROM "
+                           "generate_series(1, 6) s, generate_series(0, %1) t")
+                .arg(kCountSlots - 1),
+            sqlrecord::kCreateRunnersTable,
+        },
+    };
+    return steps;
+}
+
+// The store's connection and its statements, used only on the store's thread.
+class PgDb final : public SqlRowStore
+{
+public:
+    // Each writer holds the rows it read to change until it commits.
+    PgDb(QString connectionName, QString location)
+        : SqlRowStore(std::move(connectionName), QStringLiteral(" FOR UPDATE"))
+        , m_location(std::move(location))
+    { }
+
+    int backendPid() const { return m_backendPid; }
+    // Did this transaction change anything others should hear of? Resets the answer.
+    bool takeDirty() { return std::exchange(m_dirty, false); }
+
+    Error open(const QByteArray &conninfo, const QString &schema)
+    {
+        create(QStringLiteral("QPSQL"));
+        database().setConnectOptions(QString::fromUtf8(conninfo));
+        if (!database().open())
+            return error(database().lastError(), QStringLiteral("reach"));
+        qint64 pid = 0;
+        if (Error e = selectInt(QStringLiteral("SELECT pg_backend_pid()"), {}, &pid); e.isError())
+            return e;
+        m_backendPid = static_cast<int>(pid);
+        m_slot = static_cast<int>(pid % kCountSlots);
+        return execOnce(QStringLiteral("SET search_path TO %1").arg(quotedIdentifier(schema)));
+    }
+
+    // The connection is gone when libpq says so; the next request opens a new one.
+    bool isBroken()
+    {
+        const QVariant v = database().driver() ? database().driver()->handle() : QVariant();
+        // The driver's handle is libpq's connection ("pg_conn*": PGconn is a typedef).
+        const bool isPgConn =
+            qstrcmp(v.typeName(), "pg_conn*") == 0 || qstrcmp(v.typeName(), "PGconn*") == 0;
+        if (!database().isOpen() || !isPgConn)
+            return true;
+        PGconn *conn = *static_cast<PGconn *const *>(v.constData());
+        return !conn || PQstatus(conn) != CONNECTION_OK;
+    }
+
+    Error error(const QSqlError &e, const QString &action) const override
+    {
+        const QString state = e.nativeErrorCode();
+        // libpq's messages run over several lines; a reason is one.
+        QString text = e.databaseText().simplified();
+        if (text.isEmpty())
+            text = e.driverText().simplified();
+        if (state == QLatin1String("23505"))
+            return makeError(ErrorCode::Storage, QStringLiteral("duplicate id: %1").arg(text));
+        const bool away = e.type() == QSqlError::ConnectionError || state.startsWith(u"08")
+            || state == QLatin1String("57P01") || state == QLatin1String("57P02")
+            || state == QLatin1String("57P03");
+        if (away)
+            return makeError(ErrorCode::Storage,
+                QStringLiteral("the shared queue %1 is unreachable: %2")
+                    .arg(m_location, text.isEmpty() ? QStringLiteral("no connection") : text));
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot %1 the shared queue %2: %3").arg(action, m_location, text));
+    }
+
+    // Revisions come from one sequence: unique across records, and growing for each record
+    // (its writers take turns on the row lock), which is all "newer wins" needs.
+    Error insert(JobRecord &r, qint64 *key) override
+    {
+        QVariantList values = sqlrecord::insertValues(r);
+        values.removeLast(); // rev
+        const QString sql =
+            QStringLiteral("INSERT INTO jobs (%1) VALUES (%2nextval('job_rev')) RETURNING key, rev")
+                .arg(kRecordColumns, sqlrecord::kRecordPlaceholders.chopped(1));
+        if (Error e = select(sql, values,
+                [&](const QSqlQuery &q) {
+                    *key = q.value(0).toLongLong();
+                    r.rev = q.value(1).toLongLong();
+                });
+            e.isError())
+            return e;
+        return adjustCount(r.state, 1);
+    }
+
+    Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
+        const JobRecord &before) override
+    {
+        if (outcome.deleteRecord)
+            return remove(record.id, key, before.state);
+        if (!outcome.changed)
+            return {};
+        QVariantList binds = sqlrecord::updateValues(record);
+        binds.removeLast(); // rev
+        QString sql =
+            QStringLiteral("UPDATE jobs SET %1nextval('job_rev'), txid = pg_current_xact_id()")
+                .arg(sqlrecord::kUpdateAssignments.chopped(1));
+        if (record.seq != before.seq) {
+            sql += QStringLiteral(", seq = ?");
+            binds.append(record.seq);
+        }
+        sql += QStringLiteral(" WHERE key = ? RETURNING rev");
+        binds.append(key);
+        m_dirty = true;
+        if (Error e = selectInt(sql, binds, &record.rev); e.isError())
+            return e;
+        if (record.state != before.state) {
+            if (Error e = adjustCount(before.state, -1); e.isError())
+                return e;
+            if (Error e = adjustCount(record.state, 1); e.isError())
+                return e;
+        }
+        return addEvents(key, outcome.events);
+    }
+
+    Error reserveSeqs(qint64 count, QList<qint64> *seqs) override
+    {
+        seqs->clear();
+        return select(
+            QStringLiteral("SELECT nextval('job_seq') FROM generate_series(1, ?::bigint)"),
+            { count }, [&](const QSqlQuery &q) { seqs->append(q.value(0).toLongLong()); });
+    }
+
+    // One claim at a time across every connection to this queue, until the transaction ends.
+    Error lockForClaim() override
+    {
+        return exec(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext(current_schema() || "
+                                   "'.claim'))"));
+    }
+
+    // Byte order, as the prefix range needs (a language's collation may skip the dashes).
+    QString idAsText() const override { return QStringLiteral("(id::text COLLATE \"C\")"); }
+
+    bool isDuplicateId(const Error &e) const override
+    {
+        return e.message.startsWith(QLatin1String("duplicate id:"));
+    }
+
+    Error meta(const QString &key, qint64 *value)
+    {
+        return selectInt(QStringLiteral("SELECT value FROM meta WHERE key = ?"), { key }, value);
+    }
+
+    Error setMeta(const QString &key, qint64 value)
+    {
+        m_dirty = true;
+        return exec(QStringLiteral("UPDATE meta SET value = ? WHERE key = ?"), { value, key });
+    }
+
+    // The change-feed position: every change a reader has not seen was written by a
+    // transaction at or after the oldest one still running when it last read.
+    Error snapshotXmin(qint64 *xmin)
+    {
+        return selectInt(
+            QStringLiteral("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"), {},
+            xmin);
+    }
+
+private:
+    Error remove(const QUuid &id, qint64 key, JobState state)
+    {
+        if (Error e = exec(QStringLiteral("DELETE FROM jobs WHERE key = ?"), { key }); e.isError())
+            return e;
+        if (Error e = exec(QStringLiteral("DELETE FROM job_events WHERE job_key = ?"), { key });
+            e.isError())
+            return e;
+        if (Error e = exec(QStringLiteral("INSERT INTO removed (id) VALUES (?) ON CONFLICT (id) DO "
+                                          "UPDATE SET txid = pg_current_xact_id()"),
+                { idString(id) });
+            e.isError())
+            return e;
+        if (Error e = adjustCount(state, -1); e.isError())
+            return e;
+        if (++m_removalsSincePrune >= 1000)
+            return pruneRemoved();
+        return {};
+    }
+
+    Error adjustCount(JobState state, int delta)
+    {
+        m_dirty = true; // every insert, state change and removal passes here
+        return exec(QStringLiteral("UPDATE counts SET n = n + ? WHERE state = ? AND slot = ?"),
+            { delta, static_cast<int>(state), m_slot });
+    }
+
+    // Forget old removals; a reader further behind than the floor reloads everything.
+    Error pruneRemoved()
+    {
+        m_removalsSincePrune = 0;
+        qint64 count = 0;
+        if (Error e = selectInt(QStringLiteral("SELECT COUNT(*) FROM removed"), {}, &count);
+            e.isError())
+            return e;
+        if (count <= kMaxRemovedRemembered)
+            return {};
+        qint64 floor = 0;
+        if (Error e = selectInt(QStringLiteral("SELECT txid::text::bigint FROM removed ORDER BY "
+                                               "txid LIMIT 1 OFFSET ?"),
+                { count - kMaxRemovedRemembered / 2 }, &floor);
+            e.isError())
+            return e;
+        if (Error e = exec(QStringLiteral("DELETE FROM removed WHERE txid < ?::text::xid8"),
+                { QString::number(floor) });
+            e.isError())
+            return e;
+        return exec(QStringLiteral(
+                        "UPDATE meta SET value = GREATEST(value, ?) WHERE key = 'removed_floor'"),
+            { floor });
+    }
+
+    QString m_location;
+    int m_backendPid = 0;
+    int m_slot = 0;
+    int m_removalsSincePrune = 0;
+    bool m_dirty = false;
+};
+
+// Creates or upgrades the schema; refuses a newer one without touching it.
+Error initialize(PgDb &db, const QString &schema, bool createIfMissing)
+{
+    const QString name = quotedIdentifier(schema);
+    qint64 exists = 0;
+    if (Error e =
+            db.selectInt(QStringLiteral("SELECT COUNT(*) FROM pg_namespace WHERE nspname = ?"),
+                { schema }, &exists);
+        e.isError())
+        return e;
+    if (!exists && !createIfMissing)
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("there is no queue in schema %1").arg(schema));
+    if (Error e = db.execOnce(QStringLiteral("BEGIN")); e.isError())
+        return e;
+    const auto fail = [&](Error e) {
+        db.execOnce(QStringLiteral("ROLLBACK"));
+        return e;
+    };
+    // One process migrates; the others wait here and then find the work done.
+    if (Error e =
+            db.execOnce(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('spool-migrate'))"));
+        e.isError())
+        return fail(e);
+    // Only when missing: creating one needs a right on the database that using one does not.
+    if (Error e =
+            db.selectInt(QStringLiteral("SELECT COUNT(*) FROM pg_namespace WHERE nspname = ?"),
+                { schema }, &exists);
+        e.isError())
+        return fail(e);
+    if (!exists) {
+        if (Error e = db.execOnce(QStringLiteral("CREATE SCHEMA %1").arg(name)); e.isError())
+            return fail(e);
+    }
+    qint64 hasMeta = 0;
+    if (Error e = db.selectInt(QStringLiteral("SELECT COUNT(*) FROM pg_tables WHERE schemaname = "
+                                              "? AND tablename = 'meta'"),
+            { schema }, &hasMeta);
+        e.isError())
+        return fail(e);
+    qint64 version = 0;
+    if (hasMeta) {
+        if (Error e = db.meta(QStringLiteral("schema_version"), &version); e.isError())
+            return fail(e);
+    }
+    if (version > PostgresJobStore::kSchemaVersion)
+        return fail(makeError(ErrorCode::Corrupt,
+            QStringLiteral("schema %1 was written by a newer Spool (schema %2; this build reads up "
+                           "to %3); it was left untouched")
+                .arg(schema)
+                .arg(version)
+                .arg(PostgresJobStore::kSchemaVersion)));
+    for (int v = static_cast<int>(version) + 1; v <= PostgresJobStore::kSchemaVersion; ++v) {
+        for (const QString &sql : migrations().at(v - 1)) {
+            if (Error e = db.execOnce(sql); e.isError())
+                return fail(e);
+        }
+        const QString stamp = v == 1
+            ? QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', %1)")
+            : QStringLiteral("UPDATE meta SET value = %1 WHERE key = 'schema_version'");
+        if (Error e = db.execOnce(stamp.arg(v)); e.isError())
+            return fail(e);
+    }
+    return db.execOnce(QStringLiteral("COMMIT"));
+}
+
+} // namespace
+
+class PostgresJobStore::Private final : public StoreThread::Backend
+{
+public:
+    Private(const Options &opts, QByteArray info, QString where)
+        : options(opts)
+        , conninfo(std::move(info))
+        , location(std::move(where))
+        , thread(this, std::chrono::milliseconds(60000))
+    { }
+
+    Options options;
+    QByteArray conninfo;
+    QString location;
+
+    std::mutex listenerMutex;
+    std::unique_ptr<PgNotifyListener> listener;
+    std::atomic<int> backendPid { 0 };
+
+    // Store thread only.
+    std::unique_ptr<PgDb> db;
+    bool inTransaction = false;
+
+    StoreThread thread; // last: stops before the members above go
+
+    Error call(bool write, std::function<Error(PgDb &)> fn)
+    {
+        return thread.call(write, [this, &fn] { return fn(*db); });
+    }
+
+    Error connect()
+    {
+        if (db)
+            db->markLost();
+        static std::atomic<int> counter { 0 };
+        db = std::make_unique<PgDb>(
+            QStringLiteral("spool-pg-%1").arg(counter.fetch_add(1)), location);
+        if (Error e = db->open(conninfo, options.schema); e.isError())
+            return e;
+        backendPid.store(db->backendPid());
+        std::lock_guard lock(listenerMutex);
+        if (listener)
+            listener->ignoreSender(db->backendPid());
+        return {};
+    }
+
+    Error open() override
+    {
+        if (Error e = connect(); e.isError())
+            return e;
+        return initialize(*db, options.schema, options.createIfMissing);
+    }
+
+    void close() override { db.reset(); }
+    SqlSession &session() override { return *db; }
+
+    // A connection that broke is replaced here, before the next transaction.
+    Error begin(const QString &sql)
+    {
+        if (db->isBroken()) {
+            if (Error e = connect(); e.isError())
+                return e;
+        }
+        return db->execOnce(sql);
+    }
+
+    Error beginRead() override
+    {
+        return begin(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    }
+    void endRead() override
+    {
+        if (!db->isBroken())
+            db->execOnce(QStringLiteral("COMMIT"));
+    }
+    Error beginWrite() override { return begin(QStringLiteral("BEGIN")); }
+
+    Error commitWrite() override
+    {
+        // Delivered at commit, to the other processes' listeners.
+        if (!db->takeDirty())
+            return db->execOnce(QStringLiteral("COMMIT"));
+        if (Error e = db->exec(QStringLiteral("SELECT pg_notify(?, current_schema())"),
+                { QString::fromLatin1(kChannel) });
+            e.isError())
+            return e;
+        return db->execOnce(QStringLiteral("COMMIT"));
+    }
+
+    void rollbackWrite() override
+    {
+        db->takeDirty();
+        if (!db->isBroken())
+            db->execOnce(QStringLiteral("ROLLBACK"));
+    }
+};
+
+Error PostgresJobStore::checkUrl(const QString &url)
+{
+    const ConnInfo info = parseConnInfo(url);
+    if (!info.error.isEmpty())
+        return makeError(
+            ErrorCode::InvalidInput, QStringLiteral("bad queue URL: %1").arg(info.error));
+    if (!valueOf(info, "password").isEmpty())
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("the queue URL holds a password; put it in ~/.pgpass (or a service "
+                           "file) instead, where other users cannot read it"));
+    return {};
+}
+
+QString PostgresJobStore::displayUrl(const QString &url)
+{
+    const ConnInfo info = parseConnInfo(url);
+    if (!info.error.isEmpty())
+        return QStringLiteral("(bad queue URL)");
+    QString host = QString::fromUtf8(valueOf(info, "host"));
+    if (host.isEmpty())
+        host = qEnvironmentVariable("PGHOST", QStringLiteral("localhost"));
+    QString port = QString::fromUtf8(valueOf(info, "port"));
+    if (port.isEmpty())
+        port = qEnvironmentVariable("PGPORT", QStringLiteral("5432"));
+    QString name = QString::fromUtf8(valueOf(info, "dbname"));
+    if (name.isEmpty())
+        name = qEnvironmentVariable("PGDATABASE");
+    const QString service = QString::fromUtf8(valueOf(info, "service"));
+    if (!service.isEmpty())
+        return QStringLiteral("postgresql service %1").arg(service);
+    return QStringLiteral("postgresql://%1:%2/%3").arg(host, port, name);
+}
+
+Result<std::unique_ptr<PostgresJobStore>> PostgresJobStore::open(const Options &options)
+{
+    if (Error e = checkUrl(options.url); e.isError())
+        return e;
+    const QByteArray conninfo =
+        conninfoString(parseConnInfo(options.url), qMax(1, options.connectTimeoutS));
+    QString location = displayUrl(options.url);
+    if (options.schema != QLatin1String("spool"))
+        location += QStringLiteral(" (schema %1)").arg(options.schema);
+    auto d = std::make_unique<Private>(options, conninfo, location);
+    if (Error e = d->thread.start(); e.isError())
+        return e;
+    return std::unique_ptr<PostgresJobStore>(new PostgresJobStore(std::move(d)));
+}
+
+PostgresJobStore::PostgresJobStore(std::unique_ptr<Private> p)
+    : d(std::move(p))
+{ }
+
+PostgresJobStore::~PostgresJobStore()
+{
+    std::unique_ptr<PgNotifyListener> listener;
+    {
+        std::lock_guard lock(d->listenerMutex);
+        listener = std::move(d->listener);
+    }
+}
+
+QString PostgresJobStore::location() const
+{
+    return d->location;
+}
+
+Error PostgresJobStore::withRows(bool write, const RowsFn &fn)
+{
+    return d->call(write, [&](PgDb &db) { return fn(db, db); });
+}
+
+Result<QueueCounts> PostgresJobStore::counts()
+{
+    QueueCounts counts;
+    const Error e = d->call(false, [&](PgDb &db) -> Error {
+        counts = QueueCounts {};
+        return db.select(QStringLiteral("SELECT state, SUM(n) FROM counts GROUP BY state"), {},
+            [&](const QSqlQuery &q) {
+                counts.adjust(static_cast<JobState>(q.value(0).toInt()), q.value(1).toLongLong());
+            });
+    });
+    if (e.isError())
+        return e;
+    return counts;
+}
+
+Result<bool> PostgresJobStore::queuePaused()
+{
+    qint64 paused = 0;
+    const Error e =
+        d->call(false, [&](PgDb &db) { return db.meta(QStringLiteral("queue_paused"), &paused); });
+    if (e.isError())
+        return e;
+    return paused != 0;
+}
+
+Result<void> PostgresJobStore::setQueuePaused(bool paused, qint64 nowMs)
+{
+    Q_UNUSED(nowMs)
+    return d->call(
+        true, [&](PgDb &db) { return db.setMeta(QStringLiteral("queue_paused"), paused ? 1 : 0); });
+}
+
+Result<ChangeSet> PostgresJobStore::changesSince(qint64 rev)
+{
+    ChangeSet changes;
+    const Error e = d->call(false, [&](PgDb &db) -> Error {
+        changes = ChangeSet {};
+        // First statement: the snapshot every read below shares, and the next position.
+        if (Error err = db.snapshotXmin(&changes.rev); err.isError())
+            return err;
+        qint64 paused = 0;
+        qint64 floor = 0;
+        if (Error err = db.meta(QStringLiteral("queue_paused"), &paused); err.isError())
+            return err;
+        if (Error err = db.meta(QStringLiteral("removed_floor"), &floor); err.isError())
+            return err;
+        changes.queuePaused = paused != 0;
+        changes.fullResync = rev < floor;
+        const QString since = QString::number(changes.fullResync ? 0 : rev);
+        if (Error err = db.select(
+                QStringLiteral("SELECT %1 FROM jobs WHERE txid >= ?::text::xid8 ORDER BY seq")
+                    .arg(kColumns),
+                { since }, [&](const QSqlQuery &q) { changes.changed.append(sqlrecord::read(q)); });
+            err.isError())
+            return err;
+        if (changes.fullResync)
+            return {};
+        return db.select(QStringLiteral("SELECT id FROM removed WHERE txid >= ?::text::xid8"),
+            { since }, [&](const QSqlQuery &q) {
+                changes.removed.append(QUuid::fromString(q.value(0).toString()));
+            });
+    });
+    if (e.isError())
+        return e;
+    return changes;
+}
+
+Result<qint64> PostgresJobStore::currentRev()
+{
+    qint64 rev = 0;
+    const Error e = d->call(false, [&](PgDb &db) { return db.snapshotXmin(&rev); });
+    if (e.isError())
+        return e;
+    return rev;
+}
+
+void PostgresJobStore::setExternalChangeListener(std::function<void()> listener)
+{
+    std::unique_ptr<PgNotifyListener> old;
+    std::lock_guard lock(d->listenerMutex);
+    old = std::move(d->listener);
+    if (!listener)
+        return;
+    d->listener = std::make_unique<PgNotifyListener>(d->conninfo, kChannel,
+        d->options.schema.toUtf8(), d->options.changePollMs, std::move(listener));
+    d->listener->ignoreSender(d->backendPid.load());
+}
+
+} // namespace spool

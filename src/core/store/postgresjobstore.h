@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+
+#include "store/sqljobstore.h"
+
+namespace spool {
+
+// The shared queue: the jobs live in PostgreSQL (through Qt's QPSQL driver), and every machine
+// that points at it runs, lists and changes the same queue. Same lifecycle code as the SQLite
+// store (rowstore); claims are made one at a time across all connections so that caps hold
+// across machines; changes reach other processes through LISTEN/NOTIFY, with polling while the
+// server cannot be reached. A lost connection is opened again at the next request.
+class PostgresJobStore final : public SqlJobStore
+{
+public:
+    struct Options
+    {
+        // A libpq connection URI (postgresql://…) or key=value string; empty: libpq's defaults
+        // (PG* variables, service file). Never with a password: libpq reads ~/.pgpass.
+        QString url;
+        QString schema = QStringLiteral("spool");
+        bool createIfMissing = true; // false: a server without the schema is NotFound
+        int changePollMs = 1000; // how often to look for changes while LISTEN is impossible
+        int connectTimeoutS = 5;
+    };
+
+    static constexpr int kSchemaVersion = 1;
+
+    static Result<std::unique_ptr<PostgresJobStore>> open(const Options &options);
+    // Checks a queue URL without connecting: a one-line reason when it cannot be used.
+    static Error checkUrl(const QString &url);
+    // The URL as it may be shown: no password, ever.
+    static QString displayUrl(const QString &url);
+    ~PostgresJobStore() override;
+    Q_DISABLE_COPY_MOVE(PostgresJobStore)
+
+    QString location() const override;
+    Result<QueueCounts> counts() override;
+    Result<bool> queuePaused() override;
+    Result<void> setQueuePaused(bool paused, qint64 nowMs) override;
+    Result<ChangeSet> changesSince(qint64 rev) override;
+    Result<qint64> currentRev() override;
+    void setExternalChangeListener(std::function<void()> listener) override;
+
+protected:
+    Error withRows(bool write, const RowsFn &fn) override;
+
+private:
+    class Private;
+    explicit PostgresJobStore(std::unique_ptr<Private> d);
+    std::unique_ptr<Private> d;
+};
+
+} // namespace spool

@@ -1,0 +1,241 @@
+#include "rowstore.h"
+
+namespace spool::rowstore {
+
+namespace {
+constexpr int kClaimPageSize = 64;
+}
+
+Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRecord> *records)
+{
+    records->clear();
+    QList<qint64> seqs;
+    if (Error err = db.reserveSeqs(jobs.size(), &seqs); err.isError())
+        return err;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        const NewJob &job = jobs.at(i);
+        QList<JobEvent> events;
+        JobRecord record = transitions::newRecord(job, seqs.at(i), nowMs, &events);
+        qint64 key = 0;
+        if (Error err = db.insert(record, &key); err.isError()) {
+            if (db.isDuplicateId(err))
+                return makeError(ErrorCode::InvalidInput,
+                    QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
+            return err;
+        }
+        if (Error err = db.addEvents(key, events); err.isError())
+            return err;
+        records->append(record);
+    }
+    return {};
+}
+
+namespace {
+
+// Takes the admitted jobs of one page; sets `stop` when the policies say nothing more may start.
+Error claimFromPage(RowStore &db, const ClaimRequest &request, QList<StoredRow> &page,
+    QStringList &skippedKinds, ClaimResult *result, bool *stop)
+{
+    for (auto &[record, key] : page) {
+        if (skippedKinds.contains(record.kind))
+            continue;
+        const Admission verdict = request.admit ? request.admit(record) : Admission::Admit;
+        if (verdict == Admission::Stop) {
+            *stop = true;
+            return {};
+        }
+        if (verdict == Admission::SkipKind)
+            skippedKinds.append(record.kind);
+        if (verdict != Admission::Admit)
+            continue;
+        const JobRecord before = record;
+        const auto outcome =
+            transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
+        if (Error err = db.apply(record, outcome, key, before); err.isError())
+            return err;
+        result->claimed.append(record);
+        if (result->claimed.size() >= request.maxJobs)
+            return {};
+    }
+    return {};
+}
+
+} // namespace
+
+Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
+{
+    *result = ClaimResult {};
+    if (Error err = db.lockForClaim(); err.isError())
+        return err;
+    if (request.seeRunning) {
+        QList<StoredRow> running;
+        if (Error err = db.running(&running); err.isError())
+            return err;
+        for (const auto &row : std::as_const(running))
+            request.seeRunning(row.first);
+    }
+    QStringList skippedKinds;
+    qint64 afterSeq = 0;
+    bool stop = false;
+    while (!stop && result->claimed.size() < request.maxJobs) {
+        QList<StoredRow> page;
+        if (Error err = db.claimable(request.nowMs, afterSeq, skippedKinds, kClaimPageSize, &page);
+            err.isError())
+            return err;
+        if (!page.isEmpty())
+            afterSeq = page.last().first.seq;
+        if (Error err = claimFromPage(db, request, page, skippedKinds, result, &stop);
+            err.isError())
+            return err;
+        if (page.size() < kClaimPageSize)
+            break;
+    }
+    if (result->claimed.size() < request.maxJobs)
+        return db.nextWake(request.nowMs, &result->nextWakeMs);
+    return {};
+}
+
+Error heartbeat(RowStore &db, const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs,
+    QList<LeaseStatus> *statuses)
+{
+    statuses->clear();
+    for (const Heartbeat &beat : beats) {
+        LeaseStatus status;
+        status.id = beat.id;
+        JobRecord record;
+        bool found = false;
+        qint64 key = 0;
+        if (Error err = db.load(beat.id, &record, &found, &key); err.isError())
+            return err;
+        if (found) {
+            const JobRecord before = record;
+            const auto outcome = transitions::heartbeat(record, beat, nowMs, leaseMs, &status);
+            if (Error err = db.apply(record, outcome, key, before); err.isError())
+                return err;
+        }
+        statuses->append(status);
+    }
+    return {};
+}
+
+Error finish(
+    RowStore &db, const QList<Completion> &completions, qint64 nowMs, QList<FinishResult> *results)
+{
+    results->clear();
+    for (const Completion &completion : completions) {
+        FinishResult result;
+        result.id = completion.id;
+        JobRecord record;
+        bool found = false;
+        qint64 key = 0;
+        if (Error err = db.load(completion.id, &record, &found, &key); err.isError())
+            return err;
+        if (!found) {
+            result.error = makeError(ErrorCode::LeaseLost,
+                QStringLiteral("job %1 was removed").arg(idString(completion.id)));
+            results->append(result);
+            continue;
+        }
+        const JobRecord before = record;
+        const auto outcome = transitions::complete(record, completion, nowMs);
+        result.error = outcome.error;
+        if (!outcome.error.isError()) {
+            if (Error err = db.apply(record, outcome, key, before); err.isError())
+                return err;
+            result.removed = outcome.deleteRecord;
+            result.record = record;
+        }
+        results->append(result);
+    }
+    return {};
+}
+
+Error recover(RowStore &db, qint64 nowMs, QList<JobRecord> *recovered)
+{
+    recovered->clear();
+    QList<StoredRow> running;
+    if (Error err = db.running(&running); err.isError())
+        return err;
+    for (auto &[record, key] : running) {
+        QString reason;
+        if (!transitions::needsRecovery(record, nowMs, &reason))
+            continue;
+        // Locks the row; another runner may have finished or recovered it meanwhile.
+        bool found = false;
+        if (Error err = db.load(record.id, &record, &found, &key); err.isError())
+            return err;
+        if (!found || !transitions::needsRecovery(record, nowMs, &reason))
+            continue;
+        const JobRecord before = record;
+        const auto outcome = transitions::recover(record, nowMs, reason);
+        if (Error err = db.apply(record, outcome, key, before); err.isError())
+            return err;
+        if (!outcome.deleteRecord)
+            recovered->append(record);
+    }
+    return {};
+}
+
+Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 nowMs,
+    QList<Result<CommandResult>> *results)
+{
+    results->clear();
+    for (const QUuid &id : ids) {
+        JobRecord record;
+        bool found = false;
+        qint64 key = 0;
+        if (Error err = db.load(id, &record, &found, &key); err.isError())
+            return err;
+        if (!found) {
+            results->append(makeError(
+                ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id))));
+            continue;
+        }
+        const JobRecord before = record;
+        Error seqError;
+        const auto outcome = transitions::applyCommand(record, command, nowMs, [&] {
+            QList<qint64> seqs;
+            seqError = db.reserveSeqs(1, &seqs);
+            return seqError.isError() ? 0 : seqs.first();
+        });
+        if (seqError.isError())
+            return seqError;
+        if (outcome.error.isError()) {
+            results->append(outcome.error);
+            continue;
+        }
+        if (Error err = db.apply(record, outcome, key, before); err.isError())
+            return err;
+        results->append(CommandResult { outcome.deleteRecord, record });
+    }
+    return {};
+}
+
+Error importJobs(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, ImportResult *result)
+{
+    *result = ImportResult {};
+    QList<qint64> seqs;
+    if (Error err = db.reserveSeqs(jobs.size(), &seqs); err.isError())
+        return err;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        JobRecord existing;
+        bool found = false;
+        qint64 key = 0;
+        if (Error err = db.load(jobs.at(i).record.id, &existing, &found, &key); err.isError())
+            return err;
+        if (found) {
+            result->skipped.append(existing.id);
+            continue;
+        }
+        QList<JobEvent> events = jobs.at(i).events;
+        JobRecord record = transitions::imported(jobs.at(i).record, seqs.at(i), nowMs, &events);
+        if (Error err = db.insert(record, &key); err.isError())
+            return err;
+        if (Error err = db.addEvents(key, events); err.isError())
+            return err;
+        ++result->imported;
+    }
+    return {};
+}
+
+} // namespace spool::rowstore

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <utility>
+
+#include <QList>
+#include <QStringList>
+
+#include "job/jobtransitions.h"
+#include "store/jobstore.h"
+
+namespace spool {
+
+// A job row as a SQL store holds it: the record and the row's own immutable key.
+using StoredRow = std::pair<JobRecord, qint64>;
+
+// What the lifecycle needs from a SQL store's connection, inside its write transaction. The
+// SQLite and PostgreSQL stores implement it; the lifecycle code below is written once.
+class RowStore
+{
+public:
+    virtual ~RowStore() = default;
+    // Loads one job and keeps it from changing until the transaction ends.
+    virtual Error load(const QUuid &id, JobRecord *record, bool *found, qint64 *key) = 0;
+    virtual Error insert(JobRecord &record, qint64 *key) = 0;
+    virtual Error addEvents(qint64 key, const QList<JobEvent> &events) = 0;
+    // Applies a transition's outcome to the row `key`, which held `before` until now.
+    virtual Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
+        const JobRecord &before) = 0;
+    // Reserves `count` FIFO sequence numbers, ascending (not always contiguous).
+    virtual Error reserveSeqs(qint64 count, QList<qint64> *seqs) = 0;
+    // Claims are made one at a time across every connection (caps count what others run).
+    virtual Error lockForClaim() = 0;
+    // Every running job (of every runner), for admission and recovery.
+    virtual Error running(QList<StoredRow> *rows) = 0;
+    // Up to `limit` queued jobs that may start at `nowMs`, after `afterSeq`, in FIFO order,
+    // none of `skippedKinds`; rows another connection is changing are passed over.
+    virtual Error claimable(qint64 nowMs, qint64 afterSeq, const QStringList &skippedKinds,
+        int limit, QList<StoredRow> *page) = 0;
+    // The earliest not-before of a queued job that may not start at `nowMs` yet (0: none).
+    virtual Error nextWake(qint64 nowMs, qint64 *atMs) = 0;
+    // Was this insert refused because the id exists?
+    virtual bool isDuplicateId(const Error &e) const = 0;
+    // The id column as text, for prefix searches ("id" where it is stored as text).
+    virtual QString idAsText() const = 0;
+};
+
+// The store operations of JobStore, on a RowStore, inside one write transaction.
+namespace rowstore {
+
+Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRecord> *records);
+Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result);
+Error heartbeat(RowStore &db, const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs,
+    QList<LeaseStatus> *statuses);
+Error finish(
+    RowStore &db, const QList<Completion> &completions, qint64 nowMs, QList<FinishResult> *results);
+Error recover(RowStore &db, qint64 nowMs, QList<JobRecord> *recovered);
+Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 nowMs,
+    QList<Result<CommandResult>> *results);
+Error importJobs(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, ImportResult *result);
+
+} // namespace rowstore
+
+} // namespace spool

@@ -1,0 +1,127 @@
+#include "sqlrecord.h"
+
+#include <QJsonDocument>
+
+#include "store/sqlsession.h"
+
+namespace spool::sqlrecord {
+
+const QString kRecordColumns = QStringLiteral(
+    "id, seq, kind, params, state, control, attempts, max_attempts, enqueued_at, started_at, "
+    "finished_at, not_before, progress_done, progress_total, progress_unit, error, output, "
+    "lease_owner, lease_token, lease_expires, rev");
+const QString kColumns = kRecordColumns + QStringLiteral(", key");
+const QString kRecordPlaceholders =
+    QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+const QString kUpdateAssignments =
+    QStringLiteral("state = ?, control = ?, attempts = ?, max_attempts = ?, started_at = ?, "
+                   "finished_at = ?, not_before = ?, progress_done = ?, progress_total = ?, "
+                   "progress_unit = ?, error = ?, output = ?, lease_owner = ?, lease_token = ?, "
+                   "lease_expires = ?, rev = ?");
+
+namespace {
+
+QVariant nullIfZero(qint64 value)
+{
+    return value == 0 ? QVariant() : QVariant(value);
+}
+
+// A NOT NULL text column: a null QString would bind as SQL NULL.
+QString notNull(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
+} // namespace
+
+QVariant nullIfEmpty(const QString &value)
+{
+    return value.isEmpty() ? QVariant() : QVariant(value);
+}
+
+JobRecord read(const QSqlQuery &q)
+{
+    JobRecord r;
+    r.id = QUuid::fromString(q.value(0).toString());
+    r.seq = q.value(1).toLongLong();
+    r.kind = q.value(2).toString();
+    r.params = QJsonDocument::fromJson(q.value(3).toByteArray()).object();
+    r.state = static_cast<JobState>(q.value(4).toInt());
+    r.control = static_cast<JobControl>(q.value(5).toInt());
+    r.attempts = q.value(6).toInt();
+    r.maxAttempts = q.value(7).toInt();
+    r.enqueuedAtMs = q.value(8).toLongLong();
+    r.startedAtMs = q.value(9).toLongLong();
+    r.finishedAtMs = q.value(10).toLongLong();
+    r.notBeforeMs = q.value(11).toLongLong();
+    r.progress.done = q.value(12).toLongLong();
+    r.progress.total = q.value(13).toLongLong();
+    r.progress.unit = q.value(14).toString();
+    r.error = q.value(15).toString();
+    r.output = q.value(16).toString();
+    r.leaseOwner = q.value(17).toString();
+    r.leaseToken = q.value(18).toLongLong();
+    r.leaseExpiresAtMs = q.value(19).toLongLong();
+    r.rev = q.value(20).toLongLong();
+    return r;
+}
+
+QVariantList insertValues(const JobRecord &r)
+{
+    return { idString(r.id), r.seq, r.kind,
+        QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact)),
+        static_cast<int>(r.state), static_cast<int>(r.control), r.attempts, r.maxAttempts,
+        r.enqueuedAtMs, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs,
+        r.progress.done, r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error),
+        nullIfEmpty(r.output), nullIfEmpty(r.leaseOwner), r.leaseToken,
+        nullIfZero(r.leaseExpiresAtMs), r.rev };
+}
+
+QVariantList updateValues(const JobRecord &r)
+{
+    return { static_cast<int>(r.state), static_cast<int>(r.control), r.attempts, r.maxAttempts,
+        nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs, r.progress.done,
+        r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error), nullIfEmpty(r.output),
+        nullIfEmpty(r.leaseOwner), r.leaseToken, nullIfZero(r.leaseExpiresAtMs), r.rev };
+}
+
+const QString kCreateRunnersTable =
+    QStringLiteral("CREATE TABLE runners (owner TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT "
+                   "NOT NULL, workers INTEGER NOT NULL, running INTEGER NOT NULL, started_at "
+                   "BIGINT NOT NULL, last_seen BIGINT NOT NULL)");
+
+Error reportRunner(SqlSession &db, const RunnerInfo &r)
+{
+    // Runners that vanished without a word (a machine switched off) are forgotten after a day.
+    constexpr qint64 kForgetAfterMs = 24LL * 3600 * 1000;
+    if (Error e = db.exec(QStringLiteral("DELETE FROM runners WHERE last_seen < ?"),
+            { r.lastSeenAtMs - kForgetAfterMs });
+        e.isError())
+        return e;
+    return db.exec(QStringLiteral("INSERT INTO runners (owner, host, pid, workers, running, "
+                                  "started_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                                  "(owner) DO UPDATE SET workers = excluded.workers, running = "
+                                  "excluded.running, last_seen = excluded.last_seen"),
+        { r.owner, r.host, r.pid, r.workers, r.running, r.startedAtMs, r.lastSeenAtMs });
+}
+
+Error forgetRunner(SqlSession &db, const QString &owner)
+{
+    return db.exec(QStringLiteral("DELETE FROM runners WHERE owner = ?"), { owner });
+}
+
+Error runners(SqlSession &db, QList<RunnerInfo> *out)
+{
+    out->clear();
+    // Jobs running counted from the jobs themselves: a report is up to ten seconds old.
+    return db.select(QStringLiteral("SELECT owner, host, pid, workers, (SELECT COUNT(*) FROM jobs "
+                                    "WHERE state = 2 AND lease_owner = runners.owner), "
+                                    "started_at, last_seen FROM runners ORDER BY host, pid"),
+        {}, [&](const QSqlQuery &q) {
+            out->append(RunnerInfo { q.value(0).toString(), q.value(1).toString(),
+                q.value(2).toLongLong(), q.value(3).toInt(), q.value(4).toInt(),
+                q.value(5).toLongLong(), q.value(6).toLongLong() });
+        });
+}
+
+} // namespace spool::sqlrecord

@@ -1,0 +1,75 @@
+#include "sqlrowstore.h"
+
+#include "store/sqlrecord.h"
+
+namespace spool {
+
+using sqlrecord::kColumns;
+using sqlrecord::kKeyColumn;
+
+SqlRowStore::SqlRowStore(QString connectionName, QString rowLock)
+    : SqlSession(std::move(connectionName))
+    , m_rowLock(std::move(rowLock))
+{ }
+
+Error SqlRowStore::load(const QUuid &id, JobRecord *record, bool *found, qint64 *key)
+{
+    *found = false;
+    return select(QStringLiteral("SELECT %1 FROM jobs WHERE id = ?%2").arg(kColumns, m_rowLock),
+        { idString(id) }, [&](const QSqlQuery &q) {
+            *record = sqlrecord::read(q);
+            *key = q.value(kKeyColumn).toLongLong();
+            *found = true;
+        });
+}
+
+Error SqlRowStore::addEvents(qint64 key, const QList<JobEvent> &events)
+{
+    for (const JobEvent &ev : events) {
+        if (Error e = exec(QStringLiteral("INSERT INTO job_events (job_key, at, attempt, event, "
+                                          "detail) VALUES (?, ?, ?, ?, ?)"),
+                { key, ev.atMs, ev.attempt, ev.event, sqlrecord::nullIfEmpty(ev.detail) });
+            e.isError())
+            return e;
+    }
+    return {};
+}
+
+Error SqlRowStore::running(QList<StoredRow> *rows)
+{
+    rows->clear();
+    return select(QStringLiteral("SELECT %1 FROM jobs WHERE state = 2").arg(kColumns), {},
+        [&](const QSqlQuery &q) {
+            rows->append({ sqlrecord::read(q), q.value(kKeyColumn).toLongLong() });
+        });
+}
+
+Error SqlRowStore::claimable(qint64 nowMs, qint64 afterSeq, const QStringList &skippedKinds,
+    int limit, QList<StoredRow> *page)
+{
+    page->clear();
+    QString sql =
+        QStringLiteral("SELECT %1 FROM jobs WHERE state = 1 AND not_before <= ? AND seq > ?")
+            .arg(kColumns);
+    QVariantList binds { nowMs, afterSeq };
+    for (const QString &kind : skippedKinds) {
+        sql += QStringLiteral(" AND kind <> ?");
+        binds.append(kind);
+    }
+    sql += QStringLiteral(" ORDER BY seq LIMIT %1").arg(limit);
+    // Rows another claimer holds are passed over, not waited for.
+    if (!m_rowLock.isEmpty())
+        sql += m_rowLock + QStringLiteral(" SKIP LOCKED");
+    return select(sql, binds, [&](const QSqlQuery &q) {
+        page->append({ sqlrecord::read(q), q.value(kKeyColumn).toLongLong() });
+    });
+}
+
+Error SqlRowStore::nextWake(qint64 nowMs, qint64 *atMs)
+{
+    return selectInt(QStringLiteral("SELECT COALESCE(MIN(not_before), 0) FROM jobs WHERE state = "
+                                    "1 AND not_before > 0 AND not_before > ?"),
+        { nowMs }, atMs);
+}
+
+} // namespace spool

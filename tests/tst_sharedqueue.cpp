@@ -1,0 +1,409 @@
+// The shared queue with real processes: `spoolctl --queue URL run` runners that present
+// themselves as different machines ($SPOOL_RUNNER_HOST) share one PostgreSQL queue on a server
+// this test starts. Every job runs to success exactly once through kills and freezes, caps hold
+// across machines, and a server restart loses nothing.
+#include <csignal>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "faultserver.h"
+#include "pgserver.h"
+#include "spoolctlprocess.h"
+#include "store/postgresjobstore.h"
+
+using namespace spool;
+
+namespace {
+
+// One machine's runner: `spoolctl run --until-empty` on the shared queue.
+class Runner
+{
+public:
+    Runner(QString host, QString url, QString dataDir, int workers)
+        : m_host(std::move(host))
+        , m_url(std::move(url))
+        , m_dataDir(std::move(dataDir))
+        , m_workers(workers)
+    { }
+    ~Runner() { kill(); }
+
+    void start()
+    {
+        m_process = std::make_unique<QProcess>();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("SPOOL_RUNNER_HOST"), m_host);
+        m_process->setProcessEnvironment(env);
+        m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process->setStandardOutputFile(QProcess::nullDevice());
+        m_process->start(QStringLiteral(SPOOLCTL_PATH),
+            { QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--queue"), m_url,
+                QStringLiteral("run"), QStringLiteral("--until-empty"), QStringLiteral("--quiet"),
+                QStringLiteral("--workers"), QString::number(m_workers),
+                QStringLiteral("--lease-ms"), QStringLiteral("1000") });
+        m_process->waitForStarted();
+    }
+    bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
+    void signal(int sig) const
+    {
+        if (isRunning())
+            ::kill(static_cast<pid_t>(pid()), sig);
+    }
+    void kill()
+    {
+        if (!isRunning())
+            return;
+        signal(SIGCONT);
+        m_process->kill();
+        m_process->waitForFinished();
+    }
+    // Waits for the runner to end by itself; its exit status (-1: still running or crashed).
+    int wait(int ms)
+    {
+        if (!m_process->waitForFinished(ms))
+            return -1;
+        return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+    }
+
+private:
+    QString m_host;
+    QString m_url;
+    QString m_dataDir;
+    int m_workers;
+    std::unique_ptr<QProcess> m_process;
+};
+
+QJsonObject getJson(const test::FaultServer &server, const QString &path)
+{
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(server.url(path)))));
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    return QJsonDocument::fromJson(reply->readAll()).object();
+}
+
+} // namespace
+
+class TestSharedQueue : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+
+    void threeMachinesRunEveryJobOnce();
+    void hostCapHoldsAcrossMachines();
+    void serverRestartLosesNothing();
+    void spoolctlSeesOneQueueFromEveryMachine();
+    void exportHereImportThere();
+    void runnersAreListedWhileTheyWork();
+
+private:
+    std::unique_ptr<PostgresJobStore> openStore();
+    QList<JobRecord> enqueueSleeps(JobStore &store, int count, int ms);
+    std::vector<std::unique_ptr<Runner>> startRunners(int count, int workers);
+    // Waits until every runner has ended by itself (they run --until-empty).
+    bool waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms);
+
+    std::unique_ptr<test::PgServer> m_pg;
+    std::unique_ptr<test::FaultServer> m_http;
+    std::unique_ptr<QTemporaryDir> m_dirs;
+    QString m_url;
+    int m_databases = 0;
+};
+
+void TestSharedQueue::initTestCase()
+{
+    m_pg = std::make_unique<test::PgServer>();
+    QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
+    m_http = std::make_unique<test::FaultServer>();
+    QVERIFY(m_http->isRunning());
+}
+
+void TestSharedQueue::init()
+{
+    const QString name = QStringLiteral("q%1").arg(++m_databases);
+    QVERIFY2(m_pg->createDatabase(name), qPrintable(m_pg->error()));
+    m_url = m_pg->url(name);
+    m_dirs = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dirs->isValid());
+}
+
+std::unique_ptr<PostgresJobStore> TestSharedQueue::openStore()
+{
+    PostgresJobStore::Options options;
+    options.url = m_url;
+    auto store = PostgresJobStore::open(options);
+    if (!store)
+        qWarning("%s", qPrintable(store.error().message));
+    return store ? std::move(store.value()) : nullptr;
+}
+
+QList<JobRecord> TestSharedQueue::enqueueSleeps(JobStore &store, int count, int ms)
+{
+    QList<NewJob> jobs;
+    for (int i = 0; i < count; ++i)
+        jobs.append(NewJob { QUuid::createUuid(), QStringLiteral("sleep"),
+            QJsonObject { { QStringLiteral("ms"), ms } }, 20 });
+    auto added = store.enqueue(jobs, QDateTime::currentMSecsSinceEpoch());
+    return added ? added.value() : QList<JobRecord> {};
+}
+
+std::vector<std::unique_ptr<Runner>> TestSharedQueue::startRunners(int count, int workers)
+{
+    std::vector<std::unique_ptr<Runner>> runners;
+    for (int i = 0; i < count; ++i) {
+        const QString host = QStringLiteral("machine-%1").arg(QChar(u'a' + i));
+        runners.push_back(std::make_unique<Runner>(host, m_url, m_dirs->filePath(host), workers));
+        runners.back()->start();
+    }
+    return runners;
+}
+
+bool TestSharedQueue::waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms)
+{
+    QDeadlineTimer deadline(ms);
+    for (auto &runner : runners) {
+        if (runner->wait(static_cast<int>(qMax<qint64>(1, deadline.remainingTime()))) != 0)
+            return false;
+    }
+    return true;
+}
+
+// 3,000 short jobs, three machines; meanwhile one runner at a time is killed (SIGKILL, then
+// started again) or frozen past its lease (SIGSTOP, SIGCONT). At the end every job has succeeded,
+// and exactly once: a runner that lost its lease could not finish the job a second time.
+void TestSharedQueue::threeMachinesRunEveryJobOnce()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    constexpr int kJobs = 3000;
+    const QList<JobRecord> jobs = enqueueSleeps(*store, kJobs, 2);
+    QCOMPARE(jobs.size(), kJobs);
+    auto runners = startRunners(3, 4);
+
+    auto *random = QRandomGenerator::global();
+    int kills = 0;
+    int freezes = 0;
+    for (int round = 0; round < 8; ++round) {
+        QTest::qWait(300 + random->bounded(400));
+        Runner &victim = *runners.at(random->bounded(3));
+        if (!victim.isRunning())
+            break; // the queue is empty
+        if (round % 2 == 0) {
+            victim.signal(SIGKILL);
+            victim.wait(5000);
+            victim.start();
+            ++kills;
+        } else {
+            victim.signal(SIGSTOP);
+            QTest::qWait(1500); // past its 1 s lease: others take its jobs over
+            victim.signal(SIGCONT);
+            ++freezes;
+        }
+    }
+    QVERIFY2(waitForRunners(runners, 180000), "the runners did not empty the queue");
+
+    const auto all = store->query(JobQuery {});
+    QVERIFY(all.ok());
+    QCOMPARE(all->size(), kJobs);
+    int recovered = 0;
+    for (const JobRecord &record : all.value()) {
+        QCOMPARE(record.state, JobState::Succeeded);
+        int successes = 0;
+        const auto events = store->events(record.id);
+        QVERIFY(events.ok());
+        for (const JobEvent &event : events.value()) {
+            successes += event.event == QLatin1String("succeeded");
+            recovered += event.event == QLatin1String("recovered");
+        }
+        QCOMPARE(successes, 1);
+    }
+    qInfo("%d kills, %d freezes, %d jobs recovered from lost leases", kills, freezes, recovered);
+    QCOMPARE(store->counts()->succeeded, qint64(kJobs));
+}
+
+// Per-host cap 2 (the default), three machines with four workers each, 24 slow downloads from
+// one host: the server never answers more than two of them at once.
+void TestSharedQueue::hostCapHoldsAcrossMachines()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    QList<NewJob> jobs;
+    for (int i = 0; i < 24; ++i) {
+        const QString url = m_http->url(QStringLiteral("/file?size=65536&drip=60&seed=%1").arg(i));
+        jobs.append(NewJob { QUuid::createUuid(), QStringLiteral("download"),
+            QJsonObject { { QStringLiteral("url"), url },
+                { QStringLiteral("out"), m_dirs->filePath(QStringLiteral("%1.bin").arg(i)) } },
+            3 });
+    }
+    QVERIFY(store->enqueue(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    auto runners = startRunners(3, 4);
+    QVERIFY2(waitForRunners(runners, 120000), "the runners did not empty the queue");
+    QCOMPARE(store->counts()->succeeded, qint64(24));
+    const int most =
+        getJson(*m_http, QStringLiteral("/_inflight")).value(QStringLiteral("most")).toInt();
+    QVERIFY2(most <= 2, qPrintable(QStringLiteral("%1 downloads from one host at once").arg(most)));
+}
+
+// The server goes away mid-run (a clean restart, then a crash-like stop for a few seconds):
+// the runners wait, connect again, and every job still succeeds.
+void TestSharedQueue::serverRestartLosesNothing()
+{
+    // About 6 s of work for four workers: the server goes away while they are busy.
+    constexpr int kJobs = 600;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        QCOMPARE(enqueueSleeps(*store, kJobs, 40).size(), kJobs);
+    }
+    auto runners = startRunners(2, 2);
+    QTest::qWait(800);
+    QVERIFY2(m_pg->restart(), qPrintable(m_pg->error()));
+    QTest::qWait(800);
+    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
+    QTest::qWait(3000);
+    QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
+    QVERIFY2(waitForRunners(runners, 180000), "the runners did not empty the queue");
+    auto store = openStore();
+    QVERIFY(store);
+    const auto counts = store->counts();
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->succeeded, qint64(kJobs));
+    QCOMPARE(counts->total(), qint64(kJobs));
+}
+
+// `spoolctl --queue URL` on one machine adds; on another it lists, shows and cancels.
+void TestSharedQueue::spoolctlSeesOneQueueFromEveryMachine()
+{
+    const QStringList onQueue { QStringLiteral("--queue"), m_url };
+    const auto added = test::runSpoolctl(m_dirs->filePath(QStringLiteral("a")),
+        onQueue
+            + QStringList { QStringLiteral("add"), QStringLiteral("sleep"), QStringLiteral("--ms"),
+                QStringLiteral("5") });
+    QCOMPARE(added.exitCode, 0);
+    const QString id = added.out.trimmed();
+    const auto listed = test::runSpoolctl(m_dirs->filePath(QStringLiteral("b")),
+        onQueue + QStringList { QStringLiteral("list"), QStringLiteral("--json") });
+    QCOMPARE(listed.exitCode, 0);
+    const QJsonArray jobs = QJsonDocument::fromJson(listed.out.toUtf8()).array();
+    QCOMPARE(jobs.size(), 1);
+    QCOMPARE(jobs.first().toObject().value(QStringLiteral("id")).toString(), id);
+    const auto canceled = test::runSpoolctl(m_dirs->filePath(QStringLiteral("b")),
+        onQueue + QStringList { QStringLiteral("cancel"), id.left(8) });
+    QCOMPARE(canceled.exitCode, 0);
+    const auto shown = test::runSpoolctl(m_dirs->filePath(QStringLiteral("a")),
+        onQueue + QStringList { QStringLiteral("show"), id, QStringLiteral("--json") });
+    QCOMPARE(QJsonDocument::fromJson(shown.out.toUtf8())
+                 .object()
+                 .value(QStringLiteral("state"))
+                 .toString(),
+        QStringLiteral("canceled"));
+
+    // A password in the URL is refused before anything is sent, and not echoed.
+    const auto refused = test::runSpoolctl(m_dirs->filePath(QStringLiteral("a")),
+        { QStringLiteral("--queue"), QStringLiteral("postgresql://u:hunter2@127.0.0.1/x"),
+            QStringLiteral("list") });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY(refused.err.contains(QStringLiteral(".pgpass")));
+    QVERIFY(!refused.err.contains(QStringLiteral("hunter2")));
+}
+
+// From this machine's own queue to the shared one: the same jobs, ids and states; importing
+// twice adds nothing; a file with a bad line adds nothing at all.
+void TestSharedQueue::exportHereImportThere()
+{
+    const QString local = m_dirs->filePath(QStringLiteral("local"));
+    QStringList ids;
+    for (int i = 0; i < 3; ++i) {
+        const auto added = test::runSpoolctl(local,
+            { QStringLiteral("add"), QStringLiteral("sleep"), QStringLiteral("--ms"),
+                QStringLiteral("5") });
+        QCOMPARE(added.exitCode, 0);
+        ids.append(added.out.trimmed());
+    }
+    QCOMPARE(test::runSpoolctl(local, { QStringLiteral("cancel"), ids.first() }).exitCode, 0);
+    const QString file = m_dirs->filePath(QStringLiteral("jobs.jsonl"));
+    const auto exported =
+        test::runSpoolctl(local, { QStringLiteral("export"), QStringLiteral("--out"), file });
+    QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
+
+    const QString there = m_dirs->filePath(QStringLiteral("there"));
+    const QStringList onQueue { QStringLiteral("--queue"), m_url };
+    const auto imported =
+        test::runSpoolctl(there, onQueue + QStringList { QStringLiteral("import"), file });
+    QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+    QVERIFY2(imported.out.contains(QStringLiteral("imported 3 jobs")), qPrintable(imported.out));
+    const auto listed = test::runSpoolctl(
+        there, onQueue + QStringList { QStringLiteral("list"), QStringLiteral("--json") });
+    const QJsonArray jobs = QJsonDocument::fromJson(listed.out.toUtf8()).array();
+    QCOMPARE(jobs.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(jobs.at(i).toObject().value(QStringLiteral("id")).toString(), ids.at(i));
+    QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("state")).toString(),
+        QStringLiteral("canceled"));
+    QCOMPARE(
+        jobs.at(1).toObject().value(QStringLiteral("state")).toString(), QStringLiteral("queued"));
+
+    const auto twice =
+        test::runSpoolctl(there, onQueue + QStringList { QStringLiteral("import"), file });
+    QCOMPARE(twice.exitCode, 0);
+    QVERIFY2(twice.out.contains(QStringLiteral("imported 0 jobs; 3 were here already")),
+        qPrintable(twice.out));
+
+    QFile bad(m_dirs->filePath(QStringLiteral("bad.jsonl")));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    QFile good(file);
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    bad.write(good.readAll().replace(
+        ids.at(0).toUtf8(), QUuid::createUuid().toString(QUuid::WithoutBraces).toUtf8()));
+    bad.write("{\"id\": \"not a job\"}\n");
+    bad.close();
+    const auto refused = test::runSpoolctl(
+        there, onQueue + QStringList { QStringLiteral("import"), bad.fileName() });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(QStringLiteral("line 4")), qPrintable(refused.err));
+    const auto after = test::runSpoolctl(
+        there, onQueue + QStringList { QStringLiteral("list"), QStringLiteral("--json") });
+    QCOMPARE(QJsonDocument::fromJson(after.out.toUtf8()).array().size(), 3);
+}
+
+void TestSharedQueue::runnersAreListedWhileTheyWork()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const QList<JobRecord> jobs = enqueueSleeps(*store, 1, 3000);
+    QCOMPARE(jobs.size(), 1);
+    Runner runner(QStringLiteral("machine-x"), m_url, m_dirs->filePath(QStringLiteral("x")), 2);
+    runner.start();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        store->query(JobQuery { { jobs.first().id }, {}, -1 })->first().state == JobState::Running,
+        20000);
+    const QStringList runnersJson { QStringLiteral("--queue"), m_url, QStringLiteral("runners"),
+        QStringLiteral("--json") };
+    const auto seen = test::runSpoolctl(m_dirs->filePath(QStringLiteral("y")), runnersJson);
+    QCOMPARE(seen.exitCode, 0);
+    const QJsonArray list = QJsonDocument::fromJson(seen.out.toUtf8()).array();
+    QCOMPARE(list.size(), 1);
+    const QJsonObject x = list.first().toObject();
+    QCOMPARE(x.value(QStringLiteral("host")).toString(), QStringLiteral("machine-x"));
+    QCOMPARE(x.value(QStringLiteral("pid")).toInteger(), runner.pid());
+    QCOMPARE(x.value(QStringLiteral("workers")).toInt(), 2);
+    QVERIFY(x.value(QStringLiteral("alive")).toBool());
+    QCOMPARE(runner.wait(30000), 0);
+    // A runner that ends cleanly takes itself off the list.
+    const auto gone = test::runSpoolctl(m_dirs->filePath(QStringLiteral("y")), runnersJson);
+    QCOMPARE(QJsonDocument::fromJson(gone.out.toUtf8()).array().size(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestSharedQueue)
+#include "tst_sharedqueue.moc"
