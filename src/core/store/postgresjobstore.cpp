@@ -5,6 +5,7 @@
 #include <mutex>
 #include <utility>
 
+#include <QHash>
 #include <QSqlDriver>
 #include <QSqlQuery>
 
@@ -272,6 +273,81 @@ public:
         return addEvents(key, outcome.events);
     }
 
+    // One statement for all, the rows locked in key order (two writers never wait on each
+    // other in a circle).
+    Error loadMany(const QList<QUuid> &ids, QHash<QUuid, StoredRow> *rows) override
+    {
+        rows->clear();
+        if (ids.isEmpty())
+            return {};
+        QStringList texts;
+        for (const QUuid &id : ids)
+            texts.append(idString(id));
+        return select(QStringLiteral("SELECT %1 FROM jobs WHERE id = ANY (?::uuid[]) ORDER BY key "
+                                     "FOR UPDATE")
+                          .arg(kColumns),
+            { QLatin1Char('{') + texts.join(QLatin1Char(',')) + QLatin1Char('}') },
+            [&](const QSqlQuery &q) {
+                JobRecord record = sqlrecord::read(q);
+                const QUuid id = record.id;
+                rows->insert(id, { std::move(record), q.value(kKeyColumn).toLongLong() });
+            });
+    }
+
+    // Deferred to the commit: one statement for the whole transaction instead of one per event.
+    Error addEvents(qint64 key, const QList<JobEvent> &events) override
+    {
+        for (const JobEvent &event : events)
+            m_request.events.append({ key, event });
+        return {};
+    }
+
+    void endRequest(bool kept)
+    {
+        if (kept) {
+            m_txn.events += m_request.events;
+            for (auto it = m_request.counts.cbegin(); it != m_request.counts.cend(); ++it)
+                m_txn.counts[it.key()] += it.value();
+        }
+        m_request = Deferred {};
+    }
+
+    // Writes what the transaction deferred (counters, timeline events), before its commit.
+    Error flushDeferred()
+    {
+        Deferred txn = std::exchange(m_txn, Deferred {});
+        for (auto it = txn.counts.cbegin(); it != txn.counts.cend(); ++it) {
+            if (it.value() == 0)
+                continue;
+            if (Error e = exec(QStringLiteral("UPDATE counts SET n = n + ? WHERE state = ? AND "
+                                              "slot = ?"),
+                    { it.value(), it.key(), m_slot });
+                e.isError())
+                return e;
+        }
+        if (txn.events.isEmpty())
+            return {};
+        QStringList keys, ats, attempts, names, details;
+        for (const auto &[key, event] : std::as_const(txn.events)) {
+            keys.append(QString::number(key));
+            ats.append(QString::number(event.atMs));
+            attempts.append(QString::number(event.attempt));
+            names.append(arrayElement(event.event));
+            details.append(
+                event.detail.isEmpty() ? QStringLiteral("NULL") : arrayElement(event.detail));
+        }
+        const auto array = [](const QStringList &items) {
+            return QLatin1Char('{') + items.join(QLatin1Char(',')) + QLatin1Char('}');
+        };
+        return exec(QStringLiteral("INSERT INTO job_events (job_key, at, attempt, event, detail) "
+                                   "SELECT k, a, n, e, d FROM unnest(?::bigint[], ?::bigint[], "
+                                   "?::int[], ?::text[], ?::text[]) WITH ORDINALITY AS "
+                                   "t(k, a, n, e, d, o) ORDER BY o"),
+            { array(keys), array(ats), array(attempts), array(names), array(details) });
+    }
+
+    void dropDeferred() { m_request = m_txn = Deferred {}; }
+
     Error reserveSeqs(qint64 count, QList<qint64> *seqs) override
     {
         seqs->clear();
@@ -323,6 +399,11 @@ private:
         if (Error e = exec(QStringLiteral("DELETE FROM job_events WHERE job_key = ?"), { key });
             e.isError())
             return e;
+        // Events of this transaction not written yet would outlive their job.
+        const auto ofThisJob = [key](
+                                   const std::pair<qint64, JobEvent> &e) { return e.first == key; };
+        m_request.events.removeIf(ofThisJob);
+        m_txn.events.removeIf(ofThisJob);
         if (Error e = exec(QStringLiteral("INSERT INTO removed (id) VALUES (?) ON CONFLICT (id) DO "
                                           "UPDATE SET txid = pg_current_xact_id()"),
                 { idString(id) });
@@ -335,12 +416,33 @@ private:
         return {};
     }
 
+    // Deferred to the commit: a transaction that claims 100 jobs moves each counter once.
     Error adjustCount(JobState state, int delta)
     {
         m_dirty = true; // every insert, state change and removal passes here
-        return exec(QStringLiteral("UPDATE counts SET n = n + ? WHERE state = ? AND slot = ?"),
-            { delta, static_cast<int>(state), m_slot });
+        m_request.counts[static_cast<int>(state)] += delta;
+        return {};
     }
+
+    // A text array element in PostgreSQL's array syntax: quoted, with " and \ escaped.
+    static QString arrayElement(const QString &text)
+    {
+        QString out = QStringLiteral("\"");
+        for (QChar c : text) {
+            if (c == u'"' || c == u'\\')
+                out += u'\\';
+            out += c;
+        }
+        return out + u'"';
+    }
+
+    struct Deferred
+    {
+        QHash<int, qint64> counts; // state -> change
+        QList<std::pair<qint64, JobEvent>> events; // (job key, event)
+    };
+    Deferred m_request; // the request running now
+    Deferred m_txn; // the requests of this transaction that were kept
 
     // Forget old removals; a reader further behind than the floor reloads everything.
     Error pruneRemoved()
@@ -516,10 +618,18 @@ public:
         if (!db->isBroken())
             db->execOnce(QStringLiteral("COMMIT"));
     }
-    Error beginWrite() override { return begin(QStringLiteral("BEGIN")); }
+    Error beginWrite() override
+    {
+        db->dropDeferred();
+        return begin(QStringLiteral("BEGIN"));
+    }
+
+    void endRequest(bool kept) override { db->endRequest(kept); }
 
     Error commitWrite() override
     {
+        if (Error e = db->flushDeferred(); e.isError())
+            return e;
         // Delivered at commit, to the other processes' listeners.
         if (!db->takeDirty())
             return db->execOnce(QStringLiteral("COMMIT"));
@@ -533,6 +643,7 @@ public:
     void rollbackWrite() override
     {
         db->takeDirty();
+        db->dropDeferred();
         if (!db->isBroken())
             db->execOnce(QStringLiteral("ROLLBACK"));
     }

@@ -1,5 +1,23 @@
 #include "rowstore.h"
 
+namespace spool {
+
+Error RowStore::loadMany(const QList<QUuid> &ids, QHash<QUuid, StoredRow> *rows)
+{
+    rows->clear();
+    for (const QUuid &id : ids) {
+        StoredRow row;
+        bool found = false;
+        if (Error e = load(id, &row.first, &found, &row.second); e.isError())
+            return e;
+        if (found)
+            rows->insert(id, row);
+    }
+    return {};
+}
+
+} // namespace spool
+
 namespace spool::rowstore {
 
 namespace {
@@ -99,18 +117,20 @@ Error heartbeat(RowStore &db, const QList<Heartbeat> &beats, qint64 nowMs, qint6
     QList<LeaseStatus> *statuses)
 {
     statuses->clear();
+    QList<QUuid> ids;
+    for (const Heartbeat &beat : beats)
+        ids.append(beat.id);
+    QHash<QUuid, StoredRow> rows;
+    if (Error err = db.loadMany(ids, &rows); err.isError())
+        return err;
     for (const Heartbeat &beat : beats) {
         LeaseStatus status;
         status.id = beat.id;
-        JobRecord record;
-        bool found = false;
-        qint64 key = 0;
-        if (Error err = db.load(beat.id, &record, &found, &key); err.isError())
-            return err;
-        if (found) {
+        if (auto it = rows.find(beat.id); it != rows.end()) {
+            JobRecord &record = it->first;
             const JobRecord before = record;
             const auto outcome = transitions::heartbeat(record, beat, nowMs, leaseMs, &status);
-            if (Error err = db.apply(record, outcome, key, before); err.isError())
+            if (Error err = db.apply(record, outcome, it->second, before); err.isError())
                 return err;
         }
         statuses->append(status);
@@ -122,25 +142,28 @@ Error finish(
     RowStore &db, const QList<Completion> &completions, qint64 nowMs, QList<FinishResult> *results)
 {
     results->clear();
+    QList<QUuid> ids;
+    for (const Completion &completion : completions)
+        ids.append(completion.id);
+    QHash<QUuid, StoredRow> rows;
+    if (Error err = db.loadMany(ids, &rows); err.isError())
+        return err;
     for (const Completion &completion : completions) {
         FinishResult result;
         result.id = completion.id;
-        JobRecord record;
-        bool found = false;
-        qint64 key = 0;
-        if (Error err = db.load(completion.id, &record, &found, &key); err.isError())
-            return err;
-        if (!found) {
+        const auto it = rows.find(completion.id);
+        if (it == rows.end()) {
             result.error = makeError(ErrorCode::LeaseLost,
                 QStringLiteral("job %1 was removed").arg(idString(completion.id)));
             results->append(result);
             continue;
         }
+        JobRecord &record = it->first;
         const JobRecord before = record;
         const auto outcome = transitions::complete(record, completion, nowMs);
         result.error = outcome.error;
         if (!outcome.error.isError()) {
-            if (Error err = db.apply(record, outcome, key, before); err.isError())
+            if (Error err = db.apply(record, outcome, it->second, before); err.isError())
                 return err;
             result.removed = outcome.deleteRecord;
             result.record = record;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <QHash>
 #include <QList>
 #include <QStringList>
 
@@ -21,6 +22,8 @@ public:
     virtual ~RowStore() = default;
     // Loads one job and keeps it from changing until the transaction ends.
     virtual Error load(const QUuid &id, JobRecord *record, bool *found, qint64 *key) = 0;
+    // The same for several jobs at once (those that exist), locked in one order.
+    virtual Error loadMany(const QList<QUuid> &ids, QHash<QUuid, StoredRow> *rows);
     virtual Error insert(JobRecord &record, qint64 *key) = 0;
     virtual Error addEvents(qint64 key, const QList<JobEvent> &events) = 0;
     // Applies a transition's outcome to the row `key`, which held `before` until now.

@@ -119,6 +119,7 @@ void StoreThread::runWrites(std::vector<Request *> &batch, size_t begin, size_t 
                 if (e.isError())
                     session.execOnce(QStringLiteral("ROLLBACK TO SAVEPOINT request"));
                 session.execOnce(QStringLiteral("RELEASE SAVEPOINT request"));
+                m_backend->endRequest(!e.isError());
             }
             results[i - begin] = e;
         }

@@ -34,6 +34,9 @@ public:
         virtual Error beginWrite() = 0;
         virtual Error commitWrite() = 0; // on failure the thread rolls back
         virtual void rollbackWrite() = 0;
+        // After each request of a write batch: `kept` false when it was rolled back to its
+        // savepoint (what the store deferred for it must go too).
+        virtual void endRequest(bool kept) { Q_UNUSED(kept) }
         virtual void idle() { } // every poll interval: look for other processes' changes
     };
 
