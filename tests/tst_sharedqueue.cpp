@@ -381,7 +381,8 @@ void TestSharedQueue::runnersAreListedWhileTheyWork()
 {
     auto store = openStore();
     QVERIFY(store);
-    const QList<JobRecord> jobs = enqueueSleeps(*store, 1, 3000);
+    // Long enough to be listed on a slow machine; canceled once seen.
+    const QList<JobRecord> jobs = enqueueSleeps(*store, 1, 120000);
     QCOMPARE(jobs.size(), 1);
     Runner runner(QStringLiteral("machine-x"), m_url, m_dirs->filePath(QStringLiteral("x")), 2);
     runner.start();
@@ -399,7 +400,10 @@ void TestSharedQueue::runnersAreListedWhileTheyWork()
     QCOMPARE(x.value(QStringLiteral("pid")).toInteger(), runner.pid());
     QCOMPARE(x.value(QStringLiteral("workers")).toInt(), 2);
     QVERIFY(x.value(QStringLiteral("alive")).toBool());
-    QCOMPARE(runner.wait(30000), 0);
+    QCOMPARE(x.value(QStringLiteral("running")).toInt(), 1);
+    QVERIFY(store->command(jobs.first().id, JobCommand::Cancel, QDateTime::currentMSecsSinceEpoch())
+                .ok());
+    QCOMPARE(runner.wait(60000), 0);
     // A runner that ends cleanly takes itself off the list.
     const auto gone = test::runSpoolctl(m_dirs->filePath(QStringLiteral("y")), runnersJson);
     QCOMPARE(QJsonDocument::fromJson(gone.out.toUtf8()).array().size(), 0);
