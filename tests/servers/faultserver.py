@@ -81,6 +81,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def stream(self, data, drip_ms=0):
         for i in range(0, len(data), CHUNK):
+            if i + CHUNK >= len(data):
+                self.leave_flight()
             self.wfile.write(data[i:i + CHUNK])
             if drip_ms:
                 self.wfile.flush()
@@ -110,17 +112,24 @@ class Handler(BaseHTTPRequestHandler):
         if handler is None:
             self.send_simple(404, b"no such route")
             return
-        counted = not self.route.startswith("/_")
-        if counted:
+        self.in_flight = not self.route.startswith("/_")
+        if self.in_flight:
             with LOCK:
                 INFLIGHT["now"] += 1
                 INFLIGHT["most"] = max(INFLIGHT["most"], INFLIGHT["now"])
         try:
             handler()
         finally:
-            if counted:
-                with LOCK:
-                    INFLIGHT["now"] -= 1
+            self.leave_flight()
+
+    def leave_flight(self):
+        """A request leaves the count before its last bytes are sent: the client cannot have
+        finished with it (and its job cannot have ended) before then, so the count never holds
+        a request whose job is over."""
+        if getattr(self, "in_flight", False):
+            self.in_flight = False
+            with LOCK:
+                INFLIGHT["now"] -= 1
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
 
