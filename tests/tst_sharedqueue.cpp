@@ -106,6 +106,7 @@ private Q_SLOTS:
     void spoolctlSeesOneQueueFromEveryMachine();
     void exportHereImportThere();
     void runnersAreListedWhileTheyWork();
+    void pruneForgetsOnlyOldFinishedJobs();
 
 private:
     std::unique_ptr<PostgresJobStore> openStore();
@@ -407,6 +408,45 @@ void TestSharedQueue::runnersAreListedWhileTheyWork()
     // A runner that ends cleanly takes itself off the list.
     const auto gone = test::runSpoolctl(m_dirs->filePath(QStringLiteral("y")), runnersJson);
     QCOMPARE(QJsonDocument::fromJson(gone.out.toUtf8()).array().size(), 0);
+}
+
+void TestSharedQueue::pruneForgetsOnlyOldFinishedJobs()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 longAgo = now - 40LL * 86'400'000;
+    QCOMPARE(enqueueSleeps(*store, 4, 1).size(), 4);
+    // Two finished 40 days ago, one today, one still queued.
+    const QString owner = QStringLiteral("machine-z|1|1|u");
+    for (qint64 at : { longAgo, longAgo, now }) {
+        ClaimRequest claim;
+        claim.owner = owner;
+        claim.nowMs = at;
+        auto claimed = store->claim(claim);
+        QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
+        const JobRecord &job = claimed->claimed.first();
+        QVERIFY(store
+                    ->finish({ Completion { job.id, job.leaseToken, RunStatus::Succeeded, true,
+                                 false, 0, {}, {}, Progress {}, {} } },
+                        at + 10)
+                    .ok());
+    }
+    const QString dir = m_dirs->filePath(QStringLiteral("p"));
+    const auto pruned = test::runSpoolctl(dir,
+        { QStringLiteral("--queue"), m_url, QStringLiteral("prune"),
+            QStringLiteral("--finished-before"), QStringLiteral("30d") });
+    QVERIFY2(pruned.exitCode == 0, qPrintable(pruned.err));
+    QVERIFY2(
+        pruned.out.startsWith(QStringLiteral("removed 2 finished jobs")), qPrintable(pruned.out));
+    const QueueCounts counts = store->counts().value();
+    QCOMPARE(counts.succeeded, 1);
+    QCOMPARE(counts.queued, 1);
+    const auto refused = test::runSpoolctl(dir,
+        { QStringLiteral("--queue"), m_url, QStringLiteral("prune"),
+            QStringLiteral("--finished-before"), QStringLiteral("yesterday") });
+    QCOMPARE(refused.exitCode, 2);
+    QCOMPARE(store->counts()->total(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestSharedQueue)

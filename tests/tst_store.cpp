@@ -92,6 +92,8 @@ private Q_SLOTS:
     void countsFollowEveryTransition();
     void importKeepsIdsStatesAndTimelines_data() { storeRows(); }
     void importKeepsIdsStatesAndTimelines();
+    void queryFindsJobsFinishedBefore_data() { storeRows(); }
+    void queryFindsJobsFinishedBefore();
     void runnersReportAndForgetThemselves_data() { storeRows(); }
     void runnersReportAndForgetThemselves();
 
@@ -771,6 +773,33 @@ void TestStore::importKeepsIdsStatesAndTimelines()
     auto next = store->claim(claimRequest(owner, kNow + 30, 3));
     QVERIFY(next.ok());
     QCOMPARE(next->claimed.size(), 3);
+}
+
+void TestStore::queryFindsJobsFinishedBefore()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    QVERIFY(store->enqueue({ newJob(), newJob(), newJob() }, kNow).ok());
+    const QString owner = QStringLiteral("me|1|1|x");
+    for (qint64 at : { kNow + 100, kNow + 200 }) {
+        auto claimed = store->claim(claimRequest(owner, at));
+        QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
+        const JobRecord &job = claimed->claimed.first();
+        QVERIFY(store
+                    ->finish({ Completion { job.id, job.leaseToken, RunStatus::Succeeded, true,
+                                 false, 0, {}, {}, Progress {}, {} } },
+                        at)
+                    .ok());
+    }
+    JobQuery query;
+    query.finishedBeforeMs = kNow + 200;
+    auto old = store->query(query);
+    QVERIFY(old.ok());
+    QCOMPARE(old->size(), 1); // not the one finished at +200, nor the queued one
+    QCOMPARE(old->first().finishedAtMs, kNow + 100);
+    query.finishedBeforeMs = kNow + 201;
+    query.limit = 1;
+    QCOMPARE(store->query(query)->size(), 1);
 }
 
 void TestStore::runnersReportAndForgetThemselves()

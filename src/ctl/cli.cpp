@@ -240,6 +240,8 @@ int Cli::run(const QStringList &arguments)
         return importJobs(rest);
     if (command == QLatin1String("runners"))
         return runners(rest);
+    if (command == QLatin1String("prune"))
+        return prune(rest);
     const JobCommand jc = jobCommandFromName(command);
     if (jc != JobCommand::Invalid)
         return jobCommand(jc, rest);

@@ -43,6 +43,7 @@ private:
     int exportJobs(const QStringList &args);
     int importJobs(const QStringList &args);
     int runners(const QStringList &args);
+    int prune(const QStringList &args);
     int checkPlugin(const QString &file);
     int helpCommand(const QStringList &args);
     int pluginKindHelp(const QString &name);

@@ -103,6 +103,15 @@ QList<CommandHelp> makeCommands()
                        "when it was last heard of. One silent for 30 seconds is shown as silent; "
                        "its jobs go back to the queue when their leases expire."),
         { json() } });
+    table.append(
+        { QStringLiteral("prune"), {}, QStringLiteral("forget finished jobs older than a time"),
+            QStringLiteral("Removes succeeded, failed and canceled jobs that finished before the "
+                           "given time (their output files stay), a thousand per transaction, so "
+                           "that a queue used for months stays small. Queued, running and paused "
+                           "jobs are never touched."),
+            { { QStringLiteral("finished-before"), QStringLiteral("WHEN"),
+                QStringLiteral("an age (30d, 12h, 90m) or a local date or time (2026-11-01, "
+                               "2026-11-01T08:00)") } } });
     table.append({ QStringLiteral("export"), {},
         QStringLiteral("write the queue's jobs as JSON Lines"),
         QStringLiteral("One job per line, as show --json prints it (with its timeline), in FIFO "

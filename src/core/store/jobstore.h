@@ -43,6 +43,7 @@ struct JobQuery
     QList<QUuid> ids; // empty: all
     QList<JobState> states; // empty: all
     qint64 limit = -1;
+    qint64 finishedBeforeMs = 0; // > 0: only jobs that finished before then
 };
 
 struct ChangeSet

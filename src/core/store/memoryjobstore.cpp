@@ -273,6 +273,10 @@ Result<QList<JobRecord>> MemoryJobStore::query(const JobQuery &query)
             continue;
         if (!query.states.isEmpty() && !query.states.contains(entry.record.state))
             continue;
+        if (query.finishedBeforeMs > 0
+            && (entry.record.finishedAtMs <= 0
+                || entry.record.finishedAtMs >= query.finishedBeforeMs))
+            continue;
         records.append(entry.record);
     }
     return records;

@@ -132,6 +132,7 @@ const QList<QStringList> &migrations()
                            " txid xid8 NOT NULL DEFAULT pg_current_xact_id())"),
             QStringLiteral("CREATE INDEX jobs_by_seq ON jobs (seq)"),
             QStringLiteral("CREATE INDEX jobs_by_txid ON jobs (txid)"),
+            QStringLiteral("CREATE INDEX jobs_by_finished ON jobs (finished_at)"), // retention
             QStringLiteral("CREATE INDEX jobs_by_id_text ON jobs ((id::text COLLATE \"C\"))"),
             // Small partial indexes: queued jobs in FIFO order, retries waiting for their time,
             // running jobs. A job enters and leaves each once.

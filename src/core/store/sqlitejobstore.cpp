@@ -122,7 +122,10 @@ const QList<Migration> &migrations()
                                " detail TEXT)"),
                 QStringLiteral("CREATE INDEX job_events_by_job ON job_events (job_key, id)"),
             } },
-        { 2, { sqlrecord::kCreateRunnersTable } },
+        { 2,
+            { sqlrecord::kCreateRunnersTable,
+                // Retention (spoolctl prune) finds old finished jobs without reading the rest.
+                QStringLiteral("CREATE INDEX jobs_by_finished ON jobs (finished_at)") } },
     };
     return list;
 }

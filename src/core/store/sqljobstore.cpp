@@ -107,6 +107,10 @@ Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
         for (JobState state : query.states)
             binds.append(static_cast<int>(state));
     }
+    if (query.finishedBeforeMs > 0) {
+        where.append(QStringLiteral("finished_at < ?"));
+        binds.append(query.finishedBeforeMs);
+    }
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     sql += QStringLiteral(" ORDER BY seq");
