@@ -51,6 +51,19 @@ ClaimRequest claimRequest(const QString &owner, qint64 now, int maxJobs = 1,
     return r;
 }
 
+// Three threads on each of two connections to one queue, each thread its own runner.
+template<typename Worker>
+void onTwoConnections(JobStore *first, JobStore *second, const Worker &worker)
+{
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i) {
+        threads.emplace_back(worker, first, QStringLiteral("a|1|1|%1").arg(i));
+        threads.emplace_back(worker, second, QStringLiteral("b|1|1|%1").arg(i));
+    }
+    for (auto &t : threads)
+        t.join();
+}
+
 QByteArray fileHash(const QString &path)
 {
     QFile f(path);
@@ -859,13 +872,7 @@ void TestStore::twoConnectionsNeverClaimOneJobTwice()
             claimed.append(r->claimed.first().id);
         }
     };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) {
-        threads.emplace_back(worker, first.get(), QStringLiteral("a|1|1|%1").arg(i));
-        threads.emplace_back(worker, second.get(), QStringLiteral("b|1|1|%1").arg(i));
-    }
-    for (auto &t : threads)
-        t.join();
+    onTwoConnections(first.get(), second.get(), worker);
     QCOMPARE(errors.load(), 0);
     QCOMPARE(claimed.size(), kJobs);
     QCOMPARE(QSet<QUuid>(claimed.begin(), claimed.end()).size(), kJobs);
@@ -925,13 +932,7 @@ void TestStore::capsHoldAcrossConnections()
             ++done;
         }
     };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) {
-        threads.emplace_back(worker, first.get(), QStringLiteral("a|1|1|%1").arg(i));
-        threads.emplace_back(worker, second.get(), QStringLiteral("b|1|1|%1").arg(i));
-    }
-    for (auto &t : threads)
-        t.join();
+    onTwoConnections(first.get(), second.get(), worker);
     QCOMPARE(errors.load(), 0);
     QCOMPARE(done.load(), kJobs);
     QVERIFY2(mostAtOnce.load() <= kCap, qPrintable(QString::number(mostAtOnce.load())));
