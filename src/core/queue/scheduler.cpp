@@ -526,10 +526,6 @@ void Scheduler::reportSelf()
     self.host = m_owner.section(QLatin1Char('|'), 0, 0);
     self.pid = m_owner.section(QLatin1Char('|'), 1, 1).toLongLong();
     self.workers = m_config.workers;
-    {
-        std::lock_guard lock(m_runningMutex);
-        self.running = static_cast<int>(m_running.size());
-    }
     self.startedAtMs = m_startedAtMs;
     self.lastSeenAtMs = now();
     if (auto reported = m_store->reportRunner(self); !reported)

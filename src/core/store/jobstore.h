@@ -96,7 +96,7 @@ struct RunnerInfo
     QString host;
     qint64 pid = 0;
     int workers = 0;
-    int running = 0; // as the store counts its running jobs, not as last reported
+    int running = 0; // counted by the store from the jobs this runner holds; not reported
     qint64 startedAtMs = 0;
     qint64 lastSeenAtMs = 0;
 };

@@ -87,7 +87,7 @@ QVariantList updateValues(const JobRecord &r)
 
 const QString kCreateRunnersTable =
     QStringLiteral("CREATE TABLE runners (owner TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT "
-                   "NOT NULL, workers INTEGER NOT NULL, running INTEGER NOT NULL, started_at "
+                   "NOT NULL, workers INTEGER NOT NULL, started_at "
                    "BIGINT NOT NULL, last_seen BIGINT NOT NULL)");
 
 Error reportRunner(SqlSession &db, const RunnerInfo &r)
@@ -98,11 +98,11 @@ Error reportRunner(SqlSession &db, const RunnerInfo &r)
             { r.lastSeenAtMs - kForgetAfterMs });
         e.isError())
         return e;
-    return db.exec(QStringLiteral("INSERT INTO runners (owner, host, pid, workers, running, "
-                                  "started_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-                                  "(owner) DO UPDATE SET workers = excluded.workers, running = "
-                                  "excluded.running, last_seen = excluded.last_seen"),
-        { r.owner, r.host, r.pid, r.workers, r.running, r.startedAtMs, r.lastSeenAtMs });
+    return db.exec(QStringLiteral("INSERT INTO runners (owner, host, pid, workers, started_at, "
+                                  "last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner) DO "
+                                  "UPDATE SET workers = excluded.workers, last_seen = "
+                                  "excluded.last_seen"),
+        { r.owner, r.host, r.pid, r.workers, r.startedAtMs, r.lastSeenAtMs });
 }
 
 Error forgetRunner(SqlSession &db, const QString &owner)
