@@ -466,6 +466,10 @@ void TestRender::renderJobWritesThePng()
         for (int x = 0; x < image.width(); x += 2)
             colours.insert(image.pixel(x, y));
     QVERIFY(colours.size() > 50);
+    // Compressed: the flat background alone makes it far smaller than its raw pixels.
+    const qint64 raw = qint64(160) * 120 * 3 * (depth / 8);
+    const qint64 size = QFileInfo(h.out(QStringLiteral("spider.png"))).size();
+    QVERIFY2(size < raw / 2, qPrintable(QStringLiteral("%1 bytes for %2 raw").arg(size).arg(raw)));
     // Progress counted samples to the end, and a preview was published while it ran.
     QCOMPARE(h.recorder->record(id).progress.done, qint64(160) * 120 * 4);
     QCOMPARE(h.recorder->record(id).progress.unit, units::Samples);
