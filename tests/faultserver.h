@@ -38,15 +38,14 @@ public:
         return QStringLiteral("%1://127.0.0.1:%2%3").arg(scheme).arg(m_port).arg(pathAndQuery);
     }
     // Every request the server saw, oldest first.
-    QJsonArray log() const
+    QJsonArray log() const { return QJsonDocument::fromJson(get(QStringLiteral("/_log"))).array(); }
+    // The most requests the server was answering at once so far.
+    int mostInFlight() const
     {
-        QNetworkAccessManager network;
-        std::unique_ptr<QNetworkReply> reply(
-            network.get(QNetworkRequest(QUrl(url(QStringLiteral("/_log"))))));
-        QEventLoop loop;
-        QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        return QJsonDocument::fromJson(reply->readAll()).array();
+        return QJsonDocument::fromJson(get(QStringLiteral("/_inflight")))
+            .object()
+            .value(QStringLiteral("most"))
+            .toInt();
     }
     QJsonArray requestsTo(const QString &pathPrefix) const
     {
@@ -59,6 +58,16 @@ public:
     }
 
 private:
+    QByteArray get(const QString &path) const
+    {
+        QNetworkAccessManager network;
+        std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(url(path)))));
+        QEventLoop loop;
+        QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        return reply->readAll();
+    }
+
     QProcess m_process;
     int m_port = 0;
 };

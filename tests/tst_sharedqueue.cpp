@@ -82,16 +82,6 @@ private:
     std::unique_ptr<QProcess> m_process;
 };
 
-QJsonObject getJson(const test::FaultServer &server, const QString &path)
-{
-    QNetworkAccessManager network;
-    std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(server.url(path)))));
-    QEventLoop loop;
-    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    return QJsonDocument::fromJson(reply->readAll()).object();
-}
-
 } // namespace
 
 class TestSharedQueue : public QObject
@@ -258,8 +248,7 @@ void TestSharedQueue::hostCapHoldsAcrossMachines()
     auto runners = startRunners(3, 4, 30000);
     QVERIFY2(waitForRunners(runners, 120000), "the runners did not empty the queue");
     QCOMPARE(store->counts()->succeeded, qint64(24));
-    const int most =
-        getJson(*m_http, QStringLiteral("/_inflight")).value(QStringLiteral("most")).toInt();
+    const int most = m_http->mostInFlight();
     QVERIFY2(most <= 2, qPrintable(QStringLiteral("%1 downloads from one host at once").arg(most)));
 }
 

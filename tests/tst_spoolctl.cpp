@@ -54,6 +54,7 @@ private Q_SLOTS:
     void listAndShowFollowTheContract();
     void commandsChangeState();
     void runUntilEmptyRunsEverything();
+    void hostCapOptionLimitsDownloadsPerHost();
     void pausedQueueWaitsForAnotherProcess();
     void twoProcessesNeverRunOneJobTwice();
     void sigkillAtRandomMomentsLosesNothing();
@@ -295,6 +296,8 @@ void TestSpoolctl::badInput_data()
     row("bad workers", "queue", { s("run"), s("--workers"), s("0") }, "--workers");
     row("bad switch interval", "fresh", { s("run"), s("--switch-interval"), s("0") },
         "--switch-interval must be from 1 to 1000");
+    row("bad host cap", "queue", { s("run"), s("--host-cap"), s("65") },
+        "--host-cap must be from 0 to 64");
     row("bad gil", "queue", { s("run"), s("--gil"), s("maybe") }, "--gil must be 'on' or 'off'");
     row("data dir is a file", "file", { s("add"), s("busy"), s("--ms"), s("5") },
         "is not a directory");
@@ -464,6 +467,29 @@ void TestSpoolctl::runUntilEmptyRunsEverything()
     for (const QJsonValue &job : listJson())
         QCOMPARE(
             job.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("succeeded"));
+}
+
+// The default is 2 per host; --host-cap 1 with four workers lets one download at a time reach
+// the server.
+void TestSpoolctl::hostCapOptionLimitsDownloadsPerHost()
+{
+    spool::test::FaultServer server;
+    QVERIFY(server.isRunning());
+    const QString dir = m_dir->filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(dir));
+    for (int i = 0; i < 8; ++i)
+        QVERIFY(
+            !add({ QStringLiteral("download"),
+                     server.url(QStringLiteral("/file/f%1.bin?size=65536&drip=40&seed=%1").arg(i)),
+                     QStringLiteral("--dir"), dir })
+                 .isEmpty());
+    const Output o = ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QStringLiteral("4"),
+                             QStringLiteral("--host-cap"), QStringLiteral("1"),
+                             QStringLiteral("--until-empty"), QStringLiteral("--quiet") },
+        120000);
+    QCOMPARE(o.exitCode, 0);
+    QCOMPARE(QDir(dir).entryList(QDir::Files).size(), 8);
+    QCOMPARE(server.mostInFlight(), 1);
 }
 
 void TestSpoolctl::pausedQueueWaitsForAnotherProcess()

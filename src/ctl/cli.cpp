@@ -724,7 +724,8 @@ int Cli::runQueue(const QStringList &args)
                   pluginModeOption = QStringLiteral("plugin-mode"),
                   switchOption = QStringLiteral("switch-interval"),
                   priorityOption = QStringLiteral("priority"),
-                  leaseOption = QStringLiteral("lease-ms"), quietOption = QStringLiteral("quiet");
+                  leaseOption = QStringLiteral("lease-ms"), quietOption = QStringLiteral("quiet"),
+                  hostCapOption = QStringLiteral("host-cap");
     if (!parser.parse(QStringList { kProgram } + args))
         return usageError(QStringLiteral("run: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
@@ -791,6 +792,12 @@ int Cli::runQueue(const QStringList &args)
             return usageError(QStringLiteral("run: --lease-ms must be from 200 to 86400000"));
         config.heartbeatMs = std::clamp<qint64>(config.leaseMs / 4, 50, 1000);
         config.recoverEveryMs = std::clamp<qint64>(config.leaseMs / 2, 100, 2000);
+    }
+    if (parser.isSet(hostCapOption)) {
+        bool ok = false;
+        config.hostCap = parser.value(hostCapOption).toInt(&ok);
+        if (!ok || config.hostCap < 0 || config.hostCap > 64)
+            return usageError(QStringLiteral("run: --host-cap must be from 0 to 64 (0: no cap)"));
     }
     config.workRoot = workRoot();
     const bool untilEmpty = parser.isSet(untilEmptyOption);

@@ -80,6 +80,9 @@ QList<CommandHelp> makeCommands()
                                "1000 (default 5)") },
             { QStringLiteral("priority"), QStringLiteral("low|idle|normal"),
                 QStringLiteral("the workers' CPU priority (default low: other programs first)") },
+            { QStringLiteral("host-cap"), QStringLiteral("N"),
+                QStringLiteral("at most N downloads from one host at once, 0 to 64 (0: no cap; "
+                               "default 2)") },
             { QStringLiteral("lease-ms"), QStringLiteral("N"),
                 QStringLiteral("how long a job stays this runner's without a heartbeat, 200 to "
                                "86400000 (default 30000)") },
