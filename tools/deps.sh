@@ -37,7 +37,7 @@ if [ "$purpose" = package ]; then
     packages+=("${test_packages[@]}" dpkg-dev file lintian desktop-file-utils appstream mmdebstrap)
 fi
 if [ "$purpose" = bench ]; then
-    packages+=("${test_packages[@]}" nginx-light aria2 time bc)
+    packages+=("${test_packages[@]}" nginx-light aria2 curl time bc linux-perf)
     # node + npm: bench/graphile, the shared queue's anchor (Graphile Worker). A node from
     # elsewhere (nodesource, nvm) is used as it is: Debian's npm would conflict with it.
     command -v node >/dev/null || packages+=(nodejs)
