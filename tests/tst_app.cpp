@@ -124,6 +124,7 @@ private Q_SLOTS:
     void firstLaunchFitsAndExplains();
     void keyboardReachesEverything();
     void statusBarRowsAndNoticesAgree();
+    void storageProblemShowsUntilTheQueueWorks();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
     void renderDialogExplainsProblems();
@@ -508,6 +509,33 @@ void TestApp::countsDetailsAndClearFinishedAgree()
     QTRY_VERIFY(panel->currentJob().isNull()); // a removed job is not shown
     queue->setQueuePaused(false);
     QTRY_VERIFY(!paused->isVisible());
+}
+
+// A store that fails (a shared queue's server away) is shown for as long as it lasts, not as a
+// message that comes and goes; the window says when the queue works again. The queue's side
+// (errors, then one recovery) is proven by tst_sharedqueue with a real server stopped for 30 s.
+void TestApp::storageProblemShowsUntilTheQueueWorks()
+{
+    Fixture f(1);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    controller.start();
+    auto *problem = window.findChild<QLabel *>(QStringLiteral("storageLabel"));
+    QVERIFY(problem);
+    QVERIFY(!problem->isVisible());
+    const QString reason =
+        QStringLiteral("the shared queue is unreachable (postgresql://db/spool): "
+                       "connection refused");
+    Q_EMIT controller.queue()->storageError(reason);
+    QVERIFY(problem->isVisible());
+    QVERIFY2(problem->toolTip().endsWith(reason), qPrintable(problem->toolTip()));
+    QVERIFY2(problem->text().startsWith(QStringLiteral("Queue problem, retrying")),
+        qPrintable(problem->text()));
+    QVERIFY(problem->sizeHint().width() <= qMax(200, window.width() / 2) + 20); // elided
+    Q_EMIT controller.queue()->storageRecovered();
+    QVERIFY(!problem->isVisible());
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("The queue works again."));
 }
 
 // At the default size everything fits (the toolbar without its overflow menu, the columns

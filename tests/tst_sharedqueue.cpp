@@ -41,14 +41,22 @@ public:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("SPOOL_RUNNER_HOST"), m_host);
         m_process->setProcessEnvironment(env);
-        m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process->setProcessChannelMode(QProcess::SeparateChannels);
         m_process->setStandardOutputFile(QProcess::nullDevice());
+        m_process->setStandardErrorFile(errorFile());
         m_process->start(QStringLiteral(SPOOLCTL_PATH),
             { QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--queue"), m_url,
                 QStringLiteral("run"), QStringLiteral("--until-empty"), QStringLiteral("--quiet"),
                 QStringLiteral("--workers"), QString::number(m_workers),
                 QStringLiteral("--lease-ms"), QString::number(m_leaseMs) });
         m_process->waitForStarted();
+    }
+    // What it said on stderr (kept in its data directory).
+    QString errorFile() const { return m_dataDir + QStringLiteral(".stderr"); }
+    QString errors() const
+    {
+        QFile file(errorFile());
+        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
     }
     bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
     qint64 pid() const { return m_process ? m_process->processId() : 0; }
@@ -95,6 +103,7 @@ private Q_SLOTS:
     void threeMachinesRunEveryJobOnce();
     void hostCapHoldsAcrossMachines();
     void serverRestartLosesNothing();
+    void serverAwayThirtySecondsLosesNothing();
     void spoolctlSeesOneQueueFromEveryMachine();
     void exportHereImportThere();
     void runnersAreListedWhileTheyWork();
@@ -288,6 +297,40 @@ void TestSharedQueue::serverRestartLosesNothing()
 }
 
 // `spoolctl --queue URL` on one machine adds; on another it lists, shows and cancels.
+// The server is away for 30 s (stopped as by a crash): the runner says the queue is unreachable
+// (once, not once per request), keeps its jobs, says when the queue works again and finishes
+// every job.
+void TestSharedQueue::serverAwayThirtySecondsLosesNothing()
+{
+    constexpr int kJobs = 120; // about 6 s of work for two workers
+    auto runners = std::vector<std::unique_ptr<Runner>> {};
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        QCOMPARE(enqueueSleeps(*store, kJobs, 100).size(), kJobs);
+        runners = startRunners(1, 2, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(store->counts().ok() && store->counts()->succeeded > 0, 60000);
+    }
+    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        runners.front()->errors().contains(QStringLiteral("unreachable")), 25000);
+    QTest::qWait(30000);
+    QVERIFY(runners.front()->isRunning());
+    QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
+    QVERIFY2(waitForRunners(runners, 180000), "the runner did not empty the queue");
+    const QString said = runners.front()->errors();
+    // The same reason at most every 30 s, and a new one ("the database system is starting up")
+    // when it changes; unlimited, every request of 30 s would print one.
+    QVERIFY2(said.count(QStringLiteral("spoolctl: ")) <= 6, qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("the queue works again")), qPrintable(said));
+    auto store = openStore();
+    QVERIFY(store);
+    const auto counts = store->counts();
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->succeeded, qint64(kJobs));
+    QCOMPARE(counts->total(), qint64(kJobs));
+}
+
 void TestSharedQueue::spoolctlSeesOneQueueFromEveryMachine()
 {
     const QStringList onQueue { QStringLiteral("--queue"), m_url };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of a queue shared by several machines, as a user sees it: the window on a
 # throwaway PostgreSQL queue that two other "machines" (runners named render-01 and render-02)
-# work on, the Runners view, and Settings → Queue after Test Connection.
+# work on, the Runners view, Settings → Queue after Test Connection, and the window while the
+# server is away and after it is back.
 # Usage: tools/screenshot-shared.sh [OUTDIR]     (default build/screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,13 @@ pg_virtualenv bash -c '
         sleep 3
         import -window root $out/shared-settings.png
         xdotool key Escape
+        # The server goes away (as by a crash): the window says so until it is back.
+        pg_ctlcluster 15 regress stop -m immediate
+        sleep 6
+        import -window root $out/shared-unreachable.png
+        pg_ctlcluster 15 regress start
+        sleep 5
+        import -window root $out/shared-back.png
         kill \$app
         wait \$app 2>/dev/null || true
     "

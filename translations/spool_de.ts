@@ -923,9 +923,14 @@
         <translation>Die Warteschlange läuft wieder.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="128"/>
-        <source>Problem with the queue&apos;s database: %1</source>
-        <translation>Problem mit der Datenbank der Warteschlange: %1</translation>
+        <location filename="../src/app/mainwindow.cpp" line="130"/>
+        <source>The queue works again.</source>
+        <translation>Die Warteschlange funktioniert wieder.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="344"/>
+        <source>Queue problem, retrying: %1</source>
+        <translation>Problem mit der Warteschlange, neuer Versuch läuft: %1</translation>
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="208"/>

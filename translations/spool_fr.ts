@@ -923,9 +923,14 @@
         <translation>La file repart.</translation>
     </message>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="128"/>
-        <source>Problem with the queue&apos;s database: %1</source>
-        <translation>Problème avec la base de données de la file : %1</translation>
+        <location filename="../src/app/mainwindow.cpp" line="130"/>
+        <source>The queue works again.</source>
+        <translation>La file fonctionne de nouveau.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="344"/>
+        <source>Queue problem, retrying: %1</source>
+        <translation>Problème avec la file, nouvel essai en cours : %1</translation>
     </message>
     <message>
         <location filename="../src/app/mainwindow.cpp" line="208"/>

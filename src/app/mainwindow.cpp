@@ -28,6 +28,7 @@
 #include "notifier.h"
 #include "plugins/pluginhost.h"
 #include "pluginsdialog.h"
+#include "problemline.h"
 #include "progressdelegate.h"
 #include "queue/jobqueue.h"
 #include "responsivenessmeter.h"
@@ -77,6 +78,7 @@ MainWindow::MainWindow(AppController *controller, QWidget *parent)
     , m_throughputLabel(new QLabel(this))
     , m_lagLabel(new QLabel(this))
     , m_pausedLabel(new QLabel(this))
+    , m_storageLabel(new QLabel(this))
 {
     m_ui->setupUi(this);
     m_ui->detailsArea->setWidget(m_details);
@@ -125,8 +127,11 @@ void MainWindow::connectQueue(JobQueue *queue)
     });
     connect(queue, &JobQueue::commandFailed, this,
         [this](const QUuid &, const QString &reason) { statusBar()->showMessage(reason, 8000); });
-    connect(queue, &JobQueue::storageError, this, [this](const QString &message) {
-        statusBar()->showMessage(tr("Problem with the queue's database: %1").arg(message), 15000);
+    m_storageLabel->setVisible(false); // a queue starts out working
+    connect(queue, &JobQueue::storageError, this, &MainWindow::showStorageProblem);
+    connect(queue, &JobQueue::storageRecovered, this, [this] {
+        m_storageLabel->setVisible(false);
+        statusBar()->showMessage(tr("The queue works again."), 5000);
     });
 }
 
@@ -332,8 +337,23 @@ void MainWindow::resizeEvent(QResizeEvent *event)
     fitToolBar();
 }
 
+// Shown until the queue works again: while a shared queue's server is away every request fails,
+// and a message that came and went would leave the window looking idle, not cut off.
+void MainWindow::showStorageProblem(const QString &message)
+{
+    const QString text = tr("Queue problem, retrying: %1").arg(message);
+    m_storageLabel->setToolTip(text);
+    m_storageLabel->setText(
+        m_storageLabel->fontMetrics().elidedText(text, Qt::ElideRight, qMax(200, width() / 2)));
+    m_storageLabel->setVisible(true);
+}
+
 void MainWindow::setUpStatusBar()
 {
+    m_storageLabel->setObjectName(QStringLiteral("storageLabel"));
+    styleProblemLine(m_storageLabel);
+    m_storageLabel->setVisible(false);
+    statusBar()->addPermanentWidget(m_storageLabel);
     m_pausedLabel->setObjectName(QStringLiteral("pausedLabel"));
     m_pausedLabel->setText(tr("Queue paused"));
     m_pausedLabel->setToolTip(

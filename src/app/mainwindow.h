@@ -77,6 +77,7 @@ private:
     void setUpKeyboard();
     void fitToolBar();
     void setUpStatusBar();
+    void showStorageProblem(const QString &message);
     void updateActions();
     // The details panel shows the one job selected (or the current row when several are), and
     // nothing when the selection is empty, filtered away or removed: what the toolbar acts on.
@@ -107,6 +108,7 @@ private:
     QLabel *m_throughputLabel;
     QLabel *m_lagLabel;
     QLabel *m_pausedLabel; // shown for as long as the whole queue is paused
+    QLabel *m_storageLabel; // shown while the queue's storage fails
     QueueCounts m_counts;
     bool m_queuePaused = false;
     bool m_quitting = false;

@@ -832,6 +832,10 @@ int Cli::runQueue(const QStringList &args)
         sinceStorageError.start();
         m_err << kProgram << ": " << message << Qt::endl;
     });
+    QObject::connect(&queue, &JobQueue::storageRecovered, &queue, [&] {
+        m_err << kProgram << ": the queue works again (" << queue.location() << ')' << Qt::endl;
+        lastStorageError.clear(); // the next outage is news
+    });
     QObject::connect(&queue, &JobQueue::countsChanged, &queue, [&](const QueueCounts &counts) {
         if (untilEmpty && counts.active() == 0)
             queue.stop(StopMode::Release);

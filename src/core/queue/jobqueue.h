@@ -63,7 +63,10 @@ Q_SIGNALS:
     void snapshotReady(const QList<spool::JobRecord> &records);
     void eventsReady(const QUuid &id, const QList<spool::JobEvent> &events);
     void commandFailed(const QUuid &id, const QString &reason);
+    // The store failed (again); storageRecovered() follows once it works again, so a window can
+    // show "unreachable" for as long as it lasts.
     void storageError(const QString &message);
+    void storageRecovered();
     void stopped();
 };
 

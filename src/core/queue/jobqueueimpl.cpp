@@ -202,6 +202,8 @@ void JobQueueImpl::drainOutbox()
                     Q_EMIT eventsReady(msg.id, msg.events);
                 } else if constexpr (std::is_same_v<T, outbox::StorageError>) {
                     Q_EMIT storageError(msg.message);
+                } else if constexpr (std::is_same_v<T, outbox::StorageRecovered>) {
+                    Q_EMIT storageRecovered();
                 } else if constexpr (std::is_same_v<T, outbox::Stopped>) {
                     m_stopped = true;
                     joinControlThread();

@@ -121,6 +121,10 @@ struct StorageError
 {
     QString message;
 };
+// The store works again after errors (the shared queue's server is back).
+struct StorageRecovered
+{
+};
 struct Events
 {
     QUuid id;
@@ -130,7 +134,7 @@ struct Stopped
 {
 };
 using Item = std::variant<JobsChanged, JobsRemoved, ProgressChanged, CommandFailed, QueuePaused,
-    Counts, Snapshot, StorageError, Events, Stopped>;
+    Counts, Snapshot, StorageError, StorageRecovered, Events, Stopped>;
 } // namespace outbox
 
 } // namespace spool

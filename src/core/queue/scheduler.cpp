@@ -539,6 +539,8 @@ void Scheduler::recoverAbandoned()
         reportStorageError(recovered.error());
         return;
     }
+    // Every recoverEveryMs, whatever else happens: the probe that ends "unreachable".
+    noteStorageWorks();
     if (recovered->isEmpty())
         return;
     for (const JobRecord &record : std::as_const(recovered.value()))
@@ -607,7 +609,18 @@ void Scheduler::markStateChanged()
 
 void Scheduler::reportStorageError(const Error &error)
 {
+    std::lock_guard lock(m_storageHealthMutex);
+    m_storageFailing = true;
     publish(outbox::StorageError { error.message });
+}
+
+void Scheduler::noteStorageWorks()
+{
+    if (!m_storageFailing.load())
+        return;
+    std::lock_guard lock(m_storageHealthMutex);
+    if (m_storageFailing.exchange(false))
+        publish(outbox::StorageRecovered {});
 }
 
 void Scheduler::kick()

@@ -77,6 +77,7 @@ private:
     void publishCounts();
     void markStateChanged();
     void reportStorageError(const Error &error);
+    void noteStorageWorks();
 
     struct Finished
     {
@@ -131,6 +132,10 @@ private:
     QHash<QUuid, std::shared_ptr<RunningJob>> m_running;
 
     std::atomic<bool> m_stateDirty { false };
+    // Set by a storage error, cleared (with a StorageRecovered event) by the next success of the
+    // periodic recovery; the mutex keeps error and recovery events in the order of the flag.
+    std::mutex m_storageHealthMutex;
+    std::atomic<bool> m_storageFailing { false };
     std::atomic<bool> m_progressSampling { false }; // the control thread's progress timer runs
     std::mutex m_randomMutex;
     std::mt19937_64 m_rng;

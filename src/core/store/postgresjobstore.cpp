@@ -219,7 +219,7 @@ public:
             || state == QLatin1String("57P03");
         if (away)
             return makeError(ErrorCode::Storage,
-                QStringLiteral("the shared queue %1 is unreachable: %2")
+                QStringLiteral("the shared queue is unreachable (%1): %2")
                     .arg(m_location, text.isEmpty() ? QStringLiteral("no connection") : text));
         return makeError(ErrorCode::Storage,
             QStringLiteral("cannot %1 the shared queue %2: %3").arg(action, m_location, text));
