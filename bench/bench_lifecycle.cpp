@@ -5,10 +5,14 @@
 // With --queue URL it measures the shared queue on that PostgreSQL instead, in a schema of its
 // own that it drops afterwards (bench/bench_queue_pg.sh runs Graphile Worker beside it).
 //
-//   bench_lifecycle [N] [workers] [--queue URL]
+// With --finished M the store first holds M jobs that finished long ago (imported in batches),
+// to show whether old rows slow the queue down.
+//
+//   bench_lifecycle [N] [workers] [--queue URL] [--finished M]
 #include <cstdio>
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QProcess>
@@ -50,6 +54,33 @@ std::shared_ptr<JobStore> openPostgres(const QString &url, const QString &schema
     if (!opened)
         qFatal("%s", qPrintable(opened.error().message));
     return std::shared_ptr<JobStore>(std::move(opened.value()));
+}
+
+// M succeeded jobs with a short timeline each, finished a year ago.
+void addFinished(JobStore &store, qint64 count)
+{
+    const qint64 longAgo = QDateTime::currentMSecsSinceEpoch() - 365LL * 24 * 3600 * 1000;
+    constexpr qint64 kBatch = 10000;
+    for (qint64 done = 0; done < count; done += kBatch) {
+        QList<ExportedJob> jobs;
+        for (qint64 i = done; i < qMin(count, done + kBatch); ++i) {
+            ExportedJob job;
+            JobRecord &r = job.record;
+            r.id = QUuid::createUuid();
+            r.kind = QStringLiteral("noop");
+            r.state = JobState::Succeeded;
+            r.attempts = 1;
+            r.maxAttempts = 5;
+            r.enqueuedAtMs = longAgo + i;
+            r.startedAtMs = r.enqueuedAtMs + 1;
+            r.finishedAtMs = r.enqueuedAtMs + 2;
+            job.events = { JobEvent { r.startedAtMs, 1, QStringLiteral("started"), {} },
+                JobEvent { r.finishedAtMs, 1, QStringLiteral("succeeded"), {} } };
+            jobs.append(job);
+        }
+        if (!store.importJobs(jobs, longAgo).ok())
+            qFatal("cannot add finished jobs");
+    }
 }
 
 Figures measure(int n, int workers, const std::shared_ptr<JobStore> &store,
@@ -107,6 +138,9 @@ int main(int argc, char *argv[])
     const int workers = bench::intArgument(args, 2, 2);
 
     const auto registry = bench::noopRegistry();
+    const qsizetype finishedAt = args.indexOf(QStringLiteral("--finished"));
+    const qint64 finishedJobs =
+        finishedAt > 0 && finishedAt + 1 < args.size() ? args.at(finishedAt + 1).toLongLong() : 0;
     const qsizetype queueAt = args.indexOf(QStringLiteral("--queue"));
     if (queueAt > 0 && queueAt + 1 < args.size()) {
         const QString url = args.at(queueAt + 1);
@@ -115,20 +149,26 @@ int main(int argc, char *argv[])
         Figures f;
         {
             const auto store = openPostgres(url, schema);
+            addFinished(*store, finishedJobs);
             f = measure(n, workers, store, registry);
         }
         QProcess::execute(QStringLiteral("psql"),
             { QStringLiteral("-q"), QStringLiteral("-d"), url, QStringLiteral("-c"),
-                QStringLiteral("DROP SCHEMA %1 CASCADE").arg(schema) });
+                QStringLiteral("SET client_min_messages = warning; DROP SCHEMA %1 CASCADE")
+                    .arg(schema) });
         std::printf("enqueue %.0f jobs/s  run %.0f jobs/s  whole %.0f jobs/s\n", f.enqueuePerSecond,
             f.runPerSecond, f.lifecyclePerSecond);
         return 0;
     }
 
-    std::printf("persisted lifecycle, %d no-op jobs, %d workers, SQLite WAL:\n", n, workers);
+    std::printf("persisted lifecycle, %d no-op jobs, %d workers, SQLite WAL, %lld old finished "
+                "jobs:\n",
+        n, workers, static_cast<long long>(finishedJobs));
     for (Durability d : { Durability::Normal, Durability::Full }) {
         QTemporaryDir dir;
-        const Figures f = measure(n, workers, openSqlite(dir.path(), d), registry);
+        const auto store = openSqlite(dir.path(), d);
+        addFinished(*store, finishedJobs);
+        const Figures f = measure(n, workers, store, registry);
         std::printf("  synchronous=%-6s enqueue %8.0f jobs/s   claim+run+finish %7.0f jobs/s   "
                     "whole lifecycle %7.0f jobs/s%s\n",
             qPrintable(durabilityName(d).toUpper()), f.enqueuePerSecond, f.runPerSecond,

@@ -101,6 +101,8 @@ private Q_SLOTS:
     void changesSinceARevision();
     void countsAndPrefixes_data() { storeRows(); }
     void countsAndPrefixes();
+    void batchesAreWrittenWhole_data() { storeRows(); }
+    void batchesAreWrittenWhole();
     void countsFollowEveryTransition_data() { storeRows(); }
     void countsFollowEveryTransition();
     void importKeepsIdsStatesAndTimelines_data() { storeRows(); }
@@ -518,6 +520,72 @@ void TestStore::countsAndPrefixes()
     QCOMPARE(found->size(), 1);
     QCOMPARE(found->first(), jobs->at(3).id);
     QCOMPARE(store->findIds(QStringLiteral(""), 10)->size(), 4);
+}
+
+// A claim of many jobs and a finish of many are written in one statement by the PostgreSQL
+// store: every row gets its own state, text (quotes, backslashes, commas, braces, newlines and
+// empty strings survive the arrays) and a rev newer than its last; what is read back is what
+// was returned.
+void TestStore::batchesAreWrittenWhole()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    QList<NewJob> jobs;
+    for (int i = 0; i < 40; ++i)
+        jobs.append(newJob());
+    auto added = store->enqueue(jobs, kNow);
+    QVERIFY(added.ok());
+    const QString owner = QStringLiteral("host \"a\", {b}\\c|1|1|x");
+    auto claimed = store->claim(claimRequest(owner, kNow + 10, 40));
+    QVERIFY(claimed.ok());
+    QCOMPARE(claimed->claimed.size(), 40);
+    QSet<qint64> revs;
+    for (qsizetype i = 0; i < claimed->claimed.size(); ++i) {
+        const JobRecord &r = claimed->claimed.at(i);
+        QCOMPARE(r.id, added->at(i).id); // FIFO
+        QCOMPARE(r.state, JobState::Running);
+        QCOMPARE(r.leaseOwner, owner);
+        QVERIFY(r.rev > added->at(i).rev);
+        revs.insert(r.rev);
+    }
+    QCOMPARE(revs.size(), 40);
+    QList<Completion> completions;
+    for (qsizetype i = 0; i < claimed->claimed.size(); ++i) {
+        const JobRecord &r = claimed->claimed.at(i);
+        const bool fail = i % 2 == 1;
+        completions.append(
+            Completion { r.id, r.leaseToken, fail ? RunStatus::Failed : RunStatus::Succeeded, false,
+                false, 0, fail ? QStringLiteral("line \"%1\"\nnext, {x} \\ end").arg(i) : QString(),
+                fail ? QString() : QStringLiteral("/out/%1, \"q\".txt").arg(i), Progress {}, {} });
+    }
+    auto finished = store->finish(completions, kNow + 20);
+    QVERIFY(finished.ok());
+    QCOMPARE(finished->size(), 40);
+    auto stored = store->query(JobQuery {});
+    QVERIFY(stored.ok());
+    QHash<QUuid, JobRecord> byId;
+    for (const JobRecord &r : std::as_const(stored.value()))
+        byId.insert(r.id, r);
+    for (qsizetype i = 0; i < finished->size(); ++i) {
+        const FinishResult &f = finished->at(i);
+        QVERIFY(!f.error.isError());
+        QVERIFY(f.record.rev > claimed->claimed.at(i).rev);
+        const JobRecord &r = byId.value(f.id);
+        QCOMPARE(r.rev, f.record.rev);
+        QCOMPARE(r.state, i % 2 ? JobState::Failed : JobState::Succeeded);
+        QCOMPARE(r.error, completions.at(i).error);
+        QCOMPARE(r.output, completions.at(i).output);
+        QCOMPARE(r.finishedAtMs, kNow + 20);
+        QCOMPARE(r.leaseOwner, f.record.leaseOwner);
+    }
+    auto counts = store->counts();
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->succeeded, qint64(20));
+    QCOMPARE(counts->failed, qint64(20));
+    QCOMPARE(counts->running, qint64(0));
+    auto events = store->events(claimed->claimed.first().id);
+    QVERIFY(events.ok());
+    QVERIFY(events->size() >= 3); // queued, started, succeeded
 }
 
 void TestStore::countsFollowEveryTransition()

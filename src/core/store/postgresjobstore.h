@@ -36,6 +36,8 @@ public:
     Q_DISABLE_COPY_MOVE(PostgresJobStore)
 
     QString location() const override;
+    Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) override;
+    Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
     Result<QueueCounts> counts() override;
     Result<bool> queuePaused() override;
     Result<void> setQueuePaused(bool paused, qint64 nowMs) override;
@@ -47,6 +49,8 @@ protected:
     Error withRows(bool write, const RowsFn &fn) override;
 
 private:
+    void noteRowsAdded(qint64 count);
+
     class Private;
     explicit PostgresJobStore(std::unique_ptr<Private> d);
     std::unique_ptr<Private> d;

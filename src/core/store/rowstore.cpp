@@ -2,6 +2,15 @@
 
 namespace spool {
 
+Error RowStore::applyMany(const QList<RowChange> &changes)
+{
+    for (const RowChange &c : changes) {
+        if (Error e = apply(*c.record, c.outcome, c.key, c.before); e.isError())
+            return e;
+    }
+    return {};
+}
+
 Error RowStore::loadMany(const QList<QUuid> &ids, QHash<QUuid, StoredRow> *rows)
 {
     rows->clear();
@@ -54,13 +63,16 @@ namespace {
 Error claimFromPage(RowStore &db, const ClaimRequest &request, QList<StoredRow> &page,
     QStringList &skippedKinds, ClaimResult *result, bool *stop)
 {
+    QList<RowChange> changes; // written together: one statement for the page's claims
     for (auto &[record, key] : page) {
+        if (result->claimed.size() + changes.size() >= request.maxJobs)
+            break;
         if (skippedKinds.contains(record.kind))
             continue;
         const Admission verdict = request.admit ? request.admit(record) : Admission::Admit;
         if (verdict == Admission::Stop) {
             *stop = true;
-            return {};
+            break;
         }
         if (verdict == Admission::SkipKind)
             skippedKinds.append(record.kind);
@@ -69,12 +81,12 @@ Error claimFromPage(RowStore &db, const ClaimRequest &request, QList<StoredRow> 
         const JobRecord before = record;
         const auto outcome =
             transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
-        if (Error err = db.apply(record, outcome, key, before); err.isError())
-            return err;
-        result->claimed.append(record);
-        if (result->claimed.size() >= request.maxJobs)
-            return {};
+        changes.append(RowChange { &record, outcome, key, before });
     }
+    if (Error err = db.applyMany(changes); err.isError())
+        return err;
+    for (const RowChange &change : std::as_const(changes))
+        result->claimed.append(*change.record);
     return {};
 }
 
@@ -148,6 +160,8 @@ Error finish(
     QHash<QUuid, StoredRow> rows;
     if (Error err = db.loadMany(ids, &rows); err.isError())
         return err;
+    QList<RowChange> changes; // written together: one statement for the batch
+    QList<std::pair<qsizetype, const JobRecord *>> written; // result index -> its record
     for (const Completion &completion : completions) {
         FinishResult result;
         result.id = completion.id;
@@ -163,13 +177,16 @@ Error finish(
         const auto outcome = transitions::complete(record, completion, nowMs);
         result.error = outcome.error;
         if (!outcome.error.isError()) {
-            if (Error err = db.apply(record, outcome, it->second, before); err.isError())
-                return err;
             result.removed = outcome.deleteRecord;
-            result.record = record;
+            changes.append(RowChange { &record, outcome, it->second, before });
+            written.append({ results->size(), &record });
         }
         results->append(result);
     }
+    if (Error err = db.applyMany(changes); err.isError())
+        return err;
+    for (const auto &[index, record] : std::as_const(written))
+        (*results)[index].record = *record;
     return {};
 }
 

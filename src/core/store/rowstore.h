@@ -14,6 +14,16 @@ namespace spool {
 // A job row as a SQL store holds it: the record and the row's own immutable key.
 using StoredRow = std::pair<JobRecord, qint64>;
 
+// One transition to write: the record (changed in place, its rev set when written), the
+// outcome, the row's key and the record as it was.
+struct RowChange
+{
+    JobRecord *record = nullptr;
+    transitions::Outcome outcome;
+    qint64 key = 0;
+    JobRecord before;
+};
+
 // What the lifecycle needs from a SQL store's connection, inside its write transaction. The
 // SQLite and PostgreSQL stores implement it; the lifecycle code below is written once.
 class RowStore
@@ -29,6 +39,9 @@ public:
     // Applies a transition's outcome to the row `key`, which held `before` until now.
     virtual Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
         const JobRecord &before) = 0;
+    // The same for several rows, in one statement where the store can (a claim or a finish of
+    // a batch): each record gets its new rev. By default, apply() one by one.
+    virtual Error applyMany(const QList<RowChange> &changes);
     // Reserves `count` FIFO sequence numbers, ascending (not always contiguous).
     virtual Error reserveSeqs(qint64 count, QList<qint64> *seqs) = 0;
     // Claims are made one at a time across every connection (caps count what others run).
