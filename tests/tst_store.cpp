@@ -231,6 +231,13 @@ void TestStore::enqueueIsFifoAndAtomic()
     duplicate.id = first->first().id;
     const auto refused = store->enqueue({ newJob(), duplicate }, kNow);
     QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().message.contains(idString(duplicate.id)),
+        qPrintable(refused.error().message));
+    const NewJob twice = newJob();
+    const auto refusedTwice = store->enqueue({ twice, newJob(), twice }, kNow);
+    QVERIFY(!refusedTwice.ok());
+    QVERIFY2(refusedTwice.error().message.contains(idString(twice.id)),
+        qPrintable(refusedTwice.error().message));
     auto all = store->query(JobQuery {});
     QVERIFY(all.ok());
     QCOMPARE(all->size(), 4);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include <QSet>
+
 #include "job/jobtransitions.h"
 
 namespace spool {
@@ -80,10 +82,12 @@ void MemoryJobStore::addEvents(Entry &entry, const QList<JobEvent> &events)
 Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
+    QSet<QUuid> batch; // an id twice in one batch would leave a row no id finds
     for (const NewJob &job : jobs) {
-        if (m_byId.contains(job.id))
+        if (m_byId.contains(job.id) || batch.contains(job.id))
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
+        batch.insert(job.id);
     }
     QList<JobRecord> records;
     records.reserve(jobs.size());

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <QHash>
+#include <QJsonDocument>
 #include <QSet>
 #include <QSqlDriver>
 #include <QSqlQuery>
@@ -168,6 +169,13 @@ const QList<QStringList> &migrations()
 }
 
 // The store's connection and its statements, used only on the store's thread.
+// A column written from an array parameter (unnest), and its SQL type.
+struct ArrayColumn
+{
+    const char *name;
+    const char *type;
+};
+
 class PgDb final : public SqlRowStore
 {
 public:
@@ -245,6 +253,36 @@ public:
             e.isError())
             return e;
         return adjustCount(r.state, 1);
+    }
+
+    // One INSERT for a batch of new jobs (enqueue made one round trip per job).
+    Error insertMany(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate) override
+    {
+        if (records.size() < 2)
+            return RowStore::insertMany(records, keys, duplicate);
+        keys->clear();
+        QSet<QUuid> ids;
+        QStringList idTexts;
+        for (const JobRecord &r : std::as_const(records)) {
+            if (ids.contains(r.id)) {
+                *duplicate = r.id;
+                return makeError(
+                    ErrorCode::Storage, QStringLiteral("duplicate id: twice in one batch"));
+            }
+            ids.insert(r.id);
+            idTexts.append(idString(r.id));
+        }
+        const QString idArray =
+            QLatin1Char('{') + idTexts.join(QLatin1Char(',')) + QLatin1Char('}');
+        if (Error e = select(
+                QStringLiteral("SELECT id FROM jobs WHERE id = ANY (?::uuid[]) LIMIT 1"),
+                { idArray },
+                [&](const QSqlQuery &q) { *duplicate = QUuid::fromString(q.value(0).toString()); });
+            e.isError())
+            return e;
+        if (!duplicate->isNull())
+            return makeError(ErrorCode::Storage, QStringLiteral("duplicate id: exists already"));
+        return insertRows(records, idArray, keys);
     }
 
     Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
@@ -427,13 +465,6 @@ private:
         std::array<QStringList, kUpdateArrays.size()> columns;
         for (const RowChange *c : updates) {
             const JobRecord &r = *c->record;
-            const auto number = [](qint64 v) { return QString::number(v); };
-            const auto numberOrNull = [](qint64 v) {
-                return v == 0 ? QStringLiteral("NULL") : QString::number(v);
-            };
-            const auto textOrNull = [](const QString &s) {
-                return s.isEmpty() ? QStringLiteral("NULL") : arrayElement(s);
-            };
             const QStringList row { number(c->key), number(static_cast<int>(r.state)),
                 number(static_cast<int>(r.control)), number(r.attempts), number(r.maxAttempts),
                 numberOrNull(r.startedAtMs), numberOrNull(r.finishedAtMs), number(r.notBeforeMs),
@@ -487,11 +518,79 @@ private:
         return {};
     }
 
-    struct ArrayColumn
+    Error insertRows(QList<JobRecord> &records, const QString &idArray, QList<qint64> *keys)
     {
-        const char *name;
-        const char *type;
-    };
+        std::array<QStringList, kInsertArrays.size()> columns;
+        for (const JobRecord &r : std::as_const(records)) {
+            const QStringList row { number(r.seq), arrayElement(r.kind),
+                arrayElement(
+                    QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact))),
+                number(static_cast<int>(r.state)), number(static_cast<int>(r.control)),
+                number(r.attempts), number(r.maxAttempts), number(r.enqueuedAtMs),
+                numberOrNull(r.startedAtMs), numberOrNull(r.finishedAtMs), number(r.notBeforeMs),
+                number(r.progress.done), number(r.progress.total), arrayElement(r.progress.unit),
+                textOrNull(r.error), textOrNull(r.output), textOrNull(r.leaseOwner),
+                number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs) };
+            for (qsizetype i = 0; i < row.size(); ++i)
+                columns[size_t(i) + 1].append(row.at(i));
+        }
+        QVariantList binds { idArray };
+        QStringList unnested { QStringLiteral("?::uuid[]") }, names;
+        for (size_t i = 0; i < kInsertArrays.size(); ++i) {
+            if (i > 0) {
+                binds.append(
+                    QLatin1Char('{') + columns[i].join(QLatin1Char(',')) + QLatin1Char('}'));
+                unnested.append(
+                    QStringLiteral("?::%1[]").arg(QLatin1String(kInsertArrays[i].type)));
+            }
+            names.append(QLatin1String(kInsertArrays[i].name));
+        }
+        const QString list = names.join(QStringLiteral(", "));
+        const QString sql =
+            QStringLiteral("INSERT INTO jobs (%1, rev) SELECT %1, nextval('job_rev') "
+                           "FROM unnest(%2) WITH ORDINALITY AS t(%1, o) ORDER BY o "
+                           "RETURNING id, key, rev")
+                .arg(list, unnested.join(QStringLiteral(", ")));
+        QHash<QUuid, std::pair<qint64, qint64>> written; // id -> key, rev
+        if (Error e = select(sql, binds,
+                [&](const QSqlQuery &q) {
+                    written.insert(QUuid::fromString(q.value(0).toString()),
+                        { q.value(1).toLongLong(), q.value(2).toLongLong() });
+                });
+            e.isError())
+            return e;
+        for (JobRecord &r : records) {
+            const auto it = written.constFind(r.id);
+            if (it == written.cend())
+                return makeError(ErrorCode::Storage,
+                    QStringLiteral("job %1 was not written").arg(idString(r.id)));
+            keys->append(it->first);
+            r.rev = it->second;
+            if (Error e = adjustCount(r.state, 1); e.isError())
+                return e;
+        }
+        return {};
+    }
+
+    static QString number(qint64 v) { return QString::number(v); }
+    static QString numberOrNull(qint64 v)
+    {
+        return v == 0 ? QStringLiteral("NULL") : QString::number(v);
+    }
+    static QString textOrNull(const QString &s)
+    {
+        return s.isEmpty() ? QStringLiteral("NULL") : arrayElement(s);
+    }
+
+    // The columns of a new job, in the order insertRows() lists them.
+    static constexpr std::array<ArrayColumn, 20> kInsertArrays { { { "id", "uuid" },
+        { "seq", "bigint" }, { "kind", "text" }, { "params", "text" }, { "state", "smallint" },
+        { "control", "smallint" }, { "attempts", "integer" }, { "max_attempts", "integer" },
+        { "enqueued_at", "bigint" }, { "started_at", "bigint" }, { "finished_at", "bigint" },
+        { "not_before", "bigint" }, { "progress_done", "bigint" }, { "progress_total", "bigint" },
+        { "progress_unit", "text" }, { "error", "text" }, { "output", "text" },
+        { "lease_owner", "text" }, { "lease_token", "bigint" }, { "lease_expires", "bigint" } } };
+
     // The columns a transition may change, in the order updateRows() lists them.
     static constexpr std::array<ArrayColumn, 17> kUpdateArrays { { { "key", "bigint" },
         { "state", "smallint" }, { "control", "smallint" }, { "attempts", "integer" },

@@ -2,6 +2,21 @@
 
 namespace spool {
 
+Error RowStore::insertMany(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate)
+{
+    keys->clear();
+    for (JobRecord &record : records) {
+        qint64 key = 0;
+        if (Error e = insert(record, &key); e.isError()) {
+            if (isDuplicateId(e))
+                *duplicate = record.id;
+            return e;
+        }
+        keys->append(key);
+    }
+    return {};
+}
+
 Error RowStore::applyMany(const QList<RowChange> &changes)
 {
     for (const RowChange &c : changes) {
@@ -39,20 +54,21 @@ Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRe
     QList<qint64> seqs;
     if (Error err = db.reserveSeqs(jobs.size(), &seqs); err.isError())
         return err;
-    for (qsizetype i = 0; i < jobs.size(); ++i) {
-        const NewJob &job = jobs.at(i);
-        QList<JobEvent> events;
-        JobRecord record = transitions::newRecord(job, seqs.at(i), nowMs, &events);
-        qint64 key = 0;
-        if (Error err = db.insert(record, &key); err.isError()) {
-            if (db.isDuplicateId(err))
-                return makeError(ErrorCode::InvalidInput,
-                    QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
+    QList<QList<JobEvent>> events(jobs.size());
+    for (qsizetype i = 0; i < jobs.size(); ++i)
+        records->append(transitions::newRecord(jobs.at(i), seqs.at(i), nowMs, &events[i]));
+    QList<qint64> keys;
+    QUuid duplicate;
+    if (Error err = db.insertMany(*records, &keys, &duplicate); err.isError()) {
+        records->clear();
+        if (!duplicate.isNull())
+            return makeError(ErrorCode::InvalidInput,
+                QStringLiteral("a job with id %1 exists already").arg(idString(duplicate)));
+        return err;
+    }
+    for (qsizetype i = 0; i < records->size(); ++i) {
+        if (Error err = db.addEvents(keys.at(i), events.at(i)); err.isError())
             return err;
-        }
-        if (Error err = db.addEvents(key, events); err.isError())
-            return err;
-        records->append(record);
     }
     return {};
 }

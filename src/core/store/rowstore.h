@@ -35,6 +35,9 @@ public:
     // The same for several jobs at once (those that exist), locked in one order.
     virtual Error loadMany(const QList<QUuid> &ids, QHash<QUuid, StoredRow> *rows);
     virtual Error insert(JobRecord &record, qint64 *key) = 0;
+    // The same for several new jobs, in one statement where the store can; `keys` in their
+    // order. When an id exists already, `duplicate` names it. By default, insert() one by one.
+    virtual Error insertMany(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate);
     virtual Error addEvents(qint64 key, const QList<JobEvent> &events) = 0;
     // Applies a transition's outcome to the row `key`, which held `before` until now.
     virtual Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
