@@ -125,6 +125,7 @@ private Q_SLOTS:
     void keyboardReachesEverything();
     void statusBarRowsAndNoticesAgree();
     void storageProblemShowsUntilTheQueueWorks();
+    void retentionForgetsOldJobsAtStart();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
     void renderDialogExplainsProblems();
@@ -536,6 +537,39 @@ void TestApp::storageProblemShowsUntilTheQueueWorks()
     Q_EMIT controller.queue()->storageRecovered();
     QVERIFY(!problem->isVisible());
     QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("The queue works again."));
+}
+
+// "Forget finished jobs after 30 days": the app forgets them when it starts (and every hour),
+// and keeps newer ones.
+void TestApp::retentionForgetsOldJobsAtStart()
+{
+    Fixture f(1);
+    f.settings.setRetentionDays(30);
+    const qint64 day = 24LL * 3600 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<ExportedJob> jobs;
+    for (const qint64 age : { 45 * day, 31 * day, 29 * day, day }) {
+        ExportedJob job;
+        job.record.id = QUuid::createUuid();
+        job.record.kind = QStringLiteral("sleep");
+        job.record.params = QJsonObject { { QStringLiteral("ms"), 1 } };
+        job.record.state = JobState::Succeeded;
+        job.record.attempts = 1;
+        job.record.maxAttempts = 1;
+        job.record.enqueuedAtMs = now - age - 10;
+        job.record.finishedAtMs = now - age;
+        jobs.append(job);
+    }
+    QVERIFY(f.store->importJobs(jobs, now).ok());
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    controller.start();
+    QTRY_COMPARE(f.store->counts()->succeeded, qint64(2));
+    auto left = f.store->query(JobQuery {});
+    QVERIFY(left.ok());
+    QCOMPARE(left->size(), 2);
+    for (const JobRecord &r : std::as_const(left.value()))
+        QVERIFY(r.finishedAtMs > now - 30 * day);
+    f.settings.setRetentionDays(0);
 }
 
 // At the default size everything fits (the toolbar without its overflow menu, the columns

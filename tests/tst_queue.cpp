@@ -63,6 +63,8 @@ private Q_SLOTS:
     void backoffFollowsTheClock();
     void removeQueuedAndRunning_data() { storeRows(); }
     void removeQueuedAndRunning();
+    void retentionForgetsOnlyOldFinishedJobs_data() { storeRows(); }
+    void retentionForgetsOnlyOldFinishedJobs();
     void pausingTheQueueSendsJobsBack_data() { storeRows(); }
     void pausingTheQueueSendsJobsBack();
     void progressIsCoalesced_data() { storeRows(); }
@@ -331,6 +333,51 @@ void TestQueue::removeQueuedAndRunning()
     auto left = h.store->query(JobQuery {});
     QVERIFY(left.ok());
     QVERIFY(left->isEmpty());
+}
+
+// Retention (the app's "forget finished jobs after N days"): jobs that finished before the
+// cutoff go, in chunks (2,500 here), and tell the owner; newer finished jobs, a queued one and a
+// running one stay.
+void TestQueue::retentionForgetsOnlyOldFinishedJobs()
+{
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    const qint64 day = 24LL * 3600 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<ExportedJob> jobs;
+    const auto finished = [&](JobState state, qint64 atMs) {
+        ExportedJob job;
+        job.record.id = QUuid::createUuid();
+        job.record.kind = QStringLiteral("quick");
+        job.record.state = state;
+        job.record.attempts = 1;
+        job.record.maxAttempts = 3;
+        job.record.enqueuedAtMs = atMs - 10;
+        job.record.startedAtMs = atMs - 5;
+        job.record.finishedAtMs = atMs;
+        jobs.append(job);
+        return job.record.id;
+    };
+    QSet<QUuid> old;
+    for (int i = 0; i < 2500; ++i)
+        old.insert(finished(i % 3 ? JobState::Succeeded : JobState::Failed, now - 40 * day + i));
+    const QUuid recent = finished(JobState::Succeeded, now - day);
+    const QUuid canceledRecently = finished(JobState::Canceled, now - 29 * day);
+    QVERIFY(h.store->importJobs(jobs, now).ok());
+    const QList<QUuid> waiting = enqueue(QStringLiteral("gate"), 2);
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(waiting.at(0)), JobState::Running);
+
+    h.queue->forgetFinishedBefore(now - 30 * day);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->removed.size(), old.size(), 30000);
+    QCOMPARE(QSet<QUuid>(h.recorder->removed.cbegin(), h.recorder->removed.cend()), old);
+    auto left = h.store->query(JobQuery {});
+    QVERIFY(left.ok());
+    QSet<QUuid> kept;
+    for (const JobRecord &r : std::as_const(left.value()))
+        kept.insert(r.id);
+    QCOMPARE(kept, (QSet<QUuid> { recent, canceledRecently, waiting.at(0), waiting.at(1) }));
 }
 
 void TestQueue::pausingTheQueueSendsJobsBack()

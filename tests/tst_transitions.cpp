@@ -105,6 +105,13 @@ void TestTransitions::commands_data()
     QTest::newRow("canceled cancel")    << S::Canceled  << C::None  << K::Cancel << none << S::Canceled << C::None   << false;
     QTest::newRow("canceled retry")     << S::Canceled  << C::None  << K::Retry  << none << S::Queued   << C::None   << false;
     QTest::newRow("canceled pause")     << S::Canceled  << C::None  << K::Pause  << bad  << S::Canceled << C::None   << false;
+    // Forget (retention): finished jobs only; a job retried meanwhile stays.
+    QTest::newRow("queued forget")      << S::Queued    << C::None  << K::Forget << bad  << S::Queued   << C::None   << false;
+    QTest::newRow("running forget")     << S::Running   << C::None  << K::Forget << bad  << S::Running  << C::None   << false;
+    QTest::newRow("paused forget")      << S::Paused    << C::None  << K::Forget << bad  << S::Paused   << C::None   << false;
+    QTest::newRow("succeeded forget")   << S::Succeeded << C::None  << K::Forget << none << S::Succeeded << C::None  << true;
+    QTest::newRow("failed forget")      << S::Failed    << C::None  << K::Forget << none << S::Failed   << C::None   << true;
+    QTest::newRow("canceled forget")    << S::Canceled  << C::None  << K::Forget << none << S::Canceled << C::None   << true;
     // clang-format on
 }
 

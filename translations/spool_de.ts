@@ -633,6 +633,26 @@
         <translation> gleichzeitig</translation>
     </message>
     <message>
+        <location filename="../ui/settingsdialog.ui" line="337"/>
+        <source>Fo&amp;rget finished jobs:</source>
+        <translation>Erledigte Aufträge ve&amp;rgessen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="353"/>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="356"/>
+        <source>after </source>
+        <translation>nach </translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="359"/>
+        <source> days</source>
+        <translation> Tagen</translation>
+    </message>
+    <message>
         <location filename="../ui/settingsdialog.ui" line="97"/>
         <source>Per &amp;kind:</source>
         <translation>Pro &amp;Art:</translation>
@@ -1328,6 +1348,11 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         <location filename="../src/app/settingsdialog.cpp" line="107"/>
         <source>How many downloads from one server run at once. Servers often slow down or refuse clients that open many connections.</source>
         <translation>Wie viele Downloads von einem Server gleichzeitig laufen. Server bremsen oder sperren oft Programme, die viele Verbindungen öffnen.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="172"/>
+        <source>Succeeded, failed and canceled jobs older than this leave the list and the queue (checked every hour). Their output files stay where they are.</source>
+        <translation>Erfolgreiche, fehlgeschlagene und abgebrochene Aufträge, die älter sind, verschwinden aus der Liste und der Warteschlange (stündlich geprüft). Ihre Ausgabedateien bleiben, wo sie sind.</translation>
     </message>
     <message>
         <location filename="../src/app/settingsdialog.cpp" line="109"/>

@@ -633,6 +633,26 @@
         <translation> à la fois</translation>
     </message>
     <message>
+        <location filename="../ui/settingsdialog.ui" line="337"/>
+        <source>Fo&amp;rget finished jobs:</source>
+        <translation>Ou&amp;blier les tâches terminées :</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="353"/>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="356"/>
+        <source>after </source>
+        <translation>après </translation>
+    </message>
+    <message>
+        <location filename="../ui/settingsdialog.ui" line="359"/>
+        <source> days</source>
+        <translation> jours</translation>
+    </message>
+    <message>
         <location filename="../ui/settingsdialog.ui" line="97"/>
         <source>Per &amp;kind:</source>
         <translation>Par &amp;type :</translation>
@@ -1328,6 +1348,11 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         <location filename="../src/app/settingsdialog.cpp" line="107"/>
         <source>How many downloads from one server run at once. Servers often slow down or refuse clients that open many connections.</source>
         <translation>Combien de téléchargements depuis un même serveur s’exécutent en même temps. Les serveurs ralentissent ou refusent souvent les clients qui ouvrent beaucoup de connexions.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/settingsdialog.cpp" line="172"/>
+        <source>Succeeded, failed and canceled jobs older than this leave the list and the queue (checked every hour). Their output files stay where they are.</source>
+        <translation>Les tâches réussies, échouées et annulées plus anciennes quittent la liste et la file (vérifié toutes les heures). Leurs fichiers de sortie restent où ils sont.</translation>
     </message>
     <message>
         <location filename="../src/app/settingsdialog.cpp" line="109"/>

@@ -1,9 +1,15 @@
 #include "appcontroller.h"
 
+#include <QDateTime>
+
 #include "plugins/pluginhost.h"
 #include "queue/jobqueueimpl.h"
 
 namespace spool::app {
+
+namespace {
+constexpr int kRetentionCheckMs = 3600 * 1000;
+}
 
 AppController::AppController(QString dataDir, std::shared_ptr<JobStore> store,
     std::shared_ptr<const JobKindRegistry> registry, AppSettings *settings, QObject *parent)
@@ -13,7 +19,11 @@ AppController::AppController(QString dataDir, std::shared_ptr<JobStore> store,
     , m_registry(std::move(registry))
     , m_settings(settings)
     , m_queue(makeQueue())
-{ }
+    , m_retentionTimer(new QTimer(this))
+{
+    m_retentionTimer->setInterval(kRetentionCheckMs);
+    connect(m_retentionTimer, &QTimer::timeout, this, &AppController::forgetOldJobs);
+}
 
 AppController::~AppController() = default;
 
@@ -29,6 +39,16 @@ std::unique_ptr<JobQueue> AppController::makeQueue()
 void AppController::start()
 {
     m_queue->start();
+    m_retentionTimer->start();
+    forgetOldJobs();
+}
+
+void AppController::forgetOldJobs()
+{
+    const int days = m_settings->retentionDays();
+    if (days > 0 && m_queue && !m_shuttingDown)
+        m_queue->forgetFinishedBefore(
+            QDateTime::currentMSecsSinceEpoch() - qint64(days) * 24 * 3600 * 1000);
 }
 
 void AppController::applySettings()
@@ -42,6 +62,7 @@ void AppController::applySettings()
     connect(m_retiring.get(), &JobQueue::stopped, this, [this] {
         m_retiring.release()->deleteLater();
         m_queue->start();
+        forgetOldJobs(); // the days may have changed
     });
     m_retiring->stop(StopMode::Release);
 }

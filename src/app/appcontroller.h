@@ -3,6 +3,7 @@
 #include <memory>
 
 #include <QObject>
+#include <QTimer>
 
 #include "appsettings.h"
 #include "job/jobkindregistry.h"
@@ -43,6 +44,8 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<JobQueue> makeQueue();
+    // Retention: forgets jobs that finished more than the chosen days ago.
+    void forgetOldJobs();
 
     QString m_dataDir;
     std::shared_ptr<JobStore> m_store;
@@ -51,6 +54,7 @@ private:
     std::unique_ptr<JobQueue> m_queue;
     std::unique_ptr<JobQueue> m_retiring;
     bool m_shuttingDown = false;
+    QTimer *m_retentionTimer;
 };
 
 } // namespace spool::app

@@ -65,6 +65,16 @@ void AppSettings::setHostCap(int cap)
     m_settings.setValue(QStringLiteral("queue/hostCap"), cap);
 }
 
+int AppSettings::retentionDays() const
+{
+    return qBound(0, m_settings.value(QStringLiteral("queue/retentionDays"), 0).toInt(), 3650);
+}
+
+void AppSettings::setRetentionDays(int days)
+{
+    m_settings.setValue(QStringLiteral("queue/retentionDays"), days);
+}
+
 QString AppSettings::downloadDir() const
 {
     return m_settings.value(QStringLiteral("downloads/dir"), defaultDownloadDir()).toString();

@@ -21,6 +21,9 @@ public:
     void setKindCaps(const QHash<QString, int> &caps);
     int hostCap() const;
     void setHostCap(int cap);
+    // Finished jobs are forgotten this many days after they finished (0: kept).
+    int retentionDays() const;
+    void setRetentionDays(int days);
     QString downloadDir() const;
     void setDownloadDir(const QString &dir);
     bool gilMode() const; // legacy plugins serialized in-process (true) or in worker processes

@@ -32,6 +32,7 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QStringList &kinds,
             m_ui->priorityCombo->setCurrentIndex(i);
     }
     m_ui->hostCapSpin->setValue(settings->hostCap());
+    m_ui->retentionSpin->setValue(settings->retentionDays());
     m_ui->downloadDirEdit->setText(settings->downloadDir());
     m_ui->legacyCombo->setCurrentIndex(settings->gilMode() ? 0 : 1);
     m_ui->switchSpin->setValue(settings->gilSwitchIntervalMs());
@@ -170,6 +171,9 @@ void SettingsDialog::explain()
     m_ui->hostCapSpin->setToolTip(
         tr("How many downloads from one server run at once. Servers often slow down or "
            "refuse clients that open many connections."));
+    m_ui->retentionSpin->setToolTip(
+        tr("Succeeded, failed and canceled jobs older than this leave the list and the queue "
+           "(checked every hour). Their output files stay where they are."));
     m_ui->kindCapsTable->setToolTip(tr("Limit one kind of job, e.g. one render at a time while "
                                        "downloads go on beside it."));
     m_ui->legacyCombo->setToolTip(
@@ -199,6 +203,7 @@ void SettingsDialog::save()
     m_settings->setWorkers(m_ui->workersSpin->value());
     m_settings->setPriority(kPriorities[qBound(0, m_ui->priorityCombo->currentIndex(), 2)]);
     m_settings->setHostCap(m_ui->hostCapSpin->value());
+    m_settings->setRetentionDays(m_ui->retentionSpin->value());
     m_settings->setDownloadDir(m_ui->downloadDirEdit->text());
     m_settings->setGilMode(m_ui->legacyCombo->currentIndex() == 0);
     m_settings->setGilSwitchIntervalMs(m_ui->switchSpin->value());

@@ -66,7 +66,7 @@ int Cli::prune(const QStringList &args)
         if (ids.isEmpty())
             break;
         auto results = store.value()->commandMany(
-            ids, JobCommand::Remove, QDateTime::currentMSecsSinceEpoch());
+            ids, JobCommand::Forget, QDateTime::currentMSecsSinceEpoch());
         if (!results)
             return fail(results.error());
         qint64 round = 0;

@@ -51,6 +51,8 @@ QString jobCommandName(JobCommand command)
         return QStringLiteral("retry");
     case JobCommand::Remove:
         return QStringLiteral("remove");
+    case JobCommand::Forget:
+        return QStringLiteral("forget");
     case JobCommand::Invalid:
         break;
     }

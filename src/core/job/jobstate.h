@@ -35,6 +35,9 @@ enum class JobCommand {
     Resume,
     Retry,
     Remove,
+    // Remove a finished job, refused in any other state: retention (prune) checks and removes
+    // in one transaction, so a job retried meanwhile stays.
+    Forget,
 };
 
 QString jobStateName(JobState state);

@@ -160,6 +160,18 @@ Outcome applyCommand(
         record.progress.done = 0;
         return changed({ event(record, nowMs, QStringLiteral("retried")) });
 
+    case JobCommand::Forget:
+        if (!isFinishedState(state))
+            return refused(ErrorCode::InvalidState,
+                QStringLiteral("job %1 is %2; only finished jobs are forgotten")
+                    .arg(idString(record.id), jobStateName(state)));
+        {
+            Outcome outcome;
+            outcome.deleteRecord = true;
+            outcome.changed = true;
+            return outcome;
+        }
+
     case JobCommand::Remove:
         if (state == JobState::Running) {
             if (record.control == JobControl::Remove)

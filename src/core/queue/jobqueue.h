@@ -31,6 +31,8 @@ public:
     virtual void commandMany(const QList<QUuid> &ids, JobCommand command) = 0;
     // Removes every succeeded, failed and canceled job.
     virtual void clearFinished() = 0;
+    // Forgets jobs that finished before then (retention), in the background.
+    virtual void forgetFinishedBefore(qint64 finishedBeforeMs) = 0;
     // Answered by eventsReady(): the job's timeline and log lines.
     virtual void requestEvents(const QUuid &id) = 0;
     void cancel(const QUuid &id) { command(id, JobCommand::Cancel); }

@@ -93,6 +93,12 @@ void JobQueueImpl::clearFinished()
         m_scheduler->post(inbox::ClearFinished {});
 }
 
+void JobQueueImpl::forgetFinishedBefore(qint64 finishedBeforeMs)
+{
+    if (!m_stopRequested && finishedBeforeMs > 0)
+        m_scheduler->post(inbox::ClearFinished { finishedBeforeMs });
+}
+
 void JobQueueImpl::requestEvents(const QUuid &id)
 {
     if (!m_stopRequested)

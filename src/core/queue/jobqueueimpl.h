@@ -33,6 +33,7 @@ public:
         const QString &kind, const QList<QJsonObject> &params, int maxAttempts = 0) override;
     void commandMany(const QList<QUuid> &ids, JobCommand command) override;
     void clearFinished() override;
+    void forgetFinishedBefore(qint64 finishedBeforeMs) override;
     void requestEvents(const QUuid &id) override;
     void setQueuePaused(bool paused) override;
     void requestSnapshot() override;

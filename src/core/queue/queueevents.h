@@ -33,6 +33,7 @@ struct Command
 };
 struct ClearFinished
 {
+    qint64 finishedBeforeMs = 0; // > 0: only jobs that finished before then, a chunk at a time
 };
 struct Events
 {

@@ -27,6 +27,7 @@ constexpr int kStorageRetryMs = 1000;
 constexpr int kMaxBatch = 128; // jobs claimed, or results committed, at once
 constexpr qint64 kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
 constexpr qint64 kTinyJobNs = 100'000; // jobs shorter than this are claimed in batches
+constexpr int kForgetChunk = 1000; // jobs forgotten per transaction by retention
 constexpr qint64 kSlowJobNs = 1'000'000; // a job longer than this is reported at once
 constexpr qint64 kMaxReportDelayMs = 5; // the longest a finished tiny job waits to be reported
 
@@ -173,7 +174,7 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::Command>)
                 command(msg.ids, msg.command);
             else if constexpr (std::is_same_v<T, inbox::ClearFinished>)
-                clearFinished();
+                clearFinished(msg.finishedBeforeMs);
             else if constexpr (std::is_same_v<T, inbox::Events>)
                 sendEvents(msg.id);
             else if constexpr (std::is_same_v<T, inbox::SetQueuePaused>)
@@ -335,13 +336,13 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     markStateChanged();
 }
 
-void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
+int Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
 {
     auto results = m_store->commandMany(ids, jobCommand, now());
     if (!results) {
         for (const QUuid &id : ids)
             publish(outbox::CommandFailed { id, results.error().message });
-        return;
+        return 0;
     }
     QList<JobRecord> changed;
     QList<QUuid> removed;
@@ -367,17 +368,22 @@ void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
     }
     if (!changed.isEmpty())
         publish(outbox::JobsChanged { std::move(changed) });
+    const int removedCount = int(removed.size());
     if (!removed.isEmpty())
         publish(outbox::JobsRemoved { std::move(removed) });
     if (anyQueued)
         kick();
     markStateChanged();
+    return removedCount;
 }
 
-void Scheduler::clearFinished()
+void Scheduler::clearFinished(qint64 finishedBeforeMs)
 {
-    auto finished = m_store->query(
-        JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled }, -1 });
+    // Retention goes a chunk per message, so that other work and other writers go between.
+    const bool retention = finishedBeforeMs > 0;
+    auto finished =
+        m_store->query(JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled },
+            retention ? kForgetChunk : -1, finishedBeforeMs });
     if (!finished) {
         reportStorageError(finished.error());
         return;
@@ -386,8 +392,11 @@ void Scheduler::clearFinished()
     ids.reserve(finished->size());
     for (const JobRecord &record : std::as_const(finished.value()))
         ids.append(record.id);
-    if (!ids.isEmpty())
-        command(ids, JobCommand::Remove);
+    if (ids.isEmpty())
+        return;
+    const int removed = command(ids, retention ? JobCommand::Forget : JobCommand::Remove);
+    if (retention && removed == kForgetChunk)
+        post(inbox::ClearFinished { finishedBeforeMs });
 }
 
 void Scheduler::sendEvents(const QUuid &id)

@@ -62,8 +62,9 @@ private:
     void stop(StopMode mode);
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
-    void command(const QList<QUuid> &ids, JobCommand command);
-    void clearFinished();
+    // Returns how many jobs it removed.
+    int command(const QList<QUuid> &ids, JobCommand command);
+    void clearFinished(qint64 finishedBeforeMs);
     void sendEvents(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);
     void snapshot();
