@@ -18,7 +18,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "builtinkinds.h"
 #include "faultserver.h"
+#include "queue/jobqueueimpl.h"
 #include "spoolctlprocess.h"
 #include "store/sqlitejobstore.h"
 #include "util/datadir.h"
@@ -121,6 +123,7 @@ private Q_SLOTS:
     void fullDatabaseDiskLosesNothing();
     void lockedDatabaseIsWaitedFor();
     void databaseLockedTooLongFailsClearly();
+    void failingWritesAreAProblemUntilTheyWork();
     void outputFolderRemovedDuringDownload();
     void removedFolderIsNamed();
     void sceneReplacedDuringRender();
@@ -348,6 +351,51 @@ void TestResources::databaseLockedTooLongFailsClearly()
     QCOMPARE(store.value()->query(spool::JobQuery {})->size(), 0);
     QVERIFY(store.value()->enqueue({ sleepJob() }, 1000).ok());
     QCOMPARE(store.value()->query(spool::JobQuery {})->size(), 1);
+}
+
+// Another process keeps the write lock: reads work, every write fails. The queue says so and
+// does not say it works again because a read did (the window's red line would blink, and a
+// runner would print the reason again every two seconds); it does once the writes work.
+void TestResources::failingWritesAreAProblemUntilTheyWork()
+{
+    spool::SqliteJobStore::Options options;
+    options.dataDir = dataDir();
+    options.busyTimeoutMs = 100;
+    auto opened = spool::SqliteJobStore::open(options);
+    QVERIFY(opened.ok());
+    std::shared_ptr<spool::JobStore> store(std::move(opened.value()));
+    QVERIFY(store->enqueue({ sleepJob(), sleepJob(), sleepJob() }, 1000).ok());
+    auto registry = std::make_shared<spool::JobKindRegistry>();
+    spool::registerBuiltinKinds(*registry, spool::BuiltinSettings { dataDir(), dataDir() });
+    spool::QueueConfig config;
+    config.workers = 1;
+    config.recoverEveryMs = 100; // reads that work, ten times a second
+    config.workRoot = QDir(dataDir()).filePath(QStringLiteral("work"));
+    {
+        QSqlDatabase holder =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
+        holder.setDatabaseName(spool::datadir::databasePath(dataDir()));
+        QVERIFY(holder.open());
+        QSqlQuery lock(holder);
+        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        spool::JobQueueImpl queue(store, registry, config);
+        int errors = 0;
+        int recoveries = 0;
+        connect(&queue, &spool::JobQueue::storageError, this, [&] { ++errors; });
+        connect(&queue, &spool::JobQueue::storageRecovered, this, [&] { ++recoveries; });
+        queue.start();
+        // A claim is tried again every second: three failures, with many good reads between.
+        QTRY_VERIFY_WITH_TIMEOUT(errors >= 3, 30000);
+        QCOMPARE(recoveries, 0);
+        QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
+        QTRY_COMPARE_WITH_TIMEOUT(recoveries, 1, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(store->counts()->succeeded, qint64(3), 30000);
+        queue.stop(spool::StopMode::Release);
+        QTRY_VERIFY(queue.isStopped());
+        lock = QSqlQuery();
+        holder.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("holder"));
 }
 
 // The user removes the download folder while the file is on its way: the attempt fails saying

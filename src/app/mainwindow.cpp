@@ -128,8 +128,14 @@ void MainWindow::connectQueue(JobQueue *queue)
     connect(queue, &JobQueue::commandFailed, this,
         [this](const QUuid &, const QString &reason) { statusBar()->showMessage(reason, 8000); });
     m_storageLabel->setVisible(false); // a queue starts out working
-    connect(queue, &JobQueue::storageError, this, &MainWindow::showStorageProblem);
-    connect(queue, &JobQueue::storageRecovered, this, [this] {
+    // Only the current queue's: one retired by new settings may still report while it stops.
+    connect(queue, &JobQueue::storageError, this, [this, queue](const QString &message) {
+        if (queue == m_controller->queue())
+            showStorageProblem(message);
+    });
+    connect(queue, &JobQueue::storageRecovered, this, [this, queue] {
+        if (queue != m_controller->queue())
+            return;
         m_storageLabel->setVisible(false);
         statusBar()->showMessage(tr("The queue works again."), 5000);
     });

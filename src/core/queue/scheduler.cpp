@@ -295,7 +295,7 @@ void Scheduler::finishStopIfIdle()
     }
     if (m_config.workers > 0 && m_startedAtMs > 0) {
         if (auto forgotten = m_store->forgetRunner(m_owner); !forgotten)
-            reportStorageError(forgotten.error());
+            reportStorageError(forgotten.error(), StorageAccess::Write);
     }
     m_stopped = true;
     if (m_heartbeatTimer)
@@ -336,13 +336,13 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     markStateChanged();
 }
 
-int Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
+void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
 {
     auto results = m_store->commandMany(ids, jobCommand, now());
     if (!results) {
         for (const QUuid &id : ids)
             publish(outbox::CommandFailed { id, results.error().message });
-        return 0;
+        return;
     }
     QList<JobRecord> changed;
     QList<QUuid> removed;
@@ -368,22 +368,19 @@ int Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
     }
     if (!changed.isEmpty())
         publish(outbox::JobsChanged { std::move(changed) });
-    const int removedCount = int(removed.size());
     if (!removed.isEmpty())
         publish(outbox::JobsRemoved { std::move(removed) });
     if (anyQueued)
         kick();
     markStateChanged();
-    return removedCount;
 }
 
 void Scheduler::clearFinished(qint64 finishedBeforeMs)
 {
-    // Retention goes a chunk per message, so that other work and other writers go between.
-    const bool retention = finishedBeforeMs > 0;
-    auto finished =
-        m_store->query(JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled },
-            retention ? kForgetChunk : -1, finishedBeforeMs });
+    if (finishedBeforeMs > 0)
+        return forgetFinishedChunk(finishedBeforeMs);
+    auto finished = m_store->query(
+        JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled }, -1 });
     if (!finished) {
         reportStorageError(finished.error());
         return;
@@ -392,10 +389,46 @@ void Scheduler::clearFinished(qint64 finishedBeforeMs)
     ids.reserve(finished->size());
     for (const JobRecord &record : std::as_const(finished.value()))
         ids.append(record.id);
+    if (!ids.isEmpty())
+        command(ids, JobCommand::Remove);
+}
+
+// Retention, a chunk per message so that other work and other writers go between. Quiet: nobody
+// asked, so a job that is no longer finished (retried meanwhile) or already gone (another
+// process forgot it) is simply left out, and a storage failure is a storage error.
+void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
+{
+    auto old =
+        m_store->query(JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled },
+            kForgetChunk, finishedBeforeMs });
+    if (!old) {
+        reportStorageError(old.error());
+        return;
+    }
+    QList<QUuid> ids;
+    for (const JobRecord &record : std::as_const(old.value()))
+        ids.append(record.id);
     if (ids.isEmpty())
         return;
-    const int removed = command(ids, retention ? JobCommand::Forget : JobCommand::Remove);
-    if (retention && removed == kForgetChunk)
+    auto results = m_store->commandMany(ids, JobCommand::Forget, now());
+    if (!results) {
+        reportStorageError(results.error(), StorageAccess::Write);
+        return;
+    }
+    QList<QUuid> removed;
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        const Result<CommandResult> &result = results->at(i);
+        if (!result || !result->removed)
+            continue;
+        jobfiles::release(*m_registry, m_config.workRoot, result->record, true);
+        removed.append(ids.at(i));
+    }
+    const bool more = !removed.isEmpty() && ids.size() == kForgetChunk;
+    if (!removed.isEmpty()) {
+        publish(outbox::JobsRemoved { std::move(removed) });
+        markStateChanged();
+    }
+    if (more)
         post(inbox::ClearFinished { finishedBeforeMs });
 }
 
@@ -476,9 +509,10 @@ void Scheduler::heartbeat()
     const qint64 sentAt = RunningJob::steadyMs();
     auto statuses = m_store->heartbeat(beats, now(), m_config.leaseMs);
     if (!statuses) {
-        reportStorageError(statuses.error());
+        reportStorageError(statuses.error(), StorageAccess::Write);
         return;
     }
+    noteStorageWorks(StorageAccess::Write);
     for (const LeaseStatus &status : std::as_const(statuses.value())) {
         auto job = runningJob(status.id);
         if (!job)
@@ -538,7 +572,9 @@ void Scheduler::reportSelf()
     self.startedAtMs = m_startedAtMs;
     self.lastSeenAtMs = now();
     if (auto reported = m_store->reportRunner(self); !reported)
-        reportStorageError(reported.error());
+        reportStorageError(reported.error(), StorageAccess::Write);
+    else
+        noteStorageWorks(StorageAccess::Write);
 }
 
 void Scheduler::recoverAbandoned()
@@ -548,8 +584,8 @@ void Scheduler::recoverAbandoned()
         reportStorageError(recovered.error());
         return;
     }
-    // Every recoverEveryMs, whatever else happens: the probe that ends "unreachable".
-    noteStorageWorks();
+    // Every recoverEveryMs, whatever else happens: the probe that ends a failure of reads.
+    noteStorageWorks(StorageAccess::Read);
     if (recovered->isEmpty())
         return;
     for (const JobRecord &record : std::as_const(recovered.value()))
@@ -616,19 +652,22 @@ void Scheduler::markStateChanged()
         post(inbox::StateChanged {});
 }
 
-void Scheduler::reportStorageError(const Error &error)
+void Scheduler::reportStorageError(const Error &error, StorageAccess access)
 {
     std::lock_guard lock(m_storageHealthMutex);
-    m_storageFailing = true;
+    (access == StorageAccess::Write ? m_writesFailing : m_readsFailing) = true;
     publish(outbox::StorageError { error.message });
 }
 
-void Scheduler::noteStorageWorks()
+// Reads working say nothing of writes (a full disk, a read-only server): each kind of failure
+// ends only when that kind of request works again, and the queue works when both have.
+void Scheduler::noteStorageWorks(StorageAccess access)
 {
-    if (!m_storageFailing.load())
+    std::atomic<bool> &failing = access == StorageAccess::Write ? m_writesFailing : m_readsFailing;
+    if (!failing.load())
         return;
     std::lock_guard lock(m_storageHealthMutex);
-    if (m_storageFailing.exchange(false))
+    if (failing.exchange(false) && !m_readsFailing.load() && !m_writesFailing.load())
         publish(outbox::StorageRecovered {});
 }
 
@@ -802,8 +841,10 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                 return verdict;
             };
             auto result = m_store->claim(request);
+            if (result)
+                noteStorageWorks(StorageAccess::Write);
             if (!result) {
-                reportStorageError(result.error());
+                reportStorageError(result.error(), StorageAccess::Write);
                 post(inbox::WakeAt { now() + kStorageRetryMs });
                 std::lock_guard lock(m_slotMutex);
                 releaseSlot();
@@ -919,7 +960,7 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
         if (f.error.isError()) {
             // LeaseLost: another runner took the job over; its outcome is not ours to report.
             if (f.error.code != ErrorCode::LeaseLost)
-                reportStorageError(f.error);
+                reportStorageError(f.error, StorageAccess::Write);
             continue;
         }
         jobfiles::release(*m_registry, m_config.workRoot, f.record, f.removed);
@@ -948,8 +989,10 @@ QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completi
     Error last;
     for (;;) {
         auto result = m_store->finish(completions, now());
-        if (result)
+        if (result) {
+            noteStorageWorks(StorageAccess::Write);
             return result.value();
+        }
         last = result.error();
         if (last.code != ErrorCode::Storage || std::chrono::steady_clock::now() >= giveUpAt)
             break;

@@ -62,9 +62,9 @@ private:
     void stop(StopMode mode);
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
-    // Returns how many jobs it removed.
-    int command(const QList<QUuid> &ids, JobCommand command);
+    void command(const QList<QUuid> &ids, JobCommand command);
     void clearFinished(qint64 finishedBeforeMs);
+    void forgetFinishedChunk(qint64 finishedBeforeMs);
     void sendEvents(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);
     void snapshot();
@@ -77,8 +77,9 @@ private:
     void applyExternalChanges();
     void publishCounts();
     void markStateChanged();
-    void reportStorageError(const Error &error);
-    void noteStorageWorks();
+    enum class StorageAccess { Read, Write };
+    void reportStorageError(const Error &error, StorageAccess access = StorageAccess::Read);
+    void noteStorageWorks(StorageAccess access);
 
     struct Finished
     {
@@ -133,10 +134,12 @@ private:
     QHash<QUuid, std::shared_ptr<RunningJob>> m_running;
 
     std::atomic<bool> m_stateDirty { false };
-    // Set by a storage error, cleared (with a StorageRecovered event) by the next success of the
-    // periodic recovery; the mutex keeps error and recovery events in the order of the flag.
+    // Set by a storage error of that kind, cleared by the next success of the same kind; a
+    // StorageRecovered event when neither fails any more. The mutex keeps error and recovery
+    // events in the order of the flags.
     std::mutex m_storageHealthMutex;
-    std::atomic<bool> m_storageFailing { false };
+    std::atomic<bool> m_readsFailing { false };
+    std::atomic<bool> m_writesFailing { false };
     std::atomic<bool> m_progressSampling { false }; // the control thread's progress timer runs
     std::mutex m_randomMutex;
     std::mt19937_64 m_rng;

@@ -282,7 +282,7 @@ public:
             return e;
         if (!duplicate->isNull())
             return makeError(ErrorCode::Storage, QStringLiteral("duplicate id: exists already"));
-        return insertRows(records, idArray, keys);
+        return insertRows(records, idArray, keys, duplicate);
     }
 
     Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
@@ -518,7 +518,8 @@ private:
         return {};
     }
 
-    Error insertRows(QList<JobRecord> &records, const QString &idArray, QList<qint64> *keys)
+    Error insertRows(
+        QList<JobRecord> &records, const QString &idArray, QList<qint64> *keys, QUuid *duplicate)
     {
         std::array<QStringList, kInsertArrays.size()> columns;
         for (const JobRecord &r : std::as_const(records)) {
@@ -549,7 +550,7 @@ private:
         const QString sql =
             QStringLiteral("INSERT INTO jobs (%1, rev) SELECT %1, nextval('job_rev') "
                            "FROM unnest(%2) WITH ORDINALITY AS t(%1, o) ORDER BY o "
-                           "RETURNING id, key, rev")
+                           "ON CONFLICT (id) DO NOTHING RETURNING id, key, rev")
                 .arg(list, unnested.join(QStringLiteral(", ")));
         QHash<QUuid, std::pair<qint64, qint64>> written; // id -> key, rev
         if (Error e = select(sql, binds,
@@ -561,9 +562,11 @@ private:
             return e;
         for (JobRecord &r : records) {
             const auto it = written.constFind(r.id);
-            if (it == written.cend())
-                return makeError(ErrorCode::Storage,
-                    QStringLiteral("job %1 was not written").arg(idString(r.id)));
+            if (it == written.cend()) { // another connection added that id since the look
+                *duplicate = r.id;
+                return makeError(
+                    ErrorCode::Storage, QStringLiteral("duplicate id: added meanwhile"));
+            }
             keys->append(it->first);
             r.rev = it->second;
             if (Error e = adjustCount(r.state, 1); e.isError())
