@@ -20,7 +20,6 @@
 
 #include "benchcommon.h"
 #include "queue/jobqueueimpl.h"
-#include "store/postgresjobstore.h"
 #include "store/sqlitejobstore.h"
 
 using namespace spool;
@@ -40,17 +39,6 @@ std::shared_ptr<JobStore> openSqlite(const QString &dir, Durability durability)
     options.dataDir = dir;
     options.durability = durability;
     auto opened = SqliteJobStore::open(options);
-    if (!opened)
-        qFatal("%s", qPrintable(opened.error().message));
-    return std::shared_ptr<JobStore>(std::move(opened.value()));
-}
-
-std::shared_ptr<JobStore> openPostgres(const QString &url, const QString &schema)
-{
-    PostgresJobStore::Options options;
-    options.url = url;
-    options.schema = schema;
-    auto opened = PostgresJobStore::open(options);
     if (!opened)
         qFatal("%s", qPrintable(opened.error().message));
     return std::shared_ptr<JobStore>(std::move(opened.value()));
@@ -148,7 +136,7 @@ int main(int argc, char *argv[])
             QStringLiteral("spool_bench_%1").arg(QCoreApplication::applicationPid());
         Figures f;
         {
-            const auto store = openPostgres(url, schema);
+            const auto store = bench::openPostgres(url, schema);
             addFinished(*store, finishedJobs);
             f = measure(n, workers, store, registry);
         }

@@ -17,7 +17,6 @@
 
 #include "benchcommon.h"
 #include "queue/jobqueueimpl.h"
-#include "store/postgresjobstore.h"
 
 using namespace spool;
 
@@ -32,23 +31,12 @@ qint64 nowUs()
         .count();
 }
 
-std::shared_ptr<JobStore> openStore(const QString &url, const QString &schema)
-{
-    PostgresJobStore::Options options;
-    options.url = url;
-    options.schema = schema;
-    auto opened = PostgresJobStore::open(options);
-    if (!opened)
-        qFatal("%s", qPrintable(opened.error().message));
-    return std::shared_ptr<JobStore>(std::move(opened.value()));
-}
-
 // The watching process: prints "ready", then "<id> <microseconds>" for each job it sees queued.
 int viewer(const QString &url, const QString &schema)
 {
     QueueConfig config;
     config.workers = 0; // it watches, as an app on a machine that runs nothing would
-    JobQueueImpl queue(openStore(url, schema), bench::noopRegistry(), config);
+    JobQueueImpl queue(bench::openPostgres(url, schema), bench::noopRegistry(), config);
     QObject::connect(&queue, &JobQueue::jobsChanged, &queue, [](const QList<JobRecord> &records) {
         const qint64 seen = nowUs();
         for (const JobRecord &record : records) {
@@ -74,7 +62,8 @@ int writer(const QString &url, int n)
 {
     const QString schema =
         QStringLiteral("spool_latency_%1").arg(QCoreApplication::applicationPid());
-    const auto store = openStore(url, schema); // creates the schema before the viewer opens it
+    const auto store =
+        bench::openPostgres(url, schema); // creates the schema before the viewer opens it
     QProcess watcher;
     watcher.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     watcher.start(

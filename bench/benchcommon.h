@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include "job/jobkindregistry.h"
+#include "store/postgresjobstore.h"
 
 namespace spool::bench {
 
@@ -24,6 +25,18 @@ inline std::shared_ptr<JobKindRegistry> noopRegistry()
     if (!registry->add(noop).ok())
         qFatal("cannot register the no-op kind");
     return registry;
+}
+
+// The shared queue at `url`, in a schema of its own; a failure ends the benchmark.
+inline std::shared_ptr<JobStore> openPostgres(const QString &url, const QString &schema)
+{
+    PostgresJobStore::Options options;
+    options.url = url;
+    options.schema = schema;
+    auto opened = PostgresJobStore::open(options);
+    if (!opened)
+        qFatal("%s", qPrintable(opened.error().message));
+    return std::shared_ptr<JobStore>(std::move(opened.value()));
 }
 
 // The positional argument `index` as a number, or `fallback`.

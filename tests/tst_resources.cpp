@@ -104,6 +104,32 @@ QJsonObject jobById(const QJsonArray &jobs, const QString &id)
     return {};
 }
 
+// Another connection holding the queue's write lock (a backup, a sqlite3 shell) while it lives.
+class WriteLockHolder
+{
+public:
+    explicit WriteLockHolder(const QString &dataDir)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), kName);
+        db.setDatabaseName(spool::datadir::databasePath(dataDir));
+        m_held = db.open() && QSqlQuery(db).exec(QStringLiteral("BEGIN EXCLUSIVE"));
+    }
+    ~WriteLockHolder()
+    {
+        QSqlDatabase::database(kName, false).close();
+        QSqlDatabase::removeDatabase(kName);
+    }
+    bool isHeld() const { return m_held; }
+    bool release()
+    {
+        return QSqlQuery(QSqlDatabase::database(kName, false)).exec(QStringLiteral("ROLLBACK"));
+    }
+
+private:
+    static inline const QString kName = QStringLiteral("holder");
+    bool m_held = false;
+};
+
 spool::NewJob sleepJob()
 {
     return spool::NewJob { QUuid::createUuid(), QStringLiteral("sleep"),
@@ -333,21 +359,15 @@ void TestResources::databaseLockedTooLongFailsClearly()
     auto store = spool::SqliteJobStore::open(options);
     QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().message));
     {
-        QSqlDatabase holder =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
-        holder.setDatabaseName(spool::datadir::databasePath(dataDir()));
-        QVERIFY(holder.open());
-        QSqlQuery lock(holder);
-        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        WriteLockHolder holder(dataDir());
+        QVERIFY(holder.isHeld());
         const auto refused = store.value()->enqueue({ sleepJob() }, 1000);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, spool::ErrorCode::Storage);
         QVERIFY2(refused.error().message.contains(QLatin1String("database is locked")),
             qPrintable(refused.error().message));
-        QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
-        holder.close();
+        QVERIFY(holder.release());
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("holder"));
     QCOMPARE(store.value()->query(spool::JobQuery {})->size(), 0);
     QVERIFY(store.value()->enqueue({ sleepJob() }, 1000).ok());
     QCOMPARE(store.value()->query(spool::JobQuery {})->size(), 1);
@@ -372,12 +392,8 @@ void TestResources::failingWritesAreAProblemUntilTheyWork()
     config.recoverEveryMs = 100; // reads that work, ten times a second
     config.workRoot = QDir(dataDir()).filePath(QStringLiteral("work"));
     {
-        QSqlDatabase holder =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
-        holder.setDatabaseName(spool::datadir::databasePath(dataDir()));
-        QVERIFY(holder.open());
-        QSqlQuery lock(holder);
-        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        WriteLockHolder holder(dataDir());
+        QVERIFY(holder.isHeld());
         spool::JobQueueImpl queue(store, registry, config);
         int errors = 0;
         int recoveries = 0;
@@ -387,15 +403,12 @@ void TestResources::failingWritesAreAProblemUntilTheyWork()
         // A claim is tried again every second: three failures, with many good reads between.
         QTRY_VERIFY_WITH_TIMEOUT(errors >= 3, 30000);
         QCOMPARE(recoveries, 0);
-        QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
+        QVERIFY(holder.release());
         QTRY_COMPARE_WITH_TIMEOUT(recoveries, 1, 30000);
         QTRY_COMPARE_WITH_TIMEOUT(store->counts()->succeeded, qint64(3), 30000);
         queue.stop(spool::StopMode::Release);
         QTRY_VERIFY(queue.isStopped());
-        lock = QSqlQuery();
-        holder.close();
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("holder"));
 }
 
 // The user removes the download folder while the file is on its way: the attempt fails saying
