@@ -113,6 +113,8 @@ private:
     std::unique_ptr<PostgresJobStore> openStore();
     QList<JobRecord> enqueueSleeps(JobStore &store, int count, int ms);
     std::vector<std::unique_ptr<Runner>> startRunners(int count, int workers, int leaseMs = 1000);
+    // The queue holds exactly `jobs` jobs, all succeeded.
+    void checkEveryJobSucceeded(qint64 jobs);
     // Waits until every runner has ended by itself (they run --until-empty).
     bool waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms);
 
@@ -171,6 +173,16 @@ std::vector<std::unique_ptr<Runner>> TestSharedQueue::startRunners(
         runners.back()->start();
     }
     return runners;
+}
+
+void TestSharedQueue::checkEveryJobSucceeded(qint64 jobs)
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const auto counts = store->counts();
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->succeeded, jobs);
+    QCOMPARE(counts->total(), jobs);
 }
 
 bool TestSharedQueue::waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms)
@@ -288,15 +300,9 @@ void TestSharedQueue::serverRestartLosesNothing()
     QTest::qWait(3000);
     QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
     QVERIFY2(waitForRunners(runners, 180000), "the runners did not empty the queue");
-    auto store = openStore();
-    QVERIFY(store);
-    const auto counts = store->counts();
-    QVERIFY(counts.ok());
-    QCOMPARE(counts->succeeded, qint64(kJobs));
-    QCOMPARE(counts->total(), qint64(kJobs));
+    checkEveryJobSucceeded(kJobs);
 }
 
-// `spoolctl --queue URL` on one machine adds; on another it lists, shows and cancels.
 // The server is away for 30 s (stopped as by a crash): the runner says the queue is unreachable
 // (once, not once per request), keeps its jobs, says when the queue works again and finishes
 // every job.
@@ -323,14 +329,10 @@ void TestSharedQueue::serverAwayThirtySecondsLosesNothing()
     // when it changes; unlimited, every request of 30 s would print one.
     QVERIFY2(said.count(QStringLiteral("spoolctl: ")) <= 6, qPrintable(said));
     QVERIFY2(said.contains(QStringLiteral("the queue works again")), qPrintable(said));
-    auto store = openStore();
-    QVERIFY(store);
-    const auto counts = store->counts();
-    QVERIFY(counts.ok());
-    QCOMPARE(counts->succeeded, qint64(kJobs));
-    QCOMPARE(counts->total(), qint64(kJobs));
+    checkEveryJobSucceeded(kJobs);
 }
 
+// `spoolctl --queue URL` on one machine adds; on another it lists, shows and cancels.
 void TestSharedQueue::spoolctlSeesOneQueueFromEveryMachine()
 {
     const QStringList onQueue { QStringLiteral("--queue"), m_url };

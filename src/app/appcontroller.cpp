@@ -46,7 +46,7 @@ void AppController::start()
 void AppController::forgetOldJobs()
 {
     const int days = m_settings->retentionDays();
-    if (days > 0 && m_queue && !m_shuttingDown)
+    if (days > 0 && !m_shuttingDown)
         m_queue->forgetFinishedBefore(
             QDateTime::currentMSecsSinceEpoch() - qint64(days) * 24 * 3600 * 1000);
 }

@@ -96,7 +96,7 @@ void JobQueueImpl::clearFinished()
 void JobQueueImpl::forgetFinishedBefore(qint64 finishedBeforeMs)
 {
     if (!m_stopRequested && finishedBeforeMs > 0)
-        m_scheduler->post(inbox::ClearFinished { finishedBeforeMs });
+        m_scheduler->post(inbox::ForgetFinished { finishedBeforeMs });
 }
 
 void JobQueueImpl::requestEvents(const QUuid &id)

@@ -33,7 +33,10 @@ struct Command
 };
 struct ClearFinished
 {
-    qint64 finishedBeforeMs = 0; // > 0: only jobs that finished before then, a chunk at a time
+};
+struct ForgetFinished // retention: jobs that finished before then, a chunk at a time
+{
+    qint64 finishedBeforeMs = 0;
 };
 struct Events
 {
@@ -72,8 +75,8 @@ struct ExternalChange
 struct SlotsIdle
 {
 };
-using Item = std::variant<Enqueue, Command, ClearFinished, Events, SetQueuePaused, Snapshot, Start,
-    Stop, Poke, WakeAt, RunningChanged, StateChanged, ExternalChange, SlotsIdle>;
+using Item = std::variant<Enqueue, Command, ClearFinished, ForgetFinished, Events, SetQueuePaused,
+    Snapshot, Start, Stop, Poke, WakeAt, RunningChanged, StateChanged, ExternalChange, SlotsIdle>;
 } // namespace inbox
 
 // Messages from the scheduler to the queue's owner thread.

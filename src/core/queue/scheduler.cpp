@@ -174,7 +174,9 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::Command>)
                 command(msg.ids, msg.command);
             else if constexpr (std::is_same_v<T, inbox::ClearFinished>)
-                clearFinished(msg.finishedBeforeMs);
+                clearFinished();
+            else if constexpr (std::is_same_v<T, inbox::ForgetFinished>)
+                forgetFinishedChunk(msg.finishedBeforeMs);
             else if constexpr (std::is_same_v<T, inbox::Events>)
                 sendEvents(msg.id);
             else if constexpr (std::is_same_v<T, inbox::SetQueuePaused>)
@@ -375,22 +377,27 @@ void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
     markStateChanged();
 }
 
-void Scheduler::clearFinished(qint64 finishedBeforeMs)
+// Ids of finished jobs (at most `limit`, -1: all; that finished before `beforeMs` if > 0).
+std::optional<QList<QUuid>> Scheduler::finishedJobIds(qint64 limit, qint64 beforeMs)
 {
-    if (finishedBeforeMs > 0)
-        return forgetFinishedChunk(finishedBeforeMs);
-    auto finished = m_store->query(
-        JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled }, -1 });
+    auto finished = m_store->query(JobQuery {
+        {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled }, limit, beforeMs });
     if (!finished) {
         reportStorageError(finished.error());
-        return;
+        return std::nullopt;
     }
     QList<QUuid> ids;
     ids.reserve(finished->size());
     for (const JobRecord &record : std::as_const(finished.value()))
         ids.append(record.id);
-    if (!ids.isEmpty())
-        command(ids, JobCommand::Remove);
+    return ids;
+}
+
+void Scheduler::clearFinished()
+{
+    const auto ids = finishedJobIds(-1, 0);
+    if (ids && !ids->isEmpty())
+        command(*ids, JobCommand::Remove);
 }
 
 // Retention, a chunk per message so that other work and other writers go between. Quiet: nobody
@@ -398,18 +405,10 @@ void Scheduler::clearFinished(qint64 finishedBeforeMs)
 // process forgot it) is simply left out, and a storage failure is a storage error.
 void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
 {
-    auto old =
-        m_store->query(JobQuery { {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled },
-            kForgetChunk, finishedBeforeMs });
-    if (!old) {
-        reportStorageError(old.error());
+    const auto found = finishedJobIds(kForgetChunk, finishedBeforeMs);
+    if (!found || found->isEmpty())
         return;
-    }
-    QList<QUuid> ids;
-    for (const JobRecord &record : std::as_const(old.value()))
-        ids.append(record.id);
-    if (ids.isEmpty())
-        return;
+    const QList<QUuid> &ids = *found;
     auto results = m_store->commandMany(ids, JobCommand::Forget, now());
     if (!results) {
         reportStorageError(results.error(), StorageAccess::Write);
@@ -429,7 +428,7 @@ void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
         markStateChanged();
     }
     if (more)
-        post(inbox::ClearFinished { finishedBeforeMs });
+        post(inbox::ForgetFinished { finishedBeforeMs });
 }
 
 void Scheduler::sendEvents(const QUuid &id)
@@ -841,8 +840,6 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                 return verdict;
             };
             auto result = m_store->claim(request);
-            if (result)
-                noteStorageWorks(StorageAccess::Write);
             if (!result) {
                 reportStorageError(result.error(), StorageAccess::Write);
                 post(inbox::WakeAt { now() + kStorageRetryMs });
@@ -850,6 +847,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                 releaseSlot();
                 return false;
             }
+            noteStorageWorks(StorageAccess::Write);
             if (result->nextWakeMs > 0)
                 post(inbox::WakeAt { result->nextWakeMs });
             if (!result->claimed.isEmpty()) {

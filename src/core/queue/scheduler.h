@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include <QElapsedTimer>
@@ -63,7 +64,8 @@ private:
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
     void command(const QList<QUuid> &ids, JobCommand command);
-    void clearFinished(qint64 finishedBeforeMs);
+    void clearFinished();
+    std::optional<QList<QUuid>> finishedJobIds(qint64 limit, qint64 beforeMs);
     void forgetFinishedChunk(qint64 finishedBeforeMs);
     void sendEvents(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);

@@ -168,7 +168,6 @@ const QList<QStringList> &migrations()
     return steps;
 }
 
-// The store's connection and its statements, used only on the store's thread.
 // A column written from an array parameter (unnest), and its SQL type.
 struct ArrayColumn
 {
@@ -176,6 +175,13 @@ struct ArrayColumn
     const char *type;
 };
 
+// A PostgreSQL array literal of elements already in its syntax ("{1,2}", "{\"a\",NULL}").
+QString arrayLiteral(const QStringList &elements)
+{
+    return QLatin1Char('{') + elements.join(QLatin1Char(',')) + QLatin1Char('}');
+}
+
+// The store's connection and its statements, used only on the store's thread.
 class PgDb final : public SqlRowStore
 {
 public:
@@ -272,17 +278,15 @@ public:
             ids.insert(r.id);
             idTexts.append(idString(r.id));
         }
-        const QString idArray =
-            QLatin1Char('{') + idTexts.join(QLatin1Char(',')) + QLatin1Char('}');
         if (Error e = select(
                 QStringLiteral("SELECT id FROM jobs WHERE id = ANY (?::uuid[]) LIMIT 1"),
-                { idArray },
+                { arrayLiteral(idTexts) },
                 [&](const QSqlQuery &q) { *duplicate = QUuid::fromString(q.value(0).toString()); });
             e.isError())
             return e;
         if (!duplicate->isNull())
             return makeError(ErrorCode::Storage, QStringLiteral("duplicate id: exists already"));
-        return insertRows(records, idArray, keys, duplicate);
+        return insertRows(records, keys, duplicate);
     }
 
     Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
@@ -352,8 +356,7 @@ public:
         return select(QStringLiteral("SELECT %1 FROM jobs WHERE id = ANY (?::uuid[]) ORDER BY key "
                                      "FOR UPDATE")
                           .arg(kColumns),
-            { QLatin1Char('{') + texts.join(QLatin1Char(',')) + QLatin1Char('}') },
-            [&](const QSqlQuery &q) {
+            { arrayLiteral(texts) }, [&](const QSqlQuery &q) {
                 JobRecord record = sqlrecord::read(q);
                 const QUuid id = record.id;
                 rows->insert(id, { std::move(record), q.value(kKeyColumn).toLongLong() });
@@ -402,14 +405,12 @@ public:
             details.append(
                 event.detail.isEmpty() ? QStringLiteral("NULL") : arrayElement(event.detail));
         }
-        const auto array = [](const QStringList &items) {
-            return QLatin1Char('{') + items.join(QLatin1Char(',')) + QLatin1Char('}');
-        };
         return exec(QStringLiteral("INSERT INTO job_events (job_key, at, attempt, event, detail) "
                                    "SELECT k, a, n, e, d FROM unnest(?::bigint[], ?::bigint[], "
                                    "?::int[], ?::text[], ?::text[]) WITH ORDINALITY AS "
                                    "t(k, a, n, e, d, o) ORDER BY o"),
-            { array(keys), array(ats), array(attempts), array(names), array(details) });
+            { arrayLiteral(keys), arrayLiteral(ats), arrayLiteral(attempts), arrayLiteral(names),
+                arrayLiteral(details) });
     }
 
     void dropDeferred() { m_request = m_txn = Deferred {}; }
@@ -474,27 +475,19 @@ private:
             for (qsizetype i = 0; i < row.size(); ++i)
                 columns[i].append(row.at(i));
         }
-        QVariantList binds;
-        QStringList unnested, assignments;
-        for (size_t i = 0; i < kUpdateArrays.size(); ++i) {
-            binds.append(QLatin1Char('{') + columns[i].join(QLatin1Char(',')) + QLatin1Char('}'));
-            unnested.append(QStringLiteral("?::%1[]").arg(QLatin1String(kUpdateArrays[i].type)));
-            if (i > 0)
-                assignments.append(
-                    QStringLiteral("%1 = t.%1").arg(QLatin1String(kUpdateArrays[i].name)));
-        }
-        QStringList names;
-        for (const auto &column : kUpdateArrays)
-            names.append(QLatin1String(column.name));
+        const UnnestArgs args = unnestArgs(columns, kUpdateArrays);
+        QStringList assignments;
+        for (size_t i = 1; i < kUpdateArrays.size(); ++i) // all but the key
+            assignments.append(
+                QStringLiteral("%1 = t.%1").arg(QLatin1String(kUpdateArrays[i].name)));
         const QString sql =
             QStringLiteral(
                 "UPDATE jobs SET %1, rev = nextval('job_rev'), txid = pg_current_xact_id() FROM "
                 "unnest(%2) AS t(%3) WHERE jobs.key = t.key RETURNING jobs.key, jobs.rev")
-                .arg(assignments.join(QStringLiteral(", ")), unnested.join(QStringLiteral(", ")),
-                    names.join(QStringLiteral(", ")));
+                .arg(assignments.join(QStringLiteral(", ")), args.casts, args.names);
         m_dirty = true;
         QHash<qint64, qint64> revs;
-        if (Error e = select(sql, binds,
+        if (Error e = select(sql, args.binds,
                 [&](const QSqlQuery &q) {
                     revs.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
                 });
@@ -518,12 +511,11 @@ private:
         return {};
     }
 
-    Error insertRows(
-        QList<JobRecord> &records, const QString &idArray, QList<qint64> *keys, QUuid *duplicate)
+    Error insertRows(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate)
     {
         std::array<QStringList, kInsertArrays.size()> columns;
         for (const JobRecord &r : std::as_const(records)) {
-            const QStringList row { number(r.seq), arrayElement(r.kind),
+            const QStringList row { idString(r.id), number(r.seq), arrayElement(r.kind),
                 arrayElement(
                     QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact))),
                 number(static_cast<int>(r.state)), number(static_cast<int>(r.control)),
@@ -533,27 +525,16 @@ private:
                 textOrNull(r.error), textOrNull(r.output), textOrNull(r.leaseOwner),
                 number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs) };
             for (qsizetype i = 0; i < row.size(); ++i)
-                columns[size_t(i) + 1].append(row.at(i));
+                columns[size_t(i)].append(row.at(i));
         }
-        QVariantList binds { idArray };
-        QStringList unnested { QStringLiteral("?::uuid[]") }, names;
-        for (size_t i = 0; i < kInsertArrays.size(); ++i) {
-            if (i > 0) {
-                binds.append(
-                    QLatin1Char('{') + columns[i].join(QLatin1Char(',')) + QLatin1Char('}'));
-                unnested.append(
-                    QStringLiteral("?::%1[]").arg(QLatin1String(kInsertArrays[i].type)));
-            }
-            names.append(QLatin1String(kInsertArrays[i].name));
-        }
-        const QString list = names.join(QStringLiteral(", "));
+        const UnnestArgs args = unnestArgs(columns, kInsertArrays);
         const QString sql =
             QStringLiteral("INSERT INTO jobs (%1, rev) SELECT %1, nextval('job_rev') "
                            "FROM unnest(%2) WITH ORDINALITY AS t(%1, o) ORDER BY o "
                            "ON CONFLICT (id) DO NOTHING RETURNING id, key, rev")
-                .arg(list, unnested.join(QStringLiteral(", ")));
+                .arg(args.names, args.casts);
         QHash<QUuid, std::pair<qint64, qint64>> written; // id -> key, rev
-        if (Error e = select(sql, binds,
+        if (Error e = select(sql, args.binds,
                 [&](const QSqlQuery &q) {
                     written.insert(QUuid::fromString(q.value(0).toString()),
                         { q.value(1).toLongLong(), q.value(2).toLongLong() });
@@ -573,6 +554,29 @@ private:
                 return e;
         }
         return {};
+    }
+
+    // What a statement over unnest() needs: one array per column, its casts, its names.
+    struct UnnestArgs
+    {
+        QVariantList binds;
+        QString casts; // "?::bigint[], ?::text[], ..."
+        QString names; // "key, state, ..."
+    };
+    template<size_t N>
+    static UnnestArgs unnestArgs(
+        const std::array<QStringList, N> &columns, const std::array<ArrayColumn, N> &schema)
+    {
+        UnnestArgs args;
+        QStringList casts, names;
+        for (size_t i = 0; i < N; ++i) {
+            args.binds.append(arrayLiteral(columns[i]));
+            casts.append(QStringLiteral("?::%1[]").arg(QLatin1String(schema[i].type)));
+            names.append(QLatin1String(schema[i].name));
+        }
+        args.casts = casts.join(QStringLiteral(", "));
+        args.names = names.join(QStringLiteral(", "));
+        return args;
     }
 
     static QString number(qint64 v) { return QString::number(v); }
