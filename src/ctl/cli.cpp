@@ -393,7 +393,7 @@ int Cli::add(const QStringList &args)
                                       .arg(fileName)
                                       .arg(lineNumber)
                                       .arg(checked.error().message));
-            jobs.append(checked.value());
+            jobs.append(m_registry->expand(kindName, checked.value()));
         }
         if (jobs.isEmpty())
             return usageError(
@@ -428,7 +428,7 @@ int Cli::add(const QStringList &args)
         auto checked = m_registry->validate(kindName, params);
         if (!checked)
             return fail(checked.error());
-        jobs.append(checked.value());
+        jobs.append(m_registry->expand(kindName, checked.value()));
     }
 
     // Only now, with valid input, is anything written.

@@ -19,10 +19,11 @@ void release(
     if (!removed && !isFinishedState(record.state))
         return;
     const QString dir = workDir(workRoot, record.id);
-    if (removed || record.state != JobState::Succeeded) {
-        if (const JobKind *kind = registry.find(record.kind); kind && kind->discard)
-            kind->discard(record, dir);
-    }
+    const JobKind *kind = registry.find(record.kind);
+    if ((removed || record.state != JobState::Succeeded) && kind && kind->discard)
+        kind->discard(record, dir);
+    if (removed && kind && kind->removed)
+        kind->removed(record);
     if (QFileInfo::exists(dir))
         QDir(dir).removeRecursively();
 }

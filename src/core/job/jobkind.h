@@ -20,6 +20,9 @@ struct JobKind
     // Turns valid params into what is stored, in the process that queues the job, just before
     // the commit (e.g. moves secrets into the keychain and leaves a reference). Optional.
     std::function<Result<QJsonObject>(const QJsonObject &params)> prepare;
+    // The jobs that valid params become when queued: several for a job split into parts that
+    // run as jobs of their own (a render across machines). Optional: by default, one.
+    std::function<QList<QJsonObject>(const QJsonObject &params)> expand;
     // The network host a job of this kind talks to, for per-host limits; empty: none.
     std::function<QString(const QJsonObject &params)> host;
     // A short human name for a job of this kind ("report.pdf", "busy 500 ms"). Optional.
@@ -27,6 +30,9 @@ struct JobKind
     // Deletes what a job left outside its work directory (a partial download) once it ended
     // without success or was removed. Optional.
     std::function<void(const JobRecord &record, const QString &workDir)> discard;
+    // Deletes what a job kept outside its work directory for other jobs (a part's samples that
+    // wait for a split render's merge) once the job itself is removed. Optional.
+    std::function<void(const JobRecord &record)> removed;
     std::function<std::unique_ptr<Job>()> create;
 };
 

@@ -50,4 +50,12 @@ Result<QJsonObject> JobKindRegistry::validate(const QString &kind, const QJsonOb
     return checked;
 }
 
+QList<QJsonObject> JobKindRegistry::expand(const QString &kind, const QJsonObject &params) const
+{
+    const JobKind *jobKind = find(kind);
+    if (!jobKind || !jobKind->expand)
+        return { params };
+    return jobKind->expand(params);
+}
+
 } // namespace spool

@@ -23,6 +23,8 @@ public:
 
     // The parameters, checked and normalized, or why they cannot be used.
     Result<QJsonObject> validate(const QString &kind, const QJsonObject &params) const;
+    // What valid params become when queued: the jobs of a split job's parts, else themselves.
+    QList<QJsonObject> expand(const QString &kind, const QJsonObject &params) const;
 
 private:
     mutable std::mutex m_mutex;

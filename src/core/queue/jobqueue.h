@@ -20,10 +20,11 @@ class JobQueue : public QObject
 public:
     using QObject::QObject;
 
-    // Checks the parameters now; queues the job in the background. The id is final.
+    // Checks the parameters now; queues the job in the background. The id is final; a job
+    // split into parts (JobKind::expand) is queued as its parts, and this is the first's.
     virtual Result<QUuid> enqueue(
         const QString &kind, const QJsonObject &params, int maxAttempts = 0) = 0;
-    // Many jobs of one kind in one transaction.
+    // Many jobs of one kind in one transaction; the ids of every part of a split job.
     virtual Result<QList<QUuid>> enqueueMany(
         const QString &kind, const QList<QJsonObject> &params, int maxAttempts = 0) = 0;
     void command(const QUuid &id, JobCommand command) { commandMany({ id }, command); }

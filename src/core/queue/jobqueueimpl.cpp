@@ -67,10 +67,12 @@ Result<QList<QUuid>> JobQueueImpl::enqueueMany(
         auto checked = m_registry->validate(kind, p);
         if (!checked)
             return checked.error();
-        NewJob job { newJobId(), kind, std::move(checked.value()),
-            maxAttempts > 0 ? maxAttempts : m_config.retry.maxAttempts };
-        ids.append(job.id);
-        jobs.append(std::move(job));
+        for (QJsonObject &expanded : m_registry->expand(kind, checked.value())) {
+            NewJob job { newJobId(), kind, std::move(expanded),
+                maxAttempts > 0 ? maxAttempts : m_config.retry.maxAttempts };
+            ids.append(job.id);
+            jobs.append(std::move(job));
+        }
     }
     m_scheduler->post(inbox::Enqueue { std::move(jobs) });
     return ids;
