@@ -805,6 +805,17 @@ void TestApp::renderDialogExplainsProblems()
     dialog.setCamera(QStringLiteral("overview"));
     QCOMPARE(
         dialog.params().value(QStringLiteral("camera")).toString(), QStringLiteral("overview"));
+    // Split into parts: each renders some of the samples, so there must be a sample for each.
+    auto *split = dialog.findChild<QSpinBox *>(QStringLiteral("splitSpin"));
+    split->setValue(3);
+    dialog.setSamples(2);
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog.problem().contains(QLatin1String("in 3 parts needs at least 3 samples")),
+        qPrintable(dialog.problem()));
+    dialog.setSamples(16);
+    QVERIFY(ok->isEnabled());
+    QCOMPARE(dialog.params().value(QStringLiteral("split")).toInt(), 3);
+    split->setValue(1);
     dialog.setSize(0, 10); // the spin box keeps it in range
     QCOMPARE(dialog.params().value(QStringLiteral("width")).toInt(), 1);
 

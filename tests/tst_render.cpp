@@ -210,6 +210,9 @@ private Q_SLOTS:
     void cancelStopsPromptlyAndLeavesNothing();
     void neverReplacesAFile();
     void usesIdleWorkersAndOnlyThem();
+    void splitRenderEqualsTheWholeRender_data();
+    void splitRenderEqualsTheWholeRender();
+    void damagedPartIsRenderedAgainByTheMerge();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
 };
@@ -657,6 +660,120 @@ void TestRender::usesIdleWorkersAndOnlyThem()
     QVERIFY(h.logLines(single).last().endsWith(QLatin1String("1 thread(s) at most")));
 }
 
+namespace {
+
+// The jobs the queue holds, in FIFO order, as the recorder last saw them.
+QList<JobRecord> jobsOf(Harness &h, const QList<QUuid> &ids)
+{
+    QList<JobRecord> records;
+    for (const QUuid &id : ids)
+        records.append(h.recorder->record(id));
+    return records;
+}
+
+QStringList splitFolders(const QString &dir)
+{
+    return QDir(dir).entryList(
+        { QStringLiteral(".spool-split-*") }, QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot);
+}
+
+const QJsonObject kSplitParams { { QStringLiteral("width"), 96 }, { QStringLiteral("height"), 72 },
+    { QStringLiteral("samples"), 7 }, { QStringLiteral("seed"), 3 } };
+
+} // namespace
+
+void TestRender::splitRenderEqualsTheWholeRender_data()
+{
+    QTest::addColumn<int>("parts");
+    QTest::newRow("1 part") << 1;
+    QTest::newRow("2 parts") << 2;
+    QTest::newRow("3 parts") << 3;
+    QTest::newRow("7 parts") << 7;
+}
+
+// Parts render disjoint sample ranges; the part that completes the set merges them. The picture
+// is the whole render's (sums added in another order: +-1), under the name asked for, and
+// nothing of the parts is left beside it.
+void TestRender::splitRenderEqualsTheWholeRender()
+{
+    QFETCH(int, parts);
+    Harness h(2);
+    const QString spider = model("OBJ/spider.obj");
+    const QUuid whole = h.add(spider, QStringLiteral("whole.png"), kSplitParams);
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), spider);
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), parts);
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    QVERIFY(ids.ok());
+    QCOMPARE(ids->size(), parts);
+    for (const QUuid &id : ids.value())
+        QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(whole), JobState::Succeeded, 60000);
+
+    // One part wrote the picture; each rendered its own share of the samples.
+    int merged = 0;
+    qint64 samples = 0;
+    for (const JobRecord &record : jobsOf(h, ids.value())) {
+        if (!record.output.isEmpty()) {
+            ++merged;
+            QCOMPARE(record.output, h.out(QStringLiteral("split.png")));
+        }
+        samples += record.progress.done;
+    }
+    QCOMPARE(merged, 1);
+    QCOMPARE(samples, qint64(96) * 72 * 7);
+    const QImage a(h.out(QStringLiteral("whole.png"))), b(h.out(QStringLiteral("split.png")));
+    QCOMPARE(b.size(), QSize(96, 72));
+    QVERIFY(maxChannelDifference(a, b) <= 1);
+    QCOMPARE(splitFolders(h.dir.path()), QStringList());
+    QCOMPARE(QDir(h.dir.path()).entryList({ QStringLiteral("*.png*") }, QDir::Files | QDir::Hidden),
+        (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
+}
+
+// A part's samples spoiled after the part succeeded: the part that completes the set renders
+// those samples again itself, and the picture is still the whole render's.
+void TestRender::damagedPartIsRenderedAgainByTheMerge()
+{
+    Harness h(1);
+    const QString spider = model("OBJ/spider.obj");
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), spider);
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), 2);
+    h.queue->setQueuePaused(true);
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    QVERIFY(ids.ok());
+    const QUuid first = ids->at(0), second = ids->at(1);
+    QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
+    h.queue->pause(second);
+    QTRY_COMPARE(h.recorder->state(second), JobState::Paused);
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
+    QCOMPARE(h.recorder->record(first).output, QString());
+
+    // The first part's samples wait beside the output; someone cuts them short.
+    const QStringList folders = splitFolders(h.dir.path());
+    QCOMPARE(folders.size(), 1);
+    QFile file(QDir(h.dir.filePath(folders.first())).filePath(QStringLiteral("part-0")));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QVERIFY(file.resize(file.size() / 2));
+    file.close();
+
+    h.queue->resume(second);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(second), JobState::Succeeded, 60000);
+    QCOMPARE(h.recorder->record(second).output, h.out(QStringLiteral("split.png")));
+    QVERIFY(h.logLines(second).contains(
+        QStringLiteral("the samples of part 1 of 2 are missing or damaged; rendering them here")));
+    QCOMPARE(splitFolders(h.dir.path()), QStringList());
+
+    const QUuid whole = h.add(spider, QStringLiteral("whole.png"), kSplitParams);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(whole), JobState::Succeeded, 60000);
+    QVERIFY(maxChannelDifference(QImage(h.out(QStringLiteral("whole.png"))),
+                QImage(h.out(QStringLiteral("split.png"))))
+        <= 1);
+}
+
 void TestRender::spoolctlRejectsBadParameters_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -679,6 +796,11 @@ void TestRender::spoolctlRejectsBadParameters_data()
         QStringLiteral("nope") } << QStringLiteral("no camera named 'nope'");
     QTest::newRow("unknown procedural") << QStringList { QStringLiteral("procedural:ocean") }
                                         << QStringLiteral("unknown procedural scene");
+    QTest::newRow("more parts than samples") << QStringList { spider, QStringLiteral("--samples"),
+        QStringLiteral("4"), QStringLiteral("--split"),
+        QStringLiteral("5") } << QStringLiteral("in 5 parts needs at least 5 samples");
+    QTest::newRow("part given by hand") << QStringList { spider, QStringLiteral("--part"),
+        QStringLiteral("1") } << QStringLiteral("'part'");
 }
 
 void TestRender::spoolctlRejectsBadParameters()

@@ -4,7 +4,9 @@
 // across machines, and a server restart loses nothing.
 #include <csignal>
 
+#include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -58,6 +60,7 @@ public:
         QFile file(errorFile());
         return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
     }
+    const QString &host() const { return m_host; }
     bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
     qint64 pid() const { return m_process ? m_process->processId() : 0; }
     void signal(int sig) const
@@ -108,6 +111,7 @@ private Q_SLOTS:
     void exportHereImportThere();
     void runnersAreListedWhileTheyWork();
     void pruneForgetsOnlyOldFinishedJobs();
+    void splitRenderAcrossMachinesEqualsTheWholeRender();
 
 private:
     std::unique_ptr<PostgresJobStore> openStore();
@@ -315,7 +319,12 @@ void TestSharedQueue::serverAwayThirtySecondsLosesNothing()
         QVERIFY(store);
         QCOMPARE(enqueueSleeps(*store, kJobs, 100).size(), kJobs);
         runners = startRunners(1, 2, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(store->counts().ok() && store->counts()->succeeded > 0, 60000);
+        // What the runner said, if it never got going.
+        QTRY_VERIFY2_WITH_TIMEOUT(store->counts().ok() && store->counts()->succeeded > 0,
+            qPrintable(QStringLiteral("running: %1; stderr: %2")
+                           .arg(runners.front()->isRunning())
+                           .arg(runners.front()->errors())),
+            60000);
     }
     QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -496,6 +505,118 @@ void TestSharedQueue::pruneForgetsOnlyOldFinishedJobs()
             QStringLiteral("--finished-before"), QStringLiteral("yesterday") });
     QCOMPARE(refused.exitCode, 2);
     QCOMPARE(store->counts()->total(), 2);
+}
+
+namespace {
+
+int maxChannelDifference(const QImage &a, const QImage &b)
+{
+    int worst = 0;
+    for (int y = 0; y < a.height(); ++y) {
+        for (int x = 0; x < a.width(); ++x) {
+            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+            worst = std::max({ worst, std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)),
+                std::abs(qBlue(p) - qBlue(q)) });
+        }
+    }
+    return worst;
+}
+
+} // namespace
+
+// One picture in three parts across machines whose output folder is the same path. The runner
+// holding a part is killed (SIGKILL) while it renders; another machine takes the part over
+// after its lease, and the merged picture is the render of one job on one machine.
+void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
+{
+    const QString engine = QStringLiteral(
+        "/usr/share/assimp/models/glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb");
+    QDir(m_dirs->path()).mkpath(QStringLiteral("out"));
+    const QString out = m_dirs->filePath(QStringLiteral("out"));
+    const QStringList render { QStringLiteral("--queue"), m_url, QStringLiteral("add"),
+        QStringLiteral("render"), engine, QStringLiteral("--width"), QStringLiteral("640"),
+        QStringLiteral("--height"), QStringLiteral("480"), QStringLiteral("--samples"),
+        QStringLiteral("96"), QStringLiteral("--threads"), QStringLiteral("1") };
+    const QString submitter = m_dirs->filePath(QStringLiteral("submitter"));
+    const auto whole = test::runSpoolctl(submitter,
+        render + QStringList { QStringLiteral("--out"), out + QStringLiteral("/whole.png") });
+    QCOMPARE(whole.exitCode, 0);
+    const auto split = test::runSpoolctl(submitter,
+        render
+            + QStringList { QStringLiteral("--out"), out + QStringLiteral("/split.png"),
+                QStringLiteral("--split"), QStringLiteral("3") });
+    QCOMPARE(split.exitCode, 0);
+    QList<QUuid> parts;
+    for (const QString &line : split.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        parts.append(QUuid(line));
+    QCOMPARE(parts.size(), 3);
+
+    auto runners = startRunners(2, 1);
+    auto store = openStore();
+    QVERIFY(store);
+    // A part under way on some machine: that machine freezes (so the part cannot finish while
+    // we look), and once the part is seen still running there, it dies.
+    JobRecord victimJob;
+    Runner *victim = nullptr;
+    QDeadlineTimer deadline(120000);
+    while (!victim && !deadline.hasExpired()) {
+        QTest::qWait(20);
+        for (const JobRecord &job :
+            store->query(JobQuery { parts, { JobState::Running } }).value()) {
+            const QString host = job.leaseOwner.section(QLatin1Char('|'), 0, 0);
+            for (auto &runner : runners) {
+                if (runner->host() != host || job.progress.done == 0)
+                    continue;
+                runner->signal(SIGSTOP);
+                const auto now = store->query(JobQuery { { job.id }, {} }).value();
+                if (now.size() == 1 && now.first().state == JobState::Running
+                    && now.first().leaseOwner == job.leaseOwner) {
+                    victimJob = job;
+                    victim = runner.get();
+                } else {
+                    runner->signal(SIGCONT);
+                }
+            }
+            if (victim)
+                break;
+        }
+    }
+    QVERIFY2(victim, "no part was seen running");
+    qInfo("killed %s while it rendered part %d", qPrintable(victim->host()),
+        victimJob.params.value(QStringLiteral("part")).toInt());
+    std::vector<std::unique_ptr<Runner>> survivors;
+    for (auto &runner : runners) {
+        if (runner.get() == victim)
+            runner->kill();
+        else
+            survivors.push_back(std::move(runner));
+    }
+    QCOMPARE(survivors.size(), size_t(1));
+    survivors.push_back(std::make_unique<Runner>(
+        QStringLiteral("machine-c"), m_url, m_dirs->filePath(QStringLiteral("machine-c")), 1));
+    survivors.back()->start();
+    QVERIFY2(waitForRunners(survivors, 300000), "the runners did not empty the queue");
+
+    checkEveryJobSucceeded(4);
+    int merged = 0;
+    for (const JobRecord &job : store->query(JobQuery { parts, {} }).value()) {
+        if (!job.output.isEmpty()) {
+            ++merged;
+            QCOMPARE(job.output, out + QStringLiteral("/split.png"));
+        }
+    }
+    QCOMPARE(merged, 1);
+    // The killed part ran again elsewhere.
+    const auto retaken = store->query(JobQuery { { victimJob.id }, {} }).value();
+    QVERIFY(retaken.first().attempts >= 2);
+    QVERIFY(!retaken.first().leaseOwner.startsWith(victim->host() + QLatin1Char('|'))
+        || retaken.first().leaseOwner.isEmpty());
+    const QImage a(out + QStringLiteral("/whole.png")), b(out + QStringLiteral("/split.png"));
+    QCOMPARE(b.size(), QSize(640, 480));
+    QVERIFY(maxChannelDifference(a, b) <= 1);
+    // Nothing of the parts is left: no samples, no temporary PNG.
+    QCOMPARE(QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+        (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
 }
 
 QTEST_GUILESS_MAIN(TestSharedQueue)

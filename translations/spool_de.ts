@@ -525,6 +525,21 @@
         <source>16 bits per channel</source>
         <translation>16 Bit pro Kanal</translation>
     </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="217"/>
+        <source>&amp;Split into:</source>
+        <translation>&amp;Aufteilen in:</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="225"/>
+        <source>Each part renders some of the samples as a job of its own, on this computer's workers or on every machine of a shared queue; the last part to finish merges them into the picture</source>
+        <translation>Jeder Teil rendert einen Teil der Samples als eigener Auftrag, auf den Workern dieses Computers oder auf jedem Rechner einer gemeinsamen Warteschlange; der zuletzt fertige Teil fügt sie zum Bild zusammen</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="239"/>
+        <source>parts, for several machines of a shared queue</source>
+        <translation>Teile, für mehrere Rechner einer gemeinsamen Warteschlange</translation>
+    </message>
 </context>
 <context>
     <name>PluginsDialog</name>

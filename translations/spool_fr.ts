@@ -525,6 +525,21 @@
         <source>16 bits per channel</source>
         <translation>16 bits par canal</translation>
     </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="217"/>
+        <source>&amp;Split into:</source>
+        <translation>&amp;Diviser en :</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="225"/>
+        <source>Each part renders some of the samples as a job of its own, on this computer's workers or on every machine of a shared queue; the last part to finish merges them into the picture</source>
+        <translation>Chaque partie calcule une part des échantillons dans une tâche à elle, sur les workers de cet ordinateur ou sur chaque machine d’une file partagée ; la dernière partie terminée les fusionne en une image</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="239"/>
+        <source>parts, for several machines of a shared queue</source>
+        <translation>parties, pour plusieurs machines d’une file partagée</translation>
+    </message>
 </context>
 <context>
     <name>PluginsDialog</name>

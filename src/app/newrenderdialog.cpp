@@ -58,7 +58,7 @@ NewRenderDialog::NewRenderDialog(
     connect(m_ui->sceneEdit, &QLineEdit::textChanged, this, &NewRenderDialog::sceneEdited);
     connect(m_ui->outEdit, &QLineEdit::textEdited, this, [this] { m_outTouched = true; });
     connect(m_ui->outEdit, &QLineEdit::textChanged, this, &NewRenderDialog::revalidate);
-    for (QSpinBox *spin : { m_ui->widthSpin, m_ui->heightSpin, m_ui->samplesSpin })
+    for (QSpinBox *spin : { m_ui->widthSpin, m_ui->heightSpin, m_ui->samplesSpin, m_ui->splitSpin })
         connect(spin, &QSpinBox::valueChanged, this, &NewRenderDialog::revalidate);
     connect(m_ui->cameraCombo, &QComboBox::currentIndexChanged, this, &NewRenderDialog::revalidate);
     connect(m_ui->depthCombo, &QComboBox::currentIndexChanged, this, &NewRenderDialog::revalidate);
@@ -185,6 +185,8 @@ QJsonObject NewRenderDialog::collect() const
         p.insert(QStringLiteral("camera"), camera);
     if (m_ui->depthCombo->currentIndex() == 1)
         p.insert(QStringLiteral("depth"), 16);
+    if (m_ui->splitSpin->value() > 1)
+        p.insert(QStringLiteral("split"), m_ui->splitSpin->value());
     return p;
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "progress/progress.h"
 #include "renderer.h"
 #include "renderstate.h"
+#include "splitrender.h"
 #include "util/atomicfile.h"
 #include "util/outputfiles.h"
 
@@ -241,34 +243,20 @@ private:
     std::vector<std::thread> m_threads;
 };
 
-} // namespace
-
-JobResult RenderJob::run(JobContext &context)
+// Renders samples [range.first, range.first + range.count) of every pixel into `accum`,
+// resuming from the checkpoint `print` stands for. Returns a result when the job ends here
+// (stopped, a bad scene), nothing when `accum` holds the whole range.
+std::optional<JobResult> renderSamples(JobContext &context, const Params &p,
+    split::SampleRange range, const QByteArray &print, std::vector<float> &accum,
+    int *peakThreadsOut)
 {
-    enableFastFloat();
-    const Params p = parse(context.params());
     const QString workDir = context.workDir();
-    const QString tag = idString(context.id()).left(8);
-
-    // An earlier attempt finished the file but died before the queue heard of it.
-    {
-        QFile marker(markerPath(workDir));
-        if (marker.open(QIODevice::ReadOnly)) {
-            const QString written = QString::fromUtf8(marker.readAll());
-            if (!written.isEmpty() && QFileInfo::exists(written))
-                return JobResult::success(written);
-        }
-    }
-
     const qint64 pixels = qint64(p.width) * p.height;
-    const qint64 total = pixels * p.samples;
+    const qint64 total = pixels * range.count;
     context.setProgressUnit(units::Samples);
     QElapsedTimer started;
     started.start();
 
-    // Taken before the file is read: if it is replaced while loading, the saved samples are not
-    // credited to the new file.
-    const QByteArray print = fingerprint(p);
     auto scene = loadScene(p.scene, [&] { return context.shouldStop(); });
     if (context.shouldStop())
         return JobResult::stopped();
@@ -295,12 +283,12 @@ JobResult RenderJob::run(JobContext &context)
                     .arg(started.elapsed()));
     scene = Scene(); // the BVH has its own copy
 
-    std::vector<float> accum(size_t(pixels) * 3, 0.0f);
-    int samplesDone = std::min(loadState(workDir, print, accum), p.samples);
+    accum.assign(size_t(pixels) * 3, 0.0f);
+    int samplesDone = std::min(loadState(workDir, print, accum), range.count);
     if (samplesDone > 0)
         context.log(QStringLiteral("resuming at %1 of %2 samples per pixel")
                         .arg(samplesDone)
-                        .arg(p.samples));
+                        .arg(range.count));
     context.setProgress(pixels * samplesDone, total);
 
     const int maxHelpers = p.threads > 0 ? p.threads - 1 : 255;
@@ -354,12 +342,12 @@ JobResult RenderJob::run(JobContext &context)
     uint64_t raysTraced = 0;
     QElapsedTimer tracing;
     tracing.start();
-    while (samplesDone < p.samples) {
+    while (samplesDone < range.count) {
         // 1 sample first (a whole coarse image early), then doubling, at most 8 at a time.
         const int passSamples =
-            std::min({ std::max(1, samplesDone), kMaxSamplesPerPass, p.samples - samplesDone });
+            std::min({ std::max(1, samplesDone), kMaxSamplesPerPass, range.count - samplesDone });
         std::fill(passSum.begin(), passSum.end(), 0.0f);
-        Pass pass(renderer, context, passSum, samplesDone, passSamples, maxHelpers);
+        Pass pass(renderer, context, passSum, range.first + samplesDone, passSamples, maxHelpers);
         pass.borrow();
         bool stopped = false;
         QElapsedTimer sinceBorrow;
@@ -401,7 +389,7 @@ JobResult RenderJob::run(JobContext &context)
             firstPreview = false;
         }
         publishPreview(nullptr, 0, true);
-        if (samplesDone < p.samples && sinceCheckpoint.elapsed() >= kCheckpointEveryMs
+        if (samplesDone < range.count && sinceCheckpoint.elapsed() >= kCheckpointEveryMs
             && context.holdsLease()) {
             sinceCheckpoint.start();
             QString error;
@@ -416,11 +404,20 @@ JobResult RenderJob::run(JobContext &context)
                     .arg(raysTraced)
                     .arg(tracingMs)
                     .arg(double(raysTraced) / double(tracingMs) / 1000.0, 0, 'f', 2));
+    *peakThreadsOut = peakThreads;
+    return std::nullopt;
+}
+
+// Writes the picture `sum` (all of p.samples) to p.out.
+JobResult writePicture(
+    JobContext &context, const Params &p, const std::vector<float> &sum, const QByteArray &print)
+{
     if (!context.holdsLease())
         return JobResult::failure(
             QStringLiteral("another runner has taken this job over; the picture is theirs"), false);
-    const QImage image = toImage(accum.data(), p.width, p.height, samplesDone, p.depth == 16);
-    auto written = writeOutput(image, p, tag, workDir);
+    const QString workDir = context.workDir();
+    const QImage image = toImage(sum.data(), p.width, p.height, p.samples, p.depth == 16);
+    auto written = writeOutput(image, p, idString(context.id()).left(8), workDir);
     if (!written) // a link planted at the name will not go away by itself: no retry
         return JobResult::failure(
             written.error().message, written.error().code != ErrorCode::InvalidInput);
@@ -429,11 +426,144 @@ JobResult RenderJob::run(JobContext &context)
         context.log(QStringLiteral("%1 changed while it rendered: the picture shows it as it was "
                                    "when the render started")
                         .arg(p.scene));
-    context.log(QStringLiteral("%1 in %2 ms, %3 thread(s) at most")
-                    .arg(written.value())
-                    .arg(started.elapsed())
-                    .arg(peakThreads));
     return JobResult::success(written.value());
+}
+
+// What part `index` of a split render stands for: everything its samples depend on.
+QByteArray partPrint(const QByteArray &scenePrint, const Params &p, int parts, int index)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(scenePrint);
+    hash.addData(QStringLiteral("|%1|%2|%3").arg(p.samples).arg(parts).arg(index).toUtf8());
+    return hash.result();
+}
+
+// One part of a split render: its samples into the shared folder, then the merge if this part
+// completed the set (or took the merge on an earlier attempt).
+JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
+{
+    const QByteArray scenePrint = fingerprint(p); // before the file is read, as in run()
+    const auto printOf = [&](int index) { return partPrint(scenePrint, p, part.count, index); };
+    const split::SampleRange range = split::sampleRange(p.samples, part);
+    const QString label = QStringLiteral("part %1 of %2").arg(part.index + 1).arg(part.count);
+    const qint64 pixels = qint64(p.width) * p.height;
+
+    if (!QFileInfo::exists(split::mergingDir(p.out, part, context.id()))) {
+        const QString file = split::partFile(split::partsDir(p.out, part), part.index);
+        std::vector<float> sums(size_t(pixels) * 3, 0.0f);
+        if (loadSums(file, printOf(part.index), sums) == range.count) {
+            context.log(QStringLiteral("%1: its samples are already there").arg(label));
+        } else {
+            context.log(QStringLiteral("%1: samples %2 to %3 of %4")
+                            .arg(label)
+                            .arg(range.first + 1)
+                            .arg(range.first + range.count)
+                            .arg(p.samples));
+            int peakThreads = 1;
+            if (auto ended =
+                    renderSamples(context, p, range, printOf(part.index), sums, &peakThreads))
+                return *ended;
+            if (!context.holdsLease())
+                return JobResult::failure(
+                    QStringLiteral("another runner has taken this part over"), false);
+            QString error;
+            QElapsedTimer saving;
+            saving.start();
+            if (!saveSums(file, printOf(part.index), range.count, sums, &error))
+                return JobResult::failure(
+                    QStringLiteral("cannot keep the samples of %1: %2").arg(label, error));
+            QFile::remove(statePath(context.workDir()));
+            context.log(QStringLiteral("%1 rendered, %2 thread(s) at most; samples kept in %3 ms")
+                            .arg(label)
+                            .arg(peakThreads)
+                            .arg(saving.elapsed()));
+        }
+        switch (split::claimMerge(p.out, part, context.id())) {
+        case split::Claim::Waiting:
+            context.log(
+                QStringLiteral("%1 done; the part that completes the set merges them").arg(label));
+            return JobResult::success();
+        case split::Claim::Taken:
+            context.log(QStringLiteral("%1 done; another part merges them").arg(label));
+            return JobResult::success();
+        case split::Claim::Mine:
+            break;
+        }
+    }
+
+    const QString merging = split::mergingDir(p.out, part, context.id());
+    QElapsedTimer merge;
+    merge.start();
+    std::vector<float> sum(size_t(pixels) * 3, 0.0f);
+    const QList<int> missing = split::addPartSums(merging, part, p.samples, printOf, sum);
+    context.log(QStringLiteral("%1 completed the set: %2 parts' samples read and added in %3 ms")
+                    .arg(label)
+                    .arg(part.count - missing.size())
+                    .arg(merge.elapsed()));
+    // Samples deleted or spoiled since their part succeeded are rendered again here: the
+    // picture never waits for a part that will not run again.
+    for (const int index : missing) {
+        const split::SampleRange other =
+            split::sampleRange(p.samples, { index, part.count, part.group });
+        context.log(QStringLiteral("the samples of part %1 of %2 are missing or damaged; rendering "
+                                   "them here")
+                        .arg(index + 1)
+                        .arg(part.count));
+        std::vector<float> sums;
+        int peakThreads = 1;
+        if (auto ended = renderSamples(context, p, other, printOf(index), sums, &peakThreads))
+            return *ended;
+        for (size_t i = 0; i < sum.size(); ++i)
+            sum[i] += sums[i];
+    }
+    JobResult result = writePicture(context, p, sum, scenePrint);
+    if (result.status == RunStatus::Succeeded) {
+        QDir(merging).removeRecursively();
+        context.log(QStringLiteral("merged into %1").arg(result.output));
+    } else if (context.holdsLease())
+        split::releaseMerge(p.out, part, context.id()); // a retry of this part merges again
+    return result;
+}
+
+} // namespace
+
+JobResult RenderJob::run(JobContext &context)
+{
+    enableFastFloat();
+    const Params p = parse(context.params());
+    const split::Part part = split::partOf(context.params());
+
+    // An earlier attempt finished the file but died before the queue heard of it.
+    {
+        QFile marker(markerPath(context.workDir()));
+        if (marker.open(QIODevice::ReadOnly)) {
+            const QString written = QString::fromUtf8(marker.readAll());
+            if (!written.isEmpty() && QFileInfo::exists(written)) {
+                if (part.isSplit())
+                    QDir(split::mergingDir(p.out, part, context.id())).removeRecursively();
+                return JobResult::success(written);
+            }
+        }
+    }
+    if (part.isSplit())
+        return runPart(context, p, part);
+
+    QElapsedTimer started;
+    started.start();
+    // Taken before the file is read: if it is replaced while loading, the saved samples are not
+    // credited to the new file.
+    const QByteArray print = fingerprint(p);
+    std::vector<float> accum;
+    int peakThreads = 1;
+    if (auto ended = renderSamples(context, p, { 0, p.samples }, print, accum, &peakThreads))
+        return *ended;
+    JobResult result = writePicture(context, p, accum, print);
+    if (result.status == RunStatus::Succeeded)
+        context.log(QStringLiteral("%1 in %2 ms, %3 thread(s) at most")
+                        .arg(result.output)
+                        .arg(started.elapsed())
+                        .arg(peakThreads));
+    return result;
 }
 
 } // namespace spool::render

@@ -7,6 +7,7 @@
 #include "job/jobrecord.h"
 #include "renderjob.h"
 #include "scene.h"
+#include "splitrender.h"
 #include "util/outputfiles.h"
 
 namespace spool {
@@ -14,6 +15,7 @@ namespace spool {
 namespace {
 
 constexpr qint64 kMaxPixels = 64LL * 1024 * 1024; // 8192 x 8192: 1.5 GiB of accumulation
+constexpr qint64 kMaxParts = 64;
 
 ParamSpec spec(const char *name, ParamType type, const char *description, const char *valueName,
     QJsonValue defaultValue = QJsonValue::Undefined)
@@ -24,6 +26,12 @@ ParamSpec spec(const char *name, ParamType type, const char *description, const 
     p.description = QString::fromLatin1(description);
     p.valueName = QString::fromLatin1(valueName);
     p.defaultValue = defaultValue;
+    return p;
+}
+
+ParamSpec hidden(ParamSpec p)
+{
+    p.hidden = true;
     return p;
 }
 
@@ -63,6 +71,13 @@ QList<ParamSpec> renderParams()
             spec("threads", ParamType::Integer,
                 "at most this many threads (0: as many idle workers as the queue lends)", "N", 0),
             0, 256),
+        bounded(spec("split", ParamType::Integer,
+                    "render in N parts, each a job of its own (on this machine's workers or on "
+                    "every runner of a shared queue), merged into one PNG",
+                    "N", 1),
+            1, kMaxParts),
+        hidden(spec("part", ParamType::Integer, "which part of a split render, from 1", "N")),
+        hidden(spec("group", ParamType::String, "the split render a part belongs to", "ID")),
     };
 }
 
@@ -90,6 +105,13 @@ QString validateRender(QJsonObject &params)
             .arg(width)
             .arg(height)
             .arg(kMaxPixels / (1024 * 1024));
+    const qint64 parts = params.value(QStringLiteral("split")).toInteger(1);
+    const qint64 samples = params.value(QStringLiteral("samples")).toInteger(16);
+    if (parts > samples)
+        return QStringLiteral("a render in %1 parts needs at least %1 samples per pixel (not %2): "
+                              "each part renders some of them")
+            .arg(parts)
+            .arg(samples);
     const qint64 depth = params.value(QStringLiteral("depth")).toInteger(8);
     if (depth != 8 && depth != 16)
         return QStringLiteral("--depth must be 8 or 16, not %1").arg(depth);
@@ -133,13 +155,28 @@ void registerRenderKind(JobKindRegistry &registry)
                           .arg(camera, names->join(QStringLiteral(", "))));
         return params;
     };
+    kind.expand = render::split::expand;
     kind.title = [](const QJsonObject &params) {
-        return QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
+        const QString name = QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
+        const render::split::Part part = render::split::partOf(params);
+        if (!part.isSplit())
+            return name;
+        return QStringLiteral("%1 (part %2 of %3)").arg(name).arg(part.index + 1).arg(part.count);
     };
     kind.discard = [](const JobRecord &record, const QString &) {
         // A PNG half written when the process died; the finished file stays.
         const QString out = record.params.value(QStringLiteral("out")).toString();
         QFile::remove(outputfiles::temporaryPathFor(out, idString(record.id).left(8)));
+        // A merge this part took and could not finish goes back to the set: a retry of any part
+        // can complete it.
+        if (const render::split::Part part = render::split::partOf(record.params); part.isSplit())
+            render::split::releaseMerge(out, part, record.id);
+    };
+    kind.removed = [](const JobRecord &record) {
+        // A part's samples wait for the others only while the part stands.
+        if (const render::split::Part part = render::split::partOf(record.params); part.isSplit())
+            render::split::discardPart(
+                record.params.value(QStringLiteral("out")).toString(), part, record.id);
     };
     kind.create = [] { return std::make_unique<render::RenderJob>(); };
     if (!registry.add(std::move(kind)).ok())

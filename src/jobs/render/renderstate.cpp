@@ -5,6 +5,7 @@
 #include <QDataStream>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 #include "util/atomicfile.h"
 
@@ -23,8 +24,20 @@ QString statePath(const QString &workDir)
 bool saveState(const QString &workDir, const QByteArray &print, int samplesDone,
     const std::vector<float> &accum, QString *error)
 {
-    if (!QDir().mkpath(workDir)) {
-        *error = QStringLiteral("cannot create %1").arg(workDir);
+    return saveSums(statePath(workDir), print, samplesDone, accum, error);
+}
+
+int loadState(const QString &workDir, const QByteArray &print, std::vector<float> &accum)
+{
+    return loadSums(statePath(workDir), print, accum);
+}
+
+bool saveSums(const QString &path, const QByteArray &print, int samplesDone,
+    const std::vector<float> &accum, QString *error)
+{
+    const QString dir = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(dir)) {
+        *error = QStringLiteral("cannot create %1").arg(dir);
         return false;
     }
     QByteArray data;
@@ -36,12 +49,12 @@ bool saveState(const QString &workDir, const QByteArray &print, int samplesDone,
     }
     data.append(
         reinterpret_cast<const char *>(accum.data()), qsizetype(accum.size() * sizeof(float)));
-    return atomicfile::write(statePath(workDir), data, error);
+    return atomicfile::write(path, data, error);
 }
 
-int loadState(const QString &workDir, const QByteArray &print, std::vector<float> &accum)
+int loadSums(const QString &path, const QByteArray &print, std::vector<float> &accum)
 {
-    QFile file(statePath(workDir));
+    QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return 0;
     const QByteArray data = file.readAll();

@@ -19,4 +19,9 @@ bool saveState(const QString &workDir, const QByteArray &print, int samplesDone,
 // The samples per pixel already in `accum`, or 0 when there is nothing (valid) to resume.
 int loadState(const QString &workDir, const QByteArray &print, std::vector<float> &accum);
 
+// The same, for a file anywhere: a part of a split render keeps its sums for the merge this way.
+bool saveSums(const QString &path, const QByteArray &print, int samples,
+    const std::vector<float> &sums, QString *error);
+int loadSums(const QString &path, const QByteArray &print, std::vector<float> &sums);
+
 } // namespace spool::render

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <QJsonObject>
+#include <QString>
+#include <QUuid>
+
+// A render split into parts: each part is a job of its own that renders a disjoint range of the
+// samples of every pixel (sampling is deterministic per seed, pixel and sample, so the parts
+// add up to the single render's sums), keeps its sums in a hidden folder beside the output, and
+// the part that completes the set merges them into the PNG.
+//
+// The folder is the only thing the parts share, so it works for the workers of one machine and
+// for runners on several machines whose output folder is the same shared path. Whoever renames
+// the folder to its own merging name merges (one rename wins); a merger that dies finds its
+// folder again when its job runs again.
+namespace spool::render::split {
+
+struct Part
+{
+    int index = 0;
+    int count = 1; // 1: not split
+    QString group; // the same for every part of one render
+    bool isSplit() const { return count > 1; }
+};
+
+Part partOf(const QJsonObject &params);
+
+struct SampleRange
+{
+    int first = 0;
+    int count = 0;
+};
+
+// The samples of `part`: [first, first + count), about samples / parts each, the first ones
+// taking the remainder's extra samples last.
+SampleRange sampleRange(int samples, const Part &part);
+
+// One job's params per part, all with the same new group.
+QList<QJsonObject> expand(const QJsonObject &params);
+
+// Where the parts keep their sums until the merge: ".spool-split-GROUP" beside the output.
+QString partsDir(const QString &out, const Part &part);
+// The same folder once the merging part took it.
+QString mergingDir(const QString &out, const Part &part, const QUuid &merger);
+QString partFile(const QString &dir, int index);
+
+// The merge's part, or nothing to do: `Waiting` when parts are missing (another part merges
+// when it completes the set), `Taken` when another part merges.
+enum class Claim { Waiting, Taken, Mine };
+Claim claimMerge(const QString &out, const Part &part, const QUuid &self);
+
+// Adds the sums of every part whose file is whole and made for this render (`printOf(index)`,
+// its share of the samples) into `sum`; returns the indices of the others.
+QList<int> addPartSums(const QString &dir, const Part &part, int samples,
+    const std::function<QByteArray(int index)> &printOf, std::vector<float> &sum);
+
+// After a failed merge: the folder goes back under its parts name, so that the part that was
+// missing can complete the set when it is retried.
+void releaseMerge(const QString &out, const Part &part, const QUuid &merger);
+
+// A part's job was removed or ended without success: its sums go, and the folder with the last.
+void discardPart(const QString &out, const Part &part, const QUuid &id);
+
+} // namespace spool::render::split
