@@ -107,6 +107,7 @@ private Q_SLOTS:
     void hostCapHoldsAcrossMachines();
     void serverRestartLosesNothing();
     void serverAwayThirtySecondsLosesNothing();
+    void runnerStopsWhenAskedWhileTheServerIsAway();
     void spoolctlSeesOneQueueFromEveryMachine();
     void exportHereImportThere();
     void runnersAreListedWhileTheyWork();
@@ -338,6 +339,35 @@ void TestSharedQueue::serverAwayThirtySecondsLosesNothing()
     // when it changes; unlimited, every request of 30 s would print one.
     QVERIFY2(said.count(QStringLiteral("spoolctl: ")) <= 6, qPrintable(said));
     QVERIFY2(said.contains(QStringLiteral("the queue works again")), qPrintable(said));
+    checkEveryJobSucceeded(kJobs);
+}
+
+// Asked to stop (SIGTERM) while the server is away, a runner cannot hand its jobs back: it leaves
+// after its grace period instead of hanging until the server returns, and the jobs it held run
+// again on the next runner once their leases expire.
+void TestSharedQueue::runnerStopsWhenAskedWhileTheServerIsAway()
+{
+    constexpr int kJobs = 40;
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(enqueueSleeps(*store, kJobs, 300).size(), kJobs);
+    auto runners = startRunners(1, 2, 30000);
+    Runner &runner = *runners.front();
+    QTRY_VERIFY_WITH_TIMEOUT(store->counts().ok() && store->counts()->succeeded > 0, 60000);
+    store.reset();
+    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(runner.errors().contains(QStringLiteral("unreachable")), 25000);
+    runner.signal(SIGTERM);
+    // 10 s of grace; the bound only catches a runner that waits for the server.
+    const int exitCode = runner.wait(40000);
+    QVERIFY2(exitCode == 1,
+        qPrintable(QStringLiteral("exit %1: %2").arg(exitCode).arg(runner.errors())));
+    QVERIFY2(runner.errors().contains(QStringLiteral("stopped without handing back")),
+        qPrintable(runner.errors()));
+
+    QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
+    auto next = startRunners(1, 2, 2000);
+    QVERIFY2(waitForRunners(next, 180000), "the next runner did not empty the queue");
     checkEveryJobSucceeded(kJobs);
 }
 

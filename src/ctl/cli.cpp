@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -14,6 +15,7 @@
 #include <QLibrary>
 #include <QRegularExpression>
 #include <QThread>
+#include <QTimer>
 
 #include "commandtable.h"
 #include "completion.h"
@@ -37,6 +39,9 @@ namespace spool::ctl {
 namespace {
 
 const QString kProgram = QStringLiteral("spoolctl");
+// How long a stopping runner waits for an unreachable store before it leaves: long enough for a
+// server restart, well inside systemd's 90 s before SIGKILL.
+constexpr int kLeaveUnreachableAfterMs = 10000;
 
 QString progressText(const JobRecord &r)
 {
@@ -824,7 +829,26 @@ int Cli::runQueue(const QStringList &args)
     // (again after 30 s), not once per request.
     QString lastStorageError;
     QElapsedTimer sinceStorageError;
+    // Stopping hands the running jobs back through the store. While the store is unreachable
+    // that cannot happen: after a grace period, or at a second signal, the runner leaves anyway
+    // and its jobs go back to the queue when their leases expire (nothing is lost).
+    bool storageFailing = false;
+    int terminations = 0;
+    QTimer leaveTimer;
+    leaveTimer.setSingleShot(true);
+    const auto leaveNow = [&] {
+        m_err << kProgram
+              << ": stopped without handing back the running jobs; they go back to the queue "
+                 "when their leases expire"
+              << Qt::endl;
+        m_out.flush();
+        std::_Exit(ExitFailure); // the workers may be blocked on the store: no orderly teardown
+    };
+    QObject::connect(&leaveTimer, &QTimer::timeout, &queue, leaveNow);
     QObject::connect(&queue, &JobQueue::storageError, &queue, [&](const QString &message) {
+        storageFailing = true;
+        if (terminations > 0 && !leaveTimer.isActive())
+            leaveTimer.start(kLeaveUnreachableAfterMs);
         if (message == lastStorageError && sinceStorageError.isValid()
             && sinceStorageError.elapsed() < 30000)
             return;
@@ -833,6 +857,8 @@ int Cli::runQueue(const QStringList &args)
         m_err << kProgram << ": " << message << Qt::endl;
     });
     QObject::connect(&queue, &JobQueue::storageRecovered, &queue, [&] {
+        storageFailing = false;
+        leaveTimer.stop();
         m_err << kProgram << ": the queue works again (" << queue.location() << ')' << Qt::endl;
         lastStorageError.clear(); // the next outage is news
     });
@@ -851,8 +877,12 @@ int Cli::runQueue(const QStringList &args)
     QObject::connect(&queue, &JobQueue::stopped, &loop, &QEventLoop::quit);
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &queue, [&](int) {
+        if (++terminations > 1)
+            leaveNow();
         // Running jobs go back to the queue and resume on the next run.
         queue.stop(StopMode::Release);
+        if (storageFailing)
+            leaveTimer.start(kLeaveUnreachableAfterMs);
     });
     queue.start();
     loop.exec();
