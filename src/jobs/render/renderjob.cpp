@@ -438,67 +438,25 @@ QByteArray partPrint(const QByteArray &scenePrint, const Params &p, int parts, i
     return hash.result();
 }
 
-// One part of a split render: its samples into the shared folder, then the merge if this part
-// completed the set (or took the merge on an earlier attempt).
-JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
+// The merge, by the part that completed the set: every part's sums from the merging folder (or
+// `own`, this part's, when it has them in memory), missing ones rendered here, then the PNG.
+JobResult mergeParts(JobContext &context, const Params &p, const split::Part &part,
+    const std::function<QByteArray(int)> &printOf, const QByteArray &scenePrint,
+    const std::vector<float> &own)
 {
-    const QByteArray scenePrint = fingerprint(p); // before the file is read, as in run()
-    const auto printOf = [&](int index) { return partPrint(scenePrint, p, part.count, index); };
-    const split::SampleRange range = split::sampleRange(p.samples, part);
-    const QString label = QStringLiteral("part %1 of %2").arg(part.index + 1).arg(part.count);
-    const qint64 pixels = qint64(p.width) * p.height;
-
-    if (!QFileInfo::exists(split::mergingDir(p.out, part, context.id()))) {
-        const QString file = split::partFile(split::partsDir(p.out, part), part.index);
-        std::vector<float> sums(size_t(pixels) * 3, 0.0f);
-        if (loadSums(file, printOf(part.index), sums) == range.count) {
-            context.log(QStringLiteral("%1: its samples are already there").arg(label));
-        } else {
-            context.log(QStringLiteral("%1: samples %2 to %3 of %4")
-                            .arg(label)
-                            .arg(range.first + 1)
-                            .arg(range.first + range.count)
-                            .arg(p.samples));
-            int peakThreads = 1;
-            if (auto ended =
-                    renderSamples(context, p, range, printOf(part.index), sums, &peakThreads))
-                return *ended;
-            if (!context.holdsLease())
-                return JobResult::failure(
-                    QStringLiteral("another runner has taken this part over"), false);
-            QString error;
-            QElapsedTimer saving;
-            saving.start();
-            if (!saveSums(file, printOf(part.index), range.count, sums, &error))
-                return JobResult::failure(
-                    QStringLiteral("cannot keep the samples of %1: %2").arg(label, error));
-            QFile::remove(statePath(context.workDir()));
-            context.log(QStringLiteral("%1 rendered, %2 thread(s) at most; samples kept in %3 ms")
-                            .arg(label)
-                            .arg(peakThreads)
-                            .arg(saving.elapsed()));
-        }
-        switch (split::claimMerge(p.out, part, context.id())) {
-        case split::Claim::Waiting:
-            context.log(
-                QStringLiteral("%1 done; the part that completes the set merges them").arg(label));
-            return JobResult::success();
-        case split::Claim::Taken:
-            context.log(QStringLiteral("%1 done; another part merges them").arg(label));
-            return JobResult::success();
-        case split::Claim::Mine:
-            break;
-        }
-    }
-
     const QString merging = split::mergingDir(p.out, part, context.id());
     QElapsedTimer merge;
     merge.start();
-    std::vector<float> sum(size_t(pixels) * 3, 0.0f);
-    const QList<int> missing = split::addPartSums(merging, part, p.samples, printOf, sum);
-    context.log(QStringLiteral("%1 completed the set: %2 parts' samples read and added in %3 ms")
-                    .arg(label)
-                    .arg(part.count - missing.size())
+    std::vector<float> sum(size_t(p.width) * size_t(p.height) * 3, 0.0f);
+    const int skip = own.empty() ? -1 : part.index;
+    const QList<int> missing = split::addPartSums(merging, part, p.samples, printOf, sum, skip);
+    for (size_t i = 0; i < own.size(); ++i)
+        sum[i] += own[i];
+    context.log(QStringLiteral("part %1 of %2 completed the set: %3 parts' samples read and "
+                               "added in %4 ms")
+                    .arg(part.index + 1)
+                    .arg(part.count)
+                    .arg(part.count - missing.size() - (own.empty() ? 0 : 1))
                     .arg(merge.elapsed()));
     // Samples deleted or spoiled since their part succeeded are rendered again here: the
     // picture never waits for a part that will not run again.
@@ -520,9 +478,68 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
     if (result.status == RunStatus::Succeeded) {
         QDir(merging).removeRecursively();
         context.log(QStringLiteral("merged into %1").arg(result.output));
-    } else if (context.holdsLease())
+    } else if (context.holdsLease()) {
         split::releaseMerge(p.out, part, context.id()); // a retry of this part merges again
+    }
     return result;
+}
+
+// One part of a split render: its samples into the shared folder, then the merge if this part
+// completed the set (or took the merge on an earlier attempt).
+JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
+{
+    const QByteArray scenePrint = fingerprint(p); // before the file is read, as in run()
+    const auto printOf = [&](int index) { return partPrint(scenePrint, p, part.count, index); };
+    const split::SampleRange range = split::sampleRange(p.samples, part);
+    const QString label = QStringLiteral("part %1 of %2").arg(part.index + 1).arg(part.count);
+    std::vector<float> own;
+    if (QFileInfo::exists(split::mergingDir(p.out, part, context.id())))
+        return mergeParts(context, p, part, printOf, scenePrint, own); // taken on an earlier run
+
+    const QString file = split::partFile(split::partsDir(p.out, part), part.index);
+    own.assign(size_t(p.width) * size_t(p.height) * 3, 0.0f);
+    const bool kept = loadSums(file, printOf(part.index), own) == range.count;
+    if (kept) {
+        context.log(QStringLiteral("%1: its samples are already there").arg(label));
+    } else {
+        context.log(QStringLiteral("%1: samples %2 to %3 of %4")
+                        .arg(label)
+                        .arg(range.first + 1)
+                        .arg(range.first + range.count)
+                        .arg(p.samples));
+        int peakThreads = 1;
+        if (auto ended = renderSamples(context, p, range, printOf(part.index), own, &peakThreads))
+            return *ended;
+        if (!context.holdsLease())
+            return JobResult::failure(
+                QStringLiteral("another runner has taken this part over"), false);
+        context.log(
+            QStringLiteral("%1 rendered, %2 thread(s) at most").arg(label).arg(peakThreads));
+        // The others are all there: merge at once, without writing these samples first (on the
+        // way to the picture). Should this runner die, its next run renders them again.
+        if (split::claimMerge(p.out, part, context.id(), part.index) == split::Claim::Mine)
+            return mergeParts(context, p, part, printOf, scenePrint, own);
+        QElapsedTimer saving;
+        saving.start();
+        QString error;
+        if (!saveSums(file, printOf(part.index), range.count, own, &error))
+            return JobResult::failure(
+                QStringLiteral("cannot keep the samples of %1: %2").arg(label, error));
+        QFile::remove(statePath(context.workDir()));
+        context.log(QStringLiteral("%1: samples kept in %2 ms").arg(label).arg(saving.elapsed()));
+    }
+    switch (split::claimMerge(p.out, part, context.id())) {
+    case split::Claim::Waiting:
+        context.log(
+            QStringLiteral("%1 done; the part that completes the set merges them").arg(label));
+        return JobResult::success();
+    case split::Claim::Taken:
+        context.log(QStringLiteral("%1 done; another part merges them").arg(label));
+        return JobResult::success();
+    case split::Claim::Mine:
+        break;
+    }
+    return mergeParts(context, p, part, printOf, scenePrint, own);
 }
 
 } // namespace

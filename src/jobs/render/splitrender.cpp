@@ -79,25 +79,27 @@ QString partFile(const QString &dir, int index)
     return QDir(dir).filePath(QStringLiteral("part-%1").arg(index));
 }
 
-Claim claimMerge(const QString &out, const Part &part, const QUuid &self)
+Claim claimMerge(const QString &out, const Part &part, const QUuid &self, int without)
 {
     const QString mine = mergingDir(out, part, self);
     if (QFileInfo::exists(mine))
         return Claim::Mine;
     const QString dir = partsDir(out, part);
     for (int index = 0; index < part.count; ++index) {
-        if (!QFileInfo::exists(partFile(dir, index)))
+        if (index != without && !QFileInfo::exists(partFile(dir, index)))
             return QFileInfo::exists(dir) ? Claim::Waiting : Claim::Taken;
     }
     return renameDir(dir, mine) ? Claim::Mine : Claim::Taken;
 }
 
 QList<int> addPartSums(const QString &dir, const Part &part, int samples,
-    const std::function<QByteArray(int index)> &printOf, std::vector<float> &sum)
+    const std::function<QByteArray(int index)> &printOf, std::vector<float> &sum, int without)
 {
     QList<int> missing;
     std::vector<float> partSums(sum.size());
     for (int index = 0; index < part.count; ++index) {
+        if (index == without)
+            continue;
         const int expected = sampleRange(samples, { index, part.count, part.group }).count;
         if (loadSums(partFile(dir, index), printOf(index), partSums) != expected) {
             missing.append(index);

@@ -48,14 +48,15 @@ QString mergingDir(const QString &out, const Part &part, const QUuid &merger);
 QString partFile(const QString &dir, int index);
 
 // The merge's part, or nothing to do: `Waiting` when parts are missing (another part merges
-// when it completes the set), `Taken` when another part merges.
+// when it completes the set), `Taken` when another part merges. The file of part `without` is
+// not looked for (a part that has its own samples in memory).
 enum class Claim { Waiting, Taken, Mine };
-Claim claimMerge(const QString &out, const Part &part, const QUuid &self);
+Claim claimMerge(const QString &out, const Part &part, const QUuid &self, int without = -1);
 
-// Adds the sums of every part whose file is whole and made for this render (`printOf(index)`,
-// its share of the samples) into `sum`; returns the indices of the others.
+// Adds the sums of every part but `without` whose file is whole and made for this render
+// (`printOf(index)`, its share of the samples) into `sum`; returns the indices of the others.
 QList<int> addPartSums(const QString &dir, const Part &part, int samples,
-    const std::function<QByteArray(int index)> &printOf, std::vector<float> &sum);
+    const std::function<QByteArray(int index)> &printOf, std::vector<float> &sum, int without = -1);
 
 // After a failed merge: the folder goes back under its parts name, so that the part that was
 // missing can complete the set when it is retried.
