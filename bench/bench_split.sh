@@ -42,7 +42,7 @@ print(total)' "$ctl" "$1" "$2"
 
 printf "%s at %sx%s, %s samples; wall seconds (lower is better)\n" "$scene" "$width" "$height" "$samples"
 printf "%-6s %12s %14s %8s %16s\n" round "one process" "split, two" ratio "split cost ms"
-ones=() twos=()
+ones=() twos=() ratios=()
 for r in $(seq 1 "$rounds"); do
     one=$work/one-$r two=$work/two-$r
     mkdir -p "$one/out" "$two/out"
@@ -59,11 +59,13 @@ for r in $(seq 1 "$rounds"); do
     t2=$(echo "$(now) - $start" | bc -l)
     [ -f "$two/out/two.png" ] || { echo "the split render wrote no picture" >&2; exit 1; }
     cost=$(( $(logged_ms "$two" 'samples kept in') + $(logged_ms "$two" 'read and added in') ))
-    ones+=("$t1") twos+=("$t2")
-    printf "%-6s %12.2f %14.2f %7.2fx %16s\n" "$r" "$t1" "$t2" "$(echo "$t1 / $t2" | bc -l)" "$cost"
+    ratio=$(echo "$t1 / $t2" | bc -l)
+    ones+=("$t1") twos+=("$t2") ratios+=("$ratio")
+    printf "%-6s %12.2f %14.2f %7.2fx %16s\n" "$r" "$t1" "$t2" "$ratio" "$cost"
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-m1=$(median "${ones[@]}") m2=$(median "${twos[@]}")
-printf "%-6s %12.2f %14.2f %7.2fx\n" median "$m1" "$m2" "$(echo "$m1 / $m2" | bc -l)"
-printf "ratio: one process over two with the split (goal >= 1.8 with two idle cores)\n"
+printf "%-6s %12.2f %14.2f %7.2fx\n" median "$(median "${ones[@]}")" "$(median "${twos[@]}")" \
+    "$(median "${ratios[@]}")"
+printf "ratio: one process over two with the split, each round's pair run back to back; the\n"
+printf "median ratio is of the rounds' ratios (goal >= 1.8 with two idle cores)\n"
 printf "split cost: both parts keeping their samples plus the merge reading and adding them\n"

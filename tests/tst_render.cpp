@@ -213,6 +213,8 @@ private Q_SLOTS:
     void splitRenderEqualsTheWholeRender_data();
     void splitRenderEqualsTheWholeRender();
     void damagedPartIsRenderedAgainByTheMerge();
+    void commandsActOnTheWholeSplitRender();
+    void spoolctlCommandsActOnTheWholeSplitRender();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
 };
@@ -746,8 +748,8 @@ void TestRender::damagedPartIsRenderedAgainByTheMerge()
     QVERIFY(ids.ok());
     const QUuid first = ids->at(0), second = ids->at(1);
     QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
-    h.queue->pause(second);
-    QTRY_COMPARE(h.recorder->state(second), JobState::Paused);
+    // Straight to the store: through the queue, a pause would hold the whole render.
+    QVERIFY(h.store->command(second, JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()).ok());
     h.queue->setQueuePaused(false);
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
     QCOMPARE(h.recorder->record(first).output, QString());
@@ -760,8 +762,9 @@ void TestRender::damagedPartIsRenderedAgainByTheMerge()
     QVERIFY(file.resize(file.size() / 2));
     file.close();
 
-    h.queue->resume(second);
+    h.queue->resume(second); // the finished first part ignores it
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(second), JobState::Succeeded, 60000);
+    QVERIFY(h.recorder->failures.isEmpty());
     QCOMPARE(h.recorder->record(second).output, h.out(QStringLiteral("split.png")));
     QVERIFY(h.logLines(second).contains(
         QStringLiteral("the samples of part 1 of 2 are missing or damaged; rendering them here")));
@@ -772,6 +775,79 @@ void TestRender::damagedPartIsRenderedAgainByTheMerge()
     QVERIFY(maxChannelDifference(QImage(h.out(QStringLiteral("whole.png"))),
                 QImage(h.out(QStringLiteral("split.png"))))
         <= 1);
+}
+
+// The parts of a split render are one job to the user: cancel, retry and remove given to one
+// part act on every part, whatever state each is in; only a refusal of the whole is told.
+void TestRender::commandsActOnTheWholeSplitRender()
+{
+    Harness h(2);
+    QJsonObject params { { QStringLiteral("scene"), model("OBJ/spider.obj") },
+        { QStringLiteral("out"), h.out(QStringLiteral("split.png")) },
+        { QStringLiteral("width"), 160 }, { QStringLiteral("height"), 120 },
+        { QStringLiteral("samples"), 30000 }, { QStringLiteral("split"), 3 } };
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    QVERIFY(ids.ok());
+    const QUuid first = ids->at(0), second = ids->at(1), third = ids->at(2);
+    QTRY_VERIFY_WITH_TIMEOUT(h.recorder->lastProgress.value(first).progress.done > 0, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(h.recorder->lastProgress.value(second).progress.done > 0, 60000);
+
+    // Cancel the part still waiting: the two running ones stop too.
+    h.queue->cancel(third);
+    for (const QUuid &id : ids.value())
+        QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Canceled, 10000);
+    QVERIFY(h.recorder->failures.isEmpty());
+
+    // Retry one: all three run again.
+    h.queue->retry(second);
+    for (const QUuid &id : ids.value())
+        QTRY_VERIFY(h.recorder->state(id) == JobState::Queued
+            || h.recorder->state(id) == JobState::Running);
+
+    // Cancel one that is already canceled while the others run: the others stop, and nothing
+    // is refused (the render took the command).
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Running, 60000);
+    h.queue->cancel(first);
+    for (const QUuid &id : ids.value())
+        QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Canceled, 10000);
+    QVERIFY(h.recorder->failures.isEmpty());
+    // Pausing a render that is canceled, all of it, is refused once, for the part named.
+    h.queue->pause(third);
+    QTRY_COMPARE(h.recorder->failures.size(), 1);
+    QVERIFY2(h.recorder->failures.first().contains(idString(third)),
+        qPrintable(h.recorder->failures.first()));
+    QTest::qWait(100);
+    QCOMPARE(h.recorder->failures.size(), 1);
+
+    // Remove one: the render goes, with whatever its parts kept.
+    h.queue->remove(first);
+    QTRY_COMPARE(h.recorder->removed.size(), 3);
+    QCOMPARE(splitFolders(h.dir.path()), QStringList());
+    QCOMPARE(QDir(h.dir.path()).entryList({ QStringLiteral("*.png*") }, QDir::Files | QDir::Hidden),
+        QStringList());
+}
+
+// spoolctl too: `add --split 2` prints both parts' ids, and `cancel` of one cancels both,
+// a line for each.
+void TestRender::spoolctlCommandsActOnTheWholeSplitRender()
+{
+    QTemporaryDir dir;
+    const auto ctl = [&](const QStringList &args) {
+        QProcess p;
+        p.start(QStringLiteral(SPOOLCTL_PATH),
+            QStringList { QStringLiteral("--data-dir"), dir.path() } + args);
+        p.waitForFinished(60000);
+        return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()));
+    };
+    const auto [added, ids] = ctl({ QStringLiteral("add"), QStringLiteral("render"),
+        model("OBJ/spider.obj"), QStringLiteral("--out"), dir.filePath(QStringLiteral("s.png")),
+        QStringLiteral("--split"), QStringLiteral("2") });
+    QCOMPARE(added, 0);
+    const QStringList parts = ids.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(parts.size(), 2);
+    const auto [canceled, said] = ctl({ QStringLiteral("cancel"), parts.at(1).left(8) });
+    QCOMPARE(canceled, 0);
+    QCOMPARE(said, QStringLiteral("%1 canceled\n%2 canceled\n").arg(parts.at(1), parts.at(0)));
 }
 
 void TestRender::spoolctlRejectsBadParameters_data()

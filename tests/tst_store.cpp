@@ -108,6 +108,8 @@ private Q_SLOTS:
     void importKeepsIdsStatesAndTimelines_data() { storeRows(); }
     void importKeepsIdsStatesAndTimelines();
     void queryFindsJobsFinishedBefore_data() { storeRows(); }
+    void queryFindsJobsByParameter();
+    void queryFindsJobsByParameter_data() { storeRows(); }
     void queryFindsJobsFinishedBefore();
     void runnersReportAndForgetThemselves_data() { storeRows(); }
     void runnersReportAndForgetThemselves();
@@ -861,6 +863,40 @@ void TestStore::importKeepsIdsStatesAndTimelines()
     auto next = store->claim(claimRequest(owner, kNow + 30, 3));
     QVERIFY(next.ok());
     QCOMPARE(next->claimed.size(), 3);
+}
+
+// The parts of one split job are found by their shared parameter: exactly that value, under
+// exactly that name, whatever else the params hold (and LIKE's wildcards in the value are text).
+void TestStore::queryFindsJobsByParameter()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    const auto job = [](QJsonObject params) {
+        return NewJob { QUuid::createUuid(), QStringLiteral("render"), std::move(params), 1 };
+    };
+    const QString group = QStringLiteral("5a1e7c2b-0d4e-4f6a-9b8c-7d6e5f4a3b2c");
+    const QList<NewJob> jobs {
+        job({ { QStringLiteral("group"), group }, { QStringLiteral("part"), 1 } }),
+        job({ { QStringLiteral("part"), 2 }, { QStringLiteral("group"), group } }),
+        job({ { QStringLiteral("group"), group + QStringLiteral("x") } }),
+        job({ { QStringLiteral("other"), group } }),
+        job({ { QStringLiteral("group"), QStringLiteral("a_%") } }),
+        job({ { QStringLiteral("group"), QStringLiteral("abc") } }), job({})
+    };
+    QVERIFY(store->enqueue(jobs, kNow).ok());
+    const auto idsOf = [&](const QString &value) {
+        JobQuery query;
+        query.paramName = QStringLiteral("group");
+        query.paramValue = value;
+        QList<QUuid> ids;
+        for (const JobRecord &record : store->query(query).value())
+            ids.append(record.id);
+        return ids;
+    };
+    QCOMPARE(idsOf(group), (QList<QUuid> { jobs.at(0).id, jobs.at(1).id }));
+    QCOMPARE(idsOf(QStringLiteral("a_%")), QList<QUuid> { jobs.at(4).id });
+    QCOMPARE(idsOf(QStringLiteral("a%")), QList<QUuid> {});
+    QCOMPARE(idsOf(QStringLiteral("nothing")), QList<QUuid> {});
 }
 
 void TestStore::queryFindsJobsFinishedBefore()

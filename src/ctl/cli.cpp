@@ -24,6 +24,7 @@
 #include "listline.h"
 #include "manpage.h"
 #include "plugins/pluginhost.h"
+#include "queue/jobgroups.h"
 #include "queue/jobqueueimpl.h"
 #include "store/openstore.h"
 #include "store/postgresjobstore.h"
@@ -708,14 +709,26 @@ int Cli::jobCommand(JobCommand command, const QStringList &args)
     auto id = resolveId(*store.value(), words.first());
     if (!id)
         return fail(id.error());
-    auto result = store.value()->command(id.value(), command, QDateTime::currentMSecsSinceEpoch());
-    if (!result)
-        return fail(result.error());
-    jobfiles::release(*m_registry, workRoot(), result->record, result->removed);
-    if (result->removed)
-        m_out << idString(id.value()) << " removed\n";
-    else
-        m_out << idString(id.value()) << ' ' << stateText(result->record) << '\n';
+    // The parts of a split render are one job: the command goes to them all, a line for each.
+    auto expanded = jobgroups::withGroups(*store.value(), *m_registry, { id.value() });
+    if (!expanded)
+        return fail(expanded.error());
+    auto results =
+        store.value()->commandMany(expanded->ids, command, QDateTime::currentMSecsSinceEpoch());
+    if (!results)
+        return fail(results.error());
+    if (const auto tell = jobgroups::failuresToTell(expanded.value(), results.value()); !tell.isEmpty())
+        return fail(results->at(tell.first()).error());
+    for (qsizetype i = 0; i < results->size(); ++i) {
+        const Result<CommandResult> &result = results->at(i);
+        if (!result)
+            continue;
+        jobfiles::release(*m_registry, workRoot(), result->record, result->removed);
+        if (result->removed)
+            m_out << idString(expanded->ids.at(i)) << " removed\n";
+        else
+            m_out << idString(expanded->ids.at(i)) << ' ' << stateText(result->record) << '\n';
+    }
     return ExitOk;
 }
 

@@ -23,6 +23,9 @@ struct JobKind
     // The jobs that valid params become when queued: several for a job split into parts that
     // run as jobs of their own (a render across machines). Optional: by default, one.
     std::function<QList<QJsonObject>(const QJsonObject &params)> expand;
+    // The parameter (a string) that the jobs of one expanded job share: commands given to one of
+    // them (cancel, pause, resume, retry, remove) act on them all. Empty: none.
+    QString groupParam;
     // The network host a job of this kind talks to, for per-host limits; empty: none.
     std::function<QString(const QJsonObject &params)> host;
     // A short human name for a job of this kind ("report.pdf", "busy 500 ms"). Optional.

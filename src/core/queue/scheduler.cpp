@@ -11,6 +11,7 @@
 #include <QThreadPool>
 
 #include "job/jobfiles.h"
+#include "queue/jobgroups.h"
 #include "util/clock.h"
 #include "util/runneridentity.h"
 #include "util/threadpriority.h"
@@ -172,7 +173,7 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::Enqueue>)
                 enqueue(msg.jobs);
             else if constexpr (std::is_same_v<T, inbox::Command>)
-                command(msg.ids, msg.command);
+                userCommand(msg.ids, msg.command);
             else if constexpr (std::is_same_v<T, inbox::ClearFinished>)
                 clearFinished();
             else if constexpr (std::is_same_v<T, inbox::ForgetFinished>)
@@ -338,7 +339,22 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     markStateChanged();
 }
 
-void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
+// A command the user gave: to the named jobs and to the other parts of their split jobs.
+void Scheduler::userCommand(const QList<QUuid> &ids, JobCommand jobCommand)
+{
+    auto expanded = jobgroups::withGroups(*m_store, *m_registry, ids);
+    if (!expanded) {
+        for (const QUuid &id : ids)
+            publish(outbox::CommandFailed { id, expanded.error().message });
+        return;
+    }
+    command(expanded->ids, jobCommand, [&](const QList<Result<CommandResult>> &results) {
+        return jobgroups::failuresToTell(expanded.value(), results);
+    });
+}
+
+void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand,
+    const std::function<QList<qsizetype>(const QList<Result<CommandResult>> &)> &failuresToTell)
 {
     auto results = m_store->commandMany(ids, jobCommand, now());
     if (!results) {
@@ -346,13 +362,18 @@ void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand)
             publish(outbox::CommandFailed { id, results.error().message });
         return;
     }
+    if (failuresToTell) {
+        for (const qsizetype i : failuresToTell(results.value()))
+            publish(outbox::CommandFailed { ids.at(i), results->at(i).error().message });
+    }
     QList<JobRecord> changed;
     QList<QUuid> removed;
     bool anyQueued = false;
     for (qsizetype i = 0; i < ids.size(); ++i) {
         const Result<CommandResult> &result = results->at(i);
         if (!result) {
-            publish(outbox::CommandFailed { ids.at(i), result.error().message });
+            if (!failuresToTell)
+                publish(outbox::CommandFailed { ids.at(i), result.error().message });
             continue;
         }
         const JobRecord &record = result->record;

@@ -63,7 +63,11 @@ private:
     void stop(StopMode mode);
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
-    void command(const QList<QUuid> &ids, JobCommand command);
+    void userCommand(const QList<QUuid> &ids, JobCommand command);
+    // `failuresToTell`: which refusals to publish (all when not given).
+    void command(const QList<QUuid> &ids, JobCommand command,
+        const std::function<QList<qsizetype>(const QList<Result<CommandResult>> &)>
+            &failuresToTell = {});
     void clearFinished();
     std::optional<QList<QUuid>> finishedJobIds(qint64 limit, qint64 beforeMs);
     void forgetFinishedChunk(qint64 finishedBeforeMs);

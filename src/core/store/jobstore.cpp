@@ -36,4 +36,12 @@ Result<CommandResult> JobStore::command(const QUuid &id, JobCommand command, qin
     return results->first();
 }
 
+bool matchesParam(const JobQuery &query, const JobRecord &record)
+{
+    if (query.paramName.isEmpty())
+        return true;
+    const QJsonValue value = record.params.value(query.paramName);
+    return value.isString() && value.toString() == query.paramValue;
+}
+
 } // namespace spool

@@ -44,7 +44,14 @@ struct JobQuery
     QList<JobState> states; // empty: all
     qint64 limit = -1;
     qint64 finishedBeforeMs = 0; // > 0: only jobs that finished before then
+    // Non-empty: only jobs whose params have this name with the string value `paramValue`
+    // (the parts of one split job).
+    QString paramName {};
+    QString paramValue {};
 };
+
+// Whether `record` matches the query's parameter filter (true when it has none).
+bool matchesParam(const JobQuery &query, const JobRecord &record);
 
 struct ChangeSet
 {

@@ -281,6 +281,8 @@ Result<QList<JobRecord>> MemoryJobStore::query(const JobQuery &query)
             && (entry.record.finishedAtMs <= 0
                 || entry.record.finishedAtMs >= query.finishedBeforeMs))
             continue;
+        if (!matchesParam(query, entry.record))
+            continue;
         records.append(entry.record);
     }
     return records;

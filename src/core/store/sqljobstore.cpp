@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include "store/rowstore.h"
 #include "store/sqlrecord.h"
 #include "store/sqlsession.h"
@@ -89,6 +92,22 @@ Result<QList<Result<CommandResult>>> SqlJobStore::commandMany(
     return results;
 }
 
+namespace {
+
+// `%"name":"value"%` as compact JSON writes it, with LIKE's wildcards escaped.
+QString likePattern(const QString &name, const QString &value)
+{
+    QString pair = QString::fromUtf8(
+        QJsonDocument(QJsonObject { { name, value } }).toJson(QJsonDocument::Compact));
+    pair = pair.mid(1, pair.size() - 2); // without the braces
+    pair.replace(QLatin1Char('!'), QStringLiteral("!!"));
+    pair.replace(QLatin1Char('%'), QStringLiteral("!%"));
+    pair.replace(QLatin1Char('_'), QStringLiteral("!_"));
+    return QLatin1Char('%') + pair + QLatin1Char('%');
+}
+
+} // namespace
+
 Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
 {
     QString sql = QStringLiteral("SELECT %1 FROM jobs").arg(sqlrecord::kColumns);
@@ -111,6 +130,12 @@ Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
         where.append(QStringLiteral("finished_at < ?"));
         binds.append(query.finishedBeforeMs);
     }
+    if (!query.paramName.isEmpty()) {
+        // Params are compact JSON text in both stores: the pair as it is written narrows the
+        // rows; matchesParam() below decides.
+        where.append(QStringLiteral("params LIKE ? ESCAPE '!'"));
+        binds.append(likePattern(query.paramName, query.paramValue));
+    }
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     sql += QStringLiteral(" ORDER BY seq");
@@ -119,8 +144,11 @@ Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
     QList<JobRecord> records;
     const Error e = withRows(false, [&](RowStore &, SqlSession &db) {
         records.clear();
-        return db.select(
-            sql, binds, [&](const QSqlQuery &q) { records.append(sqlrecord::read(q)); });
+        return db.select(sql, binds, [&](const QSqlQuery &q) {
+            JobRecord record = sqlrecord::read(q);
+            if (matchesParam(query, record))
+                records.append(std::move(record));
+        });
     });
     if (e.isError())
         return e;

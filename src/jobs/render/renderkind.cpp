@@ -156,6 +156,7 @@ void registerRenderKind(JobKindRegistry &registry)
         return params;
     };
     kind.expand = render::split::expand;
+    kind.groupParam = QStringLiteral("group");
     kind.title = [](const QJsonObject &params) {
         const QString name = QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
         const render::split::Part part = render::split::partOf(params);

@@ -1,0 +1,69 @@
+#include "jobgroups.h"
+
+#include <QSet>
+
+#include "job/jobkindregistry.h"
+
+namespace spool::jobgroups {
+
+Result<Expanded> withGroups(
+    JobStore &store, const JobKindRegistry &registry, const QList<QUuid> &ids)
+{
+    Expanded expanded;
+    expanded.ids = ids;
+    expanded.named = ids.size();
+    auto named = store.query(JobQuery { ids, {} });
+    if (!named)
+        return named.error();
+    QSet<QUuid> seen(ids.cbegin(), ids.cend());
+    QSet<QString> groups;
+    for (const JobRecord &record : std::as_const(named.value())) {
+        const JobKind *kind = registry.find(record.kind);
+        if (!kind || kind->groupParam.isEmpty())
+            continue;
+        const QString group = record.params.value(kind->groupParam).toString();
+        if (group.isEmpty())
+            continue;
+        expanded.groupOf.insert(record.id, group);
+        if (groups.contains(group))
+            continue;
+        groups.insert(group);
+        JobQuery siblings;
+        siblings.paramName = kind->groupParam;
+        siblings.paramValue = group;
+        auto found = store.query(siblings);
+        if (!found)
+            return found.error();
+        for (const JobRecord &sibling : std::as_const(found.value())) {
+            if (sibling.kind != record.kind)
+                continue;
+            expanded.groupOf.insert(sibling.id, group);
+            if (!seen.contains(sibling.id)) {
+                seen.insert(sibling.id);
+                expanded.ids.append(sibling.id);
+            }
+        }
+    }
+    return expanded;
+}
+
+QList<qsizetype> failuresToTell(
+    const Expanded &expanded, const QList<Result<CommandResult>> &results)
+{
+    QSet<QString> groupsThatTookIt;
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        if (results.at(i).ok())
+            groupsThatTookIt.insert(expanded.groupOf.value(expanded.ids.at(i)));
+    }
+    QList<qsizetype> tell;
+    for (qsizetype i = 0; i < expanded.named && i < results.size(); ++i) {
+        if (results.at(i).ok())
+            continue;
+        const QString group = expanded.groupOf.value(expanded.ids.at(i));
+        if (group.isEmpty() || !groupsThatTookIt.contains(group))
+            tell.append(i);
+    }
+    return tell;
+}
+
+} // namespace spool::jobgroups
