@@ -214,6 +214,7 @@ private Q_SLOTS:
     void splitRenderEqualsTheWholeRender();
     void damagedPartIsRenderedAgainByTheMerge();
     void commandsActOnTheWholeSplitRender();
+    void clearFinishedWaitsForTheWholeSplitRender();
     void spoolctlCommandsActOnTheWholeSplitRender();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
@@ -829,6 +830,37 @@ void TestRender::commandsActOnTheWholeSplitRender()
 
 // spoolctl too: `add --split 2` prints both parts' ids, and `cancel` of one cancels both,
 // a line for each.
+// Clear Finished leaves a finished part alone while another part of its render is still to
+// run (its samples wait for the merge), and clears the render once it is finished.
+void TestRender::clearFinishedWaitsForTheWholeSplitRender()
+{
+    Harness h(1);
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), 2);
+    h.queue->setQueuePaused(true);
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    QVERIFY(ids.ok());
+    const QUuid first = ids->at(0), second = ids->at(1);
+    QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
+    QVERIFY(h.store->command(second, JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()).ok());
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
+
+    h.queue->clearFinished();
+    QTest::qWait(300);
+    QVERIFY(h.recorder->removed.isEmpty());
+    QCOMPARE(splitFolders(h.dir.path()).size(), 1);
+
+    h.queue->resume(second);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(second), JobState::Succeeded, 60000);
+    QVERIFY(!h.logLines(second).join(QLatin1Char('\n')).contains(QLatin1String("missing")));
+    QVERIFY(QFileInfo::exists(h.out(QStringLiteral("split.png"))));
+    h.queue->clearFinished();
+    QTRY_COMPARE(h.recorder->removed.size(), 2);
+}
+
 void TestRender::spoolctlCommandsActOnTheWholeSplitRender()
 {
     QTemporaryDir dir;

@@ -4,6 +4,8 @@
 
 #include "cli.h"
 #include "commandtable.h"
+#include "job/jobfiles.h"
+#include "queue/jobgroups.h"
 #include "tableoutput.h"
 
 namespace spool::ctl {
@@ -60,20 +62,25 @@ int Cli::prune(const QStringList &args)
         auto old = store.value()->query(query);
         if (!old)
             return fail(old.error());
-        QList<QUuid> ids;
-        for (const JobRecord &record : std::as_const(old.value()))
-            ids.append(record.id);
-        if (ids.isEmpty())
+        // A finished part of a render still under way keeps its samples for the merge.
+        auto ids = jobgroups::idsOfFinishedGroups(*store.value(), *m_registry, old.value());
+        if (!ids)
+            return fail(ids.error());
+        if (ids->isEmpty())
             break;
         auto results = store.value()->commandMany(
-            ids, JobCommand::Forget, QDateTime::currentMSecsSinceEpoch());
+            ids.value(), JobCommand::Forget, QDateTime::currentMSecsSinceEpoch());
         if (!results)
             return fail(results.error());
         qint64 round = 0;
-        for (const auto &result : std::as_const(results.value()))
-            round += result.ok() && result.value().removed ? 1 : 0;
+        for (const auto &result : std::as_const(results.value())) {
+            if (!result.ok() || !result.value().removed)
+                continue;
+            ++round;
+            jobfiles::release(*m_registry, workRoot(), result.value().record, true);
+        }
         removed += round;
-        if (round == 0 || ids.size() < kChunk)
+        if (round == 0 || old->size() < kChunk)
             break; // nothing more would go (or another process is removing them too)
     }
     m_out << "removed " << removed << " finished jobs (finished before " << formatLocalTime(cutoff)

@@ -1,5 +1,7 @@
 #include "jobgroups.h"
 
+#include <algorithm>
+
 #include <QSet>
 
 #include "job/jobkindregistry.h"
@@ -64,6 +66,34 @@ QList<qsizetype> failuresToTell(
             tell.append(i);
     }
     return tell;
+}
+
+Result<QList<QUuid>> idsOfFinishedGroups(
+    JobStore &store, const JobKindRegistry &registry, const QList<JobRecord> &finished)
+{
+    QHash<QString, bool> groupFinished;
+    QList<QUuid> ids;
+    ids.reserve(finished.size());
+    for (const JobRecord &record : finished) {
+        const JobKind *kind = registry.find(record.kind);
+        const QString group = kind && !kind->groupParam.isEmpty()
+            ? record.params.value(kind->groupParam).toString()
+            : QString();
+        if (!group.isEmpty() && !groupFinished.contains(group)) {
+            JobQuery siblings;
+            siblings.paramName = kind->groupParam;
+            siblings.paramValue = group;
+            auto found = store.query(siblings);
+            if (!found)
+                return found.error();
+            groupFinished.insert(group,
+                std::all_of(found->cbegin(), found->cend(),
+                    [](const JobRecord &sibling) { return isFinishedState(sibling.state); }));
+        }
+        if (group.isEmpty() || groupFinished.value(group))
+            ids.append(record.id);
+    }
+    return ids;
 }
 
 } // namespace spool::jobgroups

@@ -32,5 +32,11 @@ Result<Expanded> withGroups(
 QList<qsizetype> failuresToTell(
     const Expanded &expanded, const QList<Result<CommandResult>> &results);
 
+// The ids of `finished` without the jobs whose group still has a job that is not finished: a
+// finished part's samples wait beside the output for its render's merge, so Clear Finished and
+// retention leave the part until the whole render is finished.
+Result<QList<QUuid>> idsOfFinishedGroups(
+    JobStore &store, const JobKindRegistry &registry, const QList<JobRecord> &finished);
+
 } // namespace jobgroups
 } // namespace spool

@@ -407,11 +407,12 @@ std::optional<QList<QUuid>> Scheduler::finishedJobIds(qint64 limit, qint64 befor
         reportStorageError(finished.error());
         return std::nullopt;
     }
-    QList<QUuid> ids;
-    ids.reserve(finished->size());
-    for (const JobRecord &record : std::as_const(finished.value()))
-        ids.append(record.id);
-    return ids;
+    auto ids = jobgroups::idsOfFinishedGroups(*m_store, *m_registry, finished.value());
+    if (!ids) {
+        reportStorageError(ids.error());
+        return std::nullopt;
+    }
+    return ids.value();
 }
 
 void Scheduler::clearFinished()
