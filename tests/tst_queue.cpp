@@ -9,6 +9,7 @@
 #include <QTest>
 #include <QThread>
 
+#include "queue/jobgroups.h"
 #include "queue/jobqueueimpl.h"
 #include "queue/runningjob.h"
 #include "store/memoryjobstore.h"
@@ -46,6 +47,7 @@ class TestQueue : public QObject
 private Q_SLOTS:
     void init();
     void cleanup();
+    void groupRefusalsAreToldOnlyForTheWhole();
 
     void fifoWithOneWorker_data() { storeRows(); }
     void fifoWithOneWorker();
@@ -636,6 +638,31 @@ void TestQueue::commandsFromAnotherProcessReachRunningJobs()
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(job.id), JobState::Canceled, kWithinMs);
     qInfo("a cancel from another connection stopped the job in %lld ms", timer.elapsed());
     QCOMPARE(h.kit.running(QStringLiteral("gate")), 0);
+}
+
+// A command given to a part of a split job goes to its whole group: a named job's refusal is
+// told only when no job of its group took the command, a sibling's never; a job with no group
+// is told as always.
+void TestQueue::groupRefusalsAreToldOnlyForTheWhole()
+{
+    const QUuid a = QUuid::createUuid(), b = QUuid::createUuid(), c = QUuid::createUuid(),
+                lone = QUuid::createUuid(), d = QUuid::createUuid(), e = QUuid::createUuid();
+    jobgroups::Expanded expanded;
+    expanded.ids = { a, lone, d, b, c, e }; // named: a, lone, d; then their siblings
+    expanded.named = 3;
+    expanded.groupOf = { { a, QStringLiteral("g1") }, { b, QStringLiteral("g1") },
+        { c, QStringLiteral("g1") }, { d, QStringLiteral("g2") }, { e, QStringLiteral("g2") } };
+    const auto refused = [] {
+        return Result<CommandResult>(makeError(ErrorCode::InvalidState, QStringLiteral("no")));
+    };
+    const Result<CommandResult> took = CommandResult {};
+    // g1 took it (b did); lone and g2 (d and e) refused it.
+    const QList<Result<CommandResult>> results { refused(), refused(), refused(), took, refused(),
+        refused() };
+    QCOMPARE(jobgroups::failuresToTell(expanded, results), (QList<qsizetype> { 1, 2 }));
+    // Everything took it: nothing to tell.
+    const QList<Result<CommandResult>> allTook(6, took);
+    QCOMPARE(jobgroups::failuresToTell(expanded, allTook), QList<qsizetype> {});
 }
 
 QTEST_GUILESS_MAIN(TestQueue)

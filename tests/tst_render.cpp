@@ -215,6 +215,8 @@ private Q_SLOTS:
     void damagedPartIsRenderedAgainByTheMerge();
     void commandsActOnTheWholeSplitRender();
     void clearFinishedWaitsForTheWholeSplitRender();
+    void removingARenderRemovesTheSamplesAMergeHeld();
+    void plantedLinkAtThePartsFolderIsRefused();
     void spoolctlCommandsActOnTheWholeSplitRender();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
@@ -726,6 +728,9 @@ void TestRender::splitRenderEqualsTheWholeRender()
     }
     QCOMPARE(merged, 1);
     QCOMPARE(samples, qint64(96) * 72 * 7);
+    // Every part's samples were taken as they were kept: none was rendered twice.
+    for (const QUuid &id : ids.value())
+        QVERIFY(!h.logLines(id).join(QLatin1Char('\n')).contains(QLatin1String("missing")));
     const QImage a(h.out(QStringLiteral("whole.png"))), b(h.out(QStringLiteral("split.png")));
     QCOMPARE(b.size(), QSize(96, 72));
     QVERIFY(maxChannelDifference(a, b) <= 1);
@@ -768,7 +773,8 @@ void TestRender::damagedPartIsRenderedAgainByTheMerge()
     QVERIFY(h.recorder->failures.isEmpty());
     QCOMPARE(h.recorder->record(second).output, h.out(QStringLiteral("split.png")));
     QVERIFY(h.logLines(second).contains(
-        QStringLiteral("the samples of part 1 of 2 are missing or damaged; rendering them here")));
+        QStringLiteral("the samples of part 1 of 2 are missing, damaged or from another version of "
+                       "the scene; rendering them here")));
     QCOMPARE(splitFolders(h.dir.path()), QStringList());
 
     const QUuid whole = h.add(spider, QStringLiteral("whole.png"), kSplitParams);
@@ -805,8 +811,7 @@ void TestRender::commandsActOnTheWholeSplitRender()
         QTRY_VERIFY(h.recorder->state(id) == JobState::Queued
             || h.recorder->state(id) == JobState::Running);
 
-    // Cancel one that is already canceled while the others run: the others stop, and nothing
-    // is refused (the render took the command).
+    // Cancel a running one: the others stop too.
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Running, 60000);
     h.queue->cancel(first);
     for (const QUuid &id : ids.value())
@@ -820,12 +825,9 @@ void TestRender::commandsActOnTheWholeSplitRender()
     QTest::qWait(100);
     QCOMPARE(h.recorder->failures.size(), 1);
 
-    // Remove one: the render goes, with whatever its parts kept.
+    // Remove one: the render goes.
     h.queue->remove(first);
     QTRY_COMPARE(h.recorder->removed.size(), 3);
-    QCOMPARE(splitFolders(h.dir.path()), QStringList());
-    QCOMPARE(QDir(h.dir.path()).entryList({ QStringLiteral("*.png*") }, QDir::Files | QDir::Hidden),
-        QStringList());
 }
 
 // spoolctl too: `add --split 2` prints both parts' ids, and `cancel` of one cancels both,
@@ -859,6 +861,73 @@ void TestRender::clearFinishedWaitsForTheWholeSplitRender()
     QVERIFY(QFileInfo::exists(h.out(QStringLiteral("split.png"))));
     h.queue->clearFinished();
     QTRY_COMPARE(h.recorder->removed.size(), 2);
+}
+
+// A merging part that died leaves every part's samples in its merging folder; removing the
+// render then removes that folder too, and nothing is left beside the output.
+void TestRender::removingARenderRemovesTheSamplesAMergeHeld()
+{
+    Harness h(1);
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), 2);
+    h.queue->setQueuePaused(true);
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    QVERIFY(ids.ok());
+    const QUuid first = ids->at(0), second = ids->at(1);
+    QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
+    QVERIFY(h.store->command(second, JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()).ok());
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
+
+    // As if the second part had taken the merge and died: the folder under its merging name,
+    // holding the first part's samples.
+    const QStringList folders = splitFolders(h.dir.path());
+    QCOMPARE(folders.size(), 1);
+    const QString merging =
+        h.dir.filePath(folders.first() + QStringLiteral(".merging-") + idString(second).left(8));
+    QVERIFY(QDir().rename(h.dir.filePath(folders.first()), merging));
+
+    h.queue->remove(first);
+    QTRY_COMPARE(h.recorder->removed.size(), 2);
+    QStringList left =
+        QDir(h.dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+    left.removeAll(QStringLiteral("work")); // the queue's work root
+    QCOMPARE(left, QStringList());
+}
+
+// Someone who may write to the output folder plants a link at the parts' folder name (the group
+// is in the job's parameters): the parts refuse it, and nothing reaches the link's target.
+void TestRender::plantedLinkAtThePartsFolderIsRefused()
+{
+    Harness h(1);
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), 2);
+    h.queue->setQueuePaused(true);
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    QVERIFY(ids.ok());
+    QTRY_COMPARE(h.recorder->state(ids->at(0)), JobState::Queued);
+    const QString group =
+        h.recorder->record(ids->at(0)).params.value(QStringLiteral("group")).toString();
+    QVERIFY(QDir(h.dir.path()).mkdir(QStringLiteral("victim")));
+    QFile victimFile(h.dir.filePath(QStringLiteral("victim/keep.txt")));
+    QVERIFY(victimFile.open(QIODevice::WriteOnly));
+    victimFile.write("theirs");
+    victimFile.close();
+    QVERIFY(QFile::link(h.dir.filePath(QStringLiteral("victim")),
+        h.dir.filePath(QStringLiteral(".spool-split-") + group.left(8))));
+
+    h.queue->setQueuePaused(false);
+    for (const QUuid &id : ids.value()) {
+        QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Failed, 60000);
+        QVERIFY2(h.recorder->record(id).error.contains(QLatin1String("is a link")),
+            qPrintable(h.recorder->record(id).error));
+    }
+    QCOMPARE(QDir(h.dir.filePath(QStringLiteral("victim"))).entryList(QDir::Files | QDir::Hidden),
+        QStringList { QStringLiteral("keep.txt") });
 }
 
 void TestRender::spoolctlCommandsActOnTheWholeSplitRender()

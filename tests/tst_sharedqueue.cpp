@@ -639,8 +639,6 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
     // The killed part ran again elsewhere.
     const auto retaken = store->query(JobQuery { { victimJob.id }, {} }).value();
     QVERIFY(retaken.first().attempts >= 2);
-    QVERIFY(!retaken.first().leaseOwner.startsWith(victim->host() + QLatin1Char('|'))
-        || retaken.first().leaseOwner.isEmpty());
     const QImage a(out + QStringLiteral("/whole.png")), b(out + QStringLiteral("/split.png"));
     QCOMPARE(b.size(), QSize(640, 480));
     QVERIFY(maxChannelDifference(a, b) <= 1);

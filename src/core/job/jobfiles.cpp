@@ -20,10 +20,11 @@ void release(
         return;
     const QString dir = workDir(workRoot, record.id);
     const JobKind *kind = registry.find(record.kind);
-    if ((removed || record.state != JobState::Succeeded) && kind && kind->discard)
-        kind->discard(record, dir);
+    // What a removed job kept for others goes first: discard() may hand it back to them.
     if (removed && kind && kind->removed)
         kind->removed(record);
+    if ((removed || record.state != JobState::Succeeded) && kind && kind->discard)
+        kind->discard(record, dir);
     if (QFileInfo::exists(dir))
         QDir(dir).removeRecursively();
 }

@@ -71,7 +71,10 @@ QList<qsizetype> failuresToTell(
 Result<QList<QUuid>> idsOfFinishedGroups(
     JobStore &store, const JobKindRegistry &registry, const QList<JobRecord> &finished)
 {
-    QHash<QString, bool> groupFinished;
+    QSet<QUuid> candidates;
+    for (const JobRecord &record : finished)
+        candidates.insert(record.id);
+    QHash<QString, bool> wholeGroup; // every job of the group is among the candidates
     QList<QUuid> ids;
     ids.reserve(finished.size());
     for (const JobRecord &record : finished) {
@@ -79,18 +82,18 @@ Result<QList<QUuid>> idsOfFinishedGroups(
         const QString group = kind && !kind->groupParam.isEmpty()
             ? record.params.value(kind->groupParam).toString()
             : QString();
-        if (!group.isEmpty() && !groupFinished.contains(group)) {
+        if (!group.isEmpty() && !wholeGroup.contains(group)) {
             JobQuery siblings;
             siblings.paramName = kind->groupParam;
             siblings.paramValue = group;
             auto found = store.query(siblings);
             if (!found)
                 return found.error();
-            groupFinished.insert(group,
+            wholeGroup.insert(group,
                 std::all_of(found->cbegin(), found->cend(),
-                    [](const JobRecord &sibling) { return isFinishedState(sibling.state); }));
+                    [&](const JobRecord &sibling) { return candidates.contains(sibling.id); }));
         }
-        if (group.isEmpty() || groupFinished.value(group))
+        if (group.isEmpty() || wholeGroup.value(group))
             ids.append(record.id);
     }
     return ids;

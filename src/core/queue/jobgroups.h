@@ -32,9 +32,9 @@ Result<Expanded> withGroups(
 QList<qsizetype> failuresToTell(
     const Expanded &expanded, const QList<Result<CommandResult>> &results);
 
-// The ids of `finished` without the jobs whose group still has a job that is not finished: a
-// finished part's samples wait beside the output for its render's merge, so Clear Finished and
-// retention leave the part until the whole render is finished.
+// The ids of `finished` without the jobs whose group has a job that is not among them: a
+// finished part's samples wait beside the output for its render's merge (a failed part may yet
+// be retried), so Clear Finished, retention and prune take a render whole or not at all.
 Result<QList<QUuid>> idsOfFinishedGroups(
     JobStore &store, const JobKindRegistry &registry, const QList<JobRecord> &finished);
 

@@ -399,7 +399,8 @@ void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand,
 }
 
 // Ids of finished jobs (at most `limit`, -1: all; that finished before `beforeMs` if > 0).
-std::optional<QList<QUuid>> Scheduler::finishedJobIds(qint64 limit, qint64 beforeMs)
+std::optional<QList<QUuid>> Scheduler::finishedJobIds(
+    qint64 limit, qint64 beforeMs, qsizetype *examined)
 {
     auto finished = m_store->query(JobQuery {
         {}, { JobState::Succeeded, JobState::Failed, JobState::Canceled }, limit, beforeMs });
@@ -407,6 +408,8 @@ std::optional<QList<QUuid>> Scheduler::finishedJobIds(qint64 limit, qint64 befor
         reportStorageError(finished.error());
         return std::nullopt;
     }
+    if (examined)
+        *examined = finished->size(); // before the parts of unfinished renders are left out
     auto ids = jobgroups::idsOfFinishedGroups(*m_store, *m_registry, finished.value());
     if (!ids) {
         reportStorageError(ids.error());
@@ -427,7 +430,8 @@ void Scheduler::clearFinished()
 // process forgot it) is simply left out, and a storage failure is a storage error.
 void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
 {
-    const auto found = finishedJobIds(kForgetChunk, finishedBeforeMs);
+    qsizetype examined = 0;
+    const auto found = finishedJobIds(kForgetChunk, finishedBeforeMs, &examined);
     if (!found || found->isEmpty())
         return;
     const QList<QUuid> &ids = *found;
@@ -444,7 +448,7 @@ void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
         jobfiles::release(*m_registry, m_config.workRoot, result->record, true);
         removed.append(ids.at(i));
     }
-    const bool more = !removed.isEmpty() && ids.size() == kForgetChunk;
+    const bool more = !removed.isEmpty() && examined == kForgetChunk;
     if (!removed.isEmpty()) {
         publish(outbox::JobsRemoved { std::move(removed) });
         markStateChanged();

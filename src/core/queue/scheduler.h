@@ -69,7 +69,8 @@ private:
         const std::function<QList<qsizetype>(const QList<Result<CommandResult>> &)>
             &failuresToTell = {});
     void clearFinished();
-    std::optional<QList<QUuid>> finishedJobIds(qint64 limit, qint64 beforeMs);
+    std::optional<QList<QUuid>> finishedJobIds(
+        qint64 limit, qint64 beforeMs, qsizetype *examined = nullptr);
     void forgetFinishedChunk(qint64 finishedBeforeMs);
     void sendEvents(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);

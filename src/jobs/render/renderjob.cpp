@@ -442,29 +442,30 @@ QByteArray partPrint(const QByteArray &scenePrint, const Params &p, int parts, i
 // `own`, this part's, when it has them in memory), missing ones rendered here, then the PNG.
 JobResult mergeParts(JobContext &context, const Params &p, const split::Part &part,
     const std::function<QByteArray(int)> &printOf, const QByteArray &scenePrint,
-    const std::vector<float> &own)
+    std::vector<float> own)
 {
     const QString merging = split::mergingDir(p.out, part, context.id());
     QElapsedTimer merge;
     merge.start();
-    std::vector<float> sum(size_t(p.width) * size_t(p.height) * 3, 0.0f);
-    const int skip = own.empty() ? -1 : part.index;
-    const QList<int> missing = split::addPartSums(merging, part, p.samples, printOf, sum, skip);
-    for (size_t i = 0; i < own.size(); ++i)
-        sum[i] += own[i];
+    // The others' sums are added into this part's own (one picture's worth of memory less).
+    const bool hadOwn = !own.empty();
+    std::vector<float> sum =
+        hadOwn ? std::move(own) : std::vector<float>(size_t(p.width) * size_t(p.height) * 3, 0.0f);
+    const QList<int> missing =
+        split::addPartSums(merging, part, p.samples, printOf, sum, hadOwn ? part.index : -1);
     context.log(QStringLiteral("part %1 of %2 completed the set: %3 parts' samples read and "
                                "added in %4 ms")
                     .arg(part.index + 1)
                     .arg(part.count)
-                    .arg(part.count - missing.size() - (own.empty() ? 0 : 1))
+                    .arg(part.count - missing.size() - (hadOwn ? 1 : 0))
                     .arg(merge.elapsed()));
     // Samples deleted or spoiled since their part succeeded are rendered again here: the
     // picture never waits for a part that will not run again.
     for (const int index : missing) {
         const split::SampleRange other =
             split::sampleRange(p.samples, { index, part.count, part.group });
-        context.log(QStringLiteral("the samples of part %1 of %2 are missing or damaged; rendering "
-                                   "them here")
+        context.log(QStringLiteral("the samples of part %1 of %2 are missing, damaged or from "
+                                   "another version of the scene; rendering them here")
                         .arg(index + 1)
                         .arg(part.count));
         std::vector<float> sums;
@@ -476,7 +477,7 @@ JobResult mergeParts(JobContext &context, const Params &p, const split::Part &pa
     }
     JobResult result = writePicture(context, p, sum, scenePrint);
     if (result.status == RunStatus::Succeeded) {
-        QDir(merging).removeRecursively();
+        split::finishMerge(p.out, part, context.id());
         context.log(QStringLiteral("merged into %1").arg(result.output));
     } else if (context.holdsLease()) {
         split::releaseMerge(p.out, part, context.id()); // a retry of this part merges again
@@ -492,10 +493,13 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
     const auto printOf = [&](int index) { return partPrint(scenePrint, p, part.count, index); };
     const split::SampleRange range = split::sampleRange(p.samples, part);
     const QString label = QStringLiteral("part %1 of %2").arg(part.index + 1).arg(part.count);
-    std::vector<float> own;
-    if (QFileInfo::exists(split::mergingDir(p.out, part, context.id())))
-        return mergeParts(context, p, part, printOf, scenePrint, own); // taken on an earlier run
+    if (split::holdsMerge(p.out, part, context.id()))
+        return mergeParts(context, p, part, printOf, scenePrint, {}); // taken on an earlier run
+    if (auto made = split::makePartsDir(p.out, part); !made)
+        return JobResult::failure(
+            made.error().message, made.error().code != ErrorCode::InvalidInput);
 
+    std::vector<float> own;
     const QString file = split::partFile(split::partsDir(p.out, part), part.index);
     own.assign(size_t(p.width) * size_t(p.height) * 3, 0.0f);
     const bool kept = loadSums(file, printOf(part.index), own) == range.count;
@@ -518,7 +522,10 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
         // The others are all there: merge at once, without writing these samples first (on the
         // way to the picture). Should this runner die, its next run renders them again.
         if (split::claimMerge(p.out, part, context.id(), part.index) == split::Claim::Mine)
-            return mergeParts(context, p, part, printOf, scenePrint, own);
+            return mergeParts(context, p, part, printOf, scenePrint, std::move(own));
+        if (!context.holdsLease()) // frozen past the lease meanwhile: the part is another's
+            return JobResult::failure(
+                QStringLiteral("another runner has taken this part over"), false);
         QElapsedTimer saving;
         saving.start();
         QString error;
@@ -528,6 +535,8 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
         QFile::remove(statePath(context.workDir()));
         context.log(QStringLiteral("%1: samples kept in %2 ms").arg(label).arg(saving.elapsed()));
     }
+    if (!context.holdsLease())
+        return JobResult::failure(QStringLiteral("another runner has taken this part over"), false);
     switch (split::claimMerge(p.out, part, context.id())) {
     case split::Claim::Waiting:
         context.log(
@@ -539,7 +548,7 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
     case split::Claim::Mine:
         break;
     }
-    return mergeParts(context, p, part, printOf, scenePrint, own);
+    return mergeParts(context, p, part, printOf, scenePrint, std::move(own));
 }
 
 } // namespace

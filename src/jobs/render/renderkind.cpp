@@ -174,7 +174,7 @@ void registerRenderKind(JobKindRegistry &registry)
             render::split::releaseMerge(out, part, record.id);
     };
     kind.removed = [](const JobRecord &record) {
-        // A part's samples wait for the others only while the part stands.
+        // A part's samples wait for the others only while the render stands.
         if (const render::split::Part part = render::split::partOf(record.params); part.isSplit())
             render::split::discardPart(
                 record.params.value(QStringLiteral("out")).toString(), part, record.id);

@@ -1,7 +1,9 @@
 #include "splitrender.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <functional>
+#include <sys/stat.h>
 
 #include <QDir>
 #include <QFile>
@@ -24,6 +26,24 @@ const QLatin1String kGroup("group");
 bool renameDir(const QString &from, const QString &to)
 {
     return std::rename(QFile::encodeName(from).constData(), QFile::encodeName(to).constData()) == 0;
+}
+
+// A folder itself (not a link to one) that only its owner and group may write to: in an output
+// folder others can write to, a link or folder planted at a name a job uses would send its
+// samples elsewhere, or its clean-up into someone else's files.
+bool isOwnFolder(const QString &path)
+{
+    struct stat st
+    {
+    };
+    return ::lstat(QFile::encodeName(path).constData(), &st) == 0 && S_ISDIR(st.st_mode)
+        && (st.st_mode & S_IWOTH) == 0;
+}
+
+void removeFolder(const QString &path)
+{
+    if (isOwnFolder(path))
+        QDir(path).removeRecursively();
 }
 
 } // namespace
@@ -79,12 +99,34 @@ QString partFile(const QString &dir, int index)
     return QDir(dir).filePath(QStringLiteral("part-%1").arg(index));
 }
 
+Result<void> makePartsDir(const QString &out, const Part &part)
+{
+    const QString dir = partsDir(out, part);
+    if (::mkdir(QFile::encodeName(dir).constData(), 0777) != 0 && errno != EEXIST)
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot create %1: %2")
+                .arg(dir, QString::fromLocal8Bit(strerror(errno))));
+    if (!isOwnFolder(dir))
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("%1 is a link, or a folder anyone may write to: refusing to keep the "
+                           "render's samples there")
+                .arg(dir));
+    return {};
+}
+
+bool holdsMerge(const QString &out, const Part &part, const QUuid &self)
+{
+    return isOwnFolder(mergingDir(out, part, self));
+}
+
 Claim claimMerge(const QString &out, const Part &part, const QUuid &self, int without)
 {
     const QString mine = mergingDir(out, part, self);
-    if (QFileInfo::exists(mine))
+    if (isOwnFolder(mine))
         return Claim::Mine;
     const QString dir = partsDir(out, part);
+    if (!isOwnFolder(dir))
+        return Claim::Taken; // gone (another part took it), or not a folder to trust
     for (int index = 0; index < part.count; ++index) {
         if (index != without && !QFileInfo::exists(partFile(dir, index)))
             return QFileInfo::exists(dir) ? Claim::Waiting : Claim::Taken;
@@ -114,7 +156,7 @@ QList<int> addPartSums(const QString &dir, const Part &part, int samples,
 void releaseMerge(const QString &out, const Part &part, const QUuid &merger)
 {
     const QString mine = mergingDir(out, part, merger);
-    if (!QFileInfo::exists(mine))
+    if (!isOwnFolder(mine))
         return;
     const QString dir = partsDir(out, part);
     if (renameDir(mine, dir))
@@ -128,10 +170,18 @@ void releaseMerge(const QString &out, const Part &part, const QUuid &merger)
     QDir(mine).removeRecursively();
 }
 
+void finishMerge(const QString &out, const Part &part, const QUuid &merger)
+{
+    removeFolder(mergingDir(out, part, merger));
+}
+
 void discardPart(const QString &out, const Part &part, const QUuid &id)
 {
-    releaseMerge(out, part, id);
+    // The whole render goes: a merge this part held goes with the samples in it.
+    removeFolder(mergingDir(out, part, id));
     const QString dir = partsDir(out, part);
+    if (!isOwnFolder(dir))
+        return;
     QFile::remove(partFile(dir, part.index));
     QDir().rmdir(dir); // only once it is empty
 }

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QUuid>
 
+#include "util/result.h"
+
 // A render split into parts: each part is a job of its own that renders a disjoint range of the
 // samples of every pixel (sampling is deterministic per seed, pixel and sample, so the parts
 // add up to the single render's sums), keeps its sums in a hidden folder beside the output, and
@@ -47,6 +49,12 @@ QString partsDir(const QString &out, const Part &part);
 QString mergingDir(const QString &out, const Part &part, const QUuid &merger);
 QString partFile(const QString &dir, int index);
 
+// Creates the parts' folder, or finds it; refuses a link or a folder anyone may write to.
+Result<void> makePartsDir(const QString &out, const Part &part);
+
+// Whether `self` took the merge (on this run or an earlier one).
+bool holdsMerge(const QString &out, const Part &part, const QUuid &self);
+
 // The merge's part, or nothing to do: `Waiting` when parts are missing (another part merges
 // when it completes the set), `Taken` when another part merges. The file of part `without` is
 // not looked for (a part that has its own samples in memory).
@@ -62,7 +70,11 @@ QList<int> addPartSums(const QString &dir, const Part &part, int samples,
 // missing can complete the set when it is retried.
 void releaseMerge(const QString &out, const Part &part, const QUuid &merger);
 
-// A part's job was removed or ended without success: its sums go, and the folder with the last.
+// After the picture is in place: the merging folder goes.
+void finishMerge(const QString &out, const Part &part, const QUuid &merger);
+
+// A part's job was removed (the whole render goes): its sums go, a merge it held goes, and the
+// folder with the last part.
 void discardPart(const QString &out, const Part &part, const QUuid &id);
 
 } // namespace spool::render::split
