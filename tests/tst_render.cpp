@@ -18,6 +18,7 @@
 #include <QTest>
 #include <QThread>
 
+#include "imagediff.h"
 #include "previewhub.h"
 #include "queue/jobqueueimpl.h"
 #include "renderer.h"
@@ -32,6 +33,7 @@
 #include "util/tsan.h"
 
 using namespace spool;
+using spool::test::maxChannelDifference;
 using namespace spool::render;
 using spool::test::Recorder;
 
@@ -170,19 +172,6 @@ qint64 millisecondsUntil(Harness &h, const QUuid &id, JobState state, int timeou
         QThread::usleep(500);
     }
     return waited.elapsed();
-}
-
-int maxChannelDifference(const QImage &a, const QImage &b)
-{
-    int worst = 0;
-    for (int y = 0; y < a.height(); ++y) {
-        for (int x = 0; x < a.width(); ++x) {
-            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
-            worst = std::max({ worst, std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)),
-                std::abs(qBlue(p) - qBlue(q)) });
-        }
-    }
-    return worst;
 }
 
 } // namespace
@@ -685,6 +674,28 @@ QStringList splitFolders(const QString &dir)
 const QJsonObject kSplitParams { { QStringLiteral("width"), 96 }, { QStringLiteral("height"), 72 },
     { QStringLiteral("samples"), 7 }, { QStringLiteral("seed"), 3 } };
 
+// Queues the spider in two parts into split.png and runs only the first: the second is held
+// paused straight in the store (through the queue, a pause would hold the whole render). The
+// parts' ids, or none if that did not happen.
+QList<QUuid> splitWithSecondPartHeld(Harness &h)
+{
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), 2);
+    h.queue->setQueuePaused(true);
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    if (!ids || ids->size() != 2
+        || !QTest::qWaitFor([&] { return h.recorder->state(ids->at(1)) == JobState::Queued; })
+        || !h.store->command(ids->at(1), JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()))
+        return {};
+    h.queue->setQueuePaused(false);
+    if (!QTest::qWaitFor(
+            [&] { return h.recorder->state(ids->at(0)) == JobState::Succeeded; }, 60000))
+        return {};
+    return ids.value();
+}
+
 } // namespace
 
 void TestRender::splitRenderEqualsTheWholeRender_data()
@@ -745,19 +756,9 @@ void TestRender::damagedPartIsRenderedAgainByTheMerge()
 {
     Harness h(1);
     const QString spider = model("OBJ/spider.obj");
-    QJsonObject params = kSplitParams;
-    params.insert(QStringLiteral("scene"), spider);
-    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
-    params.insert(QStringLiteral("split"), 2);
-    h.queue->setQueuePaused(true);
-    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
-    QVERIFY(ids.ok());
-    const QUuid first = ids->at(0), second = ids->at(1);
-    QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
-    // Straight to the store: through the queue, a pause would hold the whole render.
-    QVERIFY(h.store->command(second, JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()).ok());
-    h.queue->setQueuePaused(false);
-    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
+    const QList<QUuid> ids = splitWithSecondPartHeld(h);
+    QCOMPARE(ids.size(), 2);
+    const QUuid first = ids.at(0), second = ids.at(1);
     QCOMPARE(h.recorder->record(first).output, QString());
 
     // The first part's samples wait beside the output; someone cuts them short.
@@ -830,25 +831,14 @@ void TestRender::commandsActOnTheWholeSplitRender()
     QTRY_COMPARE(h.recorder->removed.size(), 3);
 }
 
-// spoolctl too: `add --split 2` prints both parts' ids, and `cancel` of one cancels both,
-// a line for each.
 // Clear Finished leaves a finished part alone while another part of its render is still to
 // run (its samples wait for the merge), and clears the render once it is finished.
 void TestRender::clearFinishedWaitsForTheWholeSplitRender()
 {
     Harness h(1);
-    QJsonObject params = kSplitParams;
-    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
-    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
-    params.insert(QStringLiteral("split"), 2);
-    h.queue->setQueuePaused(true);
-    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
-    QVERIFY(ids.ok());
-    const QUuid first = ids->at(0), second = ids->at(1);
-    QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
-    QVERIFY(h.store->command(second, JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()).ok());
-    h.queue->setQueuePaused(false);
-    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
+    const QList<QUuid> ids = splitWithSecondPartHeld(h);
+    QCOMPARE(ids.size(), 2);
+    const QUuid second = ids.at(1);
 
     h.queue->clearFinished();
     QTest::qWait(300);
@@ -868,18 +858,9 @@ void TestRender::clearFinishedWaitsForTheWholeSplitRender()
 void TestRender::removingARenderRemovesTheSamplesAMergeHeld()
 {
     Harness h(1);
-    QJsonObject params = kSplitParams;
-    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
-    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
-    params.insert(QStringLiteral("split"), 2);
-    h.queue->setQueuePaused(true);
-    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
-    QVERIFY(ids.ok());
-    const QUuid first = ids->at(0), second = ids->at(1);
-    QTRY_COMPARE(h.recorder->state(second), JobState::Queued);
-    QVERIFY(h.store->command(second, JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()).ok());
-    h.queue->setQueuePaused(false);
-    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(first), JobState::Succeeded, 60000);
+    const QList<QUuid> ids = splitWithSecondPartHeld(h);
+    QCOMPARE(ids.size(), 2);
+    const QUuid first = ids.at(0), second = ids.at(1);
 
     // As if the second part had taken the merge and died: the folder under its merging name,
     // holding the first part's samples.
@@ -930,6 +911,8 @@ void TestRender::plantedLinkAtThePartsFolderIsRefused()
         QStringList { QStringLiteral("keep.txt") });
 }
 
+// spoolctl too: `add --split 2` prints both parts' ids, and `cancel` of one cancels both,
+// a line for each.
 void TestRender::spoolctlCommandsActOnTheWholeSplitRender()
 {
     QTemporaryDir dir;

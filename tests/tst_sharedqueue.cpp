@@ -16,11 +16,13 @@
 #include <QTest>
 
 #include "faultserver.h"
+#include "imagediff.h"
 #include "pgserver.h"
 #include "spoolctlprocess.h"
 #include "store/postgresjobstore.h"
 
 using namespace spool;
+using spool::test::maxChannelDifference;
 
 namespace {
 
@@ -536,23 +538,6 @@ void TestSharedQueue::pruneForgetsOnlyOldFinishedJobs()
     QCOMPARE(refused.exitCode, 2);
     QCOMPARE(store->counts()->total(), 2);
 }
-
-namespace {
-
-int maxChannelDifference(const QImage &a, const QImage &b)
-{
-    int worst = 0;
-    for (int y = 0; y < a.height(); ++y) {
-        for (int x = 0; x < a.width(); ++x) {
-            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
-            worst = std::max({ worst, std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)),
-                std::abs(qBlue(p) - qBlue(q)) });
-        }
-    }
-    return worst;
-}
-
-} // namespace
 
 // One picture in three parts across machines whose output folder is the same path. The runner
 // holding a part is killed (SIGKILL) while it renders; another machine takes the part over

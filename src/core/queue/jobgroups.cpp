@@ -8,6 +8,28 @@
 
 namespace spool::jobgroups {
 
+namespace {
+
+// The group a job belongs to, and the parameter that names it; empty when none.
+QString groupOf(const JobKindRegistry &registry, const JobRecord &record, QString *param)
+{
+    const JobKind *kind = registry.find(record.kind);
+    if (!kind || kind->groupParam.isEmpty())
+        return {};
+    *param = kind->groupParam;
+    return record.params.value(kind->groupParam).toString();
+}
+
+Result<QList<JobRecord>> jobsOfGroup(JobStore &store, const QString &param, const QString &group)
+{
+    JobQuery query;
+    query.paramName = param;
+    query.paramValue = group;
+    return store.query(query);
+}
+
+} // namespace
+
 Result<Expanded> withGroups(
     JobStore &store, const JobKindRegistry &registry, const QList<QUuid> &ids)
 {
@@ -20,20 +42,15 @@ Result<Expanded> withGroups(
     QSet<QUuid> seen(ids.cbegin(), ids.cend());
     QSet<QString> groups;
     for (const JobRecord &record : std::as_const(named.value())) {
-        const JobKind *kind = registry.find(record.kind);
-        if (!kind || kind->groupParam.isEmpty())
-            continue;
-        const QString group = record.params.value(kind->groupParam).toString();
+        QString param;
+        const QString group = groupOf(registry, record, &param);
         if (group.isEmpty())
             continue;
         expanded.groupOf.insert(record.id, group);
         if (groups.contains(group))
             continue;
         groups.insert(group);
-        JobQuery siblings;
-        siblings.paramName = kind->groupParam;
-        siblings.paramValue = group;
-        auto found = store.query(siblings);
+        auto found = jobsOfGroup(store, param, group);
         if (!found)
             return found.error();
         for (const JobRecord &sibling : std::as_const(found.value())) {
@@ -78,15 +95,10 @@ Result<QList<QUuid>> idsOfFinishedGroups(
     QList<QUuid> ids;
     ids.reserve(finished.size());
     for (const JobRecord &record : finished) {
-        const JobKind *kind = registry.find(record.kind);
-        const QString group = kind && !kind->groupParam.isEmpty()
-            ? record.params.value(kind->groupParam).toString()
-            : QString();
+        QString param;
+        const QString group = groupOf(registry, record, &param);
         if (!group.isEmpty() && !wholeGroup.contains(group)) {
-            JobQuery siblings;
-            siblings.paramName = kind->groupParam;
-            siblings.paramValue = group;
-            auto found = store.query(siblings);
+            auto found = jobsOfGroup(store, param, group);
             if (!found)
                 return found.error();
             wholeGroup.insert(group,
