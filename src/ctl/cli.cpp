@@ -717,7 +717,8 @@ int Cli::jobCommand(JobCommand command, const QStringList &args)
         store.value()->commandMany(expanded->ids, command, QDateTime::currentMSecsSinceEpoch());
     if (!results)
         return fail(results.error());
-    if (const auto tell = jobgroups::failuresToTell(expanded.value(), results.value()); !tell.isEmpty())
+    if (const auto tell = jobgroups::failuresToTell(expanded.value(), results.value());
+        !tell.isEmpty())
         return fail(results->at(tell.first()).error());
     for (qsizetype i = 0; i < results->size(); ++i) {
         const Result<CommandResult> &result = results->at(i);
