@@ -38,10 +38,7 @@ std::shared_ptr<JobStore> openSqlite(const QString &dir, Durability durability)
     SqliteJobStore::Options options;
     options.dataDir = dir;
     options.durability = durability;
-    auto opened = SqliteJobStore::open(options);
-    if (!opened)
-        qFatal("%s", qPrintable(opened.error().message));
-    return std::shared_ptr<JobStore>(std::move(opened.value()));
+    return bench::storeOrQuit(SqliteJobStore::open(options));
 }
 
 // M succeeded jobs with a short timeline each, finished a year ago.

@@ -27,16 +27,22 @@ inline std::shared_ptr<JobKindRegistry> noopRegistry()
     return registry;
 }
 
+// An opened store, shared; a failure to open ends the benchmark.
+template<typename Store>
+std::shared_ptr<JobStore> storeOrQuit(Result<std::unique_ptr<Store>> opened)
+{
+    if (!opened)
+        qFatal("%s", qPrintable(opened.error().message));
+    return std::shared_ptr<JobStore>(std::move(opened.value()));
+}
+
 // The shared queue at `url`, in a schema of its own; a failure ends the benchmark.
 inline std::shared_ptr<JobStore> openPostgres(const QString &url, const QString &schema)
 {
     PostgresJobStore::Options options;
     options.url = url;
     options.schema = schema;
-    auto opened = PostgresJobStore::open(options);
-    if (!opened)
-        qFatal("%s", qPrintable(opened.error().message));
-    return std::shared_ptr<JobStore>(std::move(opened.value()));
+    return storeOrQuit(PostgresJobStore::open(options));
 }
 
 // The positional argument `index` as a number, or `fallback`.

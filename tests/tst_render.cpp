@@ -674,17 +674,23 @@ QStringList splitFolders(const QString &dir)
 const QJsonObject kSplitParams { { QStringLiteral("width"), 96 }, { QStringLiteral("height"), 72 },
     { QStringLiteral("samples"), 7 }, { QStringLiteral("seed"), 3 } };
 
+// The spider in `parts` parts into split.png.
+QJsonObject splitSpider(const Harness &h, int parts)
+{
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
+    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
+    params.insert(QStringLiteral("split"), parts);
+    return params;
+}
+
 // Queues the spider in two parts into split.png and runs only the first: the second is held
 // paused straight in the store (through the queue, a pause would hold the whole render). The
 // parts' ids, or none if that did not happen.
 QList<QUuid> splitWithSecondPartHeld(Harness &h)
 {
-    QJsonObject params = kSplitParams;
-    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
-    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
-    params.insert(QStringLiteral("split"), 2);
     h.queue->setQueuePaused(true);
-    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { splitSpider(h, 2) });
     if (!ids || ids->size() != 2
         || !QTest::qWaitFor([&] { return h.recorder->state(ids->at(1)) == JobState::Queued; })
         || !h.store->command(ids->at(1), JobCommand::Pause, QDateTime::currentMSecsSinceEpoch()))
@@ -716,11 +722,7 @@ void TestRender::splitRenderEqualsTheWholeRender()
     Harness h(2);
     const QString spider = model("OBJ/spider.obj");
     const QUuid whole = h.add(spider, QStringLiteral("whole.png"), kSplitParams);
-    QJsonObject params = kSplitParams;
-    params.insert(QStringLiteral("scene"), spider);
-    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
-    params.insert(QStringLiteral("split"), parts);
-    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { splitSpider(h, parts) });
     QVERIFY(ids.ok());
     QCOMPARE(ids->size(), parts);
     for (const QUuid &id : ids.value())
@@ -883,12 +885,8 @@ void TestRender::removingARenderRemovesTheSamplesAMergeHeld()
 void TestRender::plantedLinkAtThePartsFolderIsRefused()
 {
     Harness h(1);
-    QJsonObject params = kSplitParams;
-    params.insert(QStringLiteral("scene"), model("OBJ/spider.obj"));
-    params.insert(QStringLiteral("out"), h.out(QStringLiteral("split.png")));
-    params.insert(QStringLiteral("split"), 2);
     h.queue->setQueuePaused(true);
-    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { params });
+    auto ids = h.queue->enqueueMany(QStringLiteral("render"), { splitSpider(h, 2) });
     QVERIFY(ids.ok());
     QTRY_COMPARE(h.recorder->state(ids->at(0)), JobState::Queued);
     const QString group =

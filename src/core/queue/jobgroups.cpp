@@ -30,6 +30,11 @@ Result<QList<JobRecord>> jobsOfGroup(JobStore &store, const QString &param, cons
 
 } // namespace
 
+Expanded ungrouped(const QList<QUuid> &ids)
+{
+    return Expanded { ids, ids.size(), {} };
+}
+
 Result<Expanded> withGroups(
     JobStore &store, const JobKindRegistry &registry, const QList<QUuid> &ids)
 {

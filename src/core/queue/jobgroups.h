@@ -22,6 +22,9 @@ struct Expanded
     QHash<QUuid, QString> groupOf; // for jobs that belong to a group
 };
 
+// `ids` alone, each its own (Clear Finished takes finished jobs as they are).
+Expanded ungrouped(const QList<QUuid> &ids);
+
 // `ids` and every job that shares a group with one of them (JobKind::groupParam).
 Result<Expanded> withGroups(
     JobStore &store, const JobKindRegistry &registry, const QList<QUuid> &ids);

@@ -348,34 +348,27 @@ void Scheduler::userCommand(const QList<QUuid> &ids, JobCommand jobCommand)
             publish(outbox::CommandFailed { id, expanded.error().message });
         return;
     }
-    command(expanded->ids, jobCommand, [&](const QList<Result<CommandResult>> &results) {
-        return jobgroups::failuresToTell(expanded.value(), results);
-    });
+    command(expanded.value(), jobCommand);
 }
 
-void Scheduler::command(const QList<QUuid> &ids, JobCommand jobCommand,
-    const std::function<QList<qsizetype>(const QList<Result<CommandResult>> &)> &failuresToTell)
+void Scheduler::command(const jobgroups::Expanded &jobs, JobCommand jobCommand)
 {
+    const QList<QUuid> &ids = jobs.ids;
     auto results = m_store->commandMany(ids, jobCommand, now());
     if (!results) {
-        for (const QUuid &id : ids)
-            publish(outbox::CommandFailed { id, results.error().message });
+        for (qsizetype i = 0; i < jobs.named; ++i)
+            publish(outbox::CommandFailed { ids.at(i), results.error().message });
         return;
     }
-    if (failuresToTell) {
-        for (const qsizetype i : failuresToTell(results.value()))
-            publish(outbox::CommandFailed { ids.at(i), results->at(i).error().message });
-    }
+    for (const qsizetype i : jobgroups::failuresToTell(jobs, results.value()))
+        publish(outbox::CommandFailed { ids.at(i), results->at(i).error().message });
     QList<JobRecord> changed;
     QList<QUuid> removed;
     bool anyQueued = false;
     for (qsizetype i = 0; i < ids.size(); ++i) {
         const Result<CommandResult> &result = results->at(i);
-        if (!result) {
-            if (!failuresToTell)
-                publish(outbox::CommandFailed { ids.at(i), result.error().message });
-            continue;
-        }
+        if (!result)
+            continue; // told above, if worth telling
         const JobRecord &record = result->record;
         jobfiles::release(*m_registry, m_config.workRoot, record, result->removed);
         if (result->removed) {
@@ -422,7 +415,7 @@ void Scheduler::clearFinished()
 {
     const auto ids = finishedJobIds(-1, 0);
     if (ids && !ids->isEmpty())
-        command(*ids, JobCommand::Remove);
+        command(jobgroups::ungrouped(*ids), JobCommand::Remove);
 }
 
 // Retention, a chunk per message so that other work and other writers go between. Quiet: nobody

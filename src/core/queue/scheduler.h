@@ -14,6 +14,7 @@
 
 #include "job/jobkindregistry.h"
 #include "queue/admissionpolicy.h"
+#include "queue/jobgroups.h"
 #include "queue/queueconfig.h"
 #include "queue/queueevents.h"
 #include "queue/runningjob.h"
@@ -64,10 +65,8 @@ private:
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
     void userCommand(const QList<QUuid> &ids, JobCommand command);
-    // `failuresToTell`: which refusals to publish (all when not given).
-    void command(const QList<QUuid> &ids, JobCommand command,
-        const std::function<QList<qsizetype>(const QList<Result<CommandResult>> &)>
-            &failuresToTell = {});
+    // To `jobs.ids`; refusals are told as jobgroups::failuresToTell() says.
+    void command(const jobgroups::Expanded &jobs, JobCommand command);
     void clearFinished();
     std::optional<QList<QUuid>> finishedJobIds(
         qint64 limit, qint64 beforeMs, qsizetype *examined = nullptr);

@@ -485,6 +485,12 @@ JobResult mergeParts(JobContext &context, const Params &p, const split::Part &pa
     return result;
 }
 
+// A part frozen or cut off past its lease: its new runner writes its samples, not this one.
+JobResult partTakenOver()
+{
+    return JobResult::failure(QStringLiteral("another runner has taken this part over"), false);
+}
+
 // One part of a split render: its samples into the shared folder, then the merge if this part
 // completed the set (or took the merge on an earlier attempt).
 JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
@@ -499,9 +505,8 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
         return JobResult::failure(
             made.error().message, made.error().code != ErrorCode::InvalidInput);
 
-    std::vector<float> own;
     const QString file = split::partFile(split::partsDir(p.out, part), part.index);
-    own.assign(size_t(p.width) * size_t(p.height) * 3, 0.0f);
+    std::vector<float> own(size_t(p.width) * size_t(p.height) * 3, 0.0f);
     const bool kept = loadSums(file, printOf(part.index), own) == range.count;
     if (kept) {
         context.log(QStringLiteral("%1: its samples are already there").arg(label));
@@ -515,8 +520,7 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
         if (auto ended = renderSamples(context, p, range, printOf(part.index), own, &peakThreads))
             return *ended;
         if (!context.holdsLease())
-            return JobResult::failure(
-                QStringLiteral("another runner has taken this part over"), false);
+            return partTakenOver();
         context.log(
             QStringLiteral("%1 rendered, %2 thread(s) at most").arg(label).arg(peakThreads));
         // The others are all there: merge at once, without writing these samples first (on the
@@ -524,8 +528,7 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
         if (split::claimMerge(p.out, part, context.id(), part.index) == split::Claim::Mine)
             return mergeParts(context, p, part, printOf, scenePrint, std::move(own));
         if (!context.holdsLease()) // frozen past the lease meanwhile: the part is another's
-            return JobResult::failure(
-                QStringLiteral("another runner has taken this part over"), false);
+            return partTakenOver();
         QElapsedTimer saving;
         saving.start();
         QString error;
@@ -536,7 +539,7 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
         context.log(QStringLiteral("%1: samples kept in %2 ms").arg(label).arg(saving.elapsed()));
     }
     if (!context.holdsLease())
-        return JobResult::failure(QStringLiteral("another runner has taken this part over"), false);
+        return partTakenOver();
     switch (split::claimMerge(p.out, part, context.id())) {
     case split::Claim::Waiting:
         context.log(

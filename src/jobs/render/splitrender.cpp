@@ -8,7 +8,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 
 #include "job/jobrecord.h"
 #include "renderstate.h"
@@ -129,7 +128,7 @@ Claim claimMerge(const QString &out, const Part &part, const QUuid &self, int wi
         return Claim::Taken; // gone (another part took it), or not a folder to trust
     for (int index = 0; index < part.count; ++index) {
         if (index != without && !QFileInfo::exists(partFile(dir, index)))
-            return QFileInfo::exists(dir) ? Claim::Waiting : Claim::Taken;
+            return Claim::Waiting;
     }
     return renameDir(dir, mine) ? Claim::Mine : Claim::Taken;
 }
