@@ -206,6 +206,7 @@ private Q_SLOTS:
     void clearFinishedWaitsForTheWholeSplitRender();
     void removingARenderRemovesTheSamplesAMergeHeld();
     void plantedLinkAtThePartsFolderIsRefused();
+    void failedMergeNeverHandsSamplesToALink();
     void spoolctlCommandsActOnTheWholeSplitRender();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
@@ -907,6 +908,33 @@ void TestRender::plantedLinkAtThePartsFolderIsRefused()
     }
     QCOMPARE(QDir(h.dir.filePath(QStringLiteral("victim"))).entryList(QDir::Files | QDir::Hidden),
         QStringList { QStringLiteral("keep.txt") });
+}
+
+// A merge that fails (here: a link planted at the PNG's temporary name) hands the samples back
+// to the parts' folder; a link planted there meanwhile does not receive them.
+void TestRender::failedMergeNeverHandsSamplesToALink()
+{
+    Harness h(1);
+    const QList<QUuid> ids = splitWithSecondPartHeld(h);
+    QCOMPARE(ids.size(), 2);
+    const QUuid second = ids.at(1);
+    // As if the second part had taken the merge: the folder under its merging name.
+    const QStringList folders = splitFolders(h.dir.path());
+    QCOMPARE(folders.size(), 1);
+    const QString parts = h.dir.filePath(folders.first());
+    const QString merging = parts + QStringLiteral(".merging-") + idString(second).left(8);
+    QVERIFY(QDir().rename(parts, merging));
+    QVERIFY(QDir(h.dir.path()).mkdir(QStringLiteral("victim")));
+    QVERIFY(QFile::link(h.dir.filePath(QStringLiteral("victim")), parts));
+    const QString out = h.out(QStringLiteral("split.png"));
+    QVERIFY(QFile::link(h.dir.filePath(QStringLiteral("victim/theirs.png")),
+        outputfiles::temporaryPathFor(out, idString(second).left(8))));
+
+    h.queue->resume(second);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(second), JobState::Failed, 60000);
+    QCOMPARE(QDir(h.dir.filePath(QStringLiteral("victim"))).entryList(QDir::Files | QDir::Hidden),
+        QStringList());
+    QCOMPARE(QDir(merging).entryList(QDir::Files), QStringList { QStringLiteral("part-0") });
 }
 
 // spoolctl too: `add --split 2` prints both parts' ids, and `cancel` of one cancels both,

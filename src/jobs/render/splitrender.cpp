@@ -160,8 +160,10 @@ void releaseMerge(const QString &out, const Part &part, const QUuid &merger)
     const QString dir = partsDir(out, part);
     if (renameDir(mine, dir))
         return;
-    // A part that ran again meanwhile made a new folder: the sums go into it one by one.
-    QDir().mkpath(dir);
+    // A part that ran again meanwhile made a new folder: the sums go into it one by one, unless
+    // what stands there is a link or not the render's to use (then they stay where they are).
+    if (!makePartsDir(out, part))
+        return;
     for (int index = 0; index < part.count; ++index) {
         if (!QFileInfo::exists(partFile(dir, index)))
             renameDir(partFile(mine, index), partFile(dir, index));
