@@ -24,12 +24,14 @@
 #include "renderer.h"
 #include "renderkind.h"
 #include "scene.h"
+#include "sceneinputs.h"
 #include "scenewire.h"
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
 #include "util/ids.h"
 #include "util/outputfiles.h"
+#include "util/runneridentity.h"
 #include "util/tsan.h"
 
 using namespace spool;
@@ -208,6 +210,10 @@ private Q_SLOTS:
     void plantedLinkAtThePartsFolderIsRefused();
     void failedMergeNeverHandsSamplesToALink();
     void spoolctlCommandsActOnTheWholeSplitRender();
+    void sceneInputsAreFoundWithoutReadingTheModel();
+    void missingGeometryRefusesTheWholeSplitRender();
+    void spoolctlNamesAMissingGeometryFileAndNotesTextures();
+    void inputsMissingWhenTheJobRunsAreNamed();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
 };
@@ -958,6 +964,176 @@ void TestRender::spoolctlCommandsActOnTheWholeSplitRender()
     const auto [canceled, said] = ctl({ QStringLiteral("cancel"), parts.at(1).left(8) });
     QCOMPARE(canceled, 0);
     QCOMPARE(said, QStringLiteral("%1 canceled\n%2 canceled\n").arg(parts.at(1), parts.at(0)));
+}
+
+namespace {
+
+// A copy of a model folder from assimp-testmodels, to take files away from.
+QString copyModelFolder(const QTemporaryDir &dir, const char *relativeFolder)
+{
+    const QDir from(kModels + QLatin1String(relativeFolder));
+    for (const QString &name : from.entryList(QDir::Files)) {
+        if (!QFile::copy(from.filePath(name), dir.filePath(name)))
+            qFatal("cannot copy %s", qPrintable(name));
+    }
+    return dir.path();
+}
+
+// A binary glTF (version 2) whose JSON chunk is `json`, with no binary chunk.
+QByteArray glb(const QByteArray &json)
+{
+    QByteArray padded = json;
+    while (padded.size() % 4 != 0)
+        padded.append(' ');
+    const auto le32 = [](quint32 v) {
+        QByteArray bytes(4, '\0');
+        for (int i = 0; i < 4; ++i)
+            bytes[i] = char(v >> (8 * i) & 0xff);
+        return bytes;
+    };
+    return QByteArray("glTF") + le32(2) + le32(quint32(12 + 8 + padded.size()))
+        + le32(quint32(padded.size())) + le32(0x4E4F534Au) + padded;
+}
+
+} // namespace
+
+void TestRender::sceneInputsAreFoundWithoutReadingTheModel()
+{
+    QTemporaryDir gltfDir;
+    const QString gltf =
+        copyModelFolder(gltfDir, "glTF2/BoxTextured-glTF") + QStringLiteral("/BoxTextured.gltf");
+    const QList<SceneInput> gltfInputs = sceneInputs(gltf);
+    QCOMPARE(gltfInputs.size(), 2);
+    QCOMPARE(gltfInputs.at(0).path, gltfDir.filePath(QStringLiteral("BoxTextured0.bin")));
+    QVERIFY(gltfInputs.at(0).required);
+    QCOMPARE(gltfInputs.at(1).path, gltfDir.filePath(QStringLiteral("CesiumLogoFlat.png")));
+    QVERIFY(!gltfInputs.at(1).required);
+    QVERIFY(checkInputs(gltf).refusal.isEmpty());
+    QVERIFY(checkInputs(gltf).notes.isEmpty());
+
+    // An OBJ's material library and the textures it names (written with Windows' backslashes).
+    const QList<SceneInput> objInputs = sceneInputs(model("OBJ/spider.obj"));
+    QCOMPARE(objInputs.size(), 6);
+    QCOMPARE(objInputs.at(0).path, model("OBJ/spider.mtl"));
+    QCOMPARE(objInputs.at(0).what, QStringLiteral("material library"));
+    QCOMPARE(objInputs.at(3).path, model("OBJ/SpiderTex.jpg"));
+    QCOMPARE(objInputs.at(3).what, QStringLiteral("texture"));
+    for (const SceneInput &input : objInputs)
+        QVERIFY(!input.required);
+
+    // A GLB: a buffer in a file of its own (percent-encoded), one inline; an image inline.
+    QTemporaryDir glbDir;
+    QFile file(glbDir.filePath(QStringLiteral("model.glb")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(glb(R"({"asset":{"version":"2.0"},"buffers":[{"byteLength":4,"uri":"geo%20data.bin"},
+        {"byteLength":4,"uri":"data:application/octet-stream;base64,AAAAAA=="}],
+        "images":[{"uri":"data:image/png;base64,AA=="}]})"));
+    file.close();
+    const QList<SceneInput> glbInputs = sceneInputs(file.fileName());
+    QCOMPARE(glbInputs.size(), 1);
+    QCOMPARE(glbInputs.at(0).path, glbDir.filePath(QStringLiteral("geo data.bin")));
+    QVERIFY(glbInputs.at(0).required);
+    QVERIFY2(checkInputs(file.fileName()).refusal.startsWith(glbInputs.at(0).path),
+        qPrintable(checkInputs(file.fileName()).refusal));
+
+    // Formats that keep everything in one file, and garbage, list nothing.
+    QVERIFY(sceneInputs(model("PLY/cube.ply")).isEmpty());
+    QVERIFY(sceneInputs(model("invalid/readme.txt")).isEmpty());
+}
+
+// The first part checks the scene for the whole render: when it is refused, the other parts
+// (which pass their own prepare step) are not queued either.
+void TestRender::missingGeometryRefusesTheWholeSplitRender()
+{
+    QTemporaryDir models;
+    const QString gltf =
+        copyModelFolder(models, "glTF2/BoxTextured-glTF") + QStringLiteral("/BoxTextured.gltf");
+    QVERIFY(QFile::remove(models.filePath(QStringLiteral("BoxTextured0.bin"))));
+    Harness h(1);
+    QSignalSpy failed(h.queue.get(), &JobQueue::commandFailed);
+    QJsonObject params = kSplitParams;
+    params.insert(QStringLiteral("split"), 3);
+    h.add(gltf, QStringLiteral("box.png"), params);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
+    const QString message = failed.first().at(1).toString();
+    QVERIFY2(
+        message.contains(models.filePath(QStringLiteral("BoxTextured0.bin"))), qPrintable(message));
+    // The queue handles what it is given in order: once the next job is in, the refused render
+    // has been dealt with.
+    const QUuid next = h.add(model("OBJ/spider.obj"), QStringLiteral("spider.png"), kSplitParams);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(next), JobState::Succeeded, 60000);
+    const auto stored = h.store->query({});
+    QCOMPARE(stored.value().size(), 1);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("box.png"))));
+}
+
+void TestRender::spoolctlNamesAMissingGeometryFileAndNotesTextures()
+{
+    QTemporaryDir dir;
+    QTemporaryDir models;
+    const QString gltf =
+        copyModelFolder(models, "glTF2/BoxTextured-glTF") + QStringLiteral("/BoxTextured.gltf");
+    const QString bin = models.filePath(QStringLiteral("BoxTextured0.bin"));
+    QVERIFY(QFile::rename(bin, bin + QStringLiteral(".away")));
+    const auto add = [&](const QString &out) {
+        QProcess p;
+        p.start(QStringLiteral(SPOOLCTL_PATH),
+            { QStringLiteral("--data-dir"), dir.path(), QStringLiteral("add"),
+                QStringLiteral("render"), gltf, QStringLiteral("--out"), dir.filePath(out),
+                QStringLiteral("--split"), QStringLiteral("2") });
+        p.waitForFinished(60000);
+        return std::make_tuple(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError()));
+    };
+    const auto [refused, noIds, reason] = add(QStringLiteral("a.png"));
+    QCOMPARE(refused, 2);
+    QCOMPARE(noIds, QString());
+    QCOMPARE(reason,
+        QStringLiteral("spoolctl: %1 is missing: BoxTextured.gltf reads its geometry from it\n")
+            .arg(bin));
+
+    QVERIFY(QFile::rename(bin + QStringLiteral(".away"), bin));
+    QVERIFY(QFile::remove(models.filePath(QStringLiteral("CesiumLogoFlat.png"))));
+    const auto [queued, ids, note] = add(QStringLiteral("b.png"));
+    QCOMPARE(queued, 0);
+    QCOMPARE(ids.count(QLatin1Char('\n')), 2);
+    QCOMPARE(note,
+        QStringLiteral("spoolctl: note: a texture of BoxTextured.gltf is missing "
+                       "(CesiumLogoFlat.png): the render does not use textures, so it looks the "
+                       "same\n"));
+}
+
+// What was there when the render was queued may be gone on the machine that runs it.
+void TestRender::inputsMissingWhenTheJobRunsAreNamed()
+{
+    QTemporaryDir models;
+    const QString gltf =
+        copyModelFolder(models, "glTF2/BoxTextured-glTF") + QStringLiteral("/BoxTextured.gltf");
+    Harness h(1);
+    h.queue->setQueuePaused(true);
+    const QUuid noTexture = h.add(gltf, QStringLiteral("a.png"), kSplitParams);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(noTexture), JobState::Queued, 30000);
+    QVERIFY(QFile::remove(models.filePath(QStringLiteral("CesiumLogoFlat.png"))));
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(noTexture), JobState::Succeeded, 60000);
+    QVERIFY2(h.logLines(noTexture)
+                 .join(QLatin1Char('\n'))
+                 .contains(QLatin1String(
+                     "a texture of BoxTextured.gltf is missing (CesiumLogoFlat.png)")),
+        qPrintable(h.logLines(noTexture).join(QLatin1Char('\n'))));
+    h.queue->setQueuePaused(true);
+    const QUuid late = h.add(gltf, QStringLiteral("c.png"), kSplitParams);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(late), JobState::Queued, 30000);
+    QVERIFY(QFile::remove(models.filePath(QStringLiteral("BoxTextured0.bin"))));
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(late), JobState::Failed, 60000);
+    const JobRecord failed = h.recorder->record(late);
+    QCOMPARE(failed.attempts, 1);
+    QCOMPARE(failed.error,
+        QStringLiteral("%1 is missing: BoxTextured.gltf reads its geometry from it (on %2)")
+            .arg(models.filePath(QStringLiteral("BoxTextured0.bin")), runneridentity::hostName()));
+    QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("c.png"))));
 }
 
 void TestRender::spoolctlRejectsBadParameters_data()

@@ -319,6 +319,18 @@ int Cli::add(const QStringList &args)
         parser.addOption(option);
         options.insert(spec.name, option);
     }
+    // What the user is told once the jobs are queued (a missing texture), each thing once.
+    QStringList notes;
+    QList<QJsonObject> jobs;
+    const auto expandInto = [&](const QJsonObject &params) {
+        if (kind->notes) {
+            for (const QString &note : kind->notes(params)) {
+                if (!notes.contains(note))
+                    notes.append(note);
+            }
+        }
+        jobs.append(m_registry->expand(kindName, params));
+    };
     const QString maxAttemptsOption = QStringLiteral("max-attempts");
     const QString fromOption = QStringLiteral("from");
     // Many jobs at once: one per line of a file (URL and an optional file name), one transaction.
@@ -370,7 +382,6 @@ int Cli::add(const QStringList &args)
         }
     };
 
-    QList<QJsonObject> jobs;
     const QStringList words = parser.positionalArguments();
     if (takesLists && parser.isSet(fromOption)) {
         if (!words.isEmpty())
@@ -399,7 +410,7 @@ int Cli::add(const QStringList &args)
                                       .arg(fileName)
                                       .arg(lineNumber)
                                       .arg(checked.error().message));
-            jobs.append(m_registry->expand(kindName, checked.value()));
+            expandInto(checked.value());
         }
         if (jobs.isEmpty())
             return usageError(
@@ -434,7 +445,7 @@ int Cli::add(const QStringList &args)
         auto checked = m_registry->validate(kindName, params);
         if (!checked)
             return fail(checked.error());
-        jobs.append(m_registry->expand(kindName, checked.value()));
+        expandInto(checked.value());
     }
 
     // Only now, with valid input, is anything written.
@@ -456,6 +467,8 @@ int Cli::add(const QStringList &args)
         return fail(added.error());
     for (const NewJob &job : std::as_const(newJobs))
         m_out << idString(job.id) << '\n';
+    for (const QString &note : std::as_const(notes))
+        m_err << kProgram << ": note: " << oneLine(note) << '\n';
     return ExitOk;
 }
 

@@ -20,6 +20,9 @@ struct JobKind
     // Turns valid params into what is stored, in the process that queues the job, just before
     // the commit (e.g. moves secrets into the keychain and leaves a reference). Optional.
     std::function<Result<QJsonObject>(const QJsonObject &params)> prepare;
+    // What the user should hear about a job that is queued anyway (a texture the renderer does
+    // not use is missing), told where the job is queued from the command line. Optional.
+    std::function<QStringList(const QJsonObject &params)> notes;
     // The jobs that valid params become when queued: several for a job split into parts that
     // run as jobs of their own (a render across machines). Optional: by default, one.
     std::function<QList<QJsonObject>(const QJsonObject &params)> expand;

@@ -30,6 +30,14 @@ Result<QList<JobRecord>> jobsOfGroup(JobStore &store, const QString &param, cons
 
 } // namespace
 
+QString groupOf(const JobKindRegistry &registry, const QString &kind, const QJsonObject &params)
+{
+    const JobKind *jobKind = registry.find(kind);
+    if (!jobKind || jobKind->groupParam.isEmpty())
+        return {};
+    return params.value(jobKind->groupParam).toString();
+}
+
 Expanded ungrouped(const QList<QUuid> &ids)
 {
     return Expanded { ids, ids.size(), {} };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QUuid>
 
@@ -21,6 +22,9 @@ struct Expanded
     qsizetype named = 0;
     QHash<QUuid, QString> groupOf; // for jobs that belong to a group
 };
+
+// The group a job of `kind` with `params` belongs to; empty when none.
+QString groupOf(const JobKindRegistry &registry, const QString &kind, const QJsonObject &params);
 
 // `ids` alone, each its own (Clear Finished takes finished jobs as they are).
 Expanded ungrouped(const QList<QUuid> &ids);

@@ -311,21 +311,28 @@ void Scheduler::finishStopIfIdle()
 
 void Scheduler::enqueue(QList<NewJob> jobs)
 {
-    // A kind's prepare step (moving a credential into the keychain) may block on I/O: it runs
-    // here, never on the thread that asked.
-    for (qsizetype i = 0; i < jobs.size();) {
+    // A kind's prepare step (moving a credential into the keychain, reading a scene's file list)
+    // may block on I/O: it runs here, never on the thread that asked.
+    QSet<QString> refusedGroups;
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
         const JobKind *kind = m_registry->find(jobs.at(i).kind);
-        if (kind && kind->prepare) {
-            auto prepared = kind->prepare(jobs.at(i).params);
-            if (!prepared) {
-                publish(outbox::CommandFailed { jobs.at(i).id, prepared.error().message });
-                jobs.removeAt(i);
-                continue;
-            }
+        if (!kind || !kind->prepare)
+            continue;
+        auto prepared = kind->prepare(jobs.at(i).params);
+        if (prepared) {
             jobs[i].params = std::move(prepared.value());
+            continue;
         }
-        ++i;
+        publish(outbox::CommandFailed { jobs.at(i).id, prepared.error().message });
+        // A render split into parts is queued whole or not at all.
+        refusedGroups.insert(jobgroups::groupOf(*m_registry, jobs.at(i).kind, jobs.at(i).params));
+        jobs[i].kind.clear();
     }
+    refusedGroups.remove(QString());
+    jobs.removeIf([&](const NewJob &job) {
+        return job.kind.isEmpty()
+            || refusedGroups.contains(jobgroups::groupOf(*m_registry, job.kind, job.params));
+    });
     if (jobs.isEmpty())
         return;
     auto result = m_store->enqueue(jobs, now());

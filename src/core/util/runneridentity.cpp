@@ -20,19 +20,6 @@ namespace {
 std::mutex g_mutex;
 QSet<QString> g_aliveRunners;
 
-// $SPOOL_RUNNER_HOST names the machine in a shared queue when its host name does not tell
-// machines apart (containers, cloned images).
-QString hostName()
-{
-    static const QString name = [] {
-        QString host = qEnvironmentVariable("SPOOL_RUNNER_HOST");
-        if (host.isEmpty())
-            host = QSysInfo::machineHostName();
-        return host.remove(QLatin1Char('|'));
-    }();
-    return name;
-}
-
 // Field 22 of /proc/<pid>/stat: the process start time in clock ticks since boot.
 QString processStartTicks(qint64 pid)
 {
@@ -51,6 +38,19 @@ QString processStartTicks(qint64 pid)
 }
 
 } // namespace
+
+// $SPOOL_RUNNER_HOST names the machine in a shared queue when its host name does not tell
+// machines apart (containers, cloned images).
+QString hostName()
+{
+    static const QString name = [] {
+        QString host = qEnvironmentVariable("SPOOL_RUNNER_HOST");
+        if (host.isEmpty())
+            host = QSysInfo::machineHostName();
+        return host.remove(QLatin1Char('|'));
+    }();
+    return name;
+}
 
 QString makeOwner()
 {

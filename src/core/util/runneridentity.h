@@ -4,6 +4,9 @@
 
 namespace spool::runneridentity {
 
+// The name this machine goes by in a shared queue: $SPOOL_RUNNER_HOST, else its host name.
+QString hostName();
+
 // A lease owner names the runner that holds a job: "host|pid|processStartTicks|runnerUuid".
 // The start time defends against pid reuse; the uuid tells runners of one process apart.
 QString makeOwner();

@@ -20,9 +20,11 @@
 #include "progress/progress.h"
 #include "renderer.h"
 #include "renderstate.h"
+#include "sceneinputs.h"
 #include "splitrender.h"
 #include "util/atomicfile.h"
 #include "util/outputfiles.h"
+#include "util/runneridentity.h"
 
 namespace spool::render {
 
@@ -257,6 +259,17 @@ std::optional<JobResult> renderSamples(JobContext &context, const Params &p,
     QElapsedTimer started;
     started.start();
 
+    if (!isProcedural(p.scene)) {
+        // Checked when queued too, but this machine may see other files than the one that
+        // queued it (a shared queue).
+        const InputCheck inputs = checkInputs(p.scene);
+        if (!inputs.refusal.isEmpty())
+            return JobResult::failure(
+                QStringLiteral("%1 (on %2)").arg(inputs.refusal, runneridentity::hostName()),
+                false);
+        for (const QString &note : inputs.notes)
+            context.log(note);
+    }
     auto scene = loadScene(p.scene, [&] { return context.shouldStop(); });
     if (context.shouldStop())
         return JobResult::stopped();

@@ -7,6 +7,7 @@
 #include "job/jobrecord.h"
 #include "renderjob.h"
 #include "scene.h"
+#include "sceneinputs.h"
 #include "splitrender.h"
 #include "util/outputfiles.h"
 
@@ -137,13 +138,22 @@ void registerRenderKind(JobKindRegistry &registry)
         QStringLiteral("Ray traces a 3D model into a PNG (Embree: ambient occlusion, shadows).");
     kind.params = renderParams();
     kind.validate = validateRender;
-    // A camera is checked against the file before the job is queued (off the GUI thread).
+    // The files the scene reads and its camera are checked before the job is queued (off the GUI
+    // thread). The parts of a split render share their scene: the first part checks it for all
+    // (a refusal drops the whole render).
     kind.prepare = [](const QJsonObject &params) -> Result<QJsonObject> {
+        if (render::split::partOf(params).index > 0)
+            return params;
+        const QString scene = params.value(QStringLiteral("scene")).toString();
+        if (!render::isProcedural(scene)) {
+            if (const QString refusal = render::checkInputs(scene).refusal; !refusal.isEmpty())
+                return makeError(ErrorCode::InvalidInput, refusal);
+        }
         const QString camera = params.value(QStringLiteral("camera")).toString();
         if (camera.isEmpty() || camera == QLatin1String("auto")
             || camera == QLatin1String("default"))
             return params;
-        auto names = render::cameraNames(params.value(QStringLiteral("scene")).toString());
+        auto names = render::cameraNames(scene);
         if (!names)
             return names.error();
         if (!names->contains(camera))
@@ -154,6 +164,10 @@ void registerRenderKind(JobKindRegistry &registry)
                     : QStringLiteral("no camera named '%1' (the scene has: %2; or 'auto')")
                           .arg(camera, names->join(QStringLiteral(", "))));
         return params;
+    };
+    kind.notes = [](const QJsonObject &params) {
+        const QString scene = params.value(QStringLiteral("scene")).toString();
+        return render::isProcedural(scene) ? QStringList() : render::checkInputs(scene).notes;
     };
     kind.expand = render::split::expand;
     kind.groupParam = QStringLiteral("group");
