@@ -20,6 +20,7 @@
 #include "pgserver.h"
 #include "spoolctlprocess.h"
 #include "store/postgresjobstore.h"
+#include "util/runneridentity.h"
 
 using namespace spool;
 using spool::test::maxChannelDifference;
@@ -114,6 +115,8 @@ private Q_SLOTS:
     void exportHereImportThere();
     void runnersAreListedWhileTheyWork();
     void pruneForgetsOnlyOldFinishedJobs();
+    void failedJobGoesToAnotherMachineFirst();
+    void failedJobStaysOnTheOnlyMachine();
     void splitRenderAcrossMachinesEqualsTheWholeRender();
 
 private:
@@ -537,6 +540,59 @@ void TestSharedQueue::pruneForgetsOnlyOldFinishedJobs()
             QStringLiteral("--finished-before"), QStringLiteral("yesterday") });
     QCOMPARE(refused.exitCode, 2);
     QCOMPARE(store->counts()->total(), 2);
+}
+
+// A job whose attempt failed on one machine runs its next attempt on another one that is alive
+// with a free worker (a fault of that machine's, a part of a split render), and the machine it
+// failed on takes it only if none has within 30 s. Every attempt here fails (HTTP 500): the
+// attempts alternate between the two machines.
+void TestSharedQueue::failedJobGoesToAnotherMachineFirst()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    // Both machines are known to the queue before the first attempt can fail.
+    QVERIFY(store->setQueuePaused(true, QDateTime::currentMSecsSinceEpoch()).ok());
+    const NewJob job { QUuid::createUuid(), QStringLiteral("download"),
+        QJsonObject { { QStringLiteral("url"), m_http->url(QStringLiteral("/status?code=500")) },
+            { QStringLiteral("out"), m_dirs->filePath(QStringLiteral("never.bin")) } },
+        3 };
+    QVERIFY(store->enqueue({ job }, QDateTime::currentMSecsSinceEpoch()).ok());
+    auto runners = startRunners(2, 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(store->runners()->size(), 2, 60000);
+    QVERIFY(store->setQueuePaused(false, QDateTime::currentMSecsSinceEpoch()).ok());
+    QVERIFY2(waitForRunners(runners, 120000), "the runners did not empty the queue");
+
+    JobQuery query;
+    query.ids = { job.id };
+    const auto record = store->query(query);
+    QVERIFY(record.ok() && record->size() == 1);
+    QCOMPARE(record->first().state, JobState::Failed);
+    QCOMPARE(record->first().attempts, 3);
+    QStringList hosts;
+    for (const JobEvent &event : store->events(job.id).value()) {
+        if (event.event == QLatin1String("started"))
+            hosts.append(runneridentity::hostOf(event.detail));
+    }
+    QCOMPARE(hosts.size(), 3);
+    QVERIFY2(hosts.at(1) != hosts.at(0) && hosts.at(2) != hosts.at(1),
+        qPrintable(hosts.join(QStringLiteral(", "))));
+}
+
+// With no other machine, a failed job's retries are not held back: three attempts take the
+// retry delays (1 s, 2 s), not the 30 s the other machines would be given each time (the bound
+// of 45 s is a margin over those 3 s for a loaded machine, and below the 60 s of two windows).
+void TestSharedQueue::failedJobStaysOnTheOnlyMachine()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const NewJob job { QUuid::createUuid(), QStringLiteral("download"),
+        QJsonObject { { QStringLiteral("url"), m_http->url(QStringLiteral("/status?code=500")) },
+            { QStringLiteral("out"), m_dirs->filePath(QStringLiteral("never.bin")) } },
+        3 };
+    QVERIFY(store->enqueue({ job }, QDateTime::currentMSecsSinceEpoch()).ok());
+    auto runners = startRunners(1, 1, 30000);
+    QVERIFY2(waitForRunners(runners, 45000), "the retries waited for another machine");
+    QCOMPARE(store->counts()->failed, qint64(1));
 }
 
 // One picture in three parts across machines whose output folder is the same path. The runner

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void recover_data();
     void recover();
     void deadRunnerOfThisProcessIsRecoveredAtOnce();
+    void failedAttemptLeavesTheJobToOtherMachinesFirst();
 };
 
 void TestTransitions::commands_data()
@@ -306,6 +307,48 @@ void TestTransitions::recover()
     QVERIFY(r.leaseOwner.isEmpty());
     if (newState == JobState::Failed)
         QVERIFY(r.error.contains(QLatin1String("after 3 attempts")));
+}
+
+// The machine an attempt failed or died on is kept, with how long the others get the job first:
+// from when it may run again (a retry's delay, a recovery, a manual retry), 30 s.
+void TestTransitions::failedAttemptLeavesTheJobToOtherMachinesFirst()
+{
+    JobRecord r = recordIn(JobState::Running); // on "elsewhere"
+    Completion c = completionFor(r, RunStatus::Failed);
+    c.retryable = true;
+    c.retryDelayMs = 2000;
+    QVERIFY(transitions::complete(r, c, kNow).changed);
+    QCOMPARE(r.state, JobState::Queued);
+    QCOMPARE(r.avoidHost, QStringLiteral("elsewhere"));
+    QCOMPARE(r.avoidUntilMs, kNow + 2000 + 30000);
+
+    // The next attempt dies with its runner on another machine: that one is avoided now.
+    QVERIFY(
+        !transitions::claim(r, QStringLiteral("second|2|2|y"), kNow + 3000, 5000).error.isError());
+    QVERIFY(transitions::recover(r, kNow + 9000, QStringLiteral("gone")).changed);
+    QCOMPARE(r.avoidHost, QStringLiteral("second"));
+    QCOMPARE(r.avoidUntilMs, kNow + 9000 + 30000);
+
+    // Out of attempts: failed, with no window until someone retries it.
+    QVERIFY(
+        !transitions::claim(r, QStringLiteral("third|3|3|z"), kNow + 10000, 5000).error.isError());
+    c = completionFor(r, RunStatus::Failed);
+    c.retryable = true;
+    QVERIFY(transitions::complete(r, c, kNow + 11000).changed);
+    QCOMPARE(r.state, JobState::Failed);
+    QCOMPARE(r.avoidHost, QStringLiteral("third"));
+    QCOMPARE(r.avoidUntilMs, 0);
+    QVERIFY(
+        transitions::applyCommand(r, JobCommand::Retry, kNow + 60000, [] { return 9; }).changed);
+    QCOMPARE(r.avoidHost, QStringLiteral("third"));
+    QCOMPARE(r.avoidUntilMs, kNow + 60000 + 30000);
+
+    // Success forgets it.
+    QVERIFY(
+        !transitions::claim(r, QStringLiteral("third|3|3|z"), kNow + 61000, 5000).error.isError());
+    QVERIFY(transitions::complete(r, completionFor(r, RunStatus::Succeeded), kNow + 62000).changed);
+    QVERIFY(r.avoidHost.isEmpty());
+    QCOMPARE(r.avoidUntilMs, 0);
 }
 
 void TestTransitions::deadRunnerOfThisProcessIsRecoveredAtOnce()

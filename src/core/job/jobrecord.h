@@ -32,6 +32,11 @@ struct JobRecord
     QString leaseOwner; // the runner that holds a running job
     qint64 leaseToken = 0; // grows with every claim: a stale runner's write is refused
     qint64 leaseExpiresAtMs = 0;
+    // The machine (runneridentity::hostName) its last attempt failed or died on: runners on
+    // other machines get it first until avoidUntilMs (a machine-specific fault, a part of a
+    // split render). Empty: none.
+    QString avoidHost;
+    qint64 avoidUntilMs = 0;
     qint64 rev = 0; // store revision of this version of the record; newer wins
 
     bool isValid() const { return !id.isNull() && state != JobState::Invalid; }

@@ -12,6 +12,18 @@ JobEvent event(
     return JobEvent { nowMs, record.attempts, name, detail };
 }
 
+// How long a job that failed on one machine waits for the others before that machine may take
+// it again: several claim rounds of every runner, and short beside a render.
+constexpr qint64 kOtherHostsFirstMs = 30000;
+
+// The attempt that ends now failed or died on `owner`'s machine; `eligibleAtMs` is when the job
+// may next start (0: not until someone retries it).
+void avoidFailedHost(JobRecord &record, const QString &owner, qint64 eligibleAtMs)
+{
+    record.avoidHost = runneridentity::hostOf(owner);
+    record.avoidUntilMs = eligibleAtMs > 0 ? eligibleAtMs + kOtherHostsFirstMs : 0;
+}
+
 void clearLease(JobRecord &record)
 {
     record.leaseOwner.clear();
@@ -158,6 +170,8 @@ Outcome applyCommand(
         record.error.clear();
         record.output.clear();
         record.progress.done = 0;
+        if (!record.avoidHost.isEmpty())
+            record.avoidUntilMs = nowMs + kOtherHostsFirstMs;
         return changed({ event(record, nowMs, QStringLiteral("retried")) });
 
     case JobCommand::Forget:
@@ -221,6 +235,7 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
     record.progress = c.progress;
     const JobControl control = record.control;
     const QString errorBefore = record.error;
+    const QString owner = record.leaseOwner;
     clearLease(record);
 
     if (c.status == RunStatus::Succeeded) {
@@ -233,6 +248,8 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
         record.finishedAtMs = nowMs;
         record.output = c.output;
         record.error.clear();
+        record.avoidHost.clear();
+        record.avoidUntilMs = 0;
         if (record.progress.totalKnown())
             record.progress.done = record.progress.total;
         events.append(event(record, nowMs, QStringLiteral("succeeded"), c.output));
@@ -281,6 +298,7 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
     if (c.status == RunStatus::Failed && c.retryable && record.attempts < record.maxAttempts) {
         record.state = JobState::Queued;
         record.notBeforeMs = nowMs + qMax<qint64>(0, c.retryDelayMs);
+        avoidFailedHost(record, owner, record.notBeforeMs);
         events.append(event(record, nowMs, QStringLiteral("retry scheduled"),
             QStringLiteral("in %1 ms after: %2").arg(c.retryDelayMs).arg(record.error)));
         return changed(std::move(events));
@@ -288,6 +306,7 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
 
     record.state = JobState::Failed;
     record.finishedAtMs = nowMs;
+    avoidFailedHost(record, owner, 0);
     if (record.error.isEmpty())
         record.error = QStringLiteral("failed without a reason");
     events.append(event(record, nowMs, QStringLiteral("failed"), record.error));
@@ -334,6 +353,8 @@ Outcome recover(JobRecord &record, qint64 nowMs, const QString &reason)
     if (record.state != JobState::Running)
         return refused(ErrorCode::InvalidState, QStringLiteral("job is not running"));
     const JobControl control = record.control;
+    // The attempt died with its runner (or the runner froze): the next one goes elsewhere first.
+    avoidFailedHost(record, record.leaseOwner, nowMs);
     clearLease(record);
     QList<JobEvent> events { event(record, nowMs, QStringLiteral("recovered"), reason) };
     // The attempt that died counts: a job that kills its runner every time must end.

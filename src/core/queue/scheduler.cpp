@@ -602,6 +602,31 @@ void Scheduler::reportSelf()
         noteStorageWorks(StorageAccess::Write);
 }
 
+void Scheduler::lookAtOtherHosts()
+{
+    auto runners = m_store->runners();
+    if (!runners)
+        return; // the claim decides on the last view; the next look is a recover tick away
+    const QString host = runneridentity::hostOf(m_owner);
+    const qint64 nowMs = now();
+    m_otherHostFree = std::any_of(runners->cbegin(), runners->cend(), [&](const RunnerInfo &r) {
+        return r.host != host && runnerSeemsAlive(r, nowMs) && r.running < r.workers;
+    });
+    m_otherHostsSeenAtMs = nowMs;
+}
+
+Scheduler::OtherHosts Scheduler::otherHostsFor(const JobRecord &candidate, qint64 nowMs) const
+{
+    if (nowMs >= candidate.avoidUntilMs || !m_store->spansMachines()
+        || candidate.avoidHost != runneridentity::hostOf(m_owner))
+        return OtherHosts::Irrelevant;
+    // Judged on a look taken after the job failed here, not on one from before.
+    constexpr qint64 kFreshLookMs = 1000;
+    if (nowMs - m_otherHostsSeenAtMs.load() > kFreshLookMs)
+        return OtherHosts::LookFirst;
+    return m_otherHostFree.load() ? OtherHosts::LeaveIt : OtherHosts::TakeIt;
+}
+
 void Scheduler::recoverAbandoned()
 {
     auto recovered = m_store->recoverAbandoned(now());
@@ -859,7 +884,22 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             request.leaseMs = m_config.leaseMs;
             request.maxJobs = batchSize();
             request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
+            qint64 wakeForSkipped = 0;
+            bool lookAtOthers = false;
             request.admit = [&](const JobRecord &candidate) {
+                switch (otherHostsFor(candidate, request.nowMs)) {
+                case OtherHosts::Irrelevant:
+                case OtherHosts::TakeIt:
+                    break;
+                case OtherHosts::LookFirst:
+                    lookAtOthers = true;
+                    return Admission::Skip;
+                case OtherHosts::LeaveIt:
+                    wakeForSkipped = wakeForSkipped > 0
+                        ? qMin(wakeForSkipped, candidate.avoidUntilMs)
+                        : candidate.avoidUntilMs;
+                    return Admission::Skip;
+                }
                 const Admission verdict = admitAll(m_policies, candidate, running);
                 if (verdict == Admission::Admit)
                     running.add(candidate);
@@ -876,6 +916,12 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             noteStorageWorks(StorageAccess::Write);
             if (result->nextWakeMs > 0)
                 post(inbox::WakeAt { result->nextWakeMs });
+            if (wakeForSkipped > 0) // this machine takes it if no other has by then
+                post(inbox::WakeAt { wakeForSkipped });
+            if (lookAtOthers) { // then claim again, with the look
+                lookAtOtherHosts();
+                post(inbox::Poke {});
+            }
             if (!result->claimed.isEmpty()) {
                 {
                     std::lock_guard lock(m_runningMutex);

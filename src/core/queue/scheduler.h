@@ -80,6 +80,10 @@ private:
     void sampleProgress();
     void recoverAbandoned();
     void reportSelf();
+    void lookAtOtherHosts();
+    enum class OtherHosts { Irrelevant, TakeIt, LeaveIt, LookFirst };
+    // Whether `candidate` failed on this machine lately, and whether another machine can take it.
+    OtherHosts otherHostsFor(const JobRecord &candidate, qint64 nowMs) const;
     void applyExternalChanges();
     void publishCounts();
     void markStateChanged();
@@ -128,6 +132,10 @@ private:
     bool m_started = false;
     bool m_stopping = false;
     std::atomic<bool> m_queuePaused { false };
+    // A runner on another machine was alive with a free worker at the last look (shared queues):
+    // a job that failed on this machine is left to it for a while (JobRecord::avoidHost).
+    std::atomic<bool> m_otherHostFree { false };
+    std::atomic<qint64> m_otherHostsSeenAtMs { 0 };
 
     // Claims are serialized so that admission sees every job started before it. Also guards
     // m_ready: jobs of a batch that a slot handed back unstarted (any free slot takes them).

@@ -130,6 +130,9 @@ public:
 
     // Where the data lives, for messages ("/home/u/.local/share/spool/spool.db", "memory").
     virtual QString location() const = 0;
+    // Whether runners on several machines may share it (what one machine's runners know of the
+    // others is worth keeping up to date).
+    virtual bool spansMachines() const { return false; }
 
     // All in one transaction: either every job is queued or none is.
     virtual Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) = 0;

@@ -164,6 +164,11 @@ const QList<QStringList> &migrations()
                 .arg(kCountSlots - 1),
             sqlrecord::kCreateRunnersTable,
         },
+        {
+            // Where a job's last attempt failed: other machines get it first (JobRecord).
+            QStringLiteral("ALTER TABLE jobs ADD COLUMN avoid_host text, ADD COLUMN avoid_until "
+                           "bigint NOT NULL DEFAULT 0"),
+        },
     };
     return steps;
 }
@@ -471,7 +476,8 @@ private:
                 numberOrNull(r.startedAtMs), numberOrNull(r.finishedAtMs), number(r.notBeforeMs),
                 number(r.progress.done), number(r.progress.total), arrayElement(r.progress.unit),
                 textOrNull(r.error), textOrNull(r.output), textOrNull(r.leaseOwner),
-                number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs), number(r.seq) };
+                number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs), textOrNull(r.avoidHost),
+                number(r.avoidUntilMs), number(r.seq) };
             for (qsizetype i = 0; i < row.size(); ++i)
                 columns[i].append(row.at(i));
         }
@@ -523,7 +529,8 @@ private:
                 numberOrNull(r.startedAtMs), numberOrNull(r.finishedAtMs), number(r.notBeforeMs),
                 number(r.progress.done), number(r.progress.total), arrayElement(r.progress.unit),
                 textOrNull(r.error), textOrNull(r.output), textOrNull(r.leaseOwner),
-                number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs) };
+                number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs), textOrNull(r.avoidHost),
+                number(r.avoidUntilMs) };
             for (qsizetype i = 0; i < row.size(); ++i)
                 columns[size_t(i)].append(row.at(i));
         }
@@ -590,22 +597,23 @@ private:
     }
 
     // The columns of a new job, in the order insertRows() lists them.
-    static constexpr std::array<ArrayColumn, 20> kInsertArrays { { { "id", "uuid" },
+    static constexpr std::array<ArrayColumn, 22> kInsertArrays { { { "id", "uuid" },
         { "seq", "bigint" }, { "kind", "text" }, { "params", "text" }, { "state", "smallint" },
         { "control", "smallint" }, { "attempts", "integer" }, { "max_attempts", "integer" },
         { "enqueued_at", "bigint" }, { "started_at", "bigint" }, { "finished_at", "bigint" },
         { "not_before", "bigint" }, { "progress_done", "bigint" }, { "progress_total", "bigint" },
         { "progress_unit", "text" }, { "error", "text" }, { "output", "text" },
-        { "lease_owner", "text" }, { "lease_token", "bigint" }, { "lease_expires", "bigint" } } };
+        { "lease_owner", "text" }, { "lease_token", "bigint" }, { "lease_expires", "bigint" },
+        { "avoid_host", "text" }, { "avoid_until", "bigint" } } };
 
     // The columns a transition may change, in the order updateRows() lists them.
-    static constexpr std::array<ArrayColumn, 17> kUpdateArrays { { { "key", "bigint" },
+    static constexpr std::array<ArrayColumn, 19> kUpdateArrays { { { "key", "bigint" },
         { "state", "smallint" }, { "control", "smallint" }, { "attempts", "integer" },
         { "max_attempts", "integer" }, { "started_at", "bigint" }, { "finished_at", "bigint" },
         { "not_before", "bigint" }, { "progress_done", "bigint" }, { "progress_total", "bigint" },
         { "progress_unit", "text" }, { "error", "text" }, { "output", "text" },
         { "lease_owner", "text" }, { "lease_token", "bigint" }, { "lease_expires", "bigint" },
-        { "seq", "bigint" } } };
+        { "avoid_host", "text" }, { "avoid_until", "bigint" }, { "seq", "bigint" } } };
 
     Error remove(const QUuid &id, qint64 key, JobState state)
     {

@@ -25,7 +25,7 @@ public:
         int connectTimeoutS = 5;
     };
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     static Result<std::unique_ptr<PostgresJobStore>> open(const Options &options);
     // Checks a queue URL without connecting: a one-line reason when it cannot be used.
@@ -36,6 +36,7 @@ public:
     Q_DISABLE_COPY_MOVE(PostgresJobStore)
 
     QString location() const override;
+    bool spansMachines() const override { return true; }
     Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) override;
     Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
     Result<QueueCounts> counts() override;

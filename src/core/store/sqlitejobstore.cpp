@@ -126,6 +126,11 @@ const QList<Migration> &migrations()
             { sqlrecord::kCreateRunnersTable,
                 // Retention (spoolctl prune) finds old finished jobs without reading the rest.
                 QStringLiteral("CREATE INDEX jobs_by_finished ON jobs (finished_at)") } },
+        { 3,
+            { // Where a job's last attempt failed: other machines get it first (JobRecord).
+                QStringLiteral("ALTER TABLE jobs ADD COLUMN avoid_host TEXT"),
+                QStringLiteral(
+                    "ALTER TABLE jobs ADD COLUMN avoid_until INTEGER NOT NULL DEFAULT 0") } },
     };
     return list;
 }

@@ -9,15 +9,15 @@ namespace spool::sqlrecord {
 const QString kRecordColumns = QStringLiteral(
     "id, seq, kind, params, state, control, attempts, max_attempts, enqueued_at, started_at, "
     "finished_at, not_before, progress_done, progress_total, progress_unit, error, output, "
-    "lease_owner, lease_token, lease_expires, rev");
+    "lease_owner, lease_token, lease_expires, avoid_host, avoid_until, rev");
 const QString kColumns = kRecordColumns + QStringLiteral(", key");
 const QString kRecordPlaceholders =
-    QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+    QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
 const QString kUpdateAssignments =
     QStringLiteral("state = ?, control = ?, attempts = ?, max_attempts = ?, started_at = ?, "
                    "finished_at = ?, not_before = ?, progress_done = ?, progress_total = ?, "
                    "progress_unit = ?, error = ?, output = ?, lease_owner = ?, lease_token = ?, "
-                   "lease_expires = ?, rev = ?");
+                   "lease_expires = ?, avoid_host = ?, avoid_until = ?, rev = ?");
 
 namespace {
 
@@ -62,7 +62,9 @@ JobRecord read(const QSqlQuery &q)
     r.leaseOwner = q.value(17).toString();
     r.leaseToken = q.value(18).toLongLong();
     r.leaseExpiresAtMs = q.value(19).toLongLong();
-    r.rev = q.value(20).toLongLong();
+    r.avoidHost = q.value(20).toString();
+    r.avoidUntilMs = q.value(21).toLongLong();
+    r.rev = q.value(22).toLongLong();
     return r;
 }
 
@@ -74,7 +76,7 @@ QVariantList insertValues(const JobRecord &r)
         r.enqueuedAtMs, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs,
         r.progress.done, r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error),
         nullIfEmpty(r.output), nullIfEmpty(r.leaseOwner), r.leaseToken,
-        nullIfZero(r.leaseExpiresAtMs), r.rev };
+        nullIfZero(r.leaseExpiresAtMs), nullIfEmpty(r.avoidHost), r.avoidUntilMs, r.rev };
 }
 
 QVariantList updateValues(const JobRecord &r)
@@ -82,7 +84,8 @@ QVariantList updateValues(const JobRecord &r)
     return { static_cast<int>(r.state), static_cast<int>(r.control), r.attempts, r.maxAttempts,
         nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs, r.progress.done,
         r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error), nullIfEmpty(r.output),
-        nullIfEmpty(r.leaseOwner), r.leaseToken, nullIfZero(r.leaseExpiresAtMs), r.rev };
+        nullIfEmpty(r.leaseOwner), r.leaseToken, nullIfZero(r.leaseExpiresAtMs),
+        nullIfEmpty(r.avoidHost), r.avoidUntilMs, r.rev };
 }
 
 const QString kCreateRunnersTable =

@@ -17,7 +17,7 @@ namespace spool::sqlrecord {
 // immutable number) comes last and is not part of the record.
 extern const QString kRecordColumns;
 extern const QString kColumns; // kRecordColumns, then key
-constexpr int kKeyColumn = 21;
+constexpr int kKeyColumn = 23;
 // Placeholders for an INSERT of kRecordColumns.
 extern const QString kRecordPlaceholders;
 // "state = ?, …, rev = ?": what a transition can change, in updateValues() order.

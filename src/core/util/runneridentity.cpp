@@ -106,6 +106,11 @@ Liveness ownerLiveness(const QString &owner)
     return start == parts.at(2) ? Liveness::Alive : Liveness::Dead;
 }
 
+QString hostOf(const QString &owner)
+{
+    return owner.section(QLatin1Char('|'), 0, 0);
+}
+
 QString describeOwner(const QString &owner)
 {
     const QStringList parts = owner.split(QLatin1Char('|'));

@@ -24,6 +24,9 @@ enum class Liveness {
 // Whether the owner of a lease still exists, judged without waiting for its lease to expire.
 Liveness ownerLiveness(const QString &owner);
 
+// The machine an owner runs on.
+QString hostOf(const QString &owner);
+
 // The short, human form of an owner ("host:pid").
 QString describeOwner(const QString &owner);
 
