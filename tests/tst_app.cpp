@@ -49,6 +49,7 @@
 #include "plugins/pluginhost.h"
 #include "pluginsdialog.h"
 #include "previewhub.h"
+#include "previewmerge.h"
 #include "progressdelegate.h"
 #include "queue/jobqueueimpl.h"
 #include "scene.h"
@@ -130,12 +131,17 @@ private Q_SLOTS:
     void droppedUrlsBecomeDownloads();
     void renderDialogExplainsProblems();
     void droppedModelsBecomeRenders();
+    void renderDialogSplitsAutoPerMachine();
     void renderPreviewShows();
+    void splitRenderPreviewIsMerged();
+    void partPreviewsMergeBySamplesDone();
     void pluginDialogsExplainThemselves();
     void quittingLosesNothing_data();
     void quittingLosesNothing();
     void terminationReleasesRunningJobs();
     void germanTranslationLoads();
+    void dialogMnemonicsAreUnique_data();
+    void dialogMnemonicsAreUnique();
 };
 
 void TestApp::initTestCase()
@@ -858,6 +864,29 @@ void TestApp::droppedModelsBecomeRenders()
         qPrintable(window.statusBar()->currentMessage()));
 }
 
+// "Split into: Auto" is one part per machine that runs the queue (counted when the dialog opens).
+void TestApp::renderDialogSplitsAutoPerMachine()
+{
+    Fixture f;
+    NewRenderDialog dialog(f.registry, f.dir.path());
+    dialog.setScene(render::kProceduralTerrain);
+    dialog.setOutput(f.dir.filePath(QStringLiteral("auto.png")));
+    auto *split = dialog.findChild<QSpinBox *>(QStringLiteral("splitSpin"));
+    QVERIFY(split);
+    split->setValue(0);
+    QCOMPARE(split->text(), QStringLiteral("Auto"));
+    QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+    QCOMPARE(dialog.params().value(QStringLiteral("split")).toInt(), 1); // until counted
+    dialog.setMachines(3);
+    QCOMPARE(dialog.params().value(QStringLiteral("split")).toInt(), 3);
+    QVERIFY2(dialog.findChild<QLabel *>(QStringLiteral("splitHint"))
+                 ->text()
+                 .endsWith(QLatin1String(": 3 now")),
+        qPrintable(dialog.findChild<QLabel *>(QStringLiteral("splitHint"))->text()));
+    split->setValue(2);
+    QCOMPARE(dialog.params().value(QStringLiteral("split")).toInt(), 2);
+}
+
 void TestApp::renderPreviewShows()
 {
     Fixture f;
@@ -919,6 +948,66 @@ void TestApp::renderPreviewShows()
         window.model()->recordById(here)->state == JobState::Succeeded, kRenderTimeoutMs);
     QTRY_COMPARE(panel->previewImage().size(), QSize(64, 48));
     QVERIFY(colorOf(panel->previewImage()) != QColor(Qt::green));
+}
+
+// A part of a split render shows the whole render: the parts' previews merged, weighted by the
+// samples each has done (equally before any has reported), then the finished picture.
+void TestApp::splitRenderPreviewIsMerged()
+{
+    Fixture f;
+    f.settings.setPriority(WorkerPriority::Normal);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    JobQueue *queue = controller.queue();
+    queue->setQueuePaused(true);
+    const QJsonObject params { { QStringLiteral("scene"), render::kProceduralTerrain },
+        { QStringLiteral("out"), f.dir.filePath(QStringLiteral("split.png")) },
+        { QStringLiteral("width"), 64 }, { QStringLiteral("height"), 48 },
+        { QStringLiteral("samples"), 4 }, { QStringLiteral("split"), 2 } };
+    const QList<QUuid> parts = queue->enqueueMany(QStringLiteral("render"), { params }).value();
+    QCOMPARE(parts.size(), 2);
+    controller.start();
+    QTRY_COMPARE(window.model()->rowCount(), 2);
+    auto *panel = window.findChild<JobDetailsPanel *>();
+    QVERIFY(panel);
+    QTableView *view = window.jobView();
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        const QModelIndex index = view->model()->index(row, 0);
+        if (index.data(JobTableModel::IdRole).toUuid() == parts.at(1))
+            view->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    QCOMPARE(panel->currentJob(), parts.at(1));
+    QImage red(40, 30, QImage::Format_RGB32), blue(40, 30, QImage::Format_RGB32);
+    red.fill(Qt::red);
+    blue.fill(Qt::blue);
+    render::PreviewHub::instance().publish(parts.at(0), red);
+    render::PreviewHub::instance().publish(parts.at(1), blue);
+    const auto center = [&] {
+        const QImage image = panel->previewImage();
+        return image.isNull() ? QColor() : image.pixelColor(image.rect().center());
+    };
+    QTRY_VERIFY(center().isValid() && center().green() == 0 && qAbs(center().red() - 128) <= 1
+        && qAbs(center().blue() - 128) <= 1);
+
+    // Rendered and merged: the picture itself.
+    queue->setQueuePaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QFileInfo::exists(f.dir.filePath(QStringLiteral("split.png"))), kRenderTimeoutMs);
+    QTRY_COMPARE(panel->previewImage().size(), QSize(64, 48));
+}
+
+void TestApp::partPreviewsMergeBySamplesDone()
+{
+    QImage red(40, 30, QImage::Format_RGB32), blue(20, 15, QImage::Format_RGB32);
+    red.fill(Qt::red);
+    blue.fill(Qt::blue);
+    // Three times the samples in red; the smaller picture (another machine's) sets the size.
+    const QImage merged = mergePartPreviews({ { red, 300 }, { blue, 100 }, { QImage(), 50 } });
+    QCOMPARE(merged.size(), QSize(20, 15));
+    QCOMPARE(merged.pixelColor(10, 7), QColor(191, 0, 64));
+    QVERIFY(mergePartPreviews({ { QImage(), 1 } }).isNull());
 }
 
 void TestApp::pluginDialogsExplainThemselves()
@@ -1116,6 +1205,69 @@ void TestApp::germanTranslationLoads()
     QTranslator french;
     QVERIFY(french.load(QLocale(QLocale::French, QLocale::France), QStringLiteral("spool"),
         QStringLiteral("_"), QStringLiteral(":/i18n")));
+}
+
+namespace {
+
+// The letters Alt+letter reaches in a widget tree: a label's (for its buddy) and a button's.
+QStringList mnemonicClashes(QWidget *root)
+{
+    QHash<QChar, QStringList> owners;
+    const auto note = [&](const QString &text) {
+        for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+            if (text.at(i) != u'&')
+                continue;
+            if (text.at(i + 1) != u'&')
+                owners[text.at(i + 1).toLower()].append(text);
+            ++i; // "&&" is a literal ampersand
+        }
+    };
+    for (QLabel *label : root->findChildren<QLabel *>()) {
+        if (label->buddy())
+            note(label->text());
+    }
+    for (QAbstractButton *button : root->findChildren<QAbstractButton *>())
+        note(button->text());
+    QStringList clashes;
+    for (auto it = owners.cbegin(); it != owners.cend(); ++it) {
+        if (it->size() > 1)
+            clashes.append(it->join(QStringLiteral(" / ")));
+    }
+    return clashes;
+}
+
+} // namespace
+
+void TestApp::dialogMnemonicsAreUnique_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("English") << QString();
+    QTest::newRow("German") << QStringLiteral("de");
+    QTest::newRow("French") << QStringLiteral("fr");
+}
+
+// Two fields with one Alt+letter: the letter reaches only the first ("Save as" and "Split into"
+// both took S).
+void TestApp::dialogMnemonicsAreUnique()
+{
+    QFETCH(QString, language);
+    QTranslator translator;
+    if (!language.isEmpty()) {
+        QVERIFY(translator.load(QLocale(language), QStringLiteral("spool"), QStringLiteral("_"),
+            QStringLiteral(":/i18n")));
+        QApplication::installTranslator(&translator);
+    }
+    const auto restore = qScopeGuard([&] { QApplication::removeTranslator(&translator); });
+    Fixture f;
+    NewRenderDialog render(f.registry, f.dir.path());
+    NewDownloadDialog download(f.registry, f.dir.path());
+    for (QDialog *dialog : { static_cast<QDialog *>(&render), static_cast<QDialog *>(&download) }) {
+        const QStringList clashes = mnemonicClashes(dialog);
+        QVERIFY2(clashes.isEmpty(),
+            qPrintable(
+                QStringLiteral("%1: %2").arg(QString::fromLatin1(dialog->metaObject()->className()),
+                    clashes.join(QStringLiteral("; ")))));
+    }
 }
 
 QTEST_MAIN(TestApp)

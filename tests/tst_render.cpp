@@ -214,6 +214,7 @@ private Q_SLOTS:
     void missingGeometryRefusesTheWholeSplitRender();
     void spoolctlNamesAMissingGeometryFileAndNotesTextures();
     void inputsMissingWhenTheJobRunsAreNamed();
+    void splitAutoWithoutRunnersIsOnePart();
     void spoolctlRejectsBadParameters_data();
     void spoolctlRejectsBadParameters();
 };
@@ -1134,6 +1135,22 @@ void TestRender::inputsMissingWhenTheJobRunsAreNamed()
         QStringLiteral("%1 is missing: BoxTextured.gltf reads its geometry from it (on %2)")
             .arg(models.filePath(QStringLiteral("BoxTextured0.bin")), runneridentity::hostName()));
     QVERIFY(!QFileInfo::exists(h.out(QStringLiteral("c.png"))));
+}
+
+// Nothing runs the queue yet (a fresh data directory): `--split auto` is one part, and says so.
+void TestRender::splitAutoWithoutRunnersIsOnePart()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(SPOOLCTL_PATH),
+        { QStringLiteral("--data-dir"), dir.path(), QStringLiteral("add"), QStringLiteral("render"),
+            model("OBJ/spider.obj"), QStringLiteral("--out"), dir.filePath(QStringLiteral("s.png")),
+            QStringLiteral("--split"), QStringLiteral("auto") });
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).count(QLatin1Char('\n')), 1);
+    QCOMPARE(QString::fromUtf8(p.readAllStandardError()),
+        QStringLiteral("spoolctl: note: --split auto is 1: no machine runs the queue now\n"));
 }
 
 void TestRender::spoolctlRejectsBadParameters_data()

@@ -12,12 +12,14 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "faultserver.h"
 #include "imagediff.h"
 #include "pgserver.h"
+#include "queue/jobqueueimpl.h"
 #include "spoolctlprocess.h"
 #include "store/postgresjobstore.h"
 #include "util/runneridentity.h"
@@ -117,6 +119,8 @@ private Q_SLOTS:
     void pruneForgetsOnlyOldFinishedJobs();
     void failedJobGoesToAnotherMachineFirst();
     void failedJobStaysOnTheOnlyMachine();
+    void splitAutoMakesOnePartPerMachine();
+    void renderOnAnotherMachineSharesItsPreview();
     void splitRenderAcrossMachinesEqualsTheWholeRender();
 
 private:
@@ -593,6 +597,88 @@ void TestSharedQueue::failedJobStaysOnTheOnlyMachine()
     auto runners = startRunners(1, 1, 30000);
     QVERIFY2(waitForRunners(runners, 45000), "the retries waited for another machine");
     QCOMPARE(store->counts()->failed, qint64(1));
+}
+
+// `--split auto` counts the machines whose runners are alive on the queue when the render is
+// queued: three machines, three parts, and the render they make.
+void TestSharedQueue::splitAutoMakesOnePartPerMachine()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    // Runners with work waiting (they run until the queue is empty), on a paused queue.
+    QVERIFY(store->setQueuePaused(true, QDateTime::currentMSecsSinceEpoch()).ok());
+    QCOMPARE(enqueueSleeps(*store, 1, 1).size(), 1);
+    auto runners = startRunners(3, 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(store->runners()->size(), 3, 60000);
+    const QString out = m_dirs->filePath(QStringLiteral("auto.png"));
+    const test::CtlOutput added = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
+        { QStringLiteral("--queue"), m_url, QStringLiteral("add"), QStringLiteral("render"),
+            QStringLiteral("procedural:terrain"), QStringLiteral("--out"), out,
+            QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
+            QStringLiteral("48"), QStringLiteral("--samples"), QStringLiteral("6"),
+            QStringLiteral("--split"), QStringLiteral("auto") },
+        60000);
+    QCOMPARE(added.exitCode, 0);
+    QCOMPARE(added.out.count(QLatin1Char('\n')), 3);
+    QCOMPARE(added.err,
+        QStringLiteral("spoolctl: note: --split auto is 3: the machines that run the queue now\n"));
+    QVERIFY(store->setQueuePaused(false, QDateTime::currentMSecsSinceEpoch()).ok());
+    QVERIFY2(waitForRunners(runners, 120000), "the runners did not empty the queue");
+    QCOMPARE(store->counts()->succeeded, qint64(1 + 3));
+    QCOMPARE(QImage(out).size(), QSize(64, 48));
+}
+
+// A render running on another machine is seen live in a window here: its runner shares a small
+// picture through the queue (a JPEG, 256 pixels a side at most); only the runner that holds the
+// job can write it, and a window asks for it through its own queue.
+void TestSharedQueue::renderOnAnotherMachineSharesItsPreview()
+{
+    const auto added = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
+        { QStringLiteral("--queue"), m_url, QStringLiteral("add"), QStringLiteral("render"),
+            QStringLiteral("procedural:terrain"), QStringLiteral("--out"),
+            m_dirs->filePath(QStringLiteral("shared-preview.png")), QStringLiteral("--width"),
+            QStringLiteral("640"), QStringLiteral("--height"), QStringLiteral("360"),
+            QStringLiteral("--samples"), QStringLiteral("4096"), QStringLiteral("--threads"),
+            QStringLiteral("1") },
+        60000);
+    QCOMPARE(added.exitCode, 0);
+    const QUuid id(added.out.trimmed());
+    auto store = openStore();
+    QVERIFY(store);
+    auto runners = startRunners(1, 1, 30000);
+    const auto preview = [&] {
+        auto shared = store->sharedPreview(id);
+        return shared ? shared.value() : QByteArray();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!preview().isEmpty(), 120000);
+    QCOMPARE(QImage::fromData(preview(), "JPEG").size(), QSize(256, 144));
+
+    // A runner that does not hold the job (a stale token) writes nothing.
+    JobQuery query;
+    query.ids = { id };
+    const JobRecord running = store->query(query).value().value(0);
+    QCOMPARE(running.state, JobState::Running);
+    QVERIFY(store->sharePreview(id, running.leaseToken + 1, QByteArrayLiteral("stale"), 1).ok());
+    QVERIFY(preview() != QByteArrayLiteral("stale"));
+
+    // A window on this machine (no workers) asks its queue, which answers off its thread.
+    {
+        QueueConfig config;
+        config.workers = 0;
+        JobQueueImpl window(
+            std::shared_ptr<JobStore>(openStore()), std::make_shared<JobKindRegistry>(), config);
+        window.start();
+        QSignalSpy answered(&window, &JobQueue::sharedPreviewReady);
+        window.requestSharedPreview(id);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 30000);
+        QCOMPARE(answered.first().at(0).toUuid(), id);
+        QVERIFY(!QImage::fromData(answered.first().at(1).toByteArray(), "JPEG").isNull());
+        QSignalSpy stopped(&window, &JobQueue::stopped);
+        window.stop(StopMode::Release);
+        QVERIFY(stopped.wait(30000));
+    }
+    QVERIFY(store->command(id, JobCommand::Cancel, QDateTime::currentMSecsSinceEpoch()).ok());
+    QVERIFY2(waitForRunners(runners, 60000), "the runner did not stop the render");
 }
 
 // One picture in three parts across machines whose output folder is the same path. The runner

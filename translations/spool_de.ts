@@ -357,7 +357,7 @@
     <message>
         <location filename="../ui/newdownloaddialog.ui" line="39"/>
         <source>Save &amp;in:</source>
-        <translation>Speichern &amp;in:</translation>
+        <translation>S&amp;peichern in:</translation>
     </message>
     <message>
         <location filename="../ui/newdownloaddialog.ui" line="63"/>
@@ -483,7 +483,7 @@
     <message>
         <location filename="../ui/newrenderdialog.ui" line="84"/>
         <source>Si&amp;ze:</source>
-        <translation>&amp;Größe:</translation>
+        <translation>G&amp;röße:</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="129"/>
@@ -527,18 +527,23 @@
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="217"/>
-        <source>&amp;Split into:</source>
+        <source>Split i&amp;nto:</source>
         <translation>&amp;Aufteilen in:</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="225"/>
-        <source>Each part renders some of the samples as a job of its own, on this computer's workers or on every machine of a shared queue; the last part to finish merges them into the picture</source>
-        <translation>Jeder Teil rendert einen Teil der Samples als eigener Auftrag, auf den Workern dieses Computers oder auf jedem Rechner einer gemeinsamen Warteschlange; der zuletzt fertige Teil fügt sie zum Bild zusammen</translation>
+        <source>Each part renders some of the samples as a job of its own, on this computer's workers or on every machine of a shared queue; the last part to finish merges them into the picture. Auto: one part per machine that runs the queue now</source>
+        <translation>Jeder Teil rendert einen Teil der Samples als eigener Auftrag, auf den Workern dieses Computers oder auf jedem Rechner einer gemeinsamen Warteschlange; der zuletzt fertige Teil fügt sie zum Bild zusammen. Automatisch: ein Teil je Rechner, der die Warteschlange gerade abarbeitet</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="239"/>
         <source>parts, for several machines of a shared queue</source>
         <translation>Teile, für mehrere Rechner einer gemeinsamen Warteschlange</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="242"/>
+        <source>Auto</source>
+        <translation>Automatisch</translation>
     </message>
 </context>
 <context>
@@ -1254,6 +1259,16 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         <location filename="../src/app/newrenderdialog.cpp" line="205"/>
         <source>This model cannot be read: %1</source>
         <translation>Dieses Modell kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="200"/>
+        <source>one part per machine that runs the queue: %1 now</source>
+        <translation>ein Teil je Rechner, der die Warteschlange abarbeitet: jetzt %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="201"/>
+        <source>parts, for several machines of a shared queue</source>
+        <translation>Teile, für mehrere Rechner einer gemeinsamen Warteschlange</translation>
     </message>
 </context>
 <context>

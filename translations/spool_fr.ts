@@ -483,7 +483,7 @@
     <message>
         <location filename="../ui/newrenderdialog.ui" line="84"/>
         <source>Si&amp;ze:</source>
-        <translation>&amp;Taille :</translation>
+        <translation>Ta&amp;ille :</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="129"/>
@@ -493,7 +493,7 @@
     <message>
         <location filename="../ui/newrenderdialog.ui" line="145"/>
         <source>Sam&amp;ples per pixel:</source>
-        <translation>É&amp;chantillons par pixel :</translation>
+        <translation>Éc&amp;hantillons par pixel :</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="170"/>
@@ -527,18 +527,23 @@
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="217"/>
-        <source>&amp;Split into:</source>
+        <source>Split i&amp;nto:</source>
         <translation>&amp;Diviser en :</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="225"/>
-        <source>Each part renders some of the samples as a job of its own, on this computer's workers or on every machine of a shared queue; the last part to finish merges them into the picture</source>
-        <translation>Chaque partie calcule une part des échantillons dans une tâche à elle, sur les workers de cet ordinateur ou sur chaque machine d’une file partagée ; la dernière partie terminée les fusionne en une image</translation>
+        <source>Each part renders some of the samples as a job of its own, on this computer's workers or on every machine of a shared queue; the last part to finish merges them into the picture. Auto: one part per machine that runs the queue now</source>
+        <translation>Chaque partie calcule une part des échantillons dans une tâche à elle, sur les workers de cet ordinateur ou sur chaque machine d’une file partagée ; la dernière partie terminée les fusionne en une image. Auto : une partie par machine qui traite la file en ce moment</translation>
     </message>
     <message>
         <location filename="../ui/newrenderdialog.ui" line="239"/>
         <source>parts, for several machines of a shared queue</source>
         <translation>parties, pour plusieurs machines d’une file partagée</translation>
+    </message>
+    <message>
+        <location filename="../ui/newrenderdialog.ui" line="242"/>
+        <source>Auto</source>
+        <translation>Auto</translation>
     </message>
 </context>
 <context>
@@ -1254,6 +1259,16 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         <location filename="../src/app/newrenderdialog.cpp" line="205"/>
         <source>This model cannot be read: %1</source>
         <translation>Ce modèle ne peut pas être lu : %1</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="200"/>
+        <source>one part per machine that runs the queue: %1 now</source>
+        <translation>une partie par machine qui traite la file : %1 en ce moment</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="201"/>
+        <source>parts, for several machines of a shared queue</source>
+        <translation>parties, pour plusieurs machines d’une file partagée</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@
 #include "job/jobfiles.h"
 #include "jobtablemodel.h"
 #include "previewhub.h"
+#include "previewmerge.h"
 #include "queue/jobqueue.h"
 #include "sparkline.h"
 #include "ui_jobdetailspanel.h"
@@ -27,6 +28,7 @@ constexpr int kHistory = 120; // speed samples shown (about a minute at the queu
 constexpr int kEventsRefreshMs = 1000;
 constexpr int kPreviewRefreshMs = 150; // as often as a render publishes
 constexpr int kPreviewFileEveryTicks = 7; // about once a second for files
+constexpr int kSharedPreviewEveryTicks = 13; // about every 2 s, as runners share them
 constexpr int kPreviewSide = 512;
 
 QString paramsText(const QJsonObject &params)
@@ -82,6 +84,16 @@ JobDetailsPanel::JobDetailsPanel(JobTableModel *model, QWidget *parent)
         if (m_previewLoad.future().resultCount() > 0 && !m_previewLoad.result().isNull())
             showPreview(m_previewLoad.result());
     });
+    connect(&m_partsLoad, &QFutureWatcherBase::finished, this, [this] {
+        if (m_partsLoad.future().resultCount() == 0)
+            return;
+        const QHash<QUuid, QImage> loaded = m_partsLoad.result();
+        for (auto it = loaded.cbegin(); it != loaded.cend(); ++it) {
+            if (!it->isNull())
+                m_partImages.insert(it.key(), it.value());
+        }
+        showMergedPreview();
+    });
     showJob(QUuid());
 }
 
@@ -93,10 +105,14 @@ JobDetailsPanel::~JobDetailsPanel()
 void JobDetailsPanel::setQueue(JobQueue *queue)
 {
     disconnect(m_eventsConnection);
+    disconnect(m_sharedPreviewConnection);
     m_queue = queue;
-    if (queue)
-        m_eventsConnection =
-            connect(queue, &JobQueue::eventsReady, this, &JobDetailsPanel::onEvents);
+    m_sharedPreviewAsked.clear();
+    if (!queue)
+        return;
+    m_eventsConnection = connect(queue, &JobQueue::eventsReady, this, &JobDetailsPanel::onEvents);
+    m_sharedPreviewConnection =
+        connect(queue, &JobQueue::sharedPreviewReady, this, &JobDetailsPanel::onSharedPreview);
 }
 
 void JobDetailsPanel::showJob(const QUuid &id)
@@ -108,6 +124,8 @@ void JobDetailsPanel::showJob(const QUuid &id)
         m_previewVersion = 0;
         m_previewFile.clear();
         m_previewFileStamp = 0;
+        m_partImages.clear();
+        m_partVersions.clear();
         m_ui->previewLabel->clear();
         m_upToDate = false;
     }
@@ -220,6 +238,12 @@ void JobDetailsPanel::updatePreview()
         m_previewTimer.stop();
         return;
     }
+    ++m_previewTick;
+    const QString group = m_model->groupOf(*record);
+    if (!group.isEmpty()) {
+        updateMergedPreview(group);
+        return;
+    }
     // A render in this process publishes to the hub: no file, no decoding, no copy.
     quint64 version = 0;
     const QImage live = render::PreviewHub::instance().latest(m_id, &version);
@@ -231,21 +255,34 @@ void JobDetailsPanel::updatePreview()
         return;
     }
     // Otherwise a file: the finished picture, or the preview another process keeps writing.
-    // Looked at about once a second, decoded on the pool (a 16-bit PNG of 8192 pixels a side
-    // takes a while), scaled down as it is read.
-    if (m_previewTick++ % kPreviewFileEveryTicks != 0 && !m_previewFile.isEmpty())
+    const QString file =
+        record->state == JobState::Succeeded ? record->output : previewFileOf(m_id);
+    if (loadPreviewFile(file))
         return;
-    QString file;
-    if (record->state == JobState::Succeeded && !record->output.isEmpty())
-        file = record->output;
-    else if (!m_workRoot.isEmpty())
-        file = QDir(jobfiles::workDir(m_workRoot, m_id)).filePath(QStringLiteral("preview.png"));
+    // Running on another machine: the picture its runner shares through the queue.
+    if (record->state == JobState::Running && m_previewTick % kSharedPreviewEveryTicks == 1)
+        askSharedPreview(m_id);
+}
+
+QString JobDetailsPanel::previewFileOf(const QUuid &id) const
+{
+    return m_workRoot.isEmpty()
+        ? QString()
+        : QDir(jobfiles::workDir(m_workRoot, id)).filePath(QStringLiteral("preview.png"));
+}
+
+// Looked at about once a second, decoded on the pool (a 16-bit PNG of 8192 pixels a side takes
+// a while), scaled down as it is read. False when there is no such file.
+bool JobDetailsPanel::loadPreviewFile(const QString &file)
+{
+    if (m_previewTick % kPreviewFileEveryTicks != 1 && !m_previewFile.isEmpty())
+        return true;
     const QFileInfo info(file);
-    if (file.isEmpty() || !info.isFile() || m_previewLoad.isRunning())
-        return;
+    if (file.isEmpty() || !info.isFile())
+        return false;
     const qint64 stamp = info.lastModified().toMSecsSinceEpoch() ^ info.size();
-    if (file == m_previewFile && stamp == m_previewFileStamp)
-        return;
+    if (m_previewLoad.isRunning() || (file == m_previewFile && stamp == m_previewFileStamp))
+        return true;
     m_previewFile = file;
     m_previewFileStamp = stamp;
     m_previewLoad.setFuture(QtConcurrent::run(backgroundPool(), [file] {
@@ -255,6 +292,103 @@ void JobDetailsPanel::updatePreview()
             reader.setScaledSize(size.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio));
         return reader.read();
     }));
+    return true;
+}
+
+void JobDetailsPanel::askSharedPreview(const QUuid &id)
+{
+    if (m_queue && !m_sharedPreviewAsked.contains(id)) {
+        m_sharedPreviewAsked.insert(id);
+        m_queue->requestSharedPreview(id);
+    }
+}
+
+// A split render is shown whole: its finished picture, or the parts' previews merged, each from
+// where it is (this process, another process's file, another machine through the queue).
+void JobDetailsPanel::updateMergedPreview(const QString &group)
+{
+    const QList<QUuid> members = m_model->groupMembers(group);
+    for (const QUuid &id : members) {
+        const JobRecord *part = m_model->recordById(id);
+        if (part && part->state == JobState::Succeeded && !part->output.isEmpty()) {
+            loadPreviewFile(part->output);
+            return;
+        }
+    }
+    bool changed = false;
+    QList<std::pair<QUuid, QString>> files;
+    for (const QUuid &id : members) {
+        const JobRecord *part = m_model->recordById(id);
+        if (!part)
+            continue;
+        quint64 version = 0;
+        const QImage live = render::PreviewHub::instance().latest(id, &version);
+        if (!live.isNull()) {
+            if (m_partVersions.value(id) != version) {
+                m_partVersions.insert(id, version);
+                m_partImages.insert(id, live);
+                changed = true;
+            }
+            continue;
+        }
+        if (const QString file = previewFileOf(id); QFileInfo::exists(file))
+            files.append({ id, file });
+        else if (part->state == JobState::Running && m_previewTick % kSharedPreviewEveryTicks == 1)
+            askSharedPreview(id);
+    }
+    if (!files.isEmpty() && !m_partsLoad.isRunning()
+        && m_previewTick % kPreviewFileEveryTicks == 1) {
+        m_partsLoad.setFuture(QtConcurrent::run(backgroundPool(), [files] {
+            QHash<QUuid, QImage> images;
+            for (const auto &[id, file] : files)
+                images.insert(id, QImage(file));
+            return images;
+        }));
+    }
+    if (changed)
+        showMergedPreview();
+}
+
+void JobDetailsPanel::showMergedPreview()
+{
+    const JobRecord *record = m_model->recordById(m_id);
+    if (!record)
+        return;
+    QList<PartPreview> parts;
+    for (const QUuid &id : m_model->groupMembers(m_model->groupOf(*record))) {
+        const auto image = m_partImages.constFind(id);
+        const JobRecord *part = m_model->recordById(id);
+        if (image == m_partImages.cend() || !part)
+            continue;
+        const JobProgress *live = m_model->liveProgress(id);
+        const qint64 done = part->state == JobState::Succeeded
+            ? part->progress.total
+            : (live ? live->progress : part->progress).done;
+        parts.append({ *image, done });
+    }
+    const QImage merged = mergePartPreviews(parts);
+    if (!merged.isNull())
+        showPreview(merged);
+}
+
+void JobDetailsPanel::onSharedPreview(const QUuid &id, const QByteArray &image)
+{
+    m_sharedPreviewAsked.remove(id);
+    if (image.isEmpty() || !m_previewFile.isEmpty())
+        return;
+    // A JPEG of 256 pixels a side: decoded here in well under a millisecond.
+    const QImage decoded = QImage::fromData(image, "JPEG");
+    if (decoded.isNull())
+        return;
+    const JobRecord *record = m_model->recordById(m_id);
+    const QString group = record ? m_model->groupOf(*record) : QString();
+    if (group.isEmpty()) {
+        if (id == m_id)
+            showPreview(decoded);
+    } else if (m_model->groupMembers(group).contains(id)) {
+        m_partImages.insert(id, decoded);
+        showMergedPreview();
+    }
 }
 
 void JobDetailsPanel::showPreview(const QImage &image)

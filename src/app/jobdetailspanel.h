@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QFutureWatcher>
+#include <QHash>
 #include <QImage>
+#include <QSet>
 #include <QTimer>
 #include <QUuid>
 #include <QVector>
@@ -48,14 +50,21 @@ private:
     void refresh();
     void onRowsUpdated(const QSet<QUuid> &ids);
     void onEvents(const QUuid &id, const QList<JobEvent> &events);
+    void onSharedPreview(const QUuid &id, const QByteArray &image);
     void requestEventsSoon();
     void updatePreview();
+    QString previewFileOf(const QUuid &id) const;
+    bool loadPreviewFile(const QString &file);
+    void askSharedPreview(const QUuid &id);
+    void updateMergedPreview(const QString &group);
+    void showMergedPreview();
     void showPreview(const QImage &image);
 
     Ui::JobDetailsPanel *m_ui;
     JobTableModel *m_model;
     JobQueue *m_queue = nullptr;
     QMetaObject::Connection m_eventsConnection;
+    QMetaObject::Connection m_sharedPreviewConnection;
     Sparkline *m_speed;
     QUuid m_id;
     bool m_upToDate = false; // the shown download's last attempt was answered "not modified"
@@ -69,6 +78,11 @@ private:
     qint64 m_previewFileStamp = 0;
     QFutureWatcher<QImage> m_previewLoad;
     int m_previewTick = 0;
+    QSet<QUuid> m_sharedPreviewAsked; // answers from the queue on their way
+    // The parts of a split render on show: their latest pictures, and the hub's versions.
+    QHash<QUuid, QImage> m_partImages;
+    QHash<QUuid, quint64> m_partVersions;
+    QFutureWatcher<QHash<QUuid, QImage>> m_partsLoad;
 };
 
 } // namespace spool::app

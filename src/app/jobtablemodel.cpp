@@ -96,6 +96,36 @@ QString JobTableModel::title(const JobRecord &record) const
     return title.isEmpty() ? record.kind + QLatin1Char(' ') + idString(record.id).left(8) : title;
 }
 
+QString JobTableModel::groupOf(const JobRecord &record) const
+{
+    const JobKind *kind = m_registry->find(record.kind);
+    return kind && !kind->groupParam.isEmpty() ? record.params.value(kind->groupParam).toString()
+                                               : QString();
+}
+
+QList<QUuid> JobTableModel::groupMembers(const QString &group) const
+{
+    const auto it = m_groups.constFind(group);
+    return it == m_groups.cend() ? QList<QUuid>() : it->values();
+}
+
+void JobTableModel::noteGroup(const JobRecord &record, bool member)
+{
+    const QString group = groupOf(record);
+    if (group.isEmpty())
+        return;
+    if (member) {
+        m_groups[group].insert(record.id);
+        return;
+    }
+    const auto it = m_groups.find(group);
+    if (it == m_groups.end())
+        return;
+    it->remove(record.id);
+    if (it->isEmpty())
+        m_groups.erase(it);
+}
+
 void JobTableModel::noteKind(const QString &kind)
 {
     if (m_kinds.contains(kind))
@@ -115,6 +145,7 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
 {
     beginResetModel();
     m_rows.clear();
+    m_groups.clear();
     m_counts = {};
     m_byteRates.clear();
     m_rows.reserve(records.size());
@@ -153,6 +184,7 @@ void JobTableModel::loadSnapshotChunk()
         const int at = m_snapshotOrder.at(i);
         const JobRecord &record = m_snapshot.at(at);
         noteKind(record.kind);
+        noteGroup(record, true);
         m_counts.adjust(record.state, 1);
         m_index.insert(record.id, int(m_rows.size()));
         QString name = title(record);
@@ -258,6 +290,7 @@ void JobTableModel::applyPending()
     for (int row : std::as_const(removeRows)) {
         m_counts.adjust(m_rows.at(row).record.state, -1);
         m_byteRates.remove(m_rows.at(row).record.id);
+        noteGroup(m_rows.at(row).record, false);
     }
 
     if (removeRows.size() > kResetThreshold) {
@@ -291,8 +324,10 @@ void JobTableModel::applyPending()
         }
     }
 
-    for (const JobRecord &record : std::as_const(inserts))
+    for (const JobRecord &record : std::as_const(inserts)) {
         noteStateChange(JobState::Invalid, record);
+        noteGroup(record, true);
+    }
     if (!inserts.isEmpty()) {
         std::sort(inserts.begin(), inserts.end(),
             [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });

@@ -61,6 +61,10 @@ public:
     // The latest coalesced progress report of a running job (speed, ETA), if any.
     const JobProgress *liveProgress(const QUuid &id) const;
     QString title(const JobRecord &record) const;
+    // The split job (JobKind::groupParam) a job is part of; empty when none.
+    QString groupOf(const JobRecord &record) const;
+    // Every job of that split job in the table.
+    QList<QUuid> groupMembers(const QString &group) const;
     // Every kind seen so far, for the filter.
     QStringList kinds() const;
     // Applies what has arrived now instead of at the next frame (tests), after the rest of a
@@ -100,6 +104,7 @@ private:
     void schedule();
     void reindexFrom(int row);
     void noteKind(const QString &kind);
+    void noteGroup(const JobRecord &record, bool member);
     // Counts a row's move from `before` (Invalid: a new row) to its new record's state, and
     // remembers it for jobFinished when it has just finished.
     void noteStateChange(JobState before, const JobRecord &after);
@@ -112,6 +117,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     QVector<Row> m_rows;
     QHash<QUuid, int> m_index;
+    QHash<QString, QSet<QUuid>> m_groups; // only jobs that belong to one
     QStringList m_kinds;
 
     QueueCounts m_counts;

@@ -3,20 +3,24 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QToolBar>
 #include <QUrl>
 
 #include "appcontroller.h"
+#include "backgroundpool.h"
 #include "format.h"
 #include "jobdetailspanel.h"
 #include "jobfilterproxy.h"
@@ -564,6 +568,14 @@ void MainWindow::newDownload()
 void MainWindow::newRender()
 {
     NewRenderDialog dialog(m_controller->registry(), m_controller->settings()->downloadDir(), this);
+    // For "Split into: Auto": the runners, read off this thread (a shared queue is remote).
+    auto *machines = new QFutureWatcher<int>(&dialog);
+    connect(machines, &QFutureWatcherBase::finished, &dialog,
+        [&dialog, machines] { dialog.setMachines(machines->result()); });
+    machines->setFuture(QtConcurrent::run(backgroundPool(), [store = m_controller->store()] {
+        const auto runners = store->runners();
+        return runners ? machinesRunning(runners.value(), QDateTime::currentMSecsSinceEpoch()) : 0;
+    }));
     if (dialog.exec() != QDialog::Accepted)
         return;
     // A camera the file lacks is reported by the queue (commandFailed, in the status bar).

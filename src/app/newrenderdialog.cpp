@@ -60,6 +60,7 @@ NewRenderDialog::NewRenderDialog(
     connect(m_ui->outEdit, &QLineEdit::textChanged, this, &NewRenderDialog::revalidate);
     for (QSpinBox *spin : { m_ui->widthSpin, m_ui->heightSpin, m_ui->samplesSpin, m_ui->splitSpin })
         connect(spin, &QSpinBox::valueChanged, this, &NewRenderDialog::revalidate);
+    connect(m_ui->splitSpin, &QSpinBox::valueChanged, this, &NewRenderDialog::showSplitHint);
     connect(m_ui->cameraCombo, &QComboBox::currentIndexChanged, this, &NewRenderDialog::revalidate);
     connect(m_ui->depthCombo, &QComboBox::currentIndexChanged, this, &NewRenderDialog::revalidate);
     revalidate();
@@ -185,9 +186,24 @@ QJsonObject NewRenderDialog::collect() const
         p.insert(QStringLiteral("camera"), camera);
     if (m_ui->depthCombo->currentIndex() == 1)
         p.insert(QStringLiteral("depth"), 16);
-    if (m_ui->splitSpin->value() > 1)
-        p.insert(QStringLiteral("split"), m_ui->splitSpin->value());
+    const int parts = m_ui->splitSpin->value() == 0 ? m_machines : m_ui->splitSpin->value();
+    if (parts > 1)
+        p.insert(QStringLiteral("split"), parts);
     return p;
+}
+
+void NewRenderDialog::setMachines(int machines)
+{
+    m_machines = qMax(1, machines);
+    showSplitHint();
+    revalidate();
+}
+
+void NewRenderDialog::showSplitHint()
+{
+    m_ui->splitHint->setText(m_ui->splitSpin->value() == 0
+            ? tr("one part per machine that runs the queue: %1 now").arg(m_machines)
+            : tr("parts, for several machines of a shared queue"));
 }
 
 void NewRenderDialog::revalidate()

@@ -36,6 +36,8 @@ public:
     void setSamples(int samples);
     // Selects a camera by name once the model's cameras are known.
     void setCamera(const QString &name);
+    // How many machines run the queue now (counted off the GUI thread): what "Auto" parts are.
+    void setMachines(int machines);
     // The checked parameters (valid when the dialog was accepted).
     QJsonObject params() const { return m_params; }
     // Why OK is disabled; empty when the input is valid.
@@ -52,6 +54,7 @@ Q_SIGNALS:
 private:
     QJsonObject collect() const;
     void revalidate();
+    void showSplitHint();
     void sceneEdited();
     void readCameras();
     void camerasArrived();
@@ -69,6 +72,7 @@ private:
     QString m_wantedCamera;
     QJsonObject m_params;
     QString m_problem;
+    int m_machines = 1;
 };
 
 } // namespace spool::app

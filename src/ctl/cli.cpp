@@ -268,6 +268,18 @@ Result<std::shared_ptr<JobStore>> Cli::openStore(bool createIfMissing)
     return spool::openStore(where);
 }
 
+Result<int> Cli::machinesRunningTheQueue()
+{
+    auto store = openStore(false);
+    if (!store)
+        return store.error().code == ErrorCode::NotFound ? Result<int>(0)
+                                                         : Result<int>(store.error());
+    auto runners = store.value()->runners();
+    if (!runners)
+        return runners.error();
+    return machinesRunning(runners.value(), QDateTime::currentMSecsSinceEpoch());
+}
+
 Result<QUuid> Cli::resolveId(JobStore &store, const QString &text)
 {
     const QUuid exact = QUuid::fromString(text);
@@ -355,6 +367,20 @@ int Cli::add(const QStringList &args)
         }
         if (spec.type == ParamType::StringList) {
             common.insert(spec.name, QJsonArray::fromStringList(parser.values(option)));
+            continue;
+        }
+        if (spec.autoIsMachines && parser.value(option) == QLatin1String("auto")) {
+            auto machines = machinesRunningTheQueue();
+            if (!machines)
+                return fail(machines.error());
+            const qint64 count = std::clamp<qint64>(machines.value(), 1, spec.maximum);
+            common.insert(spec.name, count);
+            notes.append(machines.value() > 0
+                    ? QStringLiteral("--%1 auto is %2: the machines that run the queue now")
+                          .arg(option.names().first())
+                          .arg(count)
+                    : QStringLiteral("--%1 auto is 1: no machine runs the queue now")
+                          .arg(option.names().first()));
             continue;
         }
         auto value = paramFromText(spec, parser.value(option));

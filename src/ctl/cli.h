@@ -56,6 +56,8 @@ private:
     int fail(const Error &error);
     Result<std::shared_ptr<JobStore>> openStore(bool createIfMissing);
     Result<QUuid> resolveId(JobStore &store, const QString &text);
+    // Machines with a live runner on the queue (for "auto" values); 0 when there is no queue.
+    Result<int> machinesRunningTheQueue();
     QString workRoot() const;
 
     RegistryFactory m_makeRegistry;

@@ -63,6 +63,12 @@ public:
     // a while: it was woken because others wait on it.
     virtual void beginParkedWait() { }
     virtual void endParkedWait() { }
+
+    // Whether windows on other machines can see this job's progress as a picture (a shared
+    // queue): a job makes one for sharePreview() only then. The queue sends the latest at most
+    // once a heartbeat; keep it small (a JPEG of a few tens of KB).
+    virtual bool previewsShared() const { return false; }
+    virtual void sharePreview(const QByteArray &image) { Q_UNUSED(image); }
 };
 
 // The queue's side of lending worker slots to a running job (see JobContext::borrowWorkers).

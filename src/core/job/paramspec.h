@@ -30,6 +30,9 @@ struct ParamSpec
     bool required = false;
     bool positional = false; // given without an option name on the command line
     bool hidden = false; // set by the kind itself (prepare), never asked of the user
+    // An Integer that the command line also takes as "auto": one per machine that runs the
+    // queue now (at least 1, at most `maximum`).
+    bool autoIsMachines = false;
     qint64 minimum = std::numeric_limits<qint64>::min();
     qint64 maximum = std::numeric_limits<qint64>::max();
     QJsonValue defaultValue { QJsonValue::Undefined }; // Undefined: no default

@@ -36,6 +36,9 @@ public:
     virtual void forgetFinishedBefore(qint64 finishedBeforeMs) = 0;
     // Answered by eventsReady(): the job's timeline and log lines.
     virtual void requestEvents(const QUuid &id) = 0;
+    // Answered by sharedPreviewReady(): the latest picture a runner on another machine shared
+    // of the job's progress (JobStore::sharePreview).
+    virtual void requestSharedPreview(const QUuid &id) = 0;
     void cancel(const QUuid &id) { command(id, JobCommand::Cancel); }
     void pause(const QUuid &id) { command(id, JobCommand::Pause); }
     void resume(const QUuid &id) { command(id, JobCommand::Resume); }
@@ -65,6 +68,8 @@ Q_SIGNALS:
     void queuePausedChanged(bool paused);
     void snapshotReady(const QList<spool::JobRecord> &records);
     void eventsReady(const QUuid &id, const QList<spool::JobEvent> &events);
+    // An encoded image (JPEG); empty when there is none.
+    void sharedPreviewReady(const QUuid &id, const QByteArray &image);
     void commandFailed(const QUuid &id, const QString &reason);
     // The store failed (again); storageRecovered() follows once it works again, so a window can
     // show "unreachable" for as long as it lasts.

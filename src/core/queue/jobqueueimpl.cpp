@@ -107,6 +107,12 @@ void JobQueueImpl::requestEvents(const QUuid &id)
         m_scheduler->post(inbox::Events { id });
 }
 
+void JobQueueImpl::requestSharedPreview(const QUuid &id)
+{
+    if (!m_stopRequested)
+        m_scheduler->post(inbox::SharedPreview { id });
+}
+
 void JobQueueImpl::setQueuePaused(bool paused)
 {
     if (!m_stopRequested)
@@ -208,6 +214,8 @@ void JobQueueImpl::drainOutbox()
                     Q_EMIT snapshotReady(msg.records);
                 } else if constexpr (std::is_same_v<T, outbox::Events>) {
                     Q_EMIT eventsReady(msg.id, msg.events);
+                } else if constexpr (std::is_same_v<T, outbox::SharedPreview>) {
+                    Q_EMIT sharedPreviewReady(msg.id, msg.image);
                 } else if constexpr (std::is_same_v<T, outbox::StorageError>) {
                     Q_EMIT storageError(msg.message);
                 } else if constexpr (std::is_same_v<T, outbox::StorageRecovered>) {

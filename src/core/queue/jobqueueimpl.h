@@ -35,6 +35,7 @@ public:
     void clearFinished() override;
     void forgetFinishedBefore(qint64 finishedBeforeMs) override;
     void requestEvents(const QUuid &id) override;
+    void requestSharedPreview(const QUuid &id) override;
     void setQueuePaused(bool paused) override;
     void requestSnapshot() override;
     void start() override;

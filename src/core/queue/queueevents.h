@@ -49,6 +49,10 @@ struct SetQueuePaused
 struct Snapshot
 {
 };
+struct SharedPreview
+{
+    QUuid id;
+};
 struct Start
 {
 };
@@ -76,7 +80,8 @@ struct SlotsIdle
 {
 };
 using Item = std::variant<Enqueue, Command, ClearFinished, ForgetFinished, Events, SetQueuePaused,
-    Snapshot, Start, Stop, Poke, WakeAt, RunningChanged, StateChanged, ExternalChange, SlotsIdle>;
+    Snapshot, SharedPreview, Start, Stop, Poke, WakeAt, RunningChanged, StateChanged,
+    ExternalChange, SlotsIdle>;
 } // namespace inbox
 
 // Messages from the scheduler to the queue's owner thread.
@@ -134,11 +139,16 @@ struct Events
     QUuid id;
     QList<JobEvent> events;
 };
+struct SharedPreview
+{
+    QUuid id;
+    QByteArray image; // empty: none
+};
 struct Stopped
 {
 };
 using Item = std::variant<JobsChanged, JobsRemoved, ProgressChanged, CommandFailed, QueuePaused,
-    Counts, Snapshot, StorageError, StorageRecovered, Events, Stopped>;
+    Counts, Snapshot, StorageError, StorageRecovered, Events, SharedPreview, Stopped>;
 } // namespace outbox
 
 } // namespace spool

@@ -86,6 +86,22 @@ void RunningJob::log(const QString &line)
     m_logLines.append(line);
 }
 
+void RunningJob::sharePreview(const QByteArray &image)
+{
+    // The size a preview may reach: the queue holds one per running job.
+    constexpr qsizetype kMaxSharedPreviewBytes = 256 * 1024;
+    if (!m_previewsShared || image.size() > kMaxSharedPreviewBytes || !holdsLease())
+        return;
+    std::lock_guard lock(m_mutex);
+    m_sharedPreview = image;
+}
+
+QByteArray RunningJob::takeSharedPreview()
+{
+    std::lock_guard lock(m_mutex);
+    return std::exchange(m_sharedPreview, {});
+}
+
 QStringList RunningJob::takeLogLines()
 {
     std::lock_guard lock(m_mutex);

@@ -38,9 +38,15 @@ public:
     void enterHelperThread() override;
     void beginParkedWait() override;
     void endParkedWait() override;
+    bool previewsShared() const override { return m_previewsShared; }
+    void sharePreview(const QByteArray &image) override;
 
     // Runner side.
     void setWorkerBudget(WorkerBudget *budget) { m_budget = budget; }
+    // Before the job starts: whether the store shows previews to other machines.
+    void setPreviewsShared(bool shared) { m_previewsShared = shared; }
+    // The preview shared since the last call; empty when none.
+    QByteArray takeSharedPreview();
     // Slots the job still holds after run() returned (a job that forgot): given back.
     int takeBorrowedWorkers() { return m_borrowed.exchange(0); }
     const JobRecord &record() const { return m_record; }
@@ -69,6 +75,7 @@ private:
     std::atomic<quint64> m_progressVersion { 0 };
     WorkerBudget *m_budget = nullptr;
     std::atomic<int> m_borrowed { 0 };
+    bool m_previewsShared = false;
     mutable std::mutex m_leaseMutex;
     mutable std::condition_variable m_leaseSettled;
     qint64 m_leaseDeadline = std::numeric_limits<qint64>::max();
@@ -80,6 +87,7 @@ private:
     Progress m_progress;
     QStringList m_logLines;
     int m_droppedLogLines = 0;
+    QByteArray m_sharedPreview;
 };
 
 } // namespace spool

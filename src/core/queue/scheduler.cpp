@@ -180,6 +180,8 @@ void Scheduler::handle(inbox::Item &item)
                 forgetFinishedChunk(msg.finishedBeforeMs);
             else if constexpr (std::is_same_v<T, inbox::Events>)
                 sendEvents(msg.id);
+            else if constexpr (std::is_same_v<T, inbox::SharedPreview>)
+                sendSharedPreview(msg.id);
             else if constexpr (std::is_same_v<T, inbox::SetQueuePaused>)
                 setQueuePaused(msg.paused, true);
             else if constexpr (std::is_same_v<T, inbox::Snapshot>)
@@ -463,6 +465,12 @@ void Scheduler::sendEvents(const QUuid &id)
     publish(outbox::Events { id, events ? events.value() : QList<JobEvent> {} });
 }
 
+void Scheduler::sendSharedPreview(const QUuid &id)
+{
+    auto image = m_store->sharedPreview(id);
+    publish(outbox::SharedPreview { id, image ? image.value() : QByteArray() });
+}
+
 void Scheduler::setQueuePaused(bool paused, bool persist)
 {
     if (persist) {
@@ -551,6 +559,19 @@ void Scheduler::heartbeat()
         }
         if (status.held && status.control != JobControl::None)
             job->requestStop(status.control);
+    }
+    sharePreviews(jobs);
+}
+
+// After the heartbeat: a picture for windows on other machines, while the lease holds.
+void Scheduler::sharePreviews(const QList<std::shared_ptr<RunningJob>> &jobs)
+{
+    for (const auto &job : jobs) {
+        const QByteArray image = job->takeSharedPreview();
+        if (image.isEmpty() || !job->holdsLease())
+            continue;
+        // A picture is no job's state: one that does not get through is simply not seen.
+        (void)m_store->sharePreview(job->id(), job->record().leaseToken, image, now());
     }
 }
 
@@ -928,6 +949,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     for (const JobRecord &record : std::as_const(result->claimed)) {
                         auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
                         job->setWorkerBudget(this);
+                        job->setPreviewsShared(m_store->spansMachines());
                         job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));

@@ -72,6 +72,7 @@ private:
         qint64 limit, qint64 beforeMs, qsizetype *examined = nullptr);
     void forgetFinishedChunk(qint64 finishedBeforeMs);
     void sendEvents(const QUuid &id);
+    void sendSharedPreview(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);
     void snapshot();
     void wakeAt(qint64 atMs);
@@ -80,6 +81,7 @@ private:
     void sampleProgress();
     void recoverAbandoned();
     void reportSelf();
+    void sharePreviews(const QList<std::shared_ptr<RunningJob>> &jobs);
     void lookAtOtherHosts();
     enum class OtherHosts { Irrelevant, TakeIt, LeaveIt, LookFirst };
     // Whether `candidate` failed on this machine lately, and whether another machine can take it.

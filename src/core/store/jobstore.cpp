@@ -1,5 +1,7 @@
 #include "jobstore.h"
 
+#include <QSet>
+
 namespace spool {
 
 qint64 *QueueCounts::of(JobState state)
@@ -26,6 +28,16 @@ qint64 *QueueCounts::of(JobState state)
 bool runnerSeemsAlive(const RunnerInfo &runner, qint64 nowMs)
 {
     return nowMs - runner.lastSeenAtMs < 3 * kRunnerReportMs;
+}
+
+int machinesRunning(const QList<RunnerInfo> &runners, qint64 nowMs)
+{
+    QSet<QString> hosts;
+    for (const RunnerInfo &runner : runners) {
+        if (runner.workers > 0 && runnerSeemsAlive(runner, nowMs))
+            hosts.insert(runner.host);
+    }
+    return int(hosts.size());
 }
 
 Result<CommandResult> JobStore::command(const QUuid &id, JobCommand command, qint64 nowMs)

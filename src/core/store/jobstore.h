@@ -111,6 +111,8 @@ struct RunnerInfo
 // Runners report themselves this often; one silent for three reports is taken for gone.
 constexpr int kRunnerReportMs = 10000;
 bool runnerSeemsAlive(const RunnerInfo &runner, qint64 nowMs);
+// The machines with a live runner that has workers (for "auto": one part per machine).
+int machinesRunning(const QList<RunnerInfo> &runners, qint64 nowMs);
 
 struct CommandResult
 {
@@ -164,6 +166,25 @@ public:
     virtual Result<void> reportRunner(const RunnerInfo &runner) = 0;
     virtual Result<void> forgetRunner(const QString &owner) = 0;
     virtual Result<QList<RunnerInfo>> runners() = 0;
+
+    // A small picture of a running job's progress (a render's preview, JPEG), for windows on
+    // other machines: kept only while `leaseToken` holds the job. A store that does not span
+    // machines keeps none (a window there reads the job's files).
+    virtual Result<void> sharePreview(
+        const QUuid &id, qint64 leaseToken, const QByteArray &image, qint64 nowMs)
+    {
+        Q_UNUSED(id);
+        Q_UNUSED(leaseToken);
+        Q_UNUSED(image);
+        Q_UNUSED(nowMs);
+        return {};
+    }
+    // The latest shared preview of a job; empty when there is none.
+    virtual Result<QByteArray> sharedPreview(const QUuid &id)
+    {
+        Q_UNUSED(id);
+        return QByteArray();
+    }
 
     virtual Result<bool> queuePaused() = 0;
     virtual Result<void> setQueuePaused(bool paused, qint64 nowMs) = 0;

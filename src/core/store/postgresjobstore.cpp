@@ -169,6 +169,11 @@ const QList<QStringList> &migrations()
             QStringLiteral("ALTER TABLE jobs ADD COLUMN avoid_host text, ADD COLUMN avoid_until "
                            "bigint NOT NULL DEFAULT 0"),
         },
+        {
+            // The latest preview of each running render, for windows on other machines.
+            QStringLiteral("CREATE TABLE previews (job_id uuid PRIMARY KEY, image bytea NOT NULL, "
+                           "at bigint NOT NULL)"),
+        },
     };
     return steps;
 }
@@ -788,6 +793,7 @@ public:
     std::mutex statisticsMutex;
     qint64 added = 0; // rows this process added
     qint64 addedAtAnalyze = 0;
+    std::atomic<int> previewsShared { 0 };
 
     // Store thread only.
     std::unique_ptr<PgDb> db;
@@ -978,6 +984,41 @@ void PostgresJobStore::noteRowsAdded(qint64 count)
         d->addedAtAnalyze = d->added;
     }
     d->call(true, [](PgDb &db) { return db.execOnce(QStringLiteral("ANALYZE jobs")); });
+}
+
+Result<void> PostgresJobStore::sharePreview(
+    const QUuid &id, qint64 leaseToken, const QByteArray &image, qint64 nowMs)
+{
+    // Previews of jobs that no longer run are dropped now and then, not one by one as jobs end:
+    // the table holds about one row per running job.
+    constexpr int kTidyEvery = 64;
+    const bool tidy = d->previewsShared.fetch_add(1) % kTidyEvery == kTidyEvery - 1;
+    return d->call(true, [&](PgDb &db) -> Error {
+        // Only the runner that holds the job writes its picture (a stale one is ignored).
+        if (Error e = db.exec(
+                QStringLiteral("INSERT INTO previews (job_id, image, at) SELECT id, ?, ? FROM jobs "
+                               "WHERE id = ? AND state = 2 AND lease_token = ? ON CONFLICT "
+                               "(job_id) DO UPDATE SET image = excluded.image, at = excluded.at"),
+                { image, nowMs, idString(id), leaseToken });
+            e.isError())
+            return e;
+        if (!tidy)
+            return {};
+        return db.exec(QStringLiteral("DELETE FROM previews p WHERE NOT EXISTS (SELECT 1 FROM "
+                                      "jobs j WHERE j.id = p.job_id AND j.state = 2)"));
+    });
+}
+
+Result<QByteArray> PostgresJobStore::sharedPreview(const QUuid &id)
+{
+    QByteArray image;
+    const Error e = d->call(false, [&](PgDb &db) {
+        return db.select(QStringLiteral("SELECT image FROM previews WHERE job_id = ?"),
+            { idString(id) }, [&](const QSqlQuery &q) { image = q.value(0).toByteArray(); });
+    });
+    if (e.isError())
+        return e;
+    return image;
 }
 
 Result<QueueCounts> PostgresJobStore::counts()

@@ -25,7 +25,7 @@ public:
         int connectTimeoutS = 5;
     };
 
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     static Result<std::unique_ptr<PostgresJobStore>> open(const Options &options);
     // Checks a queue URL without connecting: a one-line reason when it cannot be used.
@@ -44,6 +44,9 @@ public:
     Result<void> setQueuePaused(bool paused, qint64 nowMs) override;
     Result<ChangeSet> changesSince(qint64 rev) override;
     Result<qint64> currentRev() override;
+    Result<void> sharePreview(
+        const QUuid &id, qint64 leaseToken, const QByteArray &image, qint64 nowMs) override;
+    Result<QByteArray> sharedPreview(const QUuid &id) override;
     void setExternalChangeListener(std::function<void()> listener) override;
 
 protected:

@@ -36,6 +36,25 @@ constexpr qint64 kPreviewFileEveryMs = 1000;
 constexpr qint64 kProgressEveryMs = 30;
 constexpr qint64 kCheckpointEveryMs = 10000;
 constexpr int kPreviewSide = 512;
+// What goes through a shared queue for windows on other machines: smaller and rarer.
+constexpr qint64 kSharedPreviewEveryMs = 2000;
+constexpr int kSharedPreviewSide = 256;
+
+// A JPEG of about 10-20 KB: a PNG of a noisy early pass would be ten times that.
+QByteArray sharedPreviewOf(const QImage &preview)
+{
+    const QImage small =
+        preview.width() > kSharedPreviewSide || preview.height() > kSharedPreviewSide
+        ? preview.scaled(
+            kSharedPreviewSide, kSharedPreviewSide, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+        : preview;
+    QByteArray jpeg;
+    QBuffer buffer(&jpeg);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "jpeg");
+    writer.setQuality(80);
+    return writer.write(small) ? jpeg : QByteArray();
+}
 
 struct Params
 {
@@ -305,7 +324,7 @@ std::optional<JobResult> renderSamples(JobContext &context, const Params &p,
     context.setProgress(pixels * samplesDone, total);
 
     const int maxHelpers = p.threads > 0 ? p.threads - 1 : 255;
-    QElapsedTimer sinceCheckpoint, sincePreview, sincePreviewFile, sinceProgress;
+    QElapsedTimer sinceCheckpoint, sincePreview, sincePreviewFile, sinceShared, sinceProgress;
     sinceCheckpoint.start();
     sinceProgress.start();
     std::vector<float> passSum(size_t(pixels) * 3, 0.0f);
@@ -345,6 +364,12 @@ std::optional<JobResult> renderSamples(JobContext &context, const Params &p,
                 QString ignored;
                 atomicfile::write(previewFile, png, &ignored);
             }
+        }
+        if (context.previewsShared()
+            && (writeFile || !sinceShared.isValid()
+                || sinceShared.elapsed() >= kSharedPreviewEveryMs)) {
+            sinceShared.start();
+            context.sharePreview(sharedPreviewOf(image));
         }
     };
     if (samplesDone > 0)
