@@ -19,6 +19,7 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QProcess>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -29,6 +30,7 @@
 #include <QStyleFactory>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -52,6 +54,7 @@
 #include "previewmerge.h"
 #include "progressdelegate.h"
 #include "queue/jobqueueimpl.h"
+#include "queueopener.h"
 #include "scene.h"
 #include "settingsdialog.h"
 #include "store/memoryjobstore.h"
@@ -126,6 +129,7 @@ private Q_SLOTS:
     void keyboardReachesEverything();
     void statusBarRowsAndNoticesAgree();
     void storageProblemShowsUntilTheQueueWorks();
+    void openingASilentQueueCanBeQuit();
     void retentionForgetsOldJobsAtStart();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
@@ -543,6 +547,44 @@ void TestApp::storageProblemShowsUntilTheQueueWorks()
     Q_EMIT controller.queue()->storageRecovered();
     QVERIFY(!problem->isVisible());
     QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("The queue works again."));
+}
+
+// A shared queue's server that accepts the connection and never answers (libpq would wait for
+// the URL's 60 s connect timeout): the app's events go on, a dialog says what it waits for, and
+// Quit ends the wait at once.
+void TestApp::openingASilentQueueCanBeQuit()
+{
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QTemporaryDir dir;
+    StoreLocation where;
+    where.dataDir = dir.path();
+    where.queueUrl = QStringLiteral("postgresql://spool@127.0.0.1:%1/spool?connect_timeout=60")
+                         .arg(silent.serverPort());
+    bool eventsRan = false;
+    QString shown;
+    QTimer::singleShot(50, this, [&] { eventsRan = true; });
+    // Past the dialog's half second; it may take a while on a loaded machine.
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, this, [&] {
+        for (QWidget *w : QApplication::topLevelWidgets()) {
+            auto *dialog = qobject_cast<QProgressDialog *>(w);
+            if (dialog && dialog->isVisible()) {
+                shown = dialog->labelText();
+                dialog->findChild<QPushButton *>()->click(); // as the user does
+            }
+        }
+    });
+    poll.start(100);
+    QElapsedTimer waited;
+    waited.start();
+    const auto opened = openQueueShowingProgress(where);
+    QVERIFY(!opened.has_value());
+    QVERIFY(eventsRan);
+    QCOMPARE(shown,
+        QStringLiteral("Connecting to the shared queue postgresql://127.0.0.1:%1/spool…")
+            .arg(silent.serverPort()));
+    QVERIFY2(waited.elapsed() < 30000, "Quit waited for the connection attempt");
 }
 
 // "Forget finished jobs after 30 days": the app forgets them when it starts (and every hour),

@@ -2,6 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>QueueOpener</name>
+    <message>
+        <location filename="../src/app/queueopener.cpp" line="27"/>
+        <source>Opening the queue in %1…</source>
+        <translation>Die Warteschlange in %1 wird geöffnet…</translation>
+    </message>
+    <message>
+        <location filename="../src/app/queueopener.cpp" line="28"/>
+        <source>Connecting to the shared queue %1…</source>
+        <translation>Verbindung zur gemeinsamen Warteschlange %1…</translation>
+    </message>
+    <message>
+        <location filename="../src/app/queueopener.cpp" line="31"/>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+</context>
+<context>
     <name>JobDetailsPanel</name>
     <message>
         <location filename="../ui/jobdetailspanel.ui" line="31"/>

@@ -2,6 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>QueueOpener</name>
+    <message>
+        <location filename="../src/app/queueopener.cpp" line="27"/>
+        <source>Opening the queue in %1…</source>
+        <translation>Ouverture de la file dans %1…</translation>
+    </message>
+    <message>
+        <location filename="../src/app/queueopener.cpp" line="28"/>
+        <source>Connecting to the shared queue %1…</source>
+        <translation>Connexion à la file partagée %1…</translation>
+    </message>
+    <message>
+        <location filename="../src/app/queueopener.cpp" line="31"/>
+        <source>Quit</source>
+        <translation>Quitter</translation>
+    </message>
+</context>
+<context>
     <name>JobDetailsPanel</name>
     <message>
         <location filename="../ui/jobdetailspanel.ui" line="31"/>

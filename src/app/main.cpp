@@ -11,6 +11,7 @@
 #include "appsettings.h"
 #include "builtinkinds.h"
 #include "mainwindow.h"
+#include "queueopener.h"
 #include "singleinstance.h"
 #include "store/openstore.h"
 #include "util/datadir.h"
@@ -130,7 +131,10 @@ int main(int argc, char *argv[])
     where.queueUrl = spool::resolveQueueUrl(parser.value(queueOption));
     if (where.queueUrl.isEmpty())
         where.queueUrl = settings.sharedQueueUrl();
-    auto store = spool::openStore(where);
+    const auto opened = spool::app::openQueueShowingProgress(where);
+    if (!opened)
+        return 0; // the user quit while it connected
+    auto store = *opened;
     if (!store) {
         // The queue is never replaced behind the user's back: say what is wrong and stop.
         QMessageBox::critical(nullptr, QApplication::translate("main", "Spool"),
