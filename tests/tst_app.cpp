@@ -130,6 +130,7 @@ private Q_SLOTS:
     void statusBarRowsAndNoticesAgree();
     void storageProblemShowsUntilTheQueueWorks();
     void openingASilentQueueCanBeQuit();
+    void quittingWhileTheQueueIsAwayOffersToLeave();
     void retentionForgetsOldJobsAtStart();
     void downloadDialogExplainsProblems();
     void droppedUrlsBecomeDownloads();
@@ -585,6 +586,48 @@ void TestApp::openingASilentQueueCanBeQuit()
         QStringLiteral("Connecting to the shared queue postgresql://127.0.0.1:%1/spool…")
             .arg(silent.serverPort()));
     QVERIFY2(waited.elapsed() < 30000, "Quit waited for the connection attempt");
+}
+
+// Quitting hands the running jobs back through the queue; while its server is away that can
+// take a lease. The window then offers to leave without it: Keep Waiting asks again later, Quit
+// Anyway leaves. (A gate job that does not finish holds the stop here, as the server would.)
+void TestApp::quittingWhileTheQueueIsAwayOffersToLeave()
+{
+    Fixture f(1);
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    controller.start();
+    controller.queue()->enqueue(QStringLiteral("gate"), {}).value();
+    QTRY_COMPARE(f.kit.running(QStringLiteral("gate")), 1);
+    int left = 0;
+    window.setLeaveWithoutQueue(300, [&] { ++left; });
+    Q_EMIT controller.queue()->storageError(
+        QStringLiteral("the shared queue is unreachable (postgresql://db/spool)"));
+    QStringList asked;
+    QTimer answer;
+    connect(&answer, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || !box->isVisible())
+            return;
+        asked.append(box->text());
+        const QString choice =
+            asked.size() == 1 ? QStringLiteral("Keep Waiting") : QStringLiteral("Quit Anyway");
+        for (QAbstractButton *button : box->buttons()) {
+            if (button->text() == choice)
+                button->click();
+        }
+    });
+    answer.start(50);
+    QSignalSpy done(&controller, &AppController::shutDownComplete);
+    window.quit(StopMode::Drain);
+    QTRY_COMPARE_WITH_TIMEOUT(left, 1, 20000);
+    QCOMPARE(asked.size(), 2);
+    QCOMPARE(asked.first(),
+        QStringLiteral("The queue cannot be reached, so Spool cannot hand its running jobs back."));
+    answer.stop();
+    f.kit.openGate();
+    QVERIFY(done.wait(10000));
 }
 
 // "Forget finished jobs after 30 days": the app forgets them when it starts (and every hour),

@@ -1203,6 +1203,31 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         <source>Waiting for the running jobs to finish…</source>
         <translation>Warten, bis die laufenden Aufträge fertig sind …</translation>
     </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>The queue cannot be reached: waiting to hand the jobs back…</source>
+        <translation>Die Warteschlange ist nicht erreichbar: warte darauf, die Aufträge zurückzugeben…</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>The queue cannot be reached, so Spool cannot hand its running jobs back.</source>
+        <translation>Die Warteschlange ist nicht erreichbar, daher kann Spool die laufenden Aufträge nicht zurückgeben.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>Quit anyway? The jobs go back to the queue when their leases expire, and continue where they were.</source>
+        <translation>Trotzdem beenden? Die Aufträge gehen in die Warteschlange zurück, wenn ihre Leases ablaufen, und machen dort weiter, wo sie waren.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>Quit Anyway</source>
+        <translation>Trotzdem beenden</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>Keep Waiting</source>
+        <translation>Weiter warten</translation>
+    </message>
 </context>
 <context>
     <name>spool::app::NewDownloadDialog</name>

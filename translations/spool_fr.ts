@@ -1203,6 +1203,31 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         <source>Waiting for the running jobs to finish…</source>
         <translation>Attente de la fin des tâches en cours…</translation>
     </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>The queue cannot be reached: waiting to hand the jobs back…</source>
+        <translation>La file est injoignable : attente pour rendre les tâches…</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>The queue cannot be reached, so Spool cannot hand its running jobs back.</source>
+        <translation>La file est injoignable : Spool ne peut pas rendre ses tâches en cours.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>Quit anyway? The jobs go back to the queue when their leases expire, and continue where they were.</source>
+        <translation>Quitter quand même ? Les tâches retournent dans la file à l’expiration de leurs baux et reprennent là où elles en étaient.</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>Quit Anyway</source>
+        <translation>Quitter quand même</translation>
+    </message>
+    <message>
+        <location filename="../src/app/mainwindow.cpp" line="790"/>
+        <source>Keep Waiting</source>
+        <translation>Continuer d’attendre</translation>
+    </message>
 </context>
 <context>
     <name>spool::app::NewDownloadDialog</name>

@@ -12,6 +12,8 @@ class AppSettings final
 {
 public:
     AppSettings();
+    // Writes what was set now (before a process ends without its destructors).
+    void sync() { m_settings.sync(); }
 
     int workers() const;
     void setWorkers(int workers);

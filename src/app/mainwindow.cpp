@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include <cstdlib>
+
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QCoreApplication>
@@ -44,6 +46,9 @@
 namespace spool::app {
 
 namespace {
+
+// Long enough for a server restart; well inside a session manager's patience at logout.
+constexpr int kLeaveWithoutQueueAfterMs = 10000;
 
 struct StateFilter
 {
@@ -94,6 +99,12 @@ MainWindow::MainWindow(AppController *controller, QWidget *parent)
     setUpStatusBar();
     connectQueue(controller->queue());
     connect(controller, &AppController::queueReplaced, this, &MainWindow::connectQueue);
+    // Stopping hands the running jobs back through the queue: with its server away that waits
+    // up to a lease, so after a while the user may leave without it.
+    m_leaveTimer.setSingleShot(true);
+    m_leaveTimer.setInterval(kLeaveWithoutQueueAfterMs);
+    connect(&m_leaveTimer, &QTimer::timeout, this, &MainWindow::offerToLeaveWithoutQueue);
+    m_leave = [] { std::_Exit(0); }; // the queue's threads may be blocked on the network
     restoreUiState();
     updateActions();
 }
@@ -134,12 +145,18 @@ void MainWindow::connectQueue(JobQueue *queue)
     m_storageLabel->setVisible(false); // a queue starts out working
     // Only the current queue's: one retired by new settings may still report while it stops.
     connect(queue, &JobQueue::storageError, this, [this, queue](const QString &message) {
-        if (queue == m_controller->queue())
-            showStorageProblem(message);
+        if (queue != m_controller->queue())
+            return;
+        showStorageProblem(message);
+        m_storageFailing = true;
+        if (m_quitting && !m_leaveTimer.isActive())
+            m_leaveTimer.start();
     });
     connect(queue, &JobQueue::storageRecovered, this, [this, queue] {
         if (queue != m_controller->queue())
             return;
+        m_storageFailing = false;
+        m_leaveTimer.stop();
         m_storageLabel->setVisible(false);
         statusBar()->showMessage(tr("The queue works again."), 5000);
     });
@@ -753,9 +770,40 @@ void MainWindow::quit(StopMode mode)
         statusBar()->showMessage(tr("Waiting for the running jobs to finish…"));
     connect(m_controller, &AppController::shutDownComplete, this, [this] {
         m_stopped = true;
+        m_leaveTimer.stop();
         QCoreApplication::quit();
     });
     m_controller->shutDown(mode);
+    if (m_storageFailing)
+        m_leaveTimer.start();
+}
+
+void MainWindow::setLeaveWithoutQueue(int afterMs, std::function<void()> leave)
+{
+    m_leaveTimer.setInterval(afterMs);
+    m_leave = std::move(leave);
+}
+
+void MainWindow::offerToLeaveWithoutQueue()
+{
+    statusBar()->showMessage(tr("The queue cannot be reached: waiting to hand the jobs back…"));
+    QMessageBox ask(QMessageBox::Warning, tr("Quit Spool"),
+        tr("The queue cannot be reached, so Spool cannot hand its running jobs back."),
+        QMessageBox::NoButton, this);
+    ask.setInformativeText(tr("Quit anyway? The jobs go back to the queue when their leases "
+                              "expire, and continue where they were."));
+    QPushButton *leave = ask.addButton(tr("Quit Anyway"), QMessageBox::DestructiveRole);
+    ask.addButton(tr("Keep Waiting"), QMessageBox::RejectRole);
+    ask.setDefaultButton(leave);
+    ask.exec();
+    if (m_stopped) // the queue came back and stopped meanwhile
+        return;
+    if (ask.clickedButton() != leave) {
+        m_leaveTimer.start(); // asked again later if it is still away
+        return;
+    }
+    m_controller->settings()->sync();
+    m_leave();
 }
 
 void MainWindow::restoreUiState()

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <functional>
+
 #include <QMainWindow>
+#include <QTimer>
 
 #include "job/jobrecord.h"
 #include "queue/queueevents.h"
@@ -51,6 +54,9 @@ public:
     // Stops the queue (Drain: running jobs finish; Release: they go back to it) and quits the
     // app when it has stopped. Closing the window asks which; a termination signal releases.
     void quit(StopMode mode);
+    // While quitting, how long an unreachable queue is waited for before the window offers to
+    // leave without it, and what leaving does (ending the process; tests replace both).
+    void setLeaveWithoutQueue(int afterMs, std::function<void()> leave);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -96,6 +102,7 @@ private:
     void onCounts(const QueueCounts &counts);
     void restoreUiState();
     void saveUiState();
+    void offerToLeaveWithoutQueue();
 
     Ui::MainWindow *m_ui;
     AppController *m_controller;
@@ -112,6 +119,9 @@ private:
     QueueCounts m_counts;
     bool m_queuePaused = false;
     bool m_quitting = false;
+    bool m_storageFailing = false;
+    QTimer m_leaveTimer; // runs while quitting and the queue cannot be reached
+    std::function<void()> m_leave;
     bool m_stopped = false; // the queue has stopped: the window may close
 };
 
