@@ -94,6 +94,18 @@ struct Fixture
     ~Fixture() { kit.openGate(); }
 };
 
+// Makes `id` the current row of the window's table, as a click does (the details follow it).
+void selectJob(MainWindow &window, const QUuid &id)
+{
+    QTableView *view = window.jobView();
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        const QModelIndex index = view->model()->index(row, 0);
+        if (index.data(JobTableModel::IdRole).toUuid() == id)
+            view->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+}
+
 // A queue on the fixture's store with a table model watching it, as the window has.
 struct WatchedQueue
 {
@@ -996,13 +1008,7 @@ void TestApp::renderPreviewShows()
     auto *panel = window.findChild<JobDetailsPanel *>();
     QVERIFY(panel);
     const auto select = [&](const QUuid &id) {
-        QTableView *view = window.jobView();
-        for (int row = 0; row < view->model()->rowCount(); ++row) {
-            const QModelIndex index = view->model()->index(row, 0);
-            if (index.data(JobTableModel::IdRole).toUuid() == id)
-                view->selectionModel()->setCurrentIndex(
-                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        }
+        selectJob(window, id);
         QCOMPARE(panel->currentJob(), id);
     };
     const auto colorOf = [](const QImage &image) {
@@ -1056,13 +1062,7 @@ void TestApp::splitRenderPreviewIsMerged()
     QTRY_COMPARE(window.model()->rowCount(), 2);
     auto *panel = window.findChild<JobDetailsPanel *>();
     QVERIFY(panel);
-    QTableView *view = window.jobView();
-    for (int row = 0; row < view->model()->rowCount(); ++row) {
-        const QModelIndex index = view->model()->index(row, 0);
-        if (index.data(JobTableModel::IdRole).toUuid() == parts.at(1))
-            view->selectionModel()->setCurrentIndex(
-                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    }
+    selectJob(window, parts.at(1));
     QCOMPARE(panel->currentJob(), parts.at(1));
     QImage red(40, 30, QImage::Format_RGB32), blue(40, 30, QImage::Format_RGB32);
     red.fill(Qt::red);
