@@ -1037,6 +1037,16 @@ void TestRender::sceneInputsAreFoundWithoutReadingTheModel()
     QVERIFY2(checkInputs(file.fileName()).refusal.startsWith(glbInputs.at(0).path),
         qPrintable(checkInputs(file.fileName()).refusal));
 
+    // Several libraries on one line, one of them in a Windows subfolder, named twice.
+    QFile obj(glbDir.filePath(QStringLiteral("two.obj")));
+    QVERIFY(obj.open(QIODevice::WriteOnly));
+    obj.write("mtllib a.mtl mats\\b.mtl\r\nv 0 0 0\nmtllib a.mtl\n");
+    obj.close();
+    const QList<SceneInput> objLibraries = sceneInputs(obj.fileName());
+    QCOMPARE(objLibraries.size(), 2);
+    QCOMPARE(objLibraries.at(0).path, glbDir.filePath(QStringLiteral("a.mtl")));
+    QCOMPARE(objLibraries.at(1).path, glbDir.filePath(QStringLiteral("mats/b.mtl")));
+
     // Formats that keep everything in one file, and garbage, list nothing.
     QVERIFY(sceneInputs(model("PLY/cube.ply")).isEmpty());
     QVERIFY(sceneInputs(model("invalid/readme.txt")).isEmpty());

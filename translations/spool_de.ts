@@ -1313,6 +1313,16 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
         <source>parts, for several machines of a shared queue</source>
         <translation>Teile, für mehrere Rechner einer gemeinsamen Warteschlange</translation>
     </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="210"/>
+        <source>one part per machine that runs the queue (counting…)</source>
+        <translation>ein Teil je Rechner, der die Warteschlange abarbeitet (wird gezählt…)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="210"/>
+        <source>Counting the machines that run the queue…</source>
+        <translation>Die Rechner, die die Warteschlange abarbeiten, werden gezählt…</translation>
+    </message>
 </context>
 <context>
     <name>spool::app::Notifier</name>

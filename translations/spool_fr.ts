@@ -1313,6 +1313,16 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
         <source>parts, for several machines of a shared queue</source>
         <translation>parties, pour plusieurs machines d’une file partagée</translation>
     </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="210"/>
+        <source>one part per machine that runs the queue (counting…)</source>
+        <translation>une partie par machine qui traite la file (décompte…)</translation>
+    </message>
+    <message>
+        <location filename="../src/app/newrenderdialog.cpp" line="210"/>
+        <source>Counting the machines that run the queue…</source>
+        <translation>Décompte des machines qui traitent la file…</translation>
+    </message>
 </context>
 <context>
     <name>spool::app::Notifier</name>

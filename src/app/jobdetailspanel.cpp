@@ -31,6 +31,13 @@ constexpr int kPreviewFileEveryTicks = 7; // about once a second for files
 constexpr int kSharedPreviewEveryTicks = 13; // about every 2 s, as runners share them
 constexpr int kPreviewSide = 512;
 
+// A job running on another machine: a preview.png here is an older attempt's.
+bool runsElsewhere(const JobRecord &record)
+{
+    return record.state == JobState::Running && !record.leaseOwner.isEmpty()
+        && runneridentity::hostOf(record.leaseOwner) != runneridentity::hostName();
+}
+
 QString paramsText(const QJsonObject &params)
 {
     QStringList lines;
@@ -254,11 +261,15 @@ void JobDetailsPanel::updatePreview()
         }
         return;
     }
-    // Otherwise a file: the finished picture, or the preview another process keeps writing.
-    const QString file =
-        record->state == JobState::Succeeded ? record->output : previewFileOf(m_id);
-    if (loadPreviewFile(file))
-        return;
+    // Otherwise a file: the finished picture, or the preview another process here keeps writing.
+    if (runsElsewhere(*record)) {
+        m_previewFile.clear();
+    } else {
+        const QString file =
+            record->state == JobState::Succeeded ? record->output : previewFileOf(m_id);
+        if (loadPreviewFile(file))
+            return;
+    }
     // Running on another machine: the picture its runner shares through the queue.
     if (record->state == JobState::Running && m_previewTick % kSharedPreviewEveryTicks == 1)
         askSharedPreview(m_id);
@@ -331,7 +342,8 @@ void JobDetailsPanel::updateMergedPreview(const QString &group)
             }
             continue;
         }
-        if (const QString file = previewFileOf(id); QFileInfo::exists(file))
+        if (const QString file = previewFileOf(id);
+            !runsElsewhere(*part) && QFileInfo::exists(file))
             files.append({ id, file });
         else if (part->state == JobState::Running && m_previewTick % kSharedPreviewEveryTicks == 1)
             askSharedPreview(id);

@@ -149,7 +149,7 @@ void MainWindow::connectQueue(JobQueue *queue)
             return;
         showStorageProblem(message);
         m_storageFailing = true;
-        if (m_quitting && !m_leaveTimer.isActive())
+        if (m_quitting && !m_offeringToLeave && !m_leaveTimer.isActive())
             m_leaveTimer.start();
     });
     connect(queue, &JobQueue::storageRecovered, this, [this, queue] {
@@ -786,6 +786,9 @@ void MainWindow::setLeaveWithoutQueue(int afterMs, std::function<void()> leave)
 
 void MainWindow::offerToLeaveWithoutQueue()
 {
+    if (!m_storageFailing || m_offeringToLeave)
+        return;
+    m_offeringToLeave = true;
     statusBar()->showMessage(tr("The queue cannot be reached: waiting to hand the jobs back…"));
     QMessageBox ask(QMessageBox::Warning, tr("Quit Spool"),
         tr("The queue cannot be reached, so Spool cannot hand its running jobs back."),
@@ -796,10 +799,12 @@ void MainWindow::offerToLeaveWithoutQueue()
     ask.addButton(tr("Keep Waiting"), QMessageBox::RejectRole);
     ask.setDefaultButton(leave);
     ask.exec();
+    m_offeringToLeave = false;
     if (m_stopped) // the queue came back and stopped meanwhile
         return;
     if (ask.clickedButton() != leave) {
-        m_leaveTimer.start(); // asked again later if it is still away
+        if (m_storageFailing)
+            m_leaveTimer.start(); // asked again later if it is still away
         return;
     }
     m_controller->settings()->sync();

@@ -120,6 +120,7 @@ private:
     bool m_queuePaused = false;
     bool m_quitting = false;
     bool m_storageFailing = false;
+    bool m_offeringToLeave = false; // the question is on screen
     QTimer m_leaveTimer; // runs while quitting and the queue cannot be reached
     std::function<void()> m_leave;
     bool m_stopped = false; // the queue has stopped: the window may close

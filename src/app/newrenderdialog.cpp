@@ -186,7 +186,10 @@ QJsonObject NewRenderDialog::collect() const
         p.insert(QStringLiteral("camera"), camera);
     if (m_ui->depthCombo->currentIndex() == 1)
         p.insert(QStringLiteral("depth"), 16);
-    const int parts = m_ui->splitSpin->value() == 0 ? m_machines : m_ui->splitSpin->value();
+    // Auto: a part per machine, and never more parts than samples (each renders some).
+    const int parts = m_ui->splitSpin->value() == 0
+        ? qBound(1, m_machines, m_ui->samplesSpin->value())
+        : m_ui->splitSpin->value();
     if (parts > 1)
         p.insert(QStringLiteral("split"), parts);
     return p;
@@ -194,7 +197,7 @@ QJsonObject NewRenderDialog::collect() const
 
 void NewRenderDialog::setMachines(int machines)
 {
-    m_machines = qMax(1, machines);
+    m_machines = qBound(1, machines, m_ui->splitSpin->maximum());
     showSplitHint();
     revalidate();
 }
@@ -202,7 +205,9 @@ void NewRenderDialog::setMachines(int machines)
 void NewRenderDialog::showSplitHint()
 {
     m_ui->splitHint->setText(m_ui->splitSpin->value() == 0
-            ? tr("one part per machine that runs the queue: %1 now").arg(m_machines)
+            ? (m_machines == 0
+                    ? tr("one part per machine that runs the queue (counting…)")
+                    : tr("one part per machine that runs the queue: %1 now").arg(m_machines))
             : tr("parts, for several machines of a shared queue"));
 }
 
@@ -221,6 +226,10 @@ void NewRenderDialog::revalidate()
         m_problem = checked ? QString() : checked.error().message;
         if (checked && !m_cameraError.isEmpty() && m_camerasOf == scene)
             m_problem = tr("This model cannot be read: %1").arg(m_cameraError);
+        if (checked && m_problem.isEmpty() && m_ui->splitSpin->value() == 0 && m_machines == 0) {
+            kind = ProblemKind::Hint;
+            m_problem = tr("Counting the machines that run the queue…");
+        }
         if (m_problem.isEmpty())
             m_params = checked.value();
     }

@@ -72,7 +72,7 @@ private:
     QString m_wantedCamera;
     QJsonObject m_params;
     QString m_problem;
-    int m_machines = 1;
+    int m_machines = 0; // 0: not counted yet
 };
 
 } // namespace spool::app

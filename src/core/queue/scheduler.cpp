@@ -625,11 +625,15 @@ void Scheduler::reportSelf()
 
 void Scheduler::lookAtOtherHosts()
 {
-    auto runners = m_store->runners();
-    if (!runners)
-        return; // the claim decides on the last view; the next look is a recover tick away
-    const QString host = runneridentity::hostOf(m_owner);
     const qint64 nowMs = now();
+    auto runners = m_store->runners();
+    m_otherHostsSeenAtMs = nowMs; // a failed look counts too: the next is a second away, not now
+    if (!runners) {
+        reportStorageError(runners.error());
+        m_otherHostFree = false; // unknown: this machine takes the job rather than nobody
+        return;
+    }
+    const QString host = runneridentity::hostOf(m_owner);
     m_otherHostFree = std::any_of(runners->cbegin(), runners->cend(), [&](const RunnerInfo &r) {
         return r.host != host && runnerSeemsAlive(r, nowMs) && r.running < r.workers;
     });

@@ -1,13 +1,12 @@
 #include "sceneinputs.h"
 
-#include <cstring>
-
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QUrl>
 
 namespace spool::render {
@@ -26,24 +25,25 @@ public:
     { }
 
     // A reference as the scene wrote it, relative to the scene's folder.
-    void add(const QString &reference, const QString &what, bool required)
+    QString add(const QString &reference, const QString &what, bool required)
     {
-        add(m_dir, reference, what, required);
+        return add(m_dir, reference, what, required);
     }
 
-    // A reference another input (a material library) wrote, relative to its own folder.
-    void add(const QDir &base, const QString &reference, const QString &what, bool required)
+    // A reference another input (a material library) wrote, relative to its own folder. The
+    // absolute path, or nothing when it was listed already.
+    QString add(const QDir &base, const QString &reference, const QString &what, bool required)
     {
         if (reference.isEmpty())
-            return;
+            return {};
         // Files made on Windows write their folders with backslashes.
         QString path = base.absoluteFilePath(
             QDir::cleanPath(QString(reference).replace(QLatin1Char('\\'), QLatin1Char('/'))));
-        for (const SceneInput &known : std::as_const(m_inputs)) {
-            if (known.path == path)
-                return;
-        }
-        m_inputs.append({ std::move(path), what, required });
+        if (m_seen.contains(path))
+            return {};
+        m_seen.insert(path);
+        m_inputs.append({ path, what, required });
+        return path;
     }
 
     QList<SceneInput> take() { return std::move(m_inputs); }
@@ -51,6 +51,7 @@ public:
 private:
     QDir m_dir;
     QList<SceneInput> m_inputs;
+    QSet<QString> m_seen; // a file that names the same input a million times is read once
 };
 
 // glTF URIs are percent-encoded relative references; data: and remote URIs are not files here.
@@ -151,21 +152,33 @@ void addMtlTextures(const QString &mtl, InputList &inputs)
 
 void addObjReferences(QFile &file, InputList &inputs)
 {
-    // Mapped, not read: an OBJ can be gigabytes and only its mtllib lines matter here.
-    const qint64 size = file.size();
-    if (size <= 0)
-        return;
-    uchar *mapped = file.map(0, size);
-    if (!mapped)
-        return;
-    const QStringList libraries =
-        lineValues(QByteArrayView(reinterpret_cast<const char *>(mapped), size), "mtllib");
-    file.unmap(mapped);
-    for (const QString &library : libraries)
-        inputs.add(library, QStringLiteral("material library"), false);
-    const QDir folder = QFileInfo(file.fileName()).absoluteDir();
-    for (const QString &library : libraries)
-        addMtlTextures(folder.absoluteFilePath(QDir::cleanPath(library)), inputs);
+    // Read in blocks of whole lines, not mapped (a file cut short while mapped would kill the
+    // process) nor split into lines (an OBJ can be gigabytes; only its mtllib lines matter).
+    constexpr qint64 kBlock = 1 << 20;
+    QStringList values;
+    QByteArray carry;
+    while (!file.atEnd()) {
+        QByteArray block = carry + file.read(kBlock);
+        if (block.size() == carry.size())
+            break; // a read error
+        const qsizetype lastLine = file.atEnd() ? block.size() : block.lastIndexOf('\n') + 1;
+        carry = block.mid(lastLine);
+        if (carry.size() > kBlock)
+            carry.clear(); // no mtllib line is that long: do not hold a line without end
+        block.truncate(lastLine);
+        values += lineValues(block, "mtllib");
+    }
+    QStringList libraries;
+    for (const QString &value : std::as_const(values)) {
+        // Several libraries may share a line.
+        for (const QString &name : value.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            const QString path = inputs.add(name, QStringLiteral("material library"), false);
+            if (!path.isEmpty())
+                libraries.append(path);
+        }
+    }
+    for (const QString &library : std::as_const(libraries))
+        addMtlTextures(library, inputs);
 }
 
 // "a.png, b.png, c.png and 2 more"
