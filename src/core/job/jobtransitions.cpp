@@ -353,8 +353,9 @@ Outcome recover(JobRecord &record, qint64 nowMs, const QString &reason)
     if (record.state != JobState::Running)
         return refused(ErrorCode::InvalidState, QStringLiteral("job is not running"));
     const JobControl control = record.control;
-    // The attempt died with its runner (or the runner froze): the next one goes elsewhere first.
-    avoidFailedHost(record, record.leaseOwner, nowMs);
+    // A runner that died or froze says nothing against its machine (it is often restarted there
+    // at once), and a dead runner still looks alive to the others for a while: holding the job
+    // back for the other machines would only delay it.
     clearLease(record);
     QList<JobEvent> events { event(record, nowMs, QStringLiteral("recovered"), reason) };
     // The attempt that died counts: a job that kills its runner every time must end.
