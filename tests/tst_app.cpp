@@ -106,6 +106,24 @@ void selectJob(MainWindow &window, const QUuid &id)
     }
 }
 
+// The window on a paused queue, for tests of pictures and previews. They are checked here, not
+// priority (tst_queue does): at nice +10 a busy machine starves the renders.
+struct RenderWindow
+{
+    struct NormalPriority : Fixture
+    {
+        NormalPriority() { settings.setPriority(WorkerPriority::Normal); }
+    } f;
+    AppController controller { f.dir.path(), f.store, f.registry, &f.settings };
+    MainWindow window { &controller };
+
+    RenderWindow()
+    {
+        window.show();
+        controller.queue()->setQueuePaused(true);
+    }
+};
+
 // A queue on the fixture's store with a table model watching it, as the window has.
 struct WatchedQueue
 {
@@ -989,15 +1007,11 @@ void TestApp::renderDialogSplitsAutoPerMachine()
 
 void TestApp::renderPreviewShows()
 {
-    Fixture f;
-    // Pictures and previews are checked here, not priority (tst_queue does): at nice +10 a busy
-    // machine starves the renders.
-    f.settings.setPriority(WorkerPriority::Normal);
-    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
-    MainWindow window(&controller);
-    window.show();
+    RenderWindow w;
+    Fixture &f = w.f;
+    AppController &controller = w.controller;
+    MainWindow &window = w.window;
     JobQueue *queue = controller.queue();
-    queue->setQueuePaused(true);
     const auto params = [&](const char *name) {
         return QJsonObject { { QStringLiteral("scene"), render::kProceduralTerrain },
             { QStringLiteral("out"), f.dir.filePath(QString::fromLatin1(name)) },
@@ -1048,13 +1062,11 @@ void TestApp::renderPreviewShows()
 // samples each has done (equally before any has reported), then the finished picture.
 void TestApp::splitRenderPreviewIsMerged()
 {
-    Fixture f;
-    f.settings.setPriority(WorkerPriority::Normal);
-    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
-    MainWindow window(&controller);
-    window.show();
+    RenderWindow w;
+    Fixture &f = w.f;
+    AppController &controller = w.controller;
+    MainWindow &window = w.window;
     JobQueue *queue = controller.queue();
-    queue->setQueuePaused(true);
     const QJsonObject params { { QStringLiteral("scene"), render::kProceduralTerrain },
         { QStringLiteral("out"), f.dir.filePath(QStringLiteral("split.png")) },
         { QStringLiteral("width"), 64 }, { QStringLiteral("height"), 48 },
