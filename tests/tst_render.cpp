@@ -1047,6 +1047,19 @@ void TestRender::sceneInputsAreFoundWithoutReadingTheModel()
     QCOMPARE(objLibraries.at(0).path, glbDir.filePath(QStringLiteral("a.mtl")));
     QCOMPARE(objLibraries.at(1).path, glbDir.filePath(QStringLiteral("mats/b.mtl")));
 
+    // References that lead back into a folder are listed by its clean path (found by
+    // fuzz_scene_inputs): the scene's own folder is not a file, so the buffer is missing.
+    QFile dots(glbDir.filePath(QStringLiteral("dots.gltf")));
+    QVERIFY(dots.open(QIODevice::WriteOnly));
+    dots.write(R"({"asset":{"version":"2.0"},"buffers":[{"byteLength":4,"uri":"."},
+        {"byteLength":4,"uri":"mats/../a.bin"}]})");
+    dots.close();
+    const QList<SceneInput> dotInputs = sceneInputs(dots.fileName());
+    QCOMPARE(dotInputs.size(), 2);
+    QCOMPARE(dotInputs.at(0).path, QDir::cleanPath(glbDir.path()));
+    QCOMPARE(dotInputs.at(1).path, glbDir.filePath(QStringLiteral("a.bin")));
+    QVERIFY(!checkInputs(dots.fileName()).refusal.isEmpty());
+
     // Formats that keep everything in one file, and garbage, list nothing.
     QVERIFY(sceneInputs(model("PLY/cube.ply")).isEmpty());
     QVERIFY(sceneInputs(model("invalid/readme.txt")).isEmpty());

@@ -36,9 +36,10 @@ public:
     {
         if (reference.isEmpty())
             return {};
-        // Files made on Windows write their folders with backslashes.
-        QString path = base.absoluteFilePath(
-            QDir::cleanPath(QString(reference).replace(QLatin1Char('\\'), QLatin1Char('/'))));
+        // Files made on Windows write their folders with backslashes. Cleaned after joining:
+        // "." or "a/.." would otherwise leave a dot on the folder's path.
+        const QString path = QDir::cleanPath(
+            base.absoluteFilePath(QString(reference).replace(QLatin1Char('\\'), QLatin1Char('/'))));
         if (m_seen.contains(path))
             return {};
         m_seen.insert(path);
