@@ -47,6 +47,14 @@ public:
             .value(QStringLiteral("most"))
             .toInt();
     }
+    // How many requests the server is answering now.
+    int inFlightNow() const
+    {
+        return QJsonDocument::fromJson(get(QStringLiteral("/_inflight")))
+            .object()
+            .value(QStringLiteral("now"))
+            .toInt();
+    }
     QJsonArray requestsTo(const QString &pathPrefix) const
     {
         QJsonArray matching;

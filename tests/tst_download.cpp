@@ -570,6 +570,8 @@ void TestDownload::sizeCapIsEnforced()
     QCOMPARE(r.attempts, 1);
     QVERIFY2(r.error.contains(QLatin1String("limit of 3145728 bytes")), qPrintable(r.error));
     QTRY_VERIFY(leftovers().isEmpty());
+    // The transfer stops with the job: nothing goes on reading the 10 GiB in the background.
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->inFlightNow(), 0, 10000);
 }
 
 void TestDownload::plantedLinkIsNotFollowed_data()
