@@ -789,7 +789,8 @@ void MainWindow::offerToLeaveWithoutQueue()
     if (!m_storageFailing || m_offeringToLeave)
         return;
     m_offeringToLeave = true;
-    statusBar()->showMessage(tr("The queue cannot be reached: waiting to hand the jobs back…"));
+    // No status-bar message: the problem line beside it already says the queue cannot be reached
+    // and left it five letters ("The q") under Xvfb at 1100 pixels.
     QMessageBox ask(QMessageBox::Warning, tr("Quit Spool"),
         tr("The queue cannot be reached, so Spool cannot hand its running jobs back."),
         QMessageBox::NoButton, this);
