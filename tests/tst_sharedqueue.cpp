@@ -622,10 +622,25 @@ void TestSharedQueue::splitAutoMakesOnePartPerMachine()
     QCOMPARE(added.out.count(QLatin1Char('\n')), 3);
     QCOMPARE(added.err,
         QStringLiteral("spoolctl: note: --split auto is 3: the machines that run the queue now\n"));
+    // Never more parts than samples: each part renders some.
+    const QString fewer = m_dirs->filePath(QStringLiteral("auto-2-samples.png"));
+    const test::CtlOutput capped = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
+        { QStringLiteral("--queue"), m_url, QStringLiteral("add"), QStringLiteral("render"),
+            QStringLiteral("procedural:terrain"), QStringLiteral("--out"), fewer,
+            QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
+            QStringLiteral("48"), QStringLiteral("--samples"), QStringLiteral("2"),
+            QStringLiteral("--split"), QStringLiteral("auto") },
+        60000);
+    QCOMPARE(capped.exitCode, 0);
+    QCOMPARE(capped.out.count(QLatin1Char('\n')), 2);
+    QCOMPARE(capped.err,
+        QStringLiteral("spoolctl: note: --split auto is 2: 3 machines run the queue now, and "
+                       "there are 2 samples to share\n"));
     QVERIFY(store->setQueuePaused(false, QDateTime::currentMSecsSinceEpoch()).ok());
     QVERIFY2(waitForRunners(runners, 120000), "the runners did not empty the queue");
-    QCOMPARE(store->counts()->succeeded, qint64(1 + 3));
+    QCOMPARE(store->counts()->succeeded, qint64(1 + 3 + 2));
     QCOMPARE(QImage(out).size(), QSize(64, 48));
+    QCOMPARE(QImage(fewer).size(), QSize(64, 48));
 }
 
 // A render running on another machine is seen live in a window here: its runner shares a small

@@ -73,6 +73,47 @@ QString stateText(const JobRecord &r)
     return text;
 }
 
+// The value of an Integer parameter that caps another's "auto": given, or its default.
+qint64 autoCap(const ParamSpec &spec, const QList<ParamSpec> &specs, const QJsonObject &given)
+{
+    if (spec.autoAtMost.isEmpty())
+        return spec.maximum;
+    const auto capping = std::find_if(specs.cbegin(), specs.cend(),
+        [&](const ParamSpec &other) { return other.name == spec.autoAtMost; });
+    const QJsonValue value = given.contains(spec.autoAtMost)
+        ? given.value(spec.autoAtMost)
+        : (capping != specs.cend() ? capping->defaultValue : QJsonValue());
+    return value.isDouble() ? std::min(spec.maximum, value.toInteger()) : spec.maximum;
+}
+
+// "auto": one per machine that runs the queue now, within the parameter's bounds.
+qint64 autoCount(
+    const ParamSpec &spec, const QList<ParamSpec> &specs, const QJsonObject &given, int machines)
+{
+    return std::clamp<qint64>(machines, 1, std::max<qint64>(1, autoCap(spec, specs, given)));
+}
+
+QString autoNote(const ParamSpec &spec, const QString &option, qint64 count, int machines)
+{
+    if (machines <= 0)
+        return QStringLiteral("--%1 auto is 1: no machine runs the queue now").arg(option);
+    if (count < machines && count < spec.maximum)
+        return QStringLiteral("--%1 auto is %2: %3 machines run the queue now, and there are %2 "
+                              "%4 to share")
+            .arg(option)
+            .arg(count)
+            .arg(machines)
+            .arg(spec.autoAtMost);
+    if (count < machines)
+        return QStringLiteral("--%1 auto is %2 (its most): %3 machines run the queue now")
+            .arg(option)
+            .arg(count)
+            .arg(machines);
+    return QStringLiteral("--%1 auto is %2: the machines that run the queue now")
+        .arg(option)
+        .arg(count);
+}
+
 } // namespace
 
 Cli::Cli(RegistryFactory makeRegistry, QTextStream &out, QTextStream &err)
@@ -373,14 +414,9 @@ int Cli::add(const QStringList &args)
             auto machines = machinesRunningTheQueue();
             if (!machines)
                 return fail(machines.error());
-            const qint64 count = std::clamp<qint64>(machines.value(), 1, spec.maximum);
+            const qint64 count = autoCount(spec, kind->params, common, machines.value());
             common.insert(spec.name, count);
-            notes.append(machines.value() > 0
-                    ? QStringLiteral("--%1 auto is %2: the machines that run the queue now")
-                          .arg(option.names().first())
-                          .arg(count)
-                    : QStringLiteral("--%1 auto is 1: no machine runs the queue now")
-                          .arg(option.names().first()));
+            notes.append(autoNote(spec, option.names().first(), count, machines.value()));
             continue;
         }
         auto value = paramFromText(spec, parser.value(option));

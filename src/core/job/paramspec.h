@@ -33,6 +33,9 @@ struct ParamSpec
     // An Integer that the command line also takes as "auto": one per machine that runs the
     // queue now (at least 1, at most `maximum`).
     bool autoIsMachines = false;
+    // An Integer parameter that "auto" never exceeds: its value, or its default (a render's parts
+    // never outnumber its samples). Empty: none.
+    QString autoAtMost;
     qint64 minimum = std::numeric_limits<qint64>::min();
     qint64 maximum = std::numeric_limits<qint64>::max();
     QJsonValue defaultValue { QJsonValue::Undefined }; // Undefined: no default

@@ -43,9 +43,10 @@ ParamSpec bounded(ParamSpec p, qint64 minimum, qint64 maximum)
     return p;
 }
 
-ParamSpec perMachine(ParamSpec p)
+ParamSpec perMachine(ParamSpec p, const QString &atMost)
 {
     p.autoIsMachines = true;
+    p.autoAtMost = atMost;
     return p;
 }
 
@@ -78,12 +79,15 @@ QList<ParamSpec> renderParams()
             spec("threads", ParamType::Integer,
                 "at most this many threads (0: as many idle workers as the queue lends)", "N", 0),
             0, 256),
-        perMachine(bounded(spec("split", ParamType::Integer,
-                               "render in N parts, each a job of its own (on this machine's "
-                               "workers or on every runner of a shared queue), merged into one "
-                               "PNG; 'auto': one part per machine that runs the queue now",
-                               "N", 1),
-            1, kMaxParts)),
+        perMachine(
+            bounded(spec("split", ParamType::Integer,
+                        "render in N parts, each a job of its own (on this machine's "
+                        "workers or on every runner of a shared queue), merged into one "
+                        "PNG; 'auto': one part per machine that runs the queue now, never more "
+                        "parts than samples",
+                        "N", 1),
+                1, kMaxParts),
+            QStringLiteral("samples")),
         hidden(spec("part", ParamType::Integer, "which part of a split render, from 1", "N")),
         hidden(spec("group", ParamType::String, "the split render a part belongs to", "ID")),
     };
