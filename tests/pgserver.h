@@ -4,6 +4,7 @@
 // on 127.0.0.1 with a free port, stopped and deleted at the end. initdb refuses to run as root,
 // so as root the server runs as the `postgres` user that Debian's package creates.
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <QDir>
@@ -88,8 +89,11 @@ public:
                 m_dir.filePath(QStringLiteral("log")), QStringLiteral("-w"), QStringLiteral("-t"),
                 QStringLiteral("60"), QStringLiteral("-o"),
                 QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k %2 -c max_connections=200")
-                    .arg(m_port)
-                    .arg(m_dir.path()),
+                        .arg(m_port)
+                        .arg(m_dir.path())
+                    + (m_settings.isEmpty()
+                            ? QString()
+                            : QStringLiteral(" -c ") + m_settings.join(QStringLiteral(" -c "))),
                 QStringLiteral("start") });
         return m_running;
     }
@@ -104,6 +108,23 @@ public:
         return !m_running;
     }
     bool restart() { return stop() && start(); }
+    // Restarts with server settings ("ssl=on", ...) added to the ones it starts with.
+    bool restartWith(const QStringList &settings)
+    {
+        m_settings = settings;
+        return restart();
+    }
+    // A folder the server's user can read (the test's own may be closed to it), and a file put
+    // there that only the server may read, as it requires of its private key.
+    QString filePath(const QString &name) const { return m_dir.filePath(name); }
+    bool giveToServer(const QString &path)
+    {
+        const QByteArray file = QFile::encodeName(path);
+        if (::chmod(file.constData(), 0600) != 0)
+            return false;
+        const passwd *pw = m_asUser ? ::getpwnam("postgres") : nullptr;
+        return !m_asUser || (pw && ::chown(file.constData(), pw->pw_uid, pw->pw_gid) == 0);
+    }
 
 private:
     static int freePort()
@@ -137,6 +158,7 @@ private:
     QTemporaryDir m_dir { QDir::temp().filePath(QStringLiteral("spool-pg-XXXXXX")) };
     QString m_data;
     QString m_error;
+    QStringList m_settings;
     int m_port = 0;
     bool m_asUser = false;
     bool m_running = false;

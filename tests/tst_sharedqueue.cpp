@@ -122,6 +122,7 @@ private Q_SLOTS:
     void splitAutoMakesOnePartPerMachine();
     void renderOnAnotherMachineSharesItsPreview();
     void splitRenderAcrossMachinesEqualsTheWholeRender();
+    void verifyFullChecksTheServersCertificate();
 
 private:
     std::unique_ptr<PostgresJobStore> openStore();
@@ -790,4 +791,103 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
 }
 
 QTEST_GUILESS_MAIN(TestSharedQueue)
+namespace {
+
+// Runs openssl in `dir`; the reason when it fails.
+QString openssl(const QString &dir, const QStringList &args)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("openssl"), args);
+    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        return QStringLiteral("openssl %1: %2")
+            .arg(args.join(QLatin1Char(' ')), QString::fromLocal8Bit(p.readAll()));
+    return {};
+}
+
+// A certificate authority NAME.pem (with NAME.key) that signs nothing yet.
+QString makeAuthority(const QString &dir, const QString &name)
+{
+    return openssl(dir,
+        { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+            QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
+            QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=") + name,
+            QStringLiteral("-keyout"), name + QStringLiteral(".key"), QStringLiteral("-out"),
+            name + QStringLiteral(".pem") });
+}
+
+// server.pem and server.key for 127.0.0.1, signed by the authority `ca`.
+QString makeServerCertificate(const QString &dir, const QString &ca)
+{
+    QFile ext(QDir(dir).filePath(QStringLiteral("server.ext")));
+    if (!ext.open(QIODevice::WriteOnly) || ext.write("subjectAltName=IP:127.0.0.1\n") < 0)
+        return QStringLiteral("cannot write server.ext");
+    ext.close();
+    if (QString e = openssl(dir,
+            { QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                QStringLiteral("-nodes"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                QStringLiteral("-keyout"), QStringLiteral("server.key"), QStringLiteral("-out"),
+                QStringLiteral("server.csr") });
+        !e.isEmpty())
+        return e;
+    return openssl(dir,
+        { QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+            QStringLiteral("server.csr"), QStringLiteral("-CA"), ca + QStringLiteral(".pem"),
+            QStringLiteral("-CAkey"), ca + QStringLiteral(".key"),
+            QStringLiteral("-CAcreateserial"), QStringLiteral("-days"), QStringLiteral("1"),
+            QStringLiteral("-extfile"), QStringLiteral("server.ext"), QStringLiteral("-out"),
+            QStringLiteral("server.pem") });
+}
+
+} // namespace
+
+// `sslmode=verify-full` (docs/shared-queue.md) does what libpq promises through Spool: the queue
+// opens when the server's certificate is signed by the authority named and made for the host
+// connected to, and otherwise it is refused with libpq's reason on one line.
+void TestSharedQueue::verifyFullChecksTheServersCertificate()
+{
+    test::PgServer server;
+    QVERIFY2(server.isRunning(), qPrintable(server.error()));
+    const QString dir = server.filePath(QString());
+    QString error = makeAuthority(dir, QStringLiteral("ca"));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = makeAuthority(dir, QStringLiteral("stranger"));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = makeServerCertificate(dir, QStringLiteral("ca"));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(server.giveToServer(server.filePath(QStringLiteral("server.key"))));
+    QVERIFY(server.giveToServer(server.filePath(QStringLiteral("server.pem"))));
+    QVERIFY2(server.restartWith({ QStringLiteral("ssl=on"),
+                 QStringLiteral("ssl_cert_file=") + server.filePath(QStringLiteral("server.pem")),
+                 QStringLiteral("ssl_key_file=") + server.filePath(QStringLiteral("server.key")) }),
+        qPrintable(server.error()));
+    QVERIFY2(server.createDatabase(QStringLiteral("tls")), qPrintable(server.error()));
+
+    const auto list = [&](const QString &host, const QString &authority) {
+        const QString url = QStringLiteral("postgresql://%1@%2:%3/tls?hostaddr=127.0.0.1&"
+                                           "sslmode=verify-full&sslrootcert=%4")
+                                .arg(server.user(), host)
+                                .arg(server.port())
+                                .arg(server.filePath(authority + QStringLiteral(".pem")));
+        return test::runSpoolctl(m_dirs->filePath(QStringLiteral("tls")),
+            { QStringLiteral("--queue"), url, QStringLiteral("list") }, 60000);
+    };
+    const test::CtlOutput trusted = list(QStringLiteral("127.0.0.1"), QStringLiteral("ca"));
+    QVERIFY2(trusted.exitCode == 0, qPrintable(trusted.err));
+    // The same server, an authority that did not sign its certificate.
+    const test::CtlOutput stranger = list(QStringLiteral("127.0.0.1"), QStringLiteral("stranger"));
+    QVERIFY(stranger.exitCode > 0);
+    QVERIFY2(stranger.err.contains(QLatin1String("certificate verify failed")),
+        qPrintable(stranger.err));
+    QCOMPARE(stranger.err.trimmed().count(QLatin1Char('\n')), 0);
+    // The right authority, and a host name the certificate was not made for (the address is
+    // still 127.0.0.1: hostaddr).
+    const test::CtlOutput otherName = list(QStringLiteral("localhost"), QStringLiteral("ca"));
+    QVERIFY(otherName.exitCode > 0);
+    QVERIFY2(otherName.err.contains(QLatin1String("does not match host name")),
+        qPrintable(otherName.err));
+    QCOMPARE(otherName.err.trimmed().count(QLatin1Char('\n')), 0);
+}
+
 #include "tst_sharedqueue.moc"
