@@ -60,6 +60,7 @@
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
+#include "translations.h"
 #include "util/tsan.h"
 
 using namespace spool;
@@ -175,6 +176,7 @@ private Q_SLOTS:
     void quittingLosesNothing();
     void terminationReleasesRunningJobs();
     void germanTranslationLoads();
+    void pluralsAreSpelledInEveryLanguage();
     void dialogMnemonicsAreUnique_data();
     void dialogMnemonicsAreUnique();
 };
@@ -1305,6 +1307,33 @@ void TestApp::germanTranslationLoads()
     QTranslator french;
     QVERIFY(french.load(QLocale(QLocale::French, QLocale::France), QStringLiteral("spool"),
         QStringLiteral("_"), QStringLiteral(":/i18n")));
+}
+
+// "%n job(s)" reads "1 job" and "3 jobs" in English too (from a file of plural forms only), in
+// the C locale a session without LANG has, and never hides another language's own plurals.
+void TestApp::pluralsAreSpelledInEveryLanguage()
+{
+    const auto running = [](int n) {
+        return QCoreApplication::translate(
+            "spool::app::MainWindow", "%n job(s) are running.", nullptr, n);
+    };
+    const auto check = [&](const QLocale &locale, const QString &one, const QString &three) {
+        const QList<QTranslator *> installed = installTranslations(qApp, locale);
+        const auto restore = qScopeGuard([&] {
+            for (QTranslator *translator : installed) {
+                QCoreApplication::removeTranslator(translator);
+                delete translator;
+            }
+        });
+        QCOMPARE(running(1), one);
+        QCOMPARE(running(3), three);
+    };
+    check(QLocale::c(), QStringLiteral("1 job is running."), QStringLiteral("3 jobs are running."));
+    check(QLocale(QLocale::English, QLocale::UnitedKingdom), QStringLiteral("1 job is running."),
+        QStringLiteral("3 jobs are running."));
+    check(QLocale(QLocale::German, QLocale::Germany), QStringLiteral("1 Auftrag läuft."),
+        QStringLiteral("3 Aufträge laufen."));
+    QCOMPARE(running(1), QStringLiteral("1 job(s) are running.")); // nothing left installed
 }
 
 namespace {

@@ -1,11 +1,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
 #include <QTextStream>
-#include <QTranslator>
 
 #include "appcontroller.h"
 #include "appsettings.h"
@@ -14,6 +12,7 @@
 #include "queueopener.h"
 #include "singleinstance.h"
 #include "store/openstore.h"
+#include "translations.h"
 #include "util/datadir.h"
 #include "util/signalwatcher.h"
 
@@ -97,15 +96,8 @@ int main(int argc, char *argv[])
     // The window closes when the queue has stopped, not before.
     QApplication::setQuitOnLastWindowClosed(false);
 
-    // The system's language: Spool's own strings, then Qt's (standard buttons and dialogs).
-    QTranslator qtTranslator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
-    QTranslator spoolTranslator;
-    if (spoolTranslator.load(
-            QLocale(), QStringLiteral("spool"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&spoolTranslator);
+    // The system's language.
+    spool::app::installTranslations(&app, QLocale());
 
     QCommandLineParser parser;
     QCommandLineOption dataDirOption(QStringLiteral("data-dir"));
