@@ -611,27 +611,24 @@ void TestSharedQueue::splitAutoMakesOnePartPerMachine()
     QCOMPARE(enqueueSleeps(*store, 1, 1).size(), 1);
     auto runners = startRunners(3, 1, 30000);
     QTRY_COMPARE_WITH_TIMEOUT(store->runners()->size(), 3, 60000);
+    const auto addAuto = [&](const QString &out, int samples) {
+        return test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
+            { QStringLiteral("--queue"), m_url, QStringLiteral("add"), QStringLiteral("render"),
+                QStringLiteral("procedural:terrain"), QStringLiteral("--out"), out,
+                QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
+                QStringLiteral("48"), QStringLiteral("--samples"), QString::number(samples),
+                QStringLiteral("--split"), QStringLiteral("auto") },
+            60000);
+    };
     const QString out = m_dirs->filePath(QStringLiteral("auto.png"));
-    const test::CtlOutput added = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
-        { QStringLiteral("--queue"), m_url, QStringLiteral("add"), QStringLiteral("render"),
-            QStringLiteral("procedural:terrain"), QStringLiteral("--out"), out,
-            QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
-            QStringLiteral("48"), QStringLiteral("--samples"), QStringLiteral("6"),
-            QStringLiteral("--split"), QStringLiteral("auto") },
-        60000);
+    const test::CtlOutput added = addAuto(out, 6);
     QCOMPARE(added.exitCode, 0);
     QCOMPARE(added.out.count(QLatin1Char('\n')), 3);
     QCOMPARE(added.err,
         QStringLiteral("spoolctl: note: --split auto is 3: the machines that run the queue now\n"));
     // Never more parts than samples: each part renders some.
     const QString fewer = m_dirs->filePath(QStringLiteral("auto-2-samples.png"));
-    const test::CtlOutput capped = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
-        { QStringLiteral("--queue"), m_url, QStringLiteral("add"), QStringLiteral("render"),
-            QStringLiteral("procedural:terrain"), QStringLiteral("--out"), fewer,
-            QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
-            QStringLiteral("48"), QStringLiteral("--samples"), QStringLiteral("2"),
-            QStringLiteral("--split"), QStringLiteral("auto") },
-        60000);
+    const test::CtlOutput capped = addAuto(fewer, 2);
     QCOMPARE(capped.exitCode, 0);
     QCOMPARE(capped.out.count(QLatin1Char('\n')), 2);
     QCOMPARE(capped.err,
