@@ -40,21 +40,9 @@ public:
     // Every request the server saw, oldest first.
     QJsonArray log() const { return QJsonDocument::fromJson(get(QStringLiteral("/_log"))).array(); }
     // The most requests the server was answering at once so far.
-    int mostInFlight() const
-    {
-        return QJsonDocument::fromJson(get(QStringLiteral("/_inflight")))
-            .object()
-            .value(QStringLiteral("most"))
-            .toInt();
-    }
+    int mostInFlight() const { return inFlight(QStringLiteral("most")); }
     // How many requests the server is answering now.
-    int inFlightNow() const
-    {
-        return QJsonDocument::fromJson(get(QStringLiteral("/_inflight")))
-            .object()
-            .value(QStringLiteral("now"))
-            .toInt();
-    }
+    int inFlightNow() const { return inFlight(QStringLiteral("now")); }
     QJsonArray requestsTo(const QString &pathPrefix) const
     {
         QJsonArray matching;
@@ -66,6 +54,13 @@ public:
     }
 
 private:
+    int inFlight(const QString &count) const
+    {
+        return QJsonDocument::fromJson(get(QStringLiteral("/_inflight")))
+            .object()
+            .value(count)
+            .toInt();
+    }
     QByteArray get(const QString &path) const
     {
         QNetworkAccessManager network;

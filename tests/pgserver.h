@@ -30,11 +30,13 @@ public:
                 m_error = QStringLiteral("running as root, and there is no postgres user");
                 return;
             }
-            if (::chown(QFile::encodeName(m_dir.path()).constData(), pw->pw_uid, pw->pw_gid) != 0) {
+            m_asUser = true;
+            m_uid = pw->pw_uid;
+            m_gid = pw->pw_gid;
+            if (!ownedByServer(m_dir.path())) {
                 m_error = QStringLiteral("cannot give the folder to the postgres user");
                 return;
             }
-            m_asUser = true;
         }
         m_port = freePort();
         if (!run(QStringLiteral("initdb"),
@@ -119,14 +121,16 @@ public:
     QString filePath(const QString &name) const { return m_dir.filePath(name); }
     bool giveToServer(const QString &path)
     {
-        const QByteArray file = QFile::encodeName(path);
-        if (::chmod(file.constData(), 0600) != 0)
-            return false;
-        const passwd *pw = m_asUser ? ::getpwnam("postgres") : nullptr;
-        return !m_asUser || (pw && ::chown(file.constData(), pw->pw_uid, pw->pw_gid) == 0);
+        return ::chmod(QFile::encodeName(path).constData(), 0600) == 0 && ownedByServer(path);
     }
 
 private:
+    // As root, the server runs as `postgres`: what it reads is theirs.
+    bool ownedByServer(const QString &path) const
+    {
+        return !m_asUser || ::chown(QFile::encodeName(path).constData(), m_uid, m_gid) == 0;
+    }
+
     static int freePort()
     {
         QTcpServer probe;
@@ -161,6 +165,8 @@ private:
     QStringList m_settings;
     int m_port = 0;
     bool m_asUser = false;
+    uid_t m_uid = 0;
+    gid_t m_gid = 0;
     bool m_running = false;
 };
 
