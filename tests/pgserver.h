@@ -69,11 +69,15 @@ public:
     // Runs SQL as the superuser on the "postgres" database.
     bool psql(const QString &sql, QString *output = nullptr)
     {
+        return psqlIn(QStringLiteral("postgres"), sql, output);
+    }
+    bool psqlIn(const QString &database, const QString &sql, QString *output = nullptr)
+    {
         QProcess p;
         p.start(QStringLiteral("psql"),
             { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-A"),
                 QStringLiteral("-t"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                QStringLiteral("-d"), url(), QStringLiteral("-c"), sql });
+                QStringLiteral("-d"), url(database), QStringLiteral("-c"), sql });
         if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit
             || p.exitCode() != 0) {
             m_error = QString::fromLocal8Bit(p.readAllStandardError()).trimmed();

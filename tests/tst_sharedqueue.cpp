@@ -16,8 +16,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "builtinkinds.h"
 #include "faultserver.h"
 #include "imagediff.h"
+#include "job/jobkindregistry.h"
 #include "pgserver.h"
 #include "queue/jobqueueimpl.h"
 #include "spoolctlprocess.h"
@@ -122,6 +124,10 @@ private Q_SLOTS:
     void splitAutoMakesOnePartPerMachine();
     void renderOnAnotherMachineSharesItsPreview();
     void splitRenderAcrossMachinesEqualsTheWholeRender();
+    void sceneComesThroughTheQueueWithoutASharedDrive();
+    void damagedSceneFileFailsItsRender();
+    void sceneOnSharedStorageStaysOutOfTheQueue();
+    void sceneTooLargeForTheQueueIsRefused();
     void verifyFullChecksTheServersCertificate();
 
 private:
@@ -132,6 +138,16 @@ private:
     void checkEveryJobSucceeded(qint64 jobs);
     // Waits until every runner has ended by itself (they run --until-empty).
     bool waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms);
+    // Queues a job through a JobQueueImpl on the shared queue, as the app does; true once it is
+    // in the queue.
+    bool queueAsTheAppDoes(const QString &kind, const QJsonObject &params);
+    // SQL on this test's queue database, as the superuser: what it printed (unaligned).
+    QString sql(const QString &query);
+    // A glTF project under `root` as people keep one; the path of its scene.
+    static QString makeProject(const QString &root);
+    // `spoolctl add render SCENE --out PNG` at 160 x 120 on the shared queue, plus `extra`.
+    test::CtlOutput addRender(
+        const QString &scene, const QString &png, const QStringList &extra = {});
 
     std::unique_ptr<test::PgServer> m_pg;
     std::unique_ptr<test::FaultServer> m_http;
@@ -785,6 +801,204 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
     // Nothing of the parts is left: no samples, no temporary PNG.
     QCOMPARE(QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
         (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
+}
+
+bool TestSharedQueue::queueAsTheAppDoes(const QString &kind, const QJsonObject &params)
+{
+    auto registry = std::make_shared<JobKindRegistry>();
+    const QString app = m_dirs->filePath(QStringLiteral("app"));
+    registerBuiltinKinds(*registry, BuiltinSettings { app, app });
+    QueueConfig config;
+    config.workers = 0; // only queue
+    config.workRoot = QDir(app).filePath(QStringLiteral("work"));
+    auto store = openStore();
+    if (!store)
+        return false;
+    JobQueueImpl queue(std::shared_ptr<JobStore>(std::move(store)), registry, config);
+    QSignalSpy failed(&queue, &JobQueue::commandFailed);
+    queue.start();
+    auto id = queue.enqueue(kind, params);
+    if (!id)
+        return false;
+    auto look = openStore();
+    QDeadlineTimer deadline(60000);
+    while (!deadline.hasExpired() && failed.isEmpty()) {
+        if (look->query(JobQuery { { id.value() }, {} })->size() == 1)
+            return true;
+        QTest::qWait(20);
+    }
+    if (!failed.isEmpty())
+        qWarning("%s", qPrintable(failed.first().at(1).toString()));
+    return false;
+}
+
+QString TestSharedQueue::sql(const QString &query)
+{
+    QString output;
+    if (!m_pg->psqlIn(QStringLiteral("q%1").arg(m_databases), query, &output))
+        qWarning("%s", qPrintable(m_pg->error()));
+    return output;
+}
+
+// The glTF in scenes/, its buffer in scenes/buffers/, its texture in textures/ (read as
+// ../textures/...): the layout a runner must rebuild for the model's references to work.
+QString TestSharedQueue::makeProject(const QString &root)
+{
+    const QString from = QStringLiteral("/usr/share/assimp/models/glTF2/BoxTextured-glTF/");
+    QDir dir(root);
+    if (!dir.mkpath(QStringLiteral("scenes/buffers")) || !dir.mkpath(QStringLiteral("textures")))
+        return {};
+    QFile in(from + QStringLiteral("BoxTextured.gltf"));
+    if (!in.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray gltf =
+        in.readAll()
+            .replace("\"BoxTextured0.bin\"", "\"buffers/BoxTextured0.bin\"")
+            .replace("\"CesiumLogoFlat.png\"", "\"../textures/CesiumLogoFlat.png\"");
+    const QString scene = dir.filePath(QStringLiteral("scenes/box.gltf"));
+    QFile out(scene);
+    if (!out.open(QIODevice::WriteOnly) || out.write(gltf) != gltf.size())
+        return {};
+    out.close();
+    if (!QFile::copy(from + QStringLiteral("BoxTextured0.bin"),
+            dir.filePath(QStringLiteral("scenes/buffers/BoxTextured0.bin")))
+        || !QFile::copy(from + QStringLiteral("CesiumLogoFlat.png"),
+            dir.filePath(QStringLiteral("textures/CesiumLogoFlat.png"))))
+        return {};
+    return scene;
+}
+
+test::CtlOutput TestSharedQueue::addRender(
+    const QString &scene, const QString &png, const QStringList &extra)
+{
+    return test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
+        QStringList { QStringLiteral("--queue"), m_url, QStringLiteral("add"),
+            QStringLiteral("render"), scene, QStringLiteral("--out"), png,
+            QStringLiteral("--width"), QStringLiteral("160"), QStringLiteral("--height"),
+            QStringLiteral("120"), QStringLiteral("--samples"), QStringLiteral("4") }
+            + extra);
+}
+
+// The machine that queues a render keeps its project on its own disk; the runner sees none of
+// it. The scene and the files it references travel through the queue, stored once however many
+// renders read them, and the runner rebuilds the project's layout from them.
+void TestSharedQueue::sceneComesThroughTheQueueWithoutASharedDrive()
+{
+    const QString scene = makeProject(m_dirs->filePath(QStringLiteral("project")));
+    QVERIFY(!scene.isEmpty());
+    const QString out = m_dirs->filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(out));
+    // The reference: the same render on this machine's own queue.
+    const QString local = m_dirs->filePath(QStringLiteral("local"));
+    QCOMPARE(test::runSpoolctl(local,
+                 { QStringLiteral("add"), QStringLiteral("render"), scene, QStringLiteral("--out"),
+                     out + QStringLiteral("/reference.png"), QStringLiteral("--width"),
+                     QStringLiteral("160"), QStringLiteral("--height"), QStringLiteral("120"),
+                     QStringLiteral("--samples"), QStringLiteral("4") })
+                 .exitCode,
+        0);
+    QCOMPARE(
+        test::runSpoolctl(local, { QStringLiteral("run"), QStringLiteral("--until-empty") }, 120000)
+            .exitCode,
+        0);
+
+    // Render a as the app queues it (from the queue's own thread), b from spoolctl.
+    QVERIFY(queueAsTheAppDoes(QStringLiteral("render"),
+        QJsonObject { { QStringLiteral("scene"), scene },
+            { QStringLiteral("out"), out + QStringLiteral("/a.png") },
+            { QStringLiteral("width"), 160 }, { QStringLiteral("height"), 120 },
+            { QStringLiteral("samples"), 4 } }));
+    const auto split = addRender(
+        scene, out + QStringLiteral("/b.png"), { QStringLiteral("--split"), QStringLiteral("2") });
+    QCOMPARE(split.exitCode, 0);
+    // Three jobs (a, and b in two parts), three files: each stored once.
+    QCOMPARE(sql(QStringLiteral("SELECT COUNT(*) FROM spool.files")), QStringLiteral("3"));
+    QCOMPARE(sql(QStringLiteral("SELECT SUM(size) FROM spool.files")),
+        QString::number(QFileInfo(scene).size() + 840 + 2433));
+
+    QVERIFY(QDir(m_dirs->filePath(QStringLiteral("project"))).removeRecursively());
+    auto runners = startRunners(1, 2);
+    QVERIFY2(waitForRunners(runners, 120000), qPrintable(runners.front()->errors()));
+    checkEveryJobSucceeded(3);
+    const QImage reference(out + QStringLiteral("/reference.png"));
+    QVERIFY(!reference.isNull());
+    for (const char *name : { "/a.png", "/b.png" }) {
+        const QImage image(out + QLatin1String(name));
+        QCOMPARE(image.size(), QSize(160, 120));
+        QVERIFY2(maxChannelDifference(reference, image) <= 1, name);
+    }
+    // Fetched once into the runner's cache, which the next render reads from.
+    const QDir cache(m_dirs->filePath(QStringLiteral("machine-a/shared-files")));
+    QCOMPARE(cache.entryList(QDir::Files).size(), 3);
+}
+
+// A file whose content no longer matches its hash fails the render with the reason, once: the
+// same bytes would come back at every try.
+void TestSharedQueue::damagedSceneFileFailsItsRender()
+{
+    const QString scene = makeProject(m_dirs->filePath(QStringLiteral("project")));
+    QVERIFY(!scene.isEmpty());
+    const QString png = m_dirs->filePath(QStringLiteral("a.png"));
+    QCOMPARE(addRender(scene, png).exitCode, 0);
+    // One byte of the model's buffer changed in the queue.
+    QCOMPARE(sql(QStringLiteral("UPDATE spool.file_pieces SET data = set_byte(data, 10, "
+                                "(get_byte(data, 10) + 1) % 256) WHERE sha256 = (SELECT sha256 "
+                                "FROM spool.files WHERE size = 840) RETURNING n")),
+        QStringLiteral("0"));
+    auto runners = startRunners(1, 1);
+    QVERIFY(waitForRunners(runners, 60000));
+    auto store = openStore();
+    QVERIFY(store);
+    const QList<JobRecord> jobs = store->query(JobQuery {}).value();
+    QCOMPARE(jobs.size(), 1);
+    QCOMPARE(jobs.first().state, JobState::Failed);
+    QCOMPARE(jobs.first().attempts, 1);
+    QVERIFY2(
+        jobs.first().error.contains(QLatin1String("is damaged")), qPrintable(jobs.first().error));
+    QVERIFY(!QFileInfo::exists(png));
+}
+
+// With --inputs shared-path the queue keeps no files: runners read the path itself.
+void TestSharedQueue::sceneOnSharedStorageStaysOutOfTheQueue()
+{
+    const QString scene = makeProject(m_dirs->filePath(QStringLiteral("project")));
+    QVERIFY(!scene.isEmpty());
+    const QString png = m_dirs->filePath(QStringLiteral("a.png"));
+    QCOMPARE(addRender(scene, png, { QStringLiteral("--inputs"), QStringLiteral("shared-path") })
+                 .exitCode,
+        0);
+    QCOMPARE(sql(QStringLiteral("SELECT COUNT(*) FROM spool.files")), QStringLiteral("0"));
+    const auto refused =
+        addRender(scene, png, { QStringLiteral("--inputs"), QStringLiteral("nfs") });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(
+        refused.err.contains(QLatin1String("'queue' or 'shared-path'")), qPrintable(refused.err));
+    auto runners = startRunners(1, 1);
+    QVERIFY(waitForRunners(runners, 60000));
+    checkEveryJobSucceeded(1);
+    QVERIFY(!QImage(png).isNull());
+}
+
+// More than a render may store: refused when queued, with the way out, and nothing stored.
+void TestSharedQueue::sceneTooLargeForTheQueueIsRefused()
+{
+    QDir dir(m_dirs->path());
+    QFile gltf(dir.filePath(QStringLiteral("big.gltf")));
+    QVERIFY(gltf.open(QIODevice::WriteOnly));
+    gltf.write(R"({"asset":{"version":"2.0"},"buffers":[{"uri":"big.bin","byteLength":4}]})");
+    gltf.close();
+    QFile bin(dir.filePath(QStringLiteral("big.bin")));
+    QVERIFY(bin.open(QIODevice::WriteOnly));
+    QVERIFY(bin.resize(1100LL * 1024 * 1024)); // sparse: nothing is read before the refusal
+    bin.close();
+    const auto refused = addRender(gltf.fileName(), dir.filePath(QStringLiteral("a.png")));
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(QLatin1String("1100.0 MiB"))
+            && refused.err.contains(QLatin1String("--inputs shared-path")),
+        qPrintable(refused.err));
+    QCOMPARE(sql(QStringLiteral("SELECT (SELECT COUNT(*) FROM spool.files) + (SELECT COUNT(*) "
+                                "FROM spool.file_pieces) + (SELECT COUNT(*) FROM spool.jobs)")),
+        QStringLiteral("0"));
 }
 
 QTEST_GUILESS_MAIN(TestSharedQueue)

@@ -28,6 +28,7 @@
 #include "queue/jobqueueimpl.h"
 #include "store/openstore.h"
 #include "store/postgresjobstore.h"
+#include "store/storefileshelf.h"
 #include "tableoutput.h"
 #include "util/datadir.h"
 #include "util/ids.h"
@@ -515,12 +516,21 @@ int Cli::add(const QStringList &args)
     if (!store)
         return fail(store.error());
     QList<NewJob> newJobs;
+    std::unique_ptr<StoreFileShelf> shelf;
+    if (kind->share && store.value()->spansMachines())
+        shelf = std::make_unique<StoreFileShelf>(store.value(), sharedFilesDirFor({}, workRoot()));
     for (QJsonObject &params : jobs) {
         if (kind->prepare) {
             auto prepared = kind->prepare(params);
             if (!prepared)
                 return fail(prepared.error());
             params = prepared.value();
+        }
+        if (shelf) {
+            auto shared = kind->share(params, *shelf);
+            if (!shared)
+                return fail(shared.error());
+            params = shared.value();
         }
         newJobs.append(NewJob { newJobId(), kindName, params, maxAttempts });
     }

@@ -4,6 +4,7 @@
 #include <QString>
 #include <QUuid>
 
+#include "job/fileshelf.h"
 #include "job/jobstate.h"
 #include "job/lifecycle.h"
 #include "progress/progress.h"
@@ -69,6 +70,9 @@ public:
     // once a heartbeat; keep it small (a JPEG of a few tens of KB).
     virtual bool previewsShared() const { return false; }
     virtual void sharePreview(const QByteArray &image) { Q_UNUSED(image); }
+
+    // The queue's shelf of files (see JobKind::share); nullptr on a queue that keeps none.
+    virtual FileShelf *fileShelf() const { return nullptr; }
 };
 
 // The queue's side of lending worker slots to a running job (see JobContext::borrowWorkers).

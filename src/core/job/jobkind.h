@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+#include "job/fileshelf.h"
 #include "job/job.h"
 #include "job/paramspec.h"
 
@@ -20,6 +21,10 @@ struct JobKind
     // Turns valid params into what is stored, in the process that queues the job, just before
     // the commit (e.g. moves secrets into the keychain and leaves a reference). Optional.
     std::function<Result<QJsonObject>(const QJsonObject &params)> prepare;
+    // On a queue that spans machines, after prepare: stores the files the job reads on the
+    // queue's shelf and names them in the params it returns (a render's scene), so that a
+    // runner needs no shared drive. Optional.
+    std::function<Result<QJsonObject>(const QJsonObject &params, FileShelf &shelf)> share;
     // What the user should hear about a job that is queued anyway (a texture the renderer does
     // not use is missing), told where the job is queued from the command line. Optional.
     std::function<QStringList(const QJsonObject &params)> notes;

@@ -40,11 +40,13 @@ public:
     void endParkedWait() override;
     bool previewsShared() const override { return m_previewsShared; }
     void sharePreview(const QByteArray &image) override;
+    FileShelf *fileShelf() const override { return m_fileShelf; }
 
     // Runner side.
     void setWorkerBudget(WorkerBudget *budget) { m_budget = budget; }
     // Before the job starts: whether the store shows previews to other machines.
     void setPreviewsShared(bool shared) { m_previewsShared = shared; }
+    void setFileShelf(FileShelf *shelf) { m_fileShelf = shelf; }
     // The preview shared since the last call; empty when none.
     QByteArray takeSharedPreview();
     // Slots the job still holds after run() returned (a job that forgot): given back.
@@ -76,6 +78,7 @@ private:
     WorkerBudget *m_budget = nullptr;
     std::atomic<int> m_borrowed { 0 };
     bool m_previewsShared = false;
+    FileShelf *m_fileShelf = nullptr;
     mutable std::mutex m_leaseMutex;
     mutable std::condition_variable m_leaseSettled;
     qint64 m_leaseDeadline = std::numeric_limits<qint64>::max();

@@ -12,6 +12,7 @@
 
 #include "job/jobfiles.h"
 #include "queue/jobgroups.h"
+#include "store/storefileshelf.h"
 #include "util/clock.h"
 #include "util/runneridentity.h"
 #include "util/threadpriority.h"
@@ -87,6 +88,9 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
         m_policies.append(std::make_shared<KindCapPolicy>(m_config.kindCaps));
     m_policies.append(std::make_shared<HostCapPolicy>(m_registry, m_config.hostCap, m_clock));
     m_policies.append(m_config.extraPolicies);
+    if (m_store->spansMachines())
+        m_fileShelf = std::make_unique<StoreFileShelf>(
+            m_store, sharedFilesDirFor(m_config.sharedFilesDir, m_config.workRoot));
 
     std::random_device seed;
     m_rng.seed((static_cast<quint64>(seed()) << 32) ^ seed());
@@ -318,9 +322,13 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     QSet<QString> refusedGroups;
     for (qsizetype i = 0; i < jobs.size(); ++i) {
         const JobKind *kind = m_registry->find(jobs.at(i).kind);
-        if (!kind || !kind->prepare)
+        if (!kind || (!kind->prepare && !kind->share))
             continue;
-        auto prepared = kind->prepare(jobs.at(i).params);
+        Result<QJsonObject> prepared = jobs.at(i).params;
+        if (kind->prepare)
+            prepared = kind->prepare(jobs.at(i).params);
+        if (prepared && kind->share && m_fileShelf)
+            prepared = kind->share(prepared.value(), *m_fileShelf);
         if (prepared) {
             jobs[i].params = std::move(prepared.value());
             continue;
@@ -954,6 +962,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                         auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
                         job->setWorkerBudget(this);
                         job->setPreviewsShared(m_store->spansMachines());
+                        job->setFileShelf(m_fileShelf.get());
                         job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));

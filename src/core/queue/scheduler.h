@@ -113,6 +113,7 @@ private:
     double nextRandom();
 
     const std::shared_ptr<JobStore> m_store;
+    std::unique_ptr<FileShelf> m_fileShelf; // on a store that spans machines
     const std::shared_ptr<const JobKindRegistry> m_registry;
     const QueueConfig m_config;
     Clock *const m_clock;

@@ -56,4 +56,12 @@ bool matchesParam(const JobQuery &query, const JobRecord &record)
     return value.isString() && value.toString() == query.paramValue;
 }
 
+Error JobStore::noSharedFiles() const
+{
+    return makeError(ErrorCode::InvalidInput,
+        QStringLiteral("%1 keeps no files: a job whose files were stored in a shared queue runs "
+                       "only from that queue")
+            .arg(location()));
+}
+
 } // namespace spool

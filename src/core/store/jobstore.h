@@ -5,6 +5,7 @@
 #include <QList>
 #include <QString>
 
+#include "job/fileshelf.h"
 #include "job/lifecycle.h"
 #include "util/result.h"
 
@@ -186,6 +187,42 @@ public:
         return QByteArray();
     }
 
+    // Files kept in the queue by their content (FileShelf), in pieces of kSharedFilePiece bytes,
+    // by stores that span machines; the others keep none. A file is there for readers only once
+    // completeSharedFile named it: the pieces of an upload that stopped halfway are never read.
+    static constexpr qint64 kSharedFilePiece = 4 * 1024 * 1024;
+    // Whether the queue has the file; if it has, it keeps it at least kSharedFileGraceMs more
+    // even while no job names it (the job about to be queued will).
+    static constexpr qint64 kSharedFileGraceMs = 3600 * 1000;
+    virtual Result<bool> touchSharedFile(const QString &sha256, qint64 nowMs)
+    {
+        Q_UNUSED(sha256);
+        Q_UNUSED(nowMs);
+        return false;
+    }
+    virtual Result<void> addSharedFilePiece(
+        const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs)
+    {
+        Q_UNUSED(sha256);
+        Q_UNUSED(index);
+        Q_UNUSED(bytes);
+        Q_UNUSED(nowMs);
+        return noSharedFiles();
+    }
+    virtual Result<void> completeSharedFile(const SharedFile &file, qint64 nowMs)
+    {
+        Q_UNUSED(file);
+        Q_UNUSED(nowMs);
+        return noSharedFiles();
+    }
+    // Piece `index` of a complete file; NotFound when the queue does not have it.
+    virtual Result<QByteArray> sharedFilePiece(const QString &sha256, int index)
+    {
+        Q_UNUSED(sha256);
+        Q_UNUSED(index);
+        return noSharedFiles();
+    }
+
     virtual Result<bool> queuePaused() = 0;
     virtual Result<void> setQueuePaused(bool paused, qint64 nowMs) = 0;
 
@@ -195,6 +232,9 @@ public:
     // Called (from a store thread) when another process or connection changed the data. Set it
     // before use; nullptr stops notifications.
     virtual void setExternalChangeListener(std::function<void()> listener) = 0;
+
+protected:
+    Error noSharedFiles() const;
 };
 
 } // namespace spool

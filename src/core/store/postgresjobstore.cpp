@@ -174,6 +174,17 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE TABLE previews (job_id uuid PRIMARY KEY, image bytea NOT NULL, "
                            "at bigint NOT NULL)"),
         },
+        {
+            // Files that jobs read (a render's scene), by content: a file is listed in `files`
+            // only once all its pieces are stored. Pieces are stored as they are: models are
+            // often compressed already, and compressing the rest would cost more time than it
+            // saves on a local network.
+            QStringLiteral("CREATE TABLE files (sha256 text PRIMARY KEY, size bigint NOT NULL, "
+                           "pieces integer NOT NULL, at bigint NOT NULL)"),
+            QStringLiteral("CREATE TABLE file_pieces (sha256 text NOT NULL, n integer NOT NULL, "
+                           "data bytea NOT NULL, at bigint NOT NULL, PRIMARY KEY (sha256, n))"),
+            QStringLiteral("ALTER TABLE file_pieces ALTER COLUMN data SET STORAGE EXTERNAL"),
+        },
     };
     return steps;
 }
@@ -794,6 +805,7 @@ public:
     qint64 added = 0; // rows this process added
     qint64 addedAtAnalyze = 0;
     std::atomic<int> previewsShared { 0 };
+    std::atomic<qint64> filesTidiedAtMs { 0 };
 
     // Store thread only.
     std::unique_ptr<PgDb> db;
@@ -1019,6 +1031,102 @@ Result<QByteArray> PostgresJobStore::sharedPreview(const QUuid &id)
     if (e.isError())
         return e;
     return image;
+}
+
+Result<bool> PostgresJobStore::touchSharedFile(const QString &sha256, qint64 nowMs)
+{
+    qint64 found = 0;
+    const Error e = d->call(true, [&](PgDb &db) {
+        return db.selectInt(QStringLiteral("WITH t AS (UPDATE files SET at = GREATEST(at, ?) "
+                                           "WHERE sha256 = ? RETURNING 1) SELECT COUNT(*) FROM t"),
+            { nowMs, sha256 }, &found);
+    });
+    if (e.isError())
+        return e;
+    return found > 0;
+}
+
+Result<void> PostgresJobStore::addSharedFilePiece(
+    const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs)
+{
+    return d->call(true, [&](PgDb &db) {
+        return db.exec(QStringLiteral("INSERT INTO file_pieces (sha256, n, data, at) VALUES (?, ?, "
+                                      "?, ?) ON CONFLICT (sha256, n) DO UPDATE SET data = "
+                                      "excluded.data, at = excluded.at"),
+            { sha256, index, bytes, nowMs });
+    });
+}
+
+Result<void> PostgresJobStore::completeSharedFile(const SharedFile &file, qint64 nowMs)
+{
+    if (Error e = tidySharedFiles(nowMs); e.isError())
+        return e;
+    const qint64 pieces = (file.size + kSharedFilePiece - 1) / kSharedFilePiece;
+    qint64 listed = 0;
+    const Error error = d->call(true, [&](PgDb &db) -> Error {
+        // Listed only if every piece arrived, with the file's size in all.
+        if (Error e = db.exec(QStringLiteral("INSERT INTO files (sha256, size, pieces, at) SELECT "
+                                             "?, ?, ?, ? FROM (SELECT COUNT(*) AS n, "
+                                             "COALESCE(SUM(length(data)), 0) AS bytes FROM "
+                                             "file_pieces WHERE sha256 = ? AND n < ?) p WHERE p.n "
+                                             "= ? AND p.bytes = ? ON CONFLICT (sha256) DO UPDATE "
+                                             "SET at = excluded.at"),
+                { file.sha256, file.size, pieces, nowMs, file.sha256, pieces, pieces, file.size });
+            e.isError())
+            return e;
+        return db.selectInt(QStringLiteral("SELECT COUNT(*) FROM files WHERE sha256 = ?"),
+            { file.sha256 }, &listed);
+    });
+    if (error.isError())
+        return error;
+    if (listed == 0)
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("the queue did not receive every piece of file %1").arg(file.sha256));
+    return {};
+}
+
+Result<QByteArray> PostgresJobStore::sharedFilePiece(const QString &sha256, int index)
+{
+    QByteArray bytes;
+    bool found = false;
+    const Error e = d->call(false, [&](PgDb &db) {
+        return db.select(QStringLiteral("SELECT p.data FROM file_pieces p JOIN files f USING "
+                                        "(sha256) WHERE p.sha256 = ? AND p.n = ?"),
+            { sha256, index }, [&](const QSqlQuery &q) {
+                bytes = q.value(0).toByteArray();
+                found = true;
+            });
+    });
+    if (e.isError())
+        return e;
+    if (!found)
+        return makeError(ErrorCode::NotFound,
+            QStringLiteral("the queue no longer has file %1 (piece %2)").arg(sha256).arg(index));
+    return bytes;
+}
+
+// Files no job names any more go, once their grace time is over, and so do the pieces of
+// uploads that never completed. Looked for when a file is added (what makes the tables grow),
+// at most once in a while: it reads every job's parameters.
+Error PostgresJobStore::tidySharedFiles(qint64 nowMs)
+{
+    constexpr qint64 kTidyEveryMs = 10 * 60 * 1000;
+    const qint64 last = d->filesTidiedAtMs.load();
+    if (last != 0 && nowMs - last < kTidyEveryMs)
+        return {};
+    d->filesTidiedAtMs.store(nowMs);
+    const qint64 before = nowMs - kSharedFileGraceMs;
+    return d->call(true, [&](PgDb &db) -> Error {
+        if (Error e = db.exec(QStringLiteral("DELETE FROM files f WHERE f.at < ? AND NOT EXISTS "
+                                             "(SELECT 1 FROM jobs j WHERE strpos(j.params, "
+                                             "f.sha256) > 0)"),
+                { before });
+            e.isError())
+            return e;
+        return db.exec(QStringLiteral("DELETE FROM file_pieces p WHERE p.at < ? AND NOT EXISTS "
+                                      "(SELECT 1 FROM files f WHERE f.sha256 = p.sha256)"),
+            { before });
+    });
 }
 
 Result<QueueCounts> PostgresJobStore::counts()

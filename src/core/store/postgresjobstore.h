@@ -25,7 +25,7 @@ public:
         int connectTimeoutS = 5;
     };
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     static Result<std::unique_ptr<PostgresJobStore>> open(const Options &options);
     // Checks a queue URL without connecting: a one-line reason when it cannot be used.
@@ -47,6 +47,11 @@ public:
     Result<void> sharePreview(
         const QUuid &id, qint64 leaseToken, const QByteArray &image, qint64 nowMs) override;
     Result<QByteArray> sharedPreview(const QUuid &id) override;
+    Result<bool> touchSharedFile(const QString &sha256, qint64 nowMs) override;
+    Result<void> addSharedFilePiece(
+        const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs) override;
+    Result<void> completeSharedFile(const SharedFile &file, qint64 nowMs) override;
+    Result<QByteArray> sharedFilePiece(const QString &sha256, int index) override;
     void setExternalChangeListener(std::function<void()> listener) override;
 
 protected:
@@ -54,6 +59,7 @@ protected:
 
 private:
     void noteRowsAdded(qint64 count);
+    Error tidySharedFiles(qint64 nowMs);
 
     class Private;
     explicit PostgresJobStore(std::unique_ptr<Private> d);

@@ -14,6 +14,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImageWriter>
+#include <QJsonArray>
+#include <QJsonDocument>
 
 #include "job/jobrecord.h"
 #include "previewhub.h"
@@ -21,6 +23,7 @@
 #include "renderer.h"
 #include "renderstate.h"
 #include "sceneinputs.h"
+#include "sharedscene.h"
 #include "splitrender.h"
 #include "util/atomicfile.h"
 #include "util/outputfiles.h"
@@ -59,6 +62,8 @@ QByteArray sharedPreviewOf(const QImage &preview)
 struct Params
 {
     QString scene;
+    QString read; // the model file to read: the scene, or its copy from a shared queue
+    QJsonArray files; // the scene's files in a shared queue; empty: read the scene's path
     QString out;
     QString camera;
     int width = 1024;
@@ -74,6 +79,8 @@ Params parse(const QJsonObject &json)
 {
     Params p;
     p.scene = json.value(QStringLiteral("scene")).toString();
+    p.read = p.scene;
+    p.files = json.value(QStringLiteral("files")).toArray();
     p.out = json.value(QStringLiteral("out")).toString();
     p.camera = json.value(QStringLiteral("camera")).toString();
     p.width = json.value(QStringLiteral("width")).toInt(p.width);
@@ -91,10 +98,14 @@ QByteArray fingerprint(const Params &p)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
     const QFileInfo scene(p.scene);
+    // Files from the queue are known by their content, the same on every machine.
+    if (!p.files.isEmpty())
+        hash.addData(QJsonDocument(p.files).toJson(QJsonDocument::Compact));
+    const bool onDisk = p.files.isEmpty() && scene.exists();
     hash.addData(QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8")
                      .arg(p.scene)
-                     .arg(scene.exists() ? scene.size() : -1)
-                     .arg(scene.exists() ? scene.lastModified().toMSecsSinceEpoch() : -1)
+                     .arg(onDisk ? scene.size() : -1)
+                     .arg(onDisk ? scene.lastModified().toMSecsSinceEpoch() : -1)
                      .arg(p.camera)
                      .arg(p.width)
                      .arg(p.height)
@@ -281,7 +292,7 @@ std::optional<JobResult> renderSamples(JobContext &context, const Params &p,
     if (!isProcedural(p.scene)) {
         // Checked when queued too, but this machine may see other files than the one that
         // queued it (a shared queue).
-        const InputCheck inputs = checkInputs(p.scene);
+        const InputCheck inputs = checkInputs(p.read);
         if (!inputs.refusal.isEmpty())
             return JobResult::failure(
                 QStringLiteral("%1 (on %2)").arg(inputs.refusal, runneridentity::hostName()),
@@ -289,7 +300,7 @@ std::optional<JobResult> renderSamples(JobContext &context, const Params &p,
         for (const QString &note : inputs.notes)
             context.log(note);
     }
-    auto scene = loadScene(p.scene, [&] { return context.shouldStop(); });
+    auto scene = loadScene(p.read, [&] { return context.shouldStop(); });
     if (context.shouldStop())
         return JobResult::stopped();
     if (!scene)
@@ -592,12 +603,41 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
     return mergeParts(context, p, part, printOf, scenePrint, std::move(own));
 }
 
+// A render whose scene was stored in a shared queue reads it from a copy in its work folder.
+std::optional<JobResult> fetchScene(JobContext &context, Params &p)
+{
+    if (p.files.isEmpty())
+        return {};
+    FileShelf *shelf = context.fileShelf();
+    if (!shelf)
+        return JobResult::failure(QStringLiteral("the scene of this render is stored in the shared "
+                                                 "queue it was queued on: run it from that queue"),
+            false);
+    QElapsedTimer timer;
+    timer.start();
+    auto fetched = sharedscene::fetch(p.files, *shelf,
+        QDir(context.workDir()).filePath(QStringLiteral("scene")),
+        [&] { return context.shouldStop(); });
+    if (context.shouldStop())
+        return JobResult::stopped();
+    if (!fetched)
+        return JobResult::failure(QStringLiteral("cannot fetch the scene from the queue: %1")
+                                      .arg(fetched.error().message),
+            fetched.error().code == ErrorCode::Storage);
+    p.read = fetched->scene;
+    context.log(QStringLiteral("scene from the queue: %1 file(s), %2 KiB, ready in %3 ms")
+                    .arg(p.files.size())
+                    .arg((fetched->bytes + 1023) / 1024)
+                    .arg(timer.elapsed()));
+    return {};
+}
+
 } // namespace
 
 JobResult RenderJob::run(JobContext &context)
 {
     enableFastFloat();
-    const Params p = parse(context.params());
+    Params p = parse(context.params());
     const split::Part part = split::partOf(context.params());
 
     // An earlier attempt finished the file but died before the queue heard of it.
@@ -612,6 +652,8 @@ JobResult RenderJob::run(JobContext &context)
             }
         }
     }
+    if (auto ended = fetchScene(context, p))
+        return *ended;
     if (part.isSplit())
         return runPart(context, p, part);
 

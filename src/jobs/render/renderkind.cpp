@@ -8,6 +8,7 @@
 #include "renderjob.h"
 #include "scene.h"
 #include "sceneinputs.h"
+#include "sharedscene.h"
 #include "splitrender.h"
 #include "util/outputfiles.h"
 
@@ -88,8 +89,14 @@ QList<ParamSpec> renderParams()
                         "N", 1),
                 1, kMaxParts),
             QStringLiteral("samples")),
+        spec("inputs", ParamType::String,
+            "where runners of a shared queue read the scene: 'queue' (the scene and its files "
+            "are stored in the queue: no shared drive needed) or 'shared-path' (the same path on "
+            "every machine)",
+            "WHERE", QStringLiteral("queue")),
         hidden(spec("part", ParamType::Integer, "which part of a split render, from 1", "N")),
         hidden(spec("group", ParamType::String, "the split render a part belongs to", "ID")),
+        hidden(spec("files", ParamType::String, "the scene's files in a shared queue", "LIST")),
     };
 }
 
@@ -124,6 +131,9 @@ QString validateRender(QJsonObject &params)
                               "each part renders some of them")
             .arg(parts)
             .arg(samples);
+    const QString inputs = params.value(QStringLiteral("inputs")).toString();
+    if (inputs != u"queue" && inputs != u"shared-path")
+        return QStringLiteral("--inputs must be 'queue' or 'shared-path', not '%1'").arg(inputs);
     const qint64 depth = params.value(QStringLiteral("depth")).toInteger(8);
     if (depth != 8 && depth != 16)
         return QStringLiteral("--depth must be 8 or 16, not %1").arg(depth);
@@ -180,6 +190,7 @@ void registerRenderKind(JobKindRegistry &registry)
         const QString scene = params.value(QStringLiteral("scene")).toString();
         return render::isProcedural(scene) ? QStringList() : render::checkInputs(scene).notes;
     };
+    kind.share = render::sharedscene::share;
     kind.expand = render::split::expand;
     kind.groupParam = QStringLiteral("group");
     kind.title = [](const QJsonObject &params) {

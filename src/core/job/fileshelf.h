@@ -1,0 +1,32 @@
+#pragma once
+
+#include <functional>
+
+#include <QString>
+
+#include "util/result.h"
+
+namespace spool {
+
+// A file kept in a queue that spans machines, named by its content.
+struct SharedFile
+{
+    QString sha256; // lowercase hex
+    qint64 size = 0;
+};
+
+// Files that jobs read, kept in the queue itself so that a runner on a machine without the
+// submitter's disk can read them (a render's scene and the files it references). A file is
+// stored once however many jobs read it.
+class FileShelf
+{
+public:
+    virtual ~FileShelf() = default;
+    // Stores the file at `path` unless a file with its content is there already.
+    virtual Result<SharedFile> put(const QString &path) = 0;
+    // A local copy of `file`, fetched once and then kept on this machine: its path. Checked
+    // against its hash before it is kept; `stopped` is asked between pieces.
+    virtual Result<QString> fetch(const SharedFile &file, const std::function<bool()> &stopped) = 0;
+};
+
+} // namespace spool

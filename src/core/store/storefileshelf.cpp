@@ -1,0 +1,179 @@
+#include "storefileshelf.h"
+
+#include <algorithm>
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include "store/jobstore.h"
+
+namespace spool {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+bool isSha256(const QString &text)
+{
+    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](QChar c) {
+        return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+    });
+}
+
+Result<QByteArray> hashOf(QFile &file, qint64 *size)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    *size = 0;
+    while (!file.atEnd()) {
+        const QByteArray piece = file.read(JobStore::kSharedFilePiece);
+        if (piece.isEmpty() && file.error() != QFileDevice::NoError)
+            return makeError(ErrorCode::InvalidInput,
+                QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+        hash.addData(piece);
+        *size += piece.size();
+    }
+    return hash.result();
+}
+
+Error changedWhileStored(const QString &path)
+{
+    return makeError(ErrorCode::InvalidInput,
+        QStringLiteral("%1 changed while it was being stored in the queue; queue it again")
+            .arg(path));
+}
+
+} // namespace
+
+QString sharedFilesDirFor(const QString &configured, const QString &workRoot)
+{
+    if (!configured.isEmpty())
+        return configured;
+    return QFileInfo(workRoot).dir().filePath(QStringLiteral("shared-files"));
+}
+
+StoreFileShelf::StoreFileShelf(std::shared_ptr<JobStore> store, QString cacheDir, qint64 cacheBytes)
+    : m_store(std::move(store))
+    , m_cacheDir(std::move(cacheDir))
+    , m_cacheBytes(cacheBytes)
+{ }
+
+Result<SharedFile> StoreFileShelf::put(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    SharedFile shared;
+    auto hash = hashOf(file, &shared.size);
+    if (!hash)
+        return hash.error();
+    shared.sha256 = QString::fromLatin1(hash->toHex());
+    auto known = m_store->touchSharedFile(shared.sha256, nowMs());
+    if (!known)
+        return known.error();
+    if (known.value())
+        return shared; // stored before, by this render or another
+    // Read again, piece by piece into the queue: the file may have changed since it was hashed.
+    if (!file.seek(0))
+        return changedWhileStored(path);
+    QCryptographicHash again(QCryptographicHash::Sha256);
+    qint64 sent = 0;
+    for (int index = 0; sent < shared.size; ++index) {
+        const QByteArray piece = file.read(JobStore::kSharedFilePiece);
+        if (piece.isEmpty())
+            return changedWhileStored(path);
+        again.addData(piece);
+        sent += piece.size();
+        if (auto added = m_store->addSharedFilePiece(shared.sha256, index, piece, nowMs()); !added)
+            return added.error();
+    }
+    if (sent != shared.size || !file.atEnd() || again.result() != hash.value())
+        return changedWhileStored(path);
+    if (auto completed = m_store->completeSharedFile(shared, nowMs()); !completed)
+        return completed.error();
+    return shared;
+}
+
+Result<QString> StoreFileShelf::fetch(const SharedFile &file, const std::function<bool()> &stopped)
+{
+    if (!isSha256(file.sha256) || file.size < 0)
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("'%1' does not name a file of the queue").arg(file.sha256.left(80)));
+    const QString cached = QDir(m_cacheDir).filePath(file.sha256);
+    std::lock_guard lock(m_fetchMutex);
+    if (QFileInfo(cached).size() == file.size && QFileInfo::exists(cached)) {
+        // Used now: the last to go when the cache is trimmed.
+        QFile(cached).setFileTime(
+            QDateTime::currentDateTimeUtc(), QFileDevice::FileModificationTime);
+        return cached;
+    }
+    auto downloaded = download(file, stopped);
+    if (downloaded)
+        trimCache(cached);
+    return downloaded;
+}
+
+Result<QString> StoreFileShelf::download(
+    const SharedFile &file, const std::function<bool()> &stopped)
+{
+    if (!QDir().mkpath(m_cacheDir))
+        return makeError(
+            ErrorCode::Storage, QStringLiteral("cannot create the folder %1").arg(m_cacheDir));
+    const QString cached = QDir(m_cacheDir).filePath(file.sha256);
+    // Written beside its name and renamed into place: a reader never sees half a file.
+    QSaveFile out(cached);
+    if (!out.open(QIODevice::WriteOnly))
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot write %1: %2").arg(cached, out.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    qint64 received = 0;
+    for (int index = 0; received < file.size; ++index) {
+        if (stopped && stopped())
+            return makeError(ErrorCode::InvalidState, QStringLiteral("stopped"));
+        auto piece = m_store->sharedFilePiece(file.sha256, index);
+        if (!piece)
+            return piece.error();
+        if (piece->isEmpty() || received + piece->size() > file.size)
+            break; // the size check below names it
+        hash.addData(piece.value());
+        received += piece->size();
+        if (out.write(piece.value()) != piece->size())
+            return makeError(ErrorCode::Storage,
+                QStringLiteral("cannot write %1: %2").arg(cached, out.errorString()));
+    }
+    if (received != file.size || QString::fromLatin1(hash.result().toHex()) != file.sha256)
+        return makeError(ErrorCode::Corrupt,
+            QStringLiteral("file %1 of the queue is damaged: its content does not match its hash")
+                .arg(file.sha256));
+    if (!out.commit())
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot write %1: %2").arg(cached, out.errorString()));
+    return cached;
+}
+
+// Oldest first, until the folder fits. Jobs that read a file hold their own link to it, so a
+// file may go while a job still reads it.
+void StoreFileShelf::trimCache(const QString &keep)
+{
+    QFileInfoList files =
+        QDir(m_cacheDir).entryInfoList(QDir::Files | QDir::NoDotAndDotDot, QDir::Time);
+    qint64 total = 0;
+    for (const QFileInfo &info : std::as_const(files))
+        total += info.size();
+    while (total > m_cacheBytes && !files.isEmpty()) {
+        const QFileInfo oldest = files.takeLast();
+        if (oldest.absoluteFilePath() == keep || !isSha256(oldest.fileName()))
+            continue;
+        if (QFile::remove(oldest.absoluteFilePath()))
+            total -= oldest.size();
+    }
+}
+
+} // namespace spool

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "job/fileshelf.h"
+
+namespace spool {
+
+class JobStore;
+
+// `configured`, or else the folder "shared-files" beside the jobs' work folders.
+QString sharedFilesDirFor(const QString &configured, const QString &workRoot);
+
+// The file shelf of a queue that spans machines: files go into the store in pieces, and come
+// back into a cache folder on this machine, where they stay for the next job that reads them
+// (the least recently used go once the folder holds more than `cacheBytes`).
+class StoreFileShelf final : public FileShelf
+{
+public:
+    static constexpr qint64 kDefaultCacheBytes = 4LL * 1024 * 1024 * 1024;
+
+    StoreFileShelf(
+        std::shared_ptr<JobStore> store, QString cacheDir, qint64 cacheBytes = kDefaultCacheBytes);
+
+    Result<SharedFile> put(const QString &path) override;
+    Result<QString> fetch(const SharedFile &file, const std::function<bool()> &stopped) override;
+
+private:
+    Result<QString> download(const SharedFile &file, const std::function<bool()> &stopped);
+    void trimCache(const QString &keep);
+
+    const std::shared_ptr<JobStore> m_store;
+    const QString m_cacheDir;
+    const qint64 m_cacheBytes;
+    std::mutex m_fetchMutex; // one download at a time: the parts of a render want the same files
+};
+
+} // namespace spool
