@@ -125,6 +125,7 @@ private Q_SLOTS:
     void renderOnAnotherMachineSharesItsPreview();
     void splitRenderAcrossMachinesEqualsTheWholeRender();
     void sceneComesThroughTheQueueWithoutASharedDrive();
+    void splitRenderThroughTheQueueSurvivesAKilledRunner();
     void damagedSceneFileFailsItsRender();
     void sceneOnSharedStorageStaysOutOfTheQueue();
     void sceneTooLargeForTheQueueIsRefused();
@@ -134,10 +135,18 @@ private:
     std::unique_ptr<PostgresJobStore> openStore();
     QList<JobRecord> enqueueSleeps(JobStore &store, int count, int ms);
     std::vector<std::unique_ptr<Runner>> startRunners(int count, int workers, int leaseMs = 1000);
+    std::vector<std::unique_ptr<Runner>> startRunnersOn(const QStringList &hosts, int workers);
     // The queue holds exactly `jobs` jobs, all succeeded.
     void checkEveryJobSucceeded(qint64 jobs);
     // Waits until every runner has ended by itself (they run --until-empty).
     bool waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms);
+    // Waits for one of `parts` to run on one of `runners` with progress made, then kills that
+    // runner (frozen first, so that the part cannot finish while we look) and drops it from
+    // `runners`. The part as it was seen; a null id when none was seen within two minutes.
+    JobRecord killRunnerMidPart(
+        JobStore &store, const QList<QUuid> &parts, std::vector<std::unique_ptr<Runner>> &runners);
+    // The machines the job was started on, from its timeline.
+    QStringList startedOn(JobStore &store, const QUuid &id);
     // Queues a job through a JobQueueImpl on the shared queue, as the app does; true once it is
     // in the queue.
     bool queueAsTheAppDoes(const QString &kind, const QJsonObject &params);
@@ -158,6 +167,9 @@ private:
 
 void TestSharedQueue::initTestCase()
 {
+    // This process and every spoolctl it starts to queue work are the machine "desk"; runners
+    // say which machine they are themselves.
+    qputenv("SPOOL_RUNNER_HOST", "desk");
     m_pg = std::make_unique<test::PgServer>();
     QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
     m_http = std::make_unique<test::FaultServer>();
@@ -201,6 +213,17 @@ std::vector<std::unique_ptr<Runner>> TestSharedQueue::startRunners(
         const QString host = QStringLiteral("machine-%1").arg(QChar(u'a' + i));
         runners.push_back(
             std::make_unique<Runner>(host, m_url, m_dirs->filePath(host), workers, leaseMs));
+        runners.back()->start();
+    }
+    return runners;
+}
+
+std::vector<std::unique_ptr<Runner>> TestSharedQueue::startRunnersOn(
+    const QStringList &hosts, int workers)
+{
+    std::vector<std::unique_ptr<Runner>> runners;
+    for (const QString &host : hosts) {
+        runners.push_back(std::make_unique<Runner>(host, m_url, m_dirs->filePath(host), workers));
         runners.back()->start();
     }
     return runners;
@@ -633,7 +656,8 @@ void TestSharedQueue::splitAutoMakesOnePartPerMachine()
                 QStringLiteral("procedural:terrain"), QStringLiteral("--out"), out,
                 QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
                 QStringLiteral("48"), QStringLiteral("--samples"), QString::number(samples),
-                QStringLiteral("--split"), QStringLiteral("auto") },
+                QStringLiteral("--split"), QStringLiteral("auto"), QStringLiteral("--inputs"),
+                QStringLiteral("shared-path") },
             60000);
     };
     const QString out = m_dirs->filePath(QStringLiteral("auto.png"));
@@ -668,7 +692,7 @@ void TestSharedQueue::renderOnAnotherMachineSharesItsPreview()
             m_dirs->filePath(QStringLiteral("shared-preview.png")), QStringLiteral("--width"),
             QStringLiteral("640"), QStringLiteral("--height"), QStringLiteral("360"),
             QStringLiteral("--samples"), QStringLiteral("4096"), QStringLiteral("--threads"),
-            QStringLiteral("1") },
+            QStringLiteral("1"), QStringLiteral("--inputs"), QStringLiteral("shared-path") },
         60000);
     QCOMPARE(added.exitCode, 0);
     const QUuid id(added.out.trimmed());
@@ -722,7 +746,8 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
     const QStringList render { QStringLiteral("--queue"), m_url, QStringLiteral("add"),
         QStringLiteral("render"), engine, QStringLiteral("--width"), QStringLiteral("640"),
         QStringLiteral("--height"), QStringLiteral("480"), QStringLiteral("--samples"),
-        QStringLiteral("96"), QStringLiteral("--threads"), QStringLiteral("1") };
+        QStringLiteral("96"), QStringLiteral("--threads"), QStringLiteral("1"),
+        QStringLiteral("--inputs"), QStringLiteral("shared-path") };
     const QString submitter = m_dirs->filePath(QStringLiteral("submitter"));
     const auto whole = test::runSpoolctl(submitter,
         render + QStringList { QStringLiteral("--out"), out + QStringLiteral("/whole.png") });
@@ -740,48 +765,13 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
     auto runners = startRunners(2, 1);
     auto store = openStore();
     QVERIFY(store);
-    // A part under way on some machine: that machine freezes (so the part cannot finish while
-    // we look), and once the part is seen still running there, it dies.
-    JobRecord victimJob;
-    Runner *victim = nullptr;
-    QDeadlineTimer deadline(120000);
-    while (!victim && !deadline.hasExpired()) {
-        QTest::qWait(20);
-        for (const JobRecord &job :
-            store->query(JobQuery { parts, { JobState::Running } }).value()) {
-            const QString host = job.leaseOwner.section(QLatin1Char('|'), 0, 0);
-            for (auto &runner : runners) {
-                if (runner->host() != host || job.progress.done == 0)
-                    continue;
-                runner->signal(SIGSTOP);
-                const auto now = store->query(JobQuery { { job.id }, {} }).value();
-                if (now.size() == 1 && now.first().state == JobState::Running
-                    && now.first().leaseOwner == job.leaseOwner) {
-                    victimJob = job;
-                    victim = runner.get();
-                } else {
-                    runner->signal(SIGCONT);
-                }
-            }
-            if (victim)
-                break;
-        }
-    }
-    QVERIFY2(victim, "no part was seen running");
-    qInfo("killed %s while it rendered part %d", qPrintable(victim->host()),
-        victimJob.params.value(QStringLiteral("part")).toInt());
-    std::vector<std::unique_ptr<Runner>> survivors;
-    for (auto &runner : runners) {
-        if (runner.get() == victim)
-            runner->kill();
-        else
-            survivors.push_back(std::move(runner));
-    }
-    QCOMPARE(survivors.size(), size_t(1));
-    survivors.push_back(std::make_unique<Runner>(
+    const JobRecord victimJob = killRunnerMidPart(*store, parts, runners);
+    QVERIFY2(!victimJob.id.isNull(), "no part was seen running");
+    QCOMPARE(runners.size(), size_t(1));
+    runners.push_back(std::make_unique<Runner>(
         QStringLiteral("machine-c"), m_url, m_dirs->filePath(QStringLiteral("machine-c")), 1));
-    survivors.back()->start();
-    QVERIFY2(waitForRunners(survivors, 300000), "the runners did not empty the queue");
+    runners.back()->start();
+    QVERIFY2(waitForRunners(runners, 300000), "the runners did not empty the queue");
 
     checkEveryJobSucceeded(4);
     int merged = 0;
@@ -801,6 +791,45 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
     // Nothing of the parts is left: no samples, no temporary PNG.
     QCOMPARE(QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
         (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
+}
+
+JobRecord TestSharedQueue::killRunnerMidPart(
+    JobStore &store, const QList<QUuid> &parts, std::vector<std::unique_ptr<Runner>> &runners)
+{
+    QDeadlineTimer deadline(120000);
+    while (!deadline.hasExpired()) {
+        QTest::qWait(20);
+        for (const JobRecord &job :
+            store.query(JobQuery { parts, { JobState::Running } }).value()) {
+            const QString host = job.leaseOwner.section(QLatin1Char('|'), 0, 0);
+            for (auto it = runners.begin(); it != runners.end(); ++it) {
+                if ((*it)->host() != host || job.progress.done == 0)
+                    continue;
+                (*it)->signal(SIGSTOP);
+                const auto now = store.query(JobQuery { { job.id }, {} }).value();
+                if (now.size() == 1 && now.first().state == JobState::Running
+                    && now.first().leaseOwner == job.leaseOwner) {
+                    qInfo("killed %s while it rendered part %d", qPrintable(host),
+                        job.params.value(QStringLiteral("part")).toInt());
+                    (*it)->kill();
+                    runners.erase(it);
+                    return job;
+                }
+                (*it)->signal(SIGCONT);
+            }
+        }
+    }
+    return {};
+}
+
+QStringList TestSharedQueue::startedOn(JobStore &store, const QUuid &id)
+{
+    QStringList hosts;
+    for (const JobEvent &event : store.events(id).value()) {
+        if (event.event == u"started")
+            hosts.append(event.detail.section(QLatin1Char('|'), 0, 0));
+    }
+    return hosts;
 }
 
 bool TestSharedQueue::queueAsTheAppDoes(const QString &kind, const QJsonObject &params)
@@ -911,15 +940,28 @@ void TestSharedQueue::sceneComesThroughTheQueueWithoutASharedDrive()
     const auto split = addRender(
         scene, out + QStringLiteral("/b.png"), { QStringLiteral("--split"), QStringLiteral("2") });
     QCOMPARE(split.exitCode, 0);
-    // Three jobs (a, and b in two parts), three files: each stored once.
+    // Two renders (five jobs: a, b in two parts, and a delivery of each), three files: each
+    // stored once.
     QCOMPARE(sql(QStringLiteral("SELECT COUNT(*) FROM spool.files")), QStringLiteral("3"));
     QCOMPARE(sql(QStringLiteral("SELECT SUM(size) FROM spool.files")),
         QString::number(QFileInfo(scene).size() + 840 + 2433));
 
     QVERIFY(QDir(m_dirs->filePath(QStringLiteral("project"))).removeRecursively());
-    auto runners = startRunners(1, 2);
+    auto runners = startRunnersOn({ QStringLiteral("machine-a"), QStringLiteral("desk") }, 2);
     QVERIFY2(waitForRunners(runners, 120000), qPrintable(runners.front()->errors()));
-    checkEveryJobSucceeded(3);
+    checkEveryJobSucceeded(5);
+    // Only this machine wrote the PNGs: the deliveries ran here and nowhere else.
+    auto store = openStore();
+    QVERIFY(store);
+    int deliveries = 0;
+    for (const JobRecord &job : store->query(JobQuery {}).value()) {
+        if (!job.params.value(QStringLiteral("deliver")).toBool())
+            continue;
+        ++deliveries;
+        QCOMPARE(startedOn(*store, job.id), QStringList { QStringLiteral("desk") });
+        QVERIFY(job.output.endsWith(QLatin1String(".png")));
+    }
+    QCOMPARE(deliveries, 2);
     const QImage reference(out + QStringLiteral("/reference.png"));
     QVERIFY(!reference.isNull());
     for (const char *name : { "/a.png", "/b.png" }) {
@@ -927,9 +969,58 @@ void TestSharedQueue::sceneComesThroughTheQueueWithoutASharedDrive()
         QCOMPARE(image.size(), QSize(160, 120));
         QVERIFY2(maxChannelDifference(reference, image) <= 1, name);
     }
-    // Fetched once into the runner's cache, which the next render reads from.
-    const QDir cache(m_dirs->filePath(QStringLiteral("machine-a/shared-files")));
-    QCOMPARE(cache.entryList(QDir::Files).size(), 3);
+    // A machine fetches a file once, into its cache, however many of its jobs read it.
+    for (const QString &machine : { QStringLiteral("machine-a"), QStringLiteral("desk") }) {
+        const QDir cache(m_dirs->filePath(machine + QStringLiteral("/shared-files")));
+        for (const QString &name : cache.entryList(QDir::Files))
+            QCOMPARE(name.size(), 64);
+    }
+}
+
+// The split render with nothing shared but the queue: the parts' samples travel through it to
+// the machine that queued the render. A runner killed mid-part loses nothing: the part runs
+// again elsewhere, and the merged picture equals the render in one piece.
+void TestSharedQueue::splitRenderThroughTheQueueSurvivesAKilledRunner()
+{
+    const QString engine = QStringLiteral(
+        "/usr/share/assimp/models/glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb");
+    const QString out = m_dirs->filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(out));
+    const QStringList size { QStringLiteral("--width"), QStringLiteral("640"),
+        QStringLiteral("--height"), QStringLiteral("480"), QStringLiteral("--samples"),
+        QStringLiteral("96"), QStringLiteral("--threads"), QStringLiteral("1") };
+    QCOMPARE(addRender(engine, out + QStringLiteral("/whole.png"), size).exitCode, 0);
+    const auto split = addRender(engine, out + QStringLiteral("/split.png"),
+        size + QStringList { QStringLiteral("--split"), QStringLiteral("3") });
+    QCOMPARE(split.exitCode, 0);
+    QList<QUuid> ids;
+    for (const QString &line : split.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        ids.append(QUuid(line));
+    QCOMPARE(ids.size(), 4); // three parts, then the delivery
+    const QUuid delivery = ids.takeLast();
+
+    auto store = openStore();
+    QVERIFY(store);
+    auto desk = startRunnersOn({ QStringLiteral("desk") }, 1);
+    auto runners = startRunners(2, 1);
+    const JobRecord victim = killRunnerMidPart(*store, ids, runners);
+    QVERIFY2(!victim.id.isNull(), "no part was seen running");
+    runners.push_back(std::make_unique<Runner>(
+        QStringLiteral("machine-c"), m_url, m_dirs->filePath(QStringLiteral("machine-c")), 1));
+    runners.back()->start();
+    QVERIFY2(waitForRunners(runners, 300000), "the runners did not empty the queue");
+    QVERIFY2(waitForRunners(desk, 60000), "the delivery did not end");
+
+    checkEveryJobSucceeded(6);
+    QVERIFY(store->query(JobQuery { { victim.id }, {} })->first().attempts >= 2);
+    QCOMPARE(store->query(JobQuery { { delivery }, {} })->first().output,
+        out + QStringLiteral("/split.png"));
+    const QImage a(out + QStringLiteral("/whole.png")), b(out + QStringLiteral("/split.png"));
+    QCOMPARE(b.size(), QSize(640, 480));
+    QVERIFY(maxChannelDifference(a, b) <= 1);
+    // Nothing of the parts is left beside the pictures.
+    QCOMPARE(QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+        (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
 }
 
 // A file whose content no longer matches its hash fails the render with the reason, once: the
@@ -945,16 +1036,17 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
                                 "(get_byte(data, 10) + 1) % 256) WHERE sha256 = (SELECT sha256 "
                                 "FROM spool.files WHERE size = 840) RETURNING n")),
         QStringLiteral("0"));
-    auto runners = startRunners(1, 1);
+    auto runners = startRunnersOn({ QStringLiteral("machine-a"), QStringLiteral("desk") }, 1);
     QVERIFY(waitForRunners(runners, 60000));
     auto store = openStore();
     QVERIFY(store);
     const QList<JobRecord> jobs = store->query(JobQuery {}).value();
-    QCOMPARE(jobs.size(), 1);
-    QCOMPARE(jobs.first().state, JobState::Failed);
-    QCOMPARE(jobs.first().attempts, 1);
-    QVERIFY2(
-        jobs.first().error.contains(QLatin1String("is damaged")), qPrintable(jobs.first().error));
+    QCOMPARE(jobs.size(), 2); // the render and its delivery: both fail, and say why
+    for (const JobRecord &job : jobs) {
+        QCOMPARE(job.state, JobState::Failed);
+        QCOMPARE(job.attempts, 1);
+        QVERIFY2(job.error.contains(QLatin1String("is damaged")), qPrintable(job.error));
+    }
     QVERIFY(!QFileInfo::exists(png));
 }
 

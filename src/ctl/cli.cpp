@@ -519,21 +519,16 @@ int Cli::add(const QStringList &args)
     std::unique_ptr<StoreFileShelf> shelf;
     if (kind->share && store.value()->spansMachines())
         shelf = std::make_unique<StoreFileShelf>(store.value(), sharedFilesDirFor({}, workRoot()));
-    for (QJsonObject &params : jobs) {
-        if (kind->prepare) {
-            auto prepared = kind->prepare(params);
-            if (!prepared)
-                return fail(prepared.error());
-            params = prepared.value();
-        }
-        if (shelf) {
-            auto shared = kind->share(params, *shelf);
-            if (!shared)
-                return fail(shared.error());
-            params = shared.value();
-        }
-        newJobs.append(NewJob { newJobId(), kindName, params, maxAttempts });
+    QList<NewJob> goWith; // queued after the others (a render's delivery after its parts)
+    for (const QJsonObject &params : std::as_const(jobs)) {
+        auto prepared = JobKindRegistry::prepareToQueue(*kind, params, shelf.get());
+        if (!prepared)
+            return fail(prepared.error());
+        newJobs.append(NewJob { newJobId(), kindName, prepared->takeFirst(), maxAttempts });
+        for (const QJsonObject &more : std::as_const(prepared.value()))
+            goWith.append(NewJob { newJobId(), kindName, more, maxAttempts });
     }
+    newJobs.append(goWith);
     auto added = store.value()->enqueue(newJobs, QDateTime::currentMSecsSinceEpoch());
     if (!added)
         return fail(added.error());

@@ -27,6 +27,11 @@ public:
     // A local copy of `file`, fetched once and then kept on this machine: its path. Checked
     // against its hash before it is kept; `stopped` is asked between pieces.
     virtual Result<QString> fetch(const SharedFile &file, const std::function<bool()> &stopped) = 0;
+    // Stores the file at `path` as put() does and gives it `name`, for a job that looks for it
+    // by name (a render's delivery, for the samples of each part). Naming again replaces.
+    virtual Result<SharedFile> putNamed(const QString &name, const QString &path) = 0;
+    // The file named `name`; an empty sha256 while there is none.
+    virtual Result<SharedFile> named(const QString &name) = 0;
 };
 
 } // namespace spool

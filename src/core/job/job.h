@@ -22,6 +22,8 @@ public:
     virtual const QJsonObject &params() const = 0;
     // 1 for the first attempt.
     virtual int attempt() const = 0;
+    // The attempts the job has in all: a failure of the last one is final.
+    virtual int maxAttempts() const { return 1; }
     // Progress persisted by an earlier, paused or interrupted run: where to resume from.
     virtual Progress resumeProgress() const = 0;
 

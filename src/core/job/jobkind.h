@@ -22,9 +22,12 @@ struct JobKind
     // the commit (e.g. moves secrets into the keychain and leaves a reference). Optional.
     std::function<Result<QJsonObject>(const QJsonObject &params)> prepare;
     // On a queue that spans machines, after prepare: stores the files the job reads on the
-    // queue's shelf and names them in the params it returns (a render's scene), so that a
-    // runner needs no shared drive. Optional.
-    std::function<Result<QJsonObject>(const QJsonObject &params, FileShelf &shelf)> share;
+    // queue's shelf and names them in the params it returns first (a render's scene), so that a
+    // runner needs no shared drive; any further params are jobs of this kind queued with it (a
+    // render's delivery to the machine that queued it). Optional.
+    std::function<Result<QList<QJsonObject>>(const QJsonObject &params, FileShelf &shelf)> share;
+    // The one machine (runner host name) that may run a job of this kind; empty: any. Optional.
+    std::function<QString(const QJsonObject &params)> runsOn;
     // What the user should hear about a job that is queued anyway (a texture the renderer does
     // not use is missing), told where the job is queued from the command line. Optional.
     std::function<QStringList(const QJsonObject &params)> notes;

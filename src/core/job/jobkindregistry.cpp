@@ -58,4 +58,21 @@ QList<QJsonObject> JobKindRegistry::expand(const QString &kind, const QJsonObjec
     return jobKind->expand(params);
 }
 
+Result<QList<QJsonObject>> JobKindRegistry::prepareToQueue(
+    const JobKind &kind, const QJsonObject &params, FileShelf *shelf)
+{
+    Result<QJsonObject> prepared = params;
+    if (kind.prepare)
+        prepared = kind.prepare(params);
+    if (!prepared)
+        return prepared.error();
+    if (!kind.share || !shelf)
+        return QList<QJsonObject> { prepared.value() };
+    auto shared = kind.share(prepared.value(), *shelf);
+    if (shared && shared->isEmpty())
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("the kind %1 gave no job to queue").arg(kind.name));
+    return shared;
+}
+
 } // namespace spool

@@ -25,6 +25,11 @@ public:
     Result<QJsonObject> validate(const QString &kind, const QJsonObject &params) const;
     // What valid params become when queued: the jobs of a split job's parts, else themselves.
     QList<QJsonObject> expand(const QString &kind, const QJsonObject &params) const;
+    // Just before the commit, in the process that queues them: the kind's prepare step, then on
+    // a queue with a file shelf (one that spans machines) its share step. The job's params
+    // first, then the further jobs of the kind that go with it (JobKind::share).
+    static Result<QList<QJsonObject>> prepareToQueue(
+        const JobKind &kind, const QJsonObject &params, FileShelf *shelf);
 
 private:
     mutable std::mutex m_mutex;

@@ -45,6 +45,16 @@ Admission KnownKindPolicy::admit(const JobRecord &candidate, const RunningSet &r
     return m_registry->find(candidate.kind) ? Admission::Admit : Admission::SkipKind;
 }
 
+Admission RunsOnPolicy::admit(const JobRecord &candidate, const RunningSet &running) const
+{
+    Q_UNUSED(running)
+    const JobKind *kind = m_registry->find(candidate.kind);
+    if (!kind || !kind->runsOn)
+        return Admission::Admit;
+    const QString host = kind->runsOn(candidate.params);
+    return host.isEmpty() || host == m_host ? Admission::Admit : Admission::Skip;
+}
+
 HostCapPolicy::HostCapPolicy(std::shared_ptr<const JobKindRegistry> registry, int cap, Clock *clock)
     : m_registry(std::move(registry))
     , m_cap(cap)

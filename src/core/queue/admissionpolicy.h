@@ -95,6 +95,22 @@ private:
     std::shared_ptr<const JobKindRegistry> m_registry;
 };
 
+// Leaves a job that names the machine it must run on (JobKind::runsOn) to that machine.
+class RunsOnPolicy final : public AdmissionPolicy
+{
+public:
+    RunsOnPolicy(std::shared_ptr<const JobKindRegistry> registry, QString host)
+        : m_registry(std::move(registry))
+        , m_host(std::move(host))
+    { }
+    QString name() const override { return QStringLiteral("machine"); }
+    Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+
+private:
+    std::shared_ptr<const JobKindRegistry> m_registry;
+    QString m_host;
+};
+
 // No more than `cap` jobs at once per network host (as the job's kind names it) across every
 // runner of the queue, and none for a host that asked this runner to wait (Retry-After).
 class HostCapPolicy final : public AdmissionPolicy

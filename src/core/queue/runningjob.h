@@ -24,6 +24,7 @@ public:
     QUuid id() const override { return m_record.id; }
     const QJsonObject &params() const override { return m_record.params; }
     int attempt() const override { return m_record.attempts; }
+    int maxAttempts() const override { return m_record.maxAttempts; }
     Progress resumeProgress() const override { return m_record.progress; }
     void setProgress(qint64 done, qint64 total) override;
     void setProgressUnit(const QString &unit) override;

@@ -14,6 +14,7 @@
 #include "queue/jobgroups.h"
 #include "store/storefileshelf.h"
 #include "util/clock.h"
+#include "util/ids.h"
 #include "util/runneridentity.h"
 #include "util/threadpriority.h"
 #include "util/tsan.h"
@@ -81,6 +82,7 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
     , m_wakeOwner(std::move(wakeOwner))
 {
     m_policies.append(std::make_shared<KnownKindPolicy>(m_registry));
+    m_policies.append(std::make_shared<RunsOnPolicy>(m_registry, runneridentity::hostName()));
     // Slots bound how many jobs run at once; this bounds how many the runner holds, including
     // those claimed in a batch and not started yet.
     m_policies.append(std::make_shared<WorkerLimitPolicy>(m_config.workers + kMaxBatch));
@@ -320,17 +322,18 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     // A kind's prepare step (moving a credential into the keychain, reading a scene's file list)
     // may block on I/O: it runs here, never on the thread that asked.
     QSet<QString> refusedGroups;
+    QList<NewJob> goWith; // queued after the others (a render's delivery after its parts)
     for (qsizetype i = 0; i < jobs.size(); ++i) {
         const JobKind *kind = m_registry->find(jobs.at(i).kind);
-        if (!kind || (!kind->prepare && !kind->share))
+        if (!kind)
             continue;
-        Result<QJsonObject> prepared = jobs.at(i).params;
-        if (kind->prepare)
-            prepared = kind->prepare(jobs.at(i).params);
-        if (prepared && kind->share && m_fileShelf)
-            prepared = kind->share(prepared.value(), *m_fileShelf);
+        auto prepared =
+            JobKindRegistry::prepareToQueue(*kind, jobs.at(i).params, m_fileShelf.get());
         if (prepared) {
-            jobs[i].params = std::move(prepared.value());
+            jobs[i].params = prepared->takeFirst();
+            for (QJsonObject &params : prepared.value())
+                goWith.append(NewJob {
+                    newJobId(), jobs.at(i).kind, std::move(params), jobs.at(i).maxAttempts });
             continue;
         }
         publish(outbox::CommandFailed { jobs.at(i).id, prepared.error().message });
@@ -339,6 +342,7 @@ void Scheduler::enqueue(QList<NewJob> jobs)
         jobs[i].kind.clear();
     }
     refusedGroups.remove(QString());
+    jobs.append(goWith);
     jobs.removeIf([&](const NewJob &job) {
         return job.kind.isEmpty()
             || refusedGroups.contains(jobgroups::groupOf(*m_registry, job.kind, job.params));

@@ -215,6 +215,21 @@ public:
         Q_UNUSED(nowMs);
         return noSharedFiles();
     }
+    // Names a complete file (FileShelf::putNamed); a name's file is kept while a job's
+    // parameters contain the part of the name before its first '/'.
+    virtual Result<void> nameSharedFile(const QString &name, const SharedFile &file, qint64 nowMs)
+    {
+        Q_UNUSED(name);
+        Q_UNUSED(file);
+        Q_UNUSED(nowMs);
+        return noSharedFiles();
+    }
+    // The file named `name`; an empty sha256 when there is none.
+    virtual Result<SharedFile> sharedFileNamed(const QString &name)
+    {
+        Q_UNUSED(name);
+        return noSharedFiles();
+    }
     // Piece `index` of a complete file; NotFound when the queue does not have it.
     virtual Result<QByteArray> sharedFilePiece(const QString &sha256, int index)
     {

@@ -184,6 +184,9 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE TABLE file_pieces (sha256 text NOT NULL, n integer NOT NULL, "
                            "data bytea NOT NULL, at bigint NOT NULL, PRIMARY KEY (sha256, n))"),
             QStringLiteral("ALTER TABLE file_pieces ALTER COLUMN data SET STORAGE EXTERNAL"),
+            // Files found by name: "GROUP/part-N", the samples of a render's part.
+            QStringLiteral("CREATE TABLE file_names (name text PRIMARY KEY, sha256 text NOT NULL, "
+                           "size bigint NOT NULL, at bigint NOT NULL)"),
         },
     };
     return steps;
@@ -1105,6 +1108,32 @@ Result<QByteArray> PostgresJobStore::sharedFilePiece(const QString &sha256, int 
     return bytes;
 }
 
+Result<void> PostgresJobStore::nameSharedFile(
+    const QString &name, const SharedFile &file, qint64 nowMs)
+{
+    return d->call(true, [&](PgDb &db) {
+        return db.exec(QStringLiteral("INSERT INTO file_names (name, sha256, size, at) VALUES (?, "
+                                      "?, ?, ?) ON CONFLICT (name) DO UPDATE SET sha256 = "
+                                      "excluded.sha256, size = excluded.size, at = excluded.at"),
+            { name, file.sha256, file.size, nowMs });
+    });
+}
+
+Result<SharedFile> PostgresJobStore::sharedFileNamed(const QString &name)
+{
+    SharedFile file;
+    const Error e = d->call(false, [&](PgDb &db) {
+        return db.select(QStringLiteral("SELECT sha256, size FROM file_names WHERE name = ?"),
+            { name }, [&](const QSqlQuery &q) {
+                file.sha256 = q.value(0).toString();
+                file.size = q.value(1).toLongLong();
+            });
+    });
+    if (e.isError())
+        return e;
+    return file;
+}
+
 // Files no job names any more go, once their grace time is over, and so do the pieces of
 // uploads that never completed. Looked for when a file is added (what makes the tables grow),
 // at most once in a while: it reads every job's parameters.
@@ -1117,9 +1146,16 @@ Error PostgresJobStore::tidySharedFiles(qint64 nowMs)
     d->filesTidiedAtMs.store(nowMs);
     const qint64 before = nowMs - kSharedFileGraceMs;
     return d->call(true, [&](PgDb &db) -> Error {
+        if (Error e = db.exec(QStringLiteral("DELETE FROM file_names n WHERE n.at < ? AND NOT "
+                                             "EXISTS (SELECT 1 FROM jobs j WHERE strpos(j.params, "
+                                             "split_part(n.name, '/', 1)) > 0)"),
+                { before });
+            e.isError())
+            return e;
         if (Error e = db.exec(QStringLiteral("DELETE FROM files f WHERE f.at < ? AND NOT EXISTS "
                                              "(SELECT 1 FROM jobs j WHERE strpos(j.params, "
-                                             "f.sha256) > 0)"),
+                                             "f.sha256) > 0) AND NOT EXISTS (SELECT 1 FROM "
+                                             "file_names n WHERE n.sha256 = f.sha256)"),
                 { before });
             e.isError())
             return e;

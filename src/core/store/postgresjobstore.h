@@ -52,6 +52,8 @@ public:
         const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs) override;
     Result<void> completeSharedFile(const SharedFile &file, qint64 nowMs) override;
     Result<QByteArray> sharedFilePiece(const QString &sha256, int index) override;
+    Result<void> nameSharedFile(const QString &name, const SharedFile &file, qint64 nowMs) override;
+    Result<SharedFile> sharedFileNamed(const QString &name) override;
     void setExternalChangeListener(std::function<void()> listener) override;
 
 protected:

@@ -101,6 +101,21 @@ Result<SharedFile> StoreFileShelf::put(const QString &path)
     return shared;
 }
 
+Result<SharedFile> StoreFileShelf::putNamed(const QString &name, const QString &path)
+{
+    auto shared = put(path);
+    if (!shared)
+        return shared;
+    if (auto named = m_store->nameSharedFile(name, shared.value(), nowMs()); !named)
+        return named.error();
+    return shared;
+}
+
+Result<SharedFile> StoreFileShelf::named(const QString &name)
+{
+    return m_store->sharedFileNamed(name);
+}
+
 Result<QString> StoreFileShelf::fetch(const SharedFile &file, const std::function<bool()> &stopped)
 {
     if (!isSha256(file.sha256) || file.size < 0)

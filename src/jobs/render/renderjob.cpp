@@ -64,6 +64,10 @@ struct Params
     QString scene;
     QString read; // the model file to read: the scene, or its copy from a shared queue
     QJsonArray files; // the scene's files in a shared queue; empty: read the scene's path
+    // The machine that queued the render (a shared queue): each part's samples go into the
+    // queue, and a delivery job there writes the PNG. Empty: every job writes beside p.out.
+    QString deliverTo;
+    bool delivery = false; // this job is that delivery
     QString out;
     QString camera;
     int width = 1024;
@@ -81,6 +85,8 @@ Params parse(const QJsonObject &json)
     p.scene = json.value(QStringLiteral("scene")).toString();
     p.read = p.scene;
     p.files = json.value(QStringLiteral("files")).toArray();
+    p.deliverTo = json.value(QStringLiteral("deliver_to")).toString();
+    p.delivery = json.value(QStringLiteral("deliver")).toBool();
     p.out = json.value(QStringLiteral("out")).toString();
     p.camera = json.value(QStringLiteral("camera")).toString();
     p.width = json.value(QStringLiteral("width")).toInt(p.width);
@@ -603,6 +609,189 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
     return mergeParts(context, p, part, printOf, scenePrint, std::move(own));
 }
 
+QString samplesName(const split::Part &part, int index)
+{
+    return QStringLiteral("%1/part-%2").arg(part.group).arg(index);
+}
+
+// Why a part failed for good, for its delivery to tell instead of waiting for it.
+QString failureName(const split::Part &part, int index)
+{
+    return QStringLiteral("%1/failed-part-%2").arg(part.group).arg(index);
+}
+
+void tellDeliveryOfFailure(JobContext &context, const split::Part &part, const JobResult &result)
+{
+    const bool final = !result.retryable || context.attempt() >= context.maxAttempts();
+    if (result.status != RunStatus::Failed || !final || !context.fileShelf())
+        return;
+    const QString file = QDir(context.workDir()).filePath(QStringLiteral("failure"));
+    QString ignored;
+    if (QDir().mkpath(context.workDir())
+        && atomicfile::write(file, result.error.toUtf8(), &ignored))
+        (void)context.fileShelf()->putNamed(failureName(part, part.index), file);
+    QFile::remove(file);
+}
+
+// A part of a render queued on a shared queue (or the whole render, as its only part): its
+// samples go into the queue, for the delivery job to merge on the machine that queued it.
+JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Part &part)
+{
+    FileShelf *shelf = context.fileShelf();
+    if (!shelf)
+        return JobResult::failure(
+            QStringLiteral("this render keeps its samples in the shared queue it was queued on: "
+                           "run it from that queue"),
+            false);
+    const QByteArray print = partPrint(fingerprint(p), p, part.count, part.index);
+    const split::SampleRange range = split::sampleRange(p.samples, part);
+    const QString label = QStringLiteral("part %1 of %2").arg(part.index + 1).arg(part.count);
+    std::vector<float> sums;
+    int peakThreads = 1;
+    if (auto ended = renderSamples(context, p, range, print, sums, &peakThreads))
+        return *ended;
+    if (!context.holdsLease())
+        return partTakenOver();
+    QElapsedTimer storing;
+    storing.start();
+    const QString file = QDir(context.workDir()).filePath(QStringLiteral("samples"));
+    QString error;
+    if (!saveSums(file, print, range.count, sums, &error))
+        return JobResult::failure(
+            QStringLiteral("cannot keep the samples of %1: %2").arg(label, error));
+    auto stored = shelf->putNamed(samplesName(part, part.index), file);
+    QFile::remove(file);
+    if (!stored)
+        return JobResult::failure(QStringLiteral("cannot store the samples of %1 in the queue: %2")
+                                      .arg(label, stored.error().message),
+            stored.error().code != ErrorCode::InvalidInput);
+    QFile::remove(statePath(context.workDir()));
+    context.log(QStringLiteral("%1 rendered (%2 thread(s) at most); its samples, %3 KiB, stored "
+                               "in the queue in %4 ms")
+                    .arg(label)
+                    .arg(peakThreads)
+                    .arg((stored->size + 1023) / 1024)
+                    .arg(storing.elapsed()));
+    return JobResult::success();
+}
+
+// What the queue has of each part: its samples, or why it failed for good.
+struct PartsInQueue
+{
+    QList<SharedFile> samples;
+    QList<SharedFile> failures;
+};
+
+// Looks for what part `index` left in the queue; false while the queue cannot be asked.
+bool lookForPart(
+    FileShelf &shelf, const split::Part &part, int index, PartsInQueue &parts, QString *error)
+{
+    auto samples = shelf.named(samplesName(part, index));
+    if (samples && samples->sha256.isEmpty()) {
+        auto failure = shelf.named(failureName(part, index));
+        if (!failure) {
+            *error = failure.error().message;
+            return false;
+        }
+        parts.failures[index] = failure.value();
+        return true;
+    }
+    if (!samples) {
+        *error = samples.error().message;
+        return false;
+    }
+    parts.samples[index] = samples.value();
+    return true;
+}
+
+// Waits, without a worker slot, until every part's samples (or a part's failure) are in the
+// queue; false if the job was asked to stop meanwhile.
+bool waitForParts(
+    JobContext &context, FileShelf &shelf, const split::Part &part, PartsInQueue &parts)
+{
+    context.setProgressUnit(units::Items);
+    QString lastError;
+    while (true) {
+        qsizetype have = 0;
+        bool failed = false;
+        for (int index = 0; index < part.count; ++index) {
+            QString error;
+            if (parts.samples.at(index).sha256.isEmpty()
+                && !lookForPart(shelf, part, index, parts, &error) && error != lastError)
+                context.log(lastError = error); // the queue away: wait on
+            have += parts.samples.at(index).sha256.isEmpty() ? 0 : 1;
+            failed = failed || !parts.failures.at(index).sha256.isEmpty();
+        }
+        if (failed)
+            return true;
+        context.setProgress(have, part.count);
+        if (have == part.count)
+            return true;
+        context.beginParkedWait();
+        const bool goOn = context.sleepFor(1000);
+        context.endParkedWait();
+        if (!goOn)
+            return false;
+    }
+}
+
+// The delivery, on the machine that queued the render: the parts' samples from the queue,
+// added up into the PNG at the path the user chose.
+JobResult runDelivery(JobContext &context, const Params &p, const split::Part &part)
+{
+    FileShelf *shelf = context.fileShelf();
+    if (!shelf)
+        return JobResult::failure(QStringLiteral("this render keeps its samples in the shared "
+                                                 "queue it was queued on: run it from that queue"),
+            false);
+    PartsInQueue parts { QList<SharedFile>(part.count), QList<SharedFile>(part.count) };
+    context.log(QStringLiteral("waiting for the samples of %1 part(s)").arg(part.count));
+    if (!waitForParts(context, *shelf, part, parts))
+        return JobResult::stopped();
+    for (int index = 0; index < part.count; ++index) {
+        if (parts.failures.at(index).sha256.isEmpty())
+            continue;
+        auto cached = shelf->fetch(parts.failures.at(index), {});
+        QFile reason(cached ? cached.value() : QString());
+        return JobResult::failure(
+            QStringLiteral("part %1 of %2 failed: %3")
+                .arg(index + 1)
+                .arg(part.count)
+                .arg(reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
+                                                      : QStringLiteral("no reason kept")),
+            false);
+    }
+    QElapsedTimer merging;
+    merging.start();
+    const QByteArray scenePrint = fingerprint(p);
+    std::vector<float> sum(size_t(p.width) * size_t(p.height) * 3, 0.0f);
+    std::vector<float> partSums(sum.size());
+    for (int index = 0; index < part.count; ++index) {
+        auto cached = shelf->fetch(parts.samples.at(index), [&] { return context.shouldStop(); });
+        if (context.shouldStop())
+            return JobResult::stopped();
+        if (!cached)
+            return JobResult::failure(
+                cached.error().message, cached.error().code == ErrorCode::Storage);
+        const int expected = split::sampleRange(p.samples, { index, part.count, part.group }).count;
+        if (loadSums(cached.value(), partPrint(scenePrint, p, part.count, index), partSums)
+            != expected)
+            return JobResult::failure(
+                QStringLiteral("the samples of part %1 in the queue are not this render's")
+                    .arg(index + 1),
+                false);
+        for (size_t i = 0; i < sum.size(); ++i)
+            sum[i] += partSums[i];
+    }
+    JobResult result = writePicture(context, p, sum, scenePrint);
+    if (result.status == RunStatus::Succeeded)
+        context.log(QStringLiteral("%1 part(s) from the queue merged into %2 in %3 ms")
+                        .arg(part.count)
+                        .arg(result.output)
+                        .arg(merging.elapsed()));
+    return result;
+}
+
 // A render whose scene was stored in a shared queue reads it from a copy in its work folder.
 std::optional<JobResult> fetchScene(JobContext &context, Params &p)
 {
@@ -651,6 +840,14 @@ JobResult RenderJob::run(JobContext &context)
                 return JobResult::success(written);
             }
         }
+    }
+    if (p.delivery)
+        return runDelivery(context, p, part);
+    if (!p.deliverTo.isEmpty()) {
+        const std::optional<JobResult> ended = fetchScene(context, p);
+        JobResult result = ended ? *ended : runPartIntoQueue(context, p, part);
+        tellDeliveryOfFailure(context, part, result);
+        return result;
     }
     if (auto ended = fetchScene(context, p))
         return *ended;

@@ -10,7 +10,9 @@
 #include "sceneinputs.h"
 #include "sharedscene.h"
 #include "splitrender.h"
+#include "util/ids.h"
 #include "util/outputfiles.h"
+#include "util/runneridentity.h"
 
 namespace spool {
 
@@ -97,6 +99,8 @@ QList<ParamSpec> renderParams()
         hidden(spec("part", ParamType::Integer, "which part of a split render, from 1", "N")),
         hidden(spec("group", ParamType::String, "the split render a part belongs to", "ID")),
         hidden(spec("files", ParamType::String, "the scene's files in a shared queue", "LIST")),
+        hidden(spec("deliver_to", ParamType::String, "the machine that writes the PNG", "HOST")),
+        hidden(spec("deliver", ParamType::Boolean, "this job writes the PNG", "BOOL")),
     };
 }
 
@@ -149,6 +153,42 @@ QString validateRender(QJsonObject &params)
     return {};
 }
 
+// On a shared queue, unless the scene is read from shared storage: the scene goes into the queue,
+// every part (a render not split is its only part) leaves its samples there, and a delivery job
+// that only the machine that queued the render runs adds them up into the PNG at the path the
+// user chose. No runner needs the submitter's disk, nor the submitter the runners'.
+Result<QList<QJsonObject>> shareRender(const QJsonObject &params, FileShelf &shelf)
+{
+    if (params.value(QStringLiteral("inputs")).toString() != u"queue"
+        || params.contains(QStringLiteral("deliver_to")))
+        return QList<QJsonObject> { params };
+    auto shared = render::sharedscene::share(params, shelf);
+    if (!shared)
+        return shared.error();
+    QJsonObject job = shared.value();
+    job.insert(QStringLiteral("deliver_to"), runneridentity::hostName());
+    if (job.value(QStringLiteral("group")).toString().isEmpty()) // with its delivery, a group
+        job.insert(QStringLiteral("group"), idString(newJobId()));
+    if (render::split::partOf(job).index > 0)
+        return QList<QJsonObject> { job };
+    QJsonObject delivery = job;
+    delivery.remove(QStringLiteral("part"));
+    delivery.insert(QStringLiteral("deliver"), true);
+    return QList<QJsonObject> { job, delivery };
+}
+
+QString renderTitle(const QJsonObject &params)
+{
+    const QString name = QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
+    if (params.value(QStringLiteral("deliver")).toBool())
+        return QStringLiteral("%1 (to %2)")
+            .arg(name, params.value(QStringLiteral("deliver_to")).toString());
+    const render::split::Part part = render::split::partOf(params);
+    if (!part.isSplit())
+        return name;
+    return QStringLiteral("%1 (part %2 of %3)").arg(name).arg(part.index + 1).arg(part.count);
+}
+
 } // namespace
 
 void registerRenderKind(JobKindRegistry &registry)
@@ -190,16 +230,15 @@ void registerRenderKind(JobKindRegistry &registry)
         const QString scene = params.value(QStringLiteral("scene")).toString();
         return render::isProcedural(scene) ? QStringList() : render::checkInputs(scene).notes;
     };
-    kind.share = render::sharedscene::share;
+    kind.share = shareRender;
+    kind.runsOn = [](const QJsonObject &params) {
+        return params.value(QStringLiteral("deliver")).toBool()
+            ? params.value(QStringLiteral("deliver_to")).toString()
+            : QString();
+    };
     kind.expand = render::split::expand;
     kind.groupParam = QStringLiteral("group");
-    kind.title = [](const QJsonObject &params) {
-        const QString name = QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
-        const render::split::Part part = render::split::partOf(params);
-        if (!part.isSplit())
-            return name;
-        return QStringLiteral("%1 (part %2 of %3)").arg(name).arg(part.index + 1).arg(part.count);
-    };
+    kind.title = renderTitle;
     kind.discard = [](const JobRecord &record, const QString &) {
         // A PNG half written when the process died; the finished file stays.
         const QString out = record.params.value(QStringLiteral("out")).toString();
