@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# A split render against the same render in one job: two `spoolctl run --workers 1` processes on
-# one queue (standing in for two machines) with `--split 2 --threads 1`, against one process
-# rendering it alone with `--threads 1`, in the same run; then what the split itself costs (each
-# part keeping its samples, the merge reading and adding them), from the parts' timelines.
-#   bench/bench_split.sh [ROUNDS] [SCENE] [WIDTH] [HEIGHT] [SAMPLES]
+# A split render against the same render in one job: two `spoolctl run --workers 1` processes
+# (standing in for two machines) with `--split 2 --threads 1`, against one process rendering it
+# alone with `--threads 1`, in the same run; then what the split itself costs, from the jobs'
+# timelines.
+#   bench/bench_split.sh [--queue URL] [ROUNDS] [SCENE] [WIDTH] [HEIGHT] [SAMPLES]
 # (default: 3 rounds of procedural:terrain at 1920x1080, 16 samples)
+# Without --queue both processes share a local queue and the parts meet in the output folder;
+# the cost is the parts keeping their samples and the merge reading and adding them. With
+# --queue (a PostgreSQL queue, e.g. under pg_virtualenv) they are two machines with nothing
+# shared but the queue: "desk" queues the render and runs one part, "farm" the other; the scene's
+# files, each part's samples and the delivery to desk go through the queue, and the cost is the
+# scene's fetch, the parts storing their samples, and the delivery fetching and adding them and
+# writing the PNG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+queue=
+if [ "${1:-}" = --queue ]; then
+    queue=$2
+    shift 2
+fi
+unset SPOOL_QUEUE # the one-process render runs on its own local queue
 rounds=${1:-3}
 scene=${2:-procedural:terrain}
 width=${3:-1920}
@@ -25,24 +38,54 @@ add() { # DATADIR OUT [EXTRA...]
         --samples "$samples" --threads 1 "$@" >/dev/null
 }
 run() { "$ctl" --data-dir "$1" run --workers 1 --until-empty --quiet; }
-# The milliseconds that log lines matching PATTERN report (the number before " ms"), summed.
-logged_ms() { # DATADIR PATTERN
-    "$ctl" --data-dir "$1" list --json | python3 -c '
+# The milliseconds that log lines matching PATTERN report (the number before " ms"), summed over
+# the jobs whose output path contains TAG.
+logged_ms() { # PATTERN TAG DATADIR
+    "$ctl" --data-dir "$3" list --json | python3 -c '
 import json, re, subprocess, sys
 total = 0
+ctl, pattern, tag, data = sys.argv[1:5]
 for job in json.load(sys.stdin):
-    shown = subprocess.run([sys.argv[1], "--data-dir", sys.argv[2], "show", job["id"], "--json"],
+    if tag not in job["params"].get("out", ""):
+        continue
+    shown = subprocess.run([ctl, "--data-dir", data, "show", job["id"], "--json"],
                            capture_output=True, text=True).stdout
     for event in json.loads(shown)["events"]:
         detail = event.get("detail") or ""
-        if re.search(sys.argv[3], detail):
+        if re.search(pattern, detail):
             total += int(re.findall(r"(\d+) ms", detail)[-1])
-print(total)' "$ctl" "$1" "$2"
+print(total)' "$ctl" "$1" "$2" "$3"
 }
 
-printf "%s at %sx%s, %s samples; wall seconds (lower is better)\n" "$scene" "$width" "$height" "$samples"
-printf "%-6s %12s %14s %8s %16s\n" round "one process" "split, two" ratio "split cost ms"
-ones=() twos=() ratios=()
+split_pair() { # DIR: the split render on two processes; prints its split cost in ms
+    local dir=$1 first
+    if [ -z "$queue" ]; then
+        add "$dir" "$dir/out/two.png" --split 2
+        run "$dir" &
+        first=$!
+        run "$dir"
+        wait "$first"
+        echo $(($(logged_ms 'samples kept in' "$dir/" "$dir") + $(logged_ms 'read and added in' "$dir/" "$dir")))
+        return
+    fi
+    export SPOOL_QUEUE=$queue
+    SPOOL_RUNNER_HOST=desk add "$dir/desk" "$dir/out/two.png" --split 2
+    SPOOL_RUNNER_HOST=desk run "$dir/desk" &
+    first=$!
+    SPOOL_RUNNER_HOST=farm run "$dir/farm"
+    wait "$first"
+    local ms=0 pattern
+    for pattern in 'scene from the queue' 'stored in the queue in' 'from the queue merged into'; do
+        ms=$((ms + $(logged_ms "$pattern" "$dir/" "$dir/desk")))
+    done
+    unset SPOOL_QUEUE
+    echo "$ms"
+}
+
+printf "%s at %sx%s, %s samples; wall seconds (lower is better)%s\n" "$scene" "$width" "$height" \
+    "$samples" "${queue:+; the split through a shared queue}"
+printf "%-6s %12s %14s %8s %16s %8s\n" round "one process" "split, two" ratio "split cost ms" "cost %"
+ones=() twos=() ratios=() shares=()
 for r in $(seq 1 "$rounds"); do
     one=$work/one-$r two=$work/two-$r
     mkdir -p "$one/out" "$two/out"
@@ -50,22 +93,24 @@ for r in $(seq 1 "$rounds"); do
     start=$(now)
     run "$one"
     t1=$(echo "$(now) - $start" | bc -l)
-    add "$two" "$two/out/two.png" --split 2
     start=$(now)
-    run "$two" &
-    first=$!
-    run "$two"
-    wait "$first"
+    cost=$(split_pair "$two")
     t2=$(echo "$(now) - $start" | bc -l)
     [ -f "$two/out/two.png" ] || { echo "the split render wrote no picture" >&2; exit 1; }
-    cost=$(( $(logged_ms "$two" 'samples kept in') + $(logged_ms "$two" 'read and added in') ))
     ratio=$(echo "$t1 / $t2" | bc -l)
-    ones+=("$t1") twos+=("$t2") ratios+=("$ratio")
-    printf "%-6s %12.2f %14.2f %7.2fx %16s\n" "$r" "$t1" "$t2" "$ratio" "$cost"
+    share=$(echo "$cost / 10 / $t1" | bc -l)
+    ones+=("$t1") twos+=("$t2") ratios+=("$ratio") shares+=("$share")
+    printf "%-6s %12.2f %14.2f %7.2fx %16s %7.1f%%\n" "$r" "$t1" "$t2" "$ratio" "$cost" "$share"
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-printf "%-6s %12.2f %14.2f %7.2fx\n" median "$(median "${ones[@]}")" "$(median "${twos[@]}")" \
-    "$(median "${ratios[@]}")"
+printf "%-6s %12.2f %14.2f %7.2fx %16s %7.1f%%\n" median "$(median "${ones[@]}")" \
+    "$(median "${twos[@]}")" "$(median "${ratios[@]}")" "" "$(median "${shares[@]}")"
 printf "ratio: one process over two with the split, each round's pair run back to back; the\n"
 printf "median ratio is of the rounds' ratios (goal >= 1.8 with two idle cores)\n"
-printf "split cost: both parts keeping their samples plus the merge reading and adding them\n"
+if [ -z "$queue" ]; then
+    printf "split cost: both parts keeping their samples plus the merge reading and adding them\n"
+else
+    printf "split cost: fetching the scene, both parts storing their samples in the queue, and the\n"
+    printf "delivery fetching and adding them and writing the PNG (goal <= 5%% of the render)\n"
+fi
+printf "cost %%: the split cost as a share of the one-process render's time\n"

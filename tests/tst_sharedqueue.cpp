@@ -940,6 +940,9 @@ void TestSharedQueue::sceneComesThroughTheQueueWithoutASharedDrive()
     const auto split = addRender(
         scene, out + QStringLiteral("/b.png"), { QStringLiteral("--split"), QStringLiteral("2") });
     QCOMPARE(split.exitCode, 0);
+    // Nothing runs the queue on this machine yet: the PNG would not come without one.
+    QVERIFY2(split.err.contains(QLatin1String("nothing runs the queue on this machine (desk) now")),
+        qPrintable(split.err));
     // Two renders (five jobs: a, b in two parts, and a delivery of each), three files: each
     // stored once.
     QCOMPARE(sql(QStringLiteral("SELECT COUNT(*) FROM spool.files")), QStringLiteral("3"));
@@ -989,7 +992,16 @@ void TestSharedQueue::splitRenderThroughTheQueueSurvivesAKilledRunner()
     const QStringList size { QStringLiteral("--width"), QStringLiteral("640"),
         QStringLiteral("--height"), QStringLiteral("480"), QStringLiteral("--samples"),
         QStringLiteral("96"), QStringLiteral("--threads"), QStringLiteral("1") };
-    QCOMPARE(addRender(engine, out + QStringLiteral("/whole.png"), size).exitCode, 0);
+    auto store = openStore();
+    QVERIFY(store);
+    // This machine's runner first, kept waiting on a paused queue: `add` has nothing to warn of.
+    QVERIFY(store->setQueuePaused(true, QDateTime::currentMSecsSinceEpoch()).ok());
+    QCOMPARE(enqueueSleeps(*store, 1, 1).size(), 1);
+    auto desk = startRunnersOn({ QStringLiteral("desk") }, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(store->runners()->size(), 1, 60000);
+    const auto whole = addRender(engine, out + QStringLiteral("/whole.png"), size);
+    QCOMPARE(whole.exitCode, 0);
+    QCOMPARE(whole.err, QString());
     const auto split = addRender(engine, out + QStringLiteral("/split.png"),
         size + QStringList { QStringLiteral("--split"), QStringLiteral("3") });
     QCOMPARE(split.exitCode, 0);
@@ -999,10 +1011,8 @@ void TestSharedQueue::splitRenderThroughTheQueueSurvivesAKilledRunner()
     QCOMPARE(ids.size(), 4); // three parts, then the delivery
     const QUuid delivery = ids.takeLast();
 
-    auto store = openStore();
-    QVERIFY(store);
-    auto desk = startRunnersOn({ QStringLiteral("desk") }, 1);
     auto runners = startRunners(2, 1);
+    QVERIFY(store->setQueuePaused(false, QDateTime::currentMSecsSinceEpoch()).ok());
     const JobRecord victim = killRunnerMidPart(*store, ids, runners);
     QVERIFY2(!victim.id.isNull(), "no part was seen running");
     runners.push_back(std::make_unique<Runner>(
@@ -1011,7 +1021,7 @@ void TestSharedQueue::splitRenderThroughTheQueueSurvivesAKilledRunner()
     QVERIFY2(waitForRunners(runners, 300000), "the runners did not empty the queue");
     QVERIFY2(waitForRunners(desk, 60000), "the delivery did not end");
 
-    checkEveryJobSucceeded(6);
+    checkEveryJobSucceeded(7); // with the sleep that kept this machine's runner waiting
     QVERIFY(store->query(JobQuery { { victim.id }, {} })->first().attempts >= 2);
     QCOMPARE(store->query(JobQuery { { delivery }, {} })->first().output,
         out + QStringLiteral("/split.png"));
@@ -1048,6 +1058,21 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
         QVERIFY2(job.error.contains(QLatin1String("is damaged")), qPrintable(job.error));
     }
     QVERIFY(!QFileInfo::exists(png));
+
+    // Repaired, and the render retried (one command for the whole): the delivery waits for the
+    // render's new attempt instead of telling the old failure again.
+    QCOMPARE(sql(QStringLiteral("UPDATE spool.file_pieces SET data = set_byte(data, 10, "
+                                "(get_byte(data, 10) + 255) % 256) WHERE sha256 = (SELECT sha256 "
+                                "FROM spool.files WHERE size = 840) RETURNING n")),
+        QStringLiteral("0"));
+    const auto retried = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
+        { QStringLiteral("--queue"), m_url, QStringLiteral("retry"), idString(jobs.first().id) });
+    QCOMPARE(retried.exitCode, 0);
+    // Two workers here: the delivery starts beside the render, before its samples are in.
+    runners = startRunnersOn({ QStringLiteral("desk") }, 2);
+    QVERIFY(waitForRunners(runners, 60000));
+    checkEveryJobSucceeded(2);
+    QVERIFY(!QImage(png).isNull());
 }
 
 // With --inputs shared-path the queue keeps no files: runners read the path itself.

@@ -322,6 +322,28 @@ Result<int> Cli::machinesRunningTheQueue()
     return machinesRunning(runners.value(), QDateTime::currentMSecsSinceEpoch());
 }
 
+// A job only this machine may run (a render's delivery) waits for a runner here: say so when
+// none runs now, or the user would wait for a picture nothing is going to write.
+QString Cli::runsOnNote(const JobKind &kind, const QList<NewJob> &jobs, JobStore &store)
+{
+    if (!kind.runsOn)
+        return {};
+    const QString here = runneridentity::hostName();
+    const bool pinnedHere = std::any_of(jobs.begin(), jobs.end(),
+        [&](const NewJob &job) { return kind.runsOn(job.params) == here; });
+    if (!pinnedHere)
+        return {};
+    auto runners = store.runners();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (runners && std::any_of(runners->begin(), runners->end(), [&](const RunnerInfo &runner) {
+            return runner.host == here && runner.workers > 0 && runnerSeemsAlive(runner, now);
+        }))
+        return {};
+    return QStringLiteral("nothing runs the queue on this machine (%1) now: the result is "
+                          "written here once the app or 'spoolctl run' runs here")
+        .arg(here);
+}
+
 Result<QUuid> Cli::resolveId(JobStore &store, const QString &text)
 {
     const QUuid exact = QUuid::fromString(text);
@@ -529,6 +551,8 @@ int Cli::add(const QStringList &args)
             goWith.append(NewJob { newJobId(), kindName, more, maxAttempts });
     }
     newJobs.append(goWith);
+    if (const QString note = runsOnNote(*kind, newJobs, *store.value()); !note.isEmpty())
+        notes.append(note);
     auto added = store.value()->enqueue(newJobs, QDateTime::currentMSecsSinceEpoch());
     if (!added)
         return fail(added.error());

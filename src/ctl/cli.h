@@ -58,6 +58,7 @@ private:
     Result<QUuid> resolveId(JobStore &store, const QString &text);
     // Machines with a live runner on the queue (for "auto" values); 0 when there is no queue.
     Result<int> machinesRunningTheQueue();
+    static QString runsOnNote(const JobKind &kind, const QList<NewJob> &jobs, JobStore &store);
     QString workRoot() const;
 
     RegistryFactory m_makeRegistry;

@@ -32,6 +32,8 @@ public:
     virtual Result<SharedFile> putNamed(const QString &name, const QString &path) = 0;
     // The file named `name`; an empty sha256 while there is none.
     virtual Result<SharedFile> named(const QString &name) = 0;
+    // Takes the name away (the file stays while other names or jobs hold it).
+    virtual Result<void> forget(const QString &name) = 0;
 };
 
 } // namespace spool

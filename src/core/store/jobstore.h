@@ -230,6 +230,11 @@ public:
         Q_UNUSED(name);
         return noSharedFiles();
     }
+    virtual Result<void> forgetSharedFileName(const QString &name)
+    {
+        Q_UNUSED(name);
+        return noSharedFiles();
+    }
     // Piece `index` of a complete file; NotFound when the queue does not have it.
     virtual Result<QByteArray> sharedFilePiece(const QString &sha256, int index)
     {

@@ -1134,6 +1134,13 @@ Result<SharedFile> PostgresJobStore::sharedFileNamed(const QString &name)
     return file;
 }
 
+Result<void> PostgresJobStore::forgetSharedFileName(const QString &name)
+{
+    return d->call(true, [&](PgDb &db) {
+        return db.exec(QStringLiteral("DELETE FROM file_names WHERE name = ?"), { name });
+    });
+}
+
 // Files no job names any more go, once their grace time is over, and so do the pieces of
 // uploads that never completed. Looked for when a file is added (what makes the tables grow),
 // at most once in a while: it reads every job's parameters.

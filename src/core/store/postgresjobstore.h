@@ -54,6 +54,7 @@ public:
     Result<QByteArray> sharedFilePiece(const QString &sha256, int index) override;
     Result<void> nameSharedFile(const QString &name, const SharedFile &file, qint64 nowMs) override;
     Result<SharedFile> sharedFileNamed(const QString &name) override;
+    Result<void> forgetSharedFileName(const QString &name) override;
     void setExternalChangeListener(std::function<void()> listener) override;
 
 protected:

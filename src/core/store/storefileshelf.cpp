@@ -116,6 +116,11 @@ Result<SharedFile> StoreFileShelf::named(const QString &name)
     return m_store->sharedFileNamed(name);
 }
 
+Result<void> StoreFileShelf::forget(const QString &name)
+{
+    return m_store->forgetSharedFileName(name);
+}
+
 Result<QString> StoreFileShelf::fetch(const SharedFile &file, const std::function<bool()> &stopped)
 {
     if (!isSha256(file.sha256) || file.size < 0)

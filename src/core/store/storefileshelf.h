@@ -27,6 +27,7 @@ public:
     Result<QString> fetch(const SharedFile &file, const std::function<bool()> &stopped) override;
     Result<SharedFile> putNamed(const QString &name, const QString &path) override;
     Result<SharedFile> named(const QString &name) override;
+    Result<void> forget(const QString &name) override;
 
 private:
     Result<QString> download(const SharedFile &file, const std::function<bool()> &stopped);

@@ -753,12 +753,13 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
             continue;
         auto cached = shelf->fetch(parts.failures.at(index), {});
         QFile reason(cached ? cached.value() : QString());
+        const QString why = reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
+                                                             : QStringLiteral("no reason kept");
+        // Told once: when the render is retried, its delivery waits for the part's new attempt.
+        if (auto forgotten = shelf->forget(failureName(part, index)); !forgotten)
+            return JobResult::failure(forgotten.error().message); // retried: tells it again
         return JobResult::failure(
-            QStringLiteral("part %1 of %2 failed: %3")
-                .arg(index + 1)
-                .arg(part.count)
-                .arg(reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
-                                                      : QStringLiteral("no reason kept")),
+            QStringLiteral("part %1 of %2 failed: %3").arg(index + 1).arg(part.count).arg(why),
             false);
     }
     QElapsedTimer merging;
