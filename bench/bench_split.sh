@@ -75,7 +75,7 @@ split_pair() { # DIR: the split render on two processes; prints its split cost i
     SPOOL_RUNNER_HOST=farm run "$dir/farm"
     wait "$first"
     local ms=0 pattern
-    for pattern in 'scene from the queue' 'stored in the queue in' 'from the queue merged into'; do
+    for pattern in 'scene from the queue' 'stored in the queue in' 'fetched from the queue and added'; do
         ms=$((ms + $(logged_ms "$pattern" "$dir/" "$dir/desk")))
     done
     unset SPOOL_QUEUE
@@ -111,6 +111,6 @@ if [ -z "$queue" ]; then
     printf "split cost: both parts keeping their samples plus the merge reading and adding them\n"
 else
     printf "split cost: fetching the scene, both parts storing their samples in the queue, and the\n"
-    printf "delivery fetching and adding them and writing the PNG (goal <= 5%% of the render)\n"
+    printf "delivery fetching and adding them (goal <= 5%% of the render)\n"
 fi
 printf "cost %%: the split cost as a share of the one-process render's time\n"

@@ -1043,7 +1043,7 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
     QCOMPARE(addRender(scene, png).exitCode, 0);
     // One byte of the model's buffer changed in the queue.
     QCOMPARE(sql(QStringLiteral("UPDATE spool.file_pieces SET data = set_byte(data, 10, "
-                                "(get_byte(data, 10) + 1) % 256) WHERE sha256 = (SELECT sha256 "
+                                "(get_byte(data, 10) + 1) % 256) WHERE hash = (SELECT hash "
                                 "FROM spool.files WHERE size = 840) RETURNING n")),
         QStringLiteral("0"));
     auto runners = startRunnersOn({ QStringLiteral("machine-a"), QStringLiteral("desk") }, 1);
@@ -1062,7 +1062,7 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
     // Repaired, and the render retried (one command for the whole): the delivery waits for the
     // render's new attempt instead of telling the old failure again.
     QCOMPARE(sql(QStringLiteral("UPDATE spool.file_pieces SET data = set_byte(data, 10, "
-                                "(get_byte(data, 10) + 255) % 256) WHERE sha256 = (SELECT sha256 "
+                                "(get_byte(data, 10) + 255) % 256) WHERE hash = (SELECT hash "
                                 "FROM spool.files WHERE size = 840) RETURNING n")),
         QStringLiteral("0"));
     const auto retried = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),

@@ -11,7 +11,7 @@ namespace spool {
 // A file kept in a queue that spans machines, named by its content.
 struct SharedFile
 {
-    QString sha256; // lowercase hex
+    QString hash; // BLAKE2b-256, lowercase hex
     qint64 size = 0;
 };
 
@@ -30,7 +30,7 @@ public:
     // Stores the file at `path` as put() does and gives it `name`, for a job that looks for it
     // by name (a render's delivery, for the samples of each part). Naming again replaces.
     virtual Result<SharedFile> putNamed(const QString &name, const QString &path) = 0;
-    // The file named `name`; an empty sha256 while there is none.
+    // The file named `name`; an empty hash while there is none.
     virtual Result<SharedFile> named(const QString &name) = 0;
     // Takes the name away (the file stays while other names or jobs hold it).
     virtual Result<void> forget(const QString &name) = 0;

@@ -194,16 +194,16 @@ public:
     // Whether the queue has the file; if it has, it keeps it at least kSharedFileGraceMs more
     // even while no job names it (the job about to be queued will).
     static constexpr qint64 kSharedFileGraceMs = 3600 * 1000;
-    virtual Result<bool> touchSharedFile(const QString &sha256, qint64 nowMs)
+    virtual Result<bool> touchSharedFile(const QString &hash, qint64 nowMs)
     {
-        Q_UNUSED(sha256);
+        Q_UNUSED(hash);
         Q_UNUSED(nowMs);
         return false;
     }
     virtual Result<void> addSharedFilePiece(
-        const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs)
+        const QString &hash, int index, const QByteArray &bytes, qint64 nowMs)
     {
-        Q_UNUSED(sha256);
+        Q_UNUSED(hash);
         Q_UNUSED(index);
         Q_UNUSED(bytes);
         Q_UNUSED(nowMs);
@@ -224,7 +224,7 @@ public:
         Q_UNUSED(nowMs);
         return noSharedFiles();
     }
-    // The file named `name`; an empty sha256 when there is none.
+    // The file named `name`; an empty hash when there is none.
     virtual Result<SharedFile> sharedFileNamed(const QString &name)
     {
         Q_UNUSED(name);
@@ -236,9 +236,9 @@ public:
         return noSharedFiles();
     }
     // Piece `index` of a complete file; NotFound when the queue does not have it.
-    virtual Result<QByteArray> sharedFilePiece(const QString &sha256, int index)
+    virtual Result<QByteArray> sharedFilePiece(const QString &hash, int index)
     {
-        Q_UNUSED(sha256);
+        Q_UNUSED(hash);
         Q_UNUSED(index);
         return noSharedFiles();
     }

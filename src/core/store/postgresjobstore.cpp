@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include <QHash>
 #include <QJsonDocument>
@@ -179,13 +180,13 @@ const QList<QStringList> &migrations()
             // only once all its pieces are stored. Pieces are stored as they are: models are
             // often compressed already, and compressing the rest would cost more time than it
             // saves on a local network.
-            QStringLiteral("CREATE TABLE files (sha256 text PRIMARY KEY, size bigint NOT NULL, "
+            QStringLiteral("CREATE TABLE files (hash text PRIMARY KEY, size bigint NOT NULL, "
                            "pieces integer NOT NULL, at bigint NOT NULL)"),
-            QStringLiteral("CREATE TABLE file_pieces (sha256 text NOT NULL, n integer NOT NULL, "
-                           "data bytea NOT NULL, at bigint NOT NULL, PRIMARY KEY (sha256, n))"),
+            QStringLiteral("CREATE TABLE file_pieces (hash text NOT NULL, n integer NOT NULL, "
+                           "data bytea NOT NULL, at bigint NOT NULL, PRIMARY KEY (hash, n))"),
             QStringLiteral("ALTER TABLE file_pieces ALTER COLUMN data SET STORAGE EXTERNAL"),
             // Files found by name: "GROUP/part-N", the samples of a render's part.
-            QStringLiteral("CREATE TABLE file_names (name text PRIMARY KEY, sha256 text NOT NULL, "
+            QStringLiteral("CREATE TABLE file_names (name text PRIMARY KEY, hash text NOT NULL, "
                            "size bigint NOT NULL, at bigint NOT NULL)"),
         },
     };
@@ -236,14 +237,63 @@ public:
     // The connection is gone when libpq says so; the next request opens a new one.
     bool isBroken()
     {
+        PGconn *conn = nativeConnection();
+        return !conn || PQstatus(conn) != CONNECTION_OK;
+    }
+
+    // A statement whose last parameter is bytes, sent as they are (QPSQL would write a 4 MiB
+    // piece of a file into the statement's text as 8 MiB of hex, built and parsed on both
+    // sides); with `out`, the first column of the first row, received as it is. The other
+    // parameters are text. On the QPSQL connection, inside its transaction.
+    Error execBytes(const char *sql, const QList<QByteArray> &texts, const QByteArray *bytes,
+        QByteArray *out = nullptr, bool *found = nullptr)
+    {
+        PGconn *conn = nativeConnection();
+        if (!conn)
+            return error(QSqlError(QStringLiteral("no connection"), {}, QSqlError::ConnectionError),
+                QStringLiteral("use"));
+        std::vector<const char *> values;
+        std::vector<int> lengths;
+        std::vector<int> formats;
+        for (const QByteArray &text : texts) {
+            values.push_back(text.constData());
+            lengths.push_back(int(text.size()));
+            formats.push_back(0);
+        }
+        if (bytes) {
+            values.push_back(bytes->constData());
+            lengths.push_back(int(bytes->size()));
+            formats.push_back(1);
+        }
+        PGresult *res = PQexecParams(conn, sql, int(values.size()), nullptr, values.data(),
+            lengths.data(), formats.data(), out ? 1 : 0);
+        const ExecStatusType status = PQresultStatus(res);
+        Error e;
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            e = error(QSqlError(QString(), QString::fromUtf8(PQerrorMessage(conn)),
+                          PQstatus(conn) == CONNECTION_OK ? QSqlError::StatementError
+                                                          : QSqlError::ConnectionError,
+                          QString::fromLatin1(state ? state : "")),
+                out ? QStringLiteral("read") : QStringLiteral("write"));
+        } else if (out && PQntuples(res) > 0) {
+            *out = QByteArray(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0));
+            if (found)
+                *found = true;
+        }
+        PQclear(res);
+        return e;
+    }
+
+    PGconn *nativeConnection()
+    {
         const QVariant v = database().driver() ? database().driver()->handle() : QVariant();
         // The driver's handle is libpq's connection ("pg_conn*": PGconn is a typedef).
         const bool isPgConn =
             qstrcmp(v.typeName(), "pg_conn*") == 0 || qstrcmp(v.typeName(), "PGconn*") == 0;
         if (!database().isOpen() || !isPgConn)
-            return true;
-        PGconn *conn = *static_cast<PGconn *const *>(v.constData());
-        return !conn || PQstatus(conn) != CONNECTION_OK;
+            return nullptr;
+        return *static_cast<PGconn *const *>(v.constData());
     }
 
     Error error(const QSqlError &e, const QString &action) const override
@@ -1036,13 +1086,13 @@ Result<QByteArray> PostgresJobStore::sharedPreview(const QUuid &id)
     return image;
 }
 
-Result<bool> PostgresJobStore::touchSharedFile(const QString &sha256, qint64 nowMs)
+Result<bool> PostgresJobStore::touchSharedFile(const QString &hash, qint64 nowMs)
 {
     qint64 found = 0;
     const Error e = d->call(true, [&](PgDb &db) {
         return db.selectInt(QStringLiteral("WITH t AS (UPDATE files SET at = GREATEST(at, ?) "
-                                           "WHERE sha256 = ? RETURNING 1) SELECT COUNT(*) FROM t"),
-            { nowMs, sha256 }, &found);
+                                           "WHERE hash = ? RETURNING 1) SELECT COUNT(*) FROM t"),
+            { nowMs, hash }, &found);
     });
     if (e.isError())
         return e;
@@ -1050,13 +1100,13 @@ Result<bool> PostgresJobStore::touchSharedFile(const QString &sha256, qint64 now
 }
 
 Result<void> PostgresJobStore::addSharedFilePiece(
-    const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs)
+    const QString &hash, int index, const QByteArray &bytes, qint64 nowMs)
 {
     return d->call(true, [&](PgDb &db) {
-        return db.exec(QStringLiteral("INSERT INTO file_pieces (sha256, n, data, at) VALUES (?, ?, "
-                                      "?, ?) ON CONFLICT (sha256, n) DO UPDATE SET data = "
-                                      "excluded.data, at = excluded.at"),
-            { sha256, index, bytes, nowMs });
+        return db.execBytes("INSERT INTO file_pieces (hash, n, at, data) VALUES ($1, $2, $3, $4) "
+                            "ON CONFLICT (hash, n) DO UPDATE SET data = excluded.data, at = "
+                            "excluded.at",
+            { hash.toLatin1(), QByteArray::number(index), QByteArray::number(nowMs) }, &bytes);
     });
 }
 
@@ -1068,43 +1118,40 @@ Result<void> PostgresJobStore::completeSharedFile(const SharedFile &file, qint64
     qint64 listed = 0;
     const Error error = d->call(true, [&](PgDb &db) -> Error {
         // Listed only if every piece arrived, with the file's size in all.
-        if (Error e = db.exec(QStringLiteral("INSERT INTO files (sha256, size, pieces, at) SELECT "
+        if (Error e = db.exec(QStringLiteral("INSERT INTO files (hash, size, pieces, at) SELECT "
                                              "?, ?, ?, ? FROM (SELECT COUNT(*) AS n, "
                                              "COALESCE(SUM(length(data)), 0) AS bytes FROM "
-                                             "file_pieces WHERE sha256 = ? AND n < ?) p WHERE p.n "
-                                             "= ? AND p.bytes = ? ON CONFLICT (sha256) DO UPDATE "
+                                             "file_pieces WHERE hash = ? AND n < ?) p WHERE p.n "
+                                             "= ? AND p.bytes = ? ON CONFLICT (hash) DO UPDATE "
                                              "SET at = excluded.at"),
-                { file.sha256, file.size, pieces, nowMs, file.sha256, pieces, pieces, file.size });
+                { file.hash, file.size, pieces, nowMs, file.hash, pieces, pieces, file.size });
             e.isError())
             return e;
-        return db.selectInt(QStringLiteral("SELECT COUNT(*) FROM files WHERE sha256 = ?"),
-            { file.sha256 }, &listed);
+        return db.selectInt(
+            QStringLiteral("SELECT COUNT(*) FROM files WHERE hash = ?"), { file.hash }, &listed);
     });
     if (error.isError())
         return error;
     if (listed == 0)
         return makeError(ErrorCode::Storage,
-            QStringLiteral("the queue did not receive every piece of file %1").arg(file.sha256));
+            QStringLiteral("the queue did not receive every piece of file %1").arg(file.hash));
     return {};
 }
 
-Result<QByteArray> PostgresJobStore::sharedFilePiece(const QString &sha256, int index)
+Result<QByteArray> PostgresJobStore::sharedFilePiece(const QString &hash, int index)
 {
     QByteArray bytes;
     bool found = false;
     const Error e = d->call(false, [&](PgDb &db) {
-        return db.select(QStringLiteral("SELECT p.data FROM file_pieces p JOIN files f USING "
-                                        "(sha256) WHERE p.sha256 = ? AND p.n = ?"),
-            { sha256, index }, [&](const QSqlQuery &q) {
-                bytes = q.value(0).toByteArray();
-                found = true;
-            });
+        return db.execBytes("SELECT p.data FROM file_pieces p JOIN files f USING (hash) WHERE "
+                            "p.hash = $1 AND p.n = $2",
+            { hash.toLatin1(), QByteArray::number(index) }, nullptr, &bytes, &found);
     });
     if (e.isError())
         return e;
     if (!found)
         return makeError(ErrorCode::NotFound,
-            QStringLiteral("the queue no longer has file %1 (piece %2)").arg(sha256).arg(index));
+            QStringLiteral("the queue no longer has file %1 (piece %2)").arg(hash).arg(index));
     return bytes;
 }
 
@@ -1112,10 +1159,10 @@ Result<void> PostgresJobStore::nameSharedFile(
     const QString &name, const SharedFile &file, qint64 nowMs)
 {
     return d->call(true, [&](PgDb &db) {
-        return db.exec(QStringLiteral("INSERT INTO file_names (name, sha256, size, at) VALUES (?, "
-                                      "?, ?, ?) ON CONFLICT (name) DO UPDATE SET sha256 = "
-                                      "excluded.sha256, size = excluded.size, at = excluded.at"),
-            { name, file.sha256, file.size, nowMs });
+        return db.exec(QStringLiteral("INSERT INTO file_names (name, hash, size, at) VALUES (?, "
+                                      "?, ?, ?) ON CONFLICT (name) DO UPDATE SET hash = "
+                                      "excluded.hash, size = excluded.size, at = excluded.at"),
+            { name, file.hash, file.size, nowMs });
     });
 }
 
@@ -1123,9 +1170,9 @@ Result<SharedFile> PostgresJobStore::sharedFileNamed(const QString &name)
 {
     SharedFile file;
     const Error e = d->call(false, [&](PgDb &db) {
-        return db.select(QStringLiteral("SELECT sha256, size FROM file_names WHERE name = ?"),
+        return db.select(QStringLiteral("SELECT hash, size FROM file_names WHERE name = ?"),
             { name }, [&](const QSqlQuery &q) {
-                file.sha256 = q.value(0).toString();
+                file.hash = q.value(0).toString();
                 file.size = q.value(1).toLongLong();
             });
     });
@@ -1161,13 +1208,13 @@ Error PostgresJobStore::tidySharedFiles(qint64 nowMs)
             return e;
         if (Error e = db.exec(QStringLiteral("DELETE FROM files f WHERE f.at < ? AND NOT EXISTS "
                                              "(SELECT 1 FROM jobs j WHERE strpos(j.params, "
-                                             "f.sha256) > 0) AND NOT EXISTS (SELECT 1 FROM "
-                                             "file_names n WHERE n.sha256 = f.sha256)"),
+                                             "f.hash) > 0) AND NOT EXISTS (SELECT 1 FROM "
+                                             "file_names n WHERE n.hash = f.hash)"),
                 { before });
             e.isError())
             return e;
         return db.exec(QStringLiteral("DELETE FROM file_pieces p WHERE p.at < ? AND NOT EXISTS "
-                                      "(SELECT 1 FROM files f WHERE f.sha256 = p.sha256)"),
+                                      "(SELECT 1 FROM files f WHERE f.hash = p.hash)"),
             { before });
     });
 }

@@ -47,11 +47,11 @@ public:
     Result<void> sharePreview(
         const QUuid &id, qint64 leaseToken, const QByteArray &image, qint64 nowMs) override;
     Result<QByteArray> sharedPreview(const QUuid &id) override;
-    Result<bool> touchSharedFile(const QString &sha256, qint64 nowMs) override;
+    Result<bool> touchSharedFile(const QString &hash, qint64 nowMs) override;
     Result<void> addSharedFilePiece(
-        const QString &sha256, int index, const QByteArray &bytes, qint64 nowMs) override;
+        const QString &hash, int index, const QByteArray &bytes, qint64 nowMs) override;
     Result<void> completeSharedFile(const SharedFile &file, qint64 nowMs) override;
-    Result<QByteArray> sharedFilePiece(const QString &sha256, int index) override;
+    Result<QByteArray> sharedFilePiece(const QString &hash, int index) override;
     Result<void> nameSharedFile(const QString &name, const SharedFile &file, qint64 nowMs) override;
     Result<SharedFile> sharedFileNamed(const QString &name) override;
     Result<void> forgetSharedFileName(const QString &name) override;

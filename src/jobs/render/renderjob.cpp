@@ -675,68 +675,62 @@ JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Pa
     return JobResult::success();
 }
 
-// What the queue has of each part: its samples, or why it failed for good.
-struct PartsInQueue
+// A part's failure, told by its delivery once: when the render is retried, the delivery waits
+// for the part's new attempt.
+JobResult partFailed(FileShelf &shelf, const split::Part &part, int index, const SharedFile &note)
 {
-    QList<SharedFile> samples;
-    QList<SharedFile> failures;
-};
+    auto cached = shelf.fetch(note, {});
+    QFile reason(cached ? cached.value() : QString());
+    const QString why = reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
+                                                         : QStringLiteral("no reason kept");
+    if (auto forgotten = shelf.forget(failureName(part, index)); !forgotten)
+        return JobResult::failure(forgotten.error().message); // retried: tells it again
+    return JobResult::failure(
+        QStringLiteral("part %1 of %2 failed: %3").arg(index + 1).arg(part.count).arg(why), false);
+}
 
-// Looks for what part `index` left in the queue; false while the queue cannot be asked.
-bool lookForPart(
-    FileShelf &shelf, const split::Part &part, int index, PartsInQueue &parts, QString *error)
+// The delivery's side of one part: its samples added into `sum` once they are in the queue
+// (*added set), or the job's end (the part failed for good, or its samples cannot be used). An
+// error of the queue itself is left in *queueError: the delivery waits on.
+std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Params &p,
+    const split::Part &part, int index, std::vector<float> &sum, bool *added, QString *queueError)
 {
     auto samples = shelf.named(samplesName(part, index));
-    if (samples && samples->sha256.isEmpty()) {
+    if (samples && samples->hash.isEmpty()) {
         auto failure = shelf.named(failureName(part, index));
-        if (!failure) {
-            *error = failure.error().message;
-            return false;
-        }
-        parts.failures[index] = failure.value();
-        return true;
+        if (failure && !failure->hash.isEmpty())
+            return partFailed(shelf, part, index, failure.value());
+        if (!failure)
+            *queueError = failure.error().message;
+        return {};
     }
     if (!samples) {
-        *error = samples.error().message;
-        return false;
+        *queueError = samples.error().message;
+        return {};
     }
-    parts.samples[index] = samples.value();
-    return true;
+    auto cached = shelf.fetch(samples.value(), [&] { return context.shouldStop(); });
+    if (context.shouldStop())
+        return JobResult::stopped();
+    if (!cached)
+        return JobResult::failure(
+            cached.error().message, cached.error().code == ErrorCode::Storage);
+    std::vector<float> partSums(sum.size());
+    const int expected = split::sampleRange(p.samples, { index, part.count, part.group }).count;
+    if (loadSums(cached.value(), partPrint(fingerprint(p), p, part.count, index), partSums)
+        != expected)
+        return JobResult::failure(
+            QStringLiteral("the samples of part %1 in the queue are not this render's")
+                .arg(index + 1),
+            false);
+    for (size_t i = 0; i < sum.size(); ++i)
+        sum[i] += partSums[i];
+    *added = true;
+    return {};
 }
 
-// Waits, without a worker slot, until every part's samples (or a part's failure) are in the
-// queue; false if the job was asked to stop meanwhile.
-bool waitForParts(
-    JobContext &context, FileShelf &shelf, const split::Part &part, PartsInQueue &parts)
-{
-    context.setProgressUnit(units::Items);
-    QString lastError;
-    while (true) {
-        qsizetype have = 0;
-        bool failed = false;
-        for (int index = 0; index < part.count; ++index) {
-            QString error;
-            if (parts.samples.at(index).sha256.isEmpty()
-                && !lookForPart(shelf, part, index, parts, &error) && error != lastError)
-                context.log(lastError = error); // the queue away: wait on
-            have += parts.samples.at(index).sha256.isEmpty() ? 0 : 1;
-            failed = failed || !parts.failures.at(index).sha256.isEmpty();
-        }
-        if (failed)
-            return true;
-        context.setProgress(have, part.count);
-        if (have == part.count)
-            return true;
-        context.beginParkedWait();
-        const bool goOn = context.sleepFor(1000);
-        context.endParkedWait();
-        if (!goOn)
-            return false;
-    }
-}
-
-// The delivery, on the machine that queued the render: the parts' samples from the queue,
-// added up into the PNG at the path the user chose.
+// The delivery, on the machine that queued the render: each part's samples are fetched from
+// the queue and added as soon as they are there (without a worker slot while it waits), then
+// the PNG goes to the path the user chose.
 JobResult runDelivery(JobContext &context, const Params &p, const split::Part &part)
 {
     FileShelf *shelf = context.fileShelf();
@@ -744,52 +738,43 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
         return JobResult::failure(QStringLiteral("this render keeps its samples in the shared "
                                                  "queue it was queued on: run it from that queue"),
             false);
-    PartsInQueue parts { QList<SharedFile>(part.count), QList<SharedFile>(part.count) };
+    context.setProgressUnit(units::Items);
     context.log(QStringLiteral("waiting for the samples of %1 part(s)").arg(part.count));
-    if (!waitForParts(context, *shelf, part, parts))
-        return JobResult::stopped();
-    for (int index = 0; index < part.count; ++index) {
-        if (parts.failures.at(index).sha256.isEmpty())
-            continue;
-        auto cached = shelf->fetch(parts.failures.at(index), {});
-        QFile reason(cached ? cached.value() : QString());
-        const QString why = reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
-                                                             : QStringLiteral("no reason kept");
-        // Told once: when the render is retried, its delivery waits for the part's new attempt.
-        if (auto forgotten = shelf->forget(failureName(part, index)); !forgotten)
-            return JobResult::failure(forgotten.error().message); // retried: tells it again
-        return JobResult::failure(
-            QStringLiteral("part %1 of %2 failed: %3").arg(index + 1).arg(part.count).arg(why),
-            false);
-    }
-    QElapsedTimer merging;
-    merging.start();
-    const QByteArray scenePrint = fingerprint(p);
     std::vector<float> sum(size_t(p.width) * size_t(p.height) * 3, 0.0f);
-    std::vector<float> partSums(sum.size());
-    for (int index = 0; index < part.count; ++index) {
-        auto cached = shelf->fetch(parts.samples.at(index), [&] { return context.shouldStop(); });
-        if (context.shouldStop())
+    QList<bool> added(part.count, false);
+    qint64 addingMs = 0;
+    QString lastError;
+    while (added.count(true) < part.count) {
+        for (int index = 0; index < part.count; ++index) {
+            if (added.at(index))
+                continue;
+            QElapsedTimer adding;
+            adding.start();
+            QString queueError;
+            if (auto ended =
+                    addPart(context, *shelf, p, part, index, sum, &added[index], &queueError))
+                return *ended;
+            if (added.at(index))
+                addingMs += adding.elapsed();
+            if (!queueError.isEmpty() && queueError != lastError)
+                context.log(lastError = queueError); // the queue away: wait on
+        }
+        context.setProgress(added.count(true), part.count);
+        if (added.count(true) == part.count)
+            break;
+        context.beginParkedWait();
+        const bool goOn = context.sleepFor(250);
+        context.endParkedWait();
+        if (!goOn)
             return JobResult::stopped();
-        if (!cached)
-            return JobResult::failure(
-                cached.error().message, cached.error().code == ErrorCode::Storage);
-        const int expected = split::sampleRange(p.samples, { index, part.count, part.group }).count;
-        if (loadSums(cached.value(), partPrint(scenePrint, p, part.count, index), partSums)
-            != expected)
-            return JobResult::failure(
-                QStringLiteral("the samples of part %1 in the queue are not this render's")
-                    .arg(index + 1),
-                false);
-        for (size_t i = 0; i < sum.size(); ++i)
-            sum[i] += partSums[i];
     }
-    JobResult result = writePicture(context, p, sum, scenePrint);
+    context.log(
+        QStringLiteral("the samples of %1 part(s) fetched from the queue and added in %2 ms")
+            .arg(part.count)
+            .arg(addingMs));
+    JobResult result = writePicture(context, p, sum, fingerprint(p));
     if (result.status == RunStatus::Succeeded)
-        context.log(QStringLiteral("%1 part(s) from the queue merged into %2 in %3 ms")
-                        .arg(part.count)
-                        .arg(result.output)
-                        .arg(merging.elapsed()));
+        context.log(QStringLiteral("merged into %1").arg(result.output));
     return result;
 }
 

@@ -15,7 +15,7 @@ namespace {
 
 const QLatin1String kFiles("files");
 const QLatin1String kPath("path");
-const QLatin1String kSha256("sha256");
+const QLatin1String kHash("hash");
 const QLatin1String kSize("size");
 
 // The scene first, then the files it references that exist (a missing texture is only noted).
@@ -96,8 +96,8 @@ Result<QJsonObject> share(const QJsonObject &params, FileShelf &shelf)
         auto shared = shelf.put(path);
         if (!shared)
             return shared.error();
-        files.append(QJsonObject { { kPath, root.relativeFilePath(path) },
-            { kSha256, shared->sha256 }, { kSize, shared->size } });
+        files.append(QJsonObject { { kPath, root.relativeFilePath(path) }, { kHash, shared->hash },
+            { kSize, shared->size } });
     }
     QJsonObject result = params;
     result.insert(kFiles, files);
@@ -113,7 +113,7 @@ Result<Fetched> fetch(const QJsonArray &files, FileShelf &shelf, const QString &
     for (const QJsonValue &value : files) {
         const QJsonObject entry = value.toObject();
         const QString path = entry.value(kPath).toString();
-        const SharedFile file { entry.value(kSha256).toString(), entry.value(kSize).toInteger(-1) };
+        const SharedFile file { entry.value(kHash).toString(), entry.value(kSize).toInteger(-1) };
         if (!isSafeRelative(path) || file.size < 0)
             return damagedList();
         auto cached = shelf.fetch(file, stopped);
