@@ -972,12 +972,24 @@ void TestSharedQueue::sceneComesThroughTheQueueWithoutASharedDrive()
         QCOMPARE(image.size(), QSize(160, 120));
         QVERIFY2(maxChannelDifference(reference, image) <= 1, name);
     }
-    // A machine fetches a file once, into its cache, however many of its jobs read it.
+    // What the machines fetched is in their caches under its hash, and nothing else is there:
+    // the scene's three files (each where a render part ran) and the parts' samples (on desk).
+    const QStringList stored =
+        sql(QStringLiteral("SELECT hash FROM spool.files")).split(QLatin1Char('\n'));
+    QSet<QString> cached;
     for (const QString &machine : { QStringLiteral("machine-a"), QStringLiteral("desk") }) {
         const QDir cache(m_dirs->filePath(machine + QStringLiteral("/shared-files")));
-        for (const QString &name : cache.entryList(QDir::Files))
-            QCOMPARE(name.size(), 64);
+        for (const QString &name : cache.entryList(QDir::Files)) {
+            QVERIFY2(stored.contains(name), qPrintable(name));
+            cached.insert(name);
+        }
     }
+    const QStringList sceneFiles = // the parts' samples are 225 KiB each
+        sql(QStringLiteral("SELECT hash FROM spool.files WHERE size < 10000"))
+            .split(QLatin1Char('\n'));
+    QCOMPARE(sceneFiles.size(), 3);
+    for (const QString &hash : sceneFiles)
+        QVERIFY2(cached.contains(hash), qPrintable(hash));
 }
 
 // The split render with nothing shared but the queue: the parts' samples travel through it to
@@ -1012,6 +1024,7 @@ void TestSharedQueue::splitRenderThroughTheQueueSurvivesAKilledRunner()
     const QUuid delivery = ids.takeLast();
 
     auto runners = startRunners(2, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(store->runners()->size(), 3, 60000); // all three may take a part
     QVERIFY(store->setQueuePaused(false, QDateTime::currentMSecsSinceEpoch()).ok());
     const JobRecord victim = killRunnerMidPart(*store, ids, runners);
     QVERIFY2(!victim.id.isNull(), "no part was seen running");
@@ -1040,7 +1053,7 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
     const QString scene = makeProject(m_dirs->filePath(QStringLiteral("project")));
     QVERIFY(!scene.isEmpty());
     const QString png = m_dirs->filePath(QStringLiteral("a.png"));
-    QCOMPARE(addRender(scene, png).exitCode, 0);
+    QCOMPARE(addRender(scene, png, { QStringLiteral("--split"), QStringLiteral("2") }).exitCode, 0);
     // One byte of the model's buffer changed in the queue.
     QCOMPARE(sql(QStringLiteral("UPDATE spool.file_pieces SET data = set_byte(data, 10, "
                                 "(get_byte(data, 10) + 1) % 256) WHERE hash = (SELECT hash "
@@ -1051,7 +1064,7 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
     auto store = openStore();
     QVERIFY(store);
     const QList<JobRecord> jobs = store->query(JobQuery {}).value();
-    QCOMPARE(jobs.size(), 2); // the render and its delivery: both fail, and say why
+    QCOMPARE(jobs.size(), 3); // the two parts and the delivery: all fail, and say why
     for (const JobRecord &job : jobs) {
         QCOMPARE(job.state, JobState::Failed);
         QCOMPARE(job.attempts, 1);
@@ -1068,10 +1081,11 @@ void TestSharedQueue::damagedSceneFileFailsItsRender()
     const auto retried = test::runSpoolctl(m_dirs->filePath(QStringLiteral("submitter")),
         { QStringLiteral("--queue"), m_url, QStringLiteral("retry"), idString(jobs.first().id) });
     QCOMPARE(retried.exitCode, 0);
-    // Two workers here: the delivery starts beside the render, before its samples are in.
-    runners = startRunnersOn({ QStringLiteral("desk") }, 2);
+    // Both parts failed, and the delivery told one of them: a failure told before must not end
+    // the retried render.
+    runners = startRunnersOn({ QStringLiteral("desk") }, 3);
     QVERIFY(waitForRunners(runners, 60000));
-    checkEveryJobSucceeded(2);
+    checkEveryJobSucceeded(3);
     QVERIFY(!QImage(png).isNull());
 }
 

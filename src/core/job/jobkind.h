@@ -26,6 +26,10 @@ struct JobKind
     // runner needs no shared drive; any further params are jobs of this kind queued with it (a
     // render's delivery to the machine that queued it). Optional.
     std::function<Result<QList<QJsonObject>>(const QJsonObject &params, FileShelf &shelf)> share;
+    // A job that failed for good (its own last attempt, or the last runner that held it died),
+    // on a queue with a file shelf: tells whoever waits on it (a render's delivery). Called by
+    // the runner that recorded the failure. Optional.
+    std::function<void(const JobRecord &record, FileShelf &shelf)> failed;
     // The one machine (runner host name) that may run a job of this kind; empty: any. Optional.
     std::function<QString(const QJsonObject &params)> runsOn;
     // What the user should hear about a job that is queued anyway (a texture the renderer does

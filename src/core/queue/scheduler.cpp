@@ -664,6 +664,14 @@ Scheduler::OtherHosts Scheduler::otherHostsFor(const JobRecord &candidate, qint6
     return m_otherHostFree.load() ? OtherHosts::LeaveIt : OtherHosts::TakeIt;
 }
 
+void Scheduler::tellFailed(const JobRecord &record)
+{
+    if (record.state != JobState::Failed || !m_fileShelf)
+        return;
+    if (const JobKind *kind = m_registry->find(record.kind); kind && kind->failed)
+        kind->failed(record, *m_fileShelf);
+}
+
 void Scheduler::recoverAbandoned()
 {
     auto recovered = m_store->recoverAbandoned(now());
@@ -675,8 +683,10 @@ void Scheduler::recoverAbandoned()
     noteStorageWorks(StorageAccess::Read);
     if (recovered->isEmpty())
         return;
-    for (const JobRecord &record : std::as_const(recovered.value()))
+    for (const JobRecord &record : std::as_const(recovered.value())) {
+        tellFailed(record);
         jobfiles::release(*m_registry, m_config.workRoot, record, false);
+    }
     publish(outbox::JobsChanged { std::move(recovered.value()) });
     kick();
     markStateChanged();
@@ -1072,6 +1082,8 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
                 reportStorageError(f.error, StorageAccess::Write);
             continue;
         }
+        if (!f.removed)
+            tellFailed(f.record);
         jobfiles::release(*m_registry, m_config.workRoot, f.record, f.removed);
         if (f.removed) {
             removed.append(f.id);

@@ -81,6 +81,8 @@ private:
     void sampleProgress();
     void recoverAbandoned();
     void reportSelf();
+    // A job that failed for good: its kind tells whoever waits on it (JobKind::failed).
+    void tellFailed(const JobRecord &record);
     void sharePreviews(const QList<std::shared_ptr<RunningJob>> &jobs);
     void lookAtOtherHosts();
     enum class OtherHosts { Irrelevant, TakeIt, LeaveIt, LookFirst };

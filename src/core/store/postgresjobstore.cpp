@@ -1103,9 +1103,9 @@ Result<void> PostgresJobStore::addSharedFilePiece(
     const QString &hash, int index, const QByteArray &bytes, qint64 nowMs)
 {
     return d->call(true, [&](PgDb &db) {
+        // A piece stored is the piece: another machine storing the same content leaves it.
         return db.execBytes("INSERT INTO file_pieces (hash, n, at, data) VALUES ($1, $2, $3, $4) "
-                            "ON CONFLICT (hash, n) DO UPDATE SET data = excluded.data, at = "
-                            "excluded.at",
+                            "ON CONFLICT (hash, n) DO UPDATE SET at = excluded.at",
             { hash.toLatin1(), QByteArray::number(index), QByteArray::number(nowMs) }, &bytes);
     });
 }

@@ -31,7 +31,10 @@ bool isContentHash(const QString &text)
     });
 }
 
-Result<QByteArray> hashOf(QFile &file, qint64 *size)
+// The file's content hash, its size, and a quick checksum of each piece: a piece read again to
+// be sent must be the one hashed, or another machine storing the same content would find it
+// spoiled (pieces are never replaced).
+Result<QByteArray> hashOf(QFile &file, qint64 *size, QList<size_t> *pieceSums)
 {
     QCryptographicHash hash(kContentHash);
     *size = 0;
@@ -41,6 +44,7 @@ Result<QByteArray> hashOf(QFile &file, qint64 *size)
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
         hash.addData(piece);
+        pieceSums->append(qHash(piece));
         *size += piece.size();
     }
     return hash.result();
@@ -75,7 +79,8 @@ Result<SharedFile> StoreFileShelf::put(const QString &path)
         return makeError(ErrorCode::InvalidInput,
             QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     SharedFile shared;
-    auto hash = hashOf(file, &shared.size);
+    QList<size_t> pieceSums;
+    auto hash = hashOf(file, &shared.size, &pieceSums);
     if (!hash)
         return hash.error();
     shared.hash = QString::fromLatin1(hash->toHex());
@@ -87,18 +92,16 @@ Result<SharedFile> StoreFileShelf::put(const QString &path)
     // Read again, piece by piece into the queue: the file may have changed since it was hashed.
     if (!file.seek(0))
         return changedWhileStored(path);
-    QCryptographicHash again(kContentHash);
     qint64 sent = 0;
     for (int index = 0; sent < shared.size; ++index) {
         const QByteArray piece = file.read(JobStore::kSharedFilePiece);
-        if (piece.isEmpty())
+        if (piece.isEmpty() || index >= pieceSums.size() || qHash(piece) != pieceSums.at(index))
             return changedWhileStored(path);
-        again.addData(piece);
         sent += piece.size();
         if (auto added = m_store->addSharedFilePiece(shared.hash, index, piece, nowMs()); !added)
             return added.error();
     }
-    if (sent != shared.size || !file.atEnd() || again.result() != hash.value())
+    if (sent != shared.size || !file.atEnd())
         return changedWhileStored(path);
     if (auto completed = m_store->completeSharedFile(shared, nowMs()); !completed)
         return completed.error();

@@ -609,30 +609,6 @@ JobResult runPart(JobContext &context, const Params &p, const split::Part &part)
     return mergeParts(context, p, part, printOf, scenePrint, std::move(own));
 }
 
-QString samplesName(const split::Part &part, int index)
-{
-    return QStringLiteral("%1/part-%2").arg(part.group).arg(index);
-}
-
-// Why a part failed for good, for its delivery to tell instead of waiting for it.
-QString failureName(const split::Part &part, int index)
-{
-    return QStringLiteral("%1/failed-part-%2").arg(part.group).arg(index);
-}
-
-void tellDeliveryOfFailure(JobContext &context, const split::Part &part, const JobResult &result)
-{
-    const bool final = !result.retryable || context.attempt() >= context.maxAttempts();
-    if (result.status != RunStatus::Failed || !final || !context.fileShelf())
-        return;
-    const QString file = QDir(context.workDir()).filePath(QStringLiteral("failure"));
-    QString ignored;
-    if (QDir().mkpath(context.workDir())
-        && atomicfile::write(file, result.error.toUtf8(), &ignored))
-        (void)context.fileShelf()->putNamed(failureName(part, part.index), file);
-    QFile::remove(file);
-}
-
 // A part of a render queued on a shared queue (or the whole render, as its only part): its
 // samples go into the queue, for the delivery job to merge on the machine that queued it.
 JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Part &part)
@@ -659,7 +635,7 @@ JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Pa
     if (!saveSums(file, print, range.count, sums, &error))
         return JobResult::failure(
             QStringLiteral("cannot keep the samples of %1: %2").arg(label, error));
-    auto stored = shelf->putNamed(samplesName(part, part.index), file);
+    auto stored = shelf->putNamed(split::samplesName(part, part.index), file);
     QFile::remove(file);
     if (!stored)
         return JobResult::failure(QStringLiteral("cannot store the samples of %1 in the queue: %2")
@@ -683,8 +659,11 @@ JobResult partFailed(FileShelf &shelf, const split::Part &part, int index, const
     QFile reason(cached ? cached.value() : QString());
     const QString why = reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
                                                          : QStringLiteral("no reason kept");
-    if (auto forgotten = shelf.forget(failureName(part, index)); !forgotten)
-        return JobResult::failure(forgotten.error().message); // retried: tells it again
+    // Every part's failure goes: a retry of the render starts with none.
+    for (int other = 0; other < part.count; ++other) {
+        if (auto forgotten = shelf.forget(split::failureName(part, other)); !forgotten)
+            return JobResult::failure(forgotten.error().message); // retried: tells it again
+    }
     return JobResult::failure(
         QStringLiteral("part %1 of %2 failed: %3").arg(index + 1).arg(part.count).arg(why), false);
 }
@@ -695,9 +674,9 @@ JobResult partFailed(FileShelf &shelf, const split::Part &part, int index, const
 std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Params &p,
     const split::Part &part, int index, std::vector<float> &sum, bool *added, QString *queueError)
 {
-    auto samples = shelf.named(samplesName(part, index));
+    auto samples = shelf.named(split::samplesName(part, index));
     if (samples && samples->hash.isEmpty()) {
-        auto failure = shelf.named(failureName(part, index));
+        auto failure = shelf.named(split::failureName(part, index));
         if (failure && !failure->hash.isEmpty())
             return partFailed(shelf, part, index, failure.value());
         if (!failure)
@@ -773,8 +752,12 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
             .arg(part.count)
             .arg(addingMs));
     JobResult result = writePicture(context, p, sum, fingerprint(p));
-    if (result.status == RunStatus::Succeeded)
-        context.log(QStringLiteral("merged into %1").arg(result.output));
+    if (result.status != RunStatus::Succeeded)
+        return result;
+    context.log(QStringLiteral("merged into %1").arg(result.output));
+    // The samples are not needed any more: the queue lets them go (see tidySharedFiles).
+    for (int index = 0; index < part.count; ++index)
+        (void)shelf->forget(split::samplesName(part, index));
     return result;
 }
 
@@ -830,10 +813,11 @@ JobResult RenderJob::run(JobContext &context)
     if (p.delivery)
         return runDelivery(context, p, part);
     if (!p.deliverTo.isEmpty()) {
-        const std::optional<JobResult> ended = fetchScene(context, p);
-        JobResult result = ended ? *ended : runPartIntoQueue(context, p, part);
-        tellDeliveryOfFailure(context, part, result);
-        return result;
+        if (FileShelf *shelf = context.fileShelf()) // a failure told before is not this attempt's
+            (void)shelf->forget(split::failureName(part, part.index));
+        if (auto ended = fetchScene(context, p))
+            return *ended;
+        return runPartIntoQueue(context, p, part);
     }
     if (auto ended = fetchScene(context, p))
         return *ended;

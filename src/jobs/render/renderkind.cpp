@@ -1,8 +1,11 @@
 #include "renderkind.h"
 
+#include <mutex>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QTemporaryFile>
 
 #include "job/jobrecord.h"
 #include "renderjob.h"
@@ -153,6 +156,37 @@ QString validateRender(QJsonObject &params)
     return {};
 }
 
+// The parts of a split render are queued one after the other in one process, the first first:
+// their scene is hashed and stored once, and every part lists the same files even if the scene
+// changes meanwhile.
+Result<QJsonObject> shareOncePerGroup(const QJsonObject &params, FileShelf &shelf)
+{
+    static std::mutex mutex;
+    static QHash<QString, QJsonValue> filesOfGroup;
+    const render::split::Part part = render::split::partOf(params);
+    if (part.isSplit() && part.index > 0) {
+        std::lock_guard lock(mutex);
+        if (const auto it = filesOfGroup.constFind(part.group); it != filesOfGroup.cend()) {
+            QJsonObject job = params;
+            if (it->isArray())
+                job.insert(QStringLiteral("files"), *it);
+            return job;
+        }
+    }
+    auto shared = render::sharedscene::share(params, shelf);
+    if (shared && part.isSplit() && part.index == 0) {
+        std::lock_guard lock(mutex);
+        if (filesOfGroup.size() >= 64) // renders queued long ago
+            filesOfGroup.clear();
+        // Null for a procedural scene: no files, and none to look for.
+        filesOfGroup.insert(part.group,
+            shared->value(QStringLiteral("files")).isArray()
+                ? shared->value(QStringLiteral("files"))
+                : QJsonValue(QJsonValue::Null));
+    }
+    return shared;
+}
+
 // On a shared queue, unless the scene is read from shared storage: the scene goes into the queue,
 // every part (a render not split is its only part) leaves its samples there, and a delivery job
 // that only the machine that queued the render runs adds them up into the PNG at the path the
@@ -162,7 +196,7 @@ Result<QList<QJsonObject>> shareRender(const QJsonObject &params, FileShelf &she
     if (params.value(QStringLiteral("inputs")).toString() != u"queue"
         || params.contains(QStringLiteral("deliver_to")))
         return QList<QJsonObject> { params };
-    auto shared = render::sharedscene::share(params, shelf);
+    auto shared = shareOncePerGroup(params, shelf);
     if (!shared)
         return shared.error();
     QJsonObject job = shared.value();
@@ -175,6 +209,24 @@ Result<QList<QJsonObject>> shareRender(const QJsonObject &params, FileShelf &she
     delivery.remove(QStringLiteral("part"));
     delivery.insert(QStringLiteral("deliver"), true);
     return QList<QJsonObject> { job, delivery };
+}
+
+// A part of a shared-queue render that failed for good leaves its reason in the queue: its
+// delivery, waiting on the machine that queued the render, fails with it instead of waiting on.
+void tellDeliveryOfFailure(const JobRecord &record, FileShelf &shelf)
+{
+    if (record.params.value(QStringLiteral("deliver_to")).toString().isEmpty()
+        || record.params.value(QStringLiteral("deliver")).toBool())
+        return;
+    const render::split::Part part = render::split::partOf(record.params);
+    QTemporaryFile reason;
+    if (!reason.open() || reason.write(record.error.toUtf8()) != record.error.toUtf8().size()
+        || !reason.flush())
+        return;
+    if (auto told = shelf.putNamed(render::split::failureName(part, part.index), reason.fileName());
+        !told)
+        qWarning("cannot tell the delivery of %s why a part failed: %s",
+            qPrintable(idString(record.id)), qPrintable(told.error().message));
 }
 
 QString renderTitle(const QJsonObject &params)
@@ -231,6 +283,7 @@ void registerRenderKind(JobKindRegistry &registry)
         return render::isProcedural(scene) ? QStringList() : render::checkInputs(scene).notes;
     };
     kind.share = shareRender;
+    kind.failed = tellDeliveryOfFailure;
     kind.runsOn = [](const QJsonObject &params) {
         return params.value(QStringLiteral("deliver")).toBool()
             ? params.value(QStringLiteral("deliver_to")).toString()

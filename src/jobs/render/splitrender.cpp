@@ -66,6 +66,16 @@ SampleRange sampleRange(int samples, const Part &part)
     return { int(first), int(end - first) };
 }
 
+QString samplesName(const Part &part, int index)
+{
+    return QStringLiteral("%1/part-%2").arg(part.group).arg(index);
+}
+
+QString failureName(const Part &part, int index)
+{
+    return QStringLiteral("%1/failed-part-%2").arg(part.group).arg(index);
+}
+
 QList<QJsonObject> expand(const QJsonObject &params)
 {
     const int count = params.value(kSplit).toInt(1);

@@ -40,6 +40,11 @@ struct SampleRange
 // taking the remainder's extra samples last.
 SampleRange sampleRange(int samples, const Part &part);
 
+// On a shared queue, where part `index` leaves its samples for the render's delivery, and where
+// it says why it failed for good.
+QString samplesName(const Part &part, int index);
+QString failureName(const Part &part, int index);
+
 // One job's params per part, all with the same new group.
 QList<QJsonObject> expand(const QJsonObject &params);
 
