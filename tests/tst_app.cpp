@@ -40,6 +40,7 @@
 
 #include "appcontroller.h"
 #include "builtinkinds.h"
+#include "format.h"
 #include "job/jobfiles.h"
 #include "jobdetailspanel.h"
 #include "jobtablemodel.h"
@@ -169,6 +170,7 @@ private Q_SLOTS:
     void droppedModelsBecomeRenders();
     void renderDialogSplitsAutoPerMachine();
     void renderPreviewShows();
+    void parametersReadAsGiven();
     void splitRenderPreviewIsMerged();
     void partPreviewsMergeBySamplesDone();
     void pluginDialogsExplainThemselves();
@@ -1005,6 +1007,22 @@ void TestApp::renderDialogSplitsAutoPerMachine()
         qPrintable(dialog.findChild<QLabel *>(QStringLiteral("splitHint"))->text()));
     split->setValue(2);
     QCOMPARE(dialog.params().value(QStringLiteral("split")).toInt(), 2);
+}
+
+// The details' parameter line: a yes/no reads so (a render's delivery showed "deliver: 0"), and
+// a list of records (a render's files in a shared queue) says how many.
+void TestApp::parametersReadAsGiven()
+{
+    const QJsonObject params { { QStringLiteral("deliver"), true },
+        { QStringLiteral("files"),
+            QJsonArray { QJsonObject { { QStringLiteral("path"), QStringLiteral("a.gltf") } },
+                QJsonObject { { QStringLiteral("path"), QStringLiteral("a.bin") } } } },
+        { QStringLiteral("headers"),
+            QJsonArray { QStringLiteral("A: b"), QStringLiteral("C: d") } },
+        { QStringLiteral("samples"), 64 }, { QStringLiteral("verbose"), false } };
+    QCOMPARE(format::paramsText(params),
+        QStringLiteral(
+            "deliver: yes · files: 2 · headers: A: b; C: d · samples: 64 · verbose: no"));
 }
 
 void TestApp::renderPreviewShows()

@@ -1456,6 +1456,14 @@ Webadressen oder 3D-Modelldateien hierher ziehen, oder „Neuer Download“ bzw.
 <context>
     <name>spool::app::format</name>
     <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
         <location filename="../src/app/format.cpp" line="54"/>
         <source>%1/s</source>
         <translation>%1/s</translation>

@@ -1456,6 +1456,14 @@ Déposez ici des adresses web ou des modèles 3D, ou utilisez Nouveau téléchar
 <context>
     <name>spool::app::format</name>
     <message>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
         <location filename="../src/app/format.cpp" line="54"/>
         <source>%1/s</source>
         <translation>%1/s</translation>

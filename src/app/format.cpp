@@ -4,6 +4,8 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLocale>
 
 namespace spool::app::format {
@@ -132,6 +134,33 @@ QString stateText(const JobRecord &record)
                     QStringLiteral("HH:mm:ss")));
     }
     return text;
+}
+
+QString paramsText(const QJsonObject &params)
+{
+    QStringList lines;
+    for (auto it = params.begin(); it != params.end(); ++it) {
+        const QJsonValue v = it.value();
+        QString value;
+        if (v.isArray()) {
+            QStringList items;
+            for (const QJsonValue &item : v.toArray())
+                items.append(item.toString());
+            // A list of records (a render's files in a shared queue) says how many.
+            value = items.join(QString()).isEmpty() && !items.isEmpty()
+                ? QString::number(items.size())
+                : items.join(QStringLiteral("; "));
+        } else if (v.isString()) {
+            value = v.toString();
+        } else if (v.isBool()) {
+            value = v.toBool() ? tr("yes") : tr("no");
+        } else {
+            value = QString::number(v.toDouble(), 'g', 15);
+        }
+        lines.append(QStringLiteral("%1: %2").arg(it.key(), value));
+    }
+    // One flowing paragraph: a line each would push the preview and timeline out of sight.
+    return lines.join(QStringLiteral(" · "));
 }
 
 } // namespace spool::app::format

@@ -23,5 +23,7 @@ QString timestamp(qint64 ms);
 QString stateName(JobState state);
 // The state with a pending stop request, e.g. "Running (pausing)".
 QString stateText(const JobRecord &record);
+// A job's parameters in one line: "samples: 64 · out: /x.png · deliver: yes".
+QString paramsText(const QJsonObject &params);
 
 } // namespace spool::app::format

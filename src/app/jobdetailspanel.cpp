@@ -38,26 +38,6 @@ bool runsElsewhere(const JobRecord &record)
         && runneridentity::hostOf(record.leaseOwner) != runneridentity::hostName();
 }
 
-QString paramsText(const QJsonObject &params)
-{
-    QStringList lines;
-    for (auto it = params.begin(); it != params.end(); ++it) {
-        QString value;
-        if (it.value().isArray()) {
-            QStringList items;
-            for (const QJsonValue &v : it.value().toArray())
-                items.append(v.toString());
-            value = items.join(QStringLiteral("; "));
-        } else if (it.value().isString()) {
-            value = it.value().toString();
-        } else {
-            value = QString::number(it.value().toDouble(), 'g', 15);
-        }
-        lines.append(QStringLiteral("%1: %2").arg(it.key(), value));
-    }
-    // One flowing paragraph: a line each would push the preview and timeline out of sight.
-    return lines.join(QStringLiteral(" · "));
-}
 } // namespace
 
 JobDetailsPanel::JobDetailsPanel(JobTableModel *model, QWidget *parent)
@@ -186,7 +166,7 @@ void JobDetailsPanel::refresh()
         QStringLiteral("%1 — %2").arg(m_model->title(r), format::stateText(r)));
     m_ui->kindValue->setText(r.kind);
     m_ui->idValue->setText(idString(r.id));
-    m_ui->paramsValue->setText(paramsText(r.params));
+    m_ui->paramsValue->setText(format::paramsText(r.params));
     QStringList times { tr("queued %1").arg(format::timestamp(r.enqueuedAtMs)) };
     if (r.startedAtMs > 0)
         times.append(tr("started %1").arg(format::timestamp(r.startedAtMs)));
