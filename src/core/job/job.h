@@ -75,6 +75,13 @@ public:
 
     // The queue's shelf of files (see JobKind::share); nullptr on a queue that keeps none.
     virtual FileShelf *fileShelf() const { return nullptr; }
+    // The state another job of the queue is in now (a render's delivery asks whether a part
+    // that left word of its failure is still failed, or was retried since).
+    virtual Result<JobState> stateOf(const QUuid &id) const
+    {
+        Q_UNUSED(id);
+        return makeError(ErrorCode::NotFound, QStringLiteral("no other job is known here"));
+    }
 };
 
 // The queue's side of lending worker slots to a running job (see JobContext::borrowWorkers).

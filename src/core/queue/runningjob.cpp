@@ -86,6 +86,18 @@ void RunningJob::log(const QString &line)
     m_logLines.append(line);
 }
 
+Result<JobState> RunningJob::stateOf(const QUuid &id) const
+{
+    if (!m_store)
+        return JobContext::stateOf(id);
+    auto found = m_store->query(JobQuery { { id }, {} });
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return makeError(ErrorCode::NotFound, QStringLiteral("no job %1").arg(idString(id)));
+    return found->first().state;
+}
+
 void RunningJob::sharePreview(const QByteArray &image)
 {
     // The size a preview may reach: the queue holds one per running job.

@@ -10,6 +10,7 @@
 #include "job/job.h"
 #include "job/jobrecord.h"
 #include "progress/progressrate.h"
+#include "store/jobstore.h"
 
 namespace spool {
 
@@ -42,12 +43,14 @@ public:
     bool previewsShared() const override { return m_previewsShared; }
     void sharePreview(const QByteArray &image) override;
     FileShelf *fileShelf() const override { return m_fileShelf; }
+    Result<JobState> stateOf(const QUuid &id) const override;
 
     // Runner side.
     void setWorkerBudget(WorkerBudget *budget) { m_budget = budget; }
     // Before the job starts: whether the store shows previews to other machines.
     void setPreviewsShared(bool shared) { m_previewsShared = shared; }
     void setFileShelf(FileShelf *shelf) { m_fileShelf = shelf; }
+    void setStore(std::shared_ptr<JobStore> store) { m_store = std::move(store); }
     // The preview shared since the last call; empty when none.
     QByteArray takeSharedPreview();
     // Slots the job still holds after run() returned (a job that forgot): given back.
@@ -80,6 +83,7 @@ private:
     std::atomic<int> m_borrowed { 0 };
     bool m_previewsShared = false;
     FileShelf *m_fileShelf = nullptr;
+    std::shared_ptr<JobStore> m_store; // for stateOf()
     mutable std::mutex m_leaseMutex;
     mutable std::condition_variable m_leaseSettled;
     qint64 m_leaseDeadline = std::numeric_limits<qint64>::max();

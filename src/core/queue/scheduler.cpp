@@ -977,6 +977,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                         job->setWorkerBudget(this);
                         job->setPreviewsShared(m_store->spansMachines());
                         job->setFileShelf(m_fileShelf.get());
+                        job->setStore(m_store);
                         job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));

@@ -651,19 +651,20 @@ JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Pa
     return JobResult::success();
 }
 
-// A part's failure, told by its delivery once: when the render is retried, the delivery waits
-// for the part's new attempt.
-JobResult partFailed(FileShelf &shelf, const split::Part &part, int index, const SharedFile &note)
+// The end of the delivery when a part left word that it failed for good (its job id, then the
+// reason) and is failed still; nothing while it is not (the render was retried since).
+std::optional<JobResult> partFailed(JobContext &context, FileShelf &shelf, const split::Part &part,
+    int index, const SharedFile &note)
 {
     auto cached = shelf.fetch(note, {});
-    QFile reason(cached ? cached.value() : QString());
-    const QString why = reason.open(QIODevice::ReadOnly) ? QString::fromUtf8(reason.read(4096))
-                                                         : QStringLiteral("no reason kept");
-    // Every part's failure goes: a retry of the render starts with none.
-    for (int other = 0; other < part.count; ++other) {
-        if (auto forgotten = shelf.forget(split::failureName(part, other)); !forgotten)
-            return JobResult::failure(forgotten.error().message); // retried: tells it again
-    }
+    QFile file(cached ? cached.value() : QString());
+    if (!file.open(QIODevice::ReadOnly))
+        return {}; // looked at again next time
+    const QUuid id(QString::fromUtf8(file.readLine()).trimmed());
+    const QString why = QString::fromUtf8(file.read(4096));
+    // Word from before a retry of the render is stale: the part is queued or running again.
+    if (auto state = context.stateOf(id); !state || state.value() != JobState::Failed)
+        return {};
     return JobResult::failure(
         QStringLiteral("part %1 of %2 failed: %3").arg(index + 1).arg(part.count).arg(why), false);
 }
@@ -678,7 +679,7 @@ std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Pa
     if (samples && samples->hash.isEmpty()) {
         auto failure = shelf.named(split::failureName(part, index));
         if (failure && !failure->hash.isEmpty())
-            return partFailed(shelf, part, index, failure.value());
+            return partFailed(context, shelf, part, index, failure.value());
         if (!failure)
             *queueError = failure.error().message;
         return {};
@@ -813,8 +814,6 @@ JobResult RenderJob::run(JobContext &context)
     if (p.delivery)
         return runDelivery(context, p, part);
     if (!p.deliverTo.isEmpty()) {
-        if (FileShelf *shelf = context.fileShelf()) // a failure told before is not this attempt's
-            (void)shelf->forget(split::failureName(part, part.index));
         if (auto ended = fetchScene(context, p))
             return *ended;
         return runPartIntoQueue(context, p, part);

@@ -219,9 +219,10 @@ void tellDeliveryOfFailure(const JobRecord &record, FileShelf &shelf)
         || record.params.value(QStringLiteral("deliver")).toBool())
         return;
     const render::split::Part part = render::split::partOf(record.params);
+    // The part's id first: the delivery checks the part is still failed (not retried since).
+    const QByteArray word = idString(record.id).toLatin1() + '\n' + record.error.toUtf8();
     QTemporaryFile reason;
-    if (!reason.open() || reason.write(record.error.toUtf8()) != record.error.toUtf8().size()
-        || !reason.flush())
+    if (!reason.open() || reason.write(word) != word.size() || !reason.flush())
         return;
     if (auto told = shelf.putNamed(render::split::failureName(part, part.index), reason.fileName());
         !told)
