@@ -540,7 +540,7 @@ int Cli::add(const QStringList &args)
     QList<NewJob> newJobs;
     std::unique_ptr<StoreFileShelf> shelf;
     if (kind->share && store.value()->spansMachines())
-        shelf = std::make_unique<StoreFileShelf>(store.value(), sharedFilesDirFor({}, workRoot()));
+        shelf = std::make_unique<StoreFileShelf>(store.value(), sharedFilesDirFor(workRoot()));
     QList<NewJob> goWith; // queued after the others (a render's delivery after its parts)
     for (const QJsonObject &params : std::as_const(jobs)) {
         auto prepared = JobKindRegistry::prepareToQueue(*kind, params, shelf.get());

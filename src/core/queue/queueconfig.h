@@ -27,9 +27,6 @@ struct QueueConfig
     int progressHz = 30; // coalesced progress updates per second per job
     RetryPolicy retry;
     QString workRoot; // parent of the jobs' work directories
-    // Where files fetched from a shared queue's shelf are kept; empty: "shared-files" beside
-    // workRoot.
-    QString sharedFilesDir;
     Clock *clock = nullptr; // nullptr: the system clock
     std::function<double()> random; // uniform [0,1) for jitter; empty: a real RNG
     QList<std::shared_ptr<AdmissionPolicy>> extraPolicies;

@@ -91,8 +91,8 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
     m_policies.append(std::make_shared<HostCapPolicy>(m_registry, m_config.hostCap, m_clock));
     m_policies.append(m_config.extraPolicies);
     if (m_store->spansMachines())
-        m_fileShelf = std::make_unique<StoreFileShelf>(
-            m_store, sharedFilesDirFor(m_config.sharedFilesDir, m_config.workRoot));
+        m_fileShelf =
+            std::make_unique<StoreFileShelf>(m_store, sharedFilesDirFor(m_config.workRoot));
 
     std::random_device seed;
     m_rng.seed((static_cast<quint64>(seed()) << 32) ^ seed());

@@ -59,10 +59,8 @@ Error changedWhileStored(const QString &path)
 
 } // namespace
 
-QString sharedFilesDirFor(const QString &configured, const QString &workRoot)
+QString sharedFilesDirFor(const QString &workRoot)
 {
-    if (!configured.isEmpty())
-        return configured;
     return QFileInfo(workRoot).dir().filePath(QStringLiteral("shared-files"));
 }
 

@@ -9,8 +9,8 @@ namespace spool {
 
 class JobStore;
 
-// `configured`, or else the folder "shared-files" beside the jobs' work folders.
-QString sharedFilesDirFor(const QString &configured, const QString &workRoot);
+// Where a runner keeps the files it fetched: "shared-files" beside the jobs' work folders.
+QString sharedFilesDirFor(const QString &workRoot);
 
 // The file shelf of a queue that spans machines: files go into the store in pieces, and come
 // back into a cache folder on this machine, where they stay for the next job that reads them
