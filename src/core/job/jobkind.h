@@ -6,6 +6,7 @@
 #include "job/fileshelf.h"
 #include "job/job.h"
 #include "job/paramspec.h"
+#include "progress/progress.h"
 
 namespace spool {
 
@@ -45,6 +46,12 @@ struct JobKind
     std::function<QString(const QJsonObject &params)> host;
     // A short human name for a job of this kind ("report.pdf", "busy 500 ms"). Optional.
     std::function<QString(const QJsonObject &params)> title;
+    // The name of the whole that a job of a group (groupParam) is part of ("terrain.png" for
+    // its parts "terrain.png (part 1 of 2)"), given any member's params. Optional: the title.
+    std::function<QString(const QJsonObject &params)> groupTitle;
+    // The progress a job will report (its unit and total, nothing done), known before it starts:
+    // a split job's row counts the parts that wait. Optional.
+    std::function<Progress(const QJsonObject &params)> plannedProgress;
     // Deletes what a job left outside its work directory (a partial download) once it ended
     // without success or was removed. Optional.
     std::function<void(const JobRecord &record, const QString &workDir)> discard;

@@ -13,6 +13,7 @@ inline const QString Milliseconds = QStringLiteral("ms");
 inline const QString Samples = QStringLiteral("samples");
 inline const QString Tiles = QStringLiteral("tiles");
 inline const QString Items = QStringLiteral("items");
+inline const QString Parts = QStringLiteral("parts");
 } // namespace units
 
 // Work done out of total, in one unit. 64-bit: a download can pass 4 GiB.

@@ -718,7 +718,7 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
         return JobResult::failure(QStringLiteral("this render keeps its samples in the shared "
                                                  "queue it was queued on: run it from that queue"),
             false);
-    context.setProgressUnit(QStringLiteral("parts")); // "1 of 3 parts" in the window
+    context.setProgressUnit(units::Parts); // "1 of 3 parts" in the window
     context.log(QStringLiteral("waiting for the samples of %1 part(s)").arg(part.count));
     std::vector<float> sum(size_t(p.width) * size_t(p.height) * 3, 0.0f);
     QList<bool> added(part.count, false);

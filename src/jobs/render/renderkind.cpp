@@ -234,12 +234,25 @@ QString renderTitle(const QJsonObject &params)
 {
     const QString name = QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
     if (params.value(QStringLiteral("deliver")).toBool())
-        return QStringLiteral("%1 (to %2)")
+        return QStringLiteral("%1 (delivery to %2)")
             .arg(name, params.value(QStringLiteral("deliver_to")).toString());
     const render::split::Part part = render::split::partOf(params);
     if (!part.isSplit())
         return name;
     return QStringLiteral("%1 (part %2 of %3)").arg(name).arg(part.index + 1).arg(part.count);
+}
+
+// What renderSamples and runDelivery will report: a part's samples, a delivery's parts.
+Progress plannedRenderProgress(const QJsonObject &params)
+{
+    const render::split::Part part = render::split::partOf(params);
+    if (params.value(QStringLiteral("deliver")).toBool())
+        return Progress { 0, part.count, units::Parts };
+    const qint64 pixels = qint64(params.value(QStringLiteral("width")).toInt())
+        * params.value(QStringLiteral("height")).toInt();
+    const qint64 samples =
+        render::split::sampleRange(params.value(QStringLiteral("samples")).toInt(), part).count;
+    return pixels * samples > 0 ? Progress { 0, pixels * samples, units::Samples } : Progress {};
 }
 
 } // namespace
@@ -293,6 +306,10 @@ void registerRenderKind(JobKindRegistry &registry)
     kind.expand = render::split::expand;
     kind.groupParam = QStringLiteral("group");
     kind.title = renderTitle;
+    kind.groupTitle = [](const QJsonObject &params) {
+        return QFileInfo(params.value(QStringLiteral("out")).toString()).fileName();
+    };
+    kind.plannedProgress = plannedRenderProgress;
     kind.discard = [](const JobRecord &record, const QString &) {
         // A PNG half written when the process died; the finished file stays.
         const QString out = record.params.value(QStringLiteral("out")).toString();
