@@ -39,6 +39,7 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
+#include <QTreeView>
 
 #include "appcontroller.h"
 #include "appsettings.h"
@@ -150,7 +151,7 @@ void showAndSettle(QWidget &window)
 class Scroller
 {
 public:
-    explicit Scroller(QTableView *view)
+    explicit Scroller(QAbstractItemView *view)
     {
         QObject::connect(&m_timer, &QTimer::timeout, view, [this, view] {
             m_down = !m_down;

@@ -28,7 +28,6 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyleFactory>
-#include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -36,6 +35,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QTranslator>
+#include <QTreeView>
 #include <QTreeWidget>
 
 #include "appcontroller.h"
@@ -43,6 +43,7 @@
 #include "format.h"
 #include "job/jobfiles.h"
 #include "jobdetailspanel.h"
+#include "jobfilterproxy.h"
 #include "jobtablemodel.h"
 #include "jobtableview.h"
 #include "mainwindow.h"
@@ -96,16 +97,46 @@ struct Fixture
     ~Fixture() { kit.openGate(); }
 };
 
-// Makes `id` the current row of the window's table, as a click does (the details follow it).
+// Makes `id` the current row of the window's table, as a click does (the details follow it):
+// its own row, or its row among a split job's parts.
 void selectJob(MainWindow &window, const QUuid &id)
 {
-    QTableView *view = window.jobView();
-    for (int row = 0; row < view->model()->rowCount(); ++row) {
-        const QModelIndex index = view->model()->index(row, 0);
-        if (index.data(JobTableModel::IdRole).toUuid() == id)
-            view->selectionModel()->setCurrentIndex(
-                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    }
+    QAbstractItemModel *model = window.jobView()->model();
+    const QModelIndexList found = model->match(
+        model->index(0, 0), JobTableModel::IdRole, id, -1, Qt::MatchExactly | Qt::MatchRecursive);
+    if (!found.isEmpty())
+        window.jobView()->selectionModel()->setCurrentIndex(
+            found.constLast(), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+// A job as `spoolctl import` brings it: in any state, with its progress.
+ExportedJob exported(const QString &kind, const QJsonObject &params, JobState state,
+    const Progress &progress = {}, const QString &error = {})
+{
+    ExportedJob job;
+    job.record.id = QUuid::createUuid();
+    job.record.kind = kind;
+    job.record.params = params;
+    job.record.state = state;
+    job.record.attempts = state == JobState::Queued ? 0 : 1;
+    job.record.progress = progress;
+    job.record.error = error;
+    return job;
+}
+
+// A part of a split render as the queue keeps it (1-based `part`), or its delivery.
+QJsonObject partParams(const QString &out, int part, int of)
+{
+    QJsonObject params { { QStringLiteral("scene"), render::kProceduralTerrain },
+        { QStringLiteral("out"), out }, { QStringLiteral("group"), QStringLiteral("g1") },
+        { QStringLiteral("split"), of }, { QStringLiteral("width"), 10 },
+        { QStringLiteral("height"), 10 }, { QStringLiteral("samples"), of } };
+    if (part > 0)
+        params.insert(QStringLiteral("part"), part);
+    else
+        params.insert(QStringLiteral("deliver"), true);
+    params.insert(QStringLiteral("deliver_to"), QStringLiteral("desk"));
+    return params;
 }
 
 // The window on a paused queue, for tests of pictures and previews. They are checked here, not
@@ -172,6 +203,8 @@ private Q_SLOTS:
     void renderPreviewShows();
     void parametersReadAsGiven();
     void splitRenderPreviewIsMerged();
+    void splitJobIsOneRowWithItsParts();
+    void splitJobRowActsForAllItsParts();
     void partPreviewsMergeBySamplesDone();
     void pluginDialogsExplainThemselves();
     void quittingLosesNothing_data();
@@ -436,7 +469,7 @@ void TestApp::actionsFollowTheSelection()
         JobState::Failed);
     QTRY_COMPARE(model->recordById(waiting)->state, JobState::Paused);
 
-    QTableView *view = window.jobView();
+    QTreeView *view = window.jobView();
     const auto select = [&](const QList<QUuid> &ids) {
         view->selectionModel()->clearSelection();
         for (int row = 0; row < view->model()->rowCount(); ++row) {
@@ -528,7 +561,7 @@ void TestApp::countsDetailsAndClearFinishedAgree()
     QTRY_VERIFY2(counts->text().endsWith(QStringLiteral("0 failed · 3 canceled")),
         qPrintable(counts->text()));
 
-    QTableView *view = window.jobView();
+    QTreeView *view = window.jobView();
     auto *panel = window.findChild<JobDetailsPanel *>();
     view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -747,7 +780,7 @@ void TestApp::keyboardReachesEverything()
     controller.queue()->setQueuePaused(true);
     QVERIFY(controller.queue()->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 10 } }));
     controller.start();
-    QTableView *view = window.jobView();
+    QTreeView *view = window.jobView();
     QTRY_COMPARE(view->model()->rowCount(), 1);
     view->setFocus();
     view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
@@ -1093,8 +1126,10 @@ void TestApp::splitRenderPreviewIsMerged()
         { QStringLiteral("samples"), 4 }, { QStringLiteral("split"), 2 } };
     const QList<QUuid> parts = queue->enqueueMany(QStringLiteral("render"), { params }).value();
     QCOMPARE(parts.size(), 2);
+    QSignalSpy finished(window.model(), &JobTableModel::jobFinished);
     controller.start();
-    QTRY_COMPARE(window.model()->rowCount(), 2);
+    QTRY_COMPARE(window.model()->rowCount(), 1); // the render, its parts under it
+    QCOMPARE(window.model()->rowCount(window.model()->index(0, 0)), 2);
     auto *panel = window.findChild<JobDetailsPanel *>();
     QVERIFY(panel);
     selectJob(window, parts.at(1));
@@ -1116,6 +1151,137 @@ void TestApp::splitRenderPreviewIsMerged()
     QTRY_VERIFY_WITH_TIMEOUT(
         QFileInfo::exists(f.dir.filePath(QStringLiteral("split.png"))), kRenderTimeoutMs);
     QTRY_COMPARE(panel->previewImage().size(), QSize(64, 48));
+    // Done once, as one render: one notice, and its row opens the picture.
+    QTRY_COMPARE(window.model()->record(0)->state, JobState::Succeeded);
+    QCOMPARE(window.model()->index(0, JobTableModel::ProgressColumn).data().toString(),
+        QStringLiteral("100%"));
+    QCOMPARE(window.model()->record(0)->output, f.dir.filePath(QStringLiteral("split.png")));
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("split.png"));
+    window.jobView()->selectionModel()->select(window.jobView()->model()->index(0, 0),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QVERIFY(window.action(QStringLiteral("actionOpenOutput"))->isEnabled());
+}
+
+// The parts of a split render (and its delivery) are one row in the table, at the place of the
+// first, with their combined state and progress; the row opens into the parts.
+void TestApp::splitJobIsOneRowWithItsParts()
+{
+    Fixture f(0);
+    const QString out = f.dir.filePath(QStringLiteral("g.png"));
+    const Progress samples100 { 100, 100, QStringLiteral("samples") };
+    const QList<ExportedJob> jobs { exported(QStringLiteral("sleep"), {}, JobState::Succeeded),
+        exported(QStringLiteral("render"), partParams(out, 1, 3), JobState::Succeeded, samples100),
+        exported(QStringLiteral("render"), partParams(out, 2, 3), JobState::Failed,
+            { 50, 100, QStringLiteral("samples") }, QStringLiteral("boom")),
+        exported(QStringLiteral("render"), partParams(out, 3, 3), JobState::Queued),
+        exported(QStringLiteral("render"), partParams(out, 0, 3), JobState::Queued,
+            { 1, 3, QStringLiteral("parts") }),
+        exported(QStringLiteral("sleep"), {}, JobState::Queued) };
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    WatchedQueue w(f);
+    JobTableModel &model = w.model;
+    QTRY_VERIFY(!model.isLoading() && model.rowCount() == 3);
+
+    const QModelIndex group = model.index(1, JobTableModel::NameColumn);
+    QVERIFY(!model.hasChildren(model.index(0, 0)) && model.hasChildren(group));
+    QCOMPARE(group.data().toString(), QStringLiteral("g.png"));
+    QCOMPARE(model.rowCount(group), 4);
+    QCOMPARE(model.index(1, 0, group).data().toString(), QStringLiteral("part 2 of 3"));
+    QCOMPARE(model.index(3, 0, group).data().toString(), QStringLiteral("delivery to desk"));
+    QCOMPARE(model.index(1, 0, group).parent(), group);
+    // Waiting while a part waits; the parts' samples (the delivery counts parts), the waiting
+    // part's as planned.
+    QCOMPARE(
+        model.index(1, JobTableModel::StateColumn).data().toString(), QStringLiteral("Queued"));
+    QCOMPARE(model.index(1, JobTableModel::AmountColumn).data().toString(),
+        QStringLiteral("150 of 300 samples"));
+    QCOMPARE(
+        model.index(1, JobTableModel::ProgressColumn).data(JobTableModel::FractionRole).toDouble(),
+        0.5);
+    QCOMPARE(
+        model.index(1, JobTableModel::ProgressColumn).data().toString(), QStringLiteral("50%"));
+    QCOMPARE(model.index(1, JobTableModel::KindColumn).data().toString(), QStringLiteral("render"));
+    QCOMPARE(group.data(JobTableModel::MembersRole).value<QList<QUuid>>().size(), 4);
+    QCOMPARE(model.jobs().size(), 6);
+    QCOMPARE(model.rowOf(jobs.at(3).record.id), 1);
+    const QModelIndex third = model.indexOf(jobs.at(3).record.id);
+    QCOMPARE(third.row(), 2);
+    QCOMPARE(third.parent().row(), 1);
+    QCOMPARE(model.recordById(jobs.at(2).record.id)->error, QStringLiteral("boom"));
+    QCOMPARE(model.counts().queued, qint64(3)); // jobs, not rows
+
+    // Filtered to the failed: the row stays for its failed part, which alone shows under it.
+    JobFilterProxy proxy(&model);
+    proxy.setStates({ JobState::Failed });
+    QCOMPARE(proxy.rowCount(), 1);
+    const QModelIndex shown = proxy.index(0, 0);
+    QCOMPARE(proxy.rowCount(shown), 1);
+    QCOMPARE(proxy.index(0, 0, shown).data(JobTableModel::IdRole).toUuid(), jobs.at(2).record.id);
+    proxy.setStates({});
+    // A part is found by its render's name.
+    proxy.setText(QStringLiteral("g.png"));
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.rowCount(proxy.index(0, 0)), 4);
+    proxy.setText({});
+
+    // The queue's changes reach the parts: removing the render removes its row, and only it.
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    w.queue.remove(jobs.at(3).record.id);
+    QTRY_COMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(1, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(5).record.id);
+    QCOMPARE(model.recordById(jobs.at(1).record.id), nullptr);
+    QCOMPARE(model.jobs().size(), 2);
+    QCOMPARE(proxy.rowCount(), 2);
+}
+
+// The window: a split render's row stands for all of its jobs. Its actions are those any of them
+// can take (a failed part makes it retryable though its first part is done), and a command
+// given to the row reaches them all.
+void TestApp::splitJobRowActsForAllItsParts()
+{
+    Fixture f(1);
+    const QString out = f.dir.filePath(QStringLiteral("g.png"));
+    const QList<ExportedJob> jobs {
+        exported(QStringLiteral("render"), partParams(out, 1, 2), JobState::Succeeded,
+            { 100, 100, QStringLiteral("samples") }),
+        exported(QStringLiteral("render"), partParams(out, 2, 2), JobState::Failed,
+            { 50, 100, QStringLiteral("samples") }, QStringLiteral("boom")),
+        exported(QStringLiteral("render"), partParams(out, 0, 2), JobState::Failed, {},
+            QStringLiteral("part 2 of 2 failed: boom")),
+    };
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    controller.queue()->setQueuePaused(true); // the retried part waits
+    controller.start();
+    JobTableModel *model = window.model();
+    QTRY_VERIFY(!model->isLoading());
+    QTRY_COMPARE(model->rowCount(), 1);
+    QCOMPARE(
+        model->index(0, JobTableModel::StateColumn).data().toString(), QStringLiteral("Failed"));
+    QCOMPARE(model->index(0, JobTableModel::StateColumn).data(Qt::ToolTipRole).toString(),
+        QStringLiteral("boom"));
+
+    QTreeView *view = window.jobView();
+    view->selectionModel()->select(view->model()->index(0, 0),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    const auto enabled = [&](const char *name) {
+        return window.action(QString::fromLatin1(name))->isEnabled();
+    };
+    QVERIFY(enabled("actionRetry") && enabled("actionRemove") && !enabled("actionPause"));
+    auto *panel = window.findChild<JobDetailsPanel *>();
+    QVERIFY(panel);
+    QCOMPARE(panel->currentJob(), jobs.at(0).record.id); // the first part, with the whole preview
+
+    window.action(QStringLiteral("actionRetry"))->trigger();
+    QTRY_COMPARE(model->recordById(jobs.at(1).record.id)->state, JobState::Queued);
+    QTRY_COMPARE(model->recordById(jobs.at(2).record.id)->state, JobState::Queued);
+    QCOMPARE(model->recordById(jobs.at(0).record.id)->state, JobState::Succeeded);
+    QCOMPARE(
+        model->index(0, JobTableModel::StateColumn).data().toString(), QStringLiteral("Queued"));
+    QCOMPARE(model->rowCount(), 1);
 }
 
 void TestApp::partPreviewsMergeBySamplesDone()

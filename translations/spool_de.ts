@@ -863,6 +863,11 @@
 <context>
     <name>spool::app::JobTableModel</name>
     <message>
+        <source>%1 on %2</source>
+        <extracomment>A job&apos;s state and the machine it runs on: &quot;Running on render-01&quot;</extracomment>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
         <location filename="../src/app/jobtablemodel.cpp" line="410"/>
         <source>%1 of %2 %3</source>
         <translation>%1 von %2 %3</translation>

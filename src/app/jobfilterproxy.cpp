@@ -11,6 +11,8 @@ JobFilterProxy::JobFilterProxy(JobTableModel *source, QObject *parent)
     setSourceModel(source);
     setSortRole(JobTableModel::SortRole);
     setDynamicSortFilter(true);
+    // A split job's row stays while one of its parts matches (a failed part under "Failed").
+    setRecursiveFilteringEnabled(true);
 }
 
 void JobFilterProxy::setStates(const QSet<JobState> &states)
@@ -33,9 +35,9 @@ void JobFilterProxy::setText(const QString &text)
 
 bool JobFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
-    Q_UNUSED(sourceParent)
     // Read the row directly: copying a record per row would cost 100,000 copies per filter.
-    const JobRecord *record = m_source->record(sourceRow);
+    const QModelIndex index = m_source->index(sourceRow, JobTableModel::NameColumn, sourceParent);
+    const JobRecord *record = m_source->record(index);
     if (!record)
         return false;
     if (!m_states.isEmpty() && !m_states.contains(record->state))
@@ -43,10 +45,13 @@ bool JobFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     if (!m_kind.isEmpty() && record->kind != m_kind)
         return false;
     if (!m_text.isEmpty()) {
-        const QString name =
-            m_source->data(m_source->index(sourceRow, JobTableModel::NameColumn)).toString();
-        if (!name.contains(m_text, Qt::CaseInsensitive)
-            && !record->output.contains(m_text, Qt::CaseInsensitive))
+        // A part's short name ("part 2 of 3") is found by its render's name too.
+        const QString name = m_source->data(index).toString();
+        const bool found = name.contains(m_text, Qt::CaseInsensitive)
+            || record->output.contains(m_text, Qt::CaseInsensitive)
+            || (index.parent().isValid()
+                && m_source->title(*record).contains(m_text, Qt::CaseInsensitive));
+        if (!found)
             return false;
     }
     return true;

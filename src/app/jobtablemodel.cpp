@@ -8,6 +8,7 @@
 
 #include "format.h"
 #include "problemline.h"
+#include "util/runneridentity.h"
 
 namespace spool::app {
 
@@ -19,7 +20,7 @@ constexpr int kFirstSnapshotChunk = 256;
 } // namespace
 
 JobTableModel::JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent)
-    : QAbstractTableModel(parent)
+    : QAbstractItemModel(parent)
     , m_registry(std::move(registry))
 {
     m_applyTimer.setSingleShot(true);
@@ -47,14 +48,98 @@ void JobTableModel::setQueue(JobQueue *queue)
     queue->requestSnapshot();
 }
 
-int JobTableModel::rowCount(const QModelIndex &parent) const
+QModelIndex JobTableModel::index(int row, int column, const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    if (row < 0 || column < 0 || column >= ColumnCount)
+        return {};
+    if (!parent.isValid())
+        return row < m_rows.size() ? createIndex(row, column, quintptr(0)) : QModelIndex();
+    if (parent.internalId() != 0 || parent.row() >= m_rows.size())
+        return {};
+    const int key = m_rows.at(parent.row()).group;
+    const auto group = m_groups.constFind(key);
+    if (key == 0 || group == m_groups.cend() || row >= group->members.size())
+        return {};
+    return createIndex(row, column, quintptr(key));
 }
 
-int JobTableModel::columnCount(const QModelIndex &parent) const
+QModelIndex JobTableModel::parent(const QModelIndex &child) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    if (!child.isValid() || child.internalId() == 0)
+        return {};
+    return groupIndex(int(child.internalId()));
+}
+
+// Found by its place in the FIFO order, not remembered: rows move while others are inserted
+// and removed, and a view asks for parents in the middle of that.
+QModelIndex JobTableModel::groupIndex(int key, int column) const
+{
+    const auto group = m_groups.constFind(key);
+    if (group == m_groups.cend() || !group->shown)
+        return {};
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), group->seq,
+        [](const Row &r, qint64 seq) { return r.record.seq < seq; });
+    if (at == m_rows.cend() || at->group != key)
+        return {};
+    return createIndex(int(at - m_rows.cbegin()), column, quintptr(0));
+}
+
+bool JobTableModel::hasChildren(const QModelIndex &parent) const
+{
+    if (!parent.isValid())
+        return !m_rows.isEmpty();
+    return parent.internalId() == 0 && parent.column() == 0 && parent.row() < m_rows.size()
+        && m_rows.at(parent.row()).group != 0;
+}
+
+int JobTableModel::rowCount(const QModelIndex &parent) const
+{
+    if (!parent.isValid())
+        return int(m_rows.size());
+    if (!hasChildren(parent))
+        return 0;
+    const Group *group = findGroup(m_rows.at(parent.row()).group);
+    return group ? int(group->members.size()) : 0;
+}
+
+int JobTableModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
+
+const JobTableModel::Group *JobTableModel::findGroup(int key) const
+{
+    const auto group = m_groups.constFind(key);
+    return group == m_groups.cend() ? nullptr : &*group;
+}
+
+const JobTableModel::Row *JobTableModel::rowAt(const QModelIndex &index) const
+{
+    if (!index.isValid() || index.model() != this)
+        return nullptr;
+    if (index.internalId() == 0)
+        return index.row() < m_rows.size() ? &m_rows.at(index.row()) : nullptr;
+    const auto group = m_groups.constFind(int(index.internalId()));
+    if (group == m_groups.cend() || index.row() >= group->members.size())
+        return nullptr;
+    return &group->members.at(index.row());
+}
+
+JobTableModel::Row *JobTableModel::memberRow(const QUuid &id)
+{
+    const auto group = m_groups.find(m_memberOf.value(id));
+    if (group == m_groups.end())
+        return nullptr;
+    for (Row &row : group->members) {
+        if (row.record.id == id)
+            return &row;
+    }
+    return nullptr;
+}
+
+const JobTableModel::Row *JobTableModel::memberRow(const QUuid &id) const
+{
+    return const_cast<JobTableModel *>(this)->memberRow(id);
 }
 
 const JobRecord *JobTableModel::record(int row) const
@@ -62,22 +147,62 @@ const JobRecord *JobTableModel::record(int row) const
     return row >= 0 && row < m_rows.size() ? &m_rows.at(row).record : nullptr;
 }
 
+const JobRecord *JobTableModel::record(const QModelIndex &index) const
+{
+    const Row *row = rowAt(index);
+    return row ? &row->record : nullptr;
+}
+
 int JobTableModel::rowOf(const QUuid &id) const
 {
+    if (const int key = m_memberOf.value(id))
+        return groupIndex(key).row();
     return m_index.value(id, -1);
+}
+
+QModelIndex JobTableModel::indexOf(const QUuid &id, int column) const
+{
+    const int key = m_memberOf.value(id);
+    if (key == 0)
+        return index(m_index.value(id, -1), column);
+    const Group *group = findGroup(key);
+    for (int i = 0; group && i < group->members.size(); ++i) {
+        if (group->members.at(i).record.id == id)
+            return groupIndex(key).isValid() ? createIndex(i, column, quintptr(key))
+                                             : QModelIndex();
+    }
+    return {};
 }
 
 const JobRecord *JobTableModel::recordById(const QUuid &id) const
 {
-    return record(rowOf(id));
+    if (const Row *member = memberRow(id))
+        return &member->record;
+    const int row = m_index.value(id, -1);
+    return row >= 0 ? &m_rows.at(row).record : nullptr;
+}
+
+QList<const JobRecord *> JobTableModel::jobs() const
+{
+    QList<const JobRecord *> all;
+    all.reserve(m_index.size() + m_memberOf.size());
+    for (const Row &row : m_rows) {
+        if (row.group == 0)
+            all.append(&row.record);
+    }
+    for (const Group &group : m_groups) {
+        for (const Row &member : group.members)
+            all.append(&member.record);
+    }
+    return all;
 }
 
 const JobProgress *JobTableModel::liveProgress(const QUuid &id) const
 {
-    const int row = rowOf(id);
-    if (row < 0 || !m_rows.at(row).hasLive)
-        return nullptr;
-    return &m_rows.at(row).live;
+    const Row *row = memberRow(id);
+    if (!row && m_index.contains(id))
+        row = &m_rows.at(m_index.value(id));
+    return row && row->hasLive ? &row->live : nullptr;
 }
 
 QStringList JobTableModel::kinds() const
@@ -96,6 +221,19 @@ QString JobTableModel::title(const JobRecord &record) const
     return title.isEmpty() ? record.kind + QLatin1Char(' ') + idString(record.id).left(8) : title;
 }
 
+// Under its split job's row a part needs no name of its own: "part 2 of 3", not
+// "terrain.png (part 2 of 3)".
+QString JobTableModel::memberTitle(const JobRecord &record) const
+{
+    const QString full = title(record);
+    const JobKind *kind = m_registry->find(record.kind);
+    const QString whole = kind && kind->groupTitle ? kind->groupTitle(record.params) : QString();
+    const QString prefix = whole + QStringLiteral(" (");
+    if (whole.isEmpty() || !full.startsWith(prefix) || !full.endsWith(QLatin1Char(')')))
+        return full;
+    return full.mid(prefix.size(), full.size() - prefix.size() - 1);
+}
+
 QString JobTableModel::groupOf(const JobRecord &record) const
 {
     const JobKind *kind = m_registry->find(record.kind);
@@ -105,25 +243,12 @@ QString JobTableModel::groupOf(const JobRecord &record) const
 
 QList<QUuid> JobTableModel::groupMembers(const QString &group) const
 {
-    const auto it = m_groups.constFind(group);
-    return it == m_groups.cend() ? QList<QUuid>() : it->values();
-}
-
-void JobTableModel::noteGroup(const JobRecord &record, bool member)
-{
-    const QString group = groupOf(record);
-    if (group.isEmpty())
-        return;
-    if (member) {
-        m_groups[group].insert(record.id);
-        return;
+    QList<QUuid> ids;
+    if (const Group *found = findGroup(m_groupKeys.value(group))) {
+        for (const Row &member : found->members)
+            ids.append(member.record.id);
     }
-    const auto it = m_groups.find(group);
-    if (it == m_groups.end())
-        return;
-    it->remove(record.id);
-    if (it->isEmpty())
-        m_groups.erase(it);
+    return ids;
 }
 
 void JobTableModel::noteKind(const QString &kind)
@@ -146,6 +271,8 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
     beginResetModel();
     m_rows.clear();
     m_groups.clear();
+    m_groupKeys.clear();
+    m_memberOf.clear();
     m_counts = {};
     m_byteRates.clear();
     m_rows.reserve(records.size());
@@ -175,23 +302,21 @@ void JobTableModel::loadSnapshotChunk()
     // The first slice only fills the screen: it is copied, the rest is moved (see below).
     const int chunk = m_snapshotNext == 0 ? kFirstSnapshotChunk : kSnapshotChunk;
     const int end = qMin(int(m_snapshot.size()), m_snapshotNext + chunk);
-    const int first = int(m_rows.size());
-    beginInsertRows(QModelIndex(), first, first + (end - m_snapshotNext) - 1);
     // Once the queue's copy is gone the records are ours alone: move them instead of copying,
     // and nothing is left to free all at once at the end.
     const bool own = m_snapshot.isDetached();
+    QList<JobRecord> records;
+    records.reserve(end - m_snapshotNext);
     for (int i = m_snapshotNext; i < end; ++i) {
         const int at = m_snapshotOrder.at(i);
-        const JobRecord &record = m_snapshot.at(at);
-        noteKind(record.kind);
-        noteGroup(record, true);
-        m_counts.adjust(record.state, 1);
-        m_index.insert(record.id, int(m_rows.size()));
-        QString name = title(record);
-        m_rows.append(Row { own ? std::move(m_snapshot[at]) : record, std::move(name), {}, false });
+        records.append(own ? std::move(m_snapshot[at]) : m_snapshot.at(at));
     }
     m_snapshotNext = end;
-    endInsertRows();
+    Batch batch;
+    batch.announce = false; // what was finished before the window opened is no news
+    insertJobs(std::move(records), batch);
+    combineGroups(batch);
+    emitChanges(batch);
     if (m_snapshotNext < m_snapshot.size()) {
         m_loadTimer.start();
         return;
@@ -242,8 +367,10 @@ void JobTableModel::onProgress(const QList<JobProgress> &progress)
 
 void JobTableModel::reindexFrom(int row)
 {
-    for (int i = row; i < m_rows.size(); ++i)
-        m_index.insert(m_rows.at(i).record.id, i);
+    for (int i = row; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).group == 0)
+            m_index.insert(m_rows.at(i).record.id, i);
+    }
 }
 
 void JobTableModel::applyPending()
@@ -251,144 +378,408 @@ void JobTableModel::applyPending()
     while (isLoading())
         loadSnapshotChunk();
     m_applyTimer.stop();
-    QSet<QUuid> touched;
+    Batch batch;
+    sortChanges(batch);
+    removeJobs(batch);
+    insertJobs(std::exchange(batch.inserts, {}), batch);
+    applyProgress(batch);
+    combineGroups(batch);
+    emitChanges(batch);
+    if (!batch.touched.isEmpty())
+        Q_EMIT rowsUpdated(batch.touched);
+    // The counts first: a notice that a job is done finds it counted.
+    Q_EMIT frameApplied();
+    const auto finished = std::exchange(m_finishedNow, {});
+    for (const auto &[record, name] : finished)
+        Q_EMIT jobFinished(record, name);
+}
 
-    // Removals (and moves: a retried job has a new place at the back of the queue).
-    QList<int> removeRows;
-    for (const QUuid &id : std::as_const(m_pendingRemovals)) {
-        if (const int row = rowOf(id); row >= 0)
-            removeRows.append(row);
-    }
-    QList<JobRecord> inserts;
-    QList<int> changedRows;
+// Changes in place are applied here; new jobs, removals and moves (a retried job has a new place
+// at the back of the queue; a split job's part keeps its place in its row) are sorted out.
+void JobTableModel::sortChanges(Batch &batch)
+{
     for (auto it = m_pendingChanges.cbegin(); it != m_pendingChanges.cend(); ++it) {
-        const int row = rowOf(it.key());
-        touched.insert(it.key());
-        if (row < 0) {
-            inserts.append(it.value());
-        } else if (m_rows.at(row).record.seq != it->seq) {
-            removeRows.append(row);
-            inserts.append(it.value());
-        } else if (it->rev >= m_rows.at(row).record.rev) {
-            Row &r = m_rows[row];
-            const bool outputChanged = r.record.output != it->output;
-            noteStateChange(r.record.state, it.value());
-            r.record = it.value();
-            if (outputChanged)
-                r.title = title(r.record);
-            if (r.record.state != JobState::Running) {
-                r.hasLive = false;
-                m_byteRates.remove(r.record.id);
+        const JobRecord &record = it.value();
+        batch.touched.insert(record.id);
+        if (Row *member = memberRow(record.id)) {
+            if (record.rev >= member->record.rev) {
+                updateRow(*member, record, false);
+                batch.changed.insert(record.id);
+                batch.groups.insert(m_memberOf.value(record.id));
             }
-            changedRows.append(row);
+            continue;
+        }
+        const int row = m_index.value(record.id, -1);
+        if (row < 0) {
+            batch.inserts.append(record);
+        } else if (m_rows.at(row).record.seq != record.seq) {
+            batch.removals.append(record.id);
+            batch.inserts.append(record);
+        } else if (record.rev >= m_rows.at(row).record.rev) {
+            updateRow(m_rows[row], record, true);
+            batch.changed.insert(record.id);
         }
     }
     m_pendingChanges.clear();
+    for (const QUuid &id : std::as_const(m_pendingRemovals))
+        batch.removals.append(id);
     m_pendingRemovals.clear();
-    std::sort(removeRows.begin(), removeRows.end(), std::greater<int>());
-    removeRows.erase(std::unique(removeRows.begin(), removeRows.end()), removeRows.end());
-    for (int row : std::as_const(removeRows)) {
-        m_counts.adjust(m_rows.at(row).record.state, -1);
-        m_byteRates.remove(m_rows.at(row).record.id);
-        noteGroup(m_rows.at(row).record, false);
-    }
+}
 
-    if (removeRows.size() > kResetThreshold) {
+void JobTableModel::updateRow(Row &row, const JobRecord &record, bool own)
+{
+    const bool outputChanged = row.record.output != record.output;
+    noteStateChange(row.record.state, record, own);
+    row.record = record;
+    if (outputChanged)
+        row.title = own ? title(row.record) : memberTitle(row.record);
+    if (row.record.state != JobState::Running) {
+        row.hasLive = false;
+        m_byteRates.remove(row.record.id);
+    }
+}
+
+void JobTableModel::removeJobs(Batch &batch)
+{
+    QList<int> topRows;
+    QHash<int, QList<QUuid>> fromGroups;
+    for (const QUuid &id : std::as_const(batch.removals)) {
+        if (const int key = m_memberOf.value(id))
+            fromGroups[key].append(id);
+        else if (const int row = m_index.value(id, -1); row >= 0)
+            topRows.append(row);
+    }
+    for (auto it = fromGroups.cbegin(); it != fromGroups.cend(); ++it) {
+        Group &group = m_groups[it.key()];
+        if (it->size() >= group.members.size()) { // the whole split job goes: its row
+            topRows.append(groupIndex(it.key()).row());
+            continue;
+        }
+        for (const QUuid &id : *it) {
+            const QModelIndex child = indexOf(id);
+            if (!child.isValid())
+                continue;
+            beginRemoveRows(child.parent(), child.row(), child.row());
+            forgetJob(group.members.at(child.row()).record);
+            group.members.remove(child.row());
+            endRemoveRows();
+        }
+        batch.groups.insert(it.key());
+    }
+    topRows.removeAll(-1);
+    removeTopRows(std::move(topRows));
+}
+
+void JobTableModel::removeTopRows(QList<int> rows)
+{
+    if (rows.isEmpty())
+        return;
+    std::sort(rows.begin(), rows.end(), std::greater<int>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    QList<int> goneGroups;
+    if (rows.size() > kResetThreshold) {
         // "Clear finished" on a long queue: one reset instead of thousands of row removals.
         beginResetModel();
-        QSet<int> gone(removeRows.begin(), removeRows.end());
+        QSet<int> gone(rows.begin(), rows.end());
         QVector<Row> kept;
         kept.reserve(m_rows.size() - gone.size());
         for (int i = 0; i < m_rows.size(); ++i) {
             if (!gone.contains(i))
                 kept.append(std::move(m_rows[i]));
+            else
+                goneGroups.append(forgetTopRow(m_rows.at(i)));
         }
         m_rows = std::move(kept);
+        forgetGroups(goneGroups);
         m_index.clear();
         reindexFrom(0);
         endResetModel();
-        changedRows.clear(); // all rows were reset anyway
-    } else if (!removeRows.isEmpty()) {
-        for (int row : std::as_const(removeRows)) {
-            beginRemoveRows(QModelIndex(), row, row);
-            m_index.remove(m_rows.at(row).record.id);
-            m_rows.remove(row);
-            endRemoveRows();
-        }
-        reindexFrom(removeRows.last());
-        // Rows after a removal moved up: look the changed ones up again.
-        changedRows.clear();
-        for (const QUuid &id : std::as_const(touched)) {
-            if (const int row = rowOf(id); row >= 0)
-                changedRows.append(row);
-        }
+        return;
     }
-
-    for (const JobRecord &record : std::as_const(inserts)) {
-        noteStateChange(JobState::Invalid, record);
-        noteGroup(record, true);
+    for (int row : std::as_const(rows)) {
+        goneGroups.append(forgetTopRow(m_rows.at(row)));
+        beginRemoveRows(QModelIndex(), row, row);
+        m_rows.remove(row);
+        endRemoveRows();
+        // A group's own data goes after its row: the view asks for its children's parent
+        // while the row goes.
+        forgetGroups(goneGroups);
+        goneGroups.clear();
     }
-    if (!inserts.isEmpty()) {
-        std::sort(inserts.begin(), inserts.end(),
-            [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
-        const qint64 lastSeq = m_rows.isEmpty() ? 0 : m_rows.constLast().record.seq;
-        if (inserts.constFirst().seq > lastSeq) {
-            // The usual case: new jobs join the back of the queue.
-            const int first = int(m_rows.size());
-            beginInsertRows(QModelIndex(), first, first + int(inserts.size()) - 1);
-            for (const JobRecord &record : std::as_const(inserts)) {
-                noteKind(record.kind);
-                m_rows.append(Row { record, title(record), {}, false });
-            }
-            reindexFrom(first);
-            endInsertRows();
-        } else {
-            int lowest = int(m_rows.size());
-            for (const JobRecord &record : std::as_const(inserts)) {
-                noteKind(record.kind);
-                const auto at = std::lower_bound(m_rows.begin(), m_rows.end(), record.seq,
-                    [](const Row &r, qint64 seq) { return r.record.seq < seq; });
-                const int row = int(at - m_rows.begin());
-                beginInsertRows(QModelIndex(), row, row);
-                m_rows.insert(row, Row { record, title(record), {}, false });
-                endInsertRows();
-                lowest = qMin(lowest, row);
-            }
-            reindexFrom(lowest);
-        }
-    }
-
-    QList<int> progressRows;
-    for (auto it = m_pendingProgress.cbegin(); it != m_pendingProgress.cend(); ++it) {
-        const int row = rowOf(it.key());
-        if (row < 0 || m_rows.at(row).record.state != JobState::Running)
-            continue;
-        m_rows[row].live = it.value();
-        m_rows[row].hasLive = true;
-        if (it->progress.unit == units::Bytes)
-            m_byteRates.insert(it.key(), qMax(0.0, it->ratePerSecond));
-        progressRows.append(row);
-        touched.insert(it.key());
-    }
-    m_pendingProgress.clear();
-
-    emitRanges(changedRows, 0, ColumnCount - 1);
-    emitRanges(progressRows, ProgressColumn, EtaColumn);
-    if (!touched.isEmpty())
-        Q_EMIT rowsUpdated(touched);
-    // The counts first: a notice that a job is done finds it counted.
-    Q_EMIT frameApplied();
-    const QList<JobRecord> finished = std::exchange(m_finishedNow, {});
-    for (const JobRecord &record : finished)
-        Q_EMIT jobFinished(record);
+    reindexFrom(rows.last());
 }
 
-void JobTableModel::noteStateChange(JobState before, const JobRecord &after)
+// Forgets the jobs a top-level row shows; returns its group's key (0: none) for forgetGroups.
+int JobTableModel::forgetTopRow(const Row &row)
+{
+    if (row.group == 0) {
+        forgetJob(row.record);
+        m_index.remove(row.record.id);
+        return 0;
+    }
+    if (const Group *group = findGroup(row.group)) {
+        for (const Row &member : group->members)
+            forgetJob(member.record);
+    }
+    return row.group;
+}
+
+void JobTableModel::forgetGroups(const QList<int> &keys)
+{
+    for (int key : keys) {
+        if (key == 0)
+            continue;
+        if (const Group *group = findGroup(key))
+            m_groupKeys.remove(group->name);
+        m_groups.remove(key);
+    }
+}
+
+void JobTableModel::forgetJob(const JobRecord &record)
+{
+    m_counts.adjust(record.state, -1);
+    m_byteRates.remove(record.id);
+    m_memberOf.remove(record.id);
+}
+
+// New jobs join their split job's row (made with the first of them) or get a row of their own.
+void JobTableModel::insertJobs(QList<JobRecord> records, Batch &batch)
+{
+    if (records.isEmpty())
+        return;
+    std::stable_sort(records.begin(), records.end(),
+        [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
+    QVector<Row> top;
+    for (JobRecord &record : records) {
+        noteKind(record.kind);
+        const QString name = groupOf(record);
+        noteStateChange(JobState::Invalid, record, batch.announce && name.isEmpty());
+        QString rowTitle = name.isEmpty() ? title(record) : memberTitle(record);
+        Row row { std::move(record), std::move(rowTitle), {}, false, 0 };
+        if (name.isEmpty()) {
+            top.append(std::move(row));
+            continue;
+        }
+        int &key = m_groupKeys[name];
+        if (key == 0) {
+            key = m_nextGroupKey++;
+            Group &group = m_groups[key];
+            group.name = name;
+            group.seq = row.record.seq;
+            Row groupRow;
+            groupRow.group = key;
+            groupRow.record.seq = group.seq;
+            top.append(std::move(groupRow));
+        }
+        const int groupKey = key; // `key` may dangle once m_groupKeys grows
+        Group &group = m_groups[groupKey];
+        m_memberOf.insert(row.record.id, groupKey);
+        batch.groups.insert(groupKey);
+        if (!group.shown) { // its row comes with this batch: nobody shows its children yet
+            group.members.append(std::move(row));
+            continue;
+        }
+        const auto at = std::upper_bound(group.members.cbegin(), group.members.cend(),
+            row.record.seq, [](qint64 seq, const Row &r) { return seq < r.record.seq; });
+        const int child = int(at - group.members.cbegin());
+        beginInsertRows(groupIndex(groupKey), child, child);
+        group.members.insert(child, std::move(row));
+        endInsertRows();
+    }
+    // A split job's row shows its jobs combined from the start.
+    for (Row &row : top) {
+        if (row.group != 0) {
+            Group &group = m_groups[row.group];
+            combine(group, row);
+            group.shown = true;
+        }
+    }
+    insertTopRows(std::move(top));
+}
+
+void JobTableModel::insertTopRows(QVector<Row> rows)
+{
+    if (rows.isEmpty())
+        return;
+    const qint64 lastSeq = m_rows.isEmpty() ? 0 : m_rows.constLast().record.seq;
+    if (rows.constFirst().record.seq > lastSeq) {
+        // The usual case: new jobs join the back of the queue.
+        const int first = int(m_rows.size());
+        beginInsertRows(QModelIndex(), first, first + int(rows.size()) - 1);
+        for (Row &row : rows)
+            m_rows.append(std::move(row));
+        reindexFrom(first);
+        endInsertRows();
+        return;
+    }
+    int lowest = int(m_rows.size());
+    for (Row &row : rows) {
+        const auto at = std::lower_bound(m_rows.begin(), m_rows.end(), row.record.seq,
+            [](const Row &r, qint64 seq) { return r.record.seq < seq; });
+        const int place = int(at - m_rows.begin());
+        beginInsertRows(QModelIndex(), place, place);
+        m_rows.insert(place, std::move(row));
+        endInsertRows();
+        lowest = qMin(lowest, place);
+    }
+    reindexFrom(lowest);
+}
+
+void JobTableModel::applyProgress(Batch &batch)
+{
+    for (auto it = m_pendingProgress.cbegin(); it != m_pendingProgress.cend(); ++it) {
+        const int key = m_memberOf.value(it.key());
+        Row *row = key ? memberRow(it.key()) : nullptr;
+        if (!key && m_index.contains(it.key()))
+            row = &m_rows[m_index.value(it.key())];
+        if (!row || row->record.state != JobState::Running)
+            continue;
+        row->live = it.value();
+        row->hasLive = true;
+        if (it->progress.unit == units::Bytes)
+            m_byteRates.insert(it.key(), qMax(0.0, it->ratePerSecond));
+        batch.progressed.insert(it.key());
+        batch.touched.insert(it.key());
+        if (key)
+            batch.groups.insert(key);
+    }
+    m_pendingProgress.clear();
+}
+
+void JobTableModel::combineGroups(const Batch &batch)
+{
+    for (int key : batch.groups) {
+        const auto group = m_groups.find(key);
+        const QModelIndex at = groupIndex(key);
+        if (group == m_groups.end() || !at.isValid() || group->members.isEmpty())
+            continue;
+        Row &row = m_rows[at.row()];
+        const JobState before = row.record.state;
+        combine(*group, row);
+        if (batch.announce && isFinishedState(row.record.state) && !isFinishedState(before))
+            m_finishedNow.append({ row.record, row.title });
+    }
+}
+
+void JobTableModel::emitChanges(const Batch &batch)
+{
+    QList<int> whole, progress;
+    const auto collect = [&](const QUuid &id, QList<int> &rows, int first, int last) {
+        if (const int row = m_index.value(id, -1); row >= 0) {
+            rows.append(row);
+        } else if (const QModelIndex child = indexOf(id); child.isValid()) {
+            Q_EMIT dataChanged(index(child.row(), first, child.parent()),
+                index(child.row(), last, child.parent()));
+        }
+    };
+    for (const QUuid &id : batch.changed)
+        collect(id, whole, 0, ColumnCount - 1);
+    for (const QUuid &id : batch.progressed) {
+        if (!batch.changed.contains(id))
+            collect(id, progress, ProgressColumn, EtaColumn);
+    }
+    for (int key : batch.groups) {
+        if (const QModelIndex at = groupIndex(key); at.isValid())
+            whole.append(at.row());
+    }
+    emitRanges(whole, 0, ColumnCount - 1);
+    emitRanges(progress, ProgressColumn, EtaColumn);
+}
+
+void JobTableModel::noteStateChange(JobState before, const JobRecord &after, bool own)
 {
     m_counts.adjust(before, -1);
     m_counts.adjust(after.state, 1);
-    if (isFinishedState(after.state) && !isFinishedState(before))
-        m_finishedNow.append(after);
+    if (own && isFinishedState(after.state) && !isFinishedState(before))
+        m_finishedNow.append({ after, title(after) });
+}
+
+// A part's progress as the row counts it: what it reported, or before it reported anything
+// what its kind plans (a part that waits counts as not done, not as unknown).
+static Progress countedProgress(const JobKind *kind, const Progress &reported, const JobRecord &r)
+{
+    if (!reported.unit.isEmpty() || !kind || !kind->plannedProgress)
+        return reported;
+    Progress planned = kind->plannedProgress(r.params);
+    if (r.state == JobState::Succeeded)
+        planned.done = planned.total;
+    return planned;
+}
+
+// A split job's row: running while any of its jobs runs, then waiting, paused, failed,
+// canceled or done in that order; its progress counts the jobs whose unit is the first job's (a
+// render's delivery counts parts, not samples).
+void JobTableModel::combine(Group &group, Row &row) const
+{
+    const JobRecord &first = group.members.constFirst().record;
+    const JobKind *kind = m_registry->find(first.kind);
+    QList<Progress> progress;
+    for (const Row &member : std::as_const(group.members))
+        progress.append(countedProgress(
+            kind, member.hasLive ? member.live.progress : member.record.progress, member.record));
+    const QString unit = progress.constFirst().unit;
+    JobRecord combined;
+    combined.id = first.id;
+    combined.kind = first.kind;
+    combined.params = first.params;
+    combined.seq = group.seq;
+    combined.maxAttempts = first.maxAttempts;
+    combined.enqueuedAtMs = first.enqueuedAtMs;
+    combined.progress = Progress { 0, 0, unit };
+    QSet<JobState> states;
+    double fractions = 0, rate = 0;
+    int parts = 0, waiting = 0;
+    for (int i = 0; i < group.members.size(); ++i) {
+        const Row &member = group.members.at(i);
+        const JobRecord &r = member.record;
+        states.insert(r.state);
+        combined.attempts = qMax(combined.attempts, r.attempts);
+        combined.enqueuedAtMs = qMin(combined.enqueuedAtMs, r.enqueuedAtMs);
+        if (r.startedAtMs > 0
+            && (combined.startedAtMs == 0 || r.startedAtMs < combined.startedAtMs))
+            combined.startedAtMs = r.startedAtMs;
+        combined.finishedAtMs = qMax(combined.finishedAtMs, r.finishedAtMs);
+        if (combined.output.isEmpty())
+            combined.output = r.output;
+        if (r.state == JobState::Failed && combined.error.isEmpty())
+            combined.error = r.error;
+        if (r.state == JobState::Running && r.control != JobControl::None)
+            combined.control = r.control;
+        const Progress &p = progress.at(i);
+        if (p.unit != unit)
+            continue;
+        ++parts;
+        const bool done = r.state == JobState::Succeeded;
+        fractions += done ? 1.0 : p.fraction();
+        if (!p.totalKnown())
+            combined.progress.total = -1;
+        else if (combined.progress.totalKnown())
+            combined.progress.total += p.total;
+        combined.progress.done += done && p.totalKnown() ? p.total : p.done;
+        waiting += r.state != JobState::Running && !done;
+        if (member.hasLive && member.live.ratePerSecond > 0)
+            rate += member.live.ratePerSecond;
+    }
+    for (const JobState state : { JobState::Running, JobState::Queued, JobState::Paused,
+             JobState::Failed, JobState::Canceled, JobState::Succeeded }) {
+        if (states.contains(state)) {
+            combined.state = state;
+            break;
+        }
+    }
+    if (!isFinishedState(combined.state))
+        combined.finishedAtMs = 0;
+    const Progress &total = combined.progress;
+    group.fraction = total.totalKnown() && total.total > 0 ? total.fraction()
+        : parts > 0                                        ? fractions / parts
+                                                           : -1;
+    row.hasLive = rate > 0 && combined.state == JobState::Running;
+    row.live = JobProgress { combined.id, total, rate, -1, 0 };
+    // Known only while every part still to do runs: a waiting part starts when it can.
+    if (row.hasLive && waiting == 0 && total.totalKnown())
+        row.live.etaMs = qint64(double(total.total - total.done) / rate * 1000.0);
+    row.title = kind && kind->groupTitle ? kind->groupTitle(first.params) : title(first);
+    row.record = std::move(combined);
 }
 
 double JobTableModel::bytesPerSecond() const
@@ -428,13 +819,12 @@ QVariant JobTableModel::display(const Row &row, int column) const
     case KindColumn:
         return r.kind;
     case StateColumn:
-        return format::stateText(r);
+        return stateText(r);
     case ProgressColumn: {
         if (r.state == JobState::Succeeded)
             return QStringLiteral("100%");
-        if (!progress.totalKnown())
-            return QString();
-        return QStringLiteral("%1%").arg(int(progress.fraction() * 100.0));
+        const double fraction = fractionOf(row);
+        return fraction < 0 ? QString() : QStringLiteral("%1%").arg(int(fraction * 100.0));
     }
     case AmountColumn:
         if (progress.done <= 0 && !progress.totalKnown())
@@ -478,9 +868,7 @@ QVariant JobTableModel::sortValue(const Row &row, int column) const
     case StateColumn:
         return int(r.state);
     case ProgressColumn:
-        return r.state == JobState::Succeeded
-            ? 1.0
-            : (row.hasLive ? row.live.progress : r.progress).fraction();
+        return r.state == JobState::Succeeded ? 1.0 : fractionOf(row);
     case AmountColumn:
         return (row.hasLive ? row.live.progress : r.progress).done;
     case SpeedColumn:
@@ -502,9 +890,10 @@ QVariant JobTableModel::sortValue(const Row &row, int column) const
 
 QVariant JobTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    const Row *found = rowAt(index);
+    if (!found)
         return QVariant();
-    const Row &row = m_rows.at(index.row());
+    const Row &row = *found;
     switch (role) {
     case Qt::DisplayRole:
         return display(row, index.column());
@@ -524,21 +913,50 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
         return QVariant();
     case IdRole:
         return row.record.id;
+    case MembersRole: {
+        if (row.group == 0)
+            return QVariant::fromValue(QList<QUuid> { row.record.id });
+        QList<QUuid> ids;
+        if (const Group *group = findGroup(row.group)) {
+            for (const Row &member : group->members)
+                ids.append(member.record.id);
+        }
+        return QVariant::fromValue(ids);
+    }
     case StateRole:
         return int(row.record.state);
     case KindRole:
         return row.record.kind;
-    case FractionRole: {
-        if (row.record.state == JobState::Succeeded)
-            return 1.0;
-        const Progress progress = row.hasLive ? row.live.progress : row.record.progress;
-        return progress.totalKnown() ? progress.fraction() : -1.0;
-    }
+    case FractionRole:
+        return row.record.state == JobState::Succeeded ? 1.0 : fractionOf(row);
     case SortRole:
         return sortValue(row, index.column());
     default:
         return QVariant();
     }
+}
+
+// 0..1, or -1 when not known; a split job's row: the mean of its parts'.
+double JobTableModel::fractionOf(const Row &row) const
+{
+    if (row.group != 0) {
+        const Group *group = findGroup(row.group);
+        return group ? group->fraction : -1.0;
+    }
+    const Progress &progress = row.hasLive ? row.live.progress : row.record.progress;
+    return progress.totalKnown() ? progress.fraction() : -1.0;
+}
+
+// A job running on another machine of a shared queue says where.
+QString JobTableModel::stateText(const JobRecord &record) const
+{
+    const QString state = format::stateText(record);
+    if (record.state != JobState::Running || record.leaseOwner.isEmpty())
+        return state;
+    const QString host = runneridentity::hostOf(record.leaseOwner);
+    //: A job's state and the machine it runs on: "Running on render-01"
+    return host.isEmpty() || host == runneridentity::hostName() ? state
+                                                                : tr("%1 on %2").arg(state, host);
 }
 
 QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int role) const

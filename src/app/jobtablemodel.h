@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include <QAbstractTableModel>
+#include <QAbstractItemModel>
 #include <QHash>
 #include <QSet>
 #include <QTimer>
@@ -13,10 +13,12 @@
 
 namespace spool::app {
 
-// The queue as a table, one row per job in FIFO order. Updates from the queue are collected and
-// applied about 30 times a second, as row ranges: 100,000 jobs and thousands of progress reports
-// a second cost the view a few range updates per frame.
-class JobTableModel final : public QAbstractTableModel
+// The queue as a table, one row per job in FIFO order; the jobs of a split job (a render in
+// parts, with its delivery: JobKind::groupParam) share one row with their combined state and
+// progress, at the place of the first of them, and are its children. Updates from the queue are
+// collected and applied about 30 times a second, as row ranges: 100,000 jobs and thousands of
+// progress reports a second cost the view a few range updates per frame.
+class JobTableModel final : public QAbstractItemModel
 {
     Q_OBJECT
 
@@ -36,11 +38,12 @@ public:
         ColumnCount
     };
     enum Role {
-        IdRole = Qt::UserRole + 1,
+        IdRole = Qt::UserRole + 1, // a split job's row: its first job (the details show it)
         StateRole, // int(JobState)
         KindRole,
         FractionRole, // 0..1, or -1 when unknown
         SortRole, // the raw value of a column, for sorting
+        MembersRole, // QList<QUuid>: the jobs a row stands for (a split job's row: all of them)
     };
 
     JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent = nullptr);
@@ -49,18 +52,32 @@ public:
     // Follows `queue` (and asks it for everything it has). Switching queues starts over.
     void setQueue(JobQueue *queue);
 
+    QModelIndex index(
+        int row, int column, const QModelIndex &parent = QModelIndex()) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    bool hasChildren(const QModelIndex &parent = QModelIndex()) const override;
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // A top-level row's record: a job's, or a split job's combined one (the id of its first job).
     const JobRecord *record(int row) const;
+    const JobRecord *record(const QModelIndex &index) const;
+    // Any job's record, a split job's part too.
     const JobRecord *recordById(const QUuid &id) const;
+    // The top-level row that shows a job: its own, or its split job's.
     int rowOf(const QUuid &id) const;
+    // Where a job is in the tree: a top-level row, or a child of its split job's row.
+    QModelIndex indexOf(const QUuid &id, int column = 0) const;
+    // Every job's record (the parts of split jobs too), in no particular order.
+    QList<const JobRecord *> jobs() const;
     // The latest coalesced progress report of a running job (speed, ETA), if any.
     const JobProgress *liveProgress(const QUuid &id) const;
     QString title(const JobRecord &record) const;
+    // A part's name under its split job's row.
+    QString memberTitle(const JobRecord &record) const;
     // The split job (JobKind::groupParam) a job is part of; empty when none.
     QString groupOf(const JobRecord &record) const;
     // Every job of that split job in the table.
@@ -79,12 +96,13 @@ public:
 
 Q_SIGNALS:
     void kindsChanged();
-    // After a batch was applied: the rows that changed (for the details panel).
+    // After a batch was applied: the jobs that changed (for the details panel).
     void rowsUpdated(const QSet<QUuid> &ids);
     // After every batch once the snapshot is in: counts() and bytesPerSecond() are current.
     void frameApplied();
-    // A row became finished in this batch (emitted after the row and frameApplied show it).
-    void jobFinished(const spool::JobRecord &record);
+    // A row became finished in this batch (emitted after the row and frameApplied show it): a
+    // job, or a split job once all of its jobs are (its combined record, once).
+    void jobFinished(const spool::JobRecord &record, const QString &title);
 
 private:
     struct Row
@@ -93,6 +111,28 @@ private:
         QString title;
         JobProgress live;
         bool hasLive = false;
+        int group = 0; // a split job's row: the key of its Group; 0: a job's own row
+    };
+    // The jobs of a split job, in FIFO order at the time each arrived; their row's record is
+    // combined from theirs (its seq stays the first job's: the row keeps its place).
+    struct Group
+    {
+        QString name;
+        QVector<Row> members;
+        qint64 seq = 0; // its row's place: the seq of the first job it had
+        bool shown = false; // its row is in the table
+        double fraction = -1; // its row's progress: the mean of its parts'
+    };
+    // A batch's changes, sorted out by where they go.
+    struct Batch
+    {
+        QList<JobRecord> inserts;
+        QList<QUuid> removals;
+        QSet<QUuid> changed; // every column
+        QSet<QUuid> progressed; // the progress columns
+        QSet<int> groups; // whose combined row must be worked out again
+        QSet<QUuid> touched;
+        bool announce = true; // jobFinished for what finishes in it
     };
 
     void onSnapshot(const QList<JobRecord> &records);
@@ -104,11 +144,32 @@ private:
     void schedule();
     void reindexFrom(int row);
     void noteKind(const QString &kind);
-    void noteGroup(const JobRecord &record, bool member);
-    // Counts a row's move from `before` (Invalid: a new row) to its new record's state, and
-    // remembers it for jobFinished when it has just finished.
-    void noteStateChange(JobState before, const JobRecord &after);
+    // Counts a job's move from `before` (Invalid: a new job) to its new record's state, and
+    // remembers it for jobFinished when it has just finished (a job of its own).
+    void noteStateChange(JobState before, const JobRecord &after, bool own);
+
+    void sortChanges(Batch &batch);
+    void updateRow(Row &row, const JobRecord &record, bool own);
+    void removeJobs(Batch &batch);
+    void removeTopRows(QList<int> rows);
+    int forgetTopRow(const Row &row);
+    void forgetGroups(const QList<int> &keys);
+    void forgetJob(const JobRecord &record);
+    void insertJobs(QList<JobRecord> records, Batch &batch);
+    void insertTopRows(QVector<Row> rows);
+    void applyProgress(Batch &batch);
+    void combineGroups(const Batch &batch);
+    void combine(Group &group, Row &row) const;
+    void emitChanges(const Batch &batch);
+
+    const Group *findGroup(int key) const;
+    const Row *rowAt(const QModelIndex &index) const;
+    Row *memberRow(const QUuid &id);
+    const Row *memberRow(const QUuid &id) const;
+    QModelIndex groupIndex(int key, int column = 0) const;
     QVariant display(const Row &row, int column) const;
+    double fractionOf(const Row &row) const;
+    QString stateText(const JobRecord &record) const;
     QVariant sortValue(const Row &row, int column) const;
     void emitRanges(QList<int> rows, int firstColumn, int lastColumn);
 
@@ -116,13 +177,16 @@ private:
     JobQueue *m_queue = nullptr;
     QList<QMetaObject::Connection> m_connections;
     QVector<Row> m_rows;
-    QHash<QUuid, int> m_index;
-    QHash<QString, QSet<QUuid>> m_groups; // only jobs that belong to one
+    QHash<QUuid, int> m_index; // a job of its own: its row
+    QHash<QUuid, int> m_memberOf; // a job of a split job: its group's key
+    QHash<int, Group> m_groups;
+    QHash<QString, int> m_groupKeys;
+    int m_nextGroupKey = 1;
     QStringList m_kinds;
 
     QueueCounts m_counts;
     QHash<QUuid, double> m_byteRates; // running downloads' latest speed
-    QList<JobRecord> m_finishedNow; // rows that finished in the batch being applied
+    QList<QPair<JobRecord, QString>> m_finishedNow; // rows that finished in this batch
 
     QHash<QUuid, JobRecord> m_pendingChanges;
     QSet<QUuid> m_pendingRemovals;

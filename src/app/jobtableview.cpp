@@ -5,9 +5,11 @@
 namespace spool::app {
 
 JobTableView::JobTableView(QWidget *parent)
-    : QTableView(parent)
+    : QTreeView(parent)
 {
     setTabKeyNavigation(false);
+    // Only split jobs have children: a narrow step keeps their parts' names in view.
+    setIndentation(fontMetrics().horizontalAdvance(QLatin1Char('0')) * 2);
 }
 
 void JobTableView::setPlaceholderText(const QString &text)
@@ -30,7 +32,7 @@ void JobTableView::requestContextMenuAtCurrent()
 
 void JobTableView::paintEvent(QPaintEvent *event)
 {
-    QTableView::paintEvent(event);
+    QTreeView::paintEvent(event);
     if (m_placeholder.isEmpty() || !model() || model()->rowCount(rootIndex()) > 0)
         return;
     QPainter painter(viewport());

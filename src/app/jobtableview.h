@@ -1,12 +1,12 @@
 #pragma once
 
-#include <QTableView>
+#include <QTreeView>
 
 namespace spool::app {
 
-// The job table: a QTableView that says what to do when it has no rows, and that Tab leaves
-// (the cells are not edited, so Tab moves on to the details instead of along the row).
-class JobTableView final : public QTableView
+// The job table: a tree view (a split job's row opens into its parts) that says what to do when
+// it has no rows. Tab leaves it for the details: the cells are not edited.
+class JobTableView final : public QTreeView
 {
     Q_OBJECT
 

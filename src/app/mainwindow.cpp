@@ -114,7 +114,7 @@ MainWindow::~MainWindow()
     delete m_ui;
 }
 
-QTableView *MainWindow::jobView() const
+QTreeView *MainWindow::jobView() const
 {
     return m_ui->jobView;
 }
@@ -164,18 +164,17 @@ void MainWindow::connectQueue(JobQueue *queue)
 
 void MainWindow::setUpView()
 {
-    QTableView *view = m_ui->jobView;
+    QTreeView *view = m_ui->jobView;
     view->setModel(m_proxy);
     view->setItemDelegate(new ProgressDelegate(view));
     view->sortByColumn(-1, Qt::AscendingOrder); // FIFO order until the user sorts
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    QHeaderView *header = view->horizontalHeader();
+    QHeaderView *header = view->header();
     header->setSectionsMovable(true);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
     setDefaultColumnWidths(header);
     connect(header, &QHeaderView::customContextMenuRequested, this, &MainWindow::showHeaderMenu);
-    connect(view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
-    connect(view, &QTableView::doubleClicked, this, [this] { openOutput(false); });
+    connect(view, &QTreeView::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(view, &QTreeView::doubleClicked, this, [this] { openOutput(false); });
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::updateActions);
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -198,9 +197,7 @@ void MainWindow::setUpView()
         onCounts(m_model->counts());
         updateThroughput();
     });
-    connect(m_model, &JobTableModel::jobFinished, this, [this](const JobRecord &record) {
-        m_notifier->jobFinished(record, m_model->title(record));
-    });
+    connect(m_model, &JobTableModel::jobFinished, m_notifier, &Notifier::jobFinished);
     for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
         connect(view->model(), signal, this, &MainWindow::updatePlaceholder);
     connect(view->model(), &QAbstractItemModel::modelReset, this, &MainWindow::updatePlaceholder);
@@ -220,7 +217,7 @@ void MainWindow::setDefaultColumnWidths(QHeaderView *header)
     header->setSectionResizeMode(JobTableModel::NameColumn, QHeaderView::Stretch);
     const int digit = header->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     const QList<QPair<int, int>> widths { { JobTableModel::KindColumn, 10 },
-        { JobTableModel::StateColumn, 11 }, { JobTableModel::ProgressColumn, 16 },
+        { JobTableModel::StateColumn, 18 }, { JobTableModel::ProgressColumn, 16 },
         { JobTableModel::AmountColumn, 24 }, { JobTableModel::SpeedColumn, 16 },
         { JobTableModel::EtaColumn, 10 }, { JobTableModel::AttemptsColumn, 9 },
         { JobTableModel::EnqueuedColumn, 11 }, { JobTableModel::StartedColumn, 11 },
@@ -446,10 +443,27 @@ void MainWindow::updateThroughput()
 
 QList<QUuid> MainWindow::selectedIds() const
 {
+    // A split job's row stands for all of its jobs; a part may be selected beside it.
     QList<QUuid> ids;
-    for (const QModelIndex &index : m_ui->jobView->selectionModel()->selectedRows())
-        ids.append(index.data(JobTableModel::IdRole).toUuid());
+    QSet<QUuid> seen;
+    for (const QModelIndex &index : m_ui->jobView->selectionModel()->selectedRows()) {
+        for (const QUuid &id : index.data(JobTableModel::MembersRole).value<QList<QUuid>>()) {
+            if (!seen.contains(id)) {
+                seen.insert(id);
+                ids.append(id);
+            }
+        }
+    }
     return ids;
+}
+
+// The output of the one row selected (a split job's: its picture), if any.
+QString MainWindow::selectedOutput() const
+{
+    const QModelIndexList rows = m_ui->jobView->selectionModel()->selectedRows();
+    const JobRecord *r =
+        rows.size() == 1 ? m_model->record(m_proxy->mapToSource(rows.first())) : nullptr;
+    return r ? r->output : QString();
 }
 
 QList<const JobRecord *> MainWindow::selectedRecords() const
@@ -477,8 +491,8 @@ void MainWindow::updateActions()
                 && r->control != JobControl::Remove);
         retry = retry || r->state == JobState::Failed || r->state == JobState::Canceled;
     }
-    const bool oneWithOutput = selected.size() == 1 && !selected.first()->output.isEmpty()
-        && QFileInfo::exists(selected.first()->output);
+    const QString output = selectedOutput();
+    const bool oneWithOutput = !output.isEmpty() && QFileInfo::exists(output);
     m_ui->actionPause->setEnabled(pause);
     m_ui->actionResume->setEnabled(resume);
     m_ui->actionCancel->setEnabled(cancel);
@@ -513,8 +527,7 @@ void MainWindow::clearFinished()
 {
     QList<QUuid> succeeded, unsuccessful;
     int failed = 0;
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        const JobRecord *r = m_model->record(row);
+    for (const JobRecord *r : m_model->jobs()) {
         if (r->state == JobState::Succeeded)
             succeeded.append(r->id);
         else if (r->state == JobState::Failed || r->state == JobState::Canceled)
@@ -559,10 +572,10 @@ void MainWindow::command(JobCommand jobCommand)
 
 void MainWindow::openOutput(bool folder)
 {
-    const QList<const JobRecord *> selected = selectedRecords();
-    if (selected.size() != 1 || selected.first()->output.isEmpty())
+    const QString path = selectedOutput();
+    if (path.isEmpty())
         return;
-    const QFileInfo output(selected.first()->output);
+    const QFileInfo output(path);
     if (!output.exists()) {
         statusBar()->showMessage(tr("%1 is not there any more.").arg(output.filePath()), 8000);
         return;
@@ -629,7 +642,7 @@ void MainWindow::showContextMenu(const QPoint &pos)
 
 void MainWindow::showHeaderMenu(const QPoint &pos)
 {
-    QHeaderView *header = m_ui->jobView->horizontalHeader();
+    QHeaderView *header = m_ui->jobView->header();
     QMenu menu(this);
     for (int column = 0; column < JobTableModel::ColumnCount; ++column) {
         QAction *toggle = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
@@ -820,7 +833,7 @@ void MainWindow::restoreUiState()
     m_ui->splitter->restoreState(s->value(QStringLiteral("ui/splitter")));
     const QByteArray header = s->value(QStringLiteral("ui/header"));
     if (!header.isEmpty())
-        m_ui->jobView->horizontalHeader()->restoreState(header);
+        m_ui->jobView->header()->restoreState(header);
     const int filter = s->value(QStringLiteral("ui/stateFilter")).toInt();
     m_ui->stateFilter->setCurrentIndex(qBound(0, filter, int(stateFilters().size()) - 1));
 }
@@ -831,7 +844,7 @@ void MainWindow::saveUiState()
     s->setValue(QStringLiteral("ui/geometry"), saveGeometry());
     s->setValue(QStringLiteral("ui/state"), saveState());
     s->setValue(QStringLiteral("ui/splitter"), m_ui->splitter->saveState());
-    s->setValue(QStringLiteral("ui/header"), m_ui->jobView->horizontalHeader()->saveState());
+    s->setValue(QStringLiteral("ui/header"), m_ui->jobView->header()->saveState());
     s->setValue(
         QStringLiteral("ui/stateFilter"), QByteArray::number(m_ui->stateFilter->currentIndex()));
 }

@@ -15,7 +15,7 @@ class MainWindow;
 
 class QHeaderView;
 class QLabel;
-class QTableView;
+class QTreeView;
 
 namespace spool {
 class JobQueue;
@@ -43,7 +43,7 @@ public:
 
     // For tests and tools.
     JobTableModel *model() const { return m_model; }
-    QTableView *jobView() const;
+    QTreeView *jobView() const;
     QAction *action(const QString &objectName) const;
     // Queues what a drop would: http(s) URLs become downloads, model files renders (into the
     // download folder, never replacing a file). Returns how many jobs.
@@ -91,6 +91,7 @@ private:
     void clearFinished();
     void updateThroughput();
     QList<QUuid> selectedIds() const;
+    QString selectedOutput() const;
     QList<const JobRecord *> selectedRecords() const;
     void command(JobCommand command);
     void openOutput(bool folder);

@@ -41,4 +41,11 @@ void ProgressDelegate::paint(
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
 }
 
+QSize ProgressDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    size.setHeight(qMax(size.height(), option.fontMetrics.height() + 8));
+    return size;
+}
+
 } // namespace spool::app

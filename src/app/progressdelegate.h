@@ -4,7 +4,8 @@
 
 namespace spool::app {
 
-// Paints the progress column as a progress bar in the platform's style; only paints.
+// Paints the progress column as a progress bar in the platform's style, in rows a little taller
+// than the text (room for the bar); only paints.
 class ProgressDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -13,6 +14,7 @@ public:
     using QStyledItemDelegate::QStyledItemDelegate;
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
         const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 };
 
 } // namespace spool::app
