@@ -39,7 +39,6 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QTimer>
-#include <QTreeView>
 
 #include "appcontroller.h"
 #include "appsettings.h"
@@ -151,7 +150,7 @@ void showAndSettle(QWidget &window)
 class Scroller
 {
 public:
-    explicit Scroller(QAbstractItemView *view)
+    explicit Scroller(QTableView *view)
     {
         QObject::connect(&m_timer, &QTimer::timeout, view, [this, view] {
             m_down = !m_down;

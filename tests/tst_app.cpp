@@ -28,6 +28,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyleFactory>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -35,7 +36,6 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QTranslator>
-#include <QTreeView>
 #include <QTreeWidget>
 
 #include "appcontroller.h"
@@ -102,8 +102,8 @@ struct Fixture
 void selectJob(MainWindow &window, const QUuid &id)
 {
     QAbstractItemModel *model = window.jobView()->model();
-    const QModelIndexList found = model->match(
-        model->index(0, 0), JobTableModel::IdRole, id, -1, Qt::MatchExactly | Qt::MatchRecursive);
+    const QModelIndexList found =
+        model->match(model->index(0, 0), JobTableModel::IdRole, id, -1, Qt::MatchExactly);
     if (!found.isEmpty())
         window.jobView()->selectionModel()->setCurrentIndex(
             found.constLast(), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -469,7 +469,7 @@ void TestApp::actionsFollowTheSelection()
         JobState::Failed);
     QTRY_COMPARE(model->recordById(waiting)->state, JobState::Paused);
 
-    QTreeView *view = window.jobView();
+    QTableView *view = window.jobView();
     const auto select = [&](const QList<QUuid> &ids) {
         view->selectionModel()->clearSelection();
         for (int row = 0; row < view->model()->rowCount(); ++row) {
@@ -561,7 +561,7 @@ void TestApp::countsDetailsAndClearFinishedAgree()
     QTRY_VERIFY2(counts->text().endsWith(QStringLiteral("0 failed · 3 canceled")),
         qPrintable(counts->text()));
 
-    QTreeView *view = window.jobView();
+    QTableView *view = window.jobView();
     auto *panel = window.findChild<JobDetailsPanel *>();
     view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -780,7 +780,7 @@ void TestApp::keyboardReachesEverything()
     controller.queue()->setQueuePaused(true);
     QVERIFY(controller.queue()->enqueue(QStringLiteral("sleep"), { { QStringLiteral("ms"), 10 } }));
     controller.start();
-    QTreeView *view = window.jobView();
+    QTableView *view = window.jobView();
     QTRY_COMPARE(view->model()->rowCount(), 1);
     view->setFocus();
     view->selectionModel()->setCurrentIndex(view->model()->index(0, 0),
@@ -1128,8 +1128,18 @@ void TestApp::splitRenderPreviewIsMerged()
     QCOMPARE(parts.size(), 2);
     QSignalSpy finished(window.model(), &JobTableModel::jobFinished);
     controller.start();
-    QTRY_COMPARE(window.model()->rowCount(), 1); // the render, its parts under it
-    QCOMPARE(window.model()->rowCount(window.model()->index(0, 0)), 2);
+    QTRY_COMPARE(window.model()->rowCount(), 1); // the render
+    // Right on its row opens it into its parts; a click on its arrow closes it.
+    QTableView *view = window.jobView();
+    view->setCurrentIndex(view->model()->index(0, 0));
+    QTest::keyClick(view, Qt::Key_Right);
+    QCOMPARE(view->model()->rowCount(), 3);
+    const QRect name = view->visualRect(view->model()->index(0, 0));
+    QTest::mouseClick(
+        view->viewport(), Qt::LeftButton, {}, QPoint(name.left() + 4, name.center().y()));
+    QCOMPARE(view->model()->rowCount(), 1);
+    QTest::keyClick(view, Qt::Key_Plus);
+    QCOMPARE(view->model()->rowCount(), 3);
     auto *panel = window.findChild<JobDetailsPanel *>();
     QVERIFY(panel);
     selectJob(window, parts.at(1));
@@ -1184,12 +1194,11 @@ void TestApp::splitJobIsOneRowWithItsParts()
     QTRY_VERIFY(!model.isLoading() && model.rowCount() == 3);
 
     const QModelIndex group = model.index(1, JobTableModel::NameColumn);
-    QVERIFY(!model.hasChildren(model.index(0, 0)) && model.hasChildren(group));
+    QVERIFY(!model.index(0, 0).data(JobTableModel::ExpandedRole).isValid());
+    QCOMPARE(group.data(JobTableModel::ExpandedRole), QVariant(false));
     QCOMPARE(group.data().toString(), QStringLiteral("g.png"));
-    QCOMPARE(model.rowCount(group), 4);
-    QCOMPARE(model.index(1, 0, group).data().toString(), QStringLiteral("part 2 of 3"));
-    QCOMPARE(model.index(3, 0, group).data().toString(), QStringLiteral("delivery to desk"));
-    QCOMPARE(model.index(1, 0, group).parent(), group);
+    QCOMPARE(model.partsOf(1).size(), 4);
+    QVERIFY(model.partsOf(0).isEmpty());
     // Waiting while a part waits; the parts' samples (the delivery counts parts), the waiting
     // part's as planned.
     QCOMPARE(
@@ -1204,29 +1213,46 @@ void TestApp::splitJobIsOneRowWithItsParts()
     QCOMPARE(model.index(1, JobTableModel::KindColumn).data().toString(), QStringLiteral("render"));
     QCOMPARE(group.data(JobTableModel::MembersRole).value<QList<QUuid>>().size(), 4);
     QCOMPARE(model.jobs().size(), 6);
-    QCOMPARE(model.rowOf(jobs.at(3).record.id), 1);
-    const QModelIndex third = model.indexOf(jobs.at(3).record.id);
-    QCOMPARE(third.row(), 2);
-    QCOMPARE(third.parent().row(), 1);
     QCOMPARE(model.recordById(jobs.at(2).record.id)->error, QStringLiteral("boom"));
     QCOMPARE(model.counts().queued, qint64(3)); // jobs, not rows
+
+    // Opened: a row per part under it, named short; the rows after it move down.
+    model.setExpanded(1, true);
+    QCOMPARE(model.rowCount(), 7);
+    QCOMPARE(model.index(1, 0).data(JobTableModel::ExpandedRole), QVariant(true));
+    QCOMPARE(model.index(3, 0).data().toString(), QStringLiteral("part 2 of 3"));
+    QVERIFY(model.index(3, 0).data(JobTableModel::PartRole).toBool());
+    QCOMPARE(model.index(5, 0).data().toString(), QStringLiteral("delivery to desk"));
+    QCOMPARE(model.index(6, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(5).record.id);
+    QCOMPARE(model.indexOf(jobs.at(3).record.id).row(), 4);
+    QCOMPARE(model.rowOf(jobs.at(3).record.id), 1);
+    QCOMPARE(model.rowOf(jobs.at(5).record.id), 6);
 
     // Filtered to the failed: the row stays for its failed part, which alone shows under it.
     JobFilterProxy proxy(&model);
     proxy.setStates({ JobState::Failed });
+    QCOMPARE(proxy.rowCount(), 2);
+    QCOMPARE(proxy.index(1, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(2).record.id);
+    model.setExpanded(1, false);
     QCOMPARE(proxy.rowCount(), 1);
-    const QModelIndex shown = proxy.index(0, 0);
-    QCOMPARE(proxy.rowCount(shown), 1);
-    QCOMPARE(proxy.index(0, 0, shown).data(JobTableModel::IdRole).toUuid(), jobs.at(2).record.id);
+    QCOMPARE(proxy.index(0, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(1).record.id);
     proxy.setStates({});
+    model.setExpanded(1, true);
     // A part is found by its render's name.
     proxy.setText(QStringLiteral("g.png"));
-    QCOMPARE(proxy.rowCount(), 1);
-    QCOMPARE(proxy.rowCount(proxy.index(0, 0)), 4);
+    QCOMPARE(proxy.rowCount(), 5);
     proxy.setText({});
+    // Sorted either way, the parts stay under their row, in their order.
+    for (const Qt::SortOrder order : { Qt::DescendingOrder, Qt::AscendingOrder }) {
+        proxy.sort(JobTableModel::NameColumn, order);
+        const int at = order == Qt::AscendingOrder ? 0 : 2; // "g.png" before or after "sleep …"
+        QCOMPARE(proxy.index(at, 0).data().toString(), QStringLiteral("g.png"));
+        for (int part = 0; part < 4; ++part)
+            QCOMPARE(proxy.index(at + 1 + part, 0).data(JobTableModel::IdRole).toUuid(),
+                jobs.at(1 + part).record.id);
+    }
 
-    // The queue's changes reach the parts: removing the render removes its row, and only it.
-    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    // The queue's changes reach the parts: removing the render removes its rows, and only them.
     w.queue.remove(jobs.at(3).record.id);
     QTRY_COMPARE(model.rowCount(), 2);
     QCOMPARE(model.index(1, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(5).record.id);
@@ -1264,7 +1290,7 @@ void TestApp::splitJobRowActsForAllItsParts()
     QCOMPARE(model->index(0, JobTableModel::StateColumn).data(Qt::ToolTipRole).toString(),
         QStringLiteral("boom"));
 
-    QTreeView *view = window.jobView();
+    QTableView *view = window.jobView();
     view->selectionModel()->select(view->model()->index(0, 0),
         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     const auto enabled = [&](const char *name) {

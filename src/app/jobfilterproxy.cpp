@@ -1,5 +1,7 @@
 #include "jobfilterproxy.h"
 
+#include <algorithm>
+
 #include "jobtablemodel.h"
 
 namespace spool::app {
@@ -11,8 +13,6 @@ JobFilterProxy::JobFilterProxy(JobTableModel *source, QObject *parent)
     setSourceModel(source);
     setSortRole(JobTableModel::SortRole);
     setDynamicSortFilter(true);
-    // A split job's row stays while one of its parts matches (a failed part under "Failed").
-    setRecursiveFilteringEnabled(true);
 }
 
 void JobFilterProxy::setStates(const QSet<JobState> &states)
@@ -33,28 +33,42 @@ void JobFilterProxy::setText(const QString &text)
     invalidateRowsFilter();
 }
 
-bool JobFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+bool JobFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
 {
     // Read the row directly: copying a record per row would cost 100,000 copies per filter.
-    const QModelIndex index = m_source->index(sourceRow, JobTableModel::NameColumn, sourceParent);
-    const JobRecord *record = m_source->record(index);
+    const JobRecord *record = m_source->record(sourceRow);
     if (!record)
         return false;
-    if (!m_states.isEmpty() && !m_states.contains(record->state))
+    const QModelIndex name = m_source->index(sourceRow, JobTableModel::NameColumn);
+    // A part's short name ("part 2 of 3") is found by its render's name too.
+    if (matches(*record, name.data().toString())
+        || (name.data(JobTableModel::PartRole).toBool()
+            && matches(*record, m_source->title(*record))))
+        return true;
+    const QList<const JobRecord *> parts = m_source->partsOf(sourceRow);
+    return std::any_of(parts.cbegin(), parts.cend(),
+        [this](const JobRecord *part) { return matches(*part, m_source->title(*part)); });
+}
+
+bool JobFilterProxy::matches(const JobRecord &record, const QString &name) const
+{
+    if (!m_states.isEmpty() && !m_states.contains(record.state))
         return false;
-    if (!m_kind.isEmpty() && record->kind != m_kind)
+    if (!m_kind.isEmpty() && record.kind != m_kind)
         return false;
-    if (!m_text.isEmpty()) {
-        // A part's short name ("part 2 of 3") is found by its render's name too.
-        const QString name = m_source->data(index).toString();
-        const bool found = name.contains(m_text, Qt::CaseInsensitive)
-            || record->output.contains(m_text, Qt::CaseInsensitive)
-            || (index.parent().isValid()
-                && m_source->title(*record).contains(m_text, Qt::CaseInsensitive));
-        if (!found)
-            return false;
-    }
-    return true;
+    return m_text.isEmpty() || name.contains(m_text, Qt::CaseInsensitive)
+        || record.output.contains(m_text, Qt::CaseInsensitive);
+}
+
+bool JobFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const JobTableModel::Place a = m_source->placeOf(left.row());
+    const JobTableModel::Place b = m_source->placeOf(right.row());
+    if (a.top == b.top) // a split job's row, then its parts in their order, either way
+        return sortOrder() == Qt::AscendingOrder ? a.child < b.child : a.child > b.child;
+    // A part sorts by its split job's row.
+    return QSortFilterProxyModel::lessThan(left.siblingAtRow(m_source->rowOfTop(a.top)),
+        right.siblingAtRow(m_source->rowOfTop(b.top)));
 }
 
 } // namespace spool::app

@@ -3,13 +3,16 @@
 #include <QSet>
 #include <QSortFilterProxyModel>
 
+#include "job/jobrecord.h"
 #include "job/jobstate.h"
 
 namespace spool::app {
 
 class JobTableModel;
 
-// Filters the job table by state, kind and a text, and sorts it by raw values (SortRole).
+// Filters the job table by state, kind and a text, and sorts it by raw values (SortRole). A split
+// job's row stays while it or one of its parts matches, and its open parts stay under it in
+// either order.
 class JobFilterProxy final : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -25,8 +28,11 @@ public:
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
+    bool matches(const JobRecord &record, const QString &name) const;
+
     JobTableModel *m_source;
     QSet<JobState> m_states;
     QString m_kind;

@@ -50,61 +50,112 @@ void JobTableModel::setQueue(JobQueue *queue)
 
 QModelIndex JobTableModel::index(int row, int column, const QModelIndex &parent) const
 {
-    if (row < 0 || column < 0 || column >= ColumnCount)
+    if (parent.isValid() || row < 0 || row >= rowCount() || column < 0 || column >= ColumnCount)
         return {};
-    if (!parent.isValid())
-        return row < m_rows.size() ? createIndex(row, column, quintptr(0)) : QModelIndex();
-    if (parent.internalId() != 0 || parent.row() >= m_rows.size())
-        return {};
-    const int key = m_rows.at(parent.row()).group;
-    const auto group = m_groups.constFind(key);
-    if (key == 0 || group == m_groups.cend() || row >= group->members.size())
-        return {};
-    return createIndex(row, column, quintptr(key));
+    return createIndex(row, column);
 }
 
-QModelIndex JobTableModel::parent(const QModelIndex &child) const
+QModelIndex JobTableModel::parent(const QModelIndex &) const
 {
-    if (!child.isValid() || child.internalId() == 0)
-        return {};
-    return groupIndex(int(child.internalId()));
-}
-
-// Found by its place in the FIFO order, not remembered: rows move while others are inserted
-// and removed, and a view asks for parents in the middle of that.
-QModelIndex JobTableModel::groupIndex(int key, int column) const
-{
-    const auto group = m_groups.constFind(key);
-    if (group == m_groups.cend() || !group->shown)
-        return {};
-    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), group->seq,
-        [](const Row &r, qint64 seq) { return r.record.seq < seq; });
-    if (at == m_rows.cend() || at->group != key)
-        return {};
-    return createIndex(int(at - m_rows.cbegin()), column, quintptr(0));
-}
-
-bool JobTableModel::hasChildren(const QModelIndex &parent) const
-{
-    if (!parent.isValid())
-        return !m_rows.isEmpty();
-    return parent.internalId() == 0 && parent.column() == 0 && parent.row() < m_rows.size()
-        && m_rows.at(parent.row()).group != 0;
+    return {};
 }
 
 int JobTableModel::rowCount(const QModelIndex &parent) const
 {
-    if (!parent.isValid())
-        return int(m_rows.size());
-    if (!hasChildren(parent))
+    if (parent.isValid())
         return 0;
-    const Group *group = findGroup(m_rows.at(parent.row()).group);
-    return group ? int(group->members.size()) : 0;
+    int shownParts = 0;
+    for (const auto &[top, parts] : expandedTops())
+        shownParts += parts;
+    return int(m_rows.size()) + shownParts;
 }
 
-int JobTableModel::columnCount(const QModelIndex &) const
+int JobTableModel::columnCount(const QModelIndex &parent) const
 {
-    return ColumnCount;
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+// Found by its place in the FIFO order, not remembered: rows move while others are inserted
+// and removed.
+int JobTableModel::topRowOf(int key) const
+{
+    const auto group = m_groups.constFind(key);
+    if (group == m_groups.cend() || !group->shown)
+        return -1;
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), group->seq,
+        [](const Row &r, qint64 seq) { return r.record.seq < seq; });
+    return at != m_rows.cend() && at->group == key ? int(at - m_rows.cbegin()) : -1;
+}
+
+// The open split jobs' top-level rows and how many parts each shows, in table order.
+const QList<QPair<int, int>> &JobTableModel::expandedTops() const
+{
+    if (!m_expandedDirty)
+        return m_expandedTops;
+    m_expandedTops.clear();
+    for (const int key : m_expanded) {
+        if (const int top = topRowOf(key); top >= 0)
+            m_expandedTops.append({ top, int(m_groups.value(key).members.size()) });
+    }
+    std::sort(m_expandedTops.begin(), m_expandedTops.end());
+    m_expandedDirty = false;
+    return m_expandedTops;
+}
+
+JobTableModel::Place JobTableModel::placeOf(int row) const
+{
+    int before = 0; // parts shown above
+    for (const auto &[top, parts] : expandedTops()) {
+        if (row <= top + before)
+            break;
+        if (row <= top + before + parts)
+            return { top, row - top - before - 1 };
+        before += parts;
+    }
+    return { row - before, -1 };
+}
+
+int JobTableModel::rowOfTop(int top) const
+{
+    int row = top;
+    for (const auto &[open, parts] : expandedTops()) {
+        if (open >= top)
+            break;
+        row += parts;
+    }
+    return row;
+}
+
+bool JobTableModel::isExpanded(int row) const
+{
+    const Place place = placeOf(row);
+    return place.child < 0 && place.top < m_rows.size()
+        && m_expanded.contains(m_rows.at(place.top).group);
+}
+
+void JobTableModel::setExpanded(int row, bool expanded)
+{
+    const Place place = placeOf(row);
+    if (place.child >= 0 || place.top >= m_rows.size() || isExpanded(row) == expanded)
+        return;
+    const int key = m_rows.at(place.top).group;
+    const Group *group = findGroup(key);
+    if (!group || group->members.isEmpty())
+        return;
+    const int parts = int(group->members.size());
+    if (expanded)
+        beginInsertRows(QModelIndex(), row + 1, row + parts);
+    else
+        beginRemoveRows(QModelIndex(), row + 1, row + parts);
+    if (expanded)
+        m_expanded.insert(key);
+    else
+        m_expanded.remove(key);
+    m_expandedDirty = true;
+    if (expanded)
+        endInsertRows();
+    else
+        endRemoveRows();
 }
 
 const JobTableModel::Group *JobTableModel::findGroup(int key) const
@@ -117,12 +168,14 @@ const JobTableModel::Row *JobTableModel::rowAt(const QModelIndex &index) const
 {
     if (!index.isValid() || index.model() != this)
         return nullptr;
-    if (index.internalId() == 0)
-        return index.row() < m_rows.size() ? &m_rows.at(index.row()) : nullptr;
-    const auto group = m_groups.constFind(int(index.internalId()));
-    if (group == m_groups.cend() || index.row() >= group->members.size())
+    const Place place = placeOf(index.row());
+    if (place.top >= m_rows.size())
         return nullptr;
-    return &group->members.at(index.row());
+    const Row &top = m_rows.at(place.top);
+    if (place.child < 0)
+        return &top;
+    const Group *group = findGroup(top.group);
+    return group && place.child < group->members.size() ? &group->members.at(place.child) : nullptr;
 }
 
 JobTableModel::Row *JobTableModel::memberRow(const QUuid &id)
@@ -144,7 +197,8 @@ const JobTableModel::Row *JobTableModel::memberRow(const QUuid &id) const
 
 const JobRecord *JobTableModel::record(int row) const
 {
-    return row >= 0 && row < m_rows.size() ? &m_rows.at(row).record : nullptr;
+    const Row *found = rowAt(index(row, 0));
+    return found ? &found->record : nullptr;
 }
 
 const JobRecord *JobTableModel::record(const QModelIndex &index) const
@@ -155,23 +209,24 @@ const JobRecord *JobTableModel::record(const QModelIndex &index) const
 
 int JobTableModel::rowOf(const QUuid &id) const
 {
-    if (const int key = m_memberOf.value(id))
-        return groupIndex(key).row();
-    return m_index.value(id, -1);
+    const int top =
+        m_memberOf.contains(id) ? topRowOf(m_memberOf.value(id)) : m_index.value(id, -1);
+    return top < 0 ? -1 : rowOfTop(top);
 }
 
+// A part's own row while its split job is open, else the split job's row.
 QModelIndex JobTableModel::indexOf(const QUuid &id, int column) const
 {
     const int key = m_memberOf.value(id);
-    if (key == 0)
-        return index(m_index.value(id, -1), column);
+    const int top = key ? topRowOf(key) : m_index.value(id, -1);
+    if (top < 0)
+        return {};
     const Group *group = findGroup(key);
-    for (int i = 0; group && i < group->members.size(); ++i) {
+    for (int i = 0; group && m_expanded.contains(key) && i < group->members.size(); ++i) {
         if (group->members.at(i).record.id == id)
-            return groupIndex(key).isValid() ? createIndex(i, column, quintptr(key))
-                                             : QModelIndex();
+            return index(rowOfTop(top) + 1 + i, column);
     }
-    return {};
+    return index(rowOfTop(top), column);
 }
 
 const JobRecord *JobTableModel::recordById(const QUuid &id) const
@@ -180,6 +235,19 @@ const JobRecord *JobTableModel::recordById(const QUuid &id) const
         return &member->record;
     const int row = m_index.value(id, -1);
     return row >= 0 ? &m_rows.at(row).record : nullptr;
+}
+
+QList<const JobRecord *> JobTableModel::partsOf(int row) const
+{
+    QList<const JobRecord *> parts;
+    const Place place = placeOf(row);
+    if (place.child >= 0 || place.top < 0 || place.top >= m_rows.size())
+        return parts;
+    if (const Group *group = findGroup(m_rows.at(place.top).group)) {
+        for (const Row &member : group->members)
+            parts.append(&member.record);
+    }
+    return parts;
 }
 
 QList<const JobRecord *> JobTableModel::jobs() const
@@ -273,6 +341,8 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
     m_groups.clear();
     m_groupKeys.clear();
     m_memberOf.clear();
+    m_expanded.clear();
+    m_expandedDirty = true;
     m_counts = {};
     m_byteRates.clear();
     m_rows.reserve(records.size());
@@ -452,22 +522,34 @@ void JobTableModel::removeJobs(Batch &batch)
     for (auto it = fromGroups.cbegin(); it != fromGroups.cend(); ++it) {
         Group &group = m_groups[it.key()];
         if (it->size() >= group.members.size()) { // the whole split job goes: its row
-            topRows.append(groupIndex(it.key()).row());
+            topRows.append(topRowOf(it.key()));
             continue;
         }
-        for (const QUuid &id : *it) {
-            const QModelIndex child = indexOf(id);
-            if (!child.isValid())
-                continue;
-            beginRemoveRows(child.parent(), child.row(), child.row());
-            forgetJob(group.members.at(child.row()).record);
-            group.members.remove(child.row());
-            endRemoveRows();
-        }
+        for (const QUuid &id : *it)
+            removeMember(it.key(), id);
         batch.groups.insert(it.key());
     }
     topRows.removeAll(-1);
     removeTopRows(std::move(topRows));
+}
+
+void JobTableModel::removeMember(int key, const QUuid &id)
+{
+    Group &group = m_groups[key];
+    int child = 0;
+    while (child < group.members.size() && group.members.at(child).record.id != id)
+        ++child;
+    if (child == group.members.size())
+        return;
+    const bool shown = m_expanded.contains(key);
+    const int row = rowOfTop(topRowOf(key)) + 1 + child;
+    if (shown)
+        beginRemoveRows(QModelIndex(), row, row);
+    forgetJob(group.members.at(child).record);
+    group.members.remove(child);
+    m_expandedDirty = true;
+    if (shown)
+        endRemoveRows();
 }
 
 void JobTableModel::removeTopRows(QList<int> rows)
@@ -476,11 +558,11 @@ void JobTableModel::removeTopRows(QList<int> rows)
         return;
     std::sort(rows.begin(), rows.end(), std::greater<int>());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    QList<int> goneGroups;
     if (rows.size() > kResetThreshold) {
         // "Clear finished" on a long queue: one reset instead of thousands of row removals.
         beginResetModel();
         QSet<int> gone(rows.begin(), rows.end());
+        QList<int> goneGroups;
         QVector<Row> kept;
         kept.reserve(m_rows.size() - gone.size());
         for (int i = 0; i < m_rows.size(); ++i) {
@@ -496,15 +578,14 @@ void JobTableModel::removeTopRows(QList<int> rows)
         endResetModel();
         return;
     }
-    for (int row : std::as_const(rows)) {
-        goneGroups.append(forgetTopRow(m_rows.at(row)));
-        beginRemoveRows(QModelIndex(), row, row);
-        m_rows.remove(row);
+    for (int top : std::as_const(rows)) {
+        const int key = forgetTopRow(m_rows.at(top));
+        const int first = rowOfTop(top);
+        const int parts = m_expanded.contains(key) ? int(m_groups.value(key).members.size()) : 0;
+        beginRemoveRows(QModelIndex(), first, first + parts);
+        m_rows.remove(top);
+        forgetGroups({ key });
         endRemoveRows();
-        // A group's own data goes after its row: the view asks for its children's parent
-        // while the row goes.
-        forgetGroups(goneGroups);
-        goneGroups.clear();
     }
     reindexFrom(rows.last());
 }
@@ -532,7 +613,9 @@ void JobTableModel::forgetGroups(const QList<int> &keys)
         if (const Group *group = findGroup(key))
             m_groupKeys.remove(group->name);
         m_groups.remove(key);
+        m_expanded.remove(key);
     }
+    m_expandedDirty = true;
 }
 
 void JobTableModel::forgetJob(const JobRecord &record)
@@ -582,9 +665,14 @@ void JobTableModel::insertJobs(QList<JobRecord> records, Batch &batch)
         const auto at = std::upper_bound(group.members.cbegin(), group.members.cend(),
             row.record.seq, [](qint64 seq, const Row &r) { return seq < r.record.seq; });
         const int child = int(at - group.members.cbegin());
-        beginInsertRows(groupIndex(groupKey), child, child);
+        const bool shown = m_expanded.contains(groupKey);
+        const int place = rowOfTop(topRowOf(groupKey)) + 1 + child;
+        if (shown)
+            beginInsertRows(QModelIndex(), place, place);
         group.members.insert(child, std::move(row));
-        endInsertRows();
+        m_expandedDirty = true;
+        if (shown)
+            endInsertRows();
     }
     // A split job's row shows its jobs combined from the start.
     for (Row &row : top) {
@@ -605,10 +693,12 @@ void JobTableModel::insertTopRows(QVector<Row> rows)
     if (rows.constFirst().record.seq > lastSeq) {
         // The usual case: new jobs join the back of the queue.
         const int first = int(m_rows.size());
-        beginInsertRows(QModelIndex(), first, first + int(rows.size()) - 1);
+        const int shownFirst = rowCount();
+        beginInsertRows(QModelIndex(), shownFirst, shownFirst + int(rows.size()) - 1);
         for (Row &row : rows)
             m_rows.append(std::move(row));
         reindexFrom(first);
+        m_expandedDirty = true;
         endInsertRows();
         return;
     }
@@ -617,8 +707,10 @@ void JobTableModel::insertTopRows(QVector<Row> rows)
         const auto at = std::lower_bound(m_rows.begin(), m_rows.end(), row.record.seq,
             [](const Row &r, qint64 seq) { return r.record.seq < seq; });
         const int place = int(at - m_rows.begin());
-        beginInsertRows(QModelIndex(), place, place);
+        const int shown = rowOfTop(place);
+        beginInsertRows(QModelIndex(), shown, shown);
         m_rows.insert(place, std::move(row));
+        m_expandedDirty = true;
         endInsertRows();
         lowest = qMin(lowest, place);
     }
@@ -650,10 +742,10 @@ void JobTableModel::combineGroups(const Batch &batch)
 {
     for (int key : batch.groups) {
         const auto group = m_groups.find(key);
-        const QModelIndex at = groupIndex(key);
-        if (group == m_groups.end() || !at.isValid() || group->members.isEmpty())
+        const int top = topRowOf(key);
+        if (group == m_groups.end() || top < 0 || group->members.isEmpty())
             continue;
-        Row &row = m_rows[at.row()];
+        Row &row = m_rows[top];
         const JobState before = row.record.state;
         combine(*group, row);
         if (batch.announce && isFinishedState(row.record.state) && !isFinishedState(before))
@@ -664,23 +756,24 @@ void JobTableModel::combineGroups(const Batch &batch)
 void JobTableModel::emitChanges(const Batch &batch)
 {
     QList<int> whole, progress;
-    const auto collect = [&](const QUuid &id, QList<int> &rows, int first, int last) {
-        if (const int row = m_index.value(id, -1); row >= 0) {
-            rows.append(row);
-        } else if (const QModelIndex child = indexOf(id); child.isValid()) {
-            Q_EMIT dataChanged(index(child.row(), first, child.parent()),
-                index(child.row(), last, child.parent()));
-        }
-    };
-    for (const QUuid &id : batch.changed)
-        collect(id, whole, 0, ColumnCount - 1);
-    for (const QUuid &id : batch.progressed) {
-        if (!batch.changed.contains(id))
-            collect(id, progress, ProgressColumn, EtaColumn);
-    }
-    for (int key : batch.groups) {
-        if (const QModelIndex at = groupIndex(key); at.isValid())
+    for (const QUuid &id : batch.changed) {
+        if (const QModelIndex at = indexOf(id); at.isValid())
             whole.append(at.row());
+    }
+    for (const QUuid &id : batch.progressed) {
+        const QModelIndex at = indexOf(id);
+        if (at.isValid() && !batch.changed.contains(id))
+            progress.append(at.row());
+    }
+    // A split job's row, and its parts: sorted by a column, they go where their row goes.
+    for (int key : batch.groups) {
+        const int top = topRowOf(key);
+        if (top < 0)
+            continue;
+        const int row = rowOfTop(top);
+        const int parts = m_expanded.contains(key) ? int(m_groups.value(key).members.size()) : 0;
+        for (int i = 0; i <= parts; ++i)
+            whole.append(row + i);
     }
     emitRanges(whole, 0, ColumnCount - 1);
     emitRanges(progress, ProgressColumn, EtaColumn);
@@ -913,6 +1006,10 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
         return QVariant();
     case IdRole:
         return row.record.id;
+    case ExpandedRole:
+        return row.group == 0 ? QVariant() : QVariant(m_expanded.contains(row.group));
+    case PartRole:
+        return placeOf(index.row()).child >= 0;
     case MembersRole: {
         if (row.group == 0)
             return QVariant::fromValue(QList<QUuid> { row.record.id });

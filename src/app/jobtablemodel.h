@@ -15,9 +15,11 @@ namespace spool::app {
 
 // The queue as a table, one row per job in FIFO order; the jobs of a split job (a render in
 // parts, with its delivery: JobKind::groupParam) share one row with their combined state and
-// progress, at the place of the first of them, and are its children. Updates from the queue are
-// collected and applied about 30 times a second, as row ranges: 100,000 jobs and thousands of
-// progress reports a second cost the view a few range updates per frame.
+// progress, at the place of the first of them, which opens into a row per part right under it.
+// A table, not a tree: a tree view lays out every row again for each insertion, 0.4 s a time
+// with 1,000,000 jobs. Updates from the queue are collected and applied about 30 times a second,
+// as row ranges: 100,000 jobs and thousands of progress reports a second cost the view a few
+// range updates per frame.
 class JobTableModel final : public QAbstractItemModel
 {
     Q_OBJECT
@@ -44,6 +46,14 @@ public:
         FractionRole, // 0..1, or -1 when unknown
         SortRole, // the raw value of a column, for sorting
         MembersRole, // QList<QUuid>: the jobs a row stands for (a split job's row: all of them)
+        ExpandedRole, // a split job's row: whether its parts show under it; else invalid
+        PartRole, // true for a part's row under its split job's row
+    };
+    // Where a row of the table is: a top-level row (child -1), or a part of one.
+    struct Place
+    {
+        int top = -1;
+        int child = -1;
     };
 
     JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent = nullptr);
@@ -55,22 +65,29 @@ public:
     QModelIndex index(
         int row, int column, const QModelIndex &parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex &child) const override;
-    bool hasChildren(const QModelIndex &parent = QModelIndex()) const override;
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // A top-level row's record: a job's, or a split job's combined one (the id of its first job).
+    // A row's record: a job's, or a split job's combined one (with the id of its first job).
     const JobRecord *record(int row) const;
     const JobRecord *record(const QModelIndex &index) const;
     // Any job's record, a split job's part too.
     const JobRecord *recordById(const QUuid &id) const;
-    // The top-level row that shows a job: its own, or its split job's.
+    // The row of a job, or of its split job.
     int rowOf(const QUuid &id) const;
-    // Where a job is in the tree: a top-level row, or a child of its split job's row.
+    // The row of a job: a part's own row while its split job is open, else its split job's.
     QModelIndex indexOf(const QUuid &id, int column = 0) const;
+    Place placeOf(int row) const;
+    // The row a top-level row is shown at (below the open split jobs' parts above it).
+    int rowOfTop(int top) const;
+    // A split job's row: whether its parts show under it; opening and closing it.
+    bool isExpanded(int row) const;
+    void setExpanded(int row, bool expanded);
+    // A split job's row: its parts' records (shown under it or not); else none.
+    QList<const JobRecord *> partsOf(int row) const;
     // Every job's record (the parts of split jobs too), in no particular order.
     QList<const JobRecord *> jobs() const;
     // The latest coalesced progress report of a running job (speed, ETA), if any.
@@ -151,6 +168,7 @@ private:
     void sortChanges(Batch &batch);
     void updateRow(Row &row, const JobRecord &record, bool own);
     void removeJobs(Batch &batch);
+    void removeMember(int key, const QUuid &id);
     void removeTopRows(QList<int> rows);
     int forgetTopRow(const Row &row);
     void forgetGroups(const QList<int> &keys);
@@ -163,10 +181,11 @@ private:
     void emitChanges(const Batch &batch);
 
     const Group *findGroup(int key) const;
+    int topRowOf(int key) const;
+    const QList<QPair<int, int>> &expandedTops() const;
     const Row *rowAt(const QModelIndex &index) const;
     Row *memberRow(const QUuid &id);
     const Row *memberRow(const QUuid &id) const;
-    QModelIndex groupIndex(int key, int column = 0) const;
     QVariant display(const Row &row, int column) const;
     double fractionOf(const Row &row) const;
     QString stateText(const JobRecord &record) const;
@@ -182,6 +201,9 @@ private:
     QHash<int, Group> m_groups;
     QHash<QString, int> m_groupKeys;
     int m_nextGroupKey = 1;
+    QSet<int> m_expanded; // the split jobs whose parts show
+    mutable QList<QPair<int, int>> m_expandedTops; // their top-level rows and parts, in order
+    mutable bool m_expandedDirty = true;
     QStringList m_kinds;
 
     QueueCounts m_counts;

@@ -1,15 +1,18 @@
 #include "jobtableview.h"
 
+#include <QKeyEvent>
+#include <QMouseEvent>
 #include <QPainter>
+
+#include "jobtablemodel.h"
+#include "progressdelegate.h"
 
 namespace spool::app {
 
 JobTableView::JobTableView(QWidget *parent)
-    : QTreeView(parent)
+    : QTableView(parent)
 {
     setTabKeyNavigation(false);
-    // Only split jobs have children: a narrow step keeps their parts' names in view.
-    setIndentation(fontMetrics().horizontalAdvance(QLatin1Char('0')) * 2);
 }
 
 void JobTableView::setPlaceholderText(const QString &text)
@@ -30,9 +33,36 @@ void JobTableView::requestContextMenuAtCurrent()
     Q_EMIT customContextMenuRequested(pos);
 }
 
+void JobTableView::mousePressEvent(QMouseEvent *event)
+{
+    const QModelIndex index = indexAt(event->position().toPoint());
+    const QVariant expanded = index.data(JobTableModel::ExpandedRole);
+    if (index.column() == JobTableModel::NameColumn && expanded.isValid()
+        && event->button() == Qt::LeftButton
+        && event->position().x() - visualRect(index).left() < expanderWidth(fontMetrics())) {
+        Q_EMIT expandRequested(index, !expanded.toBool());
+        return;
+    }
+    QTableView::mousePressEvent(event);
+}
+
+void JobTableView::keyPressEvent(QKeyEvent *event)
+{
+    const QVariant expanded = currentIndex().data(JobTableModel::ExpandedRole);
+    const bool open = event->key() == Qt::Key_Right || event->key() == Qt::Key_Plus;
+    const bool close = event->key() == Qt::Key_Left || event->key() == Qt::Key_Minus;
+    const bool plain = (event->modifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier)) == 0;
+    if (expanded.isValid() && (open || close) && plain) {
+        if (expanded.toBool() != open)
+            Q_EMIT expandRequested(currentIndex(), open);
+        return;
+    }
+    QTableView::keyPressEvent(event);
+}
+
 void JobTableView::paintEvent(QPaintEvent *event)
 {
-    QTreeView::paintEvent(event);
+    QTableView::paintEvent(event);
     if (m_placeholder.isEmpty() || !model() || model()->rowCount(rootIndex()) > 0)
         return;
     QPainter painter(viewport());

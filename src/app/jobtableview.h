@@ -1,12 +1,13 @@
 #pragma once
 
-#include <QTreeView>
+#include <QTableView>
 
 namespace spool::app {
 
-// The job table: a tree view (a split job's row opens into its parts) that says what to do when
-// it has no rows. Tab leaves it for the details: the cells are not edited.
-class JobTableView final : public QTreeView
+// The job table: a QTableView that says what to do when it has no rows, that Tab leaves (the
+// cells are not edited, so Tab moves on to the details instead of along the row), and whose split
+// jobs' rows open and close as a tree's do.
+class JobTableView final : public QTableView
 {
     Q_OBJECT
 
@@ -20,8 +21,15 @@ public:
     // Opens the context menu for the current row, where the keyboard is (Shift+F10, Menu).
     void requestContextMenuAtCurrent();
 
+Q_SIGNALS:
+    // A split job's row is to open (show its parts) or close: a click on its arrow, or Right and
+    // Left (+ and -) on it.
+    void expandRequested(const QModelIndex &index, bool expand);
+
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
 
 private:
     QString m_placeholder;

@@ -114,7 +114,7 @@ MainWindow::~MainWindow()
     delete m_ui;
 }
 
-QTreeView *MainWindow::jobView() const
+QTableView *MainWindow::jobView() const
 {
     return m_ui->jobView;
 }
@@ -164,17 +164,22 @@ void MainWindow::connectQueue(JobQueue *queue)
 
 void MainWindow::setUpView()
 {
-    QTreeView *view = m_ui->jobView;
+    QTableView *view = m_ui->jobView;
     view->setModel(m_proxy);
     view->setItemDelegate(new ProgressDelegate(view));
     view->sortByColumn(-1, Qt::AscendingOrder); // FIFO order until the user sorts
-    QHeaderView *header = view->header();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    QHeaderView *header = view->horizontalHeader();
     header->setSectionsMovable(true);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
     setDefaultColumnWidths(header);
     connect(header, &QHeaderView::customContextMenuRequested, this, &MainWindow::showHeaderMenu);
-    connect(view, &QTreeView::customContextMenuRequested, this, &MainWindow::showContextMenu);
-    connect(view, &QTreeView::doubleClicked, this, [this] { openOutput(false); });
+    connect(view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(view, &QTableView::doubleClicked, this, [this] { openOutput(false); });
+    connect(m_ui->jobView, &JobTableView::expandRequested, this,
+        [this](const QModelIndex &index, bool expand) {
+            m_model->setExpanded(m_proxy->mapToSource(index).row(), expand);
+        });
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::updateActions);
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -642,7 +647,7 @@ void MainWindow::showContextMenu(const QPoint &pos)
 
 void MainWindow::showHeaderMenu(const QPoint &pos)
 {
-    QHeaderView *header = m_ui->jobView->header();
+    QHeaderView *header = m_ui->jobView->horizontalHeader();
     QMenu menu(this);
     for (int column = 0; column < JobTableModel::ColumnCount; ++column) {
         QAction *toggle = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
@@ -833,7 +838,7 @@ void MainWindow::restoreUiState()
     m_ui->splitter->restoreState(s->value(QStringLiteral("ui/splitter")));
     const QByteArray header = s->value(QStringLiteral("ui/header"));
     if (!header.isEmpty())
-        m_ui->jobView->header()->restoreState(header);
+        m_ui->jobView->horizontalHeader()->restoreState(header);
     const int filter = s->value(QStringLiteral("ui/stateFilter")).toInt();
     m_ui->stateFilter->setCurrentIndex(qBound(0, filter, int(stateFilters().size()) - 1));
 }
@@ -844,7 +849,7 @@ void MainWindow::saveUiState()
     s->setValue(QStringLiteral("ui/geometry"), saveGeometry());
     s->setValue(QStringLiteral("ui/state"), saveState());
     s->setValue(QStringLiteral("ui/splitter"), m_ui->splitter->saveState());
-    s->setValue(QStringLiteral("ui/header"), m_ui->jobView->header()->saveState());
+    s->setValue(QStringLiteral("ui/header"), m_ui->jobView->horizontalHeader()->saveState());
     s->setValue(
         QStringLiteral("ui/stateFilter"), QByteArray::number(m_ui->stateFilter->currentIndex()));
 }

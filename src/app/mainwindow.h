@@ -15,7 +15,7 @@ class MainWindow;
 
 class QHeaderView;
 class QLabel;
-class QTreeView;
+class QTableView;
 
 namespace spool {
 class JobQueue;
@@ -43,7 +43,7 @@ public:
 
     // For tests and tools.
     JobTableModel *model() const { return m_model; }
-    QTreeView *jobView() const;
+    QTableView *jobView() const;
     QAction *action(const QString &objectName) const;
     // Queues what a drop would: http(s) URLs become downloads, model files renders (into the
     // download folder, never replacing a file). Returns how many jobs.

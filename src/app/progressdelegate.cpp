@@ -8,9 +8,18 @@
 
 namespace spool::app {
 
+int expanderWidth(const QFontMetrics &metrics)
+{
+    return metrics.height() + 4;
+}
+
 void ProgressDelegate::paint(
     QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
+    if (index.column() == JobTableModel::NameColumn) {
+        paintName(painter, option, index);
+        return;
+    }
     if (index.column() != JobTableModel::ProgressColumn) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
@@ -41,11 +50,36 @@ void ProgressDelegate::paint(
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
 }
 
-QSize ProgressDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+// A split job's row: an arrow, then the name; its parts: the name further in.
+void ProgressDelegate::paintName(
+    QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    QSize size = QStyledItemDelegate::sizeHint(option, index);
-    size.setHeight(qMax(size.height(), option.fontMetrics.height() + 8));
-    return size;
+    const QVariant expanded = index.data(JobTableModel::ExpandedRole);
+    const bool part = index.data(JobTableModel::PartRole).toBool();
+    if (!expanded.isValid() && !part) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    const QWidget *widget = option.widget;
+    QStyle *style = widget ? widget->style() : QApplication::style();
+    QStyleOptionViewItem background = option;
+    initStyleOption(&background, index);
+    background.text.clear();
+    style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
+
+    const int step = expanderWidth(option.fontMetrics);
+    if (expanded.isValid()) {
+        QStyleOption arrow;
+        arrow.rect = QRect(option.rect.left(), option.rect.top(), step, option.rect.height());
+        arrow.palette = option.palette;
+        arrow.direction = option.direction;
+        arrow.state = (option.state & QStyle::State_Enabled) | QStyle::State_Children
+            | QStyle::State_Item | (expanded.toBool() ? QStyle::State_Open : QStyle::State_None);
+        style->drawPrimitive(QStyle::PE_IndicatorBranch, &arrow, painter, widget);
+    }
+    QStyleOptionViewItem text = option;
+    text.rect.setLeft(option.rect.left() + (part ? 2 * step : step));
+    QStyledItemDelegate::paint(painter, text, index);
 }
 
 } // namespace spool::app

@@ -4,8 +4,11 @@
 
 namespace spool::app {
 
-// Paints the progress column as a progress bar in the platform's style, in rows a little taller
-// than the text (room for the bar); only paints.
+// The room a split job's row keeps for its open/close arrow (its parts' names start further in).
+int expanderWidth(const QFontMetrics &metrics);
+
+// Paints the progress column as a progress bar in the platform's style, and a split job's row
+// with the arrow that opens it; only paints.
 class ProgressDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -14,7 +17,10 @@ public:
     using QStyledItemDelegate::QStyledItemDelegate;
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
         const QModelIndex &index) const override;
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+private:
+    void paintName(
+        QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const;
 };
 
 } // namespace spool::app
