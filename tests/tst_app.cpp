@@ -1252,6 +1252,26 @@ void TestApp::splitJobIsOneRowWithItsParts()
                 jobs.at(1 + part).record.id);
     }
 
+    proxy.sort(-1);
+
+    // A job of the render that comes later (as from another machine) joins its row, open or
+    // not; one that goes leaves it.
+    JobRecord late =
+        exported(QStringLiteral("render"), partParams(out, 0, 3), JobState::Queued).record;
+    late.seq = 1000;
+    late.rev = 1;
+    Q_EMIT w.queue.jobsChanged({ late });
+    model.applyPending();
+    QCOMPARE(model.rowCount(), 8);
+    QCOMPARE(model.index(6, 0).data(JobTableModel::IdRole).toUuid(), late.id);
+    QCOMPARE(model.index(7, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(5).record.id);
+    QCOMPARE(model.partsOf(1).size(), 5);
+    Q_EMIT w.queue.jobsRemoved({ late.id });
+    model.applyPending();
+    QCOMPARE(model.rowCount(), 7);
+    QCOMPARE(model.partsOf(1).size(), 4);
+    QCOMPARE(model.index(6, 0).data(JobTableModel::IdRole).toUuid(), jobs.at(5).record.id);
+
     // The queue's changes reach the parts: removing the render removes its rows, and only them.
     w.queue.remove(jobs.at(3).record.id);
     QTRY_COMPARE(model.rowCount(), 2);
