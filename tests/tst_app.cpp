@@ -205,6 +205,7 @@ private Q_SLOTS:
     void splitRenderPreviewIsMerged();
     void splitJobIsOneRowWithItsParts();
     void splitJobRowActsForAllItsParts();
+    void recordsAreRightWhileRowsGo();
     void partPreviewsMergeBySamplesDone();
     void pluginDialogsExplainThemselves();
     void quittingLosesNothing_data();
@@ -1242,6 +1243,21 @@ void TestApp::splitJobIsOneRowWithItsParts()
     proxy.setText(QStringLiteral("g.png"));
     QCOMPARE(proxy.rowCount(), 5);
     proxy.setText({});
+    // Sorted by a column where the render's row ties with another ("Queued"), the parts opened
+    // then still come right under their row.
+    model.setExpanded(1, false);
+    for (const Qt::SortOrder order : { Qt::AscendingOrder, Qt::DescendingOrder }) {
+        proxy.sort(JobTableModel::StateColumn, order);
+        model.setExpanded(1, true);
+        int at = 0;
+        while (proxy.index(at, 0).data().toString() != QStringLiteral("g.png"))
+            ++at;
+        for (int part = 0; part < 4; ++part)
+            QCOMPARE(proxy.index(at + 1 + part, 0).data(JobTableModel::IdRole).toUuid(),
+                jobs.at(1 + part).record.id);
+        model.setExpanded(1, false);
+    }
+    model.setExpanded(1, true);
     // Sorted either way, the parts stay under their row, in their order.
     for (const Qt::SortOrder order : { Qt::DescendingOrder, Qt::AscendingOrder }) {
         proxy.sort(JobTableModel::NameColumn, order);
@@ -1279,6 +1295,31 @@ void TestApp::splitJobIsOneRowWithItsParts()
     QCOMPARE(model.recordById(jobs.at(1).record.id), nullptr);
     QCOMPARE(model.jobs().size(), 2);
     QCOMPARE(proxy.rowCount(), 2);
+}
+
+// While a batch removes rows, the window asks about its selection after each: the selected
+// job's record is its own, not the next row's, nor read past the end.
+void TestApp::recordsAreRightWhileRowsGo()
+{
+    Fixture f(0);
+    QList<ExportedJob> jobs;
+    for (int i = 0; i < 4; ++i)
+        jobs.append(exported(QStringLiteral("sleep"), {}, JobState::Succeeded));
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    WatchedQueue w(f);
+    JobTableModel &model = w.model;
+    QTRY_VERIFY(!model.isLoading() && model.rowCount() == 4);
+    int asked = 0;
+    connect(&model, &QAbstractItemModel::rowsRemoved, this, [&] {
+        for (const int i : { 2, 3 }) {
+            const JobRecord *r = model.recordById(jobs.at(i).record.id);
+            QVERIFY(r && r->id == jobs.at(i).record.id);
+            ++asked;
+        }
+    });
+    w.queue.commandMany({ jobs.at(0).record.id, jobs.at(1).record.id }, JobCommand::Remove);
+    QTRY_COMPARE(model.rowCount(), 2);
+    QCOMPARE(asked, 4);
 }
 
 // The window: a split render's row stands for all of its jobs. Its actions are those any of them

@@ -64,11 +64,18 @@ bool JobFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right)
 {
     const JobTableModel::Place a = m_source->placeOf(left.row());
     const JobTableModel::Place b = m_source->placeOf(right.row());
+    const bool ascending = sortOrder() == Qt::AscendingOrder;
     if (a.top == b.top) // a split job's row, then its parts in their order, either way
-        return sortOrder() == Qt::AscendingOrder ? a.child < b.child : a.child > b.child;
-    // A part sorts by its split job's row.
-    return QSortFilterProxyModel::lessThan(left.siblingAtRow(m_source->rowOfTop(a.top)),
-        right.siblingAtRow(m_source->rowOfTop(b.top)));
+        return ascending ? a.child < b.child : a.child > b.child;
+    // A part sorts by its split job's row; rows of equal values keep the queue's order (so that
+    // the order is total, and a part's place is found among equals too).
+    const QModelIndex x = left.siblingAtRow(m_source->rowOfTop(a.top));
+    const QModelIndex y = right.siblingAtRow(m_source->rowOfTop(b.top));
+    if (QSortFilterProxyModel::lessThan(x, y))
+        return true;
+    if (QSortFilterProxyModel::lessThan(y, x))
+        return false;
+    return ascending ? a.top < b.top : a.top > b.top;
 }
 
 } // namespace spool::app

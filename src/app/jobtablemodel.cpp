@@ -64,10 +64,8 @@ int JobTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())
         return 0;
-    int shownParts = 0;
-    for (const auto &[top, parts] : expandedTops())
-        shownParts += parts;
-    return int(m_rows.size()) + shownParts;
+    expandedTops();
+    return int(m_rows.size()) + m_shownParts;
 }
 
 int JobTableModel::columnCount(const QModelIndex &parent) const
@@ -93,9 +91,14 @@ const QList<QPair<int, int>> &JobTableModel::expandedTops() const
     if (!m_expandedDirty)
         return m_expandedTops;
     m_expandedTops.clear();
+    m_shownParts = 0;
     for (const int key : m_expanded) {
-        if (const int top = topRowOf(key); top >= 0)
-            m_expandedTops.append({ top, int(m_groups.value(key).members.size()) });
+        const int top = topRowOf(key);
+        const Group *group = findGroup(key);
+        if (top >= 0 && group) {
+            m_expandedTops.append({ top, int(group->members.size()) });
+            m_shownParts += int(group->members.size());
+        }
     }
     std::sort(m_expandedTops.begin(), m_expandedTops.end());
     m_expandedDirty = false;
@@ -207,10 +210,30 @@ const JobRecord *JobTableModel::record(const QModelIndex &index) const
     return row ? &row->record : nullptr;
 }
 
+// A job's own top-level row. The index is brought up to date once a batch's rows are in place;
+// while rows are still being removed or inserted (and the view asks about the selection) the row
+// is at most that many places off, so it is looked for around the indexed one.
+int JobTableModel::topOf(const QUuid &id) const
+{
+    const int indexed = m_index.value(id, -1);
+    if (indexed < 0)
+        return -1;
+    const auto isIt = [&](int row) {
+        return row >= 0 && row < m_rows.size() && m_rows.at(row).group == 0
+            && m_rows.at(row).record.id == id;
+    };
+    for (int off = 0; off <= kResetThreshold; ++off) {
+        if (isIt(indexed - off))
+            return indexed - off;
+        if (isIt(indexed + off))
+            return indexed + off;
+    }
+    return -1;
+}
+
 int JobTableModel::rowOf(const QUuid &id) const
 {
-    const int top =
-        m_memberOf.contains(id) ? topRowOf(m_memberOf.value(id)) : m_index.value(id, -1);
+    const int top = m_memberOf.contains(id) ? topRowOf(m_memberOf.value(id)) : topOf(id);
     return top < 0 ? -1 : rowOfTop(top);
 }
 
@@ -218,7 +241,7 @@ int JobTableModel::rowOf(const QUuid &id) const
 QModelIndex JobTableModel::indexOf(const QUuid &id, int column) const
 {
     const int key = m_memberOf.value(id);
-    const int top = key ? topRowOf(key) : m_index.value(id, -1);
+    const int top = key ? topRowOf(key) : topOf(id);
     if (top < 0)
         return {};
     const Group *group = findGroup(key);
@@ -233,7 +256,7 @@ const JobRecord *JobTableModel::recordById(const QUuid &id) const
 {
     if (const Row *member = memberRow(id))
         return &member->record;
-    const int row = m_index.value(id, -1);
+    const int row = topOf(id);
     return row >= 0 ? &m_rows.at(row).record : nullptr;
 }
 
@@ -248,6 +271,22 @@ QList<const JobRecord *> JobTableModel::partsOf(int row) const
             parts.append(&member.record);
     }
     return parts;
+}
+
+QList<const JobRecord *> JobTableModel::finishedJobs() const
+{
+    QList<const JobRecord *> finished;
+    for (const Row &row : m_rows) {
+        if (!isFinishedState(row.record.state))
+            continue;
+        if (row.group == 0) {
+            finished.append(&row.record);
+        } else if (const Group *group = findGroup(row.group)) {
+            for (const Row &member : group->members)
+                finished.append(&member.record);
+        }
+    }
+    return finished;
 }
 
 QList<const JobRecord *> JobTableModel::jobs() const
@@ -268,8 +307,8 @@ QList<const JobRecord *> JobTableModel::jobs() const
 const JobProgress *JobTableModel::liveProgress(const QUuid &id) const
 {
     const Row *row = memberRow(id);
-    if (!row && m_index.contains(id))
-        row = &m_rows.at(m_index.value(id));
+    if (const int top = topOf(id); !row && top >= 0)
+        row = &m_rows.at(top);
     return row && row->hasLive ? &row->live : nullptr;
 }
 
@@ -473,6 +512,8 @@ void JobTableModel::sortChanges(Batch &batch)
         batch.touched.insert(record.id);
         if (Row *member = memberRow(record.id)) {
             if (record.rev >= member->record.rev) {
+                if (isFinishedState(record.state) && !isFinishedState(member->record.state))
+                    batch.finishedGroups.insert(m_memberOf.value(record.id));
                 updateRow(*member, record, false);
                 batch.changed.insert(record.id);
                 batch.groups.insert(m_memberOf.value(record.id));
@@ -722,8 +763,8 @@ void JobTableModel::applyProgress(Batch &batch)
     for (auto it = m_pendingProgress.cbegin(); it != m_pendingProgress.cend(); ++it) {
         const int key = m_memberOf.value(it.key());
         Row *row = key ? memberRow(it.key()) : nullptr;
-        if (!key && m_index.contains(it.key()))
-            row = &m_rows[m_index.value(it.key())];
+        if (const int top = key ? -1 : topOf(it.key()); top >= 0)
+            row = &m_rows[top];
         if (!row || row->record.state != JobState::Running)
             continue;
         row->live = it.value();
@@ -748,7 +789,10 @@ void JobTableModel::combineGroups(const Batch &batch)
         Row &row = m_rows[top];
         const JobState before = row.record.state;
         combine(*group, row);
-        if (batch.announce && isFinishedState(row.record.state) && !isFinishedState(before))
+        // Only for a part that finished now, not for one that went (a done render whose stuck
+        // delivery the user removed is no news).
+        if (batch.announce && batch.finishedGroups.contains(key)
+            && isFinishedState(row.record.state) && !isFinishedState(before))
             m_finishedNow.append({ row.record, row.title });
     }
 }
@@ -820,6 +864,7 @@ void JobTableModel::combine(Group &group, Row &row) const
     combined.enqueuedAtMs = first.enqueuedAtMs;
     combined.progress = Progress { 0, 0, unit };
     QSet<JobState> states;
+    QSet<QString> hosts; // where its parts run: "Running on render-02" when on one machine
     double fractions = 0, rate = 0;
     int parts = 0, waiting = 0;
     for (int i = 0; i < group.members.size(); ++i) {
@@ -838,6 +883,10 @@ void JobTableModel::combine(Group &group, Row &row) const
             combined.error = r.error;
         if (r.state == JobState::Running && r.control != JobControl::None)
             combined.control = r.control;
+        if (r.state == JobState::Running)
+            hosts.insert(runneridentity::hostOf(r.leaseOwner));
+        if (r.state == JobState::Running && combined.leaseOwner.isEmpty())
+            combined.leaseOwner = r.leaseOwner;
         const Progress &p = progress.at(i);
         if (p.unit != unit)
             continue;
@@ -862,6 +911,8 @@ void JobTableModel::combine(Group &group, Row &row) const
     }
     if (!isFinishedState(combined.state))
         combined.finishedAtMs = 0;
+    if (hosts.size() != 1)
+        combined.leaseOwner.clear();
     const Progress &total = combined.progress;
     group.fraction = total.totalKnown() && total.total > 0 ? total.fraction()
         : parts > 0                                        ? fractions / parts

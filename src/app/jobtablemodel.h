@@ -88,6 +88,8 @@ public:
     void setExpanded(int row, bool expanded);
     // A split job's row: its parts' records (shown under it or not); else none.
     QList<const JobRecord *> partsOf(int row) const;
+    // The jobs of the rows that are finished: a split job's parts once it is done as a whole.
+    QList<const JobRecord *> finishedJobs() const;
     // Every job's record (the parts of split jobs too), in no particular order.
     QList<const JobRecord *> jobs() const;
     // The latest coalesced progress report of a running job (speed, ETA), if any.
@@ -148,6 +150,7 @@ private:
         QSet<QUuid> changed; // every column
         QSet<QUuid> progressed; // the progress columns
         QSet<int> groups; // whose combined row must be worked out again
+        QSet<int> finishedGroups; // of which a part finished in it
         QSet<QUuid> touched;
         bool announce = true; // jobFinished for what finishes in it
     };
@@ -182,6 +185,7 @@ private:
 
     const Group *findGroup(int key) const;
     int topRowOf(int key) const;
+    int topOf(const QUuid &id) const;
     const QList<QPair<int, int>> &expandedTops() const;
     const Row *rowAt(const QModelIndex &index) const;
     Row *memberRow(const QUuid &id);
@@ -203,6 +207,7 @@ private:
     int m_nextGroupKey = 1;
     QSet<int> m_expanded; // the split jobs whose parts show
     mutable QList<QPair<int, int>> m_expandedTops; // their top-level rows and parts, in order
+    mutable int m_shownParts = 0; // their parts' rows in all
     mutable bool m_expandedDirty = true;
     QStringList m_kinds;
 

@@ -33,17 +33,30 @@ void JobTableView::requestContextMenuAtCurrent()
     Q_EMIT customContextMenuRequested(pos);
 }
 
-void JobTableView::mousePressEvent(QMouseEvent *event)
+// A press on a split job's arrow opens or closes it (a double click: twice), and does nothing
+// else: it does not select the row, and never opens the job's output.
+bool JobTableView::toggledByArrow(QMouseEvent *event)
 {
     const QModelIndex index = indexAt(event->position().toPoint());
     const QVariant expanded = index.data(JobTableModel::ExpandedRole);
-    if (index.column() == JobTableModel::NameColumn && expanded.isValid()
-        && event->button() == Qt::LeftButton
-        && event->position().x() - visualRect(index).left() < expanderWidth(fontMetrics())) {
-        Q_EMIT expandRequested(index, !expanded.toBool());
-        return;
-    }
-    QTableView::mousePressEvent(event);
+    if (index.column() != JobTableModel::NameColumn || !expanded.isValid()
+        || event->button() != Qt::LeftButton
+        || event->position().x() - visualRect(index).left() >= expanderWidth(fontMetrics()))
+        return false;
+    Q_EMIT expandRequested(index, !expanded.toBool());
+    return true;
+}
+
+void JobTableView::mousePressEvent(QMouseEvent *event)
+{
+    if (!toggledByArrow(event))
+        QTableView::mousePressEvent(event);
+}
+
+void JobTableView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (!toggledByArrow(event))
+        QTableView::mouseDoubleClickEvent(event);
 }
 
 void JobTableView::keyPressEvent(QKeyEvent *event)

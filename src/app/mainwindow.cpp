@@ -201,6 +201,7 @@ void MainWindow::setUpView()
     connect(m_model, &JobTableModel::frameApplied, this, [this] {
         onCounts(m_model->counts());
         updateThroughput();
+        updateActions(); // a batch that only removed rows says nothing else
     });
     connect(m_model, &JobTableModel::jobFinished, m_notifier, &Notifier::jobFinished);
     for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
@@ -532,12 +533,15 @@ void MainWindow::clearFinished()
 {
     QList<QUuid> succeeded, unsuccessful;
     int failed = 0;
-    for (const JobRecord *r : m_model->jobs()) {
-        if (r->state == JobState::Succeeded)
+    // A split render goes whole, once every part is done (retention and prune do the same), as
+    // its row reads: a render with a failed part is a failed one.
+    for (const JobRecord *r : m_model->finishedJobs()) {
+        const JobState state = m_model->record(m_model->rowOf(r->id))->state;
+        if (state == JobState::Succeeded)
             succeeded.append(r->id);
-        else if (r->state == JobState::Failed || r->state == JobState::Canceled)
+        else
             unsuccessful.append(r->id);
-        failed += r->state == JobState::Failed;
+        failed += state == JobState::Failed;
     }
     // Succeeded jobs go without a question when they are few; failed and canceled ones need
     // the user's attention, so they go only when the user ticks them.
