@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocalSocket>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -33,6 +34,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QTranslator>
@@ -59,6 +61,7 @@
 #include "queueopener.h"
 #include "scene.h"
 #include "settingsdialog.h"
+#include "singleinstance.h"
 #include "store/memoryjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "testkit.h"
@@ -193,6 +196,7 @@ private Q_SLOTS:
     void statusBarRowsAndNoticesAgree();
     void storageProblemShowsUntilTheQueueWorks();
     void openingASilentQueueCanBeQuit();
+    void wordsWaitWhileTheWindowOpensItsQueue();
     void quittingWhileTheQueueIsAwayOffersToLeave();
     void retentionForgetsOldJobsAtStart();
     void downloadDialogExplainsProblems();
@@ -654,6 +658,46 @@ void TestApp::openingASilentQueueCanBeQuit()
         QStringLiteral("Connecting to the shared queue postgresql://127.0.0.1:%1/spool…")
             .arg(silent.serverPort()));
     QVERIFY2(waited.elapsed() < 30000, "Quit waited for the connection attempt");
+}
+
+// `spool FILE` while the first window still opens its queue (its event loop runs under the
+// progress dialog): the words wait for the window and are queued, never answered "the window is
+// already open" with nothing queued. (CI's loaded stress pass hit that in tst_cli.)
+void TestApp::wordsWaitWhileTheWindowOpensItsQueue()
+{
+    QTemporaryDir dir;
+    SingleInstance window(dir.path());
+    QCOMPARE(window.claim(), SingleInstance::Claim::Claimed);
+    QString answer;
+    std::unique_ptr<QThread> second(QThread::create([&] {
+        SingleInstance other(dir.path());
+        answer = other.forward(
+            { QStringLiteral("a.obj"), QStringLiteral("http://127.0.0.1:9/b") }, 60000);
+    }));
+    second->start();
+    // The words have arrived and no handler is set yet.
+    const auto arrived = [&] {
+        const auto sockets = window.findChildren<QLocalSocket *>();
+        return std::any_of(
+            sockets.begin(), sockets.end(), [](const QLocalSocket *s) { return s->canReadLine(); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(arrived() || second->isFinished(), 30000);
+    if (second->isFinished()) {
+        second->wait();
+        QFAIL(qPrintable(QStringLiteral("answered before the window could queue: ") + answer));
+    }
+    QList<QUrl> queued;
+    window.setHandler([&](const QList<QUrl> &urls) {
+        queued = urls;
+        return QStringLiteral("ok: Queued %1.").arg(urls.size());
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(second->isFinished(), 30000);
+    second->wait();
+    QCOMPARE(answer, QStringLiteral("ok: Queued 2."));
+    QCOMPARE(queued,
+        QList<QUrl>(
+            { QUrl::fromLocalFile(QDir::current().absoluteFilePath(QStringLiteral("a.obj"))),
+                QUrl(QStringLiteral("http://127.0.0.1:9/b")) }));
 }
 
 // Quitting hands the running jobs back through the queue; while its server is away that can

@@ -144,8 +144,6 @@ int main(int argc, char *argv[])
     spool::SignalWatcher terminationWatcher;
     QObject::connect(&terminationWatcher, &spool::SignalWatcher::terminationRequested, &window,
         [&window] { window.quit(spool::StopMode::Release); });
-    instance.setHandler(
-        [&window](const QList<QUrl> &urls) { return window.queueFromCommandLine(urls); });
     QObject::connect(
         &instance, &spool::app::SingleInstance::activationRequested, &window, [&window] {
             window.showNormal();
@@ -156,5 +154,8 @@ int main(int argc, char *argv[])
     controller.start();
     if (!words.isEmpty())
         window.queueFromCommandLine(spool::app::urlsFromWords(words, QDir::currentPath()));
+    // Words of a later `spool` that came while the queue opened are queued after these.
+    instance.setHandler(
+        [&window](const QList<QUrl> &urls) { return window.queueFromCommandLine(urls); });
     return app.exec();
 }

@@ -64,25 +64,42 @@ void SingleInstance::answer()
 {
     while (QLocalSocket *socket = m_server->nextPendingConnection()) {
         connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QLocalSocket::readyRead, socket, [this, socket] {
-            if (!socket->canReadLine()) {
-                if (socket->bytesAvailable() > kMaxMessage)
-                    socket->abort();
-                return;
-            }
-            const QJsonObject message =
-                QJsonDocument::fromJson(socket->readLine(kMaxMessage)).object();
-            QStringList words;
-            for (const QJsonValue &word : message.value(QStringLiteral("words")).toArray())
-                words.append(word.toString());
-            const QList<QUrl> urls =
-                urlsFromWords(words, message.value(QStringLiteral("cwd")).toString());
-            const QString reply = m_handler && !urls.isEmpty() ? m_handler(urls) : QString();
-            Q_EMIT activationRequested();
-            socket->write(reply.toUtf8() + '\n');
-            socket->disconnectFromServer();
-        });
+        connect(socket, &QLocalSocket::readyRead, socket, [this, socket] { reply(socket); });
     }
+}
+
+void SingleInstance::setHandler(Handler handler)
+{
+    m_handler = std::move(handler);
+    // Words that came while the window was still opening its queue are answered now.
+    if (m_server) {
+        for (QLocalSocket *socket : m_server->findChildren<QLocalSocket *>())
+            reply(socket);
+    }
+}
+
+void SingleInstance::reply(QLocalSocket *socket)
+{
+    if (socket->state() != QLocalSocket::ConnectedState)
+        return;
+    if (!socket->canReadLine()) {
+        if (socket->bytesAvailable() > kMaxMessage)
+            socket->abort();
+        return;
+    }
+    // Until the window can queue them, the words wait in the socket: answering without a
+    // handler would tell the second spool its files were taken when none was queued.
+    if (!m_handler)
+        return;
+    const QJsonObject message = QJsonDocument::fromJson(socket->readLine(kMaxMessage)).object();
+    QStringList words;
+    for (const QJsonValue &word : message.value(QStringLiteral("words")).toArray())
+        words.append(word.toString());
+    const QList<QUrl> urls = urlsFromWords(words, message.value(QStringLiteral("cwd")).toString());
+    const QString answer = urls.isEmpty() ? QString() : m_handler(urls);
+    Q_EMIT activationRequested();
+    socket->write(answer.toUtf8() + '\n');
+    socket->disconnectFromServer();
 }
 
 QString SingleInstance::forward(const QStringList &words, int timeoutMs) const

@@ -8,6 +8,7 @@
 #include <QUrl>
 
 class QLocalServer;
+class QLocalSocket;
 
 namespace spool::app {
 
@@ -31,15 +32,17 @@ public:
     // For a second process: sends `words` to the first and returns its one-line answer, or an
     // error (starting with "error: ") when no instance answered within `timeoutMs`.
     QString forward(const QStringList &words, int timeoutMs = 10000) const;
-    // What the first process answers for what it was given (set by the window): one line.
+    // What the first process answers for what it was given (set by the window once it can
+    // queue): one line. Words that arrive before are held until then.
     using Handler = std::function<QString(const QList<QUrl> &urls)>;
-    void setHandler(Handler handler) { m_handler = std::move(handler); }
+    void setHandler(Handler handler);
 
 Q_SIGNALS:
     void activationRequested(); // a second `spool` was started: show the window
 
 private:
     void answer();
+    void reply(QLocalSocket *socket);
     QString socketName() const;
 
     QString m_dataDir;
