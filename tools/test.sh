@@ -69,4 +69,11 @@ if [ "$load" = 1 ]; then
     done
     echo "Two busy loops run beside the suite (pids ${busy[*]})."
 fi
-ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900 "${ctest_args[@]}"
+# On failure the last lines name the failing functions and their messages (a CI log shows its
+# tail; the failing test's whole output is above).
+if ! ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900 "${ctest_args[@]}"; then
+    echo "What failed (from $dir/Testing/Temporary/LastTest.log):"
+    grep -a -A3 -E '^(FAIL!|XPASS|QFATAL)|Subprocess aborted|\*\*\*Timeout|ERROR: (Address|Thread|Undefined)Sanitizer|runtime error:' \
+        "$dir/Testing/Temporary/LastTest.log" | tail -40 || true
+    exit 8
+fi
