@@ -57,6 +57,23 @@ for job in json.load(sys.stdin):
 print(total)' "$ctl" "$1" "$2" "$3"
 }
 
+# The most any split of this render can gain on this machine: two processes each rendering half
+# the samples on their own, at the same time (no queue shared, nothing merged). On a machine
+# whose two cores do not each run a process at full speed (this VM's two vCPUs run two copies of
+# a CPU-bound loop at about 1.3-1.45x the throughput of one), that ceiling is below 2.
+halves_pair() { # DIR
+    local dir=$1 first half=$((samples / 2))
+    mkdir -p "$dir/a/out" "$dir/b/out"
+    "$ctl" --data-dir "$dir/a" add render "$scene" --out "$dir/a/out/a.png" --width "$width" \
+        --height "$height" --samples "$half" --threads 1 >/dev/null
+    "$ctl" --data-dir "$dir/b" add render "$scene" --out "$dir/b/out/b.png" --width "$width" \
+        --height "$height" --samples "$((samples - half))" --seed 2 --threads 1 >/dev/null
+    run "$dir/a" &
+    first=$!
+    run "$dir/b"
+    wait "$first"
+}
+
 split_pair() { # DIR: the split render on two processes; prints its split cost in ms
     local dir=$1 first
     if [ -z "$queue" ]; then
@@ -65,7 +82,12 @@ split_pair() { # DIR: the split render on two processes; prints its split cost i
         first=$!
         run "$dir"
         wait "$first"
-        echo $(($(logged_ms 'samples kept in' "$dir/" "$dir") + $(logged_ms 'read and added in' "$dir/" "$dir")))
+        now >"$dir/end" # before the timelines are read
+        local keep_ms add_ms
+        keep_ms=$(logged_ms 'samples kept in' "$dir/" "$dir")
+        add_ms=$(logged_ms 'read and added in' "$dir/" "$dir")
+        echo "$((keep_ms + add_ms))" >"$dir/cost"
+        echo "parts keeping ${keep_ms} ms, merge reading and adding ${add_ms} ms" >"$dir/cost-parts"
         return
     fi
     export SPOOL_QUEUE=$queue
@@ -74,18 +96,22 @@ split_pair() { # DIR: the split render on two processes; prints its split cost i
     first=$!
     SPOOL_RUNNER_HOST=farm run "$dir/farm"
     wait "$first"
-    local ms=0 pattern
-    for pattern in 'scene from the queue' 'stored in the queue in' 'fetched from the queue and added'; do
-        ms=$((ms + $(logged_ms "$pattern" "$dir/" "$dir/desk")))
-    done
+    now >"$dir/end" # before the timelines are read
+    local scene_ms store_ms add_ms
+    scene_ms=$(logged_ms 'scene from the queue' "$dir/" "$dir/desk")
+    store_ms=$(logged_ms 'stored in the queue in' "$dir/" "$dir/desk")
+    add_ms=$(logged_ms 'fetched from the queue and added' "$dir/" "$dir/desk")
     unset SPOOL_QUEUE
-    echo "$ms"
+    echo "$((scene_ms + store_ms + add_ms))" >"$dir/cost"
+    echo "scene ${scene_ms} ms, parts storing ${store_ms} ms, delivery fetching and adding ${add_ms} ms" \
+        >"$dir/cost-parts"
 }
 
 printf "%s at %sx%s, %s samples; wall seconds (lower is better)%s\n" "$scene" "$width" "$height" \
     "$samples" "${queue:+; the split through a shared queue}"
-printf "%-6s %12s %14s %8s %16s %8s\n" round "one process" "split, two" ratio "split cost ms" "cost %"
-ones=() twos=() ratios=() shares=()
+printf "%-6s %12s %14s %8s %12s %8s %16s %8s\n" round "one process" "split, two" ratio \
+    "two halves" ceiling "split cost ms" "cost %"
+ones=() twos=() ratios=() shares=() halves=() ceilings=()
 for r in $(seq 1 "$rounds"); do
     one=$work/one-$r two=$work/two-$r
     mkdir -p "$one/out" "$two/out"
@@ -94,19 +120,30 @@ for r in $(seq 1 "$rounds"); do
     run "$one"
     t1=$(echo "$(now) - $start" | bc -l)
     start=$(now)
-    cost=$(split_pair "$two")
-    t2=$(echo "$(now) - $start" | bc -l)
+    split_pair "$two"
+    t2=$(echo "$(cat "$two/end") - $start" | bc -l)
+    cost=$(cat "$two/cost")
     [ -f "$two/out/two.png" ] || { echo "the split render wrote no picture" >&2; exit 1; }
+    start=$(now)
+    halves_pair "$work/halves-$r"
+    th=$(echo "$(now) - $start" | bc -l)
     ratio=$(echo "$t1 / $t2" | bc -l)
+    ceiling=$(echo "$t1 / $th" | bc -l)
     share=$(echo "$cost / 10 / $t1" | bc -l)
-    ones+=("$t1") twos+=("$t2") ratios+=("$ratio") shares+=("$share")
-    printf "%-6s %12.2f %14.2f %7.2fx %16s %7.1f%%\n" "$r" "$t1" "$t2" "$ratio" "$cost" "$share"
+    ones+=("$t1") twos+=("$t2") ratios+=("$ratio") shares+=("$share") halves+=("$th")
+    ceilings+=("$ceiling")
+    printf "%-6s %12.2f %14.2f %7.2fx %12.2f %7.2fx %16s %7.1f%%\n" "$r" "$t1" "$t2" "$ratio" \
+        "$th" "$ceiling" "$cost" "$share"
+    echo "       split cost: $(cat "$two/cost-parts")"
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-printf "%-6s %12.2f %14.2f %7.2fx %16s %7.1f%%\n" median "$(median "${ones[@]}")" \
-    "$(median "${twos[@]}")" "$(median "${ratios[@]}")" "" "$(median "${shares[@]}")"
-printf "ratio: one process over two with the split, each round's pair run back to back; the\n"
+printf "%-6s %12.2f %14.2f %7.2fx %12.2f %7.2fx %16s %7.1f%%\n" median "$(median "${ones[@]}")" \
+    "$(median "${twos[@]}")" "$(median "${ratios[@]}")" "$(median "${halves[@]}")" \
+    "$(median "${ceilings[@]}")" "" "$(median "${shares[@]}")"
+printf "ratio: one process over two with the split, each round's runs back to back; the\n"
 printf "median ratio is of the rounds' ratios (goal >= 1.8 with two idle cores)\n"
+printf "two halves: two processes each rendering half the samples alone, at once; ceiling: one\n"
+printf "process over them, the most a split of two can gain on this machine\n"
 if [ -z "$queue" ]; then
     printf "split cost: both parts keeping their samples plus the merge reading and adding them\n"
 else

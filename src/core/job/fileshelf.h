@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include <QByteArray>
 #include <QString>
 
 #include "util/result.h"
@@ -30,6 +31,12 @@ public:
     // Stores the file at `path` as put() does and gives it `name`, for a job that looks for it
     // by name (a render's delivery, for the samples of each part). Naming again replaces.
     virtual Result<SharedFile> putNamed(const QString &name, const QString &path) = 0;
+    // The same for bytes a job made in memory (a part's samples): nothing written to disk first.
+    virtual Result<SharedFile> putNamedBytes(const QString &name, const QByteArray &bytes) = 0;
+    // The content of `file`, checked against its hash, in memory and not kept on this machine:
+    // for a file read once (a part's samples, by the delivery).
+    virtual Result<QByteArray> read(
+        const SharedFile &file, const std::function<bool()> &stopped) = 0;
     // The file named `name`; an empty hash while there is none.
     virtual Result<SharedFile> named(const QString &name) = 0;
     // Takes the name away (the file stays while other names or jobs hold it).

@@ -116,6 +116,30 @@ Result<SharedFile> StoreFileShelf::putNamed(const QString &name, const QString &
     return shared;
 }
 
+Result<SharedFile> StoreFileShelf::putNamedBytes(const QString &name, const QByteArray &bytes)
+{
+    SharedFile shared;
+    shared.size = bytes.size();
+    shared.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, kContentHash).toHex());
+    auto known = m_store->touchSharedFile(shared.hash, nowMs());
+    if (!known)
+        return known.error();
+    if (!known.value()) {
+        int index = 0;
+        for (qint64 at = 0; at < shared.size; at += JobStore::kSharedFilePiece, ++index) {
+            const QByteArray piece = bytes.mid(at, JobStore::kSharedFilePiece);
+            if (auto added = m_store->addSharedFilePiece(shared.hash, index, piece, nowMs());
+                !added)
+                return added.error();
+        }
+        if (auto completed = m_store->completeSharedFile(shared, nowMs()); !completed)
+            return completed.error();
+    }
+    if (auto named = m_store->nameSharedFile(name, shared, nowMs()); !named)
+        return named.error();
+    return shared;
+}
+
 Result<SharedFile> StoreFileShelf::named(const QString &name)
 {
     return m_store->sharedFileNamed(name);
@@ -145,18 +169,9 @@ Result<QString> StoreFileShelf::fetch(const SharedFile &file, const std::functio
     return downloaded;
 }
 
-Result<QString> StoreFileShelf::download(
-    const SharedFile &file, const std::function<bool()> &stopped)
+Result<void> StoreFileShelf::receive(const SharedFile &file, const std::function<bool()> &stopped,
+    const std::function<bool(const QByteArray &piece)> &sink)
 {
-    if (!QDir().mkpath(m_cacheDir))
-        return makeError(
-            ErrorCode::Storage, QStringLiteral("cannot create the folder %1").arg(m_cacheDir));
-    const QString cached = QDir(m_cacheDir).filePath(file.hash);
-    // Written beside its name and renamed into place: a reader never sees half a file.
-    QSaveFile out(cached);
-    if (!out.open(QIODevice::WriteOnly))
-        return makeError(ErrorCode::Storage,
-            QStringLiteral("cannot write %1: %2").arg(cached, out.errorString()));
     QCryptographicHash hash(kContentHash);
     qint64 received = 0;
     for (int index = 0; received < file.size; ++index) {
@@ -169,18 +184,55 @@ Result<QString> StoreFileShelf::download(
             break; // the size check below names it
         hash.addData(piece.value());
         received += piece->size();
-        if (out.write(piece.value()) != piece->size())
-            return makeError(ErrorCode::Storage,
-                QStringLiteral("cannot write %1: %2").arg(cached, out.errorString()));
+        if (!sink(piece.value()))
+            return makeError(ErrorCode::Storage, QString());
     }
     if (received != file.size || QString::fromLatin1(hash.result().toHex()) != file.hash)
         return makeError(ErrorCode::Corrupt,
             QStringLiteral("file %1 of the queue is damaged: its content does not match its hash")
                 .arg(file.hash));
-    if (!out.commit())
+    return {};
+}
+
+Result<QString> StoreFileShelf::download(
+    const SharedFile &file, const std::function<bool()> &stopped)
+{
+    if (!QDir().mkpath(m_cacheDir))
+        return makeError(
+            ErrorCode::Storage, QStringLiteral("cannot create the folder %1").arg(m_cacheDir));
+    const QString cached = QDir(m_cacheDir).filePath(file.hash);
+    // Written beside its name and renamed into place: a reader never sees half a file.
+    QSaveFile out(cached);
+    const auto cannotWrite = [&] {
         return makeError(ErrorCode::Storage,
             QStringLiteral("cannot write %1: %2").arg(cached, out.errorString()));
+    };
+    if (!out.open(QIODevice::WriteOnly))
+        return cannotWrite();
+    auto received = receive(file, stopped,
+        [&out](const QByteArray &piece) { return out.write(piece) == piece.size(); });
+    if (!received)
+        return received.error().message.isEmpty() ? cannotWrite() : received.error();
+    if (!out.commit())
+        return cannotWrite();
     return cached;
+}
+
+Result<QByteArray> StoreFileShelf::read(
+    const SharedFile &file, const std::function<bool()> &stopped)
+{
+    if (!isContentHash(file.hash) || file.size < 0)
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("'%1' does not name a file of the queue").arg(file.hash.left(80)));
+    QByteArray content;
+    content.reserve(file.size);
+    auto received = receive(file, stopped, [&content](const QByteArray &piece) {
+        content.append(piece);
+        return true;
+    });
+    if (!received)
+        return received.error();
+    return content;
 }
 
 // Oldest first, until the folder fits. Jobs that read a file hold their own link to it, so a

@@ -26,11 +26,17 @@ public:
     Result<SharedFile> put(const QString &path) override;
     Result<QString> fetch(const SharedFile &file, const std::function<bool()> &stopped) override;
     Result<SharedFile> putNamed(const QString &name, const QString &path) override;
+    Result<SharedFile> putNamedBytes(const QString &name, const QByteArray &bytes) override;
+    Result<QByteArray> read(const SharedFile &file, const std::function<bool()> &stopped) override;
     Result<SharedFile> named(const QString &name) override;
     Result<void> forget(const QString &name) override;
 
 private:
     Result<QString> download(const SharedFile &file, const std::function<bool()> &stopped);
+    // Each piece of `file` in turn to `sink` (false: stop with a storage error), checked against
+    // its size and hash at the end.
+    Result<void> receive(const SharedFile &file, const std::function<bool()> &stopped,
+        const std::function<bool(const QByteArray &piece)> &sink);
     void trimCache(const QString &keep);
 
     const std::shared_ptr<JobStore> m_store;

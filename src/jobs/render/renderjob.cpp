@@ -630,13 +630,9 @@ JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Pa
         return partTakenOver();
     QElapsedTimer storing;
     storing.start();
-    const QString file = QDir(context.workDir()).filePath(QStringLiteral("samples"));
-    QString error;
-    if (!saveSums(file, print, range.count, sums, &error))
-        return JobResult::failure(
-            QStringLiteral("cannot keep the samples of %1: %2").arg(label, error));
-    auto stored = shelf->putNamed(split::samplesName(part, part.index), file);
-    QFile::remove(file);
+    // From memory: written to a file first, 25 MB for 1080p went to disk and was read twice.
+    auto stored = shelf->putNamedBytes(
+        split::samplesName(part, part.index), sumsBytes(print, range.count, sums));
     if (!stored)
         return JobResult::failure(QStringLiteral("cannot store the samples of %1 in the queue: %2")
                                       .arg(label, stored.error().message),
@@ -688,15 +684,15 @@ std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Pa
         *queueError = samples.error().message;
         return {};
     }
-    auto cached = shelf.fetch(samples.value(), [&] { return context.shouldStop(); });
+    // Read once, into memory: not kept in the machine's cache of the queue's files.
+    auto bytes = shelf.read(samples.value(), [&] { return context.shouldStop(); });
     if (context.shouldStop())
         return JobResult::stopped();
-    if (!cached)
-        return JobResult::failure(
-            cached.error().message, cached.error().code == ErrorCode::Storage);
+    if (!bytes)
+        return JobResult::failure(bytes.error().message, bytes.error().code == ErrorCode::Storage);
     std::vector<float> partSums(sum.size());
     const int expected = split::sampleRange(p.samples, { index, part.count, part.group }).count;
-    if (loadSums(cached.value(), partPrint(fingerprint(p), p, part.count, index), partSums)
+    if (sumsFromBytes(bytes.value(), partPrint(fingerprint(p), p, part.count, index), partSums)
         != expected)
         return JobResult::failure(
             QStringLiteral("the samples of part %1 in the queue are not this render's")

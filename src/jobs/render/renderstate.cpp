@@ -33,6 +33,19 @@ int loadState(const QString &workDir, const QByteArray &print, std::vector<float
     return loadSums(statePath(workDir), print, accum);
 }
 
+QByteArray sumsBytes(const QByteArray &print, int samples, const std::vector<float> &sums)
+{
+    QByteArray data;
+    data.reserve(qsizetype(64 + print.size() + sums.size() * sizeof(float)));
+    {
+        QDataStream out(&data, QIODevice::WriteOnly);
+        out << kStateMagic << kStateVersion << print << qint32(samples) << quint64(sums.size());
+    }
+    data.append(
+        reinterpret_cast<const char *>(sums.data()), qsizetype(sums.size() * sizeof(float)));
+    return data;
+}
+
 bool saveSums(const QString &path, const QByteArray &print, int samplesDone,
     const std::vector<float> &accum, QString *error)
 {
@@ -41,17 +54,28 @@ bool saveSums(const QString &path, const QByteArray &print, int samplesDone,
         *error = QStringLiteral("cannot create %1").arg(dir);
         return false;
     }
-    QByteArray data;
-    data.reserve(int(64 + accum.size() * sizeof(float)));
-    {
-        QDataStream out(&data, QIODevice::WriteOnly);
-        out << kStateMagic << kStateVersion << print << qint32(samplesDone)
-            << quint64(accum.size());
-    }
-    data.append(
-        reinterpret_cast<const char *>(accum.data()), qsizetype(accum.size() * sizeof(float)));
-    return atomicfile::write(path, data, error);
+    return atomicfile::write(path, sumsBytes(print, samplesDone, accum), error);
 }
+
+namespace {
+
+// The header before the sums: their samples a pixel when it is for `print` and as many sums
+// as `expected` follow (`in` then stands at them), else 0.
+int readHeader(QDataStream &in, const QByteArray &print, size_t expected, qint64 bytesLeft)
+{
+    quint32 magic = 0, version = 0;
+    QByteArray savedPrint;
+    qint32 samples = 0;
+    quint64 floats = 0;
+    in >> magic >> version >> savedPrint >> samples >> floats;
+    if (in.status() != QDataStream::Ok || magic != kStateMagic || version != kStateVersion
+        || savedPrint != print || floats != expected || samples <= 0
+        || bytesLeft - in.device()->pos() != qint64(expected * sizeof(float)))
+        return 0;
+    return samples;
+}
+
+} // namespace
 
 int loadSums(const QString &path, const QByteArray &print, std::vector<float> &accum)
 {
@@ -59,22 +83,26 @@ int loadSums(const QString &path, const QByteArray &print, std::vector<float> &a
     if (!file.open(QIODevice::ReadOnly))
         return 0;
     QDataStream in(&file);
-    quint32 magic = 0, version = 0;
-    QByteArray savedPrint;
-    qint32 samplesDone = 0;
-    quint64 floats = 0;
-    in >> magic >> version >> savedPrint >> samplesDone >> floats;
-    const qint64 bytes = qint64(accum.size() * sizeof(float));
-    if (in.status() != QDataStream::Ok || magic != kStateMagic || version != kStateVersion
-        || savedPrint != print || floats != accum.size() || samplesDone <= 0
-        || file.size() - file.pos() != bytes)
+    const int samplesDone = readHeader(in, print, accum.size(), file.size());
+    if (samplesDone == 0)
         return 0;
     // Straight into place: a 1080p render's sums are 25 MB.
+    const qint64 bytes = qint64(accum.size() * sizeof(float));
     if (file.read(reinterpret_cast<char *>(accum.data()), bytes) != bytes) {
         std::fill(accum.begin(), accum.end(), 0.0f); // nothing half read is resumed
         return 0;
     }
     return samplesDone;
+}
+
+int sumsFromBytes(const QByteArray &bytes, const QByteArray &print, std::vector<float> &sums)
+{
+    QDataStream in(bytes);
+    const int samples = readHeader(in, print, sums.size(), bytes.size());
+    if (samples == 0)
+        return 0;
+    std::memcpy(sums.data(), bytes.constData() + in.device()->pos(), sums.size() * sizeof(float));
+    return samples;
 }
 
 } // namespace spool::render

@@ -24,4 +24,8 @@ bool saveSums(const QString &path, const QByteArray &print, int samples,
     const std::vector<float> &sums, QString *error);
 int loadSums(const QString &path, const QByteArray &print, std::vector<float> &sums);
 
+// The same in memory: a part's samples go through a shared queue this way.
+QByteArray sumsBytes(const QByteArray &print, int samples, const std::vector<float> &sums);
+int sumsFromBytes(const QByteArray &bytes, const QByteArray &print, std::vector<float> &sums);
+
 } // namespace spool::render
