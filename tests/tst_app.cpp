@@ -2,6 +2,9 @@
 // state, the progress bar's paint, actions per selection, the download and render dialogs'
 // checks, drag and drop, the render preview, quitting without losing jobs, and the German
 // translation.
+#include <atomic>
+#include <thread>
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -22,6 +25,7 @@
 #include <QProcess>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -34,7 +38,6 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QTranslator>
@@ -666,24 +669,32 @@ void TestApp::openingASilentQueueCanBeQuit()
 void TestApp::wordsWaitWhileTheWindowOpensItsQueue()
 {
     QTemporaryDir dir;
+    QString answer;
+    bool toldToWait = false;
+    std::atomic<bool> done { false };
+    std::thread second;
+    // Joined after the window is gone (declared before it): its spool then stops waiting.
+    const auto joinSecond = qScopeGuard([&] {
+        if (second.joinable())
+            second.join();
+    });
     SingleInstance window(dir.path());
     QCOMPARE(window.claim(), SingleInstance::Claim::Claimed);
-    QString answer;
-    std::unique_ptr<QThread> second(QThread::create([&] {
+    second = std::thread([&] {
         SingleInstance other(dir.path());
-        answer = other.forward(
-            { QStringLiteral("a.obj"), QStringLiteral("http://127.0.0.1:9/b") }, 60000);
-    }));
-    second->start();
+        answer = other.forward({ QStringLiteral("a.obj"), QStringLiteral("http://127.0.0.1:9/b") },
+            20000, [&] { toldToWait = true; });
+        done = true;
+    });
     // The words have arrived and no handler is set yet.
     const auto arrived = [&] {
         const auto sockets = window.findChildren<QLocalSocket *>();
         return std::any_of(
             sockets.begin(), sockets.end(), [](const QLocalSocket *s) { return s->canReadLine(); });
     };
-    QTRY_VERIFY_WITH_TIMEOUT(arrived() || second->isFinished(), 30000);
-    if (second->isFinished()) {
-        second->wait();
+    QTRY_VERIFY_WITH_TIMEOUT(arrived() || done, 30000);
+    if (done) {
+        second.join();
         QFAIL(qPrintable(QStringLiteral("answered before the window could queue: ") + answer));
     }
     QList<QUrl> queued;
@@ -691,8 +702,9 @@ void TestApp::wordsWaitWhileTheWindowOpensItsQueue()
         queued = urls;
         return QStringLiteral("ok: Queued %1.").arg(urls.size());
     });
-    QTRY_VERIFY_WITH_TIMEOUT(second->isFinished(), 30000);
-    second->wait();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    second.join();
+    QVERIFY(toldToWait); // "the window is still opening its queue; waiting for it"
     QCOMPARE(answer, QStringLiteral("ok: Queued 2."));
     QCOMPARE(queued,
         QList<QUrl>(

@@ -69,8 +69,10 @@ int printHelpOrVersion(int argc, char *argv[])
 // A second `spool` on a data directory: the first window queues the words and answers.
 int forwardToWindow(const spool::app::SingleInstance &instance, const QStringList &words)
 {
-    const QString answer = instance.forward(words);
     QTextStream out(stdout), err(stderr);
+    const QString answer = instance.forward(words, 10000, [&err] {
+        err << "spool: the window is still opening its queue; waiting for it" << Qt::endl;
+    });
     if (answer.startsWith(QLatin1String("ok: ")) || answer.isEmpty()) {
         out << (answer.isEmpty() ? QStringLiteral("spool: the window is already open")
                                  : QStringLiteral("spool: ") + answer.mid(4))

@@ -19,6 +19,8 @@ namespace spool::app {
 namespace {
 
 constexpr qint64 kMaxMessage = 1 << 20; // a command line, not a file
+const QByteArray kWait = QByteArrayLiteral("wait"); // the window still opens its queue
+constexpr char kToldToWait[] = "spoolToldToWait";
 
 } // namespace
 
@@ -71,10 +73,13 @@ void SingleInstance::answer()
 void SingleInstance::setHandler(Handler handler)
 {
     m_handler = std::move(handler);
-    // Words that came while the window was still opening its queue are answered now.
+    // Words that came while the window was still opening its queue are answered now, unless
+    // their spool has gone meanwhile (the poll sees a close no event has reported yet).
     if (m_server) {
-        for (QLocalSocket *socket : m_server->findChildren<QLocalSocket *>())
+        for (QLocalSocket *socket : m_server->findChildren<QLocalSocket *>()) {
+            socket->waitForReadyRead(0);
             reply(socket);
+        }
     }
 }
 
@@ -88,9 +93,15 @@ void SingleInstance::reply(QLocalSocket *socket)
         return;
     }
     // Until the window can queue them, the words wait in the socket: answering without a
-    // handler would tell the second spool its files were taken when none was queued.
-    if (!m_handler)
+    // handler would tell the second spool its files were taken when none was queued. It hears
+    // "wait" once, and waits for as long as the window lives.
+    if (!m_handler) {
+        if (!socket->property(kToldToWait).toBool()) {
+            socket->setProperty(kToldToWait, true);
+            socket->write(kWait + '\n');
+        }
         return;
+    }
     const QJsonObject message = QJsonDocument::fromJson(socket->readLine(kMaxMessage)).object();
     QStringList words;
     for (const QJsonValue &word : message.value(QStringLiteral("words")).toArray())
@@ -102,7 +113,8 @@ void SingleInstance::reply(QLocalSocket *socket)
     socket->disconnectFromServer();
 }
 
-QString SingleInstance::forward(const QStringList &words, int timeoutMs) const
+QString SingleInstance::forward(
+    const QStringList &words, int timeoutMs, const std::function<void()> &onWaiting) const
 {
     QElapsedTimer timer;
     timer.start();
@@ -120,12 +132,22 @@ QString SingleInstance::forward(const QStringList &words, int timeoutMs) const
         { QStringLiteral("cwd"), QDir::currentPath() } };
     socket.write(QJsonDocument(message).toJson(QJsonDocument::Compact) + '\n');
     socket.waitForBytesWritten(timeoutMs);
-    while (!socket.canReadLine() && socket.state() == QLocalSocket::ConnectedState
-        && timer.elapsed() < timeoutMs)
-        socket.waitForReadyRead(100);
-    if (!socket.canReadLine())
-        return QStringLiteral("error: the Spool window for %1 did not answer").arg(m_dataDir);
-    return QString::fromUtf8(socket.readLine(kMaxMessage)).trimmed();
+    // A window that said "wait" is alive and opening its queue: no time limit while it stays
+    // connected (giving up then could leave the words queued after all).
+    bool told = false;
+    for (;;) {
+        while (!socket.canReadLine() && socket.state() == QLocalSocket::ConnectedState
+            && (told || timer.elapsed() < timeoutMs))
+            socket.waitForReadyRead(100);
+        if (!socket.canReadLine())
+            return QStringLiteral("error: the Spool window for %1 did not answer").arg(m_dataDir);
+        const QByteArray line = socket.readLine(kMaxMessage).trimmed();
+        if (line != kWait)
+            return QString::fromUtf8(line);
+        if (!told && onWaiting)
+            onWaiting();
+        told = true;
+    }
 }
 
 QList<QUrl> urlsFromWords(const QStringList &words, const QString &cwd)

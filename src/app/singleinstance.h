@@ -30,8 +30,10 @@ public:
     };
     Claim claim();
     // For a second process: sends `words` to the first and returns its one-line answer, or an
-    // error (starting with "error: ") when no instance answered within `timeoutMs`.
-    QString forward(const QStringList &words, int timeoutMs = 10000) const;
+    // error (starting with "error: ") when no instance answered within `timeoutMs`. A window
+    // still opening its queue says so (`onWaiting` is called) and is waited for while it lives.
+    QString forward(const QStringList &words, int timeoutMs = 10000,
+        const std::function<void()> &onWaiting = {}) const;
     // What the first process answers for what it was given (set by the window once it can
     // queue): one line. Words that arrive before are held until then.
     using Handler = std::function<QString(const QList<QUrl> &urls)>;
