@@ -34,7 +34,7 @@ public:
     // The same for bytes a job made in memory (a part's samples): nothing written to disk first.
     virtual Result<SharedFile> putNamedBytes(const QString &name, const QByteArray &bytes) = 0;
     // The content of `file`, checked against its hash, in memory and not kept on this machine:
-    // for a file read once (a part's samples, by the delivery).
+    // for a file read once (a part's samples, by the delivery). The caller bounds file.size.
     virtual Result<QByteArray> read(
         const SharedFile &file, const std::function<bool()> &stopped) = 0;
     // The file named `name`; an empty hash while there is none.

@@ -185,7 +185,8 @@ Result<void> StoreFileShelf::receive(const SharedFile &file, const std::function
         hash.addData(piece.value());
         received += piece->size();
         if (!sink(piece.value()))
-            return makeError(ErrorCode::Storage, QString());
+            return makeError(
+                ErrorCode::Storage, QStringLiteral("cannot keep file %1").arg(file.hash));
     }
     if (received != file.size || QString::fromLatin1(hash.result().toHex()) != file.hash)
         return makeError(ErrorCode::Corrupt,
@@ -209,10 +210,13 @@ Result<QString> StoreFileShelf::download(
     };
     if (!out.open(QIODevice::WriteOnly))
         return cannotWrite();
+    bool written = true;
     auto received = receive(file, stopped,
-        [&out](const QByteArray &piece) { return out.write(piece) == piece.size(); });
+        [&](const QByteArray &piece) { return written = out.write(piece) == piece.size(); });
+    if (!written)
+        return cannotWrite();
     if (!received)
-        return received.error().message.isEmpty() ? cannotWrite() : received.error();
+        return received.error();
     if (!out.commit())
         return cannotWrite();
     return cached;

@@ -684,22 +684,26 @@ std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Pa
         *queueError = samples.error().message;
         return {};
     }
+    const auto notThisRenders = [&] {
+        return JobResult::failure(
+            QStringLiteral("the samples of part %1 in the queue are not this render's")
+                .arg(index + 1),
+            false);
+    };
+    // The picture's sums and a header: a larger file is not read into memory at all.
+    if (samples->size > qint64(sum.size() * sizeof(float)) + 4096)
+        return notThisRenders();
     // Read once, into memory: not kept in the machine's cache of the queue's files.
     auto bytes = shelf.read(samples.value(), [&] { return context.shouldStop(); });
     if (context.shouldStop())
         return JobResult::stopped();
     if (!bytes)
         return JobResult::failure(bytes.error().message, bytes.error().code == ErrorCode::Storage);
-    std::vector<float> partSums(sum.size());
     const int expected = split::sampleRange(p.samples, { index, part.count, part.group }).count;
-    if (sumsFromBytes(bytes.value(), partPrint(fingerprint(p), p, part.count, index), partSums)
+    if (addSumsFromBytes(
+            bytes.value(), partPrint(fingerprint(p), p, part.count, index), expected, sum)
         != expected)
-        return JobResult::failure(
-            QStringLiteral("the samples of part %1 in the queue are not this render's")
-                .arg(index + 1),
-            false);
-    for (size_t i = 0; i < sum.size(); ++i)
-        sum[i] += partSums[i];
+        return notThisRenders();
     *added = true;
     return {};
 }

@@ -95,13 +95,19 @@ int loadSums(const QString &path, const QByteArray &print, std::vector<float> &a
     return samplesDone;
 }
 
-int sumsFromBytes(const QByteArray &bytes, const QByteArray &print, std::vector<float> &sums)
+int addSumsFromBytes(
+    const QByteArray &bytes, const QByteArray &print, int samples, std::vector<float> &sum)
 {
     QDataStream in(bytes);
-    const int samples = readHeader(in, print, sums.size(), bytes.size());
-    if (samples == 0)
+    if (readHeader(in, print, sum.size(), bytes.size()) != samples)
         return 0;
-    std::memcpy(sums.data(), bytes.constData() + in.device()->pos(), sums.size() * sizeof(float));
+    // Added from where they lie (unaligned after the header): no second copy of 25 MB.
+    const char *from = bytes.constData() + in.device()->pos();
+    for (size_t i = 0; i < sum.size(); ++i) {
+        float value;
+        std::memcpy(&value, from + i * sizeof(float), sizeof(float));
+        sum[i] += value;
+    }
     return samples;
 }
 

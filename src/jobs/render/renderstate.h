@@ -26,6 +26,9 @@ int loadSums(const QString &path, const QByteArray &print, std::vector<float> &s
 
 // The same in memory: a part's samples go through a shared queue this way.
 QByteArray sumsBytes(const QByteArray &print, int samples, const std::vector<float> &sums);
-int sumsFromBytes(const QByteArray &bytes, const QByteArray &print, std::vector<float> &sums);
+// Adds the sums in `bytes` to `sum` when they are `samples` samples a pixel of the render
+// `print` stands for, of sum's size: then `samples`, else 0 and `sum` untouched.
+int addSumsFromBytes(
+    const QByteArray &bytes, const QByteArray &print, int samples, std::vector<float> &sum);
 
 } // namespace spool::render
