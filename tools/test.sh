@@ -69,11 +69,16 @@ if [ "$load" = 1 ]; then
     done
     echo "Two busy loops run beside the suite (pids ${busy[*]})."
 fi
-# On failure the last lines name the failing functions and their messages (a CI log shows its
-# tail; the failing test's whole output is above).
-if ! ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900 "${ctest_args[@]}"; then
-    echo "What failed (from $dir/Testing/Temporary/LastTest.log):"
-    grep -a -A3 -E '^(FAIL!|XPASS|QFATAL)|Subprocess aborted|\*\*\*Timeout|ERROR: (Address|Thread|Undefined)Sanitizer|runtime error:' \
+# On failure the last lines name the failing tests and functions with their messages (a CI log
+# shows its tail; the whole output of a failed test is above). ctest's console has timeouts and
+# crashes, LastTest.log the tests' own output.
+console="$dir/Testing/console.log"
+mkdir -p "$dir/Testing"
+if ! ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900 "${ctest_args[@]}" 2>&1 |
+    tee "$console"; then
+    echo "What failed:"
+    grep -a -E '\*\*\*(Failed|Timeout|Exception)|Subprocess aborted' "$console" | tail -20 || true
+    grep -a -A3 -E '^(FAIL!|XPASS|QFATAL)|(ERROR|WARNING): [A-Za-z]+Sanitizer|runtime error:' \
         "$dir/Testing/Temporary/LastTest.log" | tail -40 || true
     exit 8
 fi
