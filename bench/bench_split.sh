@@ -25,6 +25,7 @@ scene=${2:-procedural:terrain}
 width=${3:-1920}
 height=${4:-1080}
 samples=${5:-16}
+[ "$samples" -ge 2 ] || { echo "a split of two needs at least 2 samples" >&2; exit 2; }
 tools/build.sh build >/dev/null
 ctl=$PWD/build/bin/spoolctl
 work=$(mktemp -d)
@@ -61,23 +62,29 @@ print(total)' "$ctl" "$1" "$2" "$3"
 # the samples on their own, at the same time (no queue shared, nothing merged). On a machine
 # whose two cores do not each run a process at full speed (this VM's two vCPUs run two copies of
 # a CPU-bound loop at about 1.3-1.45x the throughput of one), that ceiling is below 2.
-halves_pair() { # DIR
-    local dir=$1 first half=$((samples / 2))
-    mkdir -p "$dir/a/out" "$dir/b/out"
-    "$ctl" --data-dir "$dir/a" add render "$scene" --out "$dir/a/out/a.png" --width "$width" \
+add_halves() { # DIR
+    local half=$((samples / 2))
+    mkdir -p "$1/a/out" "$1/b/out"
+    "$ctl" --data-dir "$1/a" add render "$scene" --out "$1/a/out/a.png" --width "$width" \
         --height "$height" --samples "$half" --threads 1 >/dev/null
-    "$ctl" --data-dir "$dir/b" add render "$scene" --out "$dir/b/out/b.png" --width "$width" \
+    "$ctl" --data-dir "$1/b" add render "$scene" --out "$1/b/out/b.png" --width "$width" \
         --height "$height" --samples "$((samples - half))" --seed 2 --threads 1 >/dev/null
-    run "$dir/a" &
+}
+run_halves() { # DIR
+    local first
+    run "$1/a" &
     first=$!
-    run "$dir/b"
+    run "$1/b"
     wait "$first"
+    [ -f "$1/a/out/a.png" ] && [ -f "$1/b/out/b.png" ] ||
+        { echo "a half render wrote no picture" >&2; exit 1; }
 }
 
 split_pair() { # DIR: the split render on two processes; prints its split cost in ms
     local dir=$1 first
     if [ -z "$queue" ]; then
         add "$dir" "$dir/out/two.png" --split 2
+        now >"$dir/start" # as for the others, queueing is not timed
         run "$dir" &
         first=$!
         run "$dir"
@@ -92,6 +99,7 @@ split_pair() { # DIR: the split render on two processes; prints its split cost i
     fi
     export SPOOL_QUEUE=$queue
     SPOOL_RUNNER_HOST=desk add "$dir/desk" "$dir/out/two.png" --split 2
+    now >"$dir/start"
     SPOOL_RUNNER_HOST=desk run "$dir/desk" &
     first=$!
     SPOOL_RUNNER_HOST=farm run "$dir/farm"
@@ -119,13 +127,13 @@ for r in $(seq 1 "$rounds"); do
     start=$(now)
     run "$one"
     t1=$(echo "$(now) - $start" | bc -l)
-    start=$(now)
     split_pair "$two"
-    t2=$(echo "$(cat "$two/end") - $start" | bc -l)
+    t2=$(echo "$(cat "$two/end") - $(cat "$two/start")" | bc -l)
     cost=$(cat "$two/cost")
     [ -f "$two/out/two.png" ] || { echo "the split render wrote no picture" >&2; exit 1; }
+    add_halves "$work/halves-$r"
     start=$(now)
-    halves_pair "$work/halves-$r"
+    run_halves "$work/halves-$r"
     th=$(echo "$(now) - $start" | bc -l)
     ratio=$(echo "$t1 / $t2" | bc -l)
     ceiling=$(echo "$t1 / $th" | bc -l)
