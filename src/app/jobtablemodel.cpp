@@ -64,7 +64,7 @@ int JobTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())
         return 0;
-    expandedTops();
+    expandedTops(); // brings m_shownParts up to date
     return int(m_rows.size()) + m_shownParts;
 }
 
@@ -273,17 +273,18 @@ QList<const JobRecord *> JobTableModel::partsOf(int row) const
     return parts;
 }
 
-QList<const JobRecord *> JobTableModel::finishedJobs() const
+QList<QPair<QUuid, JobState>> JobTableModel::finishedJobs() const
 {
-    QList<const JobRecord *> finished;
+    QList<QPair<QUuid, JobState>> finished;
     for (const Row &row : m_rows) {
-        if (!isFinishedState(row.record.state))
+        const JobState state = row.record.state;
+        if (!isFinishedState(state))
             continue;
         if (row.group == 0) {
-            finished.append(&row.record);
+            finished.append({ row.record.id, state });
         } else if (const Group *group = findGroup(row.group)) {
             for (const Row &member : group->members)
-                finished.append(&member.record);
+                finished.append({ member.record.id, state });
         }
     }
     return finished;
@@ -883,10 +884,11 @@ void JobTableModel::combine(Group &group, Row &row) const
             combined.error = r.error;
         if (r.state == JobState::Running && r.control != JobControl::None)
             combined.control = r.control;
-        if (r.state == JobState::Running)
+        if (r.state == JobState::Running) {
             hosts.insert(runneridentity::hostOf(r.leaseOwner));
-        if (r.state == JobState::Running && combined.leaseOwner.isEmpty())
-            combined.leaseOwner = r.leaseOwner;
+            if (combined.leaseOwner.isEmpty())
+                combined.leaseOwner = r.leaseOwner;
+        }
         const Progress &p = progress.at(i);
         if (p.unit != unit)
             continue;

@@ -535,12 +535,11 @@ void MainWindow::clearFinished()
     int failed = 0;
     // A split render goes whole, once every part is done (retention and prune do the same), as
     // its row reads: a render with a failed part is a failed one.
-    for (const JobRecord *r : m_model->finishedJobs()) {
-        const JobState state = m_model->record(m_model->rowOf(r->id))->state;
+    for (const auto &[id, state] : m_model->finishedJobs()) {
         if (state == JobState::Succeeded)
-            succeeded.append(r->id);
+            succeeded.append(id);
         else
-            unsuccessful.append(r->id);
+            unsuccessful.append(id);
         failed += state == JobState::Failed;
     }
     // Succeeded jobs go without a question when they are few; failed and canceled ones need
