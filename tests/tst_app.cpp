@@ -194,6 +194,7 @@ private Q_SLOTS:
     void delegatePaintsTheFill();
     void actionsFollowTheSelection();
     void countsDetailsAndClearFinishedAgree();
+    void clearFinishedAsksAboutManyWithNothingElse();
     void firstLaunchFitsAndExplains();
     void keyboardReachesEverything();
     void statusBarRowsAndNoticesAgree();
@@ -542,6 +543,40 @@ void answerNextMessageBox(bool tick, bool accept)
         }
     });
     poll->start(10);
+}
+
+// Many succeeded jobs and nothing failed: the question has no check box (there was one, not
+// laid out, on top of the box's icon).
+void TestApp::clearFinishedAsksAboutManyWithNothingElse()
+{
+    Fixture f(0);
+    QList<ExportedJob> jobs;
+    for (int i = 0; i < 11; ++i)
+        jobs.append(exported(QStringLiteral("sleep"), {}, JobState::Succeeded));
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    controller.start();
+    QTRY_COMPARE(window.model()->rowCount(), 11);
+    QString question;
+    int checkBoxes = -1;
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || checkBoxes >= 0)
+            return;
+        question = box->text();
+        checkBoxes = int(box->findChildren<QCheckBox *>().size());
+        for (QAbstractButton *button : box->buttons())
+            if (box->buttonRole(button) == QMessageBox::AcceptRole)
+                button->click();
+    });
+    poll.start(10);
+    window.action(QStringLiteral("actionClearFinished"))->trigger();
+    QVERIFY2(question.startsWith(QStringLiteral("Remove 11 succeeded job")), qPrintable(question));
+    QCOMPARE(checkBoxes, 0);
+    QTRY_COMPARE(window.model()->rowCount(), 0);
 }
 
 // Canceled is its own state in the status bar; a job canceled before it ran shows no duration;

@@ -553,18 +553,16 @@ void MainWindow::clearFinished()
         box.setInformativeText(tr("Their files stay where they are."));
         QPushButton *remove = box.addButton(tr("Remove"), QMessageBox::AcceptRole);
         box.setDefaultButton(remove);
-        auto *alsoUnsuccessful = new QCheckBox(tr("Also remove %1 failed and %2 canceled job(s)")
-                                                   .arg(failed)
-                                                   .arg(unsuccessful.size() - failed),
-            &box);
-        alsoUnsuccessful->setObjectName(QStringLiteral("alsoUnsuccessful"));
+        // Only when there are some: a check box the box does not lay out sits on its icon.
         if (!unsuccessful.isEmpty())
-            box.setCheckBox(alsoUnsuccessful);
+            box.setCheckBox(new QCheckBox(tr("Also remove %1 failed and %2 canceled job(s)")
+                                              .arg(failed)
+                                              .arg(unsuccessful.size() - failed)));
         box.setObjectName(QStringLiteral("clearFinishedBox"));
         box.exec();
         if (box.clickedButton() != remove)
             return;
-        if (alsoUnsuccessful->isChecked())
+        if (box.checkBox() && box.checkBox()->isChecked())
             ids += unsuccessful;
     }
     if (!ids.isEmpty())
