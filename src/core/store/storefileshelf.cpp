@@ -82,28 +82,41 @@ Result<SharedFile> StoreFileShelf::put(const QString &path)
     if (!hash)
         return hash.error();
     shared.hash = QString::fromLatin1(hash->toHex());
+    // Read again, piece by piece into the queue: the file may have changed since it was hashed.
+    if (!file.seek(0))
+        return changedWhileStored(path);
+    auto sent = send(shared, [&](int index) -> Result<QByteArray> {
+        const QByteArray piece = file.read(JobStore::kSharedFilePiece);
+        const bool last = index == pieceSums.size() - 1;
+        if (piece.isEmpty() || index >= pieceSums.size() || qHash(piece) != pieceSums.at(index)
+            || (last && !file.atEnd()))
+            return changedWhileStored(path);
+        return piece;
+    });
+    if (!sent)
+        return sent.error();
+    return shared;
+}
+
+Result<void> StoreFileShelf::send(
+    const SharedFile &shared, const std::function<Result<QByteArray>(int index)> &pieceAt)
+{
     auto known = m_store->touchSharedFile(shared.hash, nowMs());
     if (!known)
         return known.error();
     if (known.value())
-        return shared; // stored before, by this render or another
-    // Read again, piece by piece into the queue: the file may have changed since it was hashed.
-    if (!file.seek(0))
-        return changedWhileStored(path);
+        return {}; // stored before, by this render or another
     qint64 sent = 0;
     for (int index = 0; sent < shared.size; ++index) {
-        const QByteArray piece = file.read(JobStore::kSharedFilePiece);
-        if (piece.isEmpty() || index >= pieceSums.size() || qHash(piece) != pieceSums.at(index))
-            return changedWhileStored(path);
-        sent += piece.size();
-        if (auto added = m_store->addSharedFilePiece(shared.hash, index, piece, nowMs()); !added)
+        auto piece = pieceAt(index);
+        if (!piece)
+            return piece.error();
+        sent += piece->size();
+        if (auto added = m_store->addSharedFilePiece(shared.hash, index, piece.value(), nowMs());
+            !added)
             return added.error();
     }
-    if (sent != shared.size || !file.atEnd())
-        return changedWhileStored(path);
-    if (auto completed = m_store->completeSharedFile(shared, nowMs()); !completed)
-        return completed.error();
-    return shared;
+    return m_store->completeSharedFile(shared, nowMs());
 }
 
 Result<SharedFile> StoreFileShelf::putNamed(const QString &name, const QString &path)
@@ -121,20 +134,11 @@ Result<SharedFile> StoreFileShelf::putNamedBytes(const QString &name, const QByt
     SharedFile shared;
     shared.size = bytes.size();
     shared.hash = QString::fromLatin1(QCryptographicHash::hash(bytes, kContentHash).toHex());
-    auto known = m_store->touchSharedFile(shared.hash, nowMs());
-    if (!known)
-        return known.error();
-    if (!known.value()) {
-        int index = 0;
-        for (qint64 at = 0; at < shared.size; at += JobStore::kSharedFilePiece, ++index) {
-            const QByteArray piece = bytes.mid(at, JobStore::kSharedFilePiece);
-            if (auto added = m_store->addSharedFilePiece(shared.hash, index, piece, nowMs());
-                !added)
-                return added.error();
-        }
-        if (auto completed = m_store->completeSharedFile(shared, nowMs()); !completed)
-            return completed.error();
-    }
+    auto sent = send(shared, [&bytes](int index) -> Result<QByteArray> {
+        return bytes.mid(qint64(index) * JobStore::kSharedFilePiece, JobStore::kSharedFilePiece);
+    });
+    if (!sent)
+        return sent.error();
     if (auto named = m_store->nameSharedFile(name, shared, nowMs()); !named)
         return named.error();
     return shared;

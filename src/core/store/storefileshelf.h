@@ -32,6 +32,10 @@ public:
     Result<void> forget(const QString &name) override;
 
 private:
+    // Unless the queue has it: the pieces of `shared` in order from `pieceAt` (an error stops
+    // it), then the file is complete.
+    Result<void> send(
+        const SharedFile &shared, const std::function<Result<QByteArray>(int index)> &pieceAt);
     Result<QString> download(const SharedFile &file, const std::function<bool()> &stopped);
     // Each piece of `file` in turn to `sink` (false: stop with a storage error), checked against
     // its size and hash at the end.
