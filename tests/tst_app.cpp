@@ -195,6 +195,7 @@ private Q_SLOTS:
     void actionsFollowTheSelection();
     void countsDetailsAndClearFinishedAgree();
     void clearFinishedAsksAboutManyWithNothingElse();
+    void clearFinishedCountsASplitRenderAsOneJob();
     void firstLaunchFitsAndExplains();
     void keyboardReachesEverything();
     void statusBarRowsAndNoticesAgree();
@@ -577,6 +578,60 @@ void TestApp::clearFinishedAsksAboutManyWithNothingElse()
     QVERIFY2(question.startsWith(QStringLiteral("Remove 11 succeeded job")), qPrintable(question));
     QCOMPARE(checkBoxes, 0);
     QTRY_COMPARE(window.model()->rowCount(), 0);
+}
+
+// A split render is one row, so Clear Finished counts it as one job, however many parts it had
+// (it asked about "14 succeeded jobs" with 11 rows in the table, and "2 failed" for one).
+void TestApp::clearFinishedCountsASplitRenderAsOneJob()
+{
+    Fixture f(0);
+    const Progress samples { 4, 4, QStringLiteral("samples") };
+    const auto split = [&](const QString &group, JobState last) {
+        QList<ExportedJob> jobs;
+        for (int part = 0; part <= 3; ++part) {
+            QJsonObject params =
+                partParams(f.dir.filePath(group + QStringLiteral(".png")), part, 3);
+            params.insert(QStringLiteral("group"), group);
+            // The last part and the delivery (part 0) end as the render did.
+            const JobState state = part == 3 || part == 0 ? last : JobState::Succeeded;
+            jobs.append(exported(QStringLiteral("render"), params, state, samples));
+        }
+        return jobs;
+    };
+    QList<ExportedJob> jobs = split(QStringLiteral("done"), JobState::Succeeded);
+    jobs += split(QStringLiteral("broken"), JobState::Failed);
+    for (int i = 0; i < 10; ++i)
+        jobs.append(exported(QStringLiteral("sleep"), {}, JobState::Succeeded));
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    controller.start();
+    QTRY_COMPARE(window.model()->rowCount(), 12);
+    QString question, also;
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || !question.isEmpty())
+            return;
+        question = box->text();
+        if (box->checkBox()) {
+            also = box->checkBox()->text();
+            box->checkBox()->setChecked(true);
+        }
+        for (QAbstractButton *button : box->buttons())
+            if (box->buttonRole(button) == QMessageBox::AcceptRole)
+                button->click();
+    });
+    poll.start(10);
+    window.action(QStringLiteral("actionClearFinished"))->trigger();
+    QVERIFY2(question.startsWith(QStringLiteral("Remove 11 succeeded job")), qPrintable(question));
+    QCOMPARE(also, QStringLiteral("Also remove 1 failed and 0 canceled job(s)"));
+    QTRY_COMPARE(window.model()->rowCount(), 0);
+    QTRY_VERIFY([&] { // every part went with its row
+        const auto counts = f.store->counts();
+        return counts && counts->succeeded + counts->failed == 0;
+    }());
 }
 
 // Canceled is its own state in the status bar; a job canceled before it ran shows no duration;

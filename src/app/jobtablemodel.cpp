@@ -273,18 +273,20 @@ QList<const JobRecord *> JobTableModel::partsOf(int row) const
     return parts;
 }
 
-QList<QPair<QUuid, JobState>> JobTableModel::finishedJobs() const
+QList<JobTableModel::FinishedRow> JobTableModel::finishedRows() const
 {
-    QList<QPair<QUuid, JobState>> finished;
+    QList<FinishedRow> finished;
     for (const Row &row : m_rows) {
         const JobState state = row.record.state;
         if (!isFinishedState(state))
             continue;
         if (row.group == 0) {
-            finished.append({ row.record.id, state });
+            finished.append({ state, { row.record.id } });
         } else if (const Group *group = findGroup(row.group)) {
+            QList<QUuid> ids;
             for (const Row &member : group->members)
-                finished.append({ member.record.id, state });
+                ids.append(member.record.id);
+            finished.append({ state, ids });
         }
     }
     return finished;

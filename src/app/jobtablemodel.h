@@ -88,9 +88,14 @@ public:
     void setExpanded(int row, bool expanded);
     // A split job's row: its parts' records (shown under it or not); else none.
     QList<const JobRecord *> partsOf(int row) const;
-    // The jobs of the rows that are finished, each with its row's state: a split job's parts
-    // once it is done as a whole, all with the state its row reads.
-    QList<QPair<QUuid, JobState>> finishedJobs() const;
+    // The rows that are finished, each with its state and its jobs: a split job's parts once
+    // it is done as a whole (one row, as the user counts it).
+    struct FinishedRow
+    {
+        JobState state;
+        QList<QUuid> ids;
+    };
+    QList<FinishedRow> finishedRows() const;
     // Every job's record (the parts of split jobs too), in no particular order.
     QList<const JobRecord *> jobs() const;
     // The latest coalesced progress report of a running job (speed, ETA), if any.

@@ -532,23 +532,23 @@ void MainWindow::syncDetailsWithSelection()
 void MainWindow::clearFinished()
 {
     QList<QUuid> succeeded, unsuccessful;
-    int failed = 0;
+    // Counted in rows, as the user sees them: a split render is one job here.
+    int succeededRows = 0, failedRows = 0, canceledRows = 0;
     // A split render goes whole, once every part is done (retention and prune do the same), as
     // its row reads: a render with a failed part is a failed one.
-    for (const auto &[id, state] : m_model->finishedJobs()) {
-        if (state == JobState::Succeeded)
-            succeeded.append(id);
-        else
-            unsuccessful.append(id);
-        failed += state == JobState::Failed;
+    for (const JobTableModel::FinishedRow &row : m_model->finishedRows()) {
+        (row.state == JobState::Succeeded ? succeeded : unsuccessful) += row.ids;
+        succeededRows += row.state == JobState::Succeeded;
+        failedRows += row.state == JobState::Failed;
+        canceledRows += row.state == JobState::Canceled;
     }
     // Succeeded jobs go without a question when they are few; failed and canceled ones need
     // the user's attention, so they go only when the user ticks them.
     constexpr int kFewJobs = 10;
     QList<QUuid> ids = succeeded;
-    if (succeeded.size() > kFewJobs || !unsuccessful.isEmpty()) {
+    if (succeededRows > kFewJobs || !unsuccessful.isEmpty()) {
         QMessageBox box(QMessageBox::Question, tr("Clear Finished"),
-            tr("Remove %n succeeded job(s) from the list?", nullptr, int(succeeded.size())),
+            tr("Remove %n succeeded job(s) from the list?", nullptr, succeededRows),
             QMessageBox::Cancel, this);
         box.setInformativeText(tr("Their files stay where they are."));
         QPushButton *remove = box.addButton(tr("Remove"), QMessageBox::AcceptRole);
@@ -556,8 +556,8 @@ void MainWindow::clearFinished()
         // Only when there are some: a check box the box does not lay out sits on its icon.
         if (!unsuccessful.isEmpty())
             box.setCheckBox(new QCheckBox(tr("Also remove %1 failed and %2 canceled job(s)")
-                                              .arg(failed)
-                                              .arg(unsuccessful.size() - failed)));
+                                              .arg(failedRows)
+                                              .arg(canceledRows)));
         box.setObjectName(QStringLiteral("clearFinishedBox"));
         box.exec();
         if (box.clickedButton() != remove)
