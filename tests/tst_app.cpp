@@ -213,6 +213,7 @@ private Q_SLOTS:
     void parametersReadAsGiven();
     void splitRenderPreviewIsMerged();
     void splitJobIsOneRowWithItsParts();
+    void detailsOfASplitJobShowTheWholeJob();
     void splitJobRowActsForAllItsParts();
     void recordsAreRightWhileRowsGo();
     void partPreviewsMergeBySamplesDone();
@@ -1322,6 +1323,64 @@ void TestApp::splitRenderPreviewIsMerged()
 
 // The parts of a split render (and its delivery) are one row in the table, at the place of the
 // first, with their combined state and progress; the row opens into the parts.
+// The details of a split job's row are the whole job's (its name, state and error, every part's
+// timeline), not its first part's ("g.png (part 1 of 3) — Succeeded" while the render failed);
+// a part's row still shows that part.
+void TestApp::detailsOfASplitJobShowTheWholeJob()
+{
+    Fixture f(0);
+    const QString out = f.dir.filePath(QStringLiteral("g.png"));
+    const Progress samples100 { 100, 100, QStringLiteral("samples") };
+    const QList<ExportedJob> jobs { exported(QStringLiteral("sleep"), {}, JobState::Succeeded),
+        exported(QStringLiteral("render"), partParams(out, 1, 3), JobState::Succeeded, samples100),
+        exported(QStringLiteral("render"), partParams(out, 2, 3), JobState::Failed,
+            { 50, 100, QStringLiteral("samples") }, QStringLiteral("boom")),
+        exported(QStringLiteral("render"), partParams(out, 3, 3), JobState::Canceled),
+        exported(QStringLiteral("render"), partParams(out, 0, 3), JobState::Canceled) };
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+    MainWindow window(&controller);
+    window.show();
+    controller.start();
+    QTRY_COMPARE(window.model()->rowCount(), 2);
+    auto *panel = window.findChild<JobDetailsPanel *>();
+    const auto text = [&](const char *name) {
+        return panel->findChild<QLabel *>(QString::fromLatin1(name))->text();
+    };
+    auto *timeline = panel->findChild<QTreeWidget *>(QStringLiteral("timelineTree"));
+    const auto parts = [&] { // the parts named in the timeline, each over its own events
+        QSet<QString> named;
+        for (int i = 0; i < timeline->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = timeline->topLevelItem(i);
+            if (item->childCount() > 0)
+                named.insert(item->text(0));
+        }
+        return named;
+    };
+
+    QTableView *view = window.jobView();
+    view->selectionModel()->setCurrentIndex(view->model()->index(1, 0),
+        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QVERIFY(panel->showsWhole());
+    QCOMPARE(text("titleLabel"), QStringLiteral("g.png — Failed"));
+    QCOMPARE(text("errorValue"), QStringLiteral("boom"));
+    QVERIFY2(
+        !text("paramsValue").contains(QLatin1String("part:")), qPrintable(text("paramsValue")));
+    QTRY_VERIFY2(parts().contains(QStringLiteral("part 1 of 3"))
+            && parts().contains(QStringLiteral("part 2 of 3"))
+            && parts().contains(QStringLiteral("part 3 of 3")),
+        qPrintable(QStringList(parts().values()).join(QLatin1Char('|'))));
+
+    // Opened, a part's own row shows that part alone.
+    window.model()->setExpanded(1, true);
+    selectJob(window, jobs.at(1).record.id);
+    QVERIFY(!panel->showsWhole());
+    QVERIFY2(text("titleLabel").startsWith(QStringLiteral("g.png (part 1 of 3)")),
+        qPrintable(text("titleLabel")));
+    QTRY_VERIFY(timeline->topLevelItemCount() > 0 && parts().isEmpty());
+    QCOMPARE(timeline->topLevelItem(0)->text(2), QStringLiteral("imported"));
+}
+
 void TestApp::splitJobIsOneRowWithItsParts()
 {
     Fixture f(0);

@@ -1,5 +1,7 @@
 #include "jobdetailspanel.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -30,6 +32,7 @@ constexpr int kPreviewRefreshMs = 150; // as often as a render publishes
 constexpr int kPreviewFileEveryTicks = 7; // about once a second for files
 constexpr int kSharedPreviewEveryTicks = 13; // about every 2 s, as runners share them
 constexpr int kPreviewSide = 512;
+constexpr int kTimeColumnWidth = 95; // "HH:mm:ss.zzz"
 
 // A job running on another machine: a preview.png here is an older attempt's.
 bool runsElsewhere(const JobRecord &record)
@@ -54,15 +57,12 @@ JobDetailsPanel::JobDetailsPanel(JobTableModel *model, QWidget *parent)
     bold.setBold(true);
     bold.setPointSizeF(bold.pointSizeF() * 1.15);
     m_ui->titleLabel->setFont(bold);
-    m_ui->timelineTree->setColumnWidth(0, 95);
+    m_ui->timelineTree->setColumnWidth(0, kTimeColumnWidth);
     m_ui->timelineTree->setColumnWidth(1, 28);
     m_ui->timelineTree->setColumnWidth(2, 110);
     m_eventsTimer.setSingleShot(true);
     m_eventsTimer.setInterval(kEventsRefreshMs);
-    connect(&m_eventsTimer, &QTimer::timeout, this, [this] {
-        if (m_queue && !m_id.isNull())
-            m_queue->requestEvents(m_id);
-    });
+    connect(&m_eventsTimer, &QTimer::timeout, this, &JobDetailsPanel::requestEvents);
     connect(model, &JobTableModel::rowsUpdated, this, &JobDetailsPanel::onRowsUpdated);
     m_ui->previewLabel->installEventFilter(this); // rescales the picture with the panel
     m_previewTimer.setInterval(kPreviewRefreshMs);
@@ -102,9 +102,9 @@ void JobDetailsPanel::setQueue(JobQueue *queue)
         connect(queue, &JobQueue::sharedPreviewReady, this, &JobDetailsPanel::onSharedPreview);
 }
 
-void JobDetailsPanel::showJob(const QUuid &id)
+void JobDetailsPanel::showJob(const QUuid &id, bool whole)
 {
-    if (id != m_id) {
+    if (id != m_id || whole != m_whole) {
         m_speedHistory.clear();
         m_ui->timelineTree->clear();
         m_preview = QImage();
@@ -115,11 +115,37 @@ void JobDetailsPanel::showJob(const QUuid &id)
         m_partVersions.clear();
         m_ui->previewLabel->clear();
         m_upToDate = false;
+        m_partEvents.clear();
     }
     m_id = id;
+    m_whole = whole && !id.isNull();
     refresh();
-    if (m_queue && !id.isNull())
+    requestEvents();
+}
+
+void JobDetailsPanel::requestEvents()
+{
+    if (!m_queue)
+        return;
+    for (const QUuid &id : shownJobs())
         m_queue->requestEvents(id);
+}
+
+const JobRecord *JobDetailsPanel::shownRecord() const
+{
+    if (m_whole)
+        return m_model->record(m_model->rowOf(m_id));
+    return m_model->recordById(m_id);
+}
+
+QList<QUuid> JobDetailsPanel::shownJobs() const
+{
+    if (m_id.isNull())
+        return {};
+    const JobRecord *first = m_whole ? m_model->recordById(m_id) : nullptr;
+    const QList<QUuid> members =
+        first ? m_model->groupMembers(m_model->groupOf(*first)) : QList<QUuid>();
+    return members.isEmpty() ? QList<QUuid> { m_id } : members;
 }
 
 void JobDetailsPanel::requestEventsSoon()
@@ -130,9 +156,10 @@ void JobDetailsPanel::requestEventsSoon()
 
 void JobDetailsPanel::onRowsUpdated(const QSet<QUuid> &ids)
 {
-    if (m_id.isNull() || !ids.contains(m_id))
+    const QList<QUuid> shown = shownJobs();
+    if (std::none_of(shown.begin(), shown.end(), [&](const QUuid &id) { return ids.contains(id); }))
         return;
-    if (const JobProgress *live = m_model->liveProgress(m_id)) {
+    if (const JobProgress *live = m_whole ? nullptr : m_model->liveProgress(m_id)) {
         m_speedHistory.append(qMax(0.0, live->ratePerSecond));
         if (m_speedHistory.size() > kHistory)
             m_speedHistory.remove(0, m_speedHistory.size() - kHistory);
@@ -143,7 +170,7 @@ void JobDetailsPanel::onRowsUpdated(const QSet<QUuid> &ids)
 
 void JobDetailsPanel::refresh()
 {
-    const JobRecord *record = m_model->recordById(m_id);
+    const JobRecord *record = shownRecord();
     const bool has = record != nullptr;
     for (QWidget *w : { static_cast<QWidget *>(m_ui->kindTitle),
              static_cast<QWidget *>(m_ui->kindValue), static_cast<QWidget *>(m_ui->idTitle),
@@ -162,11 +189,19 @@ void JobDetailsPanel::refresh()
         return;
     }
     const JobRecord &r = *record;
-    m_ui->titleLabel->setText(
-        QStringLiteral("%1 — %2").arg(m_model->title(r), format::stateText(r)));
+    QJsonObject params = r.params;
+    QString title = m_model->title(r);
+    if (m_whole) {
+        // Not part 1's: the split job's name and parameters.
+        title = m_model->data(m_model->index(m_model->rowOf(m_id), JobTableModel::NameColumn))
+                    .toString();
+        params.remove(QStringLiteral("part"));
+        params.remove(QStringLiteral("deliver"));
+    }
+    m_ui->titleLabel->setText(QStringLiteral("%1 — %2").arg(title, format::stateText(r)));
     m_ui->kindValue->setText(r.kind);
     m_ui->idValue->setText(idString(r.id));
-    m_ui->paramsValue->setText(format::paramsText(r.params));
+    m_ui->paramsValue->setText(format::paramsText(params));
     QStringList times { tr("queued %1").arg(format::timestamp(r.enqueuedAtMs)) };
     if (r.startedAtMs > 0)
         times.append(tr("started %1").arg(format::timestamp(r.startedAtMs)));
@@ -408,23 +443,24 @@ bool JobDetailsPanel::eventFilter(QObject *watched, QEvent *event)
 
 void JobDetailsPanel::onEvents(const QUuid &id, const QList<JobEvent> &events)
 {
+    if (m_whole) {
+        // Every part's timeline, each under its part's name.
+        const QList<QUuid> parts = shownJobs();
+        if (!parts.contains(id))
+            return;
+        m_partEvents.insert(id, events);
+        QList<QPair<QString, QList<JobEvent>>> sections;
+        for (const QUuid &part : parts) {
+            const JobRecord *record = m_model->recordById(part);
+            if (record && m_partEvents.contains(part))
+                sections.append({ m_model->memberTitle(*record), m_partEvents.value(part) });
+        }
+        showTimeline(sections);
+        return;
+    }
     if (id != m_id)
         return;
-    m_ui->timelineTree->clear();
-    QList<QTreeWidgetItem *> items;
-    items.reserve(events.size());
-    for (const JobEvent &e : events) {
-        const QString detail = e.event == QLatin1String("started")
-            ? tr("by %1").arg(runneridentity::describeOwner(e.detail))
-            : e.detail;
-        auto *item = new QTreeWidgetItem(
-            { QDateTime::fromMSecsSinceEpoch(e.atMs).toString(QStringLiteral("HH:mm:ss.zzz")),
-                QString::number(e.attempt), e.event, detail });
-        item->setToolTip(3, detail);
-        items.append(item);
-    }
-    m_ui->timelineTree->addTopLevelItems(items);
-    m_ui->timelineTree->scrollToBottom();
+    showTimeline({ { QString(), events } });
     // A download the server called "not modified" in its last attempt is up to date.
     bool upToDate = false;
     for (const JobEvent &e : events) {
@@ -437,6 +473,45 @@ void JobDetailsPanel::onEvents(const QUuid &id, const QList<JobEvent> &events)
         m_upToDate = upToDate;
         refresh();
     }
+}
+
+// Events in sections: a job's own (no name: one line each, latest in view), or a split job's
+// parts (each part's name over its events).
+void JobDetailsPanel::showTimeline(const QList<QPair<QString, QList<JobEvent>>> &sections)
+{
+    QTreeWidget *tree = m_ui->timelineTree;
+    tree->clear();
+    constexpr int kPartIndent = 10;
+    tree->setIndentation(m_whole ? kPartIndent : 0);
+    tree->setColumnWidth(0, kTimeColumnWidth + (m_whole ? kPartIndent : 0));
+    for (const auto &[name, events] : sections) {
+        QList<QTreeWidgetItem *> items;
+        items.reserve(events.size());
+        for (const JobEvent &e : events) {
+            const QString detail = e.event == QLatin1String("started")
+                ? tr("by %1").arg(runneridentity::describeOwner(e.detail))
+                : e.detail;
+            auto *item = new QTreeWidgetItem(
+                { QDateTime::fromMSecsSinceEpoch(e.atMs).toString(QStringLiteral("HH:mm:ss.zzz")),
+                    QString::number(e.attempt), e.event, detail });
+            item->setToolTip(3, detail);
+            items.append(item);
+        }
+        if (name.isEmpty()) {
+            tree->addTopLevelItems(items);
+            continue;
+        }
+        auto *header = new QTreeWidgetItem({ name });
+        QFont bold = header->font(0);
+        bold.setBold(true);
+        header->setFont(0, bold);
+        header->addChildren(items);
+        tree->addTopLevelItem(header);
+        header->setFirstColumnSpanned(true);
+        header->setExpanded(true);
+    }
+    if (!m_whole)
+        tree->scrollToBottom();
 }
 
 } // namespace spool::app

@@ -38,8 +38,11 @@ public:
     void setQueue(JobQueue *queue);
     // Where jobs keep their files: a render run by another process leaves its preview there.
     void setWorkRoot(const QString &workRoot) { m_workRoot = workRoot; }
-    void showJob(const QUuid &id);
+    // `whole`: `id` is the first part of a split job whose row was chosen: the panel shows the
+    // whole job (its combined state and times, every part's timeline), not that part.
+    void showJob(const QUuid &id, bool whole = false);
     QUuid currentJob() const { return m_id; }
+    bool showsWhole() const { return m_whole; }
     // The preview on show (null when none), for tests.
     QImage previewImage() const { return m_preview; }
 
@@ -52,6 +55,12 @@ private:
     void onEvents(const QUuid &id, const QList<JobEvent> &events);
     void onSharedPreview(const QUuid &id, const QByteArray &image);
     void requestEventsSoon();
+    void requestEvents();
+    // The record on show: a job's, or a split job's combined one.
+    const JobRecord *shownRecord() const;
+    // The jobs whose changes and timelines the panel shows.
+    QList<QUuid> shownJobs() const;
+    void showTimeline(const QList<QPair<QString, QList<JobEvent>>> &sections);
     void updatePreview();
     QString previewFileOf(const QUuid &id) const;
     bool loadPreviewFile(const QString &file);
@@ -67,6 +76,8 @@ private:
     QMetaObject::Connection m_sharedPreviewConnection;
     Sparkline *m_speed;
     QUuid m_id;
+    bool m_whole = false;
+    QHash<QUuid, QList<JobEvent>> m_partEvents; // a whole split job's timeline, by part
     bool m_upToDate = false; // the shown download's last attempt was answered "not modified"
     QVector<double> m_speedHistory;
     QTimer m_eventsTimer;

@@ -525,8 +525,10 @@ void MainWindow::syncDetailsWithSelection()
     else if (rows.size() > 1 && selection->isRowSelected(selection->currentIndex().row()))
         shown = selection->currentIndex();
     const QUuid id = shown.isValid() ? shown.data(JobTableModel::IdRole).toUuid() : QUuid();
-    if (id != m_details->currentJob() || id.isNull())
-        m_details->showJob(id);
+    // A split job's own row (it can open) stands for the whole job, not its first part.
+    const bool whole = shown.isValid() && shown.data(JobTableModel::ExpandedRole).isValid();
+    if (id != m_details->currentJob() || whole != m_details->showsWhole() || id.isNull())
+        m_details->showJob(id, whole);
 }
 
 void MainWindow::clearFinished()
