@@ -145,6 +145,20 @@ QJsonObject partParams(const QString &out, int part, int of)
     return params;
 }
 
+// A succeeded sleep, then a render to `out` split in 3: part 1 done, part 2 failed ("boom"),
+// part 3 and the delivery in the states given.
+QList<ExportedJob> splitWithAFailedPart(
+    const QString &out, JobState third, JobState delivery, const Progress &delivered)
+{
+    return { exported(QStringLiteral("sleep"), {}, JobState::Succeeded),
+        exported(QStringLiteral("render"), partParams(out, 1, 3), JobState::Succeeded,
+            { 100, 100, QStringLiteral("samples") }),
+        exported(QStringLiteral("render"), partParams(out, 2, 3), JobState::Failed,
+            { 50, 100, QStringLiteral("samples") }, QStringLiteral("boom")),
+        exported(QStringLiteral("render"), partParams(out, 3, 3), third),
+        exported(QStringLiteral("render"), partParams(out, 0, 3), delivery, delivered) };
+}
+
 // The window on a paused queue, for tests of pictures and previews. They are checked here, not
 // priority (tst_queue does): at nice +10 a busy machine starves the renders.
 struct RenderWindow
@@ -1321,22 +1335,14 @@ void TestApp::splitRenderPreviewIsMerged()
     QVERIFY(window.action(QStringLiteral("actionOpenOutput"))->isEnabled());
 }
 
-// The parts of a split render (and its delivery) are one row in the table, at the place of the
-// first, with their combined state and progress; the row opens into the parts.
 // The details of a split job's row are the whole job's (its name, state and error, every part's
 // timeline), not its first part's ("g.png (part 1 of 3) — Succeeded" while the render failed);
 // a part's row still shows that part.
 void TestApp::detailsOfASplitJobShowTheWholeJob()
 {
     Fixture f(0);
-    const QString out = f.dir.filePath(QStringLiteral("g.png"));
-    const Progress samples100 { 100, 100, QStringLiteral("samples") };
-    const QList<ExportedJob> jobs { exported(QStringLiteral("sleep"), {}, JobState::Succeeded),
-        exported(QStringLiteral("render"), partParams(out, 1, 3), JobState::Succeeded, samples100),
-        exported(QStringLiteral("render"), partParams(out, 2, 3), JobState::Failed,
-            { 50, 100, QStringLiteral("samples") }, QStringLiteral("boom")),
-        exported(QStringLiteral("render"), partParams(out, 3, 3), JobState::Canceled),
-        exported(QStringLiteral("render"), partParams(out, 0, 3), JobState::Canceled) };
+    const QList<ExportedJob> jobs = splitWithAFailedPart(
+        f.dir.filePath(QStringLiteral("g.png")), JobState::Canceled, JobState::Canceled, {});
     QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
     AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
     MainWindow window(&controller);
@@ -1381,19 +1387,15 @@ void TestApp::detailsOfASplitJobShowTheWholeJob()
     QCOMPARE(timeline->topLevelItem(0)->text(2), QStringLiteral("imported"));
 }
 
+// The parts of a split render (and its delivery) are one row in the table, at the place of the
+// first, with their combined state and progress; the row opens into the parts.
 void TestApp::splitJobIsOneRowWithItsParts()
 {
     Fixture f(0);
     const QString out = f.dir.filePath(QStringLiteral("g.png"));
-    const Progress samples100 { 100, 100, QStringLiteral("samples") };
-    const QList<ExportedJob> jobs { exported(QStringLiteral("sleep"), {}, JobState::Succeeded),
-        exported(QStringLiteral("render"), partParams(out, 1, 3), JobState::Succeeded, samples100),
-        exported(QStringLiteral("render"), partParams(out, 2, 3), JobState::Failed,
-            { 50, 100, QStringLiteral("samples") }, QStringLiteral("boom")),
-        exported(QStringLiteral("render"), partParams(out, 3, 3), JobState::Queued),
-        exported(QStringLiteral("render"), partParams(out, 0, 3), JobState::Queued,
-            { 1, 3, QStringLiteral("parts") }),
-        exported(QStringLiteral("sleep"), {}, JobState::Queued) };
+    QList<ExportedJob> jobs = splitWithAFailedPart(
+        out, JobState::Queued, JobState::Queued, { 1, 3, QStringLiteral("parts") });
+    jobs.append(exported(QStringLiteral("sleep"), {}, JobState::Queued));
     QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
     WatchedQueue w(f);
     JobTableModel &model = w.model;
