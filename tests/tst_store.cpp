@@ -529,6 +529,20 @@ void TestStore::countsAndPrefixes()
     QCOMPARE(found->size(), 1);
     QCOMPARE(found->first(), jobs->at(3).id);
     QCOMPARE(store->findIds(QStringLiteral(""), 10)->size(), 4);
+    // Through a dash, up to one character short of the whole id.
+    for (const qsizetype length : { 9, 14, 35 }) {
+        found = store->findIds(full.left(length), 2);
+        QVERIFY2(found.ok(), qPrintable(full.left(length)));
+        QCOMPARE(found->size(), 1);
+        QCOMPARE(found->first(), jobs->at(3).id);
+    }
+    // What no id can start with finds nothing, and is no error.
+    for (const QString &prefix :
+        { QStringLiteral("zz"), full.left(8) + u'x', full.left(7) + u'-', full + u'0' }) {
+        found = store->findIds(prefix, 2);
+        QVERIFY2(found.ok(), qPrintable(prefix));
+        QVERIFY2(found->isEmpty(), qPrintable(prefix));
+    }
 }
 
 // A claim of many jobs and a finish of many are written in one statement by the PostgreSQL

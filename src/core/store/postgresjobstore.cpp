@@ -189,8 +189,40 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE TABLE file_names (name text PRIMARY KEY, hash text NOT NULL, "
                            "size bigint NOT NULL, at bigint NOT NULL)"),
         },
+        {
+            // Every new version of a job row (a claim, a finish) goes into every full index of
+            // jobs, and each event into every index of job_events: index upkeep was half the
+            // server's work per job. Prefix searches use the id's own index (a uuid sorts as its
+            // hex text), retention walks jobs_by_seq (old finished jobs come first), and events
+            // are only ever read by job.
+            QStringLiteral("DROP INDEX jobs_by_id_text"),
+            QStringLiteral("DROP INDEX jobs_by_finished"),
+            QStringLiteral("ALTER TABLE job_events DROP CONSTRAINT job_events_pkey"),
+        },
     };
     return steps;
+}
+
+// The first and last id text (lower-case, with dashes) that start with `prefix`, lower-case;
+// false when no id can start so (a character that is not hex, or a dash out of place).
+bool uuidPrefixRange(const QString &prefix, QString *low, QString *high)
+{
+    static const QString shape = QStringLiteral("00000000-0000-0000-0000-000000000000");
+    if (prefix.size() > shape.size())
+        return false;
+    for (qsizetype i = 0; i < prefix.size(); ++i) {
+        const QChar c = prefix.at(i);
+        const bool hex = (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+        if (shape.at(i) == u'-' ? c != u'-' : !hex)
+            return false;
+    }
+    *low = prefix + shape.mid(prefix.size());
+    *high = *low;
+    for (qsizetype i = prefix.size(); i < high->size(); ++i) {
+        if (high->at(i) == u'0')
+            (*high)[i] = u'f';
+    }
+    return true;
 }
 
 // A column written from an array parameter (unnest), and its SQL type.
@@ -504,8 +536,18 @@ public:
                                    "'.claim'))"));
     }
 
-    // Byte order, as the prefix range needs (a language's collation may skip the dashes).
-    QString idAsText() const override { return QStringLiteral("(id::text COLLATE \"C\")"); }
+    // A uuid sorts as its bytes, so as its hex text: the prefix is the range from the prefix
+    // filled up with zeros to it filled up with f's, on the id's own index.
+    bool idPrefixCondition(
+        const QString &prefix, QString *condition, QVariantList *binds) const override
+    {
+        QString low, high;
+        if (!uuidPrefixRange(prefix, &low, &high))
+            return false;
+        *condition = QStringLiteral("id BETWEEN ?::uuid AND ?::uuid");
+        *binds = { low, high };
+        return true;
+    }
 
     bool isDuplicateId(const Error &e) const override
     {

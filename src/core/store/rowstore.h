@@ -59,8 +59,10 @@ public:
     virtual Error nextWake(qint64 nowMs, qint64 *atMs) = 0;
     // Was this insert refused because the id exists?
     virtual bool isDuplicateId(const Error &e) const = 0;
-    // The id column as text, for prefix searches ("id" where it is stored as text).
-    virtual QString idAsText() const = 0;
+    // The condition (with its binds) that finds the ids starting with `prefix`, lower-case hex
+    // and dashes, in the order of the id column; false when no id can start so.
+    virtual bool idPrefixCondition(
+        const QString &prefix, QString *condition, QVariantList *binds) const = 0;
 };
 
 // The store operations of JobStore, on a RowStore, inside one write transaction.

@@ -295,7 +295,14 @@ public:
     // BEGIN IMMEDIATE holds the whole file: one claim at a time already.
     Error lockForClaim() override { return {}; }
 
-    QString idAsText() const override { return QStringLiteral("id"); }
+    // Ids are stored as lower-case text, all characters below '~': [prefix, prefix~).
+    bool idPrefixCondition(
+        const QString &prefix, QString *condition, QVariantList *binds) const override
+    {
+        *condition = QStringLiteral("id >= ? AND id < ?");
+        *binds = { prefix, prefix + QLatin1Char('~') };
+        return true;
+    }
 
     bool isDuplicateId(const Error &e) const override
     {

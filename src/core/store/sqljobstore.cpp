@@ -158,16 +158,16 @@ Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
 Result<QList<QUuid>> SqlJobStore::findIds(const QString &prefix, int limit)
 {
     QList<QUuid> ids;
-    const QString low = prefix.toLower();
-    // Ids are lower-case hex and dashes, all below '~': [prefix, prefix~) is the prefix range.
-    const QString high = low + QLatin1Char('~');
-    const Error e = withRows(false, [&](RowStore &rows, SqlSession &db) {
+    const Error e = withRows(false, [&](RowStore &rows, SqlSession &db) -> Error {
         ids.clear();
-        const QString id = rows.idAsText();
+        QString condition;
+        QVariantList binds;
+        if (!rows.idPrefixCondition(prefix.toLower(), &condition, &binds))
+            return {};
+        binds.append(limit);
         return db.select(
-            QStringLiteral("SELECT id FROM jobs WHERE %1 >= ? AND %1 < ? ORDER BY id LIMIT ?")
-                .arg(id),
-            { low, high, limit },
+            QStringLiteral("SELECT id FROM jobs WHERE %1 ORDER BY id LIMIT ?").arg(condition),
+            binds,
             [&](const QSqlQuery &q) { ids.append(QUuid::fromString(q.value(0).toString())); });
     });
     if (e.isError())
