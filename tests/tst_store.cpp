@@ -2,9 +2,12 @@
 // persistent stores promise (persistence, refusing what they cannot read, several connections
 // on one queue, caps across connections).
 #include <atomic>
+#include <cerrno>
+#include <sys/resource.h>
 #include <thread>
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QSet>
@@ -132,6 +135,7 @@ private Q_SLOTS:
     void postgresUnreachableIsAClearError();
     void postgresReconnectsAfterItsConnectionIsKilled();
     void postgresMissingQueueIsNotCreatedForReading();
+    void postgresClaimsKeepTheOpenersPriority();
 
 private:
     void storeRows();
@@ -1080,6 +1084,8 @@ void TestStore::noticesOtherConnections()
         QTest::qWait(100); // let the watcher take its first reading
     }
     QVERIFY(watcher->enqueue({ newJob() }, kNow).ok());
+    // Also a claim, which the PostgreSQL store makes on a connection of its own.
+    QCOMPARE(watcher->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow))->claimed.size(), 1);
     QTest::qWait(150);
     QCOMPARE(notified.load(), 0); // its own writes do not wake it
     QVERIFY(writer->enqueue({ newJob() }, kNow).ok());
@@ -1160,7 +1166,9 @@ void TestStore::postgresReconnectsAfterItsConnectionIsKilled()
 {
     auto store = openPostgres(m_schema);
     QVERIFY(store);
-    QVERIFY(store->enqueue({ newJob() }, kNow).ok());
+    QVERIFY(store->enqueue({ newJob(), newJob() }, kNow).ok());
+    // Both connections open: the claims' one too.
+    QCOMPARE(store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow))->claimed.size(), 1);
     QVERIFY2(m_pg->psql(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                        "WHERE application_name = 'spool'")),
         qPrintable(m_pg->error()));
@@ -1179,6 +1187,52 @@ void TestStore::postgresReconnectsAfterItsConnectionIsKilled()
     QVERIFY(added.ok());
     QVERIFY(failures <= 1);
     QCOMPARE(store->counts()->queued, 2);
+    Result<ClaimResult> claimed = Error {};
+    failures = 0;
+    for (int i = 0; i < 3 && !claimed.ok(); ++i) {
+        claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow));
+        if (!claimed.ok()) {
+            ++failures;
+            QVERIFY2(claimed.error().message.contains(QStringLiteral("unreachable")),
+                qPrintable(claimed.error().message));
+        }
+    }
+    QVERIFY(claimed.ok());
+    QVERIFY(failures <= 1);
+    QCOMPARE(claimed->claimed.size(), 1);
+    QCOMPARE(store->counts()->running, 2);
+}
+
+// Claims run on a connection and thread of their own. The first claim comes from a worker slot,
+// which runs at low priority: the claim thread must not inherit that (every claim of the process
+// would then wait behind other programs).
+void TestStore::postgresClaimsKeepTheOpenersPriority()
+{
+    auto store = openPostgres(m_schema);
+    QVERIFY(store);
+    QVERIFY(store->enqueue({ newJob() }, kNow).ok());
+    const int base = getpriority(PRIO_PROCESS, 0);
+    const auto threadsAt = [](int nice) {
+        int count = 0;
+        for (const QString &tid :
+            QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            errno = 0;
+            if (getpriority(PRIO_PROCESS, id_t(tid.toInt())) == nice && errno == 0)
+                ++count;
+        }
+        return count;
+    };
+    const int niceSlot = qMin(base + 10, 19);
+    QCOMPARE(threadsAt(niceSlot), 0);
+    qsizetype claimed = -1;
+    std::thread slot([&] {
+        setpriority(PRIO_PROCESS, 0, niceSlot); // this thread only (Linux)
+        auto result = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow));
+        claimed = result.ok() ? result->claimed.size() : -1;
+    });
+    slot.join();
+    QCOMPARE(claimed, 1);
+    QCOMPARE(threadsAt(niceSlot), 0);
 }
 
 void TestStore::postgresMissingQueueIsNotCreatedForReading()

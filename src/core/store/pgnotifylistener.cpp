@@ -1,5 +1,6 @@
 #include "pgnotifylistener.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -90,7 +91,9 @@ bool PgNotifyListener::listenOnce(void *handle)
             return true;
         bool news = false;
         while (PGnotify *note = PQnotifies(conn)) {
-            if (note->be_pid != m_ignoredPid.load() && m_payload == note->extra)
+            const bool ours = std::any_of(m_ignoredPids.cbegin(), m_ignoredPids.cend(),
+                [&](const std::atomic<int> &pid) { return pid.load() == note->be_pid; });
+            if (!ours && m_payload == note->extra)
                 news = true;
             PQfreemem(note);
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -22,8 +23,12 @@ public:
     ~PgNotifyListener();
     Q_DISABLE_COPY_MOVE(PgNotifyListener)
 
-    // Notifications from this server process (the store's own connection) are not news.
-    void ignoreSender(int backendPid) { m_ignoredPid.store(backendPid); }
+    // Notifications from the store's own connections (their server processes) are not news.
+    static constexpr size_t kMaxIgnored = 2;
+    void ignoreSender(size_t connection, int backendPid)
+    {
+        m_ignoredPids.at(connection).store(backendPid);
+    }
     bool isListening() const { return m_listening.load(); }
 
 private:
@@ -35,7 +40,7 @@ private:
     QByteArray m_payload;
     int m_pollMs;
     std::function<void()> m_onChange;
-    std::atomic<int> m_ignoredPid { 0 };
+    std::array<std::atomic<int>, kMaxIgnored> m_ignoredPids {};
     std::atomic<bool> m_listening { false };
     int m_wakeFds[2] = { -1, -1 };
     std::mutex m_mutex;

@@ -38,6 +38,8 @@ public:
     QString location() const override;
     bool spansMachines() const override { return true; }
     Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) override;
+    // On a connection of its own, beside the other writes (see Lane).
+    Result<ClaimResult> claim(const ClaimRequest &request) override;
     Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
     Result<QueueCounts> counts() override;
     Result<bool> queuePaused() override;
