@@ -682,7 +682,7 @@ void TestSpoolctl::fencedOutRenderWritesNothing()
     QVERIFY(!add(
         { QStringLiteral("render"), QStringLiteral("procedural:terrain"), QStringLiteral("--out"),
             out, QStringLiteral("--width"), QStringLiteral("160"), QStringLiteral("--height"),
-            QStringLiteral("120"), QStringLiteral("--samples"), QStringLiteral("300") })
+            QStringLiteral("120"), QStringLiteral("--samples"), QStringLiteral("100") })
                  .isEmpty());
     std::unique_ptr<QProcess> a = startLeasedRunner(1);
     // Frozen once it has rendered a pass or more: it has progress it would keep.
