@@ -877,6 +877,22 @@ void TestStore::importKeepsIdsStatesAndTimelines()
     QCOMPARE(again->imported, 0);
     QCOMPARE(again->skipped.size(), 3);
     QCOMPARE(store->query(JobQuery {})->size(), 4);
+    // Old and new in one batch, one new job twice: each new job once, in the batch's order.
+    MemoryJobStore other;
+    const QList<JobRecord> more = other.enqueue({ newJob(), newJob() }, kNow).value();
+    QList<ExportedJob> mixed { exported.at(0) };
+    for (const JobRecord &r : more)
+        mixed.append(ExportedJob { r, other.events(r.id).value() });
+    mixed.append(mixed.at(1));
+    auto both = store->importJobs(mixed, kNow + 25);
+    QVERIFY2(both.ok(), both.ok() ? "" : qPrintable(both.error().message));
+    QCOMPARE(both->imported, 2);
+    QCOMPARE(both->skipped, (QList<QUuid> { exported.at(0).record.id, more.at(0).id }));
+    const auto grown = store->query(JobQuery {}).value();
+    QCOMPARE(grown.size(), 6);
+    QCOMPARE(grown.at(4).id, more.at(0).id);
+    QCOMPARE(grown.at(5).id, more.at(1).id);
+    QCOMPARE(store->counts()->queued, 5);
     // The imported queued job runs like any other.
     auto next = store->claim(claimRequest(owner, kNow + 30, 3));
     QVERIFY(next.ok());
