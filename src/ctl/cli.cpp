@@ -945,8 +945,9 @@ int Cli::runQueue(const QStringList &args)
     });
     // While a shared queue's server is away every request fails the same way: say it once
     // (again after 30 s), not once per request.
-    QString lastStorageError;
-    QElapsedTimer sinceStorageError;
+    QHash<QString, qint64> storageErrorSaidAtMs; // on sinceStart
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     // Stopping hands the running jobs back through the store. While the store is unreachable
     // that cannot happen: after a grace period, or at a second signal, the runner leaves anyway
     // and its jobs go back to the queue when their leases expire (nothing is lost).
@@ -967,18 +968,20 @@ int Cli::runQueue(const QStringList &args)
         storageFailing = true;
         if (terminations > 0 && !leaveTimer.isActive())
             leaveTimer.start(kLeaveUnreachableAfterMs);
-        if (message == lastStorageError && sinceStorageError.isValid()
-            && sinceStorageError.elapsed() < 30000)
+        // Each reason at most every 30 s: the store's connections may fail in turn with
+        // different reasons (one cut off, one refused), which a "last reason" would print each
+        // time.
+        if (const auto it = storageErrorSaidAtMs.constFind(message);
+            it != storageErrorSaidAtMs.cend() && sinceStart.elapsed() - *it < 30000)
             return;
-        lastStorageError = message;
-        sinceStorageError.start();
+        storageErrorSaidAtMs.insert(message, sinceStart.elapsed());
         m_err << kProgram << ": " << message << Qt::endl;
     });
     QObject::connect(&queue, &JobQueue::storageRecovered, &queue, [&] {
         storageFailing = false;
         leaveTimer.stop();
         m_err << kProgram << ": the queue works again (" << queue.location() << ')' << Qt::endl;
-        lastStorageError.clear(); // the next outage is news
+        storageErrorSaidAtMs.clear(); // the next outage is news
     });
     QObject::connect(&queue, &JobQueue::countsChanged, &queue, [&](const QueueCounts &counts) {
         if (untilEmpty && counts.active() == 0)

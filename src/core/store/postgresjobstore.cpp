@@ -268,7 +268,7 @@ public:
     }
 
     // The connection is gone when libpq says so; the next request opens a new one.
-    bool isBroken()
+    bool isBroken() const
     {
         PGconn *conn = nativeConnection();
         return !conn || PQstatus(conn) != CONNECTION_OK;
@@ -318,7 +318,7 @@ public:
         return e;
     }
 
-    PGconn *nativeConnection()
+    PGconn *nativeConnection() const
     {
         const QVariant v = database().driver() ? database().driver()->handle() : QVariant();
         // The driver's handle is libpq's connection ("pg_conn*": PGconn is a typedef).
@@ -338,9 +338,11 @@ public:
             text = e.driverText().simplified();
         if (state == QLatin1String("23505"))
             return makeError(ErrorCode::Storage, QStringLiteral("duplicate id: %1").arg(text));
+        // A statement cut off by the server going away ("server closed the connection
+        // unexpectedly") comes as a statement error without a state: the connection says it.
         const bool away = e.type() == QSqlError::ConnectionError || state.startsWith(u"08")
             || state == QLatin1String("57P01") || state == QLatin1String("57P02")
-            || state == QLatin1String("57P03");
+            || state == QLatin1String("57P03") || isBroken();
         if (away)
             return makeError(ErrorCode::Storage,
                 QStringLiteral("the shared queue is unreachable (%1): %2")

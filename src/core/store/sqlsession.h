@@ -22,6 +22,7 @@ public:
     Q_DISABLE_COPY_MOVE(SqlSession)
 
     QSqlDatabase &database() { return m_db; }
+    const QSqlDatabase &database() const { return m_db; }
     // Adds the connection (driver "QSQLITE", "QPSQL"); open it through database().
     void create(const QString &driver);
     // Drops the connection and its statements.
