@@ -110,6 +110,8 @@ private Q_SLOTS:
     void countsFollowEveryTransition();
     void importKeepsIdsStatesAndTimelines_data() { storeRows(); }
     void importKeepsIdsStatesAndTimelines();
+    void importOfManyJobsGoesInBatches_data() { storeRows(); }
+    void importOfManyJobsGoesInBatches();
     void queryFindsJobsFinishedBefore_data() { storeRows(); }
     void queryFindsJobsByParameter();
     void queryFindsJobsByParameter_data() { storeRows(); }
@@ -897,6 +899,38 @@ void TestStore::importKeepsIdsStatesAndTimelines()
     auto next = store->claim(claimRequest(owner, kNow + 30, 3));
     QVERIFY(next.ok());
     QCOMPARE(next->claimed.size(), 3);
+}
+
+// An import larger than one batch of the stores' (5,000 jobs, 10,000 events a statement): every
+// job once, in order, with its timeline; a job listed again in a later batch is skipped.
+void TestStore::importOfManyJobsGoesInBatches()
+{
+    MemoryJobStore source;
+    QList<NewJob> jobs;
+    for (int i = 0; i < 5003; ++i)
+        jobs.append(newJob());
+    const QList<JobRecord> made = source.enqueue(jobs, kNow).value();
+    QList<ExportedJob> exported;
+    for (const JobRecord &r : made)
+        exported.append(ExportedJob { r, source.events(r.id).value() });
+    exported.append(exported.at(2)); // in the second batch
+    auto store = makeStore();
+    QVERIFY(store);
+    auto result = store->importJobs(exported, kNow + 10);
+    QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().message));
+    QCOMPARE(result->imported, qint64(5003));
+    QCOMPARE(result->skipped, QList<QUuid> { made.at(2).id });
+    const auto all = store->query(JobQuery {}).value();
+    QCOMPARE(all.size(), 5003);
+    for (qsizetype i = 0; i < all.size(); ++i)
+        QCOMPARE(all.at(i).id, made.at(i).id);
+    for (const qsizetype i : { qsizetype(0), qsizetype(4999), qsizetype(5000), qsizetype(5002) }) {
+        QStringList names;
+        for (const JobEvent &e : store->events(made.at(i).id).value())
+            names.append(e.event);
+        QCOMPARE(names, (QStringList { QStringLiteral("enqueued"), QStringLiteral("imported") }));
+    }
+    QCOMPARE(store->counts()->queued, 5003);
 }
 
 // The parts of one split job are found by their shared parameter: exactly that value, under

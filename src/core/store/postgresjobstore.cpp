@@ -196,9 +196,11 @@ const QList<QStringList> &migrations()
             // server's work per job. Prefix searches use the id's own index (a uuid sorts as its
             // hex text), retention walks jobs_by_seq (old finished jobs come first), and events
             // are only ever read by job.
-            QStringLiteral("DROP INDEX jobs_by_id_text"),
-            QStringLiteral("DROP INDEX jobs_by_finished"),
-            QStringLiteral("ALTER TABLE job_events DROP CONSTRAINT job_events_pkey"),
+            // IF EXISTS: a queue made by a build of the day that step 1 was written lacks
+            // jobs_by_finished, and an upgrade must not fail on what is already gone.
+            QStringLiteral("DROP INDEX IF EXISTS jobs_by_id_text"),
+            QStringLiteral("DROP INDEX IF EXISTS jobs_by_finished"),
+            QStringLiteral("ALTER TABLE job_events DROP CONSTRAINT IF EXISTS job_events_pkey"),
         },
     };
     return steps;
@@ -503,10 +505,20 @@ public:
                 e.isError())
                 return e;
         }
-        if (txn.events.isEmpty())
-            return {};
+        // A statement per 10,000 events: an import of a million jobs would otherwise send one
+        // statement as large as its file.
+        constexpr qsizetype kEventsPerStatement = 10000;
+        for (qsizetype at = 0; at < txn.events.size(); at += kEventsPerStatement) {
+            if (Error e = insertEvents(txn.events.mid(at, kEventsPerStatement)); e.isError())
+                return e;
+        }
+        return {};
+    }
+
+    Error insertEvents(const QList<std::pair<qint64, JobEvent>> &events)
+    {
         QStringList keys, ats, attempts, names, details;
-        for (const auto &[key, event] : std::as_const(txn.events)) {
+        for (const auto &[key, event] : events) {
             keys.append(QString::number(key));
             ats.append(QString::number(event.atMs));
             attempts.append(QString::number(event.attempt));
@@ -782,7 +794,7 @@ private:
     struct Deferred
     {
         // state -> change; in order of state, so that every transaction locks the counter rows
-        // it changes in one order (two of them can never wait for each other's row)
+        // it changes in one order (two of them may wait, never for each other: no deadlock)
         QMap<int, qint64> counts;
         QList<std::pair<qint64, JobEvent>> events; // (job key, event)
     };
@@ -1007,6 +1019,7 @@ class PostgresJobStore::Private
 {
 public:
     enum LaneIndex : size_t { kMainLane, kClaimLane, kLanes };
+    static_assert(kLanes <= PgNotifyListener::kMaxIgnored, "the listener ignores every lane");
 
     Private(const Options &opts, QByteArray info, QString where)
         : options(opts)

@@ -269,11 +269,12 @@ Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 
     return {};
 }
 
-Error importJobs(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, ImportResult *result)
+namespace {
+
+// One batch of an import: existing ids looked up at once, the new jobs added in one statement.
+Error importChunk(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, QSet<QUuid> &taken,
+    ImportResult *result)
 {
-    // In batches, as enqueue: a statement per job made importing a million jobs into the shared
-    // queue take ten minutes.
-    *result = ImportResult {};
     QList<QUuid> ids;
     for (const ExportedJob &job : jobs)
         ids.append(job.record.id);
@@ -281,7 +282,6 @@ Error importJobs(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, Imp
     if (Error err = db.loadMany(ids, &existing); err.isError())
         return err;
     QList<qsizetype> fresh; // the jobs to add, each id once
-    QSet<QUuid> taken;
     for (qsizetype i = 0; i < jobs.size(); ++i) {
         const QUuid &id = jobs.at(i).record.id;
         if (existing.contains(id) || taken.contains(id)) {
@@ -311,7 +311,23 @@ Error importJobs(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, Imp
         if (Error err = db.addEvents(keys.at(k), events.at(k)); err.isError())
             return err;
     }
-    result->imported = records.size();
+    result->imported += records.size();
+    return {};
+}
+
+} // namespace
+
+Error importJobs(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, ImportResult *result)
+{
+    // In batches, as enqueue: a statement per job made importing a million jobs into the shared
+    // queue take ten minutes; one statement for all of them would be as large as the file.
+    constexpr qsizetype kChunk = 5000;
+    *result = ImportResult {};
+    QSet<QUuid> taken;
+    for (qsizetype at = 0; at < jobs.size(); at += kChunk) {
+        if (Error err = importChunk(db, jobs.mid(at, kChunk), nowMs, taken, result); err.isError())
+            return err;
+    }
     return {};
 }
 
