@@ -122,6 +122,7 @@ private Q_SLOTS:
     void serverRestartLosesNothing();
     void serverAwayThirtySecondsLosesNothing();
     void runnerStopsWhenAskedWhileTheServerIsAway();
+    void failingClaimsAreAProblemUntilTheyWork();
     void spoolctlSeesOneQueueFromEveryMachine();
     void exportHereImportThere();
     void runnersAreListedWhileTheyWork();
@@ -396,6 +397,70 @@ void TestSharedQueue::serverAwayThirtySecondsLosesNothing()
     QVERIFY2(said.count(QStringLiteral("spoolctl: ")) <= 6, qPrintable(said));
     QVERIFY2(said.contains(QStringLiteral("the queue works again")), qPrintable(said));
     checkEveryJobSucceeded(kJobs);
+}
+
+// Claims fail while the runner's other writes work: the server refuses the connection its claims
+// use (its role may hold one, which the store's writes hold from its start; the listener is
+// refused too and polls). The queue says so, and does not say
+// it works again because a runner report worked (the window's red line would blink, a runner
+// would print the reason again and again); it does once claims work, and the jobs run.
+void TestSharedQueue::failingClaimsAreAProblemUntilTheyWork()
+{
+    {
+        auto store = openStore(); // the schema, made by its owner
+        QVERIFY(store);
+        QCOMPARE(enqueueSleeps(*store, 2, 10).size(), 2);
+    }
+    const QString role = QStringLiteral("limited_q%1").arg(m_databases);
+    QVERIFY2(m_pg->psql(QStringLiteral("CREATE ROLE %1 LOGIN CONNECTION LIMIT 1").arg(role)),
+        qPrintable(m_pg->error()));
+    QVERIFY2(m_pg->psqlIn(QStringLiteral("q%1").arg(m_databases),
+                 QStringLiteral("GRANT USAGE ON SCHEMA spool TO %1; GRANT ALL ON ALL TABLES IN "
+                                "SCHEMA spool TO %1; GRANT ALL ON ALL SEQUENCES IN SCHEMA spool "
+                                "TO %1")
+                     .arg(role)),
+        qPrintable(m_pg->error()));
+    PostgresJobStore::Options options;
+    options.url = QString(m_url).replace(m_pg->user() + u'@', role + u'@');
+    auto opened = PostgresJobStore::open(options);
+    QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message));
+    auto registry = std::make_shared<JobKindRegistry>();
+    const QString data = m_dirs->filePath(QStringLiteral("limited"));
+    registerBuiltinKinds(*registry, BuiltinSettings { data, data });
+    QueueConfig config;
+    config.workers = 1;
+    config.workRoot = QDir(data).filePath(QStringLiteral("work"));
+    auto store = std::shared_ptr<JobStore>(std::move(opened.value()));
+    JobQueueImpl queue(store, registry, config);
+    QStringList errors;
+    int recoveries = 0;
+    connect(&queue, &JobQueue::storageError, this,
+        [&](const QString &message) { errors.append(message); });
+    connect(&queue, &JobQueue::storageRecovered, this, [&] { ++recoveries; });
+    queue.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 30000);
+    QVERIFY2(errors.first().contains(QStringLiteral("too many connections")),
+        qPrintable(errors.first()));
+    // A runner report (every 10 s) written after a claim failed: before, it said "works again".
+    const qint64 failedAtMs = QDateTime::currentMSecsSinceEpoch();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto runners = store->runners();
+            return runners.ok() && runners->size() == 1
+                && runners->first().lastSeenAtMs > failedAtMs;
+        }(),
+        30000);
+    // And a claim failed after it (the queue's signals come in the order they were sent).
+    const qsizetype seen = errors.size();
+    QTRY_VERIFY_WITH_TIMEOUT(errors.size() > seen, 30000);
+    QCOMPARE(recoveries, 0);
+    QCOMPARE(store->counts()->queued, 2);
+    QVERIFY2(m_pg->psql(QStringLiteral("ALTER ROLE %1 CONNECTION LIMIT -1").arg(role)),
+        qPrintable(m_pg->error()));
+    QTRY_COMPARE_WITH_TIMEOUT(store->counts()->succeeded, qint64(2), 30000);
+    QCOMPARE(recoveries, 1);
+    queue.stop(StopMode::Release);
+    QTRY_VERIFY_WITH_TIMEOUT(queue.isStopped(), 30000);
 }
 
 // Asked to stop (SIGTERM) while the server is away, a runner cannot hand its jobs back: it leaves

@@ -752,20 +752,35 @@ void Scheduler::markStateChanged()
 void Scheduler::reportStorageError(const Error &error, StorageAccess access)
 {
     std::lock_guard lock(m_storageHealthMutex);
-    (access == StorageAccess::Write ? m_writesFailing : m_readsFailing) = true;
+    failingFlag(access) = true;
     publish(outbox::StorageError { error.message });
 }
 
-// Reads working say nothing of writes (a full disk, a read-only server): each kind of failure
-// ends only when that kind of request works again, and the queue works when both have.
+// Reads working say nothing of writes (a full disk, a read-only server), nor writes of claims:
+// each kind of failure ends only when that kind of request works again, and the queue works
+// when all have.
 void Scheduler::noteStorageWorks(StorageAccess access)
 {
-    std::atomic<bool> &failing = access == StorageAccess::Write ? m_writesFailing : m_readsFailing;
+    std::atomic<bool> &failing = failingFlag(access);
     if (!failing.load())
         return;
     std::lock_guard lock(m_storageHealthMutex);
-    if (failing.exchange(false) && !m_readsFailing.load() && !m_writesFailing.load())
+    if (failing.exchange(false) && !m_readsFailing.load() && !m_writesFailing.load()
+        && !m_claimsFailing.load())
         publish(outbox::StorageRecovered {});
+}
+
+std::atomic<bool> &Scheduler::failingFlag(StorageAccess access)
+{
+    switch (access) {
+    case StorageAccess::Read:
+        return m_readsFailing;
+    case StorageAccess::Write:
+        return m_writesFailing;
+    case StorageAccess::Claim:
+        break;
+    }
+    return m_claimsFailing;
 }
 
 void Scheduler::kick()
@@ -954,13 +969,13 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             };
             auto result = m_store->claim(request);
             if (!result) {
-                reportStorageError(result.error(), StorageAccess::Write);
+                reportStorageError(result.error(), StorageAccess::Claim);
                 post(inbox::WakeAt { now() + kStorageRetryMs });
                 std::lock_guard lock(m_slotMutex);
                 releaseSlot();
                 return false;
             }
-            noteStorageWorks(StorageAccess::Write);
+            noteStorageWorks(StorageAccess::Claim);
             if (result->nextWakeMs > 0)
                 post(inbox::WakeAt { result->nextWakeMs });
             if (wakeForSkipped > 0) // this machine takes it if no other has by then

@@ -91,9 +91,12 @@ private:
     void applyExternalChanges();
     void publishCounts();
     void markStateChanged();
-    enum class StorageAccess { Read, Write };
+    // Claims apart from other writes: a store may make them on a connection of their own, which
+    // can fail while the other works (a server out of connections).
+    enum class StorageAccess { Read, Write, Claim };
     void reportStorageError(const Error &error, StorageAccess access = StorageAccess::Read);
     void noteStorageWorks(StorageAccess access);
+    std::atomic<bool> &failingFlag(StorageAccess access);
 
     struct Finished
     {
@@ -154,11 +157,12 @@ private:
 
     std::atomic<bool> m_stateDirty { false };
     // Set by a storage error of that kind, cleared by the next success of the same kind; a
-    // StorageRecovered event when neither fails any more. The mutex keeps error and recovery
+    // StorageRecovered event when none fails any more. The mutex keeps error and recovery
     // events in the order of the flags.
     std::mutex m_storageHealthMutex;
     std::atomic<bool> m_readsFailing { false };
     std::atomic<bool> m_writesFailing { false };
+    std::atomic<bool> m_claimsFailing { false };
     std::atomic<bool> m_progressSampling { false }; // the control thread's progress timer runs
     std::mutex m_randomMutex;
     std::mt19937_64 m_rng;
