@@ -114,18 +114,22 @@ QProcess *TestSpoolctl::startCtl(const QStringList &args) const
     return p;
 }
 
+// Leased runners render and download against the clock of their leases: at normal priority, as
+// the tests check fencing, not priority (at the default, low, a render beside two busy loops got
+// a tenth of a core).
 std::unique_ptr<QProcess> TestSpoolctl::startLeasedRunner(int workers) const
 {
-    return std::unique_ptr<QProcess>(
-        startCtl({ QStringLiteral("run"), QStringLiteral("--workers"), QString::number(workers),
-            QStringLiteral("--lease-ms"), QStringLiteral("1000"), QStringLiteral("--quiet") }));
+    return std::unique_ptr<QProcess>(startCtl({ QStringLiteral("run"), QStringLiteral("--workers"),
+        QString::number(workers), QStringLiteral("--lease-ms"), QStringLiteral("1000"),
+        QStringLiteral("--quiet"), QStringLiteral("--priority"), QStringLiteral("normal") }));
 }
 
 Output TestSpoolctl::runLeasedUntilEmpty(int workers, int timeoutMs) const
 {
-    return ctl({ QStringLiteral("run"), QStringLiteral("--workers"), QString::number(workers),
-                   QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"),
-                   QStringLiteral("1000"), QStringLiteral("--quiet") },
+    return ctl(
+        { QStringLiteral("run"), QStringLiteral("--workers"), QString::number(workers),
+            QStringLiteral("--until-empty"), QStringLiteral("--lease-ms"), QStringLiteral("1000"),
+            QStringLiteral("--quiet"), QStringLiteral("--priority"), QStringLiteral("normal") },
         timeoutMs);
 }
 
