@@ -948,10 +948,9 @@ public:
     }
     Error beginWrite() override
     {
-        if (Error e = connectIfNeeded(); e.isError())
-            return e;
-        m_db->dropDeferred();
-        return m_db->execOnce(QStringLiteral("BEGIN"));
+        if (m_db) // a new connection has nothing deferred
+            m_db->dropDeferred();
+        return begin(QStringLiteral("BEGIN"));
     }
 
     void endRequest(bool kept) override { m_db->endRequest(kept); }
@@ -994,13 +993,14 @@ private:
         return {};
     }
 
-    // A connection that broke is replaced here, before the next transaction.
-    Error connectIfNeeded() { return !m_db || m_db->isBroken() ? connect() : Error {}; }
-
+    // A connection that broke is replaced here, before the next transaction; the claim lane's
+    // first one is made here too.
     Error begin(const QString &sql)
     {
-        if (Error e = connectIfNeeded(); e.isError())
-            return e;
+        if (!m_db || m_db->isBroken()) {
+            if (Error e = connect(); e.isError())
+                return e;
+        }
         return m_db->execOnce(sql);
     }
 
