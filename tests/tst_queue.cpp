@@ -53,6 +53,7 @@ private Q_SLOTS:
     void fifoWithOneWorker();
     void fifoWithManyWorkers_data() { storeRows(); }
     void fifoWithManyWorkers();
+    void eventsKeepComingWhileTheClockRuns();
     void perKindCap_data() { storeRows(); }
     void perKindCap();
     void cancelQueuedAndRunning_data() { storeRows(); }
@@ -165,6 +166,24 @@ void TestQueue::fifoWithOneWorker()
     QCOMPARE(h.recorder->startOrder, ids);
     QCOMPARE(h.recorder->finished, ids);
     QTRY_COMPARE(h.recorder->counts.succeeded, 15);
+}
+
+// Delivery is paced by a steady clock that here moves on at every reading, as a loaded machine's
+// would between two statements. When drainOutbox read it twice, the second reading could make
+// the timer's interval negative: QTimer refused it and no event was delivered again (a runner
+// beside two busy loops never saw its queue empty).
+void TestQueue::eventsKeepComingWhileTheClockRuns()
+{
+    QueueConfig config;
+    config.workers = 2;
+    auto readings = std::make_shared<qint64>(0);
+    config.steadyMs = [readings] { return *readings += 5; }; // read on the queue's thread only
+    auto &h = make(config);
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), 40);
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), 40, 10000);
+    QTRY_COMPARE(h.recorder->counts.succeeded, 40);
+    QVERIFY(*readings > 10); // the pacing did run
 }
 
 void TestQueue::fifoWithManyWorkers()

@@ -1,5 +1,7 @@
 #include "jobqueueimpl.h"
 
+#include <chrono>
+
 #include "queue/scheduler.h"
 #include "util/ids.h"
 #include "util/tsan.h"
@@ -13,6 +15,12 @@ JobQueueImpl::JobQueueImpl(std::shared_ptr<JobStore> store,
     , m_registry(std::move(registry))
     , m_config(std::move(config))
 {
+    if (!m_config.steadyMs) {
+        m_config.steadyMs = [] {
+            using namespace std::chrono;
+            return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+        };
+    }
     qRegisterMetaType<spool::JobRecord>();
     qRegisterMetaType<spool::JobProgress>();
     qRegisterMetaType<spool::QueueCounts>();
@@ -177,12 +185,15 @@ void JobQueueImpl::drainOutbox()
     // Under load, deliver in frames: a burst of events costs one wake-up of this thread per
     // frame instead of one per event. The box stays non-empty meanwhile, so producers do not
     // post more wake-ups.
-    if (m_sinceDrain.isValid() && m_sinceDrain.elapsed() < kMinDrainIntervalMs) {
+    // One reading of the clock: with two, time could pass between them and the timer's
+    // interval turn negative; QTimer then refuses to start, and nothing is delivered again.
+    const qint64 nowMs = m_config.steadyMs();
+    if (nowMs - m_lastDrainMs < kMinDrainIntervalMs) {
         if (!m_drainTimer.isActive())
-            m_drainTimer.start(int(kMinDrainIntervalMs - m_sinceDrain.elapsed()));
+            m_drainTimer.start(int(kMinDrainIntervalMs - (nowMs - m_lastDrainMs)));
         return;
     }
-    m_sinceDrain.start();
+    m_lastDrainMs = nowMs;
     std::vector<outbox::Item> items = m_outbox.takeAll();
     for (outbox::Item &item : items) {
         std::visit(

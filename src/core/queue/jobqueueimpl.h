@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QThread>
 #include <QTimer>
@@ -60,7 +59,7 @@ private:
     Scheduler *m_scheduler = nullptr;
     QHash<QUuid, qint64> m_knownRevs;
     static constexpr qint64 kMinDrainIntervalMs = 8;
-    QElapsedTimer m_sinceDrain;
+    qint64 m_lastDrainMs = -kMinDrainIntervalMs; // on m_config.steadyMs
     QTimer m_drainTimer;
     bool m_stopRequested = false;
     bool m_stopped = false;

@@ -29,6 +29,8 @@ struct QueueConfig
     QString workRoot; // parent of the jobs' work directories
     Clock *clock = nullptr; // nullptr: the system clock
     std::function<double()> random; // uniform [0,1) for jitter; empty: a real RNG
+    // Monotonic milliseconds that pace the delivery of events; empty: a steady clock.
+    std::function<qint64()> steadyMs;
     QList<std::shared_ptr<AdmissionPolicy>> extraPolicies;
 };
 
