@@ -20,6 +20,7 @@
 #include "plugins/pluginmetadata.h"
 #include "queue/jobqueueimpl.h"
 #include "store/memoryjobstore.h"
+#include "util/sleepinsteps.h"
 #include "util/tsan.h"
 
 using namespace spool;
@@ -154,6 +155,7 @@ private Q_SLOTS:
     void parametersFollowThePluginsSchema();
     void spoolctlListsRunsAndReports();
     void hostNetworkHelperFetchesAndStops();
+    void workerSleepsEndWhileTimeRunsBetweenReadings();
 };
 
 void TestPlugins::initTestCase()
@@ -712,4 +714,40 @@ void TestPlugins::hostNetworkHelperFetchesAndStops()
 }
 
 QTEST_GUILESS_MAIN(TestPlugins)
+// The worker host's sleepFor, with a clock that moves on 7 ms at every reading, as a loaded
+// machine's would between two statements. When it read the clock twice per step, the last step
+// came out negative and, passed on as unsigned, slept for ever.
+void TestPlugins::workerSleepsEndWhileTimeRunsBetweenReadings()
+{
+    qint64 now = 0;
+    QList<qint64> steps;
+    int asked = 0;
+    const SleepSteps how { [&asked] { return ++asked > 1000; }, [&now] { return now += 7; },
+        [&steps, &now](qint64 ms) {
+            steps.append(ms);
+            now += ms;
+        } };
+    // Every length up to 60 ms: some of them end with a reading just short of the end.
+    for (qint64 total = 1; total <= 60; ++total) {
+        now = 0;
+        asked = 0;
+        steps.clear();
+        QVERIFY(sleepInSteps(total, 10, how));
+        for (qint64 step : std::as_const(steps))
+            QVERIFY2(step > 0 && step <= 10,
+                qPrintable(QStringLiteral("a step of %1 ms in %2").arg(step).arg(total)));
+        QVERIFY(now >= total);
+    }
+
+    // A stop ends it before the next step.
+    asked = 0;
+    const int stopAt = 3;
+    steps.clear();
+    const SleepSteps stopping { [&asked, stopAt] { return ++asked >= stopAt; },
+        [&now] { return now; }, [&steps](qint64 ms) { steps.append(ms); } };
+    now = 0;
+    QVERIFY(!sleepInSteps(100, 10, stopping));
+    QCOMPARE(steps.size(), stopAt - 1);
+}
+
 #include "tst_plugins.moc"

@@ -22,6 +22,7 @@
 #include "plugins/hostio.h"
 #include "plugins/workerprotocol.h"
 #include "spool/plugin.h"
+#include "util/sleepinsteps.h"
 
 namespace {
 
@@ -85,12 +86,9 @@ public:
     {
         QElapsedTimer timer;
         timer.start();
-        while (timer.elapsed() < milliseconds) {
-            if (shouldStop())
-                return false;
-            QThread::msleep(quint64(std::min<qint64>(10, milliseconds - timer.elapsed())));
-        }
-        return !shouldStop();
+        return sleepInSteps(milliseconds, 10,
+            { [this] { return shouldStop(); }, [&timer] { return timer.elapsed(); },
+                [](qint64 ms) { QThread::msleep(quint64(ms)); } });
     }
     QByteArray httpGet(const QUrl &url, QString *error) override
     {
