@@ -56,6 +56,7 @@ public:
         m_process = std::make_unique<QProcess>();
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("SPOOL_RUNNER_HOST"), m_host);
+        env.insert(QStringLiteral("PGAPPNAME"), appName()); // its connections, on the server
         m_process->setProcessEnvironment(env);
         m_process->setProcessChannelMode(QProcess::SeparateChannels);
         m_process->setStandardOutputFile(QProcess::nullDevice());
@@ -71,6 +72,7 @@ public:
                 QStringLiteral("--priority"), QStringLiteral("normal") });
         m_process->waitForStarted();
     }
+    QString appName() const { return QStringLiteral("spool-") + m_host; }
     // What it said on stderr (kept in its data directory).
     QString errorFile() const { return m_dataDir + QStringLiteral(".stderr"); }
     QString errors() const
@@ -152,6 +154,8 @@ private:
     void checkEveryJobSucceeded(qint64 jobs);
     // Waits until every runner has ended by itself (they run --until-empty).
     bool waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms);
+    // True once no connection named `appName` runs a statement (within 30 s).
+    bool waitForIdleConnections(const QString &appName);
     // Waits for one of `parts` to run on one of `runners` with progress made, then kills that
     // runner (frozen first, so that the part cannot finish while we look) and drops it from
     // `runners`. The part as it was seen; a null id when none was seen within two minutes.
@@ -255,8 +259,17 @@ bool TestSharedQueue::waitForRunners(std::vector<std::unique_ptr<Runner>> &runne
 {
     QDeadlineTimer deadline(ms);
     for (auto &runner : runners) {
-        if (runner->wait(static_cast<int>(qMax<qint64>(1, deadline.remainingTime()))) != 0)
-            return false;
+        const int code = runner->wait(static_cast<int>(qMax<qint64>(1, deadline.remainingTime())));
+        if (code == 0)
+            continue;
+        // Enough to tell a slow queue from a stuck runner or one that gave up.
+        qWarning("%s: %s; the queue: %s; its last words: %s", qPrintable(runner->host()),
+            runner->isRunning() ? "still running" : qPrintable(QStringLiteral("exit %1").arg(code)),
+            qPrintable(sql(QStringLiteral(
+                "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, COUNT(*) AS n "
+                "FROM spool.jobs GROUP BY state) AS counted"))),
+            qPrintable(runner->errors().right(2000)));
+        return false;
     }
     return true;
 }
@@ -615,6 +628,15 @@ void TestSharedQueue::runnersAreListedWhileTheyWork()
     QCOMPARE(x.value(QStringLiteral("workers")).toInt(), 2);
     QVERIFY(x.value(QStringLiteral("alive")).toBool());
     QCOMPARE(x.value(QStringLiteral("running")).toInt(), 1);
+    // On the server its three connections carry the name from $PGAPPNAME; without it, "spool".
+    QTRY_COMPARE(sql(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                                    "application_name = '%1'")
+                         .arg(runner.appName())),
+        QStringLiteral("3"));
+    QVERIFY(sql(QStringLiteral(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'spool'"))
+                .toInt()
+        >= 1); // this test's own store
     QVERIFY(store->command(jobs.first().id, JobCommand::Cancel, QDateTime::currentMSecsSinceEpoch())
                 .ok());
     QCOMPARE(runner.wait(60000), 0);
@@ -859,13 +881,29 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
     QCOMPARE(merged, 1);
     // The killed part ran again elsewhere.
     const auto retaken = store->query(JobQuery { { victimJob.id }, {} }).value();
-    QVERIFY(retaken.first().attempts >= 2);
+    QVERIFY2(retaken.first().attempts >= 2,
+        qPrintable(
+            QStringLiteral("started on %1").arg(startedOn(*store, victimJob.id).join(u' '))));
     const QImage a(out + QStringLiteral("/whole.png")), b(out + QStringLiteral("/split.png"));
     QCOMPARE(b.size(), QSize(320, 240));
     QVERIFY(maxChannelDifference(a, b) <= 1);
     // Nothing of the parts is left: no samples, no temporary PNG.
     QCOMPARE(QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
         (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
+}
+
+bool TestSharedQueue::waitForIdleConnections(const QString &appName)
+{
+    QDeadlineTimer deadline(30000);
+    while (!deadline.hasExpired()) {
+        if (sql(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
+                               "'%1' AND state = 'active'")
+                    .arg(appName))
+            == u"0")
+            return true;
+        QTest::qWait(10);
+    }
+    return false;
 }
 
 JobRecord TestSharedQueue::killRunnerMidPart(
@@ -881,6 +919,10 @@ JobRecord TestSharedQueue::killRunnerMidPart(
                 if ((*it)->host() != host || job.progress.done == 0)
                     continue;
                 (*it)->signal(SIGSTOP);
+                // A commit it sent before it froze may still land (its part's finish): wait
+                // until none of its connections runs a statement, then look.
+                if (!waitForIdleConnections((*it)->appName()))
+                    return {};
                 const auto now = store.query(JobQuery { { job.id }, {} }).value();
                 if (now.size() == 1 && now.first().state == JobState::Running
                     && now.first().leaseOwner == job.leaseOwner) {

@@ -91,7 +91,9 @@ QByteArray conninfoString(const ConnInfo &info, int connectTimeoutS)
     }
     if (!timeoutGiven)
         out += "connect_timeout=" + QByteArray::number(connectTimeoutS) + ' ';
-    return out + "application_name='spool'";
+    // As libpq's own tools do: the URL's application_name or $PGAPPNAME wins, so that an
+    // administrator can tell machines apart in pg_stat_activity.
+    return out + "fallback_application_name='spool'";
 }
 
 QString quotedIdentifier(const QString &name)
