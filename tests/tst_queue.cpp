@@ -29,6 +29,36 @@ constexpr int kSanitizerSlowdown = 5;
 constexpr int kSanitizerSlowdown = 1;
 #endif
 
+// A memory store whose counts and whole-queue queries fail while told to, as a shared queue's
+// do when its server goes away for a moment.
+class ReadsFailingStore final : public MemoryJobStore
+{
+public:
+    std::atomic<bool> countsFail { false };
+    std::atomic<bool> queriesFail { false };
+    std::atomic<bool> countsFailedSinceFinish { false };
+
+    Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override
+    {
+        countsFailedSinceFinish = false;
+        return MemoryJobStore::finish(completions, nowMs);
+    }
+    Result<QueueCounts> counts() override
+    {
+        if (countsFail.load()) {
+            countsFailedSinceFinish = true;
+            return makeError(ErrorCode::Storage, QStringLiteral("counts: the server went away"));
+        }
+        return MemoryJobStore::counts();
+    }
+    Result<QList<JobRecord>> query(const JobQuery &query) override
+    {
+        if (queriesFail.load() && query.ids.isEmpty())
+            return makeError(ErrorCode::Storage, QStringLiteral("query: the server went away"));
+        return MemoryJobStore::query(query);
+    }
+};
+
 struct Harness
 {
     std::shared_ptr<JobStore> store;
@@ -54,6 +84,7 @@ private Q_SLOTS:
     void fifoWithManyWorkers_data() { storeRows(); }
     void fifoWithManyWorkers();
     void eventsKeepComingWhileTheClockRuns();
+    void failedReadsAreAskedAgain();
     void perKindCap_data() { storeRows(); }
     void perKindCap();
     void cancelQueuedAndRunning_data() { storeRows(); }
@@ -184,6 +215,39 @@ void TestQueue::eventsKeepComingWhileTheClockRuns()
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), 40, 10000);
     QTRY_COMPARE(h.recorder->counts.succeeded, 40);
     QVERIFY(*readings > 10); // the pacing did run
+}
+
+// The counts and a snapshot are read once when asked for: a failed read used to be the end of
+// it (a runner with --until-empty never saw its queue empty, a window never showed its jobs).
+void TestQueue::failedReadsAreAskedAgain()
+{
+    auto store = std::make_shared<ReadsFailingStore>();
+    QueueConfig config;
+    config.workers = 2;
+    auto &h = make(config);
+    h.queue.reset();
+    h.recorder.reset();
+    h.store = store;
+    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
+    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    QSignalSpy snapshots(h.queue.get(), &JobQueue::snapshotReady);
+
+    store->countsFail = true;
+    store->queriesFail = true;
+    h.queue->start();
+    h.queue->requestSnapshot(); // fails
+    enqueue(QStringLiteral("quick"), 3);
+    QTRY_COMPARE(h.recorder->finished.size(), 3);
+    // The read after the last change has failed; nothing changes any more.
+    QTRY_VERIFY(store->countsFailedSinceFinish.load());
+    QCOMPARE(h.recorder->counts.succeeded, 0);
+    QCOMPARE(snapshots.size(), 0);
+    // The reads work again and are asked for again.
+    store->countsFail = false;
+    store->queriesFail = false;
+    QTRY_COMPARE(h.recorder->counts.succeeded, 3);
+    QTRY_COMPARE(snapshots.size(), 1);
+    QCOMPARE(snapshots.first().first().value<QList<JobRecord>>().size(), 3);
 }
 
 void TestQueue::fifoWithManyWorkers()

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <climits>
 #include <thread>
+#include <utility>
 
 #include <QDebug>
 #include <QRunnable>
@@ -228,7 +229,7 @@ void Scheduler::start()
     m_recoverTimer =
         makeTimer(static_cast<int>(m_config.recoverEveryMs), false, &Scheduler::recoverAbandoned);
     m_countsTimer = makeTimer(kCountsDebounceMs, true, &Scheduler::publishCounts);
-    m_retryTimer = makeTimer(kStorageRetryMs, true, &Scheduler::kick);
+    m_retryTimer = makeTimer(kStorageRetryMs, true, &Scheduler::retryFailedReads);
     // Rare (kRunnerReportMs): on the embedded store every report is a write that wakes every
     // other process.
     m_reportTimer = makeTimer(kRunnerReportMs, false, &Scheduler::reportSelf);
@@ -508,6 +509,7 @@ void Scheduler::snapshot()
     auto records = m_store->query(JobQuery {});
     if (!records) {
         reportStorageError(records.error());
+        retryReadLater(RetrySnapshot);
         return;
     }
     publish(outbox::Snapshot { std::move(records.value()), m_queuePaused.load() });
@@ -637,8 +639,9 @@ void Scheduler::reportSelf()
 
 void Scheduler::lookAtOtherHosts()
 {
-    const qint64 nowMs = now();
     auto runners = m_store->runners();
+    // After the read: a slow server must not make the look stale the moment it is taken.
+    const qint64 nowMs = now();
     m_otherHostsSeenAtMs = nowMs; // a failed look counts too: the next is a second away, not now
     if (!runners) {
         reportStorageError(runners.error());
@@ -699,6 +702,7 @@ void Scheduler::applyExternalChanges()
     auto changes = m_store->changesSince(m_seenRev);
     if (!changes) {
         reportStorageError(changes.error());
+        retryReadLater(RetryChanges);
         return;
     }
     ChangeSet &set = changes.value();
@@ -734,6 +738,7 @@ void Scheduler::publishCounts()
     auto counts = m_store->counts();
     if (!counts) {
         reportStorageError(counts.error());
+        retryReadLater(RetryCounts);
         return;
     }
     if (m_countsPublished && counts.value() == m_lastCounts)
@@ -747,6 +752,24 @@ void Scheduler::markStateChanged()
 {
     if (!m_stateDirty.exchange(true))
         post(inbox::StateChanged {});
+}
+
+void Scheduler::retryReadLater(RetryRead read)
+{
+    m_readsToRetry |= read;
+    if (m_retryTimer && !m_stopped && !m_retryTimer->isActive())
+        m_retryTimer->start();
+}
+
+void Scheduler::retryFailedReads()
+{
+    const unsigned reads = std::exchange(m_readsToRetry, 0u);
+    if (reads & RetrySnapshot)
+        snapshot();
+    if (reads & RetryChanges)
+        applyExternalChanges();
+    if (reads & RetryCounts)
+        markStateChanged();
 }
 
 void Scheduler::reportStorageError(const Error &error, StorageAccess access)

@@ -91,6 +91,11 @@ private:
     void applyExternalChanges();
     void publishCounts();
     void markStateChanged();
+    // Reads somebody waits for (the counts, other processes' changes, a snapshot) are asked for
+    // once each: after a failure nothing else would ask again, so they are retried.
+    enum RetryRead : unsigned { RetryCounts = 1, RetryChanges = 2, RetrySnapshot = 4 };
+    void retryReadLater(RetryRead read);
+    void retryFailedReads();
     // Claims apart from other writes: a store may make them on a connection of their own, which
     // can fail while the other works (a server out of connections).
     enum class StorageAccess { Read, Write, Claim };
@@ -180,7 +185,8 @@ private:
     QTimer *m_recoverTimer = nullptr;
     QTimer *m_wakeTimer = nullptr;
     QTimer *m_countsTimer = nullptr;
-    QTimer *m_retryTimer = nullptr;
+    QTimer *m_retryTimer = nullptr; // retryFailedReads
+    unsigned m_readsToRetry = 0; // RetryRead flags
     QTimer *m_reportTimer = nullptr;
     qint64 m_startedAtMs = 0;
 };

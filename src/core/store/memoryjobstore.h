@@ -12,8 +12,9 @@
 namespace spool {
 
 // A store that lives and dies with the process: for tests, benchmarks of the dispatch path and
-// throwaway queues. Same semantics as the SQLite store (the lifecycle rules are shared).
-class MemoryJobStore final : public JobStore
+// throwaway queues. Same semantics as the SQLite store (the lifecycle rules are shared). Not
+// final: tests derive from it to make a request fail on demand.
+class MemoryJobStore : public JobStore
 {
 public:
     MemoryJobStore() = default;
