@@ -127,6 +127,14 @@ void TestPolicies::progressRate()
         rate.addSample(t, done);
     QVERIFY(rate.ratePerSecond() < 200.0);
     QVERIFY(rate.etaMs(done, done + 10000) > 50000);
+    // A long stall: the speed all but stops, and the ETA of a big remainder is "never", not the
+    // undefined conversion of a double past what a qint64 holds (it came out negative).
+    for (qint64 t = 9500; t <= 400'000; t += 500)
+        rate.addSample(t, done);
+    QVERIFY(rate.ratePerSecond() > 0.0);
+    QCOMPARE(rate.etaMs(done, done + 1'000'000'000), ProgressRate::kNeverMs);
+    QCOMPARE(ProgressRate::etaFromRate(1e9, 1e-60), ProgressRate::kNeverMs);
+    QCOMPARE(ProgressRate::etaFromRate(3000, 1000), qint64(3000));
 }
 
 void TestPolicies::progressRateRestart()

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QLocale>
 
+#include "progress/progressrate.h"
+
 namespace spool::app::format {
 
 namespace {
@@ -78,6 +80,8 @@ QString eta(qint64 ms, bool totalKnown, double ratePerSecond)
 {
     if (!totalKnown)
         return tr("unknown");
+    if (ms >= ProgressRate::kNeverMs)
+        return QStringLiteral("∞");
     if (ms >= 0)
         return duration(ms);
     if (ratePerSecond == 0)

@@ -8,6 +8,7 @@
 
 #include "format.h"
 #include "problemline.h"
+#include "progress/progressrate.h"
 #include "util/runneridentity.h"
 
 namespace spool::app {
@@ -925,7 +926,7 @@ void JobTableModel::combine(Group &group, Row &row) const
     row.live = JobProgress { combined.id, total, rate, -1, 0 };
     // Known only while every part still to do runs: a waiting part starts when it can.
     if (row.hasLive && waiting == 0 && total.totalKnown())
-        row.live.etaMs = qint64(double(total.total - total.done) / rate * 1000.0);
+        row.live.etaMs = ProgressRate::etaFromRate(double(total.total - total.done), rate);
     row.title = kind && kind->groupTitle ? kind->groupTitle(first.params) : title(first);
     row.record = std::move(combined);
 }

@@ -49,9 +49,17 @@ qint64 ProgressRate::etaMs(qint64 done, qint64 total) const
         return -1;
     if (done >= total)
         return 0;
-    if (m_rate <= 0)
+    return etaFromRate(static_cast<double>(total - done), m_rate);
+}
+
+qint64 ProgressRate::etaFromRate(double remaining, double ratePerSecond)
+{
+    if (ratePerSecond <= 0)
         return -1;
-    return static_cast<qint64>(std::ceil(static_cast<double>(total - done) * 1000.0 / m_rate));
+    // During a stall the speed decays towards zero without reaching it, and the quotient can
+    // pass what a qint64 holds (converting that is undefined).
+    const double ms = std::ceil(remaining * 1000.0 / ratePerSecond);
+    return ms < static_cast<double>(kNeverMs) ? static_cast<qint64>(ms) : kNeverMs;
 }
 
 } // namespace spool

@@ -19,6 +19,10 @@ public:
     double ratePerSecond() const { return m_rate; }
     // Milliseconds to reach `total` from `done`; -1 when not knowable.
     qint64 etaMs(qint64 done, qint64 total) const;
+    // The same for `remaining` units at `ratePerSecond`: -1 without a speed, kNeverMs when the
+    // speed has all but stopped.
+    static qint64 etaFromRate(double remaining, double ratePerSecond);
+    static constexpr qint64 kNeverMs = 100LL * 365 * 86'400'000; // a century: shown as "∞"
 
 private:
     qint64 m_timeConstantMs;
