@@ -154,8 +154,9 @@ private:
     void checkEveryJobSucceeded(qint64 jobs);
     // Waits until every runner has ended by itself (they run --until-empty).
     bool waitForRunners(std::vector<std::unique_ptr<Runner>> &runners, int ms);
-    // True once no connection named `appName` runs a statement (within 30 s).
-    bool waitForIdleConnections(const QString &appName);
+    // Ends the server's connections named `appName`; true once the server has let them all go
+    // (within 30 s). Whatever their client sent before is then in or out for good.
+    bool cutConnections(const QString &appName);
     // Waits for one of `parts` to run on one of `runners` with progress made, then kills that
     // runner (frozen first, so that the part cannot finish while we look) and drops it from
     // `runners`. The part as it was seen; a null id when none was seen within two minutes.
@@ -186,6 +187,7 @@ void TestSharedQueue::initTestCase()
     // This process and every spoolctl it starts to queue work are the machine "desk"; runners
     // say which machine they are themselves.
     qputenv("SPOOL_RUNNER_HOST", "desk");
+    qunsetenv("PGAPPNAME"); // its connections are the store's "spool"; each runner names its own
     m_pg = std::make_unique<test::PgServer>();
     QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
     m_http = std::make_unique<test::FaultServer>();
@@ -892,14 +894,14 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
         (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
 }
 
-bool TestSharedQueue::waitForIdleConnections(const QString &appName)
+bool TestSharedQueue::cutConnections(const QString &appName)
 {
+    const QString named =
+        QStringLiteral("FROM pg_stat_activity WHERE application_name = '%1'").arg(appName);
+    sql(QStringLiteral("SELECT pg_terminate_backend(pid) ") + named);
     QDeadlineTimer deadline(30000);
     while (!deadline.hasExpired()) {
-        if (sql(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
-                               "'%1' AND state = 'active'")
-                    .arg(appName))
-            == u"0")
+        if (sql(QStringLiteral("SELECT COUNT(*) ") + named) == u"0")
             return true;
         QTest::qWait(10);
     }
@@ -919,9 +921,9 @@ JobRecord TestSharedQueue::killRunnerMidPart(
                 if ((*it)->host() != host || job.progress.done == 0)
                     continue;
                 (*it)->signal(SIGSTOP);
-                // A commit it sent before it froze may still land (its part's finish): wait
-                // until none of its connections runs a statement, then look.
-                if (!waitForIdleConnections((*it)->appName()))
+                // A finish it sent before it froze may still be on its way to the server (in a
+                // socket buffer): cut its connections, then look. Thawed, it connects again.
+                if (!cutConnections((*it)->appName()))
                     return {};
                 const auto now = store.query(JobQuery { { job.id }, {} }).value();
                 if (now.size() == 1 && now.first().state == JobState::Running

@@ -169,6 +169,7 @@ private:
 
 void TestStore::initTestCase()
 {
+    qunsetenv("PGAPPNAME"); // this process's connections are the store's "spool"
     m_pg = std::make_unique<test::PgServer>();
     QVERIFY2(m_pg->isRunning(), qPrintable(m_pg->error()));
 }

@@ -188,9 +188,10 @@ void JobQueueImpl::drainOutbox()
     // One reading of the clock: with two, time could pass between them and the timer's
     // interval turn negative; QTimer then refuses to start, and nothing is delivered again.
     const qint64 nowMs = m_config.steadyMs();
-    if (nowMs - m_lastDrainMs < kMinDrainIntervalMs) {
+    const qint64 sinceMs = nowMs - m_lastDrainMs;
+    if (sinceMs >= 0 && sinceMs < kMinDrainIntervalMs) { // a clock that went back: drain now
         if (!m_drainTimer.isActive())
-            m_drainTimer.start(int(kMinDrainIntervalMs - (nowMs - m_lastDrainMs)));
+            m_drainTimer.start(int(kMinDrainIntervalMs - sinceMs));
         return;
     }
     m_lastDrainMs = nowMs;

@@ -6,6 +6,7 @@ namespace spool {
 
 bool sleepInSteps(qint64 ms, qint64 stepMs, const SleepSteps &how)
 {
+    stepMs = std::max<qint64>(1, stepMs);
     for (;;) {
         if (how.stop())
             return false;
