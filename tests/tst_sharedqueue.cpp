@@ -896,16 +896,11 @@ void TestSharedQueue::splitRenderAcrossMachinesEqualsTheWholeRender()
 
 bool TestSharedQueue::cutConnections(const QString &appName)
 {
-    const QString named =
-        QStringLiteral("FROM pg_stat_activity WHERE application_name = '%1'").arg(appName);
-    sql(QStringLiteral("SELECT pg_terminate_backend(pid) ") + named);
-    QDeadlineTimer deadline(30000);
-    while (!deadline.hasExpired()) {
-        if (sql(QStringLiteral("SELECT COUNT(*) ") + named) == u"0")
-            return true;
-        QTest::qWait(10);
-    }
-    return false;
+    // Given a timeout, pg_terminate_backend returns once the connection is gone (false if not).
+    return sql(QStringLiteral("SELECT COUNT(*) FILTER (WHERE NOT pg_terminate_backend(pid, 30000)) "
+                              "FROM pg_stat_activity WHERE application_name = '%1'")
+                   .arg(appName))
+        == u"0";
 }
 
 JobRecord TestSharedQueue::killRunnerMidPart(

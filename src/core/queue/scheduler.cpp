@@ -642,16 +642,17 @@ void Scheduler::lookAtOtherHosts()
     auto runners = m_store->runners();
     // After the read: a slow server must not make the look stale the moment it is taken.
     const qint64 nowMs = now();
-    m_otherHostsSeenAtMs = nowMs; // a failed look counts too: the next is a second away, not now
     if (!runners) {
         reportStorageError(runners.error());
         m_otherHostFree = false; // unknown: this machine takes the job rather than nobody
-        return;
+    } else {
+        const QString host = runneridentity::hostOf(m_owner);
+        m_otherHostFree = std::any_of(runners->cbegin(), runners->cend(), [&](const RunnerInfo &r) {
+            return r.host != host && runnerSeemsAlive(r, nowMs) && r.running < r.workers;
+        });
     }
-    const QString host = runneridentity::hostOf(m_owner);
-    m_otherHostFree = std::any_of(runners->cbegin(), runners->cend(), [&](const RunnerInfo &r) {
-        return r.host != host && runnerSeemsAlive(r, nowMs) && r.running < r.workers;
-    });
+    // Stamped after the verdict, which claims read with it; a failed look counts too: the next is
+    // a second away, not now.
     m_otherHostsSeenAtMs = nowMs;
 }
 
