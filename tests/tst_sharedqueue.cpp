@@ -99,7 +99,8 @@ public:
     // Waits for the runner to end by itself; its exit status (-1: still running or crashed).
     int wait(int ms)
     {
-        if (!m_process->waitForFinished(ms))
+        // waitForFinished is false for a process that ended while the event loop ran.
+        if (m_process->state() != QProcess::NotRunning && !m_process->waitForFinished(ms))
             return -1;
         return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
     }
@@ -123,6 +124,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
 
+    void runnerThatEndedWhileWeWaitedHasEnded();
     void threeMachinesRunEveryJobOnce();
     void hostCapHoldsAcrossMachines();
     void serverRestartLosesNothing();
@@ -253,6 +255,20 @@ void TestSharedQueue::checkEveryJobSucceeded(qint64 jobs)
     QVERIFY(store);
     const auto counts = store->counts();
     QVERIFY(counts.ok());
+    if (counts->succeeded != jobs) {
+        // Which ones did not, and what their timelines say.
+        for (const JobRecord &job : store->query(JobQuery {}).value()) {
+            if (job.state == JobState::Succeeded)
+                continue;
+            QStringList events;
+            for (const JobEvent &event : store->events(job.id).value())
+                events.append(event.event + u' ' + event.detail);
+            qWarning("%s %s (%s): %s; %s", qPrintable(job.kind),
+                qPrintable(jobStateName(job.state)),
+                QJsonDocument(job.params).toJson(QJsonDocument::Compact).constData(),
+                qPrintable(job.error), qPrintable(events.join(QStringLiteral(" | "))));
+        }
+    }
     QCOMPARE(counts->succeeded, jobs);
     QCOMPARE(counts->total(), jobs);
 }
@@ -274,6 +290,15 @@ bool TestSharedQueue::waitForRunners(std::vector<std::unique_ptr<Runner>> &runne
         return false;
     }
     return true;
+}
+
+// The tests wait on runners in event loops (QTRY, qWait), where QProcess takes a runner's exit;
+// one that ended there has ended, with its exit code.
+void TestSharedQueue::runnerThatEndedWhileWeWaitedHasEnded()
+{
+    auto runners = startRunners(1, 1); // the queue is empty: it ends at once
+    QTRY_VERIFY_WITH_TIMEOUT(!runners.front()->isRunning(), 60000);
+    QVERIFY(waitForRunners(runners, 1000));
 }
 
 // 3,000 short jobs, three machines; meanwhile one runner at a time is killed (SIGKILL, then
