@@ -1,5 +1,7 @@
 // The queue as the app and spoolctl use it: FIFO, caps, commands, retries, progress, priority,
 // restarts. Runs against both stores where the behaviour is shared.
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <QDateTime>
@@ -59,6 +61,44 @@ public:
     }
 };
 
+// A memory store whose heartbeats wait while told to: a runner's control thread late renewing
+// its leases, as on a busy machine.
+class LateHeartbeatStore final : public MemoryJobStore
+{
+public:
+    Result<QList<LeaseStatus>> heartbeat(
+        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            m_waiting = m_stalled;
+            m_changed.notify_all();
+            m_changed.wait(lock, [this] { return !m_stalled; });
+            m_waiting = false;
+        }
+        return MemoryJobStore::heartbeat(beats, nowMs, leaseMs);
+    }
+    // Returns once a heartbeat waits: none renews a lease until resume().
+    void stall()
+    {
+        std::unique_lock lock(m_mutex);
+        m_stalled = true;
+        m_changed.wait(lock, [this] { return m_waiting; });
+    }
+    void resume()
+    {
+        std::lock_guard lock(m_mutex);
+        m_stalled = false;
+        m_changed.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_stalled = false;
+    bool m_waiting = false;
+};
+
 struct Harness
 {
     std::shared_ptr<JobStore> store;
@@ -109,6 +149,7 @@ private Q_SLOTS:
     void workersRunAtLowerPriority();
     void qtLowPriorityAloneChangesNothing();
     void leaseVerdictIsAwaited();
+    void jobThatDoubtedItsLeaseRunsAgain();
     void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
     void idleWorkersAreLentAndTakenBack();
     void unknownKindsAreLeftForOtherRunners();
@@ -596,6 +637,67 @@ void TestQueue::leaseVerdictIsAwaited()
     unheard.renewLease(RunningJob::steadyMs() + 60000, 60000);
     unheard.loseLease();
     QVERIFY(!unheard.holdsLease()); // lost stays lost, whatever the deadline
+}
+
+// A job that cannot tell that it still holds its lease (no verdict within a lease: the runner's
+// heartbeats are late) gives up, as a render does ("another runner has taken this job over").
+// Nobody took it: it goes back to the queue and runs again instead of failing for good.
+void TestQueue::jobThatDoubtedItsLeaseRunsAgain()
+{
+    auto store = std::make_shared<LateHeartbeatStore>();
+    ManualClock clock; // the store's leases never expire: no recovery comes to the rescue
+    QueueConfig config;
+    config.workers = 1;
+    config.clock = &clock;
+    config.leaseMs = 200;
+    config.heartbeatMs = 20;
+    auto &h = make(config);
+    h.queue.reset();
+    h.recorder.reset();
+    h.store = store;
+    std::atomic<int> doubted { 0 };
+    JobKind kind;
+    kind.name = QStringLiteral("doubter");
+    kind.create = [&]() -> std::unique_ptr<Job> {
+        struct Doubter final : Job
+        {
+            LateHeartbeatStore *store;
+            std::atomic<int> *doubted;
+            JobResult run(JobContext &c) override
+            {
+                if (c.attempt() > 1)
+                    return JobResult::success(
+                        QStringLiteral("done at attempt %1").arg(c.attempt()));
+                store->stall();
+                // Past the last renewal's deadline by the runner's clock; then a lease's wait.
+                std::this_thread::sleep_for(std::chrono::milliseconds(250));
+                const bool held = c.holdsLease();
+                store->resume();
+                if (held)
+                    return JobResult::success(QStringLiteral("the lease held"));
+                ++*doubted;
+                return JobResult::failure(QStringLiteral("another runner took it over"), false);
+            }
+        };
+        auto job = std::make_unique<Doubter>();
+        job->store = store.get();
+        job->doubted = &doubted;
+        return job;
+    };
+    QVERIFY(h.registry->add(std::move(kind)).ok());
+    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
+    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    h.queue->start();
+    const QUuid id = enqueue(QStringLiteral("doubter"), 1).first();
+    QTRY_VERIFY(h.recorder->finished.contains(id));
+    QCOMPARE(doubted.load(), 1);
+    const JobRecord record = h.recorder->record(id);
+    QCOMPARE(jobStateName(record.state), jobStateName(JobState::Succeeded));
+    QCOMPARE(record.output, QStringLiteral("done at attempt 2"));
+    const auto events = store->events(id).value();
+    QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const JobEvent &e) {
+        return e.event == u"released" && e.detail.contains(QLatin1String("late renewing"));
+    }));
 }
 
 void TestQueue::idleWorkersAreLentAndTakenBack()

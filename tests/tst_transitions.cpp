@@ -55,6 +55,7 @@ private Q_SLOTS:
     void complete_data();
     void complete();
     void staleRunnerIsRefused();
+    void leaseThatRanOutSendsTheJobBack();
     void recover_data();
     void recover();
     void deadRunnerOfThisProcessIsRecoveredAtOnce();
@@ -173,6 +174,39 @@ void TestTransitions::claimCountsTheAttemptAndFences()
     // A running job cannot be claimed twice.
     QCOMPARE(transitions::claim(r, QStringLiteral("other|1|1|y"), kNow, 5000).error.code,
         ErrorCode::InvalidState);
+}
+
+// A job that gave up because it could not tell its lease held, when nobody took it over: back to
+// the queue, the attempt counted (a job that always ends so must end); a user's stop still wins.
+void TestTransitions::leaseThatRanOutSendsTheJobBack()
+{
+    const QString reason = QStringLiteral("the runner was late renewing the job's lease");
+    const auto ranOut = [&](JobRecord &r) {
+        Completion c = completionFor(r, RunStatus::Stopped);
+        c.leaseRanOut = true;
+        c.error = reason;
+        return transitions::complete(r, c, kNow);
+    };
+    JobRecord again = recordIn(JobState::Running);
+    auto outcome = ranOut(again);
+    QVERIFY(!outcome.error.isError());
+    QCOMPARE(again.state, JobState::Queued);
+    QCOMPARE(again.attempts, 1);
+    QCOMPARE(again.notBeforeMs, 0);
+    QVERIFY(again.leaseOwner.isEmpty());
+    QVERIFY(again.avoidHost.isEmpty()); // nothing against the machine
+    QCOMPARE(outcome.events.last().event, QStringLiteral("released"));
+    QCOMPARE(outcome.events.last().detail, reason);
+
+    JobRecord last = recordIn(JobState::Running);
+    last.attempts = last.maxAttempts;
+    QVERIFY(!ranOut(last).error.isError());
+    QCOMPARE(last.state, JobState::Failed);
+    QCOMPARE(last.error, reason + QStringLiteral(" (after 3 attempts)"));
+
+    JobRecord canceled = recordIn(JobState::Running, JobControl::Cancel);
+    QVERIFY(!ranOut(canceled).error.isError());
+    QCOMPARE(canceled.state, JobState::Canceled);
 }
 
 void TestTransitions::complete_data()

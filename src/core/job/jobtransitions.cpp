@@ -59,6 +59,30 @@ void appendLogLines(
         events.append(event(record, nowMs, QStringLiteral("log"), line));
 }
 
+// An attempt that ended without a result of the job's own (its runner died, froze or was late
+// renewing the lease): back to the queue. It counts: a job that always ends so must end.
+Outcome againOrFailed(
+    JobRecord &record, qint64 nowMs, const QString &reason, QList<JobEvent> events)
+{
+    record.error = reason;
+    if (record.attempts >= record.maxAttempts) {
+        record.state = JobState::Failed;
+        record.finishedAtMs = nowMs;
+        record.error = QStringLiteral("%1 (after %2 attempts)").arg(reason).arg(record.attempts);
+        events.append(event(record, nowMs, QStringLiteral("failed"), record.error));
+    } else {
+        record.state = JobState::Queued;
+        record.notBeforeMs = 0;
+    }
+    return changed(std::move(events));
+}
+
+Outcome leaseRanOut(JobRecord &record, qint64 nowMs, const QString &reason, QList<JobEvent> events)
+{
+    events.append(event(record, nowMs, QStringLiteral("released"), reason));
+    return againOrFailed(record, nowMs, reason, std::move(events));
+}
+
 } // namespace
 
 JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events)
@@ -282,6 +306,8 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
         break;
     }
 
+    if (c.status == RunStatus::Stopped && c.leaseRanOut)
+        return leaseRanOut(record, nowMs, c.error, std::move(events));
     if (c.status == RunStatus::Stopped) {
         if (c.interrupted) {
             // Back to the queue (paused queue, runner shutting down): not an error of the job's.
@@ -373,17 +399,7 @@ Outcome recover(JobRecord &record, qint64 nowMs, const QString &reason)
         record.state = JobState::Paused;
         return changed(std::move(events));
     }
-    record.error = reason;
-    if (record.attempts >= record.maxAttempts) {
-        record.state = JobState::Failed;
-        record.finishedAtMs = nowMs;
-        record.error = QStringLiteral("%1 (after %2 attempts)").arg(reason).arg(record.attempts);
-        events.append(event(record, nowMs, QStringLiteral("failed"), record.error));
-    } else {
-        record.state = JobState::Queued;
-        record.notBeforeMs = 0;
-    }
-    return changed(std::move(events));
+    return againOrFailed(record, nowMs, reason, std::move(events));
 }
 
 } // namespace spool::transitions

@@ -27,6 +27,9 @@ struct Completion
     QString output;
     Progress progress;
     QStringList logLines; // log lines not yet persisted
+    // For Stopped: the job gave up because it could not tell that its lease still held (its
+    // runner late renewing it). If the lease did hold, the job goes back to the queue.
+    bool leaseRanOut = false;
 };
 
 // A runner's periodic renewal of one lease, carrying what changed since the last one.

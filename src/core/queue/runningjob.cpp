@@ -175,14 +175,18 @@ bool RunningJob::holdsLease() const
 {
     std::unique_lock lock(m_leaseMutex);
     const auto held = [this] { return !m_leaseLost && steadyMs() < m_leaseDeadline; };
-    if (m_leaseLost || held())
-        return !m_leaseLost;
-    // Past the deadline by this clock: the process was frozen (the next heartbeat finds the job
-    // taken), or the runner's control thread was late (it renews). Wait for the verdict rather
-    // than give up a job nobody else took; no verdict within a lease counts as lost.
-    m_leaseSettled.wait_for(
-        lock, std::chrono::milliseconds(m_leaseMs), [&] { return m_leaseLost || held(); });
-    return held();
+    if (!held() && !m_leaseLost) {
+        // Past the deadline by this clock: the process was frozen (the next heartbeat finds the
+        // job taken), or the runner's control thread was late (it renews). Wait for the verdict
+        // rather than give up a job nobody else took; no verdict within a lease counts as lost.
+        m_leaseSettled.wait_for(
+            lock, std::chrono::milliseconds(m_leaseMs), [&] { return m_leaseLost || held(); });
+    }
+    if (held())
+        return true;
+    // Without a verdict the job may give up work that was still its own: see makeCompletion.
+    m_leaseDoubted.store(true, std::memory_order_release);
+    return false;
 }
 
 void RunningJob::renewLease(qint64 deadline, qint64 leaseMs)

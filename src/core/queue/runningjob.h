@@ -65,6 +65,8 @@ public:
     // next heartbeat settles a lease past its deadline (renewed or lost) within `leaseMs`.
     void renewLease(qint64 deadline, qint64 leaseMs);
     void loseLease();
+    // holdsLease() said false at least once: the job may have given up work it could have done.
+    bool doubtedLease() const { return m_leaseDoubted.load(std::memory_order_acquire); }
     // A monotonic clock for lease deadlines: a frozen process sees its lease expired on waking.
     static qint64 steadyMs();
 
@@ -89,6 +91,7 @@ private:
     qint64 m_leaseDeadline = std::numeric_limits<qint64>::max();
     qint64 m_leaseMs = 0;
     bool m_leaseLost = false;
+    mutable std::atomic<bool> m_leaseDoubted { false };
 
     mutable std::mutex m_mutex;
     std::condition_variable m_stopped;

@@ -1082,6 +1082,16 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
     if (completion.interrupted && seen == JobControl::Interrupt && completion.error.isEmpty())
         completion.error = m_queuePaused ? QStringLiteral("the queue was paused")
                                          : QStringLiteral("the runner stopped");
+    if (result.status != RunStatus::Succeeded && !completion.interrupted && job->doubtedLease()) {
+        // The job gave up when it could not tell that its lease held ("another runner took it
+        // over"). If another runner did, the store refuses this; if none did (this runner was
+        // late renewing on a busy machine), the job is not failed for what it never did.
+        completion.status = RunStatus::Stopped;
+        completion.leaseRanOut = true;
+        completion.interrupted = false;
+        completion.error = QStringLiteral("the runner was late renewing the job's lease (a busy "
+                                          "machine?); the job stopped without failing");
+    }
     if (result.status == RunStatus::Failed) {
         completion.retryDelayMs = m_config.retry.delayMs(job->record().attempts, nextRandom());
         if (result.retryAfterMs >= 0) {
