@@ -25,6 +25,7 @@
 #include "spoolctlprocess.h"
 #include "store/postgresjobstore.h"
 #include "util/runneridentity.h"
+#include "util/tsan.h"
 
 using namespace spool;
 using spool::test::maxChannelDifference;
@@ -33,10 +34,18 @@ namespace {
 
 // The split renders' size: a picture in parts equals the picture in one piece at any size, and
 // this one is rendered twice on one thread each, within the timeouts under TSan on a loaded
-// machine (at 640 x 480 and 96 samples its first pass alone took 137 s there).
+// machine (at 640 x 480 and 96 samples its first pass alone took 137 s there). A part must also
+// run long enough for killRunnerMidPart to find it running with its progress stored (at each
+// heartbeat, every 250 ms): at 48 samples a part of three took 0.2 s in the plain build, and 3 runs
+// in 6 found none; at 384 it takes about 1.6 s. Under TSan 48 samples take longer than that.
+#ifdef SPOOL_TSAN
+constexpr int kSplitRenderSamples = 48;
+#else
+constexpr int kSplitRenderSamples = 384;
+#endif
 const QStringList kSplitRenderSize { QStringLiteral("--width"), QStringLiteral("320"),
     QStringLiteral("--height"), QStringLiteral("240"), QStringLiteral("--samples"),
-    QStringLiteral("48"), QStringLiteral("--threads"), QStringLiteral("1") };
+    QString::number(kSplitRenderSamples), QStringLiteral("--threads"), QStringLiteral("1") };
 
 // One machine's runner: `spoolctl run --until-empty` on the shared queue.
 class Runner
