@@ -77,12 +77,6 @@ Outcome againOrFailed(
     return changed(std::move(events));
 }
 
-Outcome leaseRanOut(JobRecord &record, qint64 nowMs, const QString &reason, QList<JobEvent> events)
-{
-    events.append(event(record, nowMs, QStringLiteral("released"), reason));
-    return againOrFailed(record, nowMs, reason, std::move(events));
-}
-
 } // namespace
 
 JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events)
@@ -306,8 +300,10 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
         break;
     }
 
-    if (c.status == RunStatus::Stopped && c.leaseRanOut)
-        return leaseRanOut(record, nowMs, c.error, std::move(events));
+    if (c.status == RunStatus::Stopped && c.leaseRanOut) {
+        events.append(event(record, nowMs, QStringLiteral("released"), c.error));
+        return againOrFailed(record, nowMs, c.error, std::move(events));
+    }
     if (c.status == RunStatus::Stopped) {
         if (c.interrupted) {
             // Back to the queue (paused queue, runner shutting down): not an error of the job's.

@@ -1088,7 +1088,6 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
         // late renewing on a busy machine), the job is not failed for what it never did.
         completion.status = RunStatus::Stopped;
         completion.leaseRanOut = true;
-        completion.interrupted = false;
         completion.error = QStringLiteral("the runner was late renewing the job's lease (a busy "
                                           "machine?); the job stopped without failing");
     }
