@@ -101,6 +101,7 @@ private:
 
 struct Harness
 {
+    std::unique_ptr<ManualClock> clock; // first: the queue that reads it goes before it
     std::shared_ptr<JobStore> store;
     std::shared_ptr<JobKindRegistry> registry = std::make_shared<JobKindRegistry>();
     TestKit kit;
@@ -150,6 +151,7 @@ private Q_SLOTS:
     void qtLowPriorityAloneChangesNothing();
     void leaseVerdictIsAwaited();
     void jobThatDoubtedItsLeaseRunsAgain();
+    void failureAfterASettledDoubtStands();
     void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
     void idleWorkersAreLentAndTakenBack();
     void unknownKindsAreLeftForOtherRunners();
@@ -159,6 +161,8 @@ private Q_SLOTS:
 private:
     void storeRows();
     Harness &make(QueueConfig config = {});
+    Harness &makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> store,
+        std::function<JobResult(JobContext &, LateHeartbeatStore &)> body);
     std::shared_ptr<SqliteJobStore> openSqlite();
     QList<QUuid> enqueue(
         const QString &kind, int count, QJsonObject params = {}, int maxAttempts = 0);
@@ -407,14 +411,16 @@ void TestQueue::manualRetryAfterFailure()
 
 void TestQueue::backoffFollowsTheClock()
 {
-    ManualClock clock;
+    auto owned = std::make_unique<ManualClock>();
+    ManualClock &clock = *owned;
     QueueConfig config;
     config.workers = 1;
-    config.clock = &clock;
+    config.clock = owned.get();
     config.random = [] { return 0.5; };
     config.retry.baseDelayMs = 1000;
     config.retry.factor = 2.0;
     auto &h = make(config);
+    h.clock = std::move(owned); // the queue outlives this function (until cleanup())
     const QUuid id = enqueue(QStringLiteral("flaky"), 1, {}, 3).first();
     h.queue->start();
 
@@ -639,54 +645,67 @@ void TestQueue::leaseVerdictIsAwaited()
     QVERIFY(!unheard.holdsLease()); // lost stays lost, whatever the deadline
 }
 
+// One worker, a 200 ms lease, heartbeats the store holds while told to, and a manual clock (the
+// store's leases never expire: no recovery comes to the rescue). Kind "doubter" runs `body`.
+Harness &TestQueue::makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> store,
+    std::function<JobResult(JobContext &, LateHeartbeatStore &)> body)
+{
+    auto clock = std::make_unique<ManualClock>();
+    QueueConfig config;
+    config.workers = 1;
+    config.clock = clock.get();
+    config.leaseMs = 200;
+    config.heartbeatMs = 20;
+    auto &h = make(config);
+    h.queue.reset();
+    h.recorder.reset();
+    h.clock = std::move(clock);
+    h.store = store;
+    JobKind kind;
+    kind.name = QStringLiteral("doubter");
+    kind.create = [store, body]() -> std::unique_ptr<Job> {
+        struct Doubter final : Job
+        {
+            std::function<JobResult(JobContext &)> fn;
+            JobResult run(JobContext &c) override { return fn(c); }
+        };
+        auto job = std::make_unique<Doubter>();
+        job->fn = [store, body](JobContext &c) { return body(c, *store); };
+        return job;
+    };
+    if (!h.registry->add(std::move(kind)).ok())
+        qFatal("doubter registered twice");
+    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
+    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    return h;
+}
+
+// Asks holdsLease() past the last renewal's deadline while the heartbeats are held: no verdict
+// comes within a lease, so the answer is no whatever the OS scheduler does.
+static bool askWithoutAVerdict(JobContext &c, LateHeartbeatStore &store)
+{
+    store.stall();
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    const bool held = c.holdsLease();
+    store.resume();
+    return held;
+}
+
 // A job that cannot tell that it still holds its lease (no verdict within a lease: the runner's
 // heartbeats are late) gives up, as a render does ("another runner has taken this job over").
 // Nobody took it: it goes back to the queue and runs again instead of failing for good.
 void TestQueue::jobThatDoubtedItsLeaseRunsAgain()
 {
     auto store = std::make_shared<LateHeartbeatStore>();
-    ManualClock clock; // the store's leases never expire: no recovery comes to the rescue
-    QueueConfig config;
-    config.workers = 1;
-    config.clock = &clock;
-    config.leaseMs = 200;
-    config.heartbeatMs = 20;
-    auto &h = make(config);
-    h.queue.reset();
-    h.recorder.reset();
-    h.store = store;
     std::atomic<int> doubted { 0 };
-    JobKind kind;
-    kind.name = QStringLiteral("doubter");
-    kind.create = [&]() -> std::unique_ptr<Job> {
-        struct Doubter final : Job
-        {
-            LateHeartbeatStore *store;
-            std::atomic<int> *doubted;
-            JobResult run(JobContext &c) override
-            {
-                if (c.attempt() > 1)
-                    return JobResult::success(
-                        QStringLiteral("done at attempt %1").arg(c.attempt()));
-                store->stall();
-                // Past the last renewal's deadline by the runner's clock; then a lease's wait.
-                std::this_thread::sleep_for(std::chrono::milliseconds(250));
-                const bool held = c.holdsLease();
-                store->resume();
-                if (held)
-                    return JobResult::success(QStringLiteral("the lease held"));
-                ++*doubted;
-                return JobResult::failure(QStringLiteral("another runner took it over"), false);
-            }
-        };
-        auto job = std::make_unique<Doubter>();
-        job->store = store.get();
-        job->doubted = &doubted;
-        return job;
-    };
-    QVERIFY(h.registry->add(std::move(kind)).ok());
-    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
-    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    auto &h = makeWithLateHeartbeats(store, [&doubted](JobContext &c, LateHeartbeatStore &s) {
+        if (c.attempt() > 1)
+            return JobResult::success(QStringLiteral("done at attempt %1").arg(c.attempt()));
+        if (askWithoutAVerdict(c, s))
+            return JobResult::success(QStringLiteral("the lease held"));
+        ++doubted;
+        return JobResult::failure(QStringLiteral("another runner took it over"), false);
+    });
     h.queue->start();
     const QUuid id = enqueue(QStringLiteral("doubter"), 1).first();
     QTRY_VERIFY(h.recorder->finished.contains(id));
@@ -698,6 +717,28 @@ void TestQueue::jobThatDoubtedItsLeaseRunsAgain()
     QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const JobEvent &e) {
         return e.event == u"released" && e.detail.contains(QLatin1String("late renewing"));
     }));
+}
+
+// A doubt that a later answer settled (the lease held after all) does not touch the job's own
+// failure: it fails with its reason, once, as it said.
+void TestQueue::failureAfterASettledDoubtStands()
+{
+    auto store = std::make_shared<LateHeartbeatStore>();
+    std::atomic<bool> doubted { false };
+    auto &h = makeWithLateHeartbeats(store, [&doubted](JobContext &c, LateHeartbeatStore &s) {
+        doubted = !askWithoutAVerdict(c, s);
+        // The heartbeats go on and the store's leases never expire: a yes comes, however late.
+        while (!c.holdsLease()) { }
+        return JobResult::failure(QStringLiteral("disk on fire"), false);
+    });
+    h.queue->start();
+    const QUuid id = enqueue(QStringLiteral("doubter"), 1).first();
+    QTRY_VERIFY(h.recorder->finished.contains(id));
+    QVERIFY(doubted.load());
+    const JobRecord record = h.recorder->record(id);
+    QCOMPARE(jobStateName(record.state), jobStateName(JobState::Failed));
+    QCOMPARE(record.error, QStringLiteral("disk on fire"));
+    QCOMPARE(record.attempts, 1);
 }
 
 void TestQueue::idleWorkersAreLentAndTakenBack()

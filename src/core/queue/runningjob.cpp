@@ -102,7 +102,7 @@ void RunningJob::sharePreview(const QByteArray &image)
 {
     // The size a preview may reach: the queue holds one per running job.
     constexpr qsizetype kMaxSharedPreviewBytes = 256 * 1024;
-    if (!m_previewsShared || image.size() > kMaxSharedPreviewBytes || !holdsLease())
+    if (!m_previewsShared || image.size() > kMaxSharedPreviewBytes || !leaseHeld())
         return;
     std::lock_guard lock(m_mutex);
     m_sharedPreview = image;
@@ -182,11 +182,16 @@ bool RunningJob::holdsLease() const
         m_leaseSettled.wait_for(
             lock, std::chrono::milliseconds(m_leaseMs), [&] { return m_leaseLost || held(); });
     }
-    if (held())
-        return true;
-    // Without a verdict the job may give up work that was still its own: see makeCompletion.
-    m_leaseDoubted.store(true, std::memory_order_release);
-    return false;
+    const bool answer = held();
+    // A job told no may give up work that is still its own: see Scheduler::execute.
+    m_leaseDoubted.store(!answer, std::memory_order_release);
+    return answer;
+}
+
+bool RunningJob::leaseHeld() const
+{
+    std::lock_guard lock(m_leaseMutex);
+    return !m_leaseLost && steadyMs() < m_leaseDeadline;
 }
 
 void RunningJob::renewLease(qint64 deadline, qint64 leaseMs)

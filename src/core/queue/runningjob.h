@@ -65,7 +65,10 @@ public:
     // next heartbeat settles a lease past its deadline (renewed or lost) within `leaseMs`.
     void renewLease(qint64 deadline, qint64 leaseMs);
     void loseLease();
-    // holdsLease() said false at least once: the job may have given up work it could have done.
+    // The lease as last renewed, without waiting for a verdict: for what may simply be skipped
+    // (a preview), and for the thread that renews leases, which must never wait for itself.
+    bool leaseHeld() const;
+    // The job's last holdsLease() said no: it may have given up work that was still its own.
     bool doubtedLease() const { return m_leaseDoubted.load(std::memory_order_acquire); }
     // A monotonic clock for lease deadlines: a frozen process sees its lease expired on waking.
     static qint64 steadyMs();

@@ -582,7 +582,7 @@ void Scheduler::sharePreviews(const QList<std::shared_ptr<RunningJob>> &jobs)
 {
     for (const auto &job : jobs) {
         const QByteArray image = job->takeSharedPreview();
-        if (image.isEmpty() || !job->holdsLease())
+        if (image.isEmpty() || !job->leaseHeld())
             continue;
         // A picture is no job's state: one that does not get through is simply not seen.
         (void)m_store->sharePreview(job->id(), job->record().leaseToken, image, now());
