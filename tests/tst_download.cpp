@@ -51,6 +51,12 @@ QByteArray readFile(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+
 QString header(const QJsonValue &request, const QString &name)
 {
     const QJsonObject headers = request.toObject().value(QStringLiteral("headers")).toObject();
@@ -111,6 +117,8 @@ private Q_SLOTS:
     void paginationLoopStops();
     void plantedLinkIsNotFollowed_data();
     void plantedLinkIsNotFollowed();
+    void killedAttemptsOutputIsFoundNotWrittenTwice_data();
+    void killedAttemptsOutputIsFoundNotWrittenTwice();
     void unusableNextLinkFails_data();
     void unusableNextLinkFails();
     void methodHeadersAndBody();
@@ -614,6 +622,76 @@ void TestDownload::plantedLinkIsNotFollowed()
     QVERIFY2(r.error.contains(QLatin1String("symbolic link")), qPrintable(r.error));
     QCOMPARE(readFile(victim), QByteArray("keep me"));
     QVERIFY(!QFileInfo::exists(out));
+}
+
+void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice_data()
+{
+    QTest::addColumn<QString>("killed"); // where the earlier attempt was killed
+    QTest::addColumn<bool>("nameTaken"); // a file of the user's already had the name
+    QTest::addColumn<QString>("expected"); // the job's output, in the output folder
+    QTest::addColumn<bool>("fetchedAgain");
+    QTest::newRow("after the rename")
+        << QStringLiteral("renamed") << false << QStringLiteral("wanted.bin") << false;
+    QTest::newRow("after the rename, beside a file of the name")
+        << QStringLiteral("renamed") << true << QStringLiteral("wanted (1).bin") << false;
+    QTest::newRow("after noting where it went")
+        << QStringLiteral("noted") << false << QStringLiteral("wanted.bin") << false;
+    QTest::newRow("before the rename")
+        << QStringLiteral("before") << false << QStringLiteral("wanted.bin") << true;
+    QTest::newRow("after the rename, the file since removed")
+        << QStringLiteral("removed") << false << QStringLiteral("wanted.bin") << true;
+}
+
+// An attempt killed after moving its file into place, before the queue heard of it: the next
+// attempt finds the file instead of downloading it again beside it as "wanted (1).bin" (the soak
+// test met this). One killed before the rename, or whose file is gone, downloads it again.
+void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
+{
+    QFETCH(QString, killed);
+    QFETCH(bool, nameTaken);
+    QFETCH(QString, expected);
+    QFETCH(bool, fetchedAgain);
+    const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
+    if (nameTaken)
+        QVERIFY(writeFile(out, "the user's own"));
+    const QString query = QStringLiteral("/file?size=100&killed=")
+        + QString::fromUtf8(QUrl::toPercentEncoding(QString::fromUtf8(QTest::currentDataTag())));
+    m_queue->setQueuePaused(true);
+    QTRY_VERIFY(m_recorder->queuePaused);
+    const QUuid id =
+        m_queue
+            ->enqueue(QStringLiteral("download"),
+                { { QStringLiteral("url"), m_server->url(query) }, { QStringLiteral("out"), out } },
+                3)
+            .value();
+
+    // The earlier attempt, up to where it was killed.
+    const QString workDir =
+        QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+    const QString temporary = outputfiles::temporaryPathFor(out, idString(id).left(8));
+    QVERIFY(writeFile(temporary, "the earlier attempt's bytes"));
+    if (killed == QLatin1String("noted")) {
+        QVERIFY(outputfiles::deliver(temporary, out, workDir));
+    } else {
+        QVERIFY(outputfiles::noteDelivery(temporary, out, workDir));
+        if (killed != QLatin1String("before"))
+            QVERIFY(outputfiles::moveIntoPlace(temporary, out));
+        if (killed == QLatin1String("removed"))
+            QVERIFY(QFile::remove(out));
+    }
+
+    m_queue->setQueuePaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(isFinishedState(m_recorder->state(id)), 20000);
+    const JobRecord r = m_recorder->record(id);
+    QVERIFY2(r.state == JobState::Succeeded, qPrintable(r.error));
+    QCOMPARE(r.output, QDir(outDir()).filePath(expected));
+    QCOMPARE(m_server->requestsTo(query).size(), fetchedAgain ? 1 : 0);
+    QCOMPARE(readFile(r.output),
+        fetchedAgain ? expectedContent(100) : QByteArray("the earlier attempt's bytes"));
+    QStringList files { QStringLiteral("wanted.bin") }; // and nothing else: no temporary file
+    if (nameTaken)
+        files.prepend(QStringLiteral("wanted (1).bin")); // in the listing's order
+    QCOMPARE(leftovers(), files);
 }
 
 void TestDownload::unusableNextLinkFails_data()

@@ -200,6 +200,7 @@ private Q_SLOTS:
     void pauseResumesFromTheLastPassAfterARestart();
     void cancelStopsPromptlyAndLeavesNothing();
     void neverReplacesAFile();
+    void killedAttemptsPictureIsNotRenderedTwice();
     void usesIdleWorkersAndOnlyThem();
     void splitRenderEqualsTheWholeRender_data();
     void splitRenderEqualsTheWholeRender();
@@ -643,6 +644,34 @@ void TestRender::neverReplacesAFile()
     QVERIFY(theirs.open(QIODevice::ReadOnly));
     QCOMPARE(theirs.readAll(), QByteArray("not ours"));
     QCOMPARE(QImage(h.out(QStringLiteral("cube (1).png"))).size(), QSize(32, 32));
+}
+
+// An attempt killed after moving its picture into place, before the queue heard of it: the next
+// attempt finds that picture instead of rendering it again beside it as "cube (1).png" (the
+// soak test met this).
+void TestRender::killedAttemptsPictureIsNotRenderedTwice()
+{
+    Harness h(1);
+    h.queue->setQueuePaused(true);
+    const QUuid id = h.add(model("OFF/Cube.off"), QStringLiteral("cube.png"),
+        { { QStringLiteral("width"), 32 }, { QStringLiteral("height"), 32 },
+            { QStringLiteral("samples"), 1 } });
+    // The earlier attempt, up to where it was killed: a red picture, which no render makes.
+    const QString out = h.out(QStringLiteral("cube.png"));
+    const QString temporary = outputfiles::temporaryPathFor(out, idString(id).left(8));
+    QImage red(32, 32, QImage::Format_RGB32);
+    red.fill(Qt::red);
+    QVERIFY(red.save(temporary, "png"));
+    const QString workDir = QDir(h.dir.filePath(QStringLiteral("work"))).filePath(idString(id));
+    QVERIFY(outputfiles::noteDelivery(temporary, out, workDir));
+    QVERIFY(outputfiles::moveIntoPlace(temporary, out));
+
+    h.queue->setQueuePaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 30000);
+    QCOMPARE(h.recorder->record(id).output, out);
+    QCOMPARE(QImage(out).convertToFormat(QImage::Format_RGB32), red);
+    QCOMPARE(QDir(h.dir.path()).entryList({ QStringLiteral("*.png*") }, QDir::Files | QDir::Hidden),
+        QStringList { QStringLiteral("cube.png") });
 }
 
 void TestRender::usesIdleWorkersAndOnlyThem()

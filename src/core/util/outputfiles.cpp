@@ -1,13 +1,19 @@
 #include "util/outputfiles.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "util/atomicfile.h"
 
 namespace spool::outputfiles {
 
@@ -39,20 +45,75 @@ Error goneWhileRunning(const QString &file)
         ErrorCode::Storage, QStringLiteral("%1 was removed while the job ran").arg(file));
 }
 
+constexpr int kMaxCandidates = 10000;
+
+// The names moveIntoPlace() tries for `desiredPath`, in order: "name.ext", "name (1).ext"...
+QString candidateName(const QString &desiredPath, int n)
+{
+    if (n == 0)
+        return desiredPath;
+    const QFileInfo desired(desiredPath);
+    const QString suffix =
+        desired.suffix().isEmpty() ? QString() : QLatin1Char('.') + desired.suffix();
+    return desired.dir().filePath(
+        QStringLiteral("%1 (%2)%3").arg(desired.completeBaseName()).arg(n).arg(suffix));
+}
+
+// Which file a path names: a rename keeps it, a new file at the name (or a rewrite) does not.
+struct Identity
+{
+    qint64 device = -1;
+    qint64 inode = -1;
+    qint64 size = -1;
+
+    bool isValid() const { return inode >= 0; }
+    bool operator==(const Identity &) const = default;
+};
+
+Identity identityOf(const QString &path)
+{
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
+        return {};
+    return { qint64(st.st_dev), qint64(st.st_ino), qint64(st.st_size) };
+}
+
+QString notePath(const QString &workDir)
+{
+    return QDir(workDir).filePath(QStringLiteral("delivery.json"));
+}
+
+Result<void> writeNote(const QString &workDir, const QJsonObject &note)
+{
+    QString why;
+    if (!QDir().mkpath(workDir)
+        || !atomicfile::write(notePath(workDir), QJsonDocument(note).toJson(), &why))
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot write in the job's folder %1: %2")
+                .arg(workDir, why.isEmpty() ? QStringLiteral("cannot create it") : why));
+    return {};
+}
+
+// rename(2), which replaces what is at `path` (QFile::rename refuses to).
+Result<QString> replaceWith(const QString &from, const QString &path)
+{
+    if (std::rename(QFile::encodeName(from).constData(), QFile::encodeName(path).constData()) != 0)
+        return makeError(ErrorCode::Storage,
+            QStringLiteral("cannot replace %1: %2")
+                .arg(path, QString::fromLocal8Bit(std::strerror(errno))));
+    return path;
+}
+
 } // namespace
 
 Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)
 {
     if (!QFileInfo::exists(from))
         return goneWhileRunning(from);
-    const QFileInfo desired(desiredPath);
-    const QString base = desired.completeBaseName();
-    const QString suffix =
-        desired.suffix().isEmpty() ? QString() : QLatin1Char('.') + desired.suffix();
-    for (int n = 0; n < 10000; ++n) {
-        const QString candidate = n == 0
-            ? desiredPath
-            : desired.dir().filePath(QStringLiteral("%1 (%2)%3").arg(base).arg(n).arg(suffix));
+    for (int n = 0; n < kMaxCandidates; ++n) {
+        const QString candidate = candidateName(desiredPath, n);
         if (QFileInfo::exists(candidate))
             continue;
         // QFile::rename refuses to replace an existing file (renameat2 RENAME_NOREPLACE on
@@ -66,6 +127,66 @@ Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)
                     .arg(from, candidate, file.errorString()));
     }
     return makeError(ErrorCode::Storage, QStringLiteral("no free name for %1").arg(desiredPath));
+}
+
+Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir)
+{
+    const Identity moving = identityOf(from);
+    if (!moving.isValid())
+        return goneWhileRunning(from);
+    return writeNote(workDir,
+        { { QStringLiteral("from"), from }, { QStringLiteral("desired"), desiredPath },
+            { QStringLiteral("device"), moving.device }, { QStringLiteral("inode"), moving.inode },
+            { QStringLiteral("size"), moving.size } });
+}
+
+Result<QString> deliver(
+    const QString &from, const QString &desiredPath, const QString &workDir, Existing existing)
+{
+    if (auto noted = noteDelivery(from, desiredPath, workDir); !noted)
+        return noted.error();
+    auto moved = existing == Existing::Kept ? moveIntoPlace(from, desiredPath)
+                                            : replaceWith(from, desiredPath);
+    if (!moved)
+        return moved;
+    // Where it went, so the next attempt need not look; if this is lost, it looks.
+    QFile file(notePath(workDir));
+    if (file.open(QIODevice::ReadOnly)) {
+        QJsonObject note = QJsonDocument::fromJson(file.readAll()).object();
+        note.insert(QStringLiteral("path"), moved.value());
+        (void)writeNote(workDir, note);
+    }
+    return moved;
+}
+
+QString deliveredBefore(const QString &workDir)
+{
+    QFile file(notePath(workDir));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QJsonObject note = QJsonDocument::fromJson(file.readAll()).object();
+    const Identity moved { note.value(QStringLiteral("device")).toInteger(-1),
+        note.value(QStringLiteral("inode")).toInteger(-1),
+        note.value(QStringLiteral("size")).toInteger(-1) };
+    const QString desired = note.value(QStringLiteral("desired")).toString();
+    if (!moved.isValid() || desired.isEmpty())
+        return {};
+    const QString path = note.value(QStringLiteral("path")).toString();
+    if (!path.isEmpty() && identityOf(path) == moved)
+        return path;
+    if (identityOf(note.value(QStringLiteral("from")).toString()) == moved)
+        return {}; // killed before the rename: the file waits where it was written
+    // Killed after the rename and before its path was noted: the rename took the first free
+    // name, so every name before it existed then.
+    for (int n = 0; n < kMaxCandidates; ++n) {
+        const QString candidate = candidateName(desired, n);
+        const Identity there = identityOf(candidate);
+        if (there == moved)
+            return candidate;
+        if (!QFileInfo::exists(candidate))
+            break;
+    }
+    return {};
 }
 
 Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)

@@ -18,6 +18,23 @@ QString temporaryPathFor(const QString &finalPath, const QString &jobTag);
 // an existing file is never replaced. Returns the path used.
 Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath);
 
+// A job's output moved into place as moveIntoPlace() does, with a note in the job's work folder
+// written before the rename: an attempt killed between the rename and the queue hearing of it
+// leaves a file the next attempt finds with deliveredBefore(), instead of writing a second one
+// beside it ("name (1)"). With Existing::Replaced, a file at `desiredPath` is replaced instead
+// (a newer version of a file the same download wrote before).
+enum class Existing { Kept, Replaced };
+Result<QString> deliver(const QString &from, const QString &desiredPath, const QString &workDir,
+    Existing existing = Existing::Kept);
+
+// deliver()'s first step: notes which file is about to be moved, and where. Public so that a test
+// can stop where a killed attempt would.
+Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir);
+
+// The file an earlier attempt of this job moved into place, if it is still there as it was moved;
+// empty if there was none, the rename never happened, or the file has gone or been replaced.
+QString deliveredBefore(const QString &workDir);
+
 // Opens `file` (at its fileName()) with `mode`, creating it, without following a symbolic link
 // at that name: in a folder others can write to, a link planted at a predictable temporary name
 // must not send the bytes (or a truncation) to another file. An error names the path.

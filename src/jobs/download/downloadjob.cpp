@@ -1,7 +1,6 @@
 #include "downloadjob.h"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <unistd.h>
 
@@ -202,7 +201,13 @@ public:
         , m_state(DownloadState::load(m_workDir))
     { }
 
-    JobResult run() { return m_params.paginate.isEmpty() ? fetchFile() : fetchPages(); }
+    JobResult run()
+    {
+        // An earlier attempt moved the file into place and was killed before the queue heard.
+        if (const QString output = outputfiles::deliveredBefore(m_workDir); !output.isEmpty())
+            return delivered(output);
+        return m_params.paginate.isEmpty() ? fetchFile() : fetchPages();
+    }
 
 private:
     QString target() const { return m_params.out.isEmpty() ? m_params.dir : m_params.out; }
@@ -409,7 +414,7 @@ private:
             // Nothing left to send: the partial file may already be whole (a crash before the
             // rename). Otherwise start over on the next attempt.
             if (m_state.totalBytes == have)
-                return finishFile(cache, previous);
+                return finishFile(previous);
             discardPartial();
             return JobResult::failure(
                 QStringLiteral("the server cannot continue this download; starting over"));
@@ -426,10 +431,10 @@ private:
                 QStringLiteral("the response ended after %1 of %2 bytes").arg(have).arg(total));
         if (m_state.temporaryPath.isEmpty())
             return JobResult::failure(QStringLiteral("the server sent no body"), false);
-        return finishFile(cache, previous);
+        return finishFile(previous);
     }
 
-    JobResult finishFile(ValidatorCache &cache, const ValidatorCache::Entry &previous)
+    JobResult finishFile(const ValidatorCache::Entry &previous)
     {
         if (!m_context.holdsLease())
             return JobResult::failure(kLostTheJob, false);
@@ -445,25 +450,25 @@ private:
                     false);
             }
         }
-        QString output;
-        if (previous.isValid() && previous.path == m_state.finalPath) {
-            // A newer version of the file we wrote ourselves (checked unchanged): replace it.
-            if (std::rename(QFile::encodeName(m_state.temporaryPath).constData(),
-                    QFile::encodeName(previous.path).constData())
-                != 0)
-                return JobResult::failure(QStringLiteral("cannot replace %1").arg(previous.path));
-            output = previous.path;
-        } else {
-            auto moved = outputfiles::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
-            if (!moved)
-                return JobResult::failure(moved.error().message);
-            output = moved.value();
-        }
+        // A newer version of the file we wrote ourselves (checked unchanged) replaces it.
+        const bool replacing = previous.isValid() && previous.path == m_state.finalPath;
+        auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir,
+            replacing ? outputfiles::Existing::Replaced : outputfiles::Existing::Kept);
+        if (!moved)
+            return JobResult::failure(moved.error().message);
+        return delivered(moved.value());
+    }
+
+    // The file is in place: what follows, in the attempt that moved it or in the next one if that
+    // was killed first.
+    JobResult delivered(const QString &output)
+    {
         const QFileInfo written(output);
         if (!m_state.etag.isEmpty() || !m_state.lastModified.isEmpty()) {
-            cache.store(m_params.url.toString(), validatorTarget(),
-                { output, m_state.etag, m_state.lastModified, written.size(),
-                    written.lastModified().toMSecsSinceEpoch() });
+            ValidatorCache(m_settings.dataDir)
+                .store(m_params.url.toString(), validatorTarget(),
+                    { output, m_state.etag, m_state.lastModified, written.size(),
+                        written.lastModified().toMSecsSinceEpoch() });
         }
         DownloadState::erase(m_workDir);
         return JobResult::success(output);
@@ -576,12 +581,11 @@ private:
         output.close();
         if (!m_context.holdsLease())
             return JobResult::failure(kLostTheJob, false);
-        auto moved = outputfiles::moveIntoPlace(m_state.temporaryPath, m_state.finalPath);
+        auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir);
         if (!moved)
             return JobResult::failure(moved.error().message);
-        DownloadState::erase(m_workDir);
         m_context.log(QStringLiteral("%1 pages").arg(m_state.pagesWritten));
-        return JobResult::success(moved.value());
+        return delivered(moved.value());
     }
 
     FetchRequest baseRequest() const

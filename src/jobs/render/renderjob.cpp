@@ -128,11 +128,6 @@ int qtPngCompression(int zlibLevel)
     return (zlibLevel * 91 + 8) / 9;
 }
 
-QString markerPath(const QString &workDir)
-{
-    return QDir(workDir).filePath(QStringLiteral("output"));
-}
-
 // Writes the PNG beside its final name, then renames it into place without replacing anything.
 Result<QString> writeOutput(
     const QImage &image, const Params &p, const QString &tag, const QString &workDir)
@@ -164,15 +159,12 @@ Result<QString> writeOutput(
             return written.error();
         }
     }
-    auto moved = outputfiles::moveIntoPlace(temporary, p.out);
+    // If this process dies before the queue records success, the next attempt finds the file.
+    auto moved = outputfiles::deliver(temporary, p.out, workDir);
     if (!moved) {
         QFile::remove(temporary);
         return moved.error();
     }
-    // If this process dies before the queue records success, the next attempt finds the file.
-    QString ignored;
-    QDir().mkpath(workDir);
-    atomicfile::write(markerPath(workDir), moved.value().toUtf8(), &ignored);
     return moved.value();
 }
 
@@ -800,16 +792,11 @@ JobResult RenderJob::run(JobContext &context)
     const split::Part part = split::partOf(context.params());
 
     // An earlier attempt finished the file but died before the queue heard of it.
-    {
-        QFile marker(markerPath(context.workDir()));
-        if (marker.open(QIODevice::ReadOnly)) {
-            const QString written = QString::fromUtf8(marker.readAll());
-            if (!written.isEmpty() && QFileInfo::exists(written)) {
-                if (part.isSplit())
-                    QDir(split::mergingDir(p.out, part, context.id())).removeRecursively();
-                return JobResult::success(written);
-            }
-        }
+    if (const QString written = outputfiles::deliveredBefore(context.workDir());
+        !written.isEmpty()) {
+        if (part.isSplit())
+            QDir(split::mergingDir(p.out, part, context.id())).removeRecursively();
+        return JobResult::success(written);
     }
     if (p.delivery)
         return runDelivery(context, p, part);
