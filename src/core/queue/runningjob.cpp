@@ -182,10 +182,12 @@ bool RunningJob::holdsLease() const
         m_leaseSettled.wait_for(
             lock, std::chrono::milliseconds(m_leaseMs), [&] { return m_leaseLost || held(); });
     }
-    const bool answer = held();
-    // A job told no may give up work that is still its own: see Scheduler::execute.
-    m_leaseDoubted.store(!answer, std::memory_order_release);
-    return answer;
+    if (held())
+        return true;
+    // A job told no may give up work that is still its own (see Scheduler::execute). The doubt
+    // lasts for the attempt: a later yes does not undo what the job gave up on this no.
+    m_leaseDoubted.store(true, std::memory_order_release);
+    return false;
 }
 
 bool RunningJob::leaseHeld() const

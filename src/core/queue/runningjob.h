@@ -68,7 +68,7 @@ public:
     // The lease as last renewed, without waiting for a verdict: for what may simply be skipped
     // (a preview), and for the thread that renews leases, which must never wait for itself.
     bool leaseHeld() const;
-    // The job's last holdsLease() said no: it may have given up work that was still its own.
+    // A holdsLease() of this attempt said no: the job may have given up work still its own.
     bool doubtedLease() const { return m_leaseDoubted.load(std::memory_order_acquire); }
     // A monotonic clock for lease deadlines: a frozen process sees its lease expired on waking.
     static qint64 steadyMs();

@@ -1088,8 +1088,10 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
         // late renewing on a busy machine), the job is not failed for what it never did.
         completion.status = RunStatus::Stopped;
         completion.leaseRanOut = true;
+        // The job's own reason is kept: a real failure after a doubt is told next time, or here.
         completion.error = QStringLiteral("the runner was late renewing the job's lease (a busy "
-                                          "machine?); the job stopped without failing");
+                                          "machine?); the job stopped without failing")
+            + (result.error.isEmpty() ? QString() : QStringLiteral(": ") + result.error);
     }
     if (result.status == RunStatus::Failed) {
         completion.retryDelayMs = m_config.retry.delayMs(job->record().attempts, nextRandom());
