@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include "builtinkinds.h"
+#include "downloadstate.h"
 #include "faultserver.h"
 #include "filenames.h"
 #include "httpheaders.h"
@@ -119,6 +120,7 @@ private Q_SLOTS:
     void plantedLinkIsNotFollowed();
     void killedAttemptsOutputIsFoundNotWrittenTwice_data();
     void killedAttemptsOutputIsFoundNotWrittenTwice();
+    void killedAttemptsValidatorsAreKept();
     void unusableNextLinkFails_data();
     void unusableNextLinkFails();
     void methodHeadersAndBody();
@@ -638,6 +640,8 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice_data()
         << QStringLiteral("noted") << false << QStringLiteral("wanted.bin") << false;
     QTest::newRow("before the rename")
         << QStringLiteral("before") << false << QStringLiteral("wanted.bin") << true;
+    QTest::newRow("after the rename, beside a file of the name the user then removed")
+        << QStringLiteral("theirs removed") << true << QStringLiteral("wanted (1).bin") << false;
     QTest::newRow("after the rename, the file since removed")
         << QStringLiteral("removed") << false << QStringLiteral("wanted.bin") << true;
 }
@@ -678,6 +682,8 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
             QVERIFY(outputfiles::moveIntoPlace(temporary, out));
         if (killed == QLatin1String("removed"))
             QVERIFY(QFile::remove(out));
+        if (killed == QLatin1String("theirs removed"))
+            QVERIFY(QFile::remove(out)); // the name the rename passed over is free again
     }
 
     m_queue->setQueuePaused(false);
@@ -688,10 +694,50 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
     QCOMPARE(m_server->requestsTo(query).size(), fetchedAgain ? 1 : 0);
     QCOMPARE(readFile(r.output),
         fetchedAgain ? expectedContent(100) : QByteArray("the earlier attempt's bytes"));
-    QStringList files { QStringLiteral("wanted.bin") }; // and nothing else: no temporary file
+    QStringList files; // and nothing else: no temporary file
     if (nameTaken)
-        files.prepend(QStringLiteral("wanted (1).bin")); // in the listing's order
+        files << QStringLiteral("wanted (1).bin"); // in the listing's order
+    if (killed != QLatin1String("theirs removed"))
+        files << QStringLiteral("wanted.bin");
     QCOMPARE(leftovers(), files);
+}
+
+// The attempt that finds a killed one's file stores the server's validators, as the killed one
+// would have: fetching the URL to the same place again asks "only if changed" and keeps the file,
+// rather than downloading it beside it.
+void TestDownload::killedAttemptsValidatorsAreKept()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
+    const QString query = QStringLiteral("/file?size=100&etag=kept");
+    m_queue->setQueuePaused(true);
+    QTRY_VERIFY(m_recorder->queuePaused);
+    const QJsonObject params { { QStringLiteral("url"), m_server->url(query) },
+        { QStringLiteral("out"), out } };
+    const QUuid id = m_queue->enqueue(QStringLiteral("download"), params, 3).value();
+
+    // The earlier attempt: the whole file, its state saved, killed after the rename.
+    const QString workDir =
+        QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+    DownloadState state;
+    state.temporaryPath = outputfiles::temporaryPathFor(out, idString(id).left(8));
+    state.finalPath = out;
+    state.etag = "\"kept\"";
+    state.totalBytes = 100;
+    QVERIFY(QDir().mkpath(workDir) && state.save(workDir));
+    QVERIFY(writeFile(state.temporaryPath, expectedContent(100)));
+    QVERIFY(outputfiles::noteDelivery(state.temporaryPath, out, workDir));
+    QVERIFY(outputfiles::moveIntoPlace(state.temporaryPath, out));
+    m_queue->setQueuePaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(isFinishedState(m_recorder->state(id)), 20000);
+    QCOMPARE(m_recorder->record(id).output, out);
+
+    const JobRecord again = runJob(params);
+    QVERIFY2(again.state == JobState::Succeeded, qPrintable(again.error));
+    QCOMPARE(again.output, out);
+    const QJsonArray requests = m_server->requestsTo(query);
+    QCOMPARE(requests.size(), 1);
+    QCOMPARE(header(requests.first(), QStringLiteral("If-None-Match")), QStringLiteral("\"kept\""));
+    QCOMPARE(leftovers(), QStringList { QStringLiteral("wanted.bin") });
 }
 
 void TestDownload::unusableNextLinkFails_data()

@@ -60,11 +60,13 @@ QString candidateName(const QString &desiredPath, int n)
 }
 
 // Which file a path names: a rename keeps it, a new file at the name (or a rewrite) does not.
+// The modification time, to the nanosecond, tells a file from a later one given a freed inode.
 struct Identity
 {
     qint64 device = -1;
     qint64 inode = -1;
     qint64 size = -1;
+    qint64 modifiedNs = -1;
 
     bool isValid() const { return inode >= 0; }
     bool operator==(const Identity &) const = default;
@@ -72,12 +74,11 @@ struct Identity
 
 Identity identityOf(const QString &path)
 {
-    struct stat st
-    {
-    };
+    struct stat st = {};
     if (::stat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
         return {};
-    return { qint64(st.st_dev), qint64(st.st_ino), qint64(st.st_size) };
+    return { qint64(st.st_dev), qint64(st.st_ino), qint64(st.st_size),
+        qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec };
 }
 
 QString notePath(const QString &workDir)
@@ -104,6 +105,31 @@ Result<QString> replaceWith(const QString &from, const QString &path)
             QStringLiteral("cannot replace %1: %2")
                 .arg(path, QString::fromLocal8Bit(std::strerror(errno))));
     return path;
+}
+
+// The file a note of deliver() names, if it is there as it was moved.
+QString deliveredFile(const QJsonObject &note)
+{
+    const Identity moved { note.value(QStringLiteral("device")).toInteger(-1),
+        note.value(QStringLiteral("inode")).toInteger(-1),
+        note.value(QStringLiteral("size")).toInteger(-1),
+        note.value(QStringLiteral("modifiedNs")).toString().toLongLong() };
+    const QString desired = note.value(QStringLiteral("desired")).toString();
+    if (!moved.isValid() || desired.isEmpty())
+        return {};
+    const QString path = note.value(QStringLiteral("path")).toString();
+    if (!path.isEmpty() && identityOf(path) == moved)
+        return path;
+    if (identityOf(note.value(QStringLiteral("from")).toString()) == moved)
+        return {}; // killed before the rename: the file waits where it was written
+    // Killed after the rename and before its path was noted: it took one of these names. Each
+    // is looked at, as the user may have removed one the rename passed over.
+    for (int n = 0; n < kMaxCandidates; ++n) {
+        const QString candidate = candidateName(desired, n);
+        if (identityOf(candidate) == moved)
+            return candidate;
+    }
+    return {};
 }
 
 } // namespace
@@ -134,10 +160,12 @@ Result<void> noteDelivery(const QString &from, const QString &desiredPath, const
     const Identity moving = identityOf(from);
     if (!moving.isValid())
         return goneWhileRunning(from);
+    // The nanoseconds as a string: JSON numbers are doubles, exact only to 2^53.
     return writeNote(workDir,
         { { QStringLiteral("from"), from }, { QStringLiteral("desired"), desiredPath },
             { QStringLiteral("device"), moving.device }, { QStringLiteral("inode"), moving.inode },
-            { QStringLiteral("size"), moving.size } });
+            { QStringLiteral("size"), moving.size },
+            { QStringLiteral("modifiedNs"), QString::number(moving.modifiedNs) } });
 }
 
 Result<QString> deliver(
@@ -147,8 +175,10 @@ Result<QString> deliver(
         return noted.error();
     auto moved = existing == Existing::Kept ? moveIntoPlace(from, desiredPath)
                                             : replaceWith(from, desiredPath);
-    if (!moved)
+    if (!moved) {
+        QFile::remove(notePath(workDir)); // of no file: the next attempt writes its own
         return moved;
+    }
     // Where it went, so the next attempt need not look; if this is lost, it looks.
     QFile file(notePath(workDir));
     if (file.open(QIODevice::ReadOnly)) {
@@ -165,28 +195,12 @@ QString deliveredBefore(const QString &workDir)
     if (!file.open(QIODevice::ReadOnly))
         return {};
     const QJsonObject note = QJsonDocument::fromJson(file.readAll()).object();
-    const Identity moved { note.value(QStringLiteral("device")).toInteger(-1),
-        note.value(QStringLiteral("inode")).toInteger(-1),
-        note.value(QStringLiteral("size")).toInteger(-1) };
-    const QString desired = note.value(QStringLiteral("desired")).toString();
-    if (!moved.isValid() || desired.isEmpty())
-        return {};
-    const QString path = note.value(QStringLiteral("path")).toString();
-    if (!path.isEmpty() && identityOf(path) == moved)
-        return path;
-    if (identityOf(note.value(QStringLiteral("from")).toString()) == moved)
-        return {}; // killed before the rename: the file waits where it was written
-    // Killed after the rename and before its path was noted: the rename took the first free
-    // name, so every name before it existed then.
-    for (int n = 0; n < kMaxCandidates; ++n) {
-        const QString candidate = candidateName(desired, n);
-        const Identity there = identityOf(candidate);
-        if (there == moved)
-            return candidate;
-        if (!QFileInfo::exists(candidate))
-            break;
-    }
-    return {};
+    file.close();
+    const QString found = deliveredFile(note);
+    // A note that leads nowhere is of no use to any later attempt, and could only mislead one.
+    if (found.isEmpty())
+        QFile::remove(notePath(workDir));
+    return found;
 }
 
 Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)

@@ -450,6 +450,9 @@ private:
                     false);
             }
         }
+        // Its validators, for the next attempt should this one be killed once the file is in
+        // place (a small download saves no state before): that attempt stores them.
+        (void)m_state.save(m_workDir);
         // A newer version of the file we wrote ourselves (checked unchanged) replaces it.
         const bool replacing = previous.isValid() && previous.path == m_state.finalPath;
         auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir,
