@@ -121,6 +121,7 @@ private Q_SLOTS:
     void killedAttemptsOutputIsFoundNotWrittenTwice_data();
     void killedAttemptsOutputIsFoundNotWrittenTwice();
     void killedAttemptsValidatorsAreKept();
+    void killedReplacementStillReplaces();
     void unusableNextLinkFails_data();
     void unusableNextLinkFails();
     void methodHeadersAndBody();
@@ -737,6 +738,49 @@ void TestDownload::killedAttemptsValidatorsAreKept()
     const QJsonArray requests = m_server->requestsTo(query);
     QCOMPARE(requests.size(), 1);
     QCOMPARE(header(requests.first(), QStringLiteral("If-None-Match")), QStringLiteral("\"kept\""));
+    QCOMPARE(leftovers(), QStringList { QStringLiteral("wanted.bin") });
+}
+
+// A download that replaces this URL's earlier file (a newer version; the old one unchanged), killed
+// about the rename: the attempt resumed from its saved state replaces the file too, rather than
+// putting the new version beside it as "wanted (1).bin".
+void TestDownload::killedReplacementStillReplaces()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
+    const QString query = QStringLiteral("/file?size=100&etag=new");
+    // The earlier download of the URL: its file, and its validators, since replaced on the server.
+    QVERIFY(writeFile(out, "the old version"));
+    const QFileInfo old(out);
+    ValidatorCache(dataDir()).store(QUrl(m_server->url(query)).toString(), out,
+        { out, "\"old\"", QByteArray(), old.size(), old.lastModified().toMSecsSinceEpoch() });
+    m_queue->setQueuePaused(true);
+    QTRY_VERIFY(m_recorder->queuePaused);
+    const QUuid id =
+        m_queue
+            ->enqueue(QStringLiteral("download"),
+                { { QStringLiteral("url"), m_server->url(query) }, { QStringLiteral("out"), out } },
+                3)
+            .value();
+    // The attempt that fetched the new version: all of it, its state saved, killed just before
+    // the rename.
+    const QString workDir =
+        QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+    DownloadState state;
+    state.temporaryPath = outputfiles::temporaryPathFor(out, idString(id).left(8));
+    state.finalPath = out;
+    state.etag = "\"new\"";
+    state.totalBytes = 100;
+    state.replacesOwnFile = true;
+    QVERIFY(QDir().mkpath(workDir) && state.save(workDir));
+    QVERIFY(writeFile(state.temporaryPath, expectedContent(100)));
+    QVERIFY(outputfiles::noteDelivery(state.temporaryPath, out, workDir));
+
+    m_queue->setQueuePaused(false);
+    QTRY_VERIFY_WITH_TIMEOUT(isFinishedState(m_recorder->state(id)), 20000);
+    const JobRecord r = m_recorder->record(id);
+    QVERIFY2(r.state == JobState::Succeeded, qPrintable(r.error));
+    QCOMPARE(r.output, out);
+    QCOMPARE(readFile(out), expectedContent(100));
     QCOMPARE(leftovers(), QStringList { QStringLiteral("wanted.bin") });
 }
 

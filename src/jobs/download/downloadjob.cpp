@@ -320,6 +320,8 @@ private:
             }
             if (m_state.finalPath.isEmpty())
                 m_state.finalPath = decideFinalPath(head);
+            if (previous.isValid() && previous.path == m_state.finalPath)
+                m_state.replacesOwnFile = true;
             const qsizetype nameBytes =
                 QFile::encodeName(QFileInfo(m_state.finalPath).fileName()).size();
             if (nameBytes > outputfiles::kMaxNameBytes) {
@@ -450,16 +452,31 @@ private:
                     false);
             }
         }
-        // Its validators, for the next attempt should this one be killed once the file is in
-        // place (a small download saves no state before): that attempt stores them.
+        const bool replacing = replacesOwnFile(previous);
+        m_state.replacesOwnFile = replacing;
+        // The validators and the decision, for the next attempt should this one be killed about
+        // the rename (a small download saved no state before): it stores the one and keeps to
+        // the other.
         (void)m_state.save(m_workDir);
-        // A newer version of the file we wrote ourselves (checked unchanged) replaces it.
-        const bool replacing = previous.isValid() && previous.path == m_state.finalPath;
         auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir,
             replacing ? outputfiles::Existing::Replaced : outputfiles::Existing::Kept);
         if (!moved)
             return JobResult::failure(moved.error().message);
         return delivered(moved.value());
+    }
+
+    // Whether the file goes over this URL's earlier download at the same path (a newer version
+    // of a file Spool wrote, unchanged since), rather than beside it. `previous` is that download
+    // as this attempt found it; an attempt resumed from saved state looks it up again.
+    bool replacesOwnFile(const ValidatorCache::Entry &previous) const
+    {
+        if (previous.isValid())
+            return previous.path == m_state.finalPath;
+        if (!m_state.replacesOwnFile)
+            return false;
+        const ValidatorCache::Entry own =
+            ValidatorCache(m_settings.dataDir).find(m_params.url.toString(), validatorTarget());
+        return holdsOurOutput(own) && own.path == m_state.finalPath;
     }
 
     // The file is in place: what follows, in the attempt that moved it or in the next one if that

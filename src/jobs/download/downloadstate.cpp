@@ -26,6 +26,7 @@ DownloadState DownloadState::load(const QString &workDir)
     state.etag = o.value(QStringLiteral("etag")).toString().toLatin1();
     state.lastModified = o.value(QStringLiteral("lastModified")).toString().toLatin1();
     state.totalBytes = o.value(QStringLiteral("totalBytes")).toInteger(-1);
+    state.replacesOwnFile = o.value(QStringLiteral("replacesOwnFile")).toBool();
     state.nextPageUrl = o.value(QStringLiteral("nextPageUrl")).toString();
     state.pagesWritten = o.value(QStringLiteral("pagesWritten")).toInteger();
     state.committedBytes = o.value(QStringLiteral("committedBytes")).toInteger();
@@ -45,6 +46,7 @@ bool DownloadState::save(const QString &workDir) const
         { QStringLiteral("etag"), QString::fromLatin1(etag) },
         { QStringLiteral("lastModified"), QString::fromLatin1(lastModified) },
         { QStringLiteral("totalBytes"), totalBytes },
+        { QStringLiteral("replacesOwnFile"), replacesOwnFile },
         { QStringLiteral("nextPageUrl"), nextPageUrl },
         { QStringLiteral("pagesWritten"), pagesWritten },
         { QStringLiteral("committedBytes"), committedBytes },

@@ -14,6 +14,9 @@ struct DownloadState
     QByteArray etag; // validators of the partial content, for If-Range
     QByteArray lastModified;
     qint64 totalBytes = -1;
+    // The final path holds this URL's earlier download, unchanged when this one began: it is
+    // replaced, not kept beside (an attempt resumed after a kill checks that again).
+    bool replacesOwnFile = false;
     // Pagination: where the next page is, and how much of the output holds whole pages.
     QString nextPageUrl;
     qint64 pagesWritten = 0;
