@@ -3,9 +3,12 @@
 // this test starts. Every job runs to success exactly once through kills and freezes, caps hold
 // across machines, and a server restart loses nothing.
 #include <csignal>
+#include <sys/prctl.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -70,6 +73,8 @@ public:
         m_process->setProcessChannelMode(QProcess::SeparateChannels);
         m_process->setStandardOutputFile(QProcess::nullDevice());
         m_process->setStandardErrorFile(errorFile());
+        // A runner dies with the test: a test process killed mid-run leaves none behind.
+        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         m_process->start(QStringLiteral(SPOOLCTL_PATH),
             { QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--queue"), m_url,
                 QStringLiteral("run"), QStringLiteral("--until-empty"), QStringLiteral("--quiet"),
@@ -442,18 +447,30 @@ void TestSharedQueue::serverAwayThirtySecondsLosesNothing()
                            .arg(runners.front()->errors())),
             60000);
     }
+    QElapsedTimer away;
+    away.start();
     QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
     QTRY_VERIFY_WITH_TIMEOUT(
         runners.front()->errors().contains(QStringLiteral("unreachable")), 25000);
     QTest::qWait(30000);
     QVERIFY(runners.front()->isRunning());
     QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        runners.front()->errors().contains(QStringLiteral("the queue works again")), 60000);
+    const qint64 outageMs = away.elapsed();
     QVERIFY2(waitForRunners(runners, 180000), "the runner did not empty the queue");
     const QString said = runners.front()->errors();
-    // The same reason at most every 30 s, and a new one ("the database system is starting up")
-    // when it changes; unlimited, every request of 30 s would print one.
-    QVERIFY2(said.count(QStringLiteral("spoolctl: ")) <= 6, qPrintable(said));
-    QVERIFY2(said.contains(QStringLiteral("the queue works again")), qPrintable(said));
+    qInfo("the runner said, in an outage of %lld ms:\n%s", outageMs, qPrintable(said));
+    // Each reason at most once per 30 s of the outage; unthrottled, every request would print
+    // one. (A total bound was wrong: the connections fail with several reasons, each of which
+    // may be said again after 30 s, and a slow machine stretches the outage; 5 of 6 was usual.)
+    QHash<QString, int> times;
+    for (const QString &line : said.split(u'\n')) {
+        if (line.contains(QLatin1String("unreachable")))
+            ++times[line];
+    }
+    for (auto it = times.cbegin(); it != times.cend(); ++it)
+        QVERIFY2(it.value() <= outageMs / 30000 + 1, qPrintable(said));
     checkEveryJobSucceeded(kJobs);
 }
 
