@@ -134,6 +134,10 @@ private:
     QString dataDir() const { return m_dir->filePath(QStringLiteral("data")); }
     QString outDir() const { return m_dir->filePath(QStringLiteral("out")); }
     QStringList leftovers() const;
+    // A download of `url` to `out` (3 attempts), queued while the queue is paused, so that the
+    // test can lay out what an earlier attempt left; null if the queue would not pause.
+    QUuid queueHeld(const QJsonObject &params);
+    QString workDirOf(const QUuid &id) const; // as the queue names it
 
     std::unique_ptr<FaultServer> m_server;
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -186,6 +190,20 @@ JobRecord TestDownload::runJob(const QJsonObject &params, int maxAttempts, int t
     while (timer.elapsed() < timeoutMs && !isFinishedState(m_recorder->state(id.value())))
         QTest::qWait(20);
     return m_recorder->record(id.value());
+}
+
+QUuid TestDownload::queueHeld(const QJsonObject &params)
+{
+    m_queue->setQueuePaused(true);
+    if (!QTest::qWaitFor([this] { return m_recorder->queuePaused; }))
+        return {};
+    auto id = m_queue->enqueue(QStringLiteral("download"), params, 3);
+    return id ? id.value() : QUuid();
+}
+
+QString TestDownload::workDirOf(const QUuid &id) const
+{
+    return QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
 }
 
 QStringList TestDownload::leftovers() const
@@ -661,18 +679,12 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
         QVERIFY(writeFile(out, "the user's own"));
     const QString query = QStringLiteral("/file?size=100&killed=")
         + QString::fromUtf8(QUrl::toPercentEncoding(QString::fromUtf8(QTest::currentDataTag())));
-    m_queue->setQueuePaused(true);
-    QTRY_VERIFY(m_recorder->queuePaused);
-    const QUuid id =
-        m_queue
-            ->enqueue(QStringLiteral("download"),
-                { { QStringLiteral("url"), m_server->url(query) }, { QStringLiteral("out"), out } },
-                3)
-            .value();
+    const QUuid id = queueHeld(
+        { { QStringLiteral("url"), m_server->url(query) }, { QStringLiteral("out"), out } });
+    QVERIFY(!id.isNull());
 
     // The earlier attempt, up to where it was killed.
-    const QString workDir =
-        QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+    const QString workDir = workDirOf(id);
     const QString temporary = outputfiles::temporaryPathFor(out, idString(id).left(8));
     QVERIFY(writeFile(temporary, "the earlier attempt's bytes"));
     if (killed == QLatin1String("noted")) {
@@ -710,15 +722,13 @@ void TestDownload::killedAttemptsValidatorsAreKept()
 {
     const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
     const QString query = QStringLiteral("/file?size=100&etag=kept");
-    m_queue->setQueuePaused(true);
-    QTRY_VERIFY(m_recorder->queuePaused);
     const QJsonObject params { { QStringLiteral("url"), m_server->url(query) },
         { QStringLiteral("out"), out } };
-    const QUuid id = m_queue->enqueue(QStringLiteral("download"), params, 3).value();
+    const QUuid id = queueHeld(params);
+    QVERIFY(!id.isNull());
 
     // The earlier attempt: the whole file, its state saved, killed after the rename.
-    const QString workDir =
-        QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+    const QString workDir = workDirOf(id);
     DownloadState state;
     state.temporaryPath = outputfiles::temporaryPathFor(out, idString(id).left(8));
     state.finalPath = out;
@@ -753,18 +763,12 @@ void TestDownload::killedReplacementStillReplaces()
     const QFileInfo old(out);
     ValidatorCache(dataDir()).store(QUrl(m_server->url(query)).toString(), out,
         { out, "\"old\"", QByteArray(), old.size(), old.lastModified().toMSecsSinceEpoch() });
-    m_queue->setQueuePaused(true);
-    QTRY_VERIFY(m_recorder->queuePaused);
-    const QUuid id =
-        m_queue
-            ->enqueue(QStringLiteral("download"),
-                { { QStringLiteral("url"), m_server->url(query) }, { QStringLiteral("out"), out } },
-                3)
-            .value();
+    const QUuid id = queueHeld(
+        { { QStringLiteral("url"), m_server->url(query) }, { QStringLiteral("out"), out } });
+    QVERIFY(!id.isNull());
     // The attempt that fetched the new version: all of it, its state saved, killed just before
     // the rename.
-    const QString workDir =
-        QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+    const QString workDir = workDirOf(id);
     DownloadState state;
     state.temporaryPath = outputfiles::temporaryPathFor(out, idString(id).left(8));
     state.finalPath = out;
