@@ -107,6 +107,19 @@ Result<QString> replaceWith(const QString &from, const QString &path)
     return path;
 }
 
+// What deliver() notes before it moves `from`: where from, where to, and which file it is.
+Result<QJsonObject> deliveryNote(const QString &from, const QString &desiredPath)
+{
+    const Identity moving = identityOf(from);
+    if (!moving.isValid())
+        return goneWhileRunning(from);
+    // The nanoseconds as a string: JSON numbers are doubles, exact only to 2^53.
+    return QJsonObject { { QStringLiteral("from"), from },
+        { QStringLiteral("desired"), desiredPath }, { QStringLiteral("device"), moving.device },
+        { QStringLiteral("inode"), moving.inode }, { QStringLiteral("size"), moving.size },
+        { QStringLiteral("modifiedNs"), QString::number(moving.modifiedNs) } };
+}
+
 // The file a note of deliver() names, if it is there as it was moved.
 QString deliveredFile(const QJsonObject &note)
 {
@@ -157,22 +170,20 @@ Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)
 
 Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir)
 {
-    const Identity moving = identityOf(from);
-    if (!moving.isValid())
-        return goneWhileRunning(from);
-    // The nanoseconds as a string: JSON numbers are doubles, exact only to 2^53.
-    return writeNote(workDir,
-        { { QStringLiteral("from"), from }, { QStringLiteral("desired"), desiredPath },
-            { QStringLiteral("device"), moving.device }, { QStringLiteral("inode"), moving.inode },
-            { QStringLiteral("size"), moving.size },
-            { QStringLiteral("modifiedNs"), QString::number(moving.modifiedNs) } });
+    auto note = deliveryNote(from, desiredPath);
+    if (!note)
+        return note.error();
+    return writeNote(workDir, note.value());
 }
 
 Result<QString> deliver(
     const QString &from, const QString &desiredPath, const QString &workDir, Existing existing)
 {
-    if (auto noted = noteDelivery(from, desiredPath, workDir); !noted)
-        return noted.error();
+    auto note = deliveryNote(from, desiredPath);
+    if (!note)
+        return note.error();
+    if (auto written = writeNote(workDir, note.value()); !written)
+        return written.error();
     auto moved = existing == Existing::Kept ? moveIntoPlace(from, desiredPath)
                                             : replaceWith(from, desiredPath);
     if (!moved) {
@@ -180,12 +191,8 @@ Result<QString> deliver(
         return moved;
     }
     // Where it went, so the next attempt need not look; if this is lost, it looks.
-    QFile file(notePath(workDir));
-    if (file.open(QIODevice::ReadOnly)) {
-        QJsonObject note = QJsonDocument::fromJson(file.readAll()).object();
-        note.insert(QStringLiteral("path"), moved.value());
-        (void)writeNote(workDir, note);
-    }
+    note.value().insert(QStringLiteral("path"), moved.value());
+    (void)writeNote(workDir, note.value());
     return moved;
 }
 
