@@ -30,7 +30,9 @@ constexpr int kFinishTries = 20;
 constexpr int kStorageRetryMs = 1000;
 constexpr int kMaxBatch = 128; // jobs claimed, or results committed, at once
 constexpr qint64 kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
-constexpr qint64 kTinyJobNs = 100'000; // jobs shorter than this are claimed in batches
+// The work a slot claims ahead of itself, at most: jobs shorter than half of it are claimed in
+// batches, which saves a claim per job; more would keep jobs from a slot or runner that is free.
+constexpr qint64 kBatchWorkNs = 2'000'000;
 constexpr int kForgetChunk = 1000; // jobs forgotten per transaction by retention
 constexpr qint64 kSlowJobNs = 1'000'000; // a job longer than this is reported at once
 constexpr qint64 kMaxReportDelayMs = 5; // the longest a finished tiny job waits to be reported
@@ -921,10 +923,12 @@ void Scheduler::runSlot()
 
 int Scheduler::batchSize() const
 {
-    // Claiming several jobs at once only pays for tiny jobs; for others it would make jobs
+    // Claiming several jobs at once only pays for short jobs; for others it would make jobs
     // wait in this runner that another runner could have started.
     const qint64 average = m_averageRunNs.load(std::memory_order_relaxed);
-    return average >= 0 && average < kTinyJobNs ? kMaxBatch : 1;
+    if (average < 0)
+        return 1;
+    return int(std::clamp<qint64>(kBatchWorkNs / qMax<qint64>(average, 1), 1, kMaxBatch));
 }
 
 bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
