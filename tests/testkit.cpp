@@ -44,6 +44,33 @@ void TestKit::registerKinds(JobKindRegistry &registry)
         ++runs;
         return JobResult::success();
     });
+    add(QStringLiteral("untilStopping"), [this](JobContext &c) {
+        {
+            std::lock_guard lock(mutex);
+            ++concurrent[QStringLiteral("untilStopping")];
+        }
+        // A runner that stops lends no idle slot; one that runs does while it has one free.
+        for (;;) {
+            bool open = false;
+            {
+                std::lock_guard lock(mutex);
+                open = gateOpen;
+            }
+            const int lent = c.borrowWorkers(1);
+            if (lent > 0)
+                c.returnWorkers(lent);
+            else if (open)
+                break;
+            if (!c.sleepFor(2)) {
+                std::lock_guard lock(mutex);
+                --concurrent[QStringLiteral("untilStopping")];
+                return JobResult::stopped();
+            }
+        }
+        std::lock_guard lock(mutex);
+        --concurrent[QStringLiteral("untilStopping")];
+        return JobResult::success();
+    });
     add(QStringLiteral("thrower"),
         [](JobContext &) -> JobResult { throw std::runtime_error("out of cheese"); });
     add(QStringLiteral("spin"),

@@ -24,7 +24,8 @@ public:
     // flaky: fails while unhealthy. thrower: throws. spin: reports progress as fast as it can
     // for `ms`. probe: records its thread's scheduling as /proc shows it. lender: borrows up to
     // 8 worker slots, runs a helper thread per slot that gives its slot back when the queue
-    // needs it, and ends when the gate opens.
+    // needs it, and ends when the gate opens. untilStopping: once the gate is open, runs until
+    // it is lent no idle slot, as when its runner stops; so it needs many free slots beside it.
     void registerKinds(JobKindRegistry &registry);
 
     void openGate()

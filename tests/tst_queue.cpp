@@ -142,6 +142,8 @@ private Q_SLOTS:
     void retentionForgetsOnlyOldFinishedJobs();
     void pausingTheQueueSendsJobsBack_data() { storeRows(); }
     void pausingTheQueueSendsJobsBack();
+    void drainingSendsBackJobsClaimedButNotStarted_data() { storeRows(); }
+    void drainingSendsBackJobsClaimedButNotStarted();
     void progressIsCoalesced_data() { storeRows(); }
     void progressIsCoalesced();
     void exceptionsFailTheJob_data() { storeRows(); }
@@ -534,6 +536,40 @@ void TestQueue::pausingTheQueueSendsJobsBack()
     h.queue->setQueuePaused(false);
     QTRY_COMPARE(h.recorder->counts.succeeded, 3);
     QVERIFY(!h.recorder->queuePaused);
+}
+
+// Draining lets started jobs finish, no more. Short jobs claimed in one batch behind a job still
+// running when the runner was told to drain ran after it: the slot handed them back when that
+// job turned out long, and then took them again as if nothing had stopped.
+void TestQueue::drainingSendsBackJobsClaimedButNotStarted()
+{
+    QueueConfig config;
+    config.workers = 16; // untilStopping needs free slots beside it, also while others look
+    config.batchJobs = 8;
+    auto &h = make(config);
+    const QUuid running = enqueue(QStringLiteral("untilStopping"), 1).first();
+    const QList<QUuid> behind = enqueue(QStringLiteral("quick"), 5);
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("untilStopping")), 1);
+    for (const QUuid &id : behind) // claimed with it, not started
+        QTRY_COMPARE(h.recorder->state(id), JobState::Running);
+
+    QSignalSpy stopped(h.queue.get(), &JobQueue::stopped);
+    h.queue->stop(StopMode::Drain);
+    h.kit.openGate();
+    QVERIFY(stopped.wait(10000 * kSanitizerSlowdown));
+    QCOMPARE(h.kit.runs.load(), 0); // none of the quick jobs ran
+    JobQuery first;
+    first.ids = { running };
+    QCOMPARE(h.store->query(first)->first().state, JobState::Succeeded);
+    JobQuery others;
+    others.ids = behind;
+    auto rest = h.store->query(others);
+    QCOMPARE(rest->size(), behind.size());
+    for (const JobRecord &record : std::as_const(rest.value())) {
+        QCOMPARE(record.state, JobState::Queued);
+        QCOMPARE(record.attempts, 0);
+    }
 }
 
 void TestQueue::progressIsCoalesced()

@@ -31,6 +31,9 @@ struct QueueConfig
     std::function<double()> random; // uniform [0,1) for jitter; empty: a real RNG
     // Monotonic milliseconds that pace the delivery of events; empty: a steady clock.
     std::function<qint64()> steadyMs;
+    // Jobs a slot claims at once; 0: as many as fit in about 2 ms of their recent run time
+    // (tests fix it: a run time measured on a busy machine is not theirs to decide).
+    int batchJobs = 0;
     QList<std::shared_ptr<AdmissionPolicy>> extraPolicies;
 };
 

@@ -30,12 +30,15 @@ constexpr int kFinishTries = 20;
 constexpr int kStorageRetryMs = 1000;
 constexpr int kMaxBatch = 128; // jobs claimed, or results committed, at once
 constexpr qint64 kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
-// The work a slot claims ahead of itself, at most: jobs shorter than half of it are claimed in
-// batches, which saves a claim per job; more would keep jobs from a slot or runner that is free.
-constexpr qint64 kBatchWorkNs = 2'000'000;
 constexpr int kForgetChunk = 1000; // jobs forgotten per transaction by retention
-constexpr qint64 kSlowJobNs = 1'000'000; // a job longer than this is reported at once
-constexpr qint64 kMaxReportDelayMs = 5; // the longest a finished tiny job waits to be reported
+// A job longer than this is reported at once, and the rest of its batch is handed back.
+constexpr qint64 kSlowJobNs = 1'000'000;
+// Jobs shorter than this on average are claimed in batches of about kBatchWorkNs of work, which
+// saves a claim and a commit per job. A quarter of kSlowJobNs, so that a batch's job is seldom
+// slow enough to hand the rest back; more work per batch would keep jobs from a free slot.
+constexpr qint64 kShortJobNs = kSlowJobNs / 4;
+constexpr qint64 kBatchWorkNs = 2'000'000;
+constexpr qint64 kMaxReportDelayMs = 5; // the longest a finished short job waits to be reported
 
 class SlotRunnable final : public QRunnable
 {
@@ -277,14 +280,12 @@ void Scheduler::stop(StopMode mode)
     {
         std::lock_guard lock(m_slotMutex);
         m_stopping = true;
+        // Draining lets started jobs finish; those claimed in a batch but not started go back
+        // (the slots look at this flag before each job).
+        m_slotsStopping.store(true);
     }
     if (mode == StopMode::Release) {
         for (const auto &job : runningJobs())
-            job->requestStop(JobControl::Interrupt);
-    } else {
-        // Draining lets started jobs finish; those claimed in a batch but not started go back.
-        std::lock_guard lock(m_claimMutex);
-        for (const auto &job : m_ready)
             job->requestStop(JobControl::Interrupt);
     }
     finishStopIfIdle();
@@ -891,6 +892,8 @@ void Scheduler::runSlot()
         }
         std::shared_ptr<RunningJob> job = std::move(mine.front());
         mine.pop_front();
+        if (m_slotsStopping.load())
+            job->requestStop(JobControl::Interrupt); // not started: it goes back unrun
         QElapsedTimer ran;
         ran.start();
         Completion completion = execute(job);
@@ -903,14 +906,9 @@ void Scheduler::runSlot()
             oldestFinished.start();
         finished.push_back(Finished { job, std::move(completion) });
         if (ranNs >= kSlowJobNs) {
-            // Not a tiny job after all: the rest of the batch should not wait behind its kind.
+            // Not a short job after all: the rest of the batch should not wait behind it.
             if (!mine.empty()) {
-                {
-                    std::lock_guard lock(m_claimMutex);
-                    m_ready.insert(m_ready.begin(), std::make_move_iterator(mine.begin()),
-                        std::make_move_iterator(mine.end()));
-                }
-                mine.clear();
+                handBack(mine);
                 kick();
             }
             flushFinished(finished); // and a job that took its time is reported at once
@@ -921,12 +919,29 @@ void Scheduler::runSlot()
     }
 }
 
+void Scheduler::handBack(std::deque<std::shared_ptr<RunningJob>> &mine)
+{
+    // In FIFO order among those handed back before (by other slots too), so that the next free
+    // slot starts the oldest.
+    std::lock_guard lock(m_claimMutex);
+    std::deque<std::shared_ptr<RunningJob>> merged;
+    std::merge(std::make_move_iterator(m_ready.begin()), std::make_move_iterator(m_ready.end()),
+        std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()),
+        std::back_inserter(merged),
+        [](const auto &a, const auto &b) { return a->record().seq < b->record().seq; });
+    m_ready.swap(merged);
+    mine.clear();
+}
+
 int Scheduler::batchSize() const
 {
     // Claiming several jobs at once only pays for short jobs; for others it would make jobs
-    // wait in this runner that another runner could have started.
+    // wait in this runner that another runner could have started. The average is the runner's,
+    // over every kind it ran lately.
+    if (m_config.batchJobs > 0)
+        return qMin(m_config.batchJobs, kMaxBatch);
     const qint64 average = m_averageRunNs.load(std::memory_order_relaxed);
-    if (average < 0)
+    if (average < 0 || average >= kShortJobNs)
         return 1;
     return int(std::clamp<qint64>(kBatchWorkNs / qMax<qint64>(average, 1), 1, kMaxBatch));
 }

@@ -113,6 +113,8 @@ private:
     // Fills `mine` with the next jobs for a slot; false when there is nothing (the slot ends).
     bool claimNext(std::deque<std::shared_ptr<RunningJob>> &mine);
     int batchSize() const;
+    // Gives the rest of a slot's batch to any free slot.
+    void handBack(std::deque<std::shared_ptr<RunningJob>> &mine);
     Completion execute(const std::shared_ptr<RunningJob> &job);
     void flushFinished(std::vector<Finished> &finished);
     QList<FinishResult> finishWithRetry(const QList<Completion> &completions);
@@ -144,6 +146,7 @@ private:
     quint64 m_workGeneration = 0;
     bool m_started = false;
     bool m_stopping = false;
+    std::atomic<bool> m_slotsStopping { false }; // m_stopping, for the slots between jobs
     std::atomic<bool> m_queuePaused { false };
     // A runner on another machine was alive with a free worker at the last look (shared queues):
     // a job that failed on this machine is left to it for a while (JobRecord::avoidHost).
