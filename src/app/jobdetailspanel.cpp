@@ -189,7 +189,7 @@ void JobDetailsPanel::refresh()
         return;
     }
     const JobRecord &r = *record;
-    QJsonObject params = r.params;
+    QJsonObject params = m_model->paramsOf(r);
     QString title = m_model->title(r);
     if (m_whole) {
         // Not part 1's: the split job's name and parameters.
@@ -235,7 +235,8 @@ void JobDetailsPanel::refresh()
                     : format::bytes(progress.done));
         m_ui->speedValue->setText(
             live ? format::rate(live->ratePerSecond, units::Bytes) : QString());
-        m_ui->serverValue->setText(QUrl(r.params.value(QStringLiteral("url")).toString()).host());
+        m_ui->serverValue->setText(
+            QUrl(m_model->paramsOf(r).value(QStringLiteral("url")).toString()).host());
         QString retry = tr("%1 of %2").arg(attemptShown(r)).arg(r.maxAttempts);
         if (r.state == JobState::Queued && r.notBeforeMs > QDateTime::currentMSecsSinceEpoch())
             retry += tr(", next at %1").arg(format::timestamp(r.notBeforeMs));

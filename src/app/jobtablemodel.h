@@ -105,6 +105,9 @@ public:
     QString memberTitle(const JobRecord &record) const;
     // The split job (JobKind::groupParam) a job is part of; empty when none.
     QString groupOf(const JobRecord &record) const;
+    // A job's params: the rows keep them as text (JobRecord::paramsText; a parsed object costs
+    // about 500 bytes for a download's two, its text about 130).
+    static QJsonObject paramsOf(const JobRecord &record);
     // Every job of that split job in the table.
     QList<QUuid> groupMembers(const QString &group) const;
     // Every kind seen so far, for the filter.
@@ -134,8 +137,9 @@ private:
     {
         JobRecord record;
         QString title;
-        JobProgress live;
-        bool hasLive = false;
+        // Its latest progress report while it runs, and none otherwise: most rows are finished,
+        // and a report inline would cost every row as much as a record's strings.
+        std::shared_ptr<const JobProgress> live;
         int group = 0; // a split job's row: the key of its Group; 0: a job's own row
     };
     // The jobs of a split job, in FIFO order at the time each arrived; their row's record is
@@ -169,7 +173,8 @@ private:
     void onProgress(const QList<JobProgress> &progress);
     void schedule();
     void reindexFrom(int row);
-    void noteKind(const QString &kind);
+    void noteKind(QString &kind);
+    static void compactParams(JobRecord &record);
     // Counts a job's move from `before` (Invalid: a new job) to its new record's state, and
     // remembers it for jobFinished when it has just finished (a job of its own).
     void noteStateChange(JobState before, const JobRecord &after, bool own);

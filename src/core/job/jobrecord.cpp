@@ -1,6 +1,7 @@
 #include "jobrecord.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 
 namespace spool {
 
@@ -45,7 +46,8 @@ QJsonObject JobRecord::toJson() const
         { QStringLiteral("error"),
             error.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(error) },
         { QStringLiteral("output"), nullable(output.isEmpty() ? QString() : output) },
-        { QStringLiteral("params"), params },
+        { QStringLiteral("params"),
+            paramsText.isEmpty() ? params : QJsonDocument::fromJson(paramsText).object() },
     };
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMetaType>
@@ -17,6 +18,9 @@ struct JobRecord
     QUuid id;
     QString kind;
     QJsonObject params;
+    // Instead of params, only from a query that asks for it (JobQuery::paramsAsText): compact
+    // JSON, about a quarter of the memory of the parsed object.
+    QByteArray paramsText;
     qint64 seq = 0; // FIFO position, given at enqueue (and again by a manual retry)
     JobState state = JobState::Invalid;
     JobControl control = JobControl::None; // a stop requested of the running job

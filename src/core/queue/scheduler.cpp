@@ -509,7 +509,9 @@ void Scheduler::setQueuePaused(bool paused, bool persist)
 
 void Scheduler::snapshot()
 {
-    auto records = m_store->query(JobQuery {});
+    JobQuery all;
+    all.paramsAsText = true; // the owner keeps every job, and reads params seldom
+    auto records = m_store->query(all);
     if (!records) {
         reportStorageError(records.error());
         retryReadLater(RetrySnapshot);

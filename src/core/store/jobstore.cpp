@@ -1,5 +1,6 @@
 #include "jobstore.h"
 
+#include <QJsonDocument>
 #include <QSet>
 
 namespace spool {
@@ -52,7 +53,10 @@ bool matchesParam(const JobQuery &query, const JobRecord &record)
 {
     if (query.paramName.isEmpty())
         return true;
-    const QJsonValue value = record.params.value(query.paramName);
+    const QJsonObject params = record.paramsText.isEmpty()
+        ? record.params
+        : QJsonDocument::fromJson(record.paramsText).object();
+    const QJsonValue value = params.value(query.paramName);
     return value.isString() && value.toString() == query.paramValue;
 }
 

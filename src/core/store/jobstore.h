@@ -49,6 +49,9 @@ struct JobQuery
     // (the parts of one split job).
     QString paramName {};
     QString paramValue {};
+    // The params as the store keeps them (JobRecord::paramsText) instead of parsed, where the
+    // store keeps them as text: for a reader that holds many records and seldom reads params.
+    bool paramsAsText = false;
 };
 
 // Whether `record` matches the query's parameter filter (true when it has none).

@@ -145,7 +145,7 @@ Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
     const Error e = withRows(false, [&](RowStore &, SqlSession &db) {
         records.clear();
         return db.select(sql, binds, [&](const QSqlQuery &q) {
-            JobRecord record = sqlrecord::read(q);
+            JobRecord record = sqlrecord::read(q, query.paramsAsText);
             if (matchesParam(query, record))
                 records.append(std::move(record));
         });

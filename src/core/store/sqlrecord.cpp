@@ -39,13 +39,18 @@ QVariant nullIfEmpty(const QString &value)
     return value.isEmpty() ? QVariant() : QVariant(value);
 }
 
-JobRecord read(const QSqlQuery &q)
+JobRecord read(const QSqlQuery &q, bool paramsAsText)
 {
     JobRecord r;
     r.id = QUuid::fromString(q.value(0).toString());
     r.seq = q.value(1).toLongLong();
     r.kind = q.value(2).toString();
-    r.params = QJsonDocument::fromJson(q.value(3).toByteArray()).object();
+    if (paramsAsText) {
+        r.paramsText = q.value(3).toByteArray();
+        r.paramsText.squeeze(); // from UTF-16 text: room for three bytes a character
+    } else {
+        r.params = QJsonDocument::fromJson(q.value(3).toByteArray()).object();
+    }
     r.state = static_cast<JobState>(q.value(4).toInt());
     r.control = static_cast<JobControl>(q.value(5).toInt());
     r.attempts = q.value(6).toInt();

@@ -23,7 +23,7 @@ extern const QString kRecordPlaceholders;
 // "state = ?, …, rev = ?": what a transition can change, in updateValues() order.
 extern const QString kUpdateAssignments;
 
-JobRecord read(const QSqlQuery &q);
+JobRecord read(const QSqlQuery &q, bool paramsAsText = false);
 // Text columns that may be NULL are NULL when empty.
 QVariant nullIfEmpty(const QString &value);
 // The values of an INSERT of kRecordColumns.
