@@ -43,6 +43,7 @@
 
 #include "appcontroller.h"
 #include "appsettings.h"
+#include "backgroundpool.h"
 #include "builtinkinds.h"
 #include "jobtablemodel.h"
 #include "mainwindow.h"
@@ -445,6 +446,7 @@ int openWindow(const QString &dataDir, int expected, qint64 spawnedNs)
     controller.start();
     loop.exec();
     heartbeat.stop();
+    app::backgroundPool()->waitForDone(); // the model frees what it loaded from there
     std::printf("%.1f %.1f %lld %lld %.1f %lld\n", (firstPaint - spawnedNs) / 1e6,
         (filledPaint - spawnedNs) / 1e6, statusKb("VmRSS"), statusKb("VmHWM"),
         heartbeat.percentile(1.0), heapInUseKb());

@@ -45,6 +45,7 @@
 #include <QTreeWidget>
 
 #include "appcontroller.h"
+#include "backgroundpool.h"
 #include "builtinkinds.h"
 #include "format.h"
 #include "job/jobfiles.h"
@@ -423,6 +424,7 @@ void TestApp::tableKeepsJobsCompactly()
     model.setQueue(&queue);
     QTRY_COMPARE(model.rowCount(), kJobs);
     QTRY_VERIFY(!model.isLoading());
+    backgroundPool()->waitForDone(); // where the model frees what it loaded from
     // What the table holds for a job: its record, its title, its params as text. Measured here
     // at about 600 bytes (bench_gui startup: 709 bytes of RSS in the app); it was 1,400 when the
     // array the snapshot came in stayed allocated and every row kept its params parsed.

@@ -167,6 +167,7 @@ private:
 
     void onSnapshot(const QList<JobRecord> &records);
     void loadSnapshotChunk();
+    void releaseSnapshot();
     void onApplyTimer();
     void onChanged(const QList<JobRecord> &records);
     void onRemoved(const QList<QUuid> &ids);
@@ -234,7 +235,6 @@ private:
     // A snapshot is taken into the table a few thousand rows per event-loop turn, so that
     // 100,000 jobs never hold the GUI thread for more than a few milliseconds at a time.
     QList<JobRecord> m_snapshot;
-    QList<int> m_snapshotOrder; // indexes into m_snapshot by FIFO position
     int m_snapshotNext = 0;
     QTimer m_loadTimer;
 };

@@ -66,6 +66,7 @@ Q_SIGNALS:
     void jobFinished(const spool::JobRecord &record);
     void countsChanged(const spool::QueueCounts &counts);
     void queuePausedChanged(bool paused);
+    // Every job, in FIFO order (by seq).
     void snapshotReady(const QList<spool::JobRecord> &records);
     void eventsReady(const QUuid &id, const QList<spool::JobEvent> &events);
     // An encoded image (JPEG); empty when there is none.
