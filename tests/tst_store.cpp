@@ -1019,6 +1019,23 @@ void TestStore::queryGivesParamsAsTextWhenAsked()
     QVERIFY(found.ok());
     QCOMPARE(found->size(), 1);
     QCOMPARE(found->first().id, jobs.first().id);
+
+    // Such records keep their params when they are written again (an import of them, as copies).
+    QList<ExportedJob> exported;
+    JobQuery copies;
+    for (JobRecord r : records.value()) {
+        r.paramsText = r.paramsJson(); // as a viewer holds it (the memory store gives them parsed)
+        r.params = QJsonObject();
+        r.id = QUuid::createUuid();
+        copies.ids.append(r.id);
+        exported.append(ExportedJob { r, {} });
+    }
+    QVERIFY(store->importJobs(exported, kNow).ok());
+    const auto copied = store->query(copies);
+    QVERIFY(copied.ok());
+    QCOMPARE(copied->size(), 2);
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(copied->at(i).params, jobs.at(i).params);
 }
 
 void TestStore::queryFindsJobsFinishedBefore()

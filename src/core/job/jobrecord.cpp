@@ -17,6 +17,11 @@ QString idString(const QUuid &id)
     return id.toString(QUuid::WithoutBraces);
 }
 
+QByteArray JobRecord::paramsJson() const
+{
+    return paramsText.isEmpty() ? QJsonDocument(params).toJson(QJsonDocument::Compact) : paramsText;
+}
+
 QJsonObject JobRecord::toJson() const
 {
     const auto nullable = [](const QString &s) {

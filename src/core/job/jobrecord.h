@@ -44,6 +44,8 @@ struct JobRecord
     qint64 rev = 0; // store revision of this version of the record; newer wins
 
     bool isValid() const { return !id.isNull() && state != JobState::Invalid; }
+    // Its params as compact JSON, from whichever form it holds: what stores write.
+    QByteArray paramsJson() const;
     // The design.md job object (list/show --json).
     QJsonObject toJson() const;
 };

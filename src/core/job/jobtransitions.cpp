@@ -1,5 +1,7 @@
 #include "jobtransitions.h"
 
+#include <QJsonDocument>
+
 #include "util/runneridentity.h"
 
 namespace spool::transitions {
@@ -99,6 +101,10 @@ JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent>
 JobRecord imported(const JobRecord &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events)
 {
     JobRecord record = job;
+    if (!record.paramsText.isEmpty()) { // a record read for a viewer: runners read params parsed
+        record.params = QJsonDocument::fromJson(record.paramsText).object();
+        record.paramsText.clear();
+    }
     record.seq = seq;
     record.rev = 0;
     record.leaseOwner.clear();

@@ -656,15 +656,13 @@ private:
         std::array<QStringList, kInsertArrays.size()> columns;
         for (const JobRecord &r : std::as_const(records)) {
             const QStringList row { idString(r.id), number(r.seq), arrayElement(r.kind),
-                arrayElement(
-                    QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact))),
-                number(static_cast<int>(r.state)), number(static_cast<int>(r.control)),
-                number(r.attempts), number(r.maxAttempts), number(r.enqueuedAtMs),
-                numberOrNull(r.startedAtMs), numberOrNull(r.finishedAtMs), number(r.notBeforeMs),
-                number(r.progress.done), number(r.progress.total), arrayElement(r.progress.unit),
-                textOrNull(r.error), textOrNull(r.output), textOrNull(r.leaseOwner),
-                number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs), textOrNull(r.avoidHost),
-                number(r.avoidUntilMs) };
+                arrayElement(QString::fromUtf8(r.paramsJson())), number(static_cast<int>(r.state)),
+                number(static_cast<int>(r.control)), number(r.attempts), number(r.maxAttempts),
+                number(r.enqueuedAtMs), numberOrNull(r.startedAtMs), numberOrNull(r.finishedAtMs),
+                number(r.notBeforeMs), number(r.progress.done), number(r.progress.total),
+                arrayElement(r.progress.unit), textOrNull(r.error), textOrNull(r.output),
+                textOrNull(r.leaseOwner), number(r.leaseToken), numberOrNull(r.leaseExpiresAtMs),
+                textOrNull(r.avoidHost), number(r.avoidUntilMs) };
             for (qsizetype i = 0; i < row.size(); ++i)
                 columns[size_t(i)].append(row.at(i));
         }

@@ -75,8 +75,7 @@ JobRecord read(const QSqlQuery &q, bool paramsAsText)
 
 QVariantList insertValues(const JobRecord &r)
 {
-    return { idString(r.id), r.seq, r.kind,
-        QString::fromUtf8(QJsonDocument(r.params).toJson(QJsonDocument::Compact)),
+    return { idString(r.id), r.seq, r.kind, QString::fromUtf8(r.paramsJson()),
         static_cast<int>(r.state), static_cast<int>(r.control), r.attempts, r.maxAttempts,
         r.enqueuedAtMs, nullIfZero(r.startedAtMs), nullIfZero(r.finishedAtMs), r.notBeforeMs,
         r.progress.done, r.progress.total, notNull(r.progress.unit), nullIfEmpty(r.error),
