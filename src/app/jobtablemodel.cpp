@@ -709,8 +709,11 @@ void JobTableModel::insertJobs(QList<JobRecord> records, Batch &batch)
 {
     if (records.isEmpty())
         return;
-    std::stable_sort(records.begin(), records.end(),
-        [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
+    // A snapshot's slices come in order; only changes need sorting (a stable sort of records
+    // already in order still moves every one of them).
+    const auto bySeq = [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; };
+    if (!std::is_sorted(records.cbegin(), records.cend(), bySeq))
+        std::stable_sort(records.begin(), records.end(), bySeq);
     QVector<Row> top;
     for (JobRecord &record : records) {
         noteKind(record.kind);
