@@ -204,10 +204,9 @@ void Scheduler::handle(inbox::Item &item)
                 wakeAt(msg.atMs);
             else if constexpr (std::is_same_v<T, inbox::RunningChanged>)
                 updateProgressTimer();
-            else if constexpr (std::is_same_v<T, inbox::StateChanged>) {
-                if (m_countsTimer && !m_countsTimer->isActive())
-                    m_countsTimer->start();
-            } else if constexpr (std::is_same_v<T, inbox::ExternalChange>)
+            else if constexpr (std::is_same_v<T, inbox::StateChanged>)
+                scheduleCounts();
+            else if constexpr (std::is_same_v<T, inbox::ExternalChange>)
                 applyExternalChanges();
             else if constexpr (std::is_same_v<T, inbox::SlotsIdle>)
                 finishStopIfIdle();
@@ -738,9 +737,21 @@ void Scheduler::applyExternalChanges()
     markStateChanged();
 }
 
+void Scheduler::scheduleCounts()
+{
+    if (!m_countsTimer || m_countsTimer->isActive())
+        return;
+    // At once after a quiet spell (a runner that waits for its last job to end before it exits),
+    // and at most every kCountsDebounceMs while changes keep coming.
+    const qint64 sinceMs = m_monotonic.elapsed() - m_countsReadAtMs;
+    m_countsTimer->start(
+        int(std::clamp<qint64>(kCountsDebounceMs - sinceMs, 0, kCountsDebounceMs)));
+}
+
 void Scheduler::publishCounts()
 {
     m_stateDirty = false;
+    m_countsReadAtMs = m_monotonic.isValid() ? m_monotonic.elapsed() : 0;
     auto counts = m_store->counts();
     if (!counts) {
         reportStorageError(counts.error());

@@ -122,6 +122,7 @@ private:
     std::shared_ptr<RunningJob> runningJob(const QUuid &id) const;
     QList<std::shared_ptr<RunningJob>> runningJobs() const;
     qint64 now() const;
+    void scheduleCounts();
     double nextRandom();
 
     const std::shared_ptr<JobStore> m_store;
@@ -181,6 +182,7 @@ private:
     qint64 m_seenRev = 0;
     qint64 m_wakeAtMs = 0;
     QueueCounts m_lastCounts;
+    qint64 m_countsReadAtMs = -1'000'000; // m_monotonic's ms at the last read of the counts
     bool m_countsPublished = false;
     QElapsedTimer m_monotonic;
     QTimer *m_heartbeatTimer = nullptr;
