@@ -39,6 +39,14 @@ add() { # DATADIR OUT [EXTRA...]
         --samples "$samples" --threads 1 "$@" >/dev/null
 }
 run() { "$ctl" --data-dir "$1" run --workers 1 --until-empty --quiet; }
+# When the last job of a data directory finished (epoch seconds): when the picture was done, before
+# the runners noticed that nothing was left and exited.
+finished_at() { # DATADIR
+    "$ctl" --data-dir "$1" list --json | python3 -c '
+import datetime, json, sys
+print(max(datetime.datetime.fromisoformat(j["finishedAt"].replace("Z", "+00:00")).timestamp()
+          for j in json.load(sys.stdin)))'
+}
 # The milliseconds that log lines matching PATTERN report (the number before " ms"), summed over
 # the jobs whose output path contains TAG.
 logged_ms() { # PATTERN TAG DATADIR
@@ -119,7 +127,7 @@ printf "%s at %sx%s, %s samples; wall seconds (lower is better)%s\n" "$scene" "$
     "$samples" "${queue:+; the split through a shared queue}"
 printf "%-6s %12s %14s %8s %12s %8s %16s %8s\n" round "one process" "split, two" ratio \
     "two halves" ceiling "split cost ms" "cost %"
-ones=() twos=() ratios=() shares=() halves=() ceilings=()
+ones=() twos=() ratios=() shares=() halves=() ceilings=() pratios=()
 for r in $(seq 1 "$rounds"); do
     one=$work/one-$r two=$work/two-$r
     mkdir -p "$one/out" "$two/out"
@@ -127,8 +135,15 @@ for r in $(seq 1 "$rounds"); do
     start=$(now)
     run "$one"
     t1=$(echo "$(now) - $start" | bc -l)
+    p1=$(echo "$(finished_at "$one") - $start" | bc -l)
     split_pair "$two"
     t2=$(echo "$(cat "$two/end") - $(cat "$two/start")" | bc -l)
+    if [ -z "$queue" ]; then
+        p2=$(echo "$(finished_at "$two") - $(cat "$two/start")" | bc -l)
+    else
+        p2=$(echo "$(SPOOL_QUEUE=$queue finished_at "$two/desk") - $(cat "$two/start")" | bc -l)
+    fi
+    pratio=$(echo "$p1 / $p2" | bc -l)
     cost=$(cat "$two/cost")
     [ -f "$two/out/two.png" ] || { echo "the split render wrote no picture" >&2; exit 1; }
     add_halves "$work/halves-$r"
@@ -139,15 +154,21 @@ for r in $(seq 1 "$rounds"); do
     ceiling=$(echo "$t1 / $th" | bc -l)
     share=$(echo "$cost / 10 / $t1" | bc -l)
     ones+=("$t1") twos+=("$t2") ratios+=("$ratio") shares+=("$share") halves+=("$th")
+    pratios+=("$pratio")
     ceilings+=("$ceiling")
     printf "%-6s %12.2f %14.2f %7.2fx %12.2f %7.2fx %16s %7.1f%%\n" "$r" "$t1" "$t2" "$ratio" \
         "$th" "$ceiling" "$cost" "$share"
     echo "       split cost: $(cat "$two/cost-parts")"
+    printf "       to the picture: one process %.2f, split %.2f, ratio %.2fx\n" "$p1" "$p2" "$pratio"
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 printf "%-6s %12.2f %14.2f %7.2fx %12.2f %7.2fx %16s %7.1f%%\n" median "$(median "${ones[@]}")" \
     "$(median "${twos[@]}")" "$(median "${ratios[@]}")" "$(median "${halves[@]}")" \
     "$(median "${ceilings[@]}")" "" "$(median "${shares[@]}")"
+printf "to the picture, median ratio %.2fx: from the start to the last job's end, before the\n" \
+    "$(median "${pratios[@]}")"
+printf "runners notice that nothing is left and exit (an idle runner hears of another's change on\n"
+printf "its next look at the store)\n"
 printf "ratio: one process over two with the split, each round's runs back to back; the\n"
 printf "median ratio is of the rounds' ratios (goal >= 1.8 with two idle cores)\n"
 printf "two halves: two processes each rendering half the samples alone, at once; ceiling: one\n"
