@@ -144,6 +144,7 @@ private Q_SLOTS:
     void pausingTheQueueSendsJobsBack();
     void drainingSendsBackJobsClaimedButNotStarted_data() { storeRows(); }
     void drainingSendsBackJobsClaimedButNotStarted();
+    void quickJobsAheadOfALongOneAreReportedWhileItRuns();
     void progressIsCoalesced_data() { storeRows(); }
     void progressIsCoalesced();
     void exceptionsFailTheJob_data() { storeRows(); }
@@ -570,6 +571,30 @@ void TestQueue::drainingSendsBackJobsClaimedButNotStarted()
         QCOMPARE(record.state, JobState::Queued);
         QCOMPARE(record.attempts, 0);
     }
+}
+
+// One slot claims the quick jobs and the gate in one batch and runs them in order. The quick
+// ones are done: they must not show as running until the gate opens (their results waited for
+// the slot's next commit, after the gate).
+void TestQueue::quickJobsAheadOfALongOneAreReportedWhileItRuns()
+{
+    QueueConfig config;
+    config.workers = 1;
+    config.batchJobs = 8;
+    auto &h = make(config);
+    const QList<QUuid> quick = enqueue(QStringLiteral("quick"), 3);
+    const QUuid gate = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    for (const QUuid &id : quick)
+        QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(id), JobState::Succeeded, 10000);
+    JobQuery query;
+    query.ids = quick;
+    for (const JobRecord &record : h.store->query(query).value())
+        QCOMPARE(record.state, JobState::Succeeded); // committed, not only told
+    QCOMPARE(h.kit.running(QStringLiteral("gate")), 1); // still in its slot all along
+    h.kit.openGate();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(gate), JobState::Succeeded, 10000);
 }
 
 void TestQueue::progressIsCoalesced()

@@ -113,6 +113,13 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
 Scheduler::~Scheduler()
 {
     m_pool->waitForDone();
+    {
+        std::lock_guard lock(m_reportMutex);
+        m_reporterStopping = true;
+    }
+    m_reportWake.notify_all();
+    if (m_reporter.joinable())
+        m_reporter.join();
     runneridentity::setRunnerAlive(m_owner, false);
 }
 
@@ -892,12 +899,10 @@ void Scheduler::runSlot()
 {
     applyWorkerPriority(m_config.priority, m_baseNice);
     std::deque<std::shared_ptr<RunningJob>> mine; // claimed for this slot, not started yet
-    std::vector<Finished> finished;
-    QElapsedTimer oldestFinished;
     for (;;) {
         if (mine.empty()) {
             // Commit what ran before asking for more: it frees caps and reports results.
-            flushFinished(finished);
+            reportAllFinished();
             if (!claimNext(mine))
                 return;
             // Another slot may find work too; it gives up at once if there is none.
@@ -915,20 +920,73 @@ void Scheduler::runSlot()
         m_averageRunNs.store(
             average < 0 ? ranNs : average + (ranNs - average) / 8, std::memory_order_relaxed);
 
-        if (finished.empty())
-            oldestFinished.start();
-        finished.push_back(Finished { job, std::move(completion) });
-        if (ranNs >= kSlowJobNs) {
+        const bool slow = ranNs >= kSlowJobNs;
+        if (slow && !mine.empty()) {
             // Not a short job after all: the rest of the batch should not wait behind it.
-            if (!mine.empty()) {
-                handBack(mine);
-                kick();
-            }
-            flushFinished(finished); // and a job that took its time is reported at once
-        } else if (finished.size() >= size_t(kMaxBatch)
-            || oldestFinished.elapsed() >= kMaxReportDelayMs) {
-            flushFinished(finished);
+            handBack(mine);
+            kick();
         }
+        // A job that took its time is reported at once.
+        addFinished(Finished { job, std::move(completion) }, slow);
+    }
+}
+
+void Scheduler::addFinished(Finished finished, bool now)
+{
+    std::vector<Finished> due;
+    {
+        std::lock_guard lock(m_reportMutex);
+        const auto at = std::chrono::steady_clock::now();
+        if (m_unreported.empty())
+            m_unreportedSince = at;
+        m_unreported.push_back(std::move(finished));
+        if (now || m_unreported.size() >= size_t(kMaxBatch)
+            || at - m_unreportedSince >= std::chrono::milliseconds(kMaxReportDelayMs)) {
+            due.swap(m_unreported);
+        } else {
+            // Started here, it runs at the slots' priority.
+            if (!m_reporter.joinable())
+                m_reporter = std::thread([this] { runReporter(); });
+            m_reportWake.notify_one();
+        }
+    }
+    flushFinished(due);
+}
+
+void Scheduler::reportAllFinished()
+{
+    std::vector<Finished> due;
+    {
+        // A slot that ends must not leave while the reporter commits: the stop that follows
+        // would not wait for it.
+        std::unique_lock lock(m_reportMutex);
+        m_reportDone.wait(lock, [this] { return !m_reporterCommitting; });
+        due.swap(m_unreported);
+    }
+    flushFinished(due);
+}
+
+void Scheduler::runReporter()
+{
+    std::unique_lock lock(m_reportMutex);
+    while (!m_reporterStopping) {
+        if (m_unreported.empty()) {
+            m_reportWake.wait(lock);
+            continue;
+        }
+        const auto due = m_unreportedSince + std::chrono::milliseconds(kMaxReportDelayMs);
+        if (std::chrono::steady_clock::now() < due) {
+            m_reportWake.wait_until(lock, due);
+            continue;
+        }
+        std::vector<Finished> finished;
+        finished.swap(m_unreported);
+        m_reporterCommitting = true;
+        lock.unlock();
+        flushFinished(finished);
+        lock.lock();
+        m_reporterCommitting = false;
+        m_reportDone.notify_all();
     }
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -116,6 +119,12 @@ private:
     // Gives the rest of a slot's batch to any free slot.
     void handBack(std::deque<std::shared_ptr<RunningJob>> &mine);
     Completion execute(const std::shared_ptr<RunningJob> &job);
+    // A job's result joins those waiting to be committed; they are committed now if `now`, if
+    // there are many, or if the oldest has waited long enough.
+    void addFinished(Finished finished, bool now);
+    // Commits every waiting result, after the reporter's commit if one is under way.
+    void reportAllFinished();
+    void runReporter();
     void flushFinished(std::vector<Finished> &finished);
     QList<FinishResult> finishWithRetry(const QList<Completion> &completions);
     void publish(outbox::Item item);
@@ -160,6 +169,18 @@ private:
     std::deque<std::shared_ptr<RunningJob>> m_ready;
     // Recent run time of a job, to decide whether claiming in batches pays: -1 until known.
     std::atomic<qint64> m_averageRunNs { -1 };
+
+    // Results of short jobs wait to be committed together, for kMaxReportDelayMs at most. A slot
+    // commits them when its next job ends; while that job runs on, the reporter thread does (a
+    // quick job ahead of a long one in a batch would otherwise show as running until it ends).
+    std::mutex m_reportMutex;
+    std::condition_variable m_reportWake; // to the reporter: results wait
+    std::condition_variable m_reportDone; // from the reporter: its commit is done
+    std::vector<Finished> m_unreported;
+    std::chrono::steady_clock::time_point m_unreportedSince; // when the oldest was added
+    bool m_reporterCommitting = false;
+    bool m_reporterStopping = false;
+    std::thread m_reporter; // started by the first result that waits
 
     mutable std::mutex m_runningMutex;
     QHash<QUuid, std::shared_ptr<RunningJob>> m_running;
