@@ -131,7 +131,7 @@ void JobDetailsPanel::requestEvents()
         m_queue->requestEvents(id);
 }
 
-const JobRecord *JobDetailsPanel::shownRecord() const
+std::optional<JobRecord> JobDetailsPanel::shownRecord() const
 {
     if (m_whole)
         return m_model->record(m_model->rowOf(m_id));
@@ -142,7 +142,7 @@ QList<QUuid> JobDetailsPanel::shownJobs() const
 {
     if (m_id.isNull())
         return {};
-    const JobRecord *first = m_whole ? m_model->recordById(m_id) : nullptr;
+    const auto first = m_whole ? m_model->recordById(m_id) : std::nullopt;
     const QList<QUuid> members =
         first ? m_model->groupMembers(m_model->groupOf(*first)) : QList<QUuid>();
     return members.isEmpty() ? QList<QUuid> { m_id } : members;
@@ -170,8 +170,8 @@ void JobDetailsPanel::onRowsUpdated(const QSet<QUuid> &ids)
 
 void JobDetailsPanel::refresh()
 {
-    const JobRecord *record = shownRecord();
-    const bool has = record != nullptr;
+    const auto record = shownRecord();
+    const bool has = record.has_value();
     for (QWidget *w : { static_cast<QWidget *>(m_ui->kindTitle),
              static_cast<QWidget *>(m_ui->kindValue), static_cast<QWidget *>(m_ui->idTitle),
              static_cast<QWidget *>(m_ui->idValue), static_cast<QWidget *>(m_ui->paramsTitle),
@@ -256,7 +256,7 @@ void JobDetailsPanel::refresh()
 
 void JobDetailsPanel::updatePreview()
 {
-    const JobRecord *record = m_model->recordById(m_id);
+    const auto record = m_model->recordById(m_id);
     if (!record || record->kind != QLatin1String("render")) {
         m_previewTimer.stop();
         return;
@@ -336,7 +336,7 @@ void JobDetailsPanel::updateMergedPreview(const QString &group)
 {
     const QList<QUuid> members = m_model->groupMembers(group);
     for (const QUuid &id : members) {
-        const JobRecord *part = m_model->recordById(id);
+        const auto part = m_model->recordById(id);
         if (part && part->state == JobState::Succeeded && !part->output.isEmpty()) {
             loadPreviewFile(part->output);
             return;
@@ -345,7 +345,7 @@ void JobDetailsPanel::updateMergedPreview(const QString &group)
     bool changed = false;
     QList<std::pair<QUuid, QString>> files;
     for (const QUuid &id : members) {
-        const JobRecord *part = m_model->recordById(id);
+        const auto part = m_model->recordById(id);
         if (!part)
             continue;
         quint64 version = 0;
@@ -379,13 +379,13 @@ void JobDetailsPanel::updateMergedPreview(const QString &group)
 
 void JobDetailsPanel::showMergedPreview()
 {
-    const JobRecord *record = m_model->recordById(m_id);
+    const auto record = m_model->recordById(m_id);
     if (!record)
         return;
     QList<PartPreview> parts;
     for (const QUuid &id : m_model->groupMembers(m_model->groupOf(*record))) {
         const auto image = m_partImages.constFind(id);
-        const JobRecord *part = m_model->recordById(id);
+        const auto part = m_model->recordById(id);
         if (image == m_partImages.cend() || !part)
             continue;
         const JobProgress *live = m_model->liveProgress(id);
@@ -408,7 +408,7 @@ void JobDetailsPanel::onSharedPreview(const QUuid &id, const QByteArray &image)
     const QImage decoded = QImage::fromData(image, "JPEG");
     if (decoded.isNull())
         return;
-    const JobRecord *record = m_model->recordById(m_id);
+    const auto record = m_model->recordById(m_id);
     const QString group = record ? m_model->groupOf(*record) : QString();
     if (group.isEmpty()) {
         if (id == m_id)
@@ -452,7 +452,7 @@ void JobDetailsPanel::onEvents(const QUuid &id, const QList<JobEvent> &events)
         m_partEvents.insert(id, events);
         QList<QPair<QString, QList<JobEvent>>> sections;
         for (const QUuid &part : parts) {
-            const JobRecord *record = m_model->recordById(part);
+            const auto record = m_model->recordById(part);
             if (record && m_partEvents.contains(part))
                 sections.append({ m_model->memberTitle(*record), m_partEvents.value(part) });
         }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QFutureWatcher>
 #include <QHash>
 #include <QImage>
@@ -57,7 +59,7 @@ private:
     void requestEventsSoon();
     void requestEvents();
     // The record on show: a job's, or a split job's combined one.
-    const JobRecord *shownRecord() const;
+    std::optional<JobRecord> shownRecord() const;
     // The jobs whose changes and timelines the panel shows.
     QList<QUuid> shownJobs() const;
     void showTimeline(const QList<QPair<QString, QList<JobEvent>>> &sections);

@@ -35,29 +35,36 @@ void JobFilterProxy::setText(const QString &text)
 
 bool JobFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
 {
-    // Read the row directly: copying a record per row would cost 100,000 copies per filter.
-    const JobRecord *record = m_source->record(sourceRow);
-    if (!record)
-        return false;
+    // Read from the row's roles: unpacking a record per row would cost 100,000 of them per filter.
     const QModelIndex name = m_source->index(sourceRow, JobTableModel::NameColumn);
-    // A part's short name ("part 2 of 3") is found by its render's name too.
-    if (matches(*record, name.data().toString())
-        || (name.data(JobTableModel::PartRole).toBool()
-            && matches(*record, m_source->title(*record))))
+    if (!name.isValid())
+        return false;
+    const auto state = JobState(name.data(JobTableModel::StateRole).toInt());
+    const QString kind = name.data(JobTableModel::KindRole).toString();
+    const QString output = name.data(JobTableModel::OutputRole).toString();
+    if (matches(state, kind, name.data().toString(), output))
         return true;
-    const QList<const JobRecord *> parts = m_source->partsOf(sourceRow);
-    return std::any_of(parts.cbegin(), parts.cend(),
-        [this](const JobRecord *part) { return matches(*part, m_source->title(*part)); });
+    // A part's short name ("part 2 of 3") is found by its render's name too; a split job's row
+    // by its parts'.
+    QList<JobRecord> parts = m_source->partsOf(sourceRow);
+    if (name.data(JobTableModel::PartRole).toBool()) {
+        if (const auto part = m_source->record(sourceRow))
+            parts.append(*part);
+    }
+    return std::any_of(parts.cbegin(), parts.cend(), [this](const JobRecord &part) {
+        return matches(part.state, part.kind, m_source->title(part), part.output);
+    });
 }
 
-bool JobFilterProxy::matches(const JobRecord &record, const QString &name) const
+bool JobFilterProxy::matches(
+    JobState state, const QString &kind, const QString &name, const QString &output) const
 {
-    if (!m_states.isEmpty() && !m_states.contains(record.state))
+    if (!m_states.isEmpty() && !m_states.contains(state))
         return false;
-    if (!m_kind.isEmpty() && record.kind != m_kind)
+    if (!m_kind.isEmpty() && kind != m_kind)
         return false;
     return m_text.isEmpty() || name.contains(m_text, Qt::CaseInsensitive)
-        || record.output.contains(m_text, Qt::CaseInsensitive);
+        || output.contains(m_text, Qt::CaseInsensitive);
 }
 
 bool JobFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const

@@ -31,7 +31,8 @@ protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
-    bool matches(const JobRecord &record, const QString &name) const;
+    bool matches(
+        JobState state, const QString &kind, const QString &name, const QString &output) const;
 
     JobTableModel *m_source;
     QSet<JobState> m_states;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <optional>
 
 #include <QAbstractItemModel>
 #include <QHash>
@@ -9,6 +11,7 @@
 #include <QVector>
 
 #include "job/jobkindregistry.h"
+#include "packedrecord.h"
 #include "queue/jobqueue.h"
 
 namespace spool::app {
@@ -48,6 +51,7 @@ public:
         MembersRole, // QList<QUuid>: the jobs a row stands for (a split job's row: all of them)
         ExpandedRole, // a split job's row: whether its parts show under it; else invalid
         PartRole, // true for a part's row under its split job's row
+        OutputRole, // its output (a file's path), if any
     };
     // Where a row of the table is: a top-level row (child -1), or a part of one.
     struct Place
@@ -72,10 +76,18 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // A row's record: a job's, or a split job's combined one (with the id of its first job).
-    const JobRecord *record(int row) const;
-    const JobRecord *record(const QModelIndex &index) const;
+    // Rows keep their records packed: each call unpacks one.
+    std::optional<JobRecord> record(int row) const;
+    std::optional<JobRecord> record(const QModelIndex &index) const;
     // Any job's record, a split job's part too.
-    const JobRecord *recordById(const QUuid &id) const;
+    std::optional<JobRecord> recordById(const QUuid &id) const;
+    // What the actions ask of every selected job, without unpacking its record.
+    struct Status
+    {
+        JobState state = JobState::Invalid;
+        JobControl control = JobControl::None;
+    };
+    std::optional<Status> statusById(const QUuid &id) const;
     // The row of a job, or of its split job.
     int rowOf(const QUuid &id) const;
     // The row of a job: a part's own row while its split job is open, else its split job's.
@@ -87,7 +99,7 @@ public:
     bool isExpanded(int row) const;
     void setExpanded(int row, bool expanded);
     // A split job's row: its parts' records (shown under it or not); else none.
-    QList<const JobRecord *> partsOf(int row) const;
+    QList<JobRecord> partsOf(int row) const;
     // The rows that are finished, each with its state and its jobs: a split job's parts once
     // it is done as a whole (one row, as the user counts it).
     struct FinishedRow
@@ -96,8 +108,8 @@ public:
         QList<QUuid> ids;
     };
     QList<FinishedRow> finishedRows() const;
-    // Every job's record (the parts of split jobs too), in no particular order.
-    QList<const JobRecord *> jobs() const;
+    // Every job's record (the parts of split jobs too), in no particular order; each unpacked.
+    QList<JobRecord> jobs() const;
     // The latest coalesced progress report of a running job (speed, ETA), if any.
     const JobProgress *liveProgress(const QUuid &id) const;
     QString title(const JobRecord &record) const;
@@ -135,8 +147,7 @@ Q_SIGNALS:
 private:
     struct Row
     {
-        JobRecord record;
-        QString title;
+        PackedRecord job; // with its title
         // Its latest progress report while it runs, and none otherwise: most rows are finished,
         // and a report inline would cost every row as much as a record's strings.
         std::shared_ptr<const JobProgress> live;
@@ -174,8 +185,8 @@ private:
     void onProgress(const QList<JobProgress> &progress);
     void schedule();
     void reindexFrom(int row);
-    void noteKind(QString &kind);
-    static void compactParams(JobRecord &record);
+    // The table's one copy of a kind's name, for its rows; new ones join kinds().
+    const QString *noteKind(const QString &kind);
     // Counts a job's move from `before` (Invalid: a new job) to its new record's state, and
     // remembers it for jobFinished when it has just finished (a job of its own).
     void noteStateChange(JobState before, const JobRecord &after, bool own);
@@ -187,7 +198,7 @@ private:
     void removeTopRows(QList<int> rows);
     int forgetTopRow(const Row &row);
     void forgetGroups(const QList<int> &keys);
-    void forgetJob(const JobRecord &record);
+    void forgetJob(const PackedRecord &job);
     void insertJobs(QList<JobRecord> records, Batch &batch);
     void insertTopRows(QVector<Row> rows);
     void applyProgress(Batch &batch);
@@ -202,10 +213,12 @@ private:
     const Row *rowAt(const QModelIndex &index) const;
     Row *memberRow(const QUuid &id);
     const Row *memberRow(const QUuid &id) const;
+    const Row *jobRow(const QUuid &id) const; // a part's or a job's own row
     QVariant display(const Row &row, int column) const;
     double fractionOf(const Row &row) const;
     QString stateText(const JobRecord &record) const;
     QVariant sortValue(const Row &row, int column) const;
+    static int attemptShown(const Row &row);
     void emitRanges(QList<int> rows, int firstColumn, int lastColumn);
 
     std::shared_ptr<const JobKindRegistry> m_registry;
@@ -221,7 +234,8 @@ private:
     mutable QList<QPair<int, int>> m_expandedTops; // their top-level rows and parts, in order
     mutable int m_shownParts = 0; // their parts' rows in all
     mutable bool m_expandedDirty = true;
-    QStringList m_kinds;
+    QStringList m_kinds; // sorted, for the filter
+    std::deque<QString> m_kindNames; // the rows' kinds: never moved, never forgotten
 
     QueueCounts m_counts;
     QHash<QUuid, double> m_byteRates; // running downloads' latest speed

@@ -467,35 +467,34 @@ QList<QUuid> MainWindow::selectedIds() const
 QString MainWindow::selectedOutput() const
 {
     const QModelIndexList rows = m_ui->jobView->selectionModel()->selectedRows();
-    const JobRecord *r =
-        rows.size() == 1 ? m_model->record(m_proxy->mapToSource(rows.first())) : nullptr;
-    return r ? r->output : QString();
+    return rows.size() == 1
+        ? m_proxy->mapToSource(rows.first()).data(JobTableModel::OutputRole).toString()
+        : QString();
 }
 
-QList<const JobRecord *> MainWindow::selectedRecords() const
+QList<JobTableModel::Status> MainWindow::selectedStatuses() const
 {
-    QList<const JobRecord *> records;
+    QList<JobTableModel::Status> statuses;
     for (const QUuid &id : selectedIds()) {
-        if (const JobRecord *r = m_model->recordById(id))
-            records.append(r);
+        if (const auto status = m_model->statusById(id))
+            statuses.append(*status);
     }
-    return records;
+    return statuses;
 }
 
 void MainWindow::updateActions()
 {
     bool pause = false, resume = false, cancel = false, retry = false;
-    const QList<const JobRecord *> selected = selectedRecords();
-    for (const JobRecord *r : selected) {
-        const bool stopping = r->state == JobState::Running && r->control != JobControl::None;
-        pause =
-            pause || r->state == JobState::Queued || (r->state == JobState::Running && !stopping);
-        resume = resume || r->state == JobState::Paused
-            || (r->state == JobState::Running && r->control == JobControl::Pause);
+    const QList<JobTableModel::Status> selected = selectedStatuses();
+    for (const JobTableModel::Status &r : selected) {
+        const bool stopping = r.state == JobState::Running && r.control != JobControl::None;
+        pause = pause || r.state == JobState::Queued || (r.state == JobState::Running && !stopping);
+        resume = resume || r.state == JobState::Paused
+            || (r.state == JobState::Running && r.control == JobControl::Pause);
         cancel = cancel
-            || (!isFinishedState(r->state) && r->control != JobControl::Cancel
-                && r->control != JobControl::Remove);
-        retry = retry || r->state == JobState::Failed || r->state == JobState::Canceled;
+            || (!isFinishedState(r.state) && r.control != JobControl::Cancel
+                && r.control != JobControl::Remove);
+        retry = retry || r.state == JobState::Failed || r.state == JobState::Canceled;
     }
     const QString output = selectedOutput();
     const bool oneWithOutput = !output.isEmpty() && QFileInfo::exists(output);

@@ -6,6 +6,7 @@
 #include <QTimer>
 
 #include "job/jobrecord.h"
+#include "jobtablemodel.h"
 #include "queue/queueevents.h"
 #include "store/jobstore.h"
 
@@ -26,7 +27,6 @@ namespace spool::app {
 class AppController;
 class JobDetailsPanel;
 class JobFilterProxy;
-class JobTableModel;
 class Notifier;
 class ResponsivenessMeter;
 
@@ -92,7 +92,7 @@ private:
     void updateThroughput();
     QList<QUuid> selectedIds() const;
     QString selectedOutput() const;
-    QList<const JobRecord *> selectedRecords() const;
+    QList<JobTableModel::Status> selectedStatuses() const;
     void command(JobCommand command);
     void openOutput(bool folder);
     void newDownload();
