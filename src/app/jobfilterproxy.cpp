@@ -41,8 +41,11 @@ bool JobFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
         return false;
     const auto state = JobState(name.data(JobTableModel::StateRole).toInt());
     const QString kind = name.data(JobTableModel::KindRole).toString();
-    const QString output = name.data(JobTableModel::OutputRole).toString();
-    if (matches(state, kind, name.data().toString(), output))
+    // The name and output only when there is text to find: each is decoded for the asking.
+    const auto text = [&](int role) {
+        return m_text.isEmpty() ? QString() : name.data(role).toString();
+    };
+    if (matches(state, kind, text(Qt::DisplayRole), text(JobTableModel::OutputRole)))
         return true;
     // A part's short name ("part 2 of 3") is found by its render's name too; a split job's row
     // by its parts'.

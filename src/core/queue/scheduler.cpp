@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -112,14 +113,17 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
 
 Scheduler::~Scheduler()
 {
-    m_pool->waitForDone();
+    // The reporter first: it may start a slot (kick) when its commit frees a place.
+    std::thread reporter;
     {
         std::lock_guard lock(m_reportMutex);
-        m_reporterStopping = true;
+        m_reporterStopping = true; // and none is started again: slots commit their own
+        reporter = std::move(m_reporter);
     }
     m_reportWake.notify_all();
-    if (m_reporter.joinable())
-        m_reporter.join();
+    if (reporter.joinable())
+        reporter.join();
+    m_pool->waitForDone();
     runneridentity::setRunnerAlive(m_owner, false);
 }
 
@@ -941,16 +945,31 @@ void Scheduler::addFinished(Finished finished, bool now)
             m_unreportedSince = at;
         m_unreported.push_back(std::move(finished));
         if (now || m_unreported.size() >= size_t(kMaxBatch)
-            || at - m_unreportedSince >= std::chrono::milliseconds(kMaxReportDelayMs)) {
+            || at - m_unreportedSince >= std::chrono::milliseconds(kMaxReportDelayMs)
+            || !reporterReady()) {
             due.swap(m_unreported);
-        } else {
-            // Started here, it runs at the slots' priority.
-            if (!m_reporter.joinable())
-                m_reporter = std::thread([this] { runReporter(); });
-            m_reportWake.notify_one();
+        } else if (m_unreported.size() == 1) {
+            m_reportWake.notify_one(); // a new deadline
         }
     }
     flushFinished(due);
+}
+
+// With m_reportMutex held: false when results cannot wait for the reporter (stopping, or no
+// thread to be had), so that the slot commits them itself.
+bool Scheduler::reporterReady()
+{
+    if (m_reporterStopping)
+        return false;
+    if (m_reporter.joinable())
+        return true;
+    try {
+        // Started here, it runs at the slots' priority.
+        m_reporter = std::thread([this] { runReporter(); });
+        return true;
+    } catch (const std::system_error &) {
+        return false;
+    }
 }
 
 void Scheduler::reportAllFinished()
@@ -984,6 +1003,7 @@ void Scheduler::runReporter()
         m_reporterCommitting = true;
         lock.unlock();
         flushFinished(finished);
+        kick(); // what they held (a cap, a worker's place) may let a waiting job start
         lock.lock();
         m_reporterCommitting = false;
         m_reportDone.notify_all();

@@ -124,6 +124,7 @@ private:
     void addFinished(Finished finished, bool now);
     // Commits every waiting result, after the reporter's commit if one is under way.
     void reportAllFinished();
+    bool reporterReady();
     void runReporter();
     void flushFinished(std::vector<Finished> &finished);
     QList<FinishResult> finishWithRetry(const QList<Completion> &completions);
