@@ -21,6 +21,7 @@ private Q_SLOTS:
     void backoffJitterSpreads();
     void admission_data();
     void admission();
+    void claimsReadOnlyTheRunningKindsPoliciesCount();
     void progressRate();
     void progressRateRestart();
     void paramValidation_data();
@@ -103,6 +104,46 @@ void TestPolicies::admission()
     JobRecord candidate;
     candidate.kind = candidateKind;
     QCOMPARE(admitAll(policies, candidate, running), verdict);
+}
+
+void TestPolicies::claimsReadOnlyTheRunningKindsPoliciesCount()
+{
+    auto registry = std::make_shared<JobKindRegistry>();
+    for (const char *name : { "download", "busy", "render" }) {
+        JobKind kind;
+        kind.name = QString::fromLatin1(name);
+        kind.create = [] { return std::unique_ptr<Job>(); };
+        if (kind.name == QLatin1String("download"))
+            kind.host = [](const QJsonObject &) { return QStringLiteral("example.org"); };
+        QVERIFY(registry->add(kind).ok());
+    }
+    QList<std::shared_ptr<AdmissionPolicy>> policies {
+        std::make_shared<KnownKindPolicy>(registry),
+        std::make_shared<RunsOnPolicy>(registry, QStringLiteral("here")),
+        std::make_shared<WorkerLimitPolicy>(3),
+        std::make_shared<KindCapPolicy>(
+            QHash<QString, int> { { QStringLiteral("render"), 1 }, { QStringLiteral("busy"), 0 } }),
+        std::make_shared<HostCapPolicy>(registry, 2, nullptr),
+    };
+    QCOMPARE(countedKinds(policies),
+        (QStringList { QStringLiteral("download"), QStringLiteral("render") }));
+
+    // Without a per-host cap, running downloads of other runners do not matter.
+    policies.last() = std::make_shared<HostCapPolicy>(registry, 0, nullptr);
+    QCOMPARE(countedKinds(policies), QStringList { QStringLiteral("render") });
+
+    // A policy that does not say what it counts may count any running job.
+    class Counts final : public AdmissionPolicy
+    {
+    public:
+        QString name() const override { return QStringLiteral("counts"); }
+        Admission admit(const JobRecord &, const RunningSet &running) const override
+        {
+            return running.jobs().size() > 5 ? Admission::Stop : Admission::Admit;
+        }
+    };
+    policies.append(std::make_shared<Counts>());
+    QCOMPARE(countedKinds(policies), std::nullopt);
 }
 
 void TestPolicies::progressRate()

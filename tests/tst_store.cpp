@@ -105,6 +105,8 @@ private Q_SLOTS:
     void enqueueIsFifoAndAtomic();
     void claimFollowsFifoAndAdmission_data() { storeRows(); }
     void claimFollowsFifoAndAdmission();
+    void claimShowsTheRunningJobsOfTheKindsAsked_data() { storeRows(); }
+    void claimShowsTheRunningJobsOfTheKindsAsked();
     void retryWaitsForItsTime_data() { storeRows(); }
     void retryWaitsForItsTime();
     void finishIsFencedByTheLease_data() { storeRows(); }
@@ -314,6 +316,33 @@ void TestStore::claimFollowsFifoAndAdmission()
     auto stored = store->query(JobQuery { { jobs->at(0).id }, {}, -1 });
     QVERIFY(stored.ok());
     QCOMPARE(stored->first().state, JobState::Running);
+}
+
+void TestStore::claimShowsTheRunningJobsOfTheKindsAsked()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    const QString a = QStringLiteral("a"), b = QStringLiteral("b"), c = QStringLiteral("c");
+    QVERIFY(store->enqueue({ newJob(a), newJob(b), newJob(c), newJob(a) }, kNow).ok());
+    // Two runners run an a, a b and a c.
+    QVERIFY(store->claim(claimRequest(QStringLiteral("one|1|1|x"), kNow, 2)).ok());
+    QVERIFY(store->claim(claimRequest(QStringLiteral("two|1|1|x"), kNow, 1)).ok());
+
+    const auto seen = [&](std::optional<QStringList> kinds) {
+        QStringList running;
+        ClaimRequest request = claimRequest(QStringLiteral("three|1|1|x"), kNow, 1,
+            [](const JobRecord &) { return Admission::Stop; });
+        request.seeRunning = [&](const JobRecord &r) { running.append(r.kind); };
+        request.runningKinds = std::move(kinds);
+        if (!store->claim(request).ok())
+            return QStringList { QStringLiteral("claim failed") };
+        running.sort();
+        return running;
+    };
+    QCOMPARE(seen(std::nullopt), (QStringList { a, b, c }));
+    QCOMPARE(seen(QStringList { a, c }), (QStringList { a, c }));
+    QCOMPARE(seen(QStringList { b, QStringLiteral("none of these") }), QStringList { b });
+    QCOMPARE(seen(QStringList {}), QStringList {});
 }
 
 void TestStore::retryWaitsForItsTime()

@@ -39,6 +39,16 @@ Admission KindCapPolicy::admit(const JobRecord &candidate, const RunningSet &run
     return running.countOfKind(candidate.kind) >= *it ? Admission::SkipKind : Admission::Admit;
 }
 
+std::optional<QSet<QString>> KindCapPolicy::countedKinds() const
+{
+    QSet<QString> kinds;
+    for (auto it = m_caps.cbegin(); it != m_caps.cend(); ++it) {
+        if (it.value() > 0)
+            kinds.insert(it.key());
+    }
+    return kinds;
+}
+
 Admission KnownKindPolicy::admit(const JobRecord &candidate, const RunningSet &running) const
 {
     Q_UNUSED(running)
@@ -88,6 +98,20 @@ Admission HostCapPolicy::admit(const JobRecord &candidate, const RunningSet &run
     return Admission::Admit;
 }
 
+// The kinds that name a host; a kind this runner lacks has no host to it (hostOf).
+std::optional<QSet<QString>> HostCapPolicy::countedKinds() const
+{
+    QSet<QString> kinds;
+    if (m_cap <= 0)
+        return kinds;
+    for (const QString &name : m_registry->names()) {
+        const JobKind *kind = m_registry->find(name);
+        if (kind && kind->host)
+            kinds.insert(name);
+    }
+    return kinds;
+}
+
 void HostCapPolicy::holdLike(const JobRecord &job, qint64 untilMs)
 {
     const QString host = hostOf(job);
@@ -110,6 +134,20 @@ Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
             break;
     }
     return verdict;
+}
+
+std::optional<QStringList> countedKinds(const QList<std::shared_ptr<AdmissionPolicy>> &policies)
+{
+    QSet<QString> kinds;
+    for (const auto &policy : policies) {
+        const std::optional<QSet<QString>> counted = policy->countedKinds();
+        if (!counted)
+            return std::nullopt;
+        kinds.unite(*counted);
+    }
+    QStringList list = kinds.values();
+    list.sort(); // a stable order: the same claims read the same way
+    return list;
 }
 
 } // namespace spool

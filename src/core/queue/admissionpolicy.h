@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <QHash>
 #include <QList>
@@ -45,6 +46,9 @@ public:
     virtual ~AdmissionPolicy() = default;
     virtual QString name() const = 0;
     virtual Admission admit(const JobRecord &candidate, const RunningSet &running) const = 0;
+    // The kinds of other runners' running jobs that admit() counts; unset: it may count any.
+    // A claim reads only those from the store.
+    virtual std::optional<QSet<QString>> countedKinds() const { return std::nullopt; }
     // A job asked that jobs like it wait until `untilMs` (a server's Retry-After). Thread-safe.
     virtual void holdLike(const JobRecord &job, qint64 untilMs)
     {
@@ -62,6 +66,8 @@ public:
     { }
     QString name() const override { return QStringLiteral("workers"); }
     Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+    // Only this runner's own jobs count.
+    std::optional<QSet<QString>> countedKinds() const override { return QSet<QString> {}; }
 
 private:
     int m_workers;
@@ -76,6 +82,7 @@ public:
     { }
     QString name() const override { return QStringLiteral("per-kind cap"); }
     Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+    std::optional<QSet<QString>> countedKinds() const override;
 
 private:
     QHash<QString, int> m_caps;
@@ -90,6 +97,7 @@ public:
     { }
     QString name() const override { return QStringLiteral("known kind"); }
     Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+    std::optional<QSet<QString>> countedKinds() const override { return QSet<QString> {}; }
 
 private:
     std::shared_ptr<const JobKindRegistry> m_registry;
@@ -105,6 +113,7 @@ public:
     { }
     QString name() const override { return QStringLiteral("machine"); }
     Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+    std::optional<QSet<QString>> countedKinds() const override { return QSet<QString> {}; }
 
 private:
     std::shared_ptr<const JobKindRegistry> m_registry;
@@ -119,6 +128,7 @@ public:
     HostCapPolicy(std::shared_ptr<const JobKindRegistry> registry, int cap, Clock *clock);
     QString name() const override { return QStringLiteral("per-host cap"); }
     Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
+    std::optional<QSet<QString>> countedKinds() const override;
     void holdLike(const JobRecord &job, qint64 untilMs) override;
     QString hostOf(const JobRecord &record) const;
 
@@ -133,5 +143,7 @@ private:
 // The combined verdict of `policies`, strictest first: Stop, SkipKind, Skip, Admit.
 Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
     const JobRecord &candidate, const RunningSet &running);
+// The kinds of running jobs any of `policies` counts (ClaimRequest::runningKinds).
+std::optional<QStringList> countedKinds(const QList<std::shared_ptr<AdmissionPolicy>> &policies);
 
 } // namespace spool

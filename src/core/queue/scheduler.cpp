@@ -1080,6 +1080,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             request.leaseMs = m_config.leaseMs;
             request.maxJobs = batchSize();
             request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
+            request.runningKinds = countedKinds(m_policies);
             qint64 wakeForSkipped = 0;
             bool lookAtOthers = false;
             request.admit = [&](const JobRecord &candidate) {

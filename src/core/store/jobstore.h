@@ -1,9 +1,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include "job/fileshelf.h"
 #include "job/lifecycle.h"
@@ -25,9 +27,12 @@ struct ClaimRequest
     qint64 nowMs = 0;
     qint64 leaseMs = 30000;
     int maxJobs = 1;
-    // Told first of every job running in the store, this runner's and every other's, so that
-    // caps hold across runners (the claim is made while no other claim is).
+    // Told first of the jobs running in the store (of runningKinds), this runner's and every
+    // other's, so that caps hold across runners (the claim is made while no other claim is).
     std::function<void(const JobRecord &)> seeRunning;
+    // The kinds whose running jobs seeRunning must be told of (its policies count no others);
+    // unset: every kind. Reading every running row made each claim cost more the more jobs ran.
+    std::optional<QStringList> runningKinds;
     // Asked in FIFO order for each eligible queued job; an admitted job is claimed.
     std::function<Admission(const JobRecord &)> admit;
 };

@@ -109,9 +109,12 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
 {
     std::lock_guard lock(m_mutex);
     ClaimResult result;
-    if (request.seeRunning) {
-        for (qint64 seq : m_runningSeqs)
-            request.seeRunning(m_jobsBySeq.at(seq).record);
+    if (request.seeRunning && !(request.runningKinds && request.runningKinds->isEmpty())) {
+        for (qint64 seq : m_runningSeqs) {
+            const JobRecord &record = m_jobsBySeq.at(seq).record;
+            if (!request.runningKinds || request.runningKinds->contains(record.kind))
+                request.seeRunning(record);
+        }
     }
     QList<QString> skippedKinds;
     for (auto it = m_queuedSeqs.begin();

@@ -117,7 +117,8 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
         return err;
     if (request.seeRunning) {
         QList<StoredRow> running;
-        if (Error err = db.running(&running); err.isError())
+        const QStringList *kinds = request.runningKinds ? &*request.runningKinds : nullptr;
+        if (Error err = db.running(&running, kinds); err.isError())
             return err;
         for (const auto &row : std::as_const(running))
             request.seeRunning(row.first);

@@ -49,8 +49,9 @@ public:
     virtual Error reserveSeqs(qint64 count, QList<qint64> *seqs) = 0;
     // Claims are made one at a time across every connection (caps count what others run).
     virtual Error lockForClaim() = 0;
-    // Every running job (of every runner), for admission and recovery.
-    virtual Error running(QList<StoredRow> *rows) = 0;
+    // Every running job (of every runner), for admission and recovery; with `kinds`, only
+    // the jobs of those kinds.
+    virtual Error running(QList<StoredRow> *rows, const QStringList *kinds = nullptr) = 0;
     // Up to `limit` queued jobs that may start at `nowMs`, after `afterSeq`, in FIFO order,
     // none of `skippedKinds`; rows another connection is changing are passed over.
     virtual Error claimable(qint64 nowMs, qint64 afterSeq, const QStringList &skippedKinds,

@@ -35,13 +35,24 @@ Error SqlRowStore::addEvents(qint64 key, const QList<JobEvent> &events)
     return {};
 }
 
-Error SqlRowStore::running(QList<StoredRow> *rows)
+Error SqlRowStore::running(QList<StoredRow> *rows, const QStringList *kinds)
 {
     rows->clear();
-    return select(QStringLiteral("SELECT %1 FROM jobs WHERE state = 2").arg(kColumns), {},
-        [&](const QSqlQuery &q) {
-            rows->append({ sqlrecord::read(q), q.value(kKeyColumn).toLongLong() });
-        });
+    QString sql = QStringLiteral("SELECT %1 FROM jobs WHERE state = 2").arg(kColumns);
+    QVariantList binds;
+    if (kinds) {
+        if (kinds->isEmpty())
+            return {};
+        QStringList marks;
+        for (const QString &kind : *kinds) {
+            marks.append(QStringLiteral("?"));
+            binds.append(kind);
+        }
+        sql += QStringLiteral(" AND kind IN (%1)").arg(marks.join(QLatin1Char(',')));
+    }
+    return select(sql, binds, [&](const QSqlQuery &q) {
+        rows->append({ sqlrecord::read(q), q.value(kKeyColumn).toLongLong() });
+    });
 }
 
 Error SqlRowStore::claimable(qint64 nowMs, qint64 afterSeq, const QStringList &skippedKinds,
