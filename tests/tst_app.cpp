@@ -206,6 +206,7 @@ private Q_SLOTS:
     void modelUpdatesInBatches();
     void attemptDoesNotGoBackWhenPaused();
     void snapshotLoadsInSlices();
+    void snapshotSlicesFollowTheirPace();
     void tableKeepsJobsCompactly();
     void packedRecordsKeepEveryField();
     void filterReadsStateKindNameAndOutput();
@@ -391,6 +392,43 @@ void TestApp::snapshotLoadsInSlices()
     QCOMPARE(model.rowOf(ids.value().constLast()), -1);
     for (int row = 0; row < kJobs - 1; ++row)
         QCOMPARE(model.record(row)->id, ids.value().at(row));
+}
+
+void TestApp::snapshotSlicesFollowTheirPace()
+{
+    Fixture f(2);
+    JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
+    constexpr int kJobs = 40000;
+    int committed = 0;
+    connect(&queue, &JobQueue::jobsChanged, this,
+        [&](const QList<JobRecord> &records) { committed += int(records.size()); });
+    QVERIFY(queue.enqueueMany(QStringLiteral("quick"), QList<QJsonObject>(kJobs)).ok());
+    QTRY_COMPARE(committed, kJobs);
+    // A clock that a row moves on by `nsPerRow`: each slice takes what its rows cost.
+    JobTableModel model(f.registry);
+    qint64 clockNs = 0;
+    qint64 nsPerRow = 10000;
+    model.setLoadClock([&] { return clockNs; });
+    QList<int> slices;
+    connect(&model, &QAbstractItemModel::rowsInserted, this,
+        [&](const QModelIndex &, int first, int last) {
+            slices.append(last - first + 1);
+            clockNs += (last - first + 1) * nsPerRow;
+            if (model.rowCount() >= kJobs / 2)
+                nsPerRow = 1000; // the machine got quiet
+        });
+    model.setQueue(&queue);
+    QTRY_COMPARE(model.rowCount(), kJobs);
+    // A screenful, then the first guess; at 10 us a row 4 ms hold 400 rows, at 1 us 4,000: the
+    // slices grow at most twofold a turn (the last one is what is left).
+    QCOMPARE(slices.mid(0, 2), (QList<int> { 256, 2048 }));
+    const int quiet = int(slices.indexOf(800));
+    QVERIFY2(quiet > 3, qPrintable(QString::number(quiet)));
+    for (int i = 2; i < quiet; ++i)
+        QCOMPARE(slices.at(i), 400);
+    QCOMPARE(slices.mid(quiet, 4), (QList<int> { 800, 1600, 3200, 4000 }));
+    for (int i = quiet + 3; i < slices.size() - 1; ++i)
+        QCOMPARE(slices.at(i), 4000);
 }
 
 void TestApp::tableKeepsJobsCompactly()

@@ -6,6 +6,7 @@
 #endif
 
 #include <QColor>
+#include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QThreadPool>
@@ -21,13 +22,30 @@ namespace spool::app {
 namespace {
 constexpr int kFrameMs = 33; // ~30 updates a second
 constexpr int kResetThreshold = 500; // removing more rows than this at once: rebuild instead
-constexpr int kSnapshotChunk = 2048; // rows per event-loop turn: a few milliseconds
-constexpr int kFirstSnapshotChunk = 256;
+// A snapshot loads a slice per event-loop turn. The first is a screenful, painted at once; the
+// others are sized from the pace of the turn before to take about 4 ms: 2,048 rows took 3-4 ms
+// a turn on a quiet machine but 10-34 ms while other threads had the cores, a visible stall.
+constexpr int kFirstSnapshotSlice = 256;
+constexpr int kSnapshotSlice = 2048; // the first guess
+constexpr int kMinSnapshotSlice = 64;
+constexpr int kMaxSnapshotSlice = 16384;
+constexpr qint64 kSnapshotTurnNs = 4'000'000;
+
+// The rows that fit a turn at the pace of one that took `ns` for `rows`; at most twice as many,
+// since one quick turn proves little.
+int nextSnapshotSlice(int rows, qint64 ns)
+{
+    const qint64 fit = ns > 0 ? rows * kSnapshotTurnNs / ns : 2 * qint64(rows);
+    return int(std::clamp(
+        std::min(fit, 2 * qint64(rows)), qint64(kMinSnapshotSlice), qint64(kMaxSnapshotSlice)));
+}
 } // namespace
 
 JobTableModel::JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent)
     : QAbstractItemModel(parent)
     , m_registry(std::move(registry))
+    , m_snapshotSlice(kSnapshotSlice)
+    , m_loadClock([] { return QDeadlineTimer::current().deadlineNSecs(); })
 {
     m_applyTimer.setSingleShot(true);
     m_applyTimer.setInterval(kFrameMs);
@@ -436,22 +454,16 @@ void JobTableModel::loadSnapshotChunk()
 {
     if (m_snapshot.isEmpty())
         return;
-    // The first slice only fills the screen: it is copied, the rest is moved (see below).
-    const int chunk = m_snapshotNext == 0 ? kFirstSnapshotChunk : kSnapshotChunk;
-    const int end = qMin(int(m_snapshot.size()), m_snapshotNext + chunk);
-    // Once the queue's copy is gone the records are ours alone: move them instead of copying,
-    // and nothing is left to free all at once at the end.
-    const bool own = m_snapshot.isDetached();
-    QList<JobRecord> records;
-    records.reserve(end - m_snapshotNext);
-    for (int i = m_snapshotNext; i < end; ++i)
-        records.append(own ? std::move(m_snapshot[i]) : m_snapshot.at(i));
-    m_snapshotNext = end;
+    const bool first = m_snapshotNext == 0;
+    const int rows = first ? kFirstSnapshotSlice : m_snapshotSlice;
+    const qint64 started = m_loadClock();
     Batch batch;
     batch.announce = false; // what was finished before the window opened is no news
-    insertJobs(std::move(records), batch);
+    insertJobs(takeSnapshotSlice(rows), batch);
     combineGroups(batch);
     emitChanges(batch);
+    if (!first)
+        m_snapshotSlice = nextSnapshotSlice(rows, m_loadClock() - started);
     if (m_snapshotNext < m_snapshot.size()) {
         m_loadTimer.start();
         return;
@@ -461,6 +473,25 @@ void JobTableModel::loadSnapshotChunk()
     if (!m_pendingChanges.isEmpty() || !m_pendingRemovals.isEmpty() || !m_pendingProgress.isEmpty())
         schedule();
     Q_EMIT frameApplied();
+}
+
+QList<JobRecord> JobTableModel::takeSnapshotSlice(int rows)
+{
+    const int end = qMin(int(m_snapshot.size()), m_snapshotNext + rows);
+    // Once the queue's copy is gone the records are ours alone: move them instead of copying,
+    // and nothing is left to free all at once at the end.
+    const bool own = m_snapshot.isDetached();
+    QList<JobRecord> records;
+    records.reserve(end - m_snapshotNext);
+    for (int i = m_snapshotNext; i < end; ++i)
+        records.append(own ? std::move(m_snapshot[i]) : m_snapshot.at(i));
+    m_snapshotNext = end;
+    return records;
+}
+
+void JobTableModel::setLoadClock(std::function<qint64()> clock)
+{
+    m_loadClock = std::move(clock);
 }
 
 void JobTableModel::releaseSnapshot()

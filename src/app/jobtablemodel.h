@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -65,6 +66,8 @@ public:
 
     // Follows `queue` (and asks it for everything it has). Switching queues starts over.
     void setQueue(JobQueue *queue);
+    // Monotonic nanoseconds that size the slices a snapshot loads in; tests give their own.
+    void setLoadClock(std::function<qint64()> clock);
 
     QModelIndex index(
         int row, int column, const QModelIndex &parent = QModelIndex()) const override;
@@ -178,6 +181,7 @@ private:
 
     void onSnapshot(const QList<JobRecord> &records);
     void loadSnapshotChunk();
+    QList<JobRecord> takeSnapshotSlice(int rows);
     void releaseSnapshot();
     void onApplyTimer();
     void onChanged(const QList<JobRecord> &records);
@@ -246,11 +250,13 @@ private:
     QHash<QUuid, JobProgress> m_pendingProgress;
     QTimer m_applyTimer;
 
-    // A snapshot is taken into the table a few thousand rows per event-loop turn, so that
-    // 100,000 jobs never hold the GUI thread for more than a few milliseconds at a time.
+    // A snapshot is taken into the table in slices of about 4 ms, one per event-loop turn, so
+    // that 1,000,000 jobs never hold the GUI thread for long.
     QList<JobRecord> m_snapshot;
     int m_snapshotNext = 0;
+    int m_snapshotSlice; // rows in the next slice, from the pace of the last
     QTimer m_loadTimer;
+    std::function<qint64()> m_loadClock;
 };
 
 } // namespace spool::app
