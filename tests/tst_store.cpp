@@ -13,6 +13,8 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -22,6 +24,7 @@
 #include "store/memoryjobstore.h"
 #include "store/postgresjobstore.h"
 #include "store/sqlitejobstore.h"
+#include "store/sqlitestatements.h"
 #include "util/datadir.h"
 #include "util/result.h"
 #include "util/runneridentity.h"
@@ -150,6 +153,7 @@ private Q_SLOTS:
     void capsHoldAcrossConnections();
     void noticesOtherConnections_data() { persistentRows(); }
     void noticesOtherConnections();
+    void sqliteWritesBindValuesAsQtDoes();
 
     void postgresPersistsAndRefusesANewerSchema();
     void postgresRefusesBadUrls();
@@ -1216,6 +1220,70 @@ void TestStore::capsHoldAcrossConnections()
     QCOMPARE(done.load(), kJobs);
     QVERIFY2(mostAtOnce.load() <= kCap, qPrintable(QString::number(mostAtOnce.load())));
     QCOMPARE(first->counts()->succeeded, qint64(kJobs));
+}
+
+// The SQLite store writes through SQLite's own API (SqliteStatements); each value must land as
+// Qt's driver stores it, and a failure must read as the driver's would.
+void TestStore::sqliteWritesBindValuesAsQtDoes()
+{
+    QTemporaryDir dir;
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bind"));
+        db.setDatabaseName(dir.filePath(QStringLiteral("t.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (n INTEGER PRIMARY KEY, v)")));
+        const QVariant handle = db.driver()->handle();
+        QCOMPARE(handle.typeName(), "sqlite3*");
+        sqlite3 *sqlite = *static_cast<sqlite3 *const *>(handle.constData());
+        const QVariantList values { QVariant(), QVariant(true), QVariant(-7), QVariant(4000000000u),
+            QVariant(qint64(1) << 53), QVariant(2.5), QVariant(QStringLiteral("résumé ✓")),
+            QVariant(QString()), QVariant(QStringLiteral("")), QVariant(QByteArray("\0b\xff", 3)),
+            QVariant(QByteArray()) };
+        SqliteStatements direct;
+        const QString insert = QStringLiteral("INSERT INTO t (n, v) VALUES (?, ?)");
+        for (int i = 0; i < values.size(); ++i) {
+            QSqlError error;
+            QVERIFY(direct.exec(sqlite, insert, { i, values.at(i) }, &error));
+            QVERIFY2(!error.isValid(), qPrintable(error.text()));
+            // The same value through Qt, 100 rows on.
+            QSqlQuery viaQt(db);
+            QVERIFY(viaQt.prepare(insert));
+            viaQt.addBindValue(100 + i);
+            viaQt.addBindValue(values.at(i));
+            QVERIFY2(viaQt.exec(), qPrintable(viaQt.lastError().text()));
+        }
+        QVERIFY(
+            q.exec(QStringLiteral("SELECT a.n, typeof(a.v), quote(a.v), typeof(b.v), quote(b.v) "
+                                  "FROM t a JOIN t b ON b.n = a.n + 100 ORDER BY a.n")));
+        int rows = 0;
+        while (q.next()) {
+            ++rows;
+            const QString where = q.value(0).toString();
+            QCOMPARE(q.value(1).toString() + where, q.value(3).toString() + where);
+            QCOMPARE(q.value(2).toString() + where, q.value(4).toString() + where);
+        }
+        QCOMPARE(rows, values.size());
+
+        // A type it does not bind is left to Qt, with nothing run.
+        QSqlError error;
+        QVERIFY(!direct.exec(sqlite, insert, { 50, QVariant(QDate(2026, 12, 4)) }, &error));
+        QVERIFY(!error.isValid());
+        // A failure: SQLite's message and code, as the driver gives them (the store reads both).
+        QVERIFY(direct.exec(sqlite, insert, { 1, 1 }, &error));
+        QVERIFY(error.isValid());
+        QCOMPARE(error.nativeErrorCode().toInt() & 0xff, 19); // SQLITE_CONSTRAINT
+        QVERIFY2(error.databaseText().contains(QLatin1String("UNIQUE constraint failed")),
+            qPrintable(error.databaseText()));
+        // The statement is reset after a failure: the next use works.
+        QVERIFY(direct.exec(sqlite, insert, { 60, 1 }, &error));
+        QVERIFY(!error.isValid());
+        direct.clear(); // before the connection closes
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bind"));
 }
 
 void TestStore::noticesOtherConnections()

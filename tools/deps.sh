@@ -11,6 +11,8 @@ packages=(
     libembree-dev libassimp-dev
     # The shared queue: Qt's PostgreSQL driver, and libpq for connection strings and LISTEN.
     libqt6sql6-psql libpq-dev
+    # The SQLite store's writes use SQLite's API directly, on the connection Qt's driver opened.
+    libsqlite3-dev
 )
 test_packages=(
     # xvfb + imagemagick: look at the real window without a desktop (tools/screenshot.sh).

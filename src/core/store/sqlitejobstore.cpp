@@ -12,12 +12,14 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
 #include "job/jobtransitions.h"
 #include "store/rowstore.h"
+#include "store/sqlitestatements.h"
 #include "store/sqlrecord.h"
 #include "store/sqlrowstore.h"
 #include "store/sqlsession.h"
@@ -147,6 +149,22 @@ public:
 
     const QString &path() const { return m_path; }
 
+    bool execDirect(const QString &sql, const QVariantList &binds, Error *e) override
+    {
+        QSqlError failed;
+        if (!m_direct.exec(m_handle, sql, binds, &failed))
+            return false;
+        if (failed.isValid())
+            *e = error(failed, QStringLiteral("write"));
+        return true;
+    }
+
+    void closing() override
+    {
+        m_direct.clear();
+        m_handle = nullptr;
+    }
+
     Error open(int busyTimeoutMs)
     {
         create(QStringLiteral("QSQLITE"));
@@ -154,6 +172,9 @@ public:
         database().setDatabaseName(m_path);
         if (!database().open())
             return error(database().lastError(), QStringLiteral("open"));
+        const QVariant handle = database().driver()->handle();
+        if (qstrcmp(handle.typeName(), "sqlite3*") == 0)
+            m_handle = *static_cast<sqlite3 *const *>(handle.constData());
         return {};
     }
 
@@ -340,6 +361,8 @@ private:
     }
 
     QString m_path;
+    sqlite3 *m_handle = nullptr; // the connection under Qt's driver
+    SqliteStatements m_direct; // finalized before the connection closes (members go first)
     qint64 m_lastRev = 0;
     int m_removalsSincePrune = 0;
 };

@@ -24,6 +24,7 @@ void SqlSession::create(const QString &driver)
 
 void SqlSession::close()
 {
+    closing();
     if (m_lost) {
         // Without its driver a statement frees only itself (QSqlResult's driver is a weak
         // pointer); no handle but ours holds the connection, so removing it warns of nothing.
@@ -43,6 +44,8 @@ void SqlSession::close()
 
 Error SqlSession::exec(const QString &sql, const QVariantList &binds)
 {
+    if (Error e; execDirect(sql, binds, &e))
+        return e;
     QSqlQuery *q = nullptr;
     if (Error e = run(sql, binds, QStringLiteral("write"), &q); e.isError())
         return e;

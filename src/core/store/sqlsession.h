@@ -55,6 +55,19 @@ public:
     // Runs a statement that is not cached (schema changes, transaction control, pragmas).
     Error execOnce(const QString &sql, QString *firstValue = nullptr);
 
+protected:
+    // A store that can run a statement returning no rows faster than through Qt does so here;
+    // false: not run (Qt runs it).
+    virtual bool execDirect(const QString &sql, const QVariantList &binds, Error *error)
+    {
+        Q_UNUSED(sql)
+        Q_UNUSED(binds)
+        Q_UNUSED(error)
+        return false;
+    }
+    // Before the connection closes: what the store holds on it goes first.
+    virtual void closing() { }
+
 private:
     Error prepared(const QString &sql, QSqlQuery **out);
     Error run(

@@ -1,0 +1,126 @@
+#include "sqlitestatements.h"
+
+#include <algorithm>
+#include <sqlite3.h>
+
+namespace spool {
+
+namespace {
+
+constexpr size_t kMaxStatements = 256; // as SqlSession's cache: placeholders vary with batches
+
+bool bindable(const QVariant &value)
+{
+    switch (value.metaType().id()) {
+    case QMetaType::UnknownType:
+    case QMetaType::Bool:
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Double:
+    case QMetaType::QString:
+    case QMetaType::QByteArray:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Binds without copying: the values outlive the statement's step, and the bindings are
+// cleared right after it.
+int bind(sqlite3_stmt *statement, int at, const QVariant &value)
+{
+    switch (value.metaType().id()) {
+    case QMetaType::UnknownType:
+        return sqlite3_bind_null(statement, at);
+    case QMetaType::Double:
+        return sqlite3_bind_double(statement, at, value.toDouble());
+    case QMetaType::QString: {
+        const auto *text = static_cast<const QString *>(value.constData());
+        if (text->isNull())
+            return sqlite3_bind_null(statement, at);
+        return sqlite3_bind_text16(statement, at, text->utf16(),
+            int(text->size() * qsizetype(sizeof(QChar))), SQLITE_STATIC);
+    }
+    case QMetaType::QByteArray: {
+        const auto *bytes = static_cast<const QByteArray *>(value.constData());
+        if (bytes->isNull())
+            return sqlite3_bind_null(statement, at);
+        return sqlite3_bind_blob(
+            statement, at, bytes->constData(), int(bytes->size()), SQLITE_STATIC);
+    }
+    default:
+        return sqlite3_bind_int64(statement, at, value.toLongLong());
+    }
+}
+
+QSqlError failure(sqlite3 *db, int code)
+{
+    return QSqlError(QString(), QString::fromUtf8(sqlite3_errmsg(db)), QSqlError::StatementError,
+        QString::number(code));
+}
+
+} // namespace
+
+SqliteStatements::~SqliteStatements()
+{
+    clear();
+}
+
+void SqliteStatements::clear()
+{
+    for (auto &[sql, statement] : m_statements)
+        sqlite3_finalize(statement);
+    m_statements.clear();
+}
+
+bool SqliteStatements::exec(
+    sqlite3 *db, const QString &sql, const QVariantList &binds, QSqlError *error)
+{
+    *error = QSqlError();
+    if (!db || !std::all_of(binds.cbegin(), binds.cend(), bindable))
+        return false;
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        if (m_statements.size() >= kMaxStatements)
+            clear();
+        sqlite3_stmt *statement = nullptr;
+        const QByteArray text = sql.toUtf8();
+        const char *rest = nullptr;
+        const int code = sqlite3_prepare_v3(
+            db, text.constData(), int(text.size()), SQLITE_PREPARE_PERSISTENT, &statement, &rest);
+        if (code != SQLITE_OK) {
+            *error = failure(db, code);
+            sqlite3_finalize(statement);
+            return true;
+        }
+        // One statement at a time, as through Qt (which refuses more).
+        if (!statement || !QByteArray(rest).trimmed().isEmpty()) {
+            sqlite3_finalize(statement);
+            return false;
+        }
+        it = m_statements.emplace(sql, statement).first;
+    }
+    sqlite3_stmt *statement = it->second;
+    int code = SQLITE_OK;
+    if (sqlite3_bind_parameter_count(statement) != binds.size()) {
+        *error = QSqlError(
+            QStringLiteral("Parameter count mismatch"), QString(), QSqlError::StatementError);
+        return true;
+    }
+    for (int i = 0; i < binds.size() && code == SQLITE_OK; ++i)
+        code = bind(statement, i + 1, binds.at(i));
+    if (code == SQLITE_OK) {
+        do
+            code = sqlite3_step(statement);
+        while (code == SQLITE_ROW);
+    }
+    if (code != SQLITE_DONE)
+        *error = failure(db, code);
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    return true;
+}
+
+} // namespace spool
