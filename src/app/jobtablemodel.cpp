@@ -61,6 +61,7 @@ void JobTableModel::setQueue(JobQueue *queue)
         disconnect(c);
     m_connections.clear();
     m_queue = queue;
+    m_hasSnapshot = false;
     if (!queue)
         return;
     m_connections = {
@@ -424,6 +425,7 @@ void JobTableModel::schedule()
 
 void JobTableModel::onSnapshot(const QList<JobRecord> &records)
 {
+    m_hasSnapshot = true; // before the reset, which views answer by asking
     beginResetModel();
     m_rows.clear();
     m_groups.clear();

@@ -132,6 +132,8 @@ public:
     void applyPending();
     // True while a snapshot is still being taken into the table.
     bool isLoading() const { return !m_snapshot.isEmpty(); }
+    // False until the queue's first snapshot came: an empty table does not yet mean no jobs.
+    bool hasSnapshot() const { return m_hasSnapshot; }
     // The jobs per state and the download speed of the rows as they are now: the status bar
     // reads these, so that it never disagrees with the table.
     const QueueCounts &counts() const { return m_counts; }
@@ -254,6 +256,7 @@ private:
     // that 1,000,000 jobs never hold the GUI thread for long.
     QList<JobRecord> m_snapshot;
     int m_snapshotNext = 0;
+    bool m_hasSnapshot = false;
     int m_snapshotSlice; // rows in the next slice, from the pace of the last
     QTimer m_loadTimer;
     std::function<qint64()> m_loadClock;

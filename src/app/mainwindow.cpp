@@ -127,6 +127,7 @@ QAction *MainWindow::action(const QString &objectName) const
 void MainWindow::connectQueue(JobQueue *queue)
 {
     m_model->setQueue(queue);
+    updatePlaceholder(); // loading, until its snapshot comes
     m_details->setQueue(queue);
     m_details->setWorkRoot(m_controller->settings()->queueConfig(m_controller->dataDir()).workRoot);
     connect(queue, &JobQueue::queuePausedChanged, this, [this](bool paused) {
@@ -239,11 +240,15 @@ void MainWindow::setDefaultColumnWidths(QHeaderView *header)
 
 void MainWindow::updatePlaceholder()
 {
-    const bool filteredAway = m_model->rowCount() > 0;
-    m_ui->jobView->setPlaceholderText(filteredAway
-            ? tr("No job matches the filter.")
-            : tr("No jobs yet.\nDrop web addresses or 3D model files here, or use New Download "
-                 "or New Render."));
+    // A queue of a million jobs takes a second or two to read: "no jobs" meanwhile would be
+    // wrong, and would tell a user who has many to start over.
+    if (!m_model->hasSnapshot())
+        m_ui->jobView->setPlaceholderText(tr("Loading the queue…"));
+    else if (m_model->rowCount() > 0)
+        m_ui->jobView->setPlaceholderText(tr("No job matches the filter."));
+    else
+        m_ui->jobView->setPlaceholderText(tr("No jobs yet.\nDrop web addresses or 3D model files "
+                                             "here, or use New Download or New Render."));
 }
 
 void MainWindow::setUpFilters()
