@@ -147,6 +147,7 @@ private Q_SLOTS:
     void sqliteDataDirProblems();
     void sqliteMissingQueueIsNotCreatedForReading();
     void sqliteGroupCommitUnderConcurrentWriters();
+    void sqliteCountsLeaveOutFailedRequests();
     void twoConnectionsNeverClaimOneJobTwice_data() { persistentRows(); }
     void twoConnectionsNeverClaimOneJobTwice();
     void capsHoldAcrossConnections_data() { storeRows(); }
@@ -877,6 +878,42 @@ void TestStore::sqliteGroupCommitUnderConcurrentWriters()
     for (const JobRecord &r : std::as_const(all.value()))
         seqs.insert(r.seq);
     QCOMPARE(seqs.size(), kThreads * kPerThread);
+}
+
+// Counts per state are written once per transaction; a request rolled back to its savepoint
+// (here: its second job's id exists) must take its own count changes with it, while the
+// requests that share its transaction keep theirs.
+void TestStore::sqliteCountsLeaveOutFailedRequests()
+{
+    auto store = openSqlite(m_dir->path());
+    QVERIFY(store);
+    const NewJob existing = newJob();
+    QVERIFY(store->enqueue({ existing }, kNow).ok());
+    constexpr int kThreads = 6;
+    constexpr int kPerThread = 60;
+    std::atomic<int> refused { 0 };
+    std::atomic<int> wrong { 0 };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                const bool failing = (i + t) % 3 == 0;
+                QList<NewJob> jobs { newJob() };
+                if (failing)
+                    jobs.append(existing);
+                const bool ok = store->enqueue(jobs, kNow).ok();
+                refused += !ok;
+                wrong += ok == failing;
+            }
+        });
+    }
+    for (auto &t : threads)
+        t.join();
+    QCOMPARE(wrong.load(), 0);
+    QVERIFY(refused.load() > 0);
+    const qint64 jobs = store->query(JobQuery {})->size();
+    QCOMPARE(jobs, qint64(1 + kThreads * kPerThread - refused.load()));
+    QCOMPARE(store->counts()->queued, jobs);
 }
 
 void TestStore::importKeepsIdsStatesAndTimelines()

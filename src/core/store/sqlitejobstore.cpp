@@ -330,11 +330,42 @@ public:
         return e.message.contains(QLatin1String("UNIQUE constraint failed: jobs.id"));
     }
 
-    // Jobs per state, kept in meta: counting 100,000 rows on every change would not do.
+    // Jobs per state, kept in meta: counting 100,000 rows on every change would not do. The
+    // changes add up here and are written once, before the commit (a batch of 128 finishes
+    // made 256 updates of the same two rows); a request rolled back drops its own.
     Error adjustCount(JobState state, int delta)
     {
-        return exec(QStringLiteral("UPDATE meta SET value = value + ? WHERE key = ?"),
-            { delta, QStringLiteral("count_%1").arg(static_cast<int>(state)) });
+        m_requestCounts[static_cast<int>(state)] += delta;
+        return {};
+    }
+
+    void endRequest(bool kept)
+    {
+        if (kept) {
+            for (auto it = m_requestCounts.cbegin(); it != m_requestCounts.cend(); ++it)
+                m_txnCounts[it.key()] += it.value();
+        }
+        m_requestCounts.clear();
+    }
+
+    Error storeCounts()
+    {
+        const QHash<int, qint64> counts = std::exchange(m_txnCounts, {});
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+            if (it.value() == 0)
+                continue;
+            if (Error e = exec(QStringLiteral("UPDATE meta SET value = value + ? WHERE key = ?"),
+                    { it.value(), QStringLiteral("count_%1").arg(it.key()) });
+                e.isError())
+                return e;
+        }
+        return {};
+    }
+
+    void dropCounts()
+    {
+        m_requestCounts.clear();
+        m_txnCounts.clear();
     }
 
 private:
@@ -364,6 +395,8 @@ private:
     sqlite3 *m_handle = nullptr; // the connection under Qt's driver
     SqliteStatements m_direct; // finalized before the connection closes (members go first)
     qint64 m_lastRev = 0;
+    QHash<int, qint64> m_requestCounts; // by state, this request's changes
+    QHash<int, qint64> m_txnCounts; // by state, the transaction's kept requests' changes
     int m_removalsSincePrune = 0;
 };
 
@@ -502,16 +535,28 @@ public:
     // One snapshot for all the statements of a read.
     Error beginRead() override { return db->execOnce(QStringLiteral("BEGIN")); }
     void endRead() override { db->execOnce(QStringLiteral("COMMIT")); }
-    Error beginWrite() override { return db->beginImmediate(); }
+    Error beginWrite() override
+    {
+        db->dropCounts();
+        return db->beginImmediate();
+    }
+
+    void endRequest(bool kept) override { db->endRequest(kept); }
 
     Error commitWrite() override
     {
+        if (Error e = db->storeCounts(); e.isError())
+            return e;
         if (Error e = db->storeRev(); e.isError())
             return e;
         return db->execOnce(QStringLiteral("COMMIT"));
     }
 
-    void rollbackWrite() override { db->execOnce(QStringLiteral("ROLLBACK")); }
+    void rollbackWrite() override
+    {
+        db->dropCounts();
+        db->execOnce(QStringLiteral("ROLLBACK"));
+    }
 
     void idle() override
     {
