@@ -639,9 +639,16 @@ void TestStore::batchesAreWrittenWhole()
                 false, 0, fail ? QStringLiteral("line \"%1\"\nnext, {x} \\ end").arg(i) : QString(),
                 fail ? QString() : QStringLiteral("/out/%1, \"q\".txt").arg(i), Progress {}, {} });
     }
+    // And a job that is gone: its own error, the others unaffected.
+    const QUuid gone = QUuid::createUuid();
+    completions.append(
+        Completion { gone, 1, RunStatus::Succeeded, false, false, 0, {}, {}, Progress {}, {} });
     auto finished = store->finish(completions, kNow + 20);
     QVERIFY(finished.ok());
-    QCOMPARE(finished->size(), 40);
+    QCOMPARE(finished->size(), 41);
+    QCOMPARE(finished->last().id, gone);
+    QCOMPARE(finished->last().error.code, ErrorCode::LeaseLost);
+    finished->removeLast();
     auto stored = store->query(JobQuery {});
     QVERIFY(stored.ok());
     QHash<QUuid, JobRecord> byId;
