@@ -22,6 +22,7 @@ private Q_SLOTS:
     void admission_data();
     void admission();
     void claimsReadOnlyTheRunningKindsPoliciesCount();
+    void runningSetKeepsOnlyCountedKinds();
     void progressRate();
     void progressRateRestart();
     void paramValidation_data();
@@ -144,6 +145,35 @@ void TestPolicies::claimsReadOnlyTheRunningKindsPoliciesCount()
     };
     policies.append(std::make_shared<Counts>());
     QCOMPARE(countedKinds(policies), std::nullopt);
+}
+
+void TestPolicies::runningSetKeepsOnlyCountedKinds()
+{
+    const auto job = [](const char *kind) {
+        JobRecord r;
+        r.id = QUuid::createUuid();
+        r.kind = QString::fromLatin1(kind);
+        return r;
+    };
+    RunningSet running(QStringList { QStringLiteral("download") });
+    const JobRecord mine = job("download");
+    running.add(mine);
+    running.add(job("busy"));
+    running.addFromStore(mine); // this runner's, as the store shows it: counted once
+    running.addFromStore(job("download"));
+    running.addFromStore(job("render"));
+    QCOMPARE(running.mine(), 2);
+    QCOMPARE(running.countOfKind(QStringLiteral("download")), 2);
+    QCOMPARE(running.jobs().size(), 2);
+    for (const JobRecord &r : running.jobs())
+        QCOMPARE(r.kind, QStringLiteral("download"));
+
+    RunningSet all; // no policy said what it counts: every kind
+    all.add(job("busy"));
+    all.addFromStore(job("render"));
+    QCOMPARE(all.mine(), 1);
+    QCOMPARE(all.jobs().size(), 2);
+    QCOMPARE(all.countOfKind(QStringLiteral("render")), 1);
 }
 
 void TestPolicies::progressRate()

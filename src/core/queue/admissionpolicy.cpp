@@ -18,6 +18,8 @@ void RunningSet::addFromStore(const JobRecord &record)
 
 void RunningSet::insert(const JobRecord &record)
 {
+    if (m_counted && !m_counted->contains(record.kind))
+        return;
     if (m_ids.contains(record.id))
         return;
     m_ids.insert(record.id);

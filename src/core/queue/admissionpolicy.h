@@ -21,6 +21,12 @@ class JobKindRegistry;
 class RunningSet final
 {
 public:
+    // `counted`: the kinds whose jobs the policies count (countedKinds()); unset: all. Jobs of
+    // other kinds count only toward mine(): a runner with 2,000 jobs in hand copied every record
+    // into the set for each claim.
+    explicit RunningSet(std::optional<QStringList> counted = std::nullopt)
+        : m_counted(std::move(counted))
+    { }
     // A job this runner runs, or has just admitted.
     void add(const JobRecord &record);
     // A job the store shows running, under this runner or another; each job counts once.
@@ -32,6 +38,7 @@ public:
 private:
     void insert(const JobRecord &record);
 
+    std::optional<QStringList> m_counted;
     int m_mine = 0;
     QSet<QUuid> m_ids;
     QList<JobRecord> m_jobs;
@@ -46,8 +53,9 @@ public:
     virtual ~AdmissionPolicy() = default;
     virtual QString name() const = 0;
     virtual Admission admit(const JobRecord &candidate, const RunningSet &running) const = 0;
-    // The kinds of other runners' running jobs that admit() counts; unset: it may count any.
-    // A claim reads only those from the store.
+    // The kinds of running jobs (this runner's and others') that admit() counts; unset: it may
+    // count any. A claim reads only those from the store, and the running set keeps only those
+    // (mine() still counts every job of this runner).
     virtual std::optional<QSet<QString>> countedKinds() const { return std::nullopt; }
     // A job asked that jobs like it wait until `untilMs` (a server's Retry-After). Thread-safe.
     virtual void holdLike(const JobRecord &job, qint64 untilMs)

@@ -1066,7 +1066,8 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     return false;
                 }
             }
-            RunningSet running;
+            const std::optional<QStringList> counted = countedKinds(m_policies);
+            RunningSet running(counted);
             {
                 std::lock_guard lock(m_runningMutex);
                 for (const auto &job : std::as_const(m_running))
@@ -1080,7 +1081,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             request.leaseMs = m_config.leaseMs;
             request.maxJobs = batchSize();
             request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
-            request.runningKinds = countedKinds(m_policies);
+            request.runningKinds = counted;
             qint64 wakeForSkipped = 0;
             bool lookAtOthers = false;
             request.admit = [&](const JobRecord &candidate) {
