@@ -3,6 +3,7 @@
 // on one queue, caps across connections).
 #include <atomic>
 #include <cerrno>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <thread>
 
@@ -25,6 +26,8 @@
 #include "store/postgresjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "store/sqlitestatements.h"
+#include "store/sqlsession.h"
+#include "store/storethread.h"
 #include "util/datadir.h"
 #include "util/result.h"
 #include "util/runneridentity.h"
@@ -148,6 +151,7 @@ private Q_SLOTS:
     void sqliteMissingQueueIsNotCreatedForReading();
     void sqliteGroupCommitUnderConcurrentWriters();
     void sqliteCountsLeaveOutFailedRequests();
+    void lostTransactionFailsTheRestOfItsBatch();
     void twoConnectionsNeverClaimOneJobTwice_data() { persistentRows(); }
     void twoConnectionsNeverClaimOneJobTwice();
     void capsHoldAcrossConnections_data() { storeRows(); }
@@ -921,6 +925,94 @@ void TestStore::sqliteCountsLeaveOutFailedRequests()
     const qint64 jobs = store->query(JobQuery {})->size();
     QCOMPARE(jobs, qint64(1 + kThreads * kPerThread - refused.load()));
     QCOMPARE(store->counts()->queued, jobs);
+}
+
+namespace {
+
+// The store thread's view of a SQLite file: a transaction per write batch, as in the store.
+class SqliteBackend final : public StoreThread::Backend, public SqlSession
+{
+public:
+    explicit SqliteBackend(QString path)
+        : SqlSession(QStringLiteral("backend"))
+        , m_path(std::move(path))
+    { }
+    Error error(const QSqlError &e, const QString &action) const override
+    {
+        return makeError(ErrorCode::Storage, action + QStringLiteral(": ") + e.text());
+    }
+    Error open() override
+    {
+        create(QStringLiteral("QSQLITE"));
+        database().setDatabaseName(m_path);
+        if (!database().open())
+            return error(database().lastError(), QStringLiteral("open"));
+        return execOnce(QStringLiteral("CREATE TABLE IF NOT EXISTS t (v INTEGER)"));
+    }
+    void close() override { SqlSession::close(); }
+    SqlSession &session() override { return *this; }
+    Error beginRead() override { return execOnce(QStringLiteral("BEGIN")); }
+    void endRead() override { execOnce(QStringLiteral("COMMIT")); }
+    Error beginWrite() override { return execOnce(QStringLiteral("BEGIN IMMEDIATE")); }
+    Error commitWrite() override { return execOnce(QStringLiteral("COMMIT")); }
+    void rollbackWrite() override { execOnce(QStringLiteral("ROLLBACK")); }
+    bool inTransaction() override
+    {
+        const QVariant handle = database().driver()->handle();
+        return sqlite3_get_autocommit(*static_cast<sqlite3 *const *>(handle.constData())) == 0;
+    }
+
+private:
+    QString m_path;
+};
+
+} // namespace
+
+// SQLite ends a write transaction by itself after some errors (a full disk, an I/O error). The
+// requests after it in the batch would each run and commit on their own, and then be told that
+// the batch's COMMIT failed: they must fail unrun instead.
+void TestStore::lostTransactionFailsTheRestOfItsBatch()
+{
+    SqliteBackend backend(m_dir->filePath(QStringLiteral("batch.db")));
+    StoreThread thread(&backend, std::chrono::milliseconds(200));
+    QVERIFY(!thread.start().isError());
+    const auto insert = [&] { return backend.exec(QStringLiteral("INSERT INTO t VALUES (1)")); };
+    // A batch of its own holds the thread until the next two wait behind it: one batch.
+    std::atomic<bool> holding { false };
+    std::atomic<bool> release { false };
+    std::thread first([&] {
+        thread.call(true, [&] {
+            holding = true;
+            while (!release)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            return insert();
+        });
+    });
+    QTRY_VERIFY(holding.load());
+    Error lost, after;
+    std::thread second([&] {
+        lost = thread.call(true, [&] {
+            backend.execOnce(QStringLiteral("ROLLBACK")); // what SQLite does after SQLITE_FULL
+            return makeError(ErrorCode::Storage, QStringLiteral("database or disk is full"));
+        });
+    });
+    QTRY_COMPARE(thread.waitingRequests(), size_t(1));
+    std::thread third([&] { after = thread.call(true, insert); });
+    QTRY_COMPARE(thread.waitingRequests(), size_t(2));
+    release = true;
+    for (std::thread *t : { &first, &second, &third })
+        t->join();
+    QVERIFY(lost.isError());
+    QVERIFY2(after.isError(), "a request after the lost transaction was reported written");
+    qint64 rows = -1;
+    QVERIFY(!thread
+                 .call(false,
+                     [&] {
+                         return backend.selectInt(
+                             QStringLiteral("SELECT COUNT(*) FROM t"), {}, &rows);
+                     })
+                 .isError());
+    QCOMPARE(rows, qint64(1)); // the first batch's row only
 }
 
 void TestStore::importKeepsIdsStatesAndTimelines()

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <QDir>
@@ -164,6 +165,9 @@ public:
         m_direct.clear();
         m_handle = nullptr;
     }
+
+    // SQLite rolls a whole transaction back by itself after some errors (SQLITE_FULL, IOERR).
+    bool inTransaction() const { return !m_handle || sqlite3_get_autocommit(m_handle) == 0; }
 
     Error open(int busyTimeoutMs)
     {
@@ -566,6 +570,7 @@ public:
     }
 
     void endRequest(bool kept) override { db->endRequest(kept); }
+    bool inTransaction() override { return db->inTransaction(); }
 
     Error commitWrite() override
     {

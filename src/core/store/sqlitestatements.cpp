@@ -17,7 +17,6 @@ bool bindable(const QVariant &value)
     case QMetaType::Int:
     case QMetaType::UInt:
     case QMetaType::LongLong:
-    case QMetaType::ULongLong:
     case QMetaType::Double:
     case QMetaType::QString:
     case QMetaType::QByteArray:
@@ -31,6 +30,8 @@ bool bindable(const QVariant &value)
 // cleared right after it.
 int bind(sqlite3_stmt *statement, int at, const QVariant &value)
 {
+    if (value.isNull()) // also a typed null, as the driver binds it
+        return sqlite3_bind_null(statement, at);
     switch (value.metaType().id()) {
     case QMetaType::UnknownType:
         return sqlite3_bind_null(statement, at);
@@ -40,7 +41,7 @@ int bind(sqlite3_stmt *statement, int at, const QVariant &value)
         const auto *text = static_cast<const QString *>(value.constData());
         if (text->isNull())
             return sqlite3_bind_null(statement, at);
-        return sqlite3_bind_text16(statement, at, text->utf16(),
+        return sqlite3_bind_text16(statement, at, text->unicode(),
             int(text->size() * qsizetype(sizeof(QChar))), SQLITE_STATIC);
     }
     case QMetaType::QByteArray: {

@@ -12,9 +12,10 @@ struct sqlite3_stmt;
 namespace spool {
 
 // Statements that return no rows, run through SQLite's own API with their values bound
-// directly. Qt 6.4's QSqlResult::bindValue formats a placeholder name and looks it up in a hash
-// for every value it binds: that was a third of the CPU of the queue's whole job lifecycle
-// (perf, bench_lifecycle). On the connection's own thread, inside its transactions.
+// directly (the SQLite library Qt's driver uses: Debian's Qt links the system's). Qt 6.4's
+// QSqlResult::bindValue formats a placeholder name and looks it up in a hash for every value it
+// binds: that was a third of the CPU of the queue's whole job lifecycle (perf, bench_lifecycle). On
+// the connection's own thread, inside its transactions.
 class SqliteStatements final
 {
 public:

@@ -65,7 +65,8 @@ protected:
         Q_UNUSED(error)
         return false;
     }
-    // Before the connection closes: what the store holds on it goes first.
+    // Before the connection closes: what the store holds on it goes first. Not called when the
+    // session is destroyed (a store's own members are gone by then, and free what they hold).
     virtual void closing() { }
 
 private:

@@ -48,6 +48,12 @@ Error StoreThread::call(bool write, std::function<Error()> fn)
     return result.get();
 }
 
+size_t StoreThread::waitingRequests() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_queue.size();
+}
+
 void StoreThread::run(std::promise<Error> &opened)
 {
     const Error e = m_backend->open();
@@ -112,7 +118,7 @@ void StoreThread::runWrites(std::vector<Request *> &batch, size_t begin, size_t 
     if (!txn.isError()) {
         // Asked after beginWrite(), which may have replaced a broken connection.
         SqlSession &session = m_backend->session();
-        for (size_t i = begin; i < end; ++i) {
+        for (size_t i = begin; i < end && !txn.isError(); ++i) {
             Error e = session.execOnce(QStringLiteral("SAVEPOINT request"));
             if (!e.isError()) {
                 e = batch[i]->fn();
@@ -122,8 +128,13 @@ void StoreThread::runWrites(std::vector<Request *> &batch, size_t begin, size_t 
                 m_backend->endRequest(!e.isError());
             }
             results[i - begin] = e;
+            // The rest would run outside any transaction, each committed at its RELEASE, and
+            // be reported failed by the COMMIT after them: they fail now, unrun.
+            if (e.isError() && !m_backend->inTransaction())
+                txn = e;
         }
-        txn = m_backend->commitWrite();
+        if (!txn.isError())
+            txn = m_backend->commitWrite();
         if (txn.isError())
             m_backend->rollbackWrite();
     }

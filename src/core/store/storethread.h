@@ -37,6 +37,9 @@ public:
         // After each request of a write batch: `kept` false when it was rolled back to its
         // savepoint (what the store deferred for it must go too).
         virtual void endRequest(bool kept) { Q_UNUSED(kept) }
+        // False when the database ended the write transaction by itself (SQLite does after
+        // some errors: a full disk, an I/O error): what comes after would not be part of it.
+        virtual bool inTransaction() { return true; }
         virtual void idle() { } // every poll interval: look for other processes' changes
     };
 
@@ -48,6 +51,8 @@ public:
     Error start();
     // Runs `fn` on the store thread and returns its error, or the commit's.
     Error call(bool write, std::function<Error()> fn);
+    // Requests waiting for the thread (tests).
+    size_t waitingRequests() const;
 
 private:
     struct Request
@@ -65,7 +70,7 @@ private:
     Backend *m_backend;
     std::chrono::milliseconds m_pollInterval;
     std::thread m_thread;
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Request *> m_queue;
     bool m_stopping = false;
