@@ -118,6 +118,21 @@ void selectJob(MainWindow &window, const QUuid &id)
             found.constLast(), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
+// Queues `params` as jobs of `kind` and waits until the queue has committed all of them (as
+// QTRY_COMPARE waits), so that a model made after that gets them in its snapshot. Their ids;
+// none when the enqueue failed or the commits did not all come.
+QList<QUuid> enqueueCommitted(
+    JobQueueImpl &queue, const QString &kind, const QList<QJsonObject> &params)
+{
+    qsizetype committed = 0;
+    const QMetaObject::Connection counting = QObject::connect(&queue, &JobQueue::jobsChanged,
+        [&](const QList<JobRecord> &records) { committed += records.size(); });
+    const auto ids = queue.enqueueMany(kind, params);
+    const bool all = ids.ok() && QTest::qWaitFor([&] { return committed == params.size(); }, 5000);
+    QObject::disconnect(counting);
+    return all ? ids.value() : QList<QUuid> {};
+}
+
 // A job as `spoolctl import` brings it: in any state, with its progress.
 ExportedJob exported(const QString &kind, const QJsonObject &params, JobState state,
     const Progress &progress = {}, const QString &error = {})
@@ -366,12 +381,10 @@ void TestApp::snapshotLoadsInSlices()
     Fixture f(2);
     JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
     constexpr int kJobs = 10000;
-    int committed = 0;
-    connect(&queue, &JobQueue::jobsChanged, this,
-        [&](const QList<JobRecord> &records) { committed += int(records.size()); });
-    const auto ids = queue.enqueueMany(QStringLiteral("quick"), QList<QJsonObject>(kJobs));
-    QVERIFY(ids.ok());
-    QTRY_COMPARE(committed, kJobs); // in the store, so that they come in the snapshot
+    // In the store, so that they come in the snapshot.
+    const QList<QUuid> ids =
+        enqueueCommitted(queue, QStringLiteral("quick"), QList<QJsonObject>(kJobs));
+    QCOMPARE(ids.size(), kJobs);
     // A model that comes later takes the queue's snapshot in slices, in FIFO order.
     JobTableModel model(f.registry);
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
@@ -381,7 +394,7 @@ void TestApp::snapshotLoadsInSlices()
             return;
         rowsAtFirstSlice = model.rowCount();
         // A change while the rest is still loading waits for it and is not lost.
-        queue.remove(ids.value().constLast());
+        queue.remove(ids.constLast());
     });
     model.setQueue(&queue);
     QTRY_VERIFY(rowsAtFirstSlice > 0);
@@ -389,9 +402,9 @@ void TestApp::snapshotLoadsInSlices()
     QTRY_COMPARE(model.rowCount(), kJobs - 1);
     QVERIFY(!model.isLoading());
     QVERIFY(inserted.size() >= 4);
-    QCOMPARE(model.rowOf(ids.value().constLast()), -1);
+    QCOMPARE(model.rowOf(ids.constLast()), -1);
     for (int row = 0; row < kJobs - 1; ++row)
-        QCOMPARE(model.record(row)->id, ids.value().at(row));
+        QCOMPARE(model.record(row)->id, ids.at(row));
 }
 
 void TestApp::snapshotSlicesFollowTheirPace()
@@ -399,11 +412,8 @@ void TestApp::snapshotSlicesFollowTheirPace()
     Fixture f(2);
     JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
     constexpr int kJobs = 40000;
-    int committed = 0;
-    connect(&queue, &JobQueue::jobsChanged, this,
-        [&](const QList<JobRecord> &records) { committed += int(records.size()); });
-    QVERIFY(queue.enqueueMany(QStringLiteral("quick"), QList<QJsonObject>(kJobs)).ok());
-    QTRY_COMPARE(committed, kJobs);
+    QCOMPARE(
+        enqueueCommitted(queue, QStringLiteral("quick"), QList<QJsonObject>(kJobs)).size(), kJobs);
     // A clock that a row moves on by `nsPerRow`: each slice takes what its rows cost.
     JobTableModel model(f.registry);
     qint64 clockNs = 0;
@@ -455,11 +465,8 @@ void TestApp::tableKeepsJobsCompactly()
         params.append({ { QStringLiteral("url"),
                             QStringLiteral("http://127.0.0.1:9/files/report-%1.pdf").arg(i) },
             { QStringLiteral("dir"), dir.filePath(QStringLiteral("downloads")) } });
-    int committed = 0;
-    connect(&queue, &JobQueue::jobsChanged, this,
-        [&](const QList<JobRecord> &records) { committed += int(records.size()); });
-    QVERIFY(queue.enqueueMany(QStringLiteral("download"), params).ok());
-    QTRY_COMPARE(committed, kJobs); // delivered, and what carried them freed
+    // Delivered, and what carried them freed.
+    QCOMPARE(enqueueCommitted(queue, QStringLiteral("download"), params).size(), kJobs);
     const qint64 before = heapInUse();
     JobTableModel model(f.registry);
     model.setQueue(&queue);
