@@ -160,6 +160,8 @@ private Q_SLOTS:
     void unknownKindsAreLeftForOtherRunners();
     void restartResumesTheQueue();
     void commandsFromAnotherProcessReachRunningJobs();
+    void waitersHearOfOtherJobsEnding_data() { storeRows(); }
+    void waitersHearOfOtherJobsEnding();
 
 private:
     void storeRows();
@@ -169,6 +171,7 @@ private:
     std::shared_ptr<SqliteJobStore> openSqlite();
     QList<QUuid> enqueue(
         const QString &kind, int count, QJsonObject params = {}, int maxAttempts = 0);
+    void registerWaiter(Harness &h);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Harness> m_h;
@@ -957,6 +960,84 @@ void TestQueue::groupRefusalsAreToldOnlyForTheWhole()
     // Everything took it: nothing to tell.
     const QList<Result<CommandResult>> allTook(6, took);
     QCOMPARE(jobgroups::failuresToTell(expanded, allTook), QList<qsizetype> {});
+}
+
+// A job of kind "waiter" ends when the job named by its "for" has ended, looking again only
+// when told of the queue's changes: its polls are ten minutes apart.
+void TestQueue::registerWaiter(Harness &h)
+{
+    JobKind kind;
+    kind.name = QStringLiteral("waiter");
+    ParamSpec forJob;
+    forJob.name = QStringLiteral("for");
+    forJob.type = ParamType::String;
+    forJob.required = true;
+    kind.params = { forJob };
+    kind.create = []() -> std::unique_ptr<Job> {
+        struct Waiter final : Job
+        {
+            JobResult run(JobContext &c) override
+            {
+                const QUuid other(c.params().value(QStringLiteral("for")).toString());
+                for (;;) {
+                    auto state = c.stateOf(other);
+                    if (state && isFinishedState(state.value()))
+                        return JobResult::success();
+                    if (!c.waitForChanges(10 * 60 * 1000))
+                        return JobResult::stopped();
+                }
+            }
+        };
+        return std::make_unique<Waiter>();
+    };
+    if (!h.registry->add(std::move(kind)).ok())
+        qFatal("waiter registered twice");
+}
+
+// A render's delivery waits for its parts: it hears of a part's end when it happens, here or
+// through another connection to the queue (another machine), not at its next poll.
+void TestQueue::waitersHearOfOtherJobsEnding()
+{
+    QueueConfig config;
+    config.workers = 2;
+    auto &h = make(config);
+    registerWaiter(h);
+    // Here: a gated job, and a job waiting for it.
+    const QUuid gate = enqueue(QStringLiteral("gate"), 1).first();
+    const QUuid here = enqueue(QStringLiteral("waiter"), 1,
+        QJsonObject { { QStringLiteral("for"), gate.toString(QUuid::WithoutBraces) } })
+                           .first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(here), JobState::Running);
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    h.kit.openGate();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(here), JobState::Succeeded, 10000);
+
+    QFETCH(QString, storeType);
+    if (storeType != QLatin1String("sqlite"))
+        return; // a memory store has no other connection
+    // Elsewhere: a job only another process can run (a part on another machine), and one here
+    // waiting for it.
+    auto other = openSqlite();
+    NewJob alien { QUuid::createUuid(), QStringLiteral("alien"), {}, 1 };
+    QVERIFY(other->enqueue({ alien }, QDateTime::currentMSecsSinceEpoch()).ok());
+    const QUuid waiting = enqueue(QStringLiteral("waiter"), 1,
+        QJsonObject { { QStringLiteral("for"), alien.id.toString(QUuid::WithoutBraces) } })
+                              .first();
+    QTRY_COMPARE(h.recorder->state(waiting), JobState::Running);
+    ClaimRequest claim;
+    claim.owner = QStringLiteral("elsewhere|1|1|x");
+    claim.nowMs = QDateTime::currentMSecsSinceEpoch();
+    claim.admit = [&](const JobRecord &r) {
+        return r.id == alien.id ? Admission::Admit : Admission::Skip;
+    };
+    auto claimed = other->claim(claim);
+    QVERIFY(claimed.ok());
+    QCOMPARE(claimed->claimed.size(), 1);
+    const Completion done { alien.id, claimed->claimed.first().leaseToken, RunStatus::Succeeded,
+        false, false, 0, {}, {}, Progress {}, {} };
+    QVERIFY(other->finish({ done }, QDateTime::currentMSecsSinceEpoch()).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(waiting), JobState::Succeeded, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestQueue)

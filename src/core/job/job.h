@@ -35,6 +35,10 @@ public:
     bool shouldStop() const { return stopRequested() != JobControl::None; }
     // Waits without using CPU; returns false early when a stop is requested.
     virtual bool sleepFor(qint64 ms) = 0;
+    // Like sleepFor(), but it also ends when the queue hears that other jobs changed (one ended,
+    // on this machine or another) since the last such wait: a job that waits for others' work
+    // looks again then, not at its next poll. Still poll: a change may be missed.
+    virtual bool waitForChanges(qint64 ms) { return sleepFor(ms); }
 
     virtual void log(const QString &line) = 0;
     // False once this runner may have lost the job to another (its lease ran out by this

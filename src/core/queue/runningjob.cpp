@@ -76,6 +76,27 @@ bool RunningJob::sleepFor(qint64 ms)
     });
 }
 
+bool RunningJob::waitForChanges(qint64 ms)
+{
+    std::unique_lock lock(m_mutex);
+    // A change heard while the job was looking (between two waits) ends the next wait at once.
+    m_stopped.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] {
+        return m_control.load(std::memory_order_acquire) != static_cast<int>(JobControl::None)
+            || m_queueChanges != m_queueChangesSeen;
+    });
+    m_queueChangesSeen = m_queueChanges;
+    return m_control.load(std::memory_order_acquire) == static_cast<int>(JobControl::None);
+}
+
+void RunningJob::noteQueueChanged()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_queueChanges;
+    }
+    m_stopped.notify_all();
+}
+
 void RunningJob::log(const QString &line)
 {
     std::lock_guard lock(m_mutex);

@@ -31,6 +31,7 @@ public:
     void setProgressUnit(const QString &unit) override;
     JobControl stopRequested() const override;
     bool sleepFor(qint64 ms) override;
+    bool waitForChanges(qint64 ms) override;
     void log(const QString &line) override;
     QString workDir() const override;
     bool holdsLease() const override;
@@ -58,6 +59,8 @@ public:
     const JobRecord &record() const { return m_record; }
     // The first stop request wins, except that a user's request replaces an Interrupt.
     void requestStop(JobControl control);
+    // Other jobs of the queue changed: a waitForChanges() under way or next ends.
+    void noteQueueChanged();
     Progress progress() const;
     quint64 progressVersion() const { return m_progressVersion.load(std::memory_order_acquire); }
     QStringList takeLogLines();
@@ -97,7 +100,9 @@ private:
     mutable std::atomic<bool> m_leaseDoubted { false };
 
     mutable std::mutex m_mutex;
-    std::condition_variable m_stopped;
+    std::condition_variable m_stopped; // also told of the queue's changes
+    quint64 m_queueChanges = 0; // under m_mutex, as the next
+    quint64 m_queueChangesSeen = 0;
     Progress m_progress;
     QStringList m_logLines;
     int m_droppedLogLines = 0;

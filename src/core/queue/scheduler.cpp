@@ -723,6 +723,7 @@ void Scheduler::applyExternalChanges()
     }
     ChangeSet &set = changes.value();
     m_seenRev = set.rev;
+    const bool heard = !set.changed.isEmpty() || !set.removed.isEmpty() || set.fullResync;
     bool anyQueued = false;
     for (const JobRecord &record : std::as_const(set.changed)) {
         if (record.state == JobState::Queued)
@@ -743,9 +744,17 @@ void Scheduler::applyExternalChanges()
         if (!set.removed.isEmpty())
             publish(outbox::JobsRemoved { std::move(set.removed) });
     }
+    if (heard)
+        tellRunningJobsOfChanges();
     if (anyQueued)
         kick();
     markStateChanged();
+}
+
+void Scheduler::tellRunningJobsOfChanges()
+{
+    for (const auto &job : runningJobs())
+        job->noteQueueChanged();
 }
 
 void Scheduler::scheduleCounts()
@@ -1256,6 +1265,8 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
             post(inbox::WakeAt { f.record.notBeforeMs });
         changed.append(f.record);
     }
+    if (!changed.isEmpty() || !removed.isEmpty())
+        tellRunningJobsOfChanges();
     if (!changed.isEmpty())
         publish(outbox::JobsChanged { std::move(changed) });
     if (!removed.isEmpty())

@@ -92,6 +92,8 @@ private:
     // Whether `candidate` failed on this machine lately, and whether another machine can take it.
     OtherHosts otherHostsFor(const JobRecord &candidate, qint64 nowMs) const;
     void applyExternalChanges();
+    // Ends the waitForChanges() of every running job (a delivery waiting for its parts).
+    void tellRunningJobsOfChanges();
     void publishCounts();
     void markStateChanged();
     // Reads somebody waits for (the counts, other processes' changes, a snapshot) are asked for

@@ -735,7 +735,8 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
         if (added.count(true) == part.count)
             break;
         context.beginParkedWait();
-        const bool goOn = context.sleepFor(250);
+        // Woken when a part ends, here or on another machine: its samples are named by then.
+        const bool goOn = context.waitForChanges(250);
         context.endParkedWait();
         if (!goOn)
             return JobResult::stopped();
