@@ -28,6 +28,7 @@ private Q_SLOTS:
     void paramValidation_data();
     void paramValidation();
     void registryRefusesDuplicates();
+    void registryLookupsAreTheirRegistrys();
 };
 
 void TestPolicies::backoffBands_data()
@@ -296,6 +297,39 @@ void TestPolicies::registryRefusesDuplicates()
     QVERIFY(!again.ok());
     QVERIFY(again.error().message.contains(QLatin1String("already")));
     QCOMPARE(registry.names(), QStringList { QStringLiteral("k") });
+}
+
+// Each thread remembers its last lookups: a kind found in one registry is never the answer
+// of another (a new one at the same address included), and a kind not found yet is found once
+// it is added.
+void TestPolicies::registryLookupsAreTheirRegistrys()
+{
+    const auto kindNamed = [](const QString &name, const QString &description) {
+        JobKind kind;
+        kind.name = name;
+        kind.description = description;
+        kind.create = [] { return std::unique_ptr<Job>(); };
+        return kind;
+    };
+    const QString k = QStringLiteral("k");
+    auto first = std::make_unique<JobKindRegistry>();
+    QVERIFY(first->add(kindNamed(k, QStringLiteral("first"))).ok());
+    QCOMPARE(first->find(k)->description, QStringLiteral("first"));
+    JobKindRegistry second;
+    QCOMPARE(second.find(k), nullptr);
+    QVERIFY(second.add(kindNamed(k, QStringLiteral("second"))).ok());
+    QCOMPARE(second.find(k)->description, QStringLiteral("second"));
+    QCOMPARE(first->find(k)->description, QStringLiteral("first"));
+    first.reset();
+    auto third = std::make_unique<JobKindRegistry>(); // may take the first one's place
+    QCOMPARE(third->find(k), nullptr);
+    // More kinds than a thread remembers: each is still its own.
+    for (int i = 0; i < 10; ++i)
+        QVERIFY(third->add(kindNamed(QString::number(i), QString::number(i * 7))).ok());
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE(third->find(QString::number(i))->description, QString::number(i * 7));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPolicies)

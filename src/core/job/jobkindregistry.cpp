@@ -1,6 +1,8 @@
 #include "jobkindregistry.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 
 namespace spool {
 
@@ -18,11 +20,47 @@ Result<void> JobKindRegistry::add(JobKind kind)
     return {};
 }
 
+namespace {
+
+std::atomic<quint64> g_registries { 0 };
+
+// A thread's last few lookups. Every claim asks each admission policy, and each asks for the
+// job's kind: hashing the name under the lock was a quarter of a no-op job's cost
+// (bench_dispatch, perf). Kinds are never removed, so a kind found stays valid while its
+// registry lives; the registry's id (not its address, which a new one may reuse) keys it.
+struct FoundKind
+{
+    quint64 registry = 0;
+    QString name;
+    const JobKind *kind = nullptr;
+};
+constexpr int kFoundKinds = 4;
+thread_local std::array<FoundKind, kFoundKinds> t_found;
+thread_local int t_nextFound = 0;
+
+} // namespace
+
+JobKindRegistry::JobKindRegistry()
+    : m_id(++g_registries)
+{ }
+
 const JobKind *JobKindRegistry::find(const QString &name) const
 {
-    std::lock_guard lock(m_mutex);
-    const auto it = m_kinds.constFind(name);
-    return it == m_kinds.cend() ? nullptr : it->get();
+    for (const FoundKind &found : t_found) {
+        if (found.registry == m_id && found.name == name)
+            return found.kind;
+    }
+    const JobKind *kind = nullptr;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_kinds.constFind(name);
+        if (it == m_kinds.cend())
+            return nullptr; // not kept: the kind may be added later
+        kind = it->get();
+    }
+    t_found[t_nextFound] = FoundKind { m_id, name, kind };
+    t_nextFound = (t_nextFound + 1) % kFoundKinds;
+    return kind;
 }
 
 QStringList JobKindRegistry::names() const

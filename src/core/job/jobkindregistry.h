@@ -13,7 +13,7 @@ namespace spool {
 class JobKindRegistry final
 {
 public:
-    JobKindRegistry() = default;
+    JobKindRegistry();
     Q_DISABLE_COPY_MOVE(JobKindRegistry)
 
     Result<void> add(JobKind kind);
@@ -32,6 +32,7 @@ public:
         const JobKind &kind, const QJsonObject &params, FileShelf *shelf);
 
 private:
+    const quint64 m_id; // unique in the process: a thread's cache of lookups names its registry
     mutable std::mutex m_mutex;
     QHash<QString, std::shared_ptr<const JobKind>> m_kinds;
 };
