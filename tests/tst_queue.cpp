@@ -1012,6 +1012,15 @@ void TestQueue::waitersHearOfOtherJobsEnding()
     QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
     h.kit.openGate();
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(here), JobState::Succeeded, 10000);
+    // A job canceled here, before it ever ran, has ended too.
+    NewJob queued { QUuid::createUuid(), QStringLiteral("alien"), {}, 1 };
+    QVERIFY(h.store->enqueue({ queued }, QDateTime::currentMSecsSinceEpoch()).ok());
+    const QUuid forCanceled = enqueue(QStringLiteral("waiter"), 1,
+        QJsonObject { { QStringLiteral("for"), queued.id.toString(QUuid::WithoutBraces) } })
+                                  .first();
+    QTRY_COMPARE(h.recorder->state(forCanceled), JobState::Running);
+    h.queue->cancel(queued.id);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(forCanceled), JobState::Succeeded, 10000);
 
     QFETCH(QString, storeType);
     if (storeType != QLatin1String("sqlite"))

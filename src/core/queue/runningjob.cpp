@@ -66,6 +66,7 @@ void RunningJob::requestStop(JobControl control)
         m_control.store(static_cast<int>(control), std::memory_order_release);
     }
     m_stopped.notify_all();
+    m_changed.notify_all();
 }
 
 bool RunningJob::sleepFor(qint64 ms)
@@ -80,7 +81,7 @@ bool RunningJob::waitForChanges(qint64 ms)
 {
     std::unique_lock lock(m_mutex);
     // A change heard while the job was looking (between two waits) ends the next wait at once.
-    m_stopped.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] {
+    m_changed.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] {
         return m_control.load(std::memory_order_acquire) != static_cast<int>(JobControl::None)
             || m_queueChanges != m_queueChangesSeen;
     });
@@ -94,7 +95,7 @@ void RunningJob::noteQueueChanged()
         std::lock_guard lock(m_mutex);
         ++m_queueChanges;
     }
-    m_stopped.notify_all();
+    m_changed.notify_all();
 }
 
 void RunningJob::log(const QString &line)

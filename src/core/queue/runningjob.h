@@ -100,7 +100,9 @@ private:
     mutable std::atomic<bool> m_leaseDoubted { false };
 
     mutable std::mutex m_mutex;
-    std::condition_variable m_stopped; // also told of the queue's changes
+    std::condition_variable m_stopped;
+    // Told of stops too: only waitForChanges() wakes for the queue's changes, not sleepFor().
+    std::condition_variable m_changed;
     quint64 m_queueChanges = 0; // under m_mutex, as the next
     quint64 m_queueChangesSeen = 0;
     Progress m_progress;

@@ -417,6 +417,8 @@ void Scheduler::command(const jobgroups::Expanded &jobs, JobCommand jobCommand)
         anyQueued = anyQueued || record.state == JobState::Queued;
         changed.append(record);
     }
+    if (!changed.isEmpty() || !removed.isEmpty())
+        tellRunningJobsOfChanges();
     if (!changed.isEmpty())
         publish(outbox::JobsChanged { std::move(changed) });
     if (!removed.isEmpty())
@@ -706,6 +708,7 @@ void Scheduler::recoverAbandoned()
         tellFailed(record);
         jobfiles::release(*m_registry, m_config.workRoot, record, false);
     }
+    tellRunningJobsOfChanges();
     publish(outbox::JobsChanged { std::move(recovered.value()) });
     kick();
     markStateChanged();

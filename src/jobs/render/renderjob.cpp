@@ -700,6 +700,9 @@ std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Pa
     return {};
 }
 
+constexpr qint64 kPartsPollMs = 250;
+constexpr qint64 kMinLookMs = 50;
+
 // The delivery, on the machine that queued the render: each part's samples are fetched from
 // the queue and added as soon as they are there (without a worker slot while it waits), then
 // the PNG goes to the path the user chose.
@@ -716,6 +719,8 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
     QList<bool> added(part.count, false);
     qint64 addingMs = 0;
     QString lastError;
+    QElapsedTimer sinceLook;
+    sinceLook.start();
     while (added.count(true) < part.count) {
         for (int index = 0; index < part.count; ++index) {
             if (added.at(index))
@@ -735,9 +740,14 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
         if (added.count(true) == part.count)
             break;
         context.beginParkedWait();
-        // Woken when a part ends, here or on another machine: its samples are named by then.
-        const bool goOn = context.waitForChanges(250);
+        // Woken when a job of the queue ends, here or on another machine: a part's samples are
+        // named by then (a failed part's reason just after, found by a later look). At most
+        // one look every kMinLookMs, however busy the queue is.
+        bool goOn = context.waitForChanges(kPartsPollMs);
+        if (goOn && sinceLook.elapsed() < kMinLookMs)
+            goOn = context.sleepFor(kMinLookMs - sinceLook.elapsed());
         context.endParkedWait();
+        sinceLook.start();
         if (!goOn)
             return JobResult::stopped();
     }
