@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <poll.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <QCoreApplication>
 #include <QDir>
@@ -196,6 +199,11 @@ QString nextSocketName(QByteArray &buffer, int idleMs)
 
 int main(int argc, char **argv)
 {
+#ifdef __linux__
+    // A render in the process that started this one opts it out of transparent huge pages
+    // (renderer.cpp), and children inherit that: a plugin's jobs run as they would anywhere.
+    prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+#endif
     QCoreApplication app(argc, argv);
     if (app.arguments().size() != 2) {
         fprintf(stderr, "usage: spool-worker-host SOCKET | --serve (started by Spool)\n");

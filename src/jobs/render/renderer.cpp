@@ -8,7 +8,7 @@
 #include <pmmintrin.h>
 #include <xmmintrin.h>
 
-#ifdef Q_OS_LINUX
+#ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
@@ -24,11 +24,12 @@ constexpr float kPi = 3.14159265358979f;
 RTCDevice sharedDevice()
 {
     static RTCDevice device = [] {
-#ifdef Q_OS_LINUX
+#ifdef __linux__
         // Embree asks for transparent huge pages for every large block (madvise), whatever its
         // "hugepages" setting says. Here a 2 MB page cost ~11 ms per MB to fault in where small
         // pages cost 0.35: a 1M-triangle scene took 1.05-1.37 s to be ready instead of 0.37-0.40 s,
-        // and traced no faster (11.9-12.5 Mrays/s either way). This opts the process out.
+        // and traced no faster (11.9-12.5 Mrays/s either way). This opts the process out (and
+        // the children it starts later: spool-worker-host opts back in).
         prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 #endif
         RTCDevice d = rtcNewDevice("threads=1,set_affinity=0,verbose=0");
