@@ -72,21 +72,18 @@ void RunningJob::requestStop(JobControl control)
 bool RunningJob::sleepFor(qint64 ms)
 {
     std::unique_lock lock(m_mutex);
-    return !m_stopped.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] {
-        return m_control.load(std::memory_order_acquire) != static_cast<int>(JobControl::None);
-    });
+    return !m_stopped.wait_for(
+        lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] { return shouldStop(); });
 }
 
 bool RunningJob::waitForChanges(qint64 ms)
 {
     std::unique_lock lock(m_mutex);
     // A change heard while the job was looking (between two waits) ends the next wait at once.
-    m_changed.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)), [this] {
-        return m_control.load(std::memory_order_acquire) != static_cast<int>(JobControl::None)
-            || m_queueChanges != m_queueChangesSeen;
-    });
+    m_changed.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)),
+        [this] { return shouldStop() || m_queueChanges != m_queueChangesSeen; });
     m_queueChangesSeen = m_queueChanges;
-    return m_control.load(std::memory_order_acquire) == static_cast<int>(JobControl::None);
+    return !shouldStop();
 }
 
 void RunningJob::noteQueueChanged()
