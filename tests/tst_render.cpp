@@ -1,8 +1,11 @@
 // The render job kind against real model files from Debian's assimp-testmodels.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #include <QBuffer>
+#include <QColorSpace>
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -15,10 +18,12 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QTest>
 #include <QThread>
 
 #include "imagediff.h"
+#include "pngencoder.h"
 #include "previewhub.h"
 #include "queue/jobqueueimpl.h"
 #include "renderer.h"
@@ -192,6 +197,9 @@ private Q_SLOTS:
     void theModelIsWhereTheCameraSees_data();
     void theModelIsWhereTheCameraSees();
     void sameSeedSameImage();
+    void writtenValuesFollowTheSrgbCurveExactly();
+    void pngKeepsEveryPixel_data();
+    void pngKeepsEveryPixel();
     void renderJobWritesThePng_data();
     void renderJobWritesThePng();
     void badFileFailsTheJobOnce();
@@ -445,6 +453,131 @@ void TestRender::sameSeedSameImage()
     };
     QVERIFY(render(7, false) == render(7, true));
     QVERIFY(render(7, false) != render(8, false));
+}
+
+// The 8-bit picture comes from a table now; it must give what the curve gives, to the level.
+void TestRender::writtenValuesFollowTheSrgbCurveExactly()
+{
+    const auto curve = [](float linear) {
+        const float c = std::clamp(linear, 0.0f, 1.0f);
+        const float srgb =
+            c <= 0.0031308f ? c * 12.92f : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
+        return int(srgb * 255 + 0.5f);
+    };
+    std::vector<float> values { 0.0f, -0.5f, 1.0f, 1.5f, 1e30f, 0.0031308f,
+        std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min() };
+    // Around every level's edge (the inverse curve at half levels), a few floats either side.
+    for (int level = 0; level < 255; ++level) {
+        const double srgb = (level + 0.5) / 255.0;
+        float edge = float(srgb <= 0.04045 ? srgb / 12.92 : std::pow((srgb + 0.055) / 1.055, 2.4));
+        for (int i = 0; i < 8; ++i)
+            edge = std::nextafter(edge, 0.0f);
+        for (int i = 0; i < 16; ++i, edge = std::nextafter(edge, 1.0f))
+            values.push_back(edge);
+    }
+    QRandomGenerator random(7);
+    for (int i = 0; i < 200000; ++i)
+        values.push_back(float(random.generateDouble() * (i % 2 ? 1.0 : 0.01)));
+    while (values.size() % 3 != 0)
+        values.push_back(0.25f);
+    const int pixels = int(values.size() / 3);
+    const QImage image = toImage(values.data(), pixels, 1, 1);
+    const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(0));
+    int wrong = 0;
+    for (int x = 0; x < pixels; ++x) {
+        const int got[3] = { qRed(line[x]), qGreen(line[x]), qBlue(line[x]) };
+        for (int c = 0; c < 3; ++c) {
+            const float v = values[size_t(x) * 3 + size_t(c)];
+            if (got[c] != curve(v) && wrong++ < 5)
+                qWarning("%.9g: %d, the curve gives %d", double(v), got[c], curve(v));
+        }
+    }
+    QCOMPARE(wrong, 0);
+}
+
+void TestRender::pngKeepsEveryPixel_data()
+{
+    QTest::addColumn<QImage::Format>("format");
+    QTest::addColumn<QSize>("size");
+    for (const auto &[name, format] : { std::pair { "8-bit", QImage::Format_RGB32 },
+             std::pair { "16-bit", QImage::Format_RGBX64 } }) {
+        QTest::addRow("%s 1x1", name) << format << QSize(1, 1);
+        QTest::addRow("%s 7x3", name) << format << QSize(7, 3);
+        QTest::addRow("%s 1x40", name) << format << QSize(1, 40);
+        QTest::addRow("%s 333x250", name) << format << QSize(333, 250);
+        QTest::addRow("%s 1500x800", name) << format << QSize(1500, 800); // several IDAT chunks
+    }
+}
+
+// A picture of noise, ramps, flat runs and smooth shading (every filter wins somewhere), encoded
+// and read back by Qt's reader (libpng): the same pixels, and a PNG's structure.
+void TestRender::pngKeepsEveryPixel()
+{
+    QFETCH(QImage::Format, format);
+    QFETCH(QSize, size);
+    QImage image(size, format);
+    QRandomGenerator random(11);
+    for (int y = 0; y < size.height(); ++y) {
+        for (int x = 0; x < size.width(); ++x) {
+            const int band = (y / 8) % 6;
+            const quint16 noise = quint16(random.bounded(65536));
+            if (band == 5) { // nearly black, a dot here and there: left unfiltered
+                const quint16 dot = noise % 10 == 0 ? 0x0101 : 0;
+                image.setPixelColor(x, y, QColor::fromRgba64(dot, dot, dot));
+                continue;
+            }
+            const quint16 ramp = quint16((x * 97 + y * 13) % 65536);
+            const quint16 smooth = quint16(32768 + 30000 * std::sin(x * 0.05) * std::cos(y * 0.07));
+            const quint16 value = band == 0 ? noise
+                : band == 1                 ? ramp
+                : band == 2                 ? quint16(40000)
+                : band == 3                 ? smooth
+                                            : quint16(smooth + noise % 2048);
+            image.setPixelColor(
+                x, y, QColor::fromRgba64(value, quint16(value / 2 + x), quint16(65535 - value)));
+        }
+    }
+    auto png = encodePng(image);
+    if (!png)
+        QFAIL(qPrintable(png.error().message));
+    QImage back;
+    QVERIFY(back.loadFromData(png.value(), "png"));
+    QCOMPARE(back.size(), size);
+    QCOMPARE(back.format(), format);
+    for (int y = 0; y < size.height(); ++y)
+        QVERIFY2(
+            std::memcmp(back.constScanLine(y), image.constScanLine(y), size_t(image.bytesPerLine()))
+                == 0,
+            qPrintable(QStringLiteral("row %1 differs").arg(y)));
+    QCOMPARE(back.colorSpace(), QColorSpace(QColorSpace::SRgb)); // the sRGB chunk
+
+    // Its chunks, and the filter of each row from the compressed pixels.
+    const QByteArray &bytes = png.value();
+    QCOMPARE(bytes.left(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+    QByteArray pixels;
+    QStringList chunks;
+    for (qsizetype at = 8; at + 12 <= bytes.size();) {
+        const quint32 length = qFromBigEndian<quint32>(bytes.constData() + at);
+        const QByteArray type = bytes.mid(at + 4, 4);
+        if (chunks.isEmpty() || chunks.last() != QString::fromLatin1(type))
+            chunks << QString::fromLatin1(type);
+        if (type == "IDAT")
+            pixels += bytes.mid(at + 8, length);
+        at += 12 + qsizetype(length);
+    }
+    QCOMPARE(chunks.join(u' '), QStringLiteral("IHDR sRGB IDAT IEND"));
+    const int pixelBytes = format == QImage::Format_RGBX64 ? 6 : 3;
+    const qsizetype rowBytes = qsizetype(size.width()) * pixelBytes + 1;
+    QByteArray sized(4, '\0');
+    qToBigEndian<quint32>(quint32(rowBytes * size.height()), sized.data());
+    const QByteArray rows = qUncompress(sized + pixels);
+    QCOMPARE(rows.size(), rowBytes * size.height());
+    QSet<int> filters;
+    for (int y = 0; y < size.height(); ++y)
+        filters.insert(rows.at(y * rowBytes));
+    QVERIFY(*std::max_element(filters.begin(), filters.end()) <= 4);
+    if (size.height() >= 250) // all five, so that each one's arithmetic was read back above
+        QCOMPARE(filters.size(), 5);
 }
 
 void TestRender::renderJobWritesThePng_data()

@@ -9,6 +9,8 @@ packages=(
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
         qt6-l10n-tools libgl-dev libqt6svg6 qtkeychain-qt6-dev
     libembree-dev libassimp-dev
+    # A render's PNG: libdeflate compresses it (src/jobs/render/pngencoder.cpp).
+    libdeflate-dev
     # The shared queue: Qt's PostgreSQL driver, and libpq for connection strings and LISTEN.
     libqt6sql6-psql libpq-dev
     # The SQLite store's writes use SQLite's API directly, on the connection Qt's driver opened.
