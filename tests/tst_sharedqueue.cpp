@@ -156,6 +156,7 @@ private Q_SLOTS:
     void splitRenderAcrossMachinesEqualsTheWholeRender();
     void sceneComesThroughTheQueueWithoutASharedDrive();
     void splitRenderThroughTheQueueSurvivesAKilledRunner();
+    void deliveryTakesTheSamplesOfPartsThatRanBesideIt();
     void damagedSceneFileFailsItsRender();
     void sceneOnSharedStorageStaysOutOfTheQueue();
     void sceneTooLargeForTheQueueIsRefused();
@@ -181,6 +182,8 @@ private:
         JobStore &store, const QList<QUuid> &parts, std::vector<std::unique_ptr<Runner>> &runners);
     // The machines the job was started on, from its timeline.
     QStringList startedOn(JobStore &store, const QUuid &id);
+    // The log lines of job `id` that contain `text`.
+    QStringList logged(JobStore &store, const QUuid &id, const QString &text);
     // Queues a job through a JobQueueImpl on the shared queue, as the app does; true once it is
     // in the queue.
     bool queueAsTheAppDoes(const QString &kind, const QJsonObject &params);
@@ -1010,6 +1013,16 @@ QStringList TestSharedQueue::startedOn(JobStore &store, const QUuid &id)
     return hosts;
 }
 
+QStringList TestSharedQueue::logged(JobStore &store, const QUuid &id, const QString &text)
+{
+    QStringList lines;
+    for (const JobEvent &event : store.events(id).value()) {
+        if (event.event == u"log" && event.detail.contains(text))
+            lines.append(event.detail);
+    }
+    return lines;
+}
+
 bool TestSharedQueue::queueAsTheAppDoes(const QString &kind, const QJsonObject &params)
 {
     auto registry = std::make_shared<JobKindRegistry>();
@@ -1222,6 +1235,68 @@ void TestSharedQueue::splitRenderThroughTheQueueSurvivesAKilledRunner()
     // Nothing of the parts is left beside the pictures.
     QCOMPARE(QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
         (QStringList { QStringLiteral("split.png"), QStringLiteral("whole.png") }));
+}
+
+// A part that ran in the process that runs the delivery hands its samples over in memory; the
+// delivery fetches from the queue only what ran elsewhere. Either way the picture is the same.
+void TestSharedQueue::deliveryTakesTheSamplesOfPartsThatRanBesideIt()
+{
+    const QString scene = makeProject(m_dirs->filePath(QStringLiteral("project")));
+    QVERIFY(!scene.isEmpty());
+    const QString out = m_dirs->filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(out));
+    const QStringList two { QStringLiteral("--split"), QStringLiteral("2") };
+    auto store = openStore();
+    QVERIFY(store);
+    const auto deliveryOf = [&](const QString &png) {
+        for (const JobRecord &job : store->query(JobQuery {}).value()) {
+            if (job.params.value(QStringLiteral("deliver")).toBool()
+                && job.params.value(QStringLiteral("out")).toString() == png)
+                return job;
+        }
+        return JobRecord {};
+    };
+    const QString fetched = QStringLiteral("fetched from the queue and added in");
+
+    // Everything on desk, in one runner process: both parts hand theirs over.
+    const QString here = out + QStringLiteral("/here.png");
+    QCOMPARE(addRender(scene, here, two).exitCode, 0);
+    auto desk = startRunnersOn({ QStringLiteral("desk") }, 2);
+    QVERIFY2(waitForRunners(desk, 120000), qPrintable(desk.front()->errors()));
+    const JobRecord hereDelivery = deliveryOf(here);
+    QCOMPARE(hereDelivery.state, JobState::Succeeded);
+    QStringList lines = logged(*store, hereDelivery.id, fetched);
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines.first().contains(QLatin1String("(2 handed over in memory")),
+        qPrintable(lines.first()));
+
+    // The parts on machine-a, to the end, before desk runs the delivery: both fetched.
+    const QString there = out + QStringLiteral("/there.png");
+    const auto queued = addRender(scene, there, two);
+    QCOMPARE(queued.exitCode, 0);
+    QList<QUuid> parts; // the ids printed, but the delivery's
+    for (const QString &line : queued.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        if (QUuid(line) != deliveryOf(there).id)
+            parts.append(QUuid(line));
+    }
+    QCOMPARE(parts.size(), 2);
+    auto farm = startRunnersOn({ QStringLiteral("machine-a") }, 2);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        store->query(JobQuery { parts, { JobState::Succeeded } }).value().size(), 2, 120000);
+    desk = startRunnersOn({ QStringLiteral("desk") }, 2);
+    QVERIFY2(waitForRunners(desk, 120000), qPrintable(desk.front()->errors()));
+    QVERIFY2(waitForRunners(farm, 120000), qPrintable(farm.front()->errors()));
+    const JobRecord thereDelivery = deliveryOf(there);
+    QCOMPARE(thereDelivery.state, JobState::Succeeded);
+    lines = logged(*store, thereDelivery.id, fetched);
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(lines.first().contains(QLatin1String("(0 handed over in memory")),
+        qPrintable(lines.first()));
+
+    const QImage a(here), b(there);
+    QCOMPARE(a.size(), QSize(160, 120));
+    QCOMPARE(b.size(), QSize(160, 120));
+    QCOMPARE(maxChannelDifference(a, b), 0);
 }
 
 // A file whose content no longer matches its hash fails the render with the reason, once: the

@@ -31,8 +31,11 @@ public:
     // Stores the file at `path` as put() does and gives it `name`, for a job that looks for it
     // by name (a render's delivery, for the samples of each part). Naming again replaces.
     virtual Result<SharedFile> putNamed(const QString &name, const QString &path) = 0;
-    // The same for bytes a job made in memory (a part's samples): nothing written to disk first.
-    virtual Result<SharedFile> putNamedBytes(const QString &name, const QByteArray &bytes) = 0;
+    // Stores bytes a job made in memory (a part's samples): nothing written to disk first.
+    virtual Result<SharedFile> putBytes(const QByteArray &bytes) = 0;
+    // Gives a stored file `name`, as putNamed() does: a job may act between storing and naming
+    // (before anyone looking for the name can find it).
+    virtual Result<void> nameFile(const QString &name, const SharedFile &file) = 0;
     // The content of `file`, checked against its hash, in memory and not kept on this machine:
     // for a file read once (a part's samples, by the delivery). The caller bounds file.size.
     virtual Result<QByteArray> read(

@@ -129,7 +129,7 @@ Result<SharedFile> StoreFileShelf::putNamed(const QString &name, const QString &
     return shared;
 }
 
-Result<SharedFile> StoreFileShelf::putNamedBytes(const QString &name, const QByteArray &bytes)
+Result<SharedFile> StoreFileShelf::putBytes(const QByteArray &bytes)
 {
     SharedFile shared;
     shared.size = bytes.size();
@@ -139,9 +139,12 @@ Result<SharedFile> StoreFileShelf::putNamedBytes(const QString &name, const QByt
     });
     if (!sent)
         return sent.error();
-    if (auto named = m_store->nameSharedFile(name, shared, nowMs()); !named)
-        return named.error();
     return shared;
+}
+
+Result<void> StoreFileShelf::nameFile(const QString &name, const SharedFile &file)
+{
+    return m_store->nameSharedFile(name, file, nowMs());
 }
 
 Result<SharedFile> StoreFileShelf::named(const QString &name)

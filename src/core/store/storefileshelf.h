@@ -26,7 +26,8 @@ public:
     Result<SharedFile> put(const QString &path) override;
     Result<QString> fetch(const SharedFile &file, const std::function<bool()> &stopped) override;
     Result<SharedFile> putNamed(const QString &name, const QString &path) override;
-    Result<SharedFile> putNamedBytes(const QString &name, const QByteArray &bytes) override;
+    Result<SharedFile> putBytes(const QByteArray &bytes) override;
+    Result<void> nameFile(const QString &name, const SharedFile &file) override;
     Result<QByteArray> read(const SharedFile &file, const std::function<bool()> &stopped) override;
     Result<SharedFile> named(const QString &name) override;
     Result<void> forget(const QString &name) override;

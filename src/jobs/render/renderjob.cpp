@@ -23,6 +23,7 @@
 #include "progress/progress.h"
 #include "renderer.h"
 #include "renderstate.h"
+#include "samplehandoff.h"
 #include "sceneinputs.h"
 #include "sharedscene.h"
 #include "splitrender.h"
@@ -618,12 +619,18 @@ JobResult runPartIntoQueue(JobContext &context, const Params &p, const split::Pa
     QElapsedTimer storing;
     storing.start();
     // From memory: written to a file first, 25 MB for 1080p went to disk and was read twice.
-    auto stored = shelf->putNamedBytes(
-        split::samplesName(part, part.index), sumsBytes(print, range.count, sums));
-    if (!stored)
+    const QByteArray bytes = sumsBytes(print, range.count, sums);
+    auto stored = shelf->putBytes(bytes);
+    // Kept before they are named: a delivery in this process that finds the name finds them too.
+    if (stored && p.deliverTo == runneridentity::hostName())
+        handoff::keep(stored->hash, bytes);
+    const auto named = stored
+        ? shelf->nameFile(split::samplesName(part, part.index), stored.value())
+        : Result<void>(stored.error());
+    if (!named)
         return JobResult::failure(QStringLiteral("cannot store the samples of %1 in the queue: %2")
-                                      .arg(label, stored.error().message),
-            stored.error().code != ErrorCode::InvalidInput);
+                                      .arg(label, named.error().message),
+            named.error().code != ErrorCode::InvalidInput);
     QFile::remove(statePath(context.workDir()));
     context.log(QStringLiteral("%1 rendered (%2 thread(s) at most); its samples, %3 KiB, stored "
                                "in the queue in %4 ms")
@@ -656,7 +663,8 @@ std::optional<JobResult> partFailed(JobContext &context, FileShelf &shelf, const
 // (*added set), or the job's end (the part failed for good, or its samples cannot be used). An
 // error of the queue itself is left in *queueError: the delivery waits on.
 std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Params &p,
-    const split::Part &part, int index, std::vector<float> &sum, bool *added, QString *queueError)
+    const split::Part &part, int index, std::vector<float> &sum, bool *added, bool *handedOver,
+    QString *queueError)
 {
     auto samples = shelf.named(split::samplesName(part, index));
     if (samples && samples->hash.isEmpty()) {
@@ -680,8 +688,15 @@ std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Pa
     // The picture's sums and a header: a larger file is not read into memory at all.
     if (samples->size > qint64(sum.size() * sizeof(float)) + 4096)
         return notThisRenders();
-    // Read once, into memory: not kept in the machine's cache of the queue's files.
-    auto bytes = shelf.read(samples.value(), [&] { return context.shouldStop(); });
+    // Read once, into memory: not kept in the machine's cache of the queue's files. A part that
+    // ran in this process left its bytes here.
+    auto bytes = [&]() -> Result<QByteArray> {
+        if (auto local = handoff::take(samples->hash)) {
+            *handedOver = true;
+            return std::move(*local);
+        }
+        return shelf.read(samples.value(), [&] { return context.shouldStop(); });
+    }();
     if (context.shouldStop())
         return JobResult::stopped();
     if (!bytes)
@@ -711,7 +726,7 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
     context.setProgressUnit(units::Parts); // "1 of 3 parts" in the window
     context.log(QStringLiteral("waiting for the samples of %1 part(s)").arg(part.count));
     std::vector<float> sum(size_t(p.width) * size_t(p.height) * 3, 0.0f);
-    QList<bool> added(part.count, false);
+    QList<bool> added(part.count, false), handedOver(part.count, false);
     qint64 addingMs = 0;
     QString lastError;
     QElapsedTimer sinceLook;
@@ -723,8 +738,8 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
             QElapsedTimer adding;
             adding.start();
             QString queueError;
-            if (auto ended =
-                    addPart(context, *shelf, p, part, index, sum, &added[index], &queueError))
+            if (auto ended = addPart(context, *shelf, p, part, index, sum, &added[index],
+                    &handedOver[index], &queueError))
                 return *ended;
             if (added.at(index))
                 addingMs += adding.elapsed();
@@ -747,9 +762,11 @@ JobResult runDelivery(JobContext &context, const Params &p, const split::Part &p
             return JobResult::stopped();
     }
     context.log(
-        QStringLiteral("the samples of %1 part(s) fetched from the queue and added in %2 ms")
+        QStringLiteral("the samples of %1 part(s) fetched from the queue and added in %2 ms "
+                       "(%3 handed over in memory by a part that ran in this process)")
             .arg(part.count)
-            .arg(addingMs));
+            .arg(addingMs)
+            .arg(handedOver.count(true)));
     JobResult result = writePicture(context, p, sum, fingerprint(p));
     if (result.status != RunStatus::Succeeded)
         return result;
