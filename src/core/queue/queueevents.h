@@ -72,6 +72,7 @@ struct RunningChanged
 };
 struct StateChanged // counts may have changed
 {
+    bool idleHere = false; // the last job running in this process has just ended
 };
 struct ExternalChange
 {

@@ -26,6 +26,8 @@ namespace spool {
 namespace {
 
 constexpr int kCountsDebounceMs = 200;
+// When the last job running here ends: `spoolctl run --until-empty` waits for exactly that.
+constexpr int kIdleCountsGapMs = 25;
 constexpr qint64 kStalledSampleMs = 1000;
 constexpr int kFinishTries = 20;
 constexpr int kStorageRetryMs = 1000;
@@ -216,7 +218,7 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::RunningChanged>)
                 updateProgressTimer();
             else if constexpr (std::is_same_v<T, inbox::StateChanged>)
-                scheduleCounts();
+                scheduleCounts(msg.idleHere);
             else if constexpr (std::is_same_v<T, inbox::ExternalChange>)
                 applyExternalChanges();
             else if constexpr (std::is_same_v<T, inbox::SlotsIdle>)
@@ -760,15 +762,19 @@ void Scheduler::tellRunningJobsOfChanges()
         job->noteQueueChanged();
 }
 
-void Scheduler::scheduleCounts()
+void Scheduler::scheduleCounts(bool idleHere)
 {
-    if (!m_countsTimer || m_countsTimer->isActive())
+    if (!m_countsTimer)
         return;
-    // At once after a quiet spell (a runner that waits for its last job to end before it exits),
-    // and at most every kCountsDebounceMs while changes keep coming.
+    // At once after a quiet spell, and at most every kCountsDebounceMs while changes keep
+    // coming; when this process has just become idle, at most kIdleCountsGapMs after the last
+    // read (a runner that waits for its last job to end before it exits hears it then).
+    const int gapMs = idleHere ? kIdleCountsGapMs : kCountsDebounceMs;
     const qint64 sinceMs = m_monotonic.elapsed() - m_countsReadAtMs;
-    m_countsTimer->start(
-        int(std::clamp<qint64>(kCountsDebounceMs - sinceMs, 0, kCountsDebounceMs)));
+    const int waitMs = int(std::clamp<qint64>(gapMs - sinceMs, 0, gapMs));
+    if (m_countsTimer->isActive() && m_countsTimer->remainingTime() <= waitMs)
+        return;
+    m_countsTimer->start(waitMs);
 }
 
 void Scheduler::publishCounts()
@@ -788,10 +794,10 @@ void Scheduler::publishCounts()
     publish(outbox::Counts { m_lastCounts });
 }
 
-void Scheduler::markStateChanged()
+void Scheduler::markStateChanged(bool idleHere)
 {
-    if (!m_stateDirty.exchange(true))
-        post(inbox::StateChanged {});
+    if (!m_stateDirty.exchange(true) || idleHere)
+        post(inbox::StateChanged { idleHere });
 }
 
 void Scheduler::retryReadLater(RetryRead read)
@@ -1242,10 +1248,12 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
     for (Finished &f : finished)
         completions.append(std::move(f.completion));
     const QList<FinishResult> results = finishWithRetry(completions);
+    bool idleHere = false;
     {
         std::lock_guard lock(m_runningMutex);
         for (const Finished &f : finished)
             m_running.remove(f.job->id());
+        idleHere = m_running.isEmpty();
     }
     finished.clear();
     QList<JobRecord> changed;
@@ -1274,7 +1282,7 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
         publish(outbox::JobsChanged { std::move(changed) });
     if (!removed.isEmpty())
         publish(outbox::JobsRemoved { std::move(removed) });
-    markStateChanged();
+    markStateChanged(idleHere);
 }
 
 QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completions)

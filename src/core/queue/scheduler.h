@@ -95,7 +95,7 @@ private:
     // Ends the waitForChanges() of every running job (a delivery waiting for its parts).
     void tellRunningJobsOfChanges();
     void publishCounts();
-    void markStateChanged();
+    void markStateChanged(bool idleHere = false);
     // Reads somebody waits for (the counts, other processes' changes, a snapshot) are asked for
     // once each: after a failure nothing else would ask again, so they are retried.
     enum RetryRead : unsigned { RetryCounts = 1, RetryChanges = 2, RetrySnapshot = 4 };
@@ -134,7 +134,7 @@ private:
     std::shared_ptr<RunningJob> runningJob(const QUuid &id) const;
     QList<std::shared_ptr<RunningJob>> runningJobs() const;
     qint64 now() const;
-    void scheduleCounts();
+    void scheduleCounts(bool idleHere);
     double nextRandom();
 
     const std::shared_ptr<JobStore> m_store;
