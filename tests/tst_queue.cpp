@@ -99,6 +99,18 @@ private:
     bool m_waiting = false;
 };
 
+// Counts how often the queue reads its counts.
+class CountingStore final : public MemoryJobStore
+{
+public:
+    std::atomic<int> countReads { 0 };
+    Result<QueueCounts> counts() override
+    {
+        ++countReads;
+        return MemoryJobStore::counts();
+    }
+};
+
 struct Harness
 {
     std::unique_ptr<ManualClock> clock; // first: the queue that reads it goes before it
@@ -162,6 +174,7 @@ private Q_SLOTS:
     void commandsFromAnotherProcessReachRunningJobs();
     void waitersHearOfOtherJobsEnding_data() { storeRows(); }
     void waitersHearOfOtherJobsEnding();
+    void countsAreDebouncedWhileWorkRemains();
 
 private:
     void storeRows();
@@ -996,6 +1009,38 @@ void TestQueue::registerWaiter(Harness &h)
 
 // A render's delivery waits for its parts: it hears of a part's end when it happens, here or
 // through another connection to the queue (another machine), not at its next poll.
+// A runner working through a backlog reads the counts at most once per 200 ms debounce; the
+// prompt read for a runner that has run out of work comes once, at the end (an earlier version
+// read them after every job: 40 reads a second on a shared queue's server).
+void TestQueue::countsAreDebouncedWhileWorkRemains()
+{
+    m_h = std::make_unique<Harness>();
+    auto store = std::make_shared<CountingStore>();
+    m_h->store = store;
+    m_h->kit.registerKinds(*m_h->registry);
+    QueueConfig config;
+    config.workers = 1;
+    config.workRoot = m_dir->filePath(QStringLiteral("work"));
+    m_h->queue = std::make_unique<JobQueueImpl>(m_h->store, m_h->registry, config);
+    m_h->recorder = std::make_unique<Recorder>(m_h->queue.get());
+    const QList<QUuid> ids = enqueue(QStringLiteral("spin"), 40, { { QStringLiteral("ms"), 10 } });
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const int before = store->countReads.load();
+    m_h->queue->start();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(ids.begin(), ids.end(),
+            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; }),
+        120000);
+    // Heard that nothing is left (the read after the last job), however soon after the one before.
+    QTRY_VERIFY(m_h->recorder->countsSeen && m_h->recorder->counts.active() == 0);
+    const int reads = store->countReads.load() - before;
+    const qint64 ms = elapsed.elapsed();
+    // The first read at once, one per debounce after, the one at the end, and one spare.
+    QVERIFY2(reads <= 3 + ms / 200,
+        qPrintable(QStringLiteral("%1 reads of the counts in %2 ms").arg(reads).arg(ms)));
+}
+
 void TestQueue::waitersHearOfOtherJobsEnding()
 {
     QueueConfig config;

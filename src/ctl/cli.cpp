@@ -924,6 +924,7 @@ int Cli::runQueue(const QStringList &args)
     }
     config.workRoot = workRoot();
     const bool untilEmpty = parser.isSet(untilEmptyOption);
+    config.exitsWhenEmpty = untilEmpty;
     const bool quiet = parser.isSet(quietOption);
 
     auto store = openStore(true);

@@ -34,6 +34,9 @@ struct QueueConfig
     // Jobs a slot claims at once; 0: as many as fit in about 2 ms of their recent run time
     // (tests fix it: a run time measured on a busy machine is not theirs to decide).
     int batchJobs = 0;
+    // A runner that exits once the queue is empty (`spoolctl run --until-empty`): while nothing
+    // runs here, it reads the counts soon after any change, not up to 200 ms later.
+    bool exitsWhenEmpty = false;
     QList<std::shared_ptr<AdmissionPolicy>> extraPolicies;
 };
 

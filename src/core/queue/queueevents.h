@@ -72,7 +72,7 @@ struct RunningChanged
 };
 struct StateChanged // counts may have changed
 {
-    bool idleHere = false; // the last job running in this process has just ended
+    bool idleHere = false; // this runner ran jobs and has found nothing more to claim
 };
 struct ExternalChange
 {

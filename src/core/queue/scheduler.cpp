@@ -26,7 +26,8 @@ namespace spool {
 namespace {
 
 constexpr int kCountsDebounceMs = 200;
-// When the last job running here ends: `spoolctl run --until-empty` waits for exactly that.
+// When this runner, after jobs ended, finds nothing more to claim: a runner that exits once the
+// queue is empty (`spoolctl run --until-empty`) hears it then, not up to kCountsDebounceMs later.
 constexpr int kIdleCountsGapMs = 25;
 constexpr qint64 kStalledSampleMs = 1000;
 constexpr int kFinishTries = 20;
@@ -218,7 +219,7 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::RunningChanged>)
                 updateProgressTimer();
             else if constexpr (std::is_same_v<T, inbox::StateChanged>)
-                scheduleCounts(msg.idleHere);
+                scheduleCounts(msg.idleHere || (m_config.exitsWhenEmpty && nothingRunsHere()));
             else if constexpr (std::is_same_v<T, inbox::ExternalChange>)
                 applyExternalChanges();
             else if constexpr (std::is_same_v<T, inbox::SlotsIdle>)
@@ -767,14 +768,20 @@ void Scheduler::scheduleCounts(bool idleHere)
     if (!m_countsTimer)
         return;
     // At once after a quiet spell, and at most every kCountsDebounceMs while changes keep
-    // coming; when this process has just become idle, at most kIdleCountsGapMs after the last
-    // read (a runner that waits for its last job to end before it exits hears it then).
+    // coming; when this runner has just run out of work, at most kIdleCountsGapMs after the
+    // last read.
     const int gapMs = idleHere ? kIdleCountsGapMs : kCountsDebounceMs;
     const qint64 sinceMs = m_monotonic.elapsed() - m_countsReadAtMs;
     const int waitMs = int(std::clamp<qint64>(gapMs - sinceMs, 0, gapMs));
     if (m_countsTimer->isActive() && m_countsTimer->remainingTime() <= waitMs)
         return;
     m_countsTimer->start(waitMs);
+}
+
+bool Scheduler::nothingRunsHere()
+{
+    std::lock_guard lock(m_slotMutex);
+    return m_activeSlots == 0;
 }
 
 void Scheduler::publishCounts()
@@ -1164,6 +1171,10 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
         if (m_workGeneration != generation && !m_stopping && !m_queuePaused.load())
             continue;
         releaseSlot();
+        // Nothing left to claim here after jobs ended: the queue may be empty now (once per
+        // such spell, not each time an idle runner looks).
+        if (m_activeSlots == 0 && m_jobsEndedSinceIdle.exchange(false, std::memory_order_relaxed))
+            markStateChanged(true);
         return false;
     }
 }
@@ -1248,13 +1259,12 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
     for (Finished &f : finished)
         completions.append(std::move(f.completion));
     const QList<FinishResult> results = finishWithRetry(completions);
-    bool idleHere = false;
     {
         std::lock_guard lock(m_runningMutex);
         for (const Finished &f : finished)
             m_running.remove(f.job->id());
-        idleHere = m_running.isEmpty();
     }
+    m_jobsEndedSinceIdle.store(true, std::memory_order_relaxed);
     finished.clear();
     QList<JobRecord> changed;
     QList<QUuid> removed;
@@ -1282,7 +1292,7 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
         publish(outbox::JobsChanged { std::move(changed) });
     if (!removed.isEmpty())
         publish(outbox::JobsRemoved { std::move(removed) });
-    markStateChanged(idleHere);
+    markStateChanged();
 }
 
 QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completions)

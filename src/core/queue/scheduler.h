@@ -135,6 +135,7 @@ private:
     QList<std::shared_ptr<RunningJob>> runningJobs() const;
     qint64 now() const;
     void scheduleCounts(bool idleHere);
+    bool nothingRunsHere();
     double nextRandom();
 
     const std::shared_ptr<JobStore> m_store;
@@ -153,6 +154,7 @@ private:
     // Slot bookkeeping: which slots run, and whether new work may have appeared.
     std::mutex m_slotMutex;
     int m_activeSlots = 0;
+    std::atomic<bool> m_jobsEndedSinceIdle { false }; // see claimNext()
     int m_lentSlots = 0; // lent to running jobs' helpers: busy as far as new work goes
     std::atomic<bool> m_lentWanted { false }; // new work waits for a lent slot
     int m_parkedSlots = 0; // slots whose job sleeps in a parked wait: free for new work
