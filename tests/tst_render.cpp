@@ -509,12 +509,12 @@ void TestRender::pngKeepsEveryPixel_data()
     }
 }
 
-// A picture of noise, ramps, flat runs and smooth shading (every filter wins somewhere), encoded
-// and read back by Qt's reader (libpng): the same pixels, and a PNG's structure.
-void TestRender::pngKeepsEveryPixel()
+namespace {
+
+// Noise, ramps, flat runs, smooth shading and near-black dots, in bands of 8 rows: every PNG
+// filter is the best one for some rows.
+QImage testPicture(QSize size, QImage::Format format)
 {
-    QFETCH(QImage::Format, format);
-    QFETCH(QSize, size);
     QImage image(size, format);
     QRandomGenerator random(11);
     for (int y = 0; y < size.height(); ++y) {
@@ -537,6 +537,34 @@ void TestRender::pngKeepsEveryPixel()
                 x, y, QColor::fromRgba64(value, quint16(value / 2 + x), quint16(65535 - value)));
         }
     }
+    return image;
+}
+
+// A PNG file's chunk types in order (runs of one type once), and its IDAT data joined.
+QStringList pngChunks(const QByteArray &bytes, QByteArray *idat)
+{
+    QStringList chunks;
+    for (qsizetype at = 8; at + 12 <= bytes.size();) {
+        const quint32 length = qFromBigEndian<quint32>(bytes.constData() + at);
+        const QString type = QString::fromLatin1(bytes.mid(at + 4, 4));
+        if (chunks.isEmpty() || chunks.last() != type)
+            chunks << type;
+        if (type == u"IDAT")
+            *idat += bytes.mid(at + 8, length);
+        at += 12 + qsizetype(length);
+    }
+    return chunks;
+}
+
+} // namespace
+
+// The picture encoded and read back by Qt's reader (libpng): the same pixels, a PNG's chunks,
+// and (on the larger pictures) rows under each of the five filters.
+void TestRender::pngKeepsEveryPixel()
+{
+    QFETCH(QImage::Format, format);
+    QFETCH(QSize, size);
+    const QImage image = testPicture(size, format);
     auto png = encodePng(image);
     if (!png)
         QFAIL(qPrintable(png.error().message));
@@ -551,30 +579,18 @@ void TestRender::pngKeepsEveryPixel()
             qPrintable(QStringLiteral("row %1 differs").arg(y)));
     QCOMPARE(back.colorSpace(), QColorSpace(QColorSpace::SRgb)); // the sRGB chunk
 
-    // Its chunks, and the filter of each row from the compressed pixels.
-    const QByteArray &bytes = png.value();
-    QCOMPARE(bytes.left(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+    QCOMPARE(png->left(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
     QByteArray pixels;
-    QStringList chunks;
-    for (qsizetype at = 8; at + 12 <= bytes.size();) {
-        const quint32 length = qFromBigEndian<quint32>(bytes.constData() + at);
-        const QByteArray type = bytes.mid(at + 4, 4);
-        if (chunks.isEmpty() || chunks.last() != QString::fromLatin1(type))
-            chunks << QString::fromLatin1(type);
-        if (type == "IDAT")
-            pixels += bytes.mid(at + 8, length);
-        at += 12 + qsizetype(length);
-    }
-    QCOMPARE(chunks.join(u' '), QStringLiteral("IHDR sRGB IDAT IEND"));
-    const int pixelBytes = format == QImage::Format_RGBX64 ? 6 : 3;
-    const qsizetype rowBytes = qsizetype(size.width()) * pixelBytes + 1;
-    QByteArray sized(4, '\0');
+    QCOMPARE(pngChunks(png.value(), &pixels).join(u' '), QStringLiteral("IHDR sRGB IDAT IEND"));
+    const qsizetype rowBytes =
+        qsizetype(size.width()) * (format == QImage::Format_RGBX64 ? 6 : 3) + 1;
+    QByteArray sized(4, '\0'); // qUncompress wants the size first
     qToBigEndian<quint32>(quint32(rowBytes * size.height()), sized.data());
     const QByteArray rows = qUncompress(sized + pixels);
     QCOMPARE(rows.size(), rowBytes * size.height());
     QSet<int> filters;
     for (int y = 0; y < size.height(); ++y)
-        filters.insert(rows.at(y * rowBytes));
+        filters.insert(uchar(rows.at(y * rowBytes)));
     QVERIFY(*std::max_element(filters.begin(), filters.end()) <= 4);
     if (size.height() >= 250) // all five, so that each one's arithmetic was read back above
         QCOMPARE(filters.size(), 5);

@@ -64,9 +64,7 @@ inline uint8_t paethPredictor(int a, int b, int c)
     return uint8_t(pa <= pb && pa <= pc ? a : bOrC);
 }
 
-// Filters `row` against `previous` (zeros above the first row) into `out`; returns the sum of
-// the output bytes read as signed magnitudes (libpng's heuristic). One loop per filter, so that
-// the compiler sees each one's arithmetic alone.
+// What a filter predicts a byte to be from its neighbours (PNG spec, 9.2).
 template<Filter filter>
 inline uint8_t predict(int left, int up, int upLeft)
 {
@@ -81,6 +79,9 @@ inline uint8_t predict(int left, int up, int upLeft)
     return 0;
 }
 
+// Filters `row` against `previous` (zeros above the first row) into `out`; returns the sum of
+// the output bytes read as signed magnitudes (libpng's heuristic). One loop per filter, so that
+// the compiler sees each one's arithmetic alone.
 template<Filter filter>
 uint32_t filterRow(
     const uint8_t *row, const uint8_t *previous, size_t size, size_t pixelBytes, uint8_t *out)
@@ -135,12 +136,12 @@ struct CompressorDeleter
 
 Result<QByteArray> encodePng(const QImage &image)
 {
+    if (image.isNull())
+        return makeError(ErrorCode::InvalidInput, QStringLiteral("the picture is empty"));
     const bool sixteenBit = image.format() == QImage::Format_RGBX64;
     if (!sixteenBit && image.format() != QImage::Format_RGB32)
         return makeError(ErrorCode::InvalidInput,
             QStringLiteral("a PNG is written from RGB32 or RGBX64 pixels only"));
-    if (image.isNull())
-        return makeError(ErrorCode::InvalidInput, QStringLiteral("the picture is empty"));
     const std::vector<uint8_t> rows = filteredRows(image, sixteenBit ? 6 : 3);
     std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor(
         libdeflate_alloc_compressor(kDeflateLevel));

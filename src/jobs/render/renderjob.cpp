@@ -690,6 +690,8 @@ std::optional<JobResult> addPart(JobContext &context, FileShelf &shelf, const Pa
         return notThisRenders();
     // Read once, into memory: not kept in the machine's cache of the queue's files. A part that
     // ran in this process left its bytes here.
+    if (context.shouldStop()) // before taking what a part left here: the next attempt finds it
+        return JobResult::stopped();
     auto bytes = [&]() -> Result<QByteArray> {
         if (auto local = handoff::take(samples->hash)) {
             *handedOver = true;

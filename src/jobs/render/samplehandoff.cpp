@@ -38,6 +38,8 @@ void keep(const QString &hash, const QByteArray &bytes)
     if (bytes.size() > kMaxBytes)
         return;
     std::lock_guard lock(mutex);
+    // A part run again (a lost lease, a failed naming) keeps one copy, not one per attempt.
+    kept.remove_if([&](const Kept &k) { return k.hash == hash; });
     dropStale(bytes.size());
     Kept k { hash, bytes, {} };
     k.since.start();

@@ -13,7 +13,9 @@ namespace spool::render::handoff {
 // hash the queue gave them, so what is taken is what the queue holds under that hash.
 //
 // Only a cache: a delivery that finds nothing here fetches as before. At most kMaxBytes are
-// kept (the oldest go first), and nothing longer than kMaxAgeMs.
+// kept (the oldest go first). Entries older than kMaxAgeMs go the next time the cache is used:
+// bytes whose delivery runs in another process on this machine (the app's, while the part ran
+// in `spoolctl run`) stay in memory until then.
 void keep(const QString &hash, const QByteArray &bytes);
 std::optional<QByteArray> take(const QString &hash);
 
