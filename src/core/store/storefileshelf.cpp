@@ -124,7 +124,7 @@ Result<SharedFile> StoreFileShelf::putNamed(const QString &name, const QString &
     auto shared = put(path);
     if (!shared)
         return shared;
-    if (auto named = m_store->nameSharedFile(name, shared.value(), nowMs()); !named)
+    if (auto named = nameFile(name, shared.value()); !named)
         return named.error();
     return shared;
 }
