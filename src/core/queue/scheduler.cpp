@@ -973,8 +973,10 @@ void Scheduler::addFinished(Finished finished, bool now)
             || at - m_unreportedSince >= std::chrono::milliseconds(kMaxReportDelayMs)
             || !reporterReady()) {
             due.swap(m_unreported);
-        } else if (m_unreported.size() == 1) {
-            m_reportWake.notify_one(); // a new deadline
+        } else if (m_unreported.size() == 1 && m_reporterIdle) {
+            // Only an idle reporter needs the news: one waiting for an earlier deadline looks
+            // again then. A wake per batch cost the slots a switch each (perf: 0.8 per batch).
+            m_reportWake.notify_one();
         }
     }
     flushFinished(due);
@@ -1015,7 +1017,9 @@ void Scheduler::runReporter()
     std::unique_lock lock(m_reportMutex);
     while (!m_reporterStopping) {
         if (m_unreported.empty()) {
+            m_reporterIdle = true;
             m_reportWake.wait(lock);
+            m_reporterIdle = false;
             continue;
         }
         const auto due = m_unreportedSince + std::chrono::milliseconds(kMaxReportDelayMs);

@@ -183,6 +183,7 @@ private:
     std::condition_variable m_reportDone; // from the reporter: its commit is done
     std::vector<Finished> m_unreported;
     std::chrono::steady_clock::time_point m_unreportedSince; // when the oldest was added
+    bool m_reporterIdle = false; // waiting with nothing to report, for a wake
     bool m_reporterCommitting = false;
     bool m_reporterStopping = false;
     std::thread m_reporter; // started by the first result that waits
