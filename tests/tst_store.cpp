@@ -280,6 +280,12 @@ void TestStore::enqueueIsFifoAndAtomic()
     QCOMPARE(all->size(), 4);
     for (qsizetype i = 1; i < all->size(); ++i)
         QVERIFY2(all->at(i - 1).seq < all->at(i).seq, "query returns FIFO order");
+    QCOMPARE(store->counts()->queued, 4); // the refused batches left no count behind
+    // Nor a job to claim, and the next batch queues as usual.
+    QVERIFY(store->enqueue({ newJob() }, kNow).ok());
+    auto claimed = store->claim(claimRequest(QStringLiteral("w|1|1|x"), kNow, 100));
+    QVERIFY(claimed.ok());
+    QCOMPARE(claimed->claimed.size(), 5);
 }
 
 void TestStore::claimFollowsFifoAndAdmission()

@@ -13,6 +13,17 @@ namespace {
 constexpr qsizetype kMaxEventsPerJob = 1000;
 constexpr size_t kMaxRemembered = 10000;
 
+QUuid firstRepeated(const QList<NewJob> &jobs)
+{
+    QSet<QUuid> seen;
+    for (const NewJob &job : jobs) {
+        if (seen.contains(job.id))
+            return job.id;
+        seen.insert(job.id);
+    }
+    return {};
+}
+
 Error notFound(const QUuid &id)
 {
     return makeError(ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
@@ -82,13 +93,15 @@ void MemoryJobStore::addEvents(Entry &entry, const QList<JobEvent> &events)
 Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
-    QSet<QUuid> batch; // an id twice in one batch would leave a row no id finds
     for (const NewJob &job : jobs) {
-        if (m_byId.contains(job.id) || batch.contains(job.id))
+        if (m_byId.contains(job.id))
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("a job with id %1 exists already").arg(idString(job.id)));
-        batch.insert(job.id);
     }
+    const qint64 seqBefore = m_lastSeq;
+    const qint64 revBefore = m_rev;
+    const qsizetype idsBefore = m_byId.size();
+    m_byId.reserve(idsBefore + jobs.size());
     QList<JobRecord> records;
     records.reserve(jobs.size());
     for (const NewJob &job : jobs) {
@@ -97,11 +110,23 @@ Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint
         entry.record.rev = ++m_rev;
         const qint64 seq = entry.record.seq;
         m_queuedSeqs.insert(m_queuedSeqs.end(), seq);
-        ++m_counts.queued;
         records.append(entry.record);
         Entry &placed = m_jobsBySeq.emplace_hint(m_jobsBySeq.end(), seq, std::move(entry))->second;
         m_byId.insert(job.id, &placed);
     }
+    // Fewer ids than jobs: one came twice in the batch, which would leave a row no id finds.
+    // Rare enough to undo rather than check each id against a set of the batch's.
+    if (m_byId.size() != idsBefore + jobs.size()) {
+        for (const NewJob &job : jobs)
+            m_byId.remove(job.id);
+        m_jobsBySeq.erase(m_jobsBySeq.upper_bound(seqBefore), m_jobsBySeq.end());
+        m_queuedSeqs.erase(m_queuedSeqs.upper_bound(seqBefore), m_queuedSeqs.end());
+        m_lastSeq = seqBefore;
+        m_rev = revBefore;
+        return makeError(ErrorCode::InvalidInput,
+            QStringLiteral("a job with id %1 comes twice").arg(idString(firstRepeated(jobs))));
+    }
+    m_counts.queued += jobs.size();
     return records;
 }
 
