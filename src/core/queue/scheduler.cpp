@@ -1271,6 +1271,7 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
     m_jobsEndedSinceIdle.store(true, std::memory_order_relaxed);
     finished.clear();
     QList<JobRecord> changed;
+    changed.reserve(results.size()); // grown as it went, it copied the records at each step
     QList<QUuid> removed;
     for (const FinishResult &f : results) {
         if (f.error.isError()) {

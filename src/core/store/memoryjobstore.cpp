@@ -141,6 +141,9 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
                 request.seeRunning(record);
         }
     }
+    // Grown as it went, the list copied every record claimed so far at each step (perf: 2% of
+    // the slots' time with no-op jobs).
+    result.claimed.reserve(qMin<qsizetype>(request.maxJobs, qsizetype(m_queuedSeqs.size())));
     QList<QString> skippedKinds;
     for (auto it = m_queuedSeqs.begin();
          it != m_queuedSeqs.end() && result.claimed.size() < request.maxJobs;) {
