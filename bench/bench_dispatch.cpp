@@ -133,10 +133,10 @@ void runCase(
     else
         std::printf("  spool in-memory queue    %10.0f jobs/s\n", spoolMedian);
     if (c.goalRatio > 0)
-        std::printf("  ratio spool/raw          %10.2f   (goal >= %.2f)\n", spoolMedian / rawMedian,
+        std::printf("  ratio spool/raw          %10.3f   (goal >= %.2f)\n", spoolMedian / rawMedian,
             c.goalRatio);
     else
-        std::printf("  ratio spool/raw          %10.2f\n", spoolMedian / rawMedian);
+        std::printf("  ratio spool/raw          %10.3f\n", spoolMedian / rawMedian);
 }
 
 } // namespace
