@@ -11,7 +11,7 @@
 # shared but the queue: "desk" queues the render and runs one part, "farm" the other; the scene's
 # files, each part's samples and the delivery to desk go through the queue, and the cost is the
 # scene's fetch, the parts storing their samples, and the delivery fetching and adding them and
-# writing the PNG.
+# writing the PNG. A round whose split takes over 1.3x its two halves prints its jobs' timelines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 queue=
@@ -64,6 +64,22 @@ for job in json.load(sys.stdin):
         if re.search(pattern, detail):
             total += int(re.findall(r"(\d+) ms", detail)[-1])
 print(total)' "$ctl" "$1" "$2" "$3"
+}
+
+# Every job's events in the data directory, in seconds from START, in time order.
+timelines() { # DATADIR START
+    "$ctl" --data-dir "$1" list --json | python3 -c '
+import datetime, json, subprocess, sys
+ctl, data, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+lines = []
+for job in json.load(sys.stdin):
+    shown = subprocess.run([ctl, "--data-dir", data, "show", job["id"], "--json"],
+                           capture_output=True, text=True).stdout
+    for event in json.loads(shown)["events"]:
+        at = datetime.datetime.fromisoformat(event["at"].replace("Z", "+00:00")).timestamp()
+        lines.append((at - start, job["id"][:8], event["event"], (event.get("detail") or "")[:100]))
+for line in sorted(lines, key=lambda line: line[0]):  # ties keep their order
+    print("       %8.3f %s %-9s %s" % line)' "$ctl" "$1" "$2"
 }
 
 # The most any split of this render can gain on this machine: two processes each rendering half
@@ -160,6 +176,16 @@ for r in $(seq 1 "$rounds"); do
         "$th" "$ceiling" "$cost" "$share"
     echo "       split cost: $(cat "$two/cost-parts")"
     printf "       to the picture: one process %.2f, split %.2f, ratio %.2fx\n" "$p1" "$p2" "$pratio"
+    # A split far slower than its halves was held up by something other than the split's cost:
+    # what each job did, and when, is the place to start.
+    if [ "$(echo "$t2 > 1.3 * $th" | bc -l)" = 1 ]; then
+        echo "       the split took over 1.3x the halves; its jobs' timelines:"
+        if [ -z "$queue" ]; then
+            timelines "$two" "$(cat "$two/start")"
+        else
+            SPOOL_QUEUE=$queue timelines "$two/desk" "$(cat "$two/start")"
+        fi
+    fi
 done
 median() { printf "%s\n" "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 printf "%-6s %12.2f %14.2f %7.2fx %12.2f %7.2fx %16s %7.1f%%\n" median "$(median "${ones[@]}")" \
