@@ -3,11 +3,17 @@
 // A throwaway PostgreSQL server for one test process: initdb into a temporary folder, started
 // on 127.0.0.1 with a free port, stopped and deleted at the end. initdb refuses to run as root,
 // so as root the server runs as the `postgres` user that Debian's package creates.
+#include <csignal>
+#include <grp.h>
+#include <memory>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -88,30 +94,51 @@ public:
         return true;
     }
 
+    // The server is this process's child, not pg_ctl's daemon: it is told to stop (SIGQUIT, an
+    // immediate shutdown) when this process dies, so that a test killed mid-run leaves no server
+    // behind.
     bool start()
     {
-        m_running = run(QStringLiteral("pg_ctl"),
-            { QStringLiteral("-D"), m_data, QStringLiteral("-l"),
-                m_dir.filePath(QStringLiteral("log")), QStringLiteral("-w"), QStringLiteral("-t"),
-                QStringLiteral("60"), QStringLiteral("-o"),
-                QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k %2 -c max_connections=200")
-                        .arg(m_port)
-                        .arg(m_dir.path())
-                    + (m_settings.isEmpty()
-                            ? QString()
-                            : QStringLiteral(" -c ") + m_settings.join(QStringLiteral(" -c "))),
-                QStringLiteral("start") });
+        QStringList args { QStringLiteral("-D"), m_data, QStringLiteral("-p"),
+            QString::number(m_port), QStringLiteral("-k"), m_dir.path(), QStringLiteral("-c"),
+            QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
+            QStringLiteral("max_connections=200") };
+        for (const QString &setting : m_settings)
+            args << QStringLiteral("-c") << setting;
+        m_server = std::make_unique<QProcess>();
+        m_server->setProcessChannelMode(QProcess::MergedChannels);
+        m_server->setStandardOutputFile(m_dir.filePath(QStringLiteral("log")), QIODevice::Append);
+        const bool asUser = m_asUser;
+        const uid_t uid = m_uid;
+        const gid_t gid = m_gid;
+        m_server->setChildProcessModifier([asUser, uid, gid] {
+            if (asUser
+                && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
+                ::_exit(127);
+            ::prctl(PR_SET_PDEATHSIG, SIGQUIT); // after setuid, which clears it
+        });
+        m_server->start(QStringLiteral(PG_BINDIR "/postgres"), args);
+        m_running = m_server->waitForStarted() && waitUntilReady();
+        if (!m_running)
+            stop(QStringLiteral("immediate"));
         return m_running;
     }
-    // `mode`: fast (the default of a clean shutdown) or immediate (as if the machine died).
+    // `mode`: smart, fast (the default of a clean shutdown) or immediate (as if the machine died).
     bool stop(const QString &mode = QStringLiteral("fast"))
     {
-        if (!m_running)
+        if (!m_server)
             return true;
-        m_running = !run(QStringLiteral("pg_ctl"),
-            { QStringLiteral("-D"), m_data, QStringLiteral("-m"), mode, QStringLiteral("-w"),
-                QStringLiteral("stop") });
-        return !m_running;
+        const int sig = mode == u"smart" ? SIGTERM : mode == u"immediate" ? SIGQUIT : SIGINT;
+        if (m_server->state() != QProcess::NotRunning) {
+            ::kill(static_cast<pid_t>(m_server->processId()), sig);
+            if (!m_server->waitForFinished(120000)) {
+                m_error = QStringLiteral("the server did not stop (%1)").arg(mode);
+                return false;
+            }
+        }
+        m_server.reset();
+        m_running = false;
+        return true;
     }
     bool restart() { return stop() && start(); }
     // Restarts with server settings ("ssl=on", ...) added to the ones it starts with.
@@ -163,6 +190,31 @@ private:
         return true;
     }
 
+    // Ready as pg_ctl -w sees it: the postmaster.pid that names our process says "ready" (its
+    // eighth line); an exit or 60 s without it is a failure, with the server's log as reason.
+    bool waitUntilReady()
+    {
+        const QString pidFile = QDir(m_data).filePath(QStringLiteral("postmaster.pid"));
+        const QString pid = QString::number(m_server->processId());
+        QDeadlineTimer deadline(60000);
+        while (!deadline.hasExpired() && m_server->state() == QProcess::Running) {
+            QFile file(pidFile);
+            if (file.open(QIODevice::ReadOnly)) {
+                const QList<QByteArray> lines = file.readAll().split('\n');
+                if (lines.size() > 7 && lines.at(0).trimmed() == pid.toLatin1()
+                    && lines.at(7).trimmed() == "ready")
+                    return true;
+            }
+            m_server->waitForFinished(20);
+        }
+        QFile log(m_dir.filePath(QStringLiteral("log")));
+        m_error = QStringLiteral("postgres did not start: %1")
+                      .arg(log.open(QIODevice::ReadOnly)
+                              ? QString::fromLocal8Bit(log.readAll().right(2000)).trimmed()
+                              : QStringLiteral("no log"));
+        return false;
+    }
+
     QTemporaryDir m_dir { QDir::temp().filePath(QStringLiteral("spool-pg-XXXXXX")) };
     QString m_data;
     QString m_error;
@@ -172,6 +224,7 @@ private:
     uid_t m_uid = 0;
     gid_t m_gid = 0;
     bool m_running = false;
+    std::unique_ptr<QProcess> m_server;
 };
 
 } // namespace spool::test
