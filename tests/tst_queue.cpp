@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -59,6 +60,46 @@ public:
             return makeError(ErrorCode::Storage, QStringLiteral("query: the server went away"));
         return MemoryJobStore::query(query);
     }
+};
+
+// A memory store whose timeline reads wait while it is told to hold them: the queue's own
+// thread is busy while messages line up behind it.
+class EventsWaitStore final : public MemoryJobStore
+{
+public:
+    Result<QList<JobEvent>> events(const QUuid &id) override
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            m_waiting = m_holding;
+            m_changed.notify_all();
+            m_changed.wait(lock, [this] { return !m_holding; });
+            m_waiting = false;
+        }
+        return MemoryJobStore::events(id);
+    }
+    void hold()
+    {
+        std::lock_guard lock(m_mutex);
+        m_holding = true;
+    }
+    bool waitUntilHeld()
+    {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, std::chrono::seconds(30), [this] { return m_waiting; });
+    }
+    void release()
+    {
+        std::lock_guard lock(m_mutex);
+        m_holding = false;
+        m_changed.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_holding = false;
+    bool m_waiting = false;
 };
 
 // A memory store whose heartbeats wait while told to: a runner's control thread late renewing
@@ -134,6 +175,7 @@ private Q_SLOTS:
 
     void fifoWithOneWorker_data() { storeRows(); }
     void fifoWithOneWorker();
+    void messagesBehindTheStopStartNoTimer();
     void fifoWithManyWorkers_data() { storeRows(); }
     void fifoWithManyWorkers();
     void eventsKeepComingWhileTheClockRuns();
@@ -261,6 +303,45 @@ void TestQueue::fifoWithOneWorker()
     QCOMPARE(h.recorder->startOrder, ids);
     QCOMPARE(h.recorder->finished, ids);
     QTRY_COMPARE(h.recorder->counts.succeeded, 15);
+}
+
+// Messages can wait behind the stop in the queue's inbox: a slot that ran out of work says so
+// just after it leaves, and the owner may stop the queue in between (bench_lifecycle and spoolctl
+// end it as soon as the last job is reported). Handled after the stop, such a message started the
+// counts' timer on a thread that was ending, and Qt warned at exit that it could not stop it
+// (2 runs in 12 of bench_lifecycle on PostgreSQL with 16 workers). Here the queue's thread waits
+// in a read while the stop and the slot's messages line up behind it.
+void TestQueue::messagesBehindTheStopStartNoTimer()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("Timers cannot be stopped")));
+    auto store = std::make_shared<EventsWaitStore>();
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config);
+    h.queue.reset();
+    h.recorder.reset();
+    h.store = store;
+    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
+    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Running);
+    QTRY_COMPARE(h.recorder->counts.running, 1); // its counts are read: the next change is news
+
+    store->hold();
+    h.queue->requestEvents(id);
+    QVERIFY(store->waitUntilHeld());
+    h.queue->stop(StopMode::Drain);
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    // A margin for the slot to say it has nothing left (just after it leaves). If it has not,
+    // its message comes after the drain and the test passes without testing.
+    QTest::qWait(100);
+    store->release();
+    QSignalSpy stopped(h.queue.get(), &JobQueue::stopped);
+    QVERIFY(stopped.wait(10000));
+    h.recorder.reset();
+    h.queue.reset(); // a timer still running would be stopped here, from another thread
 }
 
 // Delivery is paced by a steady clock that here moves on at every reading, as a loaded machine's

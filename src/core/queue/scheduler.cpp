@@ -182,7 +182,11 @@ void Scheduler::drainInbox()
             continue;
         }
         flushEnqueues();
-        handle(item);
+        // Stopped, this thread is ending: what came behind the stop is left, as later messages
+        // are, but for jobs to queue, which the caller was told are queued. A timer started now
+        // would outlive the thread (one did for counts asked behind the stop; Qt warned at exit).
+        if (!m_stopped)
+            handle(item);
     }
     flushEnqueues();
 }
