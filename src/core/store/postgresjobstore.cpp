@@ -494,30 +494,64 @@ public:
         m_request = Deferred {};
     }
 
-    // Writes what the transaction deferred (counters, timeline events), before its commit.
-    Error flushDeferred()
+    // Writes what the transaction deferred (counters, timeline events) and, with `notify`, tells
+    // the other processes' listeners, before its commit: one statement for all (a data-modifying
+    // WITH runs whether it is read or not), not one per state, one for the events and one for the
+    // notice. Each is a round trip to a server that may be across a network.
+    Error flushDeferred(bool notify)
     {
         Deferred txn = std::exchange(m_txn, Deferred {});
+        QStringList parts;
+        QVariantList binds;
+        QStringList states, deltas;
         for (auto it = txn.counts.cbegin(); it != txn.counts.cend(); ++it) {
-            if (it.value() == 0)
-                continue;
-            if (Error e = exec(QStringLiteral("UPDATE counts SET n = n + ? WHERE state = ? AND "
-                                              "slot = ?"),
-                    { it.value(), it.key(), m_slot });
-                e.isError())
-                return e;
+            if (it.value() != 0) {
+                states.append(QString::number(it.key()));
+                deltas.append(QString::number(it.value()));
+            }
+        }
+        if (!states.isEmpty()) {
+            parts.append(QStringLiteral(
+                "counted AS (UPDATE counts SET n = n + d.delta FROM unnest(?::int[], ?::bigint[]) "
+                "AS d(state, delta) WHERE counts.state = d.state AND counts.slot = ?)"));
+            binds << arrayLiteral(states) << arrayLiteral(deltas) << m_slot;
         }
         // A statement per 10,000 events: an import of a million jobs would otherwise send one
-        // statement as large as its file.
+        // statement as large as its file. The first goes with the rest, in order before the others.
         constexpr qsizetype kEventsPerStatement = 10000;
-        for (qsizetype at = 0; at < txn.events.size(); at += kEventsPerStatement) {
-            if (Error e = insertEvents(txn.events.mid(at, kEventsPerStatement)); e.isError())
+        if (!txn.events.isEmpty()) {
+            parts.append(QStringLiteral("logged AS (%1)").arg(QLatin1String(kInsertEvents)));
+            binds += eventBinds(txn.events.mid(0, kEventsPerStatement));
+        }
+        if (!parts.isEmpty() || notify) {
+            QString sql = parts.isEmpty()
+                ? QString()
+                : QStringLiteral("WITH ") + parts.join(QStringLiteral(", ")) + u' ';
+            if (notify) {
+                sql += QStringLiteral("SELECT pg_notify(?, current_schema())");
+                binds << QString::fromLatin1(kChannel);
+            } else {
+                sql += QStringLiteral("SELECT 1");
+            }
+            if (Error e = exec(sql, binds); e.isError())
+                return e;
+        }
+        for (qsizetype at = kEventsPerStatement; at < txn.events.size();
+             at += kEventsPerStatement) {
+            if (Error e = exec(QString::fromLatin1(kInsertEvents),
+                    eventBinds(txn.events.mid(at, kEventsPerStatement)));
+                e.isError())
                 return e;
         }
         return {};
     }
 
-    Error insertEvents(const QList<std::pair<qint64, JobEvent>> &events)
+    static constexpr const char *kInsertEvents =
+        "INSERT INTO job_events (job_key, at, attempt, event, detail) SELECT k, a, n, e, d FROM "
+        "unnest(?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::text[]) WITH ORDINALITY AS "
+        "t(k, a, n, e, d, o) ORDER BY o";
+
+    static QVariantList eventBinds(const QList<std::pair<qint64, JobEvent>> &events)
     {
         QStringList keys, ats, attempts, names, details;
         for (const auto &[key, event] : events) {
@@ -528,12 +562,8 @@ public:
             details.append(
                 event.detail.isEmpty() ? QStringLiteral("NULL") : arrayElement(event.detail));
         }
-        return exec(QStringLiteral("INSERT INTO job_events (job_key, at, attempt, event, detail) "
-                                   "SELECT k, a, n, e, d FROM unnest(?::bigint[], ?::bigint[], "
-                                   "?::int[], ?::text[], ?::text[]) WITH ORDINALITY AS "
-                                   "t(k, a, n, e, d, o) ORDER BY o"),
-            { arrayLiteral(keys), arrayLiteral(ats), arrayLiteral(attempts), arrayLiteral(names),
-                arrayLiteral(details) });
+        return { arrayLiteral(keys), arrayLiteral(ats), arrayLiteral(attempts), arrayLiteral(names),
+            arrayLiteral(details) };
     }
 
     void dropDeferred() { m_request = m_txn = Deferred {}; }
@@ -957,14 +987,8 @@ public:
 
     Error commitWrite() override
     {
-        if (Error e = m_db->flushDeferred(); e.isError())
-            return e;
-        // Delivered at commit, to the other processes' listeners.
-        if (!m_db->takeDirty())
-            return m_db->execOnce(QStringLiteral("COMMIT"));
-        if (Error e = m_db->exec(QStringLiteral("SELECT pg_notify(?, current_schema())"),
-                { QString::fromLatin1(kChannel) });
-            e.isError())
+        // The notice is delivered at commit, to the other processes' listeners.
+        if (Error e = m_db->flushDeferred(m_db->takeDirty()); e.isError())
             return e;
         return m_db->execOnce(QStringLiteral("COMMIT"));
     }

@@ -126,9 +126,13 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
     QStringList skippedKinds;
     qint64 afterSeq = 0;
     bool stop = false;
+    // The first page is no larger than the claim: the PostgreSQL store locks every row it
+    // reads, and a runner with one free worker would lock 64 rows to take one. Pages after it
+    // are full, for a claim that skips many rows (a capped host's backlog).
+    int pageSize = qBound(1, request.maxJobs, kClaimPageSize);
     while (!stop && result->claimed.size() < request.maxJobs) {
         QList<StoredRow> page;
-        if (Error err = db.claimable(request.nowMs, afterSeq, skippedKinds, kClaimPageSize, &page);
+        if (Error err = db.claimable(request.nowMs, afterSeq, skippedKinds, pageSize, &page);
             err.isError())
             return err;
         if (!page.isEmpty())
@@ -136,8 +140,9 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
         if (Error err = claimFromPage(db, request, page, skippedKinds, result, &stop);
             err.isError())
             return err;
-        if (page.size() < kClaimPageSize)
+        if (page.size() < pageSize)
             break;
+        pageSize = kClaimPageSize;
     }
     if (result->claimed.size() < request.maxJobs)
         return db.nextWake(request.nowMs, &result->nextWakeMs);

@@ -16,8 +16,8 @@ namespace spool {
 class SqlSession;
 
 // Runs a store's SQL on one thread of its own. Concurrent writers are grouped into one
-// transaction (group commit), each request in a savepoint so that one failing request cannot
-// undo another; a read runs alone, in one snapshot.
+// transaction (group commit), each request of several in a savepoint so that one failing request
+// cannot undo another; a read runs alone, in one snapshot.
 class StoreThread
 {
 public:
