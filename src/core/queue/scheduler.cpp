@@ -1112,7 +1112,10 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             request.owner = m_owner;
             request.nowMs = now();
             request.leaseMs = m_config.leaseMs;
-            request.maxJobs = batchSize();
+            // No more than the runner may still hold (the worker limit below): the shared
+            // queue locks each row a claim reads, and a claim for 128 with room for 3 locked 64.
+            request.maxJobs =
+                std::max(1, std::min(batchSize(), m_config.workers + kMaxBatch - running.mine()));
             request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
             request.runningKinds = counted;
             qint64 wakeForSkipped = 0;
