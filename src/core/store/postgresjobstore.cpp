@@ -399,7 +399,7 @@ public:
             return e;
         if (!duplicate->isNull())
             return makeError(ErrorCode::Storage, QStringLiteral("duplicate id: exists already"));
-        return insertRows(records, keys, duplicate);
+        return insertRows(records, keys);
     }
 
     Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
@@ -681,7 +681,7 @@ private:
         return {};
     }
 
-    Error insertRows(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate)
+    Error insertRows(QList<JobRecord> &records, QList<qint64> *keys)
     {
         std::array<QStringList, kInsertArrays.size()> columns;
         for (const JobRecord &r : std::as_const(records)) {
@@ -700,7 +700,7 @@ private:
         const QString sql =
             QStringLiteral("INSERT INTO jobs (%1, rev) SELECT %1, nextval('job_rev') "
                            "FROM unnest(%2) WITH ORDINALITY AS t(%1, o) ORDER BY o "
-                           "ON CONFLICT (id) DO NOTHING RETURNING id, key, rev")
+                           "RETURNING id, key, rev")
                 .arg(args.names, args.casts);
         QHash<QUuid, std::pair<qint64, qint64>> written; // id -> key, rev
         if (Error e = select(sql, args.binds,
@@ -711,12 +711,11 @@ private:
             e.isError())
             return e;
         for (JobRecord &r : records) {
+            // No ON CONFLICT: a speculative insert writes one more WAL record per row, and an id
+            // that another connection added since the look fails the statement all the same.
             const auto it = written.constFind(r.id);
-            if (it == written.cend()) { // another connection added that id since the look
-                *duplicate = r.id;
-                return makeError(
-                    ErrorCode::Storage, QStringLiteral("duplicate id: added meanwhile"));
-            }
+            if (it == written.cend())
+                return makeError(ErrorCode::Storage, QStringLiteral("a row was not written"));
             keys->append(it->first);
             r.rev = it->second;
             if (Error e = adjustCount(r.state, 1); e.isError())
