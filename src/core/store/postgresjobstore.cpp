@@ -511,10 +511,17 @@ public:
             }
         }
         if (!states.isEmpty()) {
+            // The rows are locked in order of state first (`states` is in that order): the
+            // UPDATE alone would lock them in the order of its plan, and two transactions on one
+            // slot could each wait for the other.
             parts.append(QStringLiteral(
+                "locked AS (SELECT state FROM counts WHERE slot = ? AND state = ANY (?::int[]) "
+                "ORDER BY state FOR UPDATE), "
                 "counted AS (UPDATE counts SET n = n + d.delta FROM unnest(?::int[], ?::bigint[]) "
-                "AS d(state, delta) WHERE counts.state = d.state AND counts.slot = ?)"));
-            binds << arrayLiteral(states) << arrayLiteral(deltas) << m_slot;
+                "AS d(state, delta) JOIN locked USING (state) WHERE counts.state = d.state AND "
+                "counts.slot = ?)"));
+            binds << m_slot << arrayLiteral(states) << arrayLiteral(states) << arrayLiteral(deltas)
+                  << m_slot;
         }
         // A statement per 10,000 events: an import of a million jobs would otherwise send one
         // statement as large as its file. The first goes with the rest, in order before the others.
