@@ -1,6 +1,7 @@
 #include "rowstore.h"
 
 #include <QSet>
+#include <QtMath>
 
 namespace spool {
 
@@ -126,10 +127,12 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
     QStringList skippedKinds;
     qint64 afterSeq = 0;
     bool stop = false;
-    // The first page is no larger than the claim: the PostgreSQL store locks every row it
-    // reads, and a runner with one free worker would lock 64 rows to take one. Pages after it
-    // are full, for a claim that skips many rows (a capped host's backlog).
-    int pageSize = qBound(1, request.maxJobs, kClaimPageSize);
+    // The first page is about the claim's size: the PostgreSQL store locks every row it reads,
+    // and a runner with one free worker would lock 64 rows to take one. A power of two, so that a
+    // few statements serve every size (each size is a statement of its own to prepare). Pages
+    // after it are full, for a claim that skips many rows (a capped host's backlog).
+    int pageSize =
+        int(qMin<quint32>(kClaimPageSize, qNextPowerOfTwo(quint32(qMax(1, request.maxJobs) - 1))));
     while (!stop && result->claimed.size() < request.maxJobs) {
         QList<StoredRow> page;
         if (Error err = db.claimable(request.nowMs, afterSeq, skippedKinds, pageSize, &page);
