@@ -111,14 +111,20 @@ public:
         const bool asUser = m_asUser;
         const uid_t uid = m_uid;
         const gid_t gid = m_gid;
-        m_server->setChildProcessModifier([asUser, uid, gid] {
+        const pid_t parent = ::getpid();
+        m_server->setChildProcessModifier([asUser, uid, gid, parent] {
             if (asUser
                 && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
                 ::_exit(127);
             ::prctl(PR_SET_PDEATHSIG, SIGQUIT); // after setuid, which clears it
+            if (::getppid() != parent) // the test died before the line above
+                ::_exit(127);
         });
         m_server->start(QStringLiteral(PG_BINDIR "/postgres"), args);
-        m_running = m_server->waitForStarted() && waitUntilReady();
+        const bool started = m_server->waitForStarted();
+        if (!started)
+            m_error = QStringLiteral("postgres did not start: %1").arg(m_server->errorString());
+        m_running = started && waitUntilReady();
         if (!m_running)
             stop(QStringLiteral("immediate"));
         return m_running;
