@@ -62,31 +62,30 @@ public:
     }
 };
 
-// A memory store whose timeline reads wait while it is told to hold them: the queue's own
-// thread is busy while messages line up behind it.
-class EventsWaitStore final : public MemoryJobStore
+// A call that waits while it is held, and says when it waits: a store's thread held in a
+// store call at a moment the test chooses.
+class CallGate
 {
 public:
-    Result<QList<JobEvent>> events(const QUuid &id) override
+    // In the store call: waits while held.
+    void pass()
     {
-        {
-            std::unique_lock lock(m_mutex);
-            m_waiting = m_holding;
-            m_changed.notify_all();
-            m_changed.wait(lock, [this] { return !m_holding; });
-            m_waiting = false;
-        }
-        return MemoryJobStore::events(id);
+        std::unique_lock lock(m_mutex);
+        m_waiting = m_holding;
+        m_changed.notify_all();
+        m_changed.wait(lock, [this] { return !m_holding; });
+        m_waiting = false;
     }
     void hold()
     {
         std::lock_guard lock(m_mutex);
         m_holding = true;
     }
-    bool waitUntilHeld()
+    // True once a call waits, within `limit`.
+    bool waitUntilHeld(std::chrono::milliseconds limit)
     {
         std::unique_lock lock(m_mutex);
-        return m_changed.wait_for(lock, std::chrono::seconds(30), [this] { return m_waiting; });
+        return m_changed.wait_for(lock, limit, [this] { return m_waiting; });
     }
     void release()
     {
@@ -102,6 +101,19 @@ private:
     bool m_waiting = false;
 };
 
+// A memory store whose timeline reads wait while it is told to hold them: the queue's own
+// thread is busy while messages line up behind it.
+class EventsWaitStore final : public MemoryJobStore
+{
+public:
+    CallGate gate;
+    Result<QList<JobEvent>> events(const QUuid &id) override
+    {
+        gate.pass();
+        return MemoryJobStore::events(id);
+    }
+};
+
 // A memory store whose heartbeats wait while told to: a runner's control thread late renewing
 // its leases, as on a busy machine.
 class LateHeartbeatStore final : public MemoryJobStore
@@ -110,34 +122,19 @@ public:
     Result<QList<LeaseStatus>> heartbeat(
         const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override
     {
-        {
-            std::unique_lock lock(m_mutex);
-            m_waiting = m_stalled;
-            m_changed.notify_all();
-            m_changed.wait(lock, [this] { return !m_stalled; });
-            m_waiting = false;
-        }
+        m_gate.pass();
         return MemoryJobStore::heartbeat(beats, nowMs, leaseMs);
     }
     // Returns once a heartbeat waits: none renews a lease until resume().
     void stall()
     {
-        std::unique_lock lock(m_mutex);
-        m_stalled = true;
-        m_changed.wait(lock, [this] { return m_waiting; });
+        m_gate.hold();
+        m_gate.waitUntilHeld(std::chrono::hours(24));
     }
-    void resume()
-    {
-        std::lock_guard lock(m_mutex);
-        m_stalled = false;
-        m_changed.notify_all();
-    }
+    void resume() { m_gate.release(); }
 
 private:
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
-    bool m_stalled = false;
-    bool m_waiting = false;
+    CallGate m_gate;
 };
 
 // Counts how often the queue reads its counts.
@@ -328,16 +325,16 @@ void TestQueue::messagesBehindTheStopStartNoTimer()
     QTRY_COMPARE(h.recorder->state(id), JobState::Running);
     QTRY_COMPARE(h.recorder->counts.running, 1); // its counts are read: the next change is news
 
-    store->hold();
+    store->gate.hold();
     h.queue->requestEvents(id);
-    QVERIFY(store->waitUntilHeld());
+    QVERIFY(store->gate.waitUntilHeld(std::chrono::seconds(30)));
     h.queue->stop(StopMode::Drain);
     h.kit.openGate();
     QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
     // A margin for the slot to say it has nothing left (just after it leaves). If it has not,
     // its message comes after the drain and the test passes without testing.
     QTest::qWait(100);
-    store->release();
+    store->gate.release();
     QSignalSpy stopped(h.queue.get(), &JobQueue::stopped);
     QVERIFY(stopped.wait(10000));
     h.recorder.reset();
