@@ -24,6 +24,7 @@ private Q_SLOTS:
     void serverRestartLosesNothing();
     void serverAwayThirtySecondsLosesNothing();
     void runnerStopsWhenAskedWhileTheServerIsAway();
+    void runnerThatGaveUpResultsDoesNotExitCleanly();
     void failingClaimsAreAProblemUntilTheyWork();
 };
 
@@ -168,33 +169,77 @@ void TestQueueOutage::failingClaimsAreAProblemUntilTheyWork()
     QTRY_VERIFY_WITH_TIMEOUT(queue.isStopped(), 30000);
 }
 
+// Waits until the store shows `count` running jobs (the long ones, queued first and claimed one
+// at a time: a runner claims in batches only once it has seen short jobs).
+static bool waitForRunning(JobStore &store, qint64 count)
+{
+    return QTest::qWaitFor(
+        [&] { return store.counts().ok() && store.counts()->running == count; }, 60000);
+}
+
 // Asked to stop (SIGTERM) while the server is away, a runner cannot hand its jobs back: it leaves
 // after its grace period instead of hanging until the server returns, and the jobs it held run
-// again on the next runner once their leases expire.
+// again on the next runner.
 void TestQueueOutage::runnerStopsWhenAskedWhileTheServerIsAway()
 {
+    // The runner must hold jobs when the server goes away: two that run 8 s (the bound only
+    // catches a machine stalled that long), then short ones.
+    constexpr int kLong = 2;
     constexpr int kJobs = 40;
     auto store = openStore();
     QVERIFY(store);
-    QCOMPARE(enqueueSleeps(*store, kJobs, 300).size(), kJobs);
+    QCOMPARE(enqueueSleeps(*store, kLong, 8000).size(), kLong);
+    QCOMPARE(enqueueSleeps(*store, kJobs - kLong, 100).size(), kJobs - kLong);
     auto runners = startRunners(1, 2, 30000);
     Runner &runner = *runners.front();
-    QTRY_VERIFY_WITH_TIMEOUT(store->counts().ok() && store->counts()->succeeded > 0, 60000);
+    QVERIFY(waitForRunning(*store, kLong));
     store.reset();
     QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
     QTRY_VERIFY_WITH_TIMEOUT(runner.errors().contains(QStringLiteral("unreachable")), 25000);
     runner.signal(SIGTERM);
-    // 10 s of grace; the bound only catches a runner that waits for the server.
+    // 10 s of grace, before the interrupted jobs' results are given up (their 30 s lease); the
+    // bound only catches a runner that waits for the server.
     const int exitCode = runner.wait(40000);
     QVERIFY2(exitCode == 1,
         qPrintable(QStringLiteral("exit %1: %2").arg(exitCode).arg(runner.errors())));
-    QVERIFY2(runner.errors().contains(QStringLiteral("stopped without handing back")),
+    QVERIFY2(runner.errors().contains(QStringLiteral("stopped without handing back the running")),
         qPrintable(runner.errors()));
 
     QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
     auto next = startRunners(1, 2, 2000);
     QVERIFY2(waitForRunners(next, 180000), "the next runner did not empty the queue");
     checkEveryJobSucceeded(kJobs);
+}
+
+// With a short lease the runner gives up writing the results of the jobs it held before its grace
+// period ends, and its queue stops by itself: that is no clean stop either (it used to exit 0).
+void TestQueueOutage::runnerThatGaveUpResultsDoesNotExitCleanly()
+{
+    constexpr int kLong = 2;
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(enqueueSleeps(*store, kLong, 60000).size(), kLong);
+    // A result is retried for 5 s (the lease is shorter); the grace period is 10 s.
+    auto runners = startRunners(1, 2, 2000);
+    Runner &runner = *runners.front();
+    QVERIFY(waitForRunning(*store, kLong));
+    store.reset();
+    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(runner.errors().contains(QStringLiteral("unreachable")), 25000);
+    runner.signal(SIGTERM);
+    const int exitCode = runner.wait(40000);
+    QVERIFY2(exitCode == 1,
+        qPrintable(QStringLiteral("exit %1: %2").arg(exitCode).arg(runner.errors())));
+    QVERIFY2(runner.errors().contains(QStringLiteral("stopped without handing back 2 jobs")),
+        qPrintable(runner.errors()));
+
+    // Nothing lost: both jobs are still in the queue, to run again.
+    QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
+    store = openStore();
+    QVERIFY(store);
+    const auto counts = store->counts();
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->queued + counts->running, qint64(kLong));
 }
 
 QTEST_GUILESS_MAIN(TestQueueOutage)

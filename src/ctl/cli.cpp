@@ -996,7 +996,11 @@ int Cli::runQueue(const QStringList &args)
         }
     });
     QEventLoop loop;
-    QObject::connect(&queue, &JobQueue::stopped, &loop, &QEventLoop::quit);
+    int jobsLeftBehind = 0;
+    QObject::connect(&queue, &JobQueue::stopped, &loop, [&](int leftBehind) {
+        jobsLeftBehind = leftBehind;
+        loop.quit();
+    });
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &queue, [&](int) {
         if (++terminations > 1)
@@ -1010,6 +1014,14 @@ int Cli::runQueue(const QStringList &args)
     loop.exec();
     PluginHost::instance().saveGilStats(m_dataDir);
     m_out.flush();
+    if (jobsLeftBehind > 0) {
+        // The queue stopped, but the results of some jobs could not be written (the server went
+        // away while they ran): not a clean stop, though nothing is lost.
+        m_err << kProgram << ": stopped without handing back " << jobsLeftBehind
+              << (jobsLeftBehind == 1 ? " job" : " jobs")
+              << "; they go back to the queue when their leases expire" << Qt::endl;
+        return ExitFailure;
+    }
     return ExitOk;
 }
 

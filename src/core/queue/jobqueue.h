@@ -76,7 +76,9 @@ Q_SIGNALS:
     // show "unreachable" for as long as it lasts.
     void storageError(const QString &message);
     void storageRecovered();
-    void stopped();
+    // jobsLeftBehind: jobs whose result or release could not be written while the store failed
+    // (since it last worked). They go back to the queue when their leases expire.
+    void stopped(int jobsLeftBehind);
 };
 
 } // namespace spool

@@ -235,7 +235,7 @@ void JobQueueImpl::drainOutbox()
                 } else if constexpr (std::is_same_v<T, outbox::Stopped>) {
                     m_stopped = true;
                     joinControlThread();
-                    Q_EMIT stopped();
+                    Q_EMIT stopped(msg.jobsLeftBehind);
                 }
             },
             item);

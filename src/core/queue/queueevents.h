@@ -151,6 +151,7 @@ struct SharedPreview
 };
 struct Stopped
 {
+    int jobsLeftBehind = 0;
 };
 using Item = std::variant<JobsChanged, JobsRemoved, ProgressChanged, CommandFailed, QueuePaused,
     Counts, Snapshot, StorageError, StorageRecovered, Events, SharedPreview, Stopped>;

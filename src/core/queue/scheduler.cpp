@@ -332,7 +332,7 @@ void Scheduler::finishStopIfIdle()
     m_stopped = true;
     if (m_heartbeatTimer)
         publishCounts();
-    publish(outbox::Stopped {});
+    publish(outbox::Stopped { m_jobsLeftBehind.load() });
     // The owner joins this thread, then deletes this object.
     SPOOL_TSAN_RELEASE(this);
     thread()->quit();
@@ -846,8 +846,11 @@ void Scheduler::noteStorageWorks(StorageAccess access)
         return;
     std::lock_guard lock(m_storageHealthMutex);
     if (failing.exchange(false) && !m_readsFailing.load() && !m_writesFailing.load()
-        && !m_claimsFailing.load())
+        && !m_claimsFailing.load()) {
+        // Jobs whose results were not written are another runner's now (their leases expired).
+        m_jobsLeftBehind.store(0);
         publish(outbox::StorageRecovered {});
+    }
 }
 
 std::atomic<bool> &Scheduler::failingFlag(StorageAccess access)
@@ -1283,8 +1286,10 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
     for (const FinishResult &f : results) {
         if (f.error.isError()) {
             // LeaseLost: another runner took the job over; its outcome is not ours to report.
-            if (f.error.code != ErrorCode::LeaseLost)
+            if (f.error.code != ErrorCode::LeaseLost) {
                 reportStorageError(f.error, StorageAccess::Write);
+                ++m_jobsLeftBehind;
+            }
             continue;
         }
         if (!f.removed)

@@ -199,6 +199,9 @@ private:
     std::atomic<bool> m_readsFailing { false };
     std::atomic<bool> m_writesFailing { false };
     std::atomic<bool> m_claimsFailing { false };
+    // Jobs whose result or release could not be written since the store last worked: a stop is
+    // not clean while any are left (spoolctl run says so and exits 1).
+    std::atomic<int> m_jobsLeftBehind { 0 };
     std::atomic<bool> m_progressSampling { false }; // the control thread's progress timer runs
     std::mutex m_randomMutex;
     std::mt19937_64 m_rng;
