@@ -267,9 +267,11 @@ JobRecord TestFarmRender::killRunnerMidPart(
                 // socket buffer): cut its connections, then look. Thawed, it connects again.
                 if (!cutConnections((*it)->appName()))
                     return {};
+                // Its attempt must not have ended. The part may have been put back meanwhile
+                // (its 1 s lease ran out while psql started, on a loaded machine): that attempt
+                // did not end either, and thawing to try again would use up another.
                 const auto now = store.query(JobQuery { { job.id }, {} }).value();
-                if (now.size() == 1 && now.first().state == JobState::Running
-                    && now.first().leaseOwner == job.leaseOwner) {
+                if (now.size() == 1 && !isFinishedState(now.first().state)) {
                     qInfo("killed %s while it rendered part %d", qPrintable(host),
                         job.params.value(QStringLiteral("part")).toInt());
                     (*it)->kill();

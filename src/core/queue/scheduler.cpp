@@ -326,8 +326,14 @@ void Scheduler::finishStopIfIdle()
             timer->stop();
     }
     if (m_config.workers > 0 && m_startedAtMs > 0) {
-        if (auto forgotten = m_store->forgetRunner(m_owner); !forgotten)
+        if (auto forgotten = m_store->forgetRunner(m_owner); !forgotten) {
             reportStorageError(forgotten.error(), StorageAccess::Write);
+        } else {
+            // The store is there: results given up earlier belong to expired leases, which any
+            // runner puts back. This one leaves nothing behind.
+            m_jobsLeftBehind.store(0);
+            noteStorageWorks(StorageAccess::Write);
+        }
     }
     m_stopped = true;
     if (m_heartbeatTimer)
