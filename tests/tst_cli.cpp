@@ -395,6 +395,8 @@ void TestCli::secondSpoolHandsItsWordsToTheFirst()
             QStringLiteral("/usr/share/assimp/models/OBJ"));
     QCOMPARE(queued.exitCode, 0);
     QCOMPARE(queued.out, QStringLiteral("spool: Queued 1 download, 1 render.\n"));
+    // The window answers once the jobs are handed to its queue, which commits them just after.
+    QTRY_VERIFY_WITH_TIMEOUT(jobs().contains(QStringLiteral("x.bin")), 30000);
     const QString list = jobs();
     QVERIFY2(
         list.contains(QStringLiteral("\"scene\": \"/usr/share/assimp/models/OBJ/spider.obj\"")),
@@ -420,7 +422,7 @@ void TestCli::secondSpoolHandsItsWordsToTheFirst()
     QTRY_VERIFY_WITH_TIMEOUT(holdsTheLock(*window), 30000);
     const Run again = spool({ QStringLiteral("http://127.0.0.1:9/y.bin") });
     QCOMPARE(again.exitCode, 0);
-    QVERIFY2(jobs().contains(QStringLiteral("y.bin")), qPrintable(jobs()));
+    QTRY_VERIFY2_WITH_TIMEOUT(jobs().contains(QStringLiteral("y.bin")), qPrintable(jobs()), 30000);
     window->terminate();
     QVERIFY(window->waitForFinished(30000));
 }

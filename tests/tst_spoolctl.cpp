@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -74,6 +75,8 @@ private:
     qint64 firstJobProgress() const; // progress of the first job in FIFO order, 0 if none
     qint64 runningJobs() const;
     qint64 queryNumber(const QString &sql) const;
+    bool canTakeWriteLock() const;
+    bool freezeOutsideWrites(qint64 pid) const;
     QString add(const QStringList &args) const;
     QJsonArray listJson() const;
     QJsonArray events(const QString &id) const;
@@ -92,9 +95,11 @@ void TestSpoolctl::init()
 
 void TestSpoolctl::cleanup()
 {
-    if (QSqlDatabase::contains(QStringLiteral("poll"))) {
-        QSqlDatabase::database(QStringLiteral("poll"), false).close();
-        QSqlDatabase::removeDatabase(QStringLiteral("poll")); // the next test has its own queue
+    for (const QString &name : { QStringLiteral("poll"), QStringLiteral("probe") }) {
+        if (QSqlDatabase::contains(name)) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name); // the next test has its own queue
+        }
     }
     m_dir.reset();
 }
@@ -150,6 +155,54 @@ qint64 TestSpoolctl::queryNumber(const QString &sql) const
         }
     }
     return value;
+}
+
+// Whether another process holds the queue's write lock now (no waiting).
+bool TestSpoolctl::canTakeWriteLock() const
+{
+    const QString name = QStringLiteral("probe");
+    bool free = false;
+    {
+        QSqlDatabase db = QSqlDatabase::contains(name)
+            ? QSqlDatabase::database(name)
+            : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(spool::datadir::databasePath(dataDir()));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
+        if (db.isOpen() || db.open()) {
+            QSqlQuery q(db);
+            free = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
+            if (free)
+                q.exec(QStringLiteral("ROLLBACK"));
+        }
+    }
+    return free;
+}
+
+// SIGSTOP, at a moment the runner is outside a write transaction. Frozen inside one, it would
+// keep SQLite's write lock and no other runner could write at all: these tests are about
+// leases, not about a frozen lock holder. False if no such moment came in 30 s.
+bool TestSpoolctl::freezeOutsideWrites(qint64 pid) const
+{
+    const auto stopped = [pid] { // the signal is asynchronous: wait until the kernel stopped it
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return false;
+        const QByteArray line = stat.readAll();
+        const qsizetype end = line.lastIndexOf(')'); // the name may hold spaces
+        return end > 0 && line.size() > end + 2
+            && (line.at(end + 2) == 'T' || line.at(end + 2) == 't');
+    };
+    QDeadlineTimer deadline(30000);
+    while (!deadline.hasExpired()) {
+        ::kill(static_cast<pid_t>(pid), SIGSTOP);
+        if (!QTest::qWaitFor(stopped, 5000))
+            return false;
+        if (canTakeWriteLock())
+            return true;
+        ::kill(static_cast<pid_t>(pid), SIGCONT);
+        QTest::qWait(2);
+    }
+    return false;
 }
 
 qint64 TestSpoolctl::firstJobProgress() const
@@ -650,7 +703,7 @@ void TestSpoolctl::staleRunnerCannotOverwriteItsSuccessor()
                      .isEmpty());
     std::unique_ptr<QProcess> a = startLeasedRunner(2);
     QTRY_VERIFY_WITH_TIMEOUT(runningJobs() == 2, 30000);
-    ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
+    QVERIFY(freezeOutsideWrites(a->processId()));
     // What A holds, read while it is frozen (not assumed: a job could end between the look above
     // and the signal on a loaded machine).
     const qint64 held = queryNumber(QStringLiteral("SELECT count(*) FROM jobs WHERE state = %1 "
@@ -701,7 +754,7 @@ void TestSpoolctl::fencedOutRenderWritesNothing()
     // Two samples a pixel: the first pass (one sample) is over, its sum is worth keeping.
     QTRY_VERIFY_WITH_TIMEOUT(firstJobProgress() >= 2 * 160 * 120, 120000);
     QVERIFY(!workFiles().isEmpty()); // A's preview at least
-    ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
+    QVERIFY(freezeOutsideWrites(a->processId()));
     const Output b = runLeasedUntilEmpty(1, 600000);
     QCOMPARE(b.exitCode, 0);
     QVERIFY(QFileInfo::exists(out));
@@ -736,7 +789,7 @@ void TestSpoolctl::fencedOutDownloadWritesNothing()
     QVERIFY(!add({ QStringLiteral("download"), url, QStringLiteral("--dir"), dir }).isEmpty());
     std::unique_ptr<QProcess> a = startLeasedRunner(1);
     QTRY_VERIFY_WITH_TIMEOUT(firstJobProgress() >= 300000, 60000);
-    ::kill(static_cast<pid_t>(a->processId()), SIGSTOP);
+    QVERIFY(freezeOutsideWrites(a->processId()));
     const Output b = runLeasedUntilEmpty(1, 120000);
     QCOMPARE(b.exitCode, 0);
     const QString file = QDir(dir).filePath(QStringLiteral("slow.bin"));

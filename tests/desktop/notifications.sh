@@ -28,7 +28,10 @@ has_service || { echo "dunst did not start: $(cat "$tmp/dunst.log")"; exit 1; }
 "$app" --data-dir "$tmp/data" >"$tmp/app.log" 2>&1 &
 spool=$!
 found=
-for _ in $(seq 1 300); do
+# dunst lists a notice in its history once it is closed (by default 10 s after it shows): close
+# what shows at each look, so that the wait is the app's, not dunst's display time.
+for _ in $(seq 1 600); do
+    dunstctl close-all
     history=$(dunstctl history)
     if grep -q 'is done' <<<"$history"; then found=yes; break; fi
     sleep 0.1
