@@ -204,6 +204,9 @@ private Q_SLOTS:
     void workersRunAtLowerPriority();
     void qtLowPriorityAloneChangesNothing();
     void leaseVerdictIsAwaited();
+    void lateRunnerKeepsItsOwnJobs_data() { storeRows(); }
+    void lateRunnerKeepsItsOwnJobs();
+    void earlierAttemptStopsWhenItsJobIsTakenAgainHere();
     void jobThatDoubtedItsLeaseRunsAgain();
     void failureAfterADoubtKeepsItsReason();
     void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
@@ -811,6 +814,74 @@ void TestQueue::leaseVerdictIsAwaited()
     unheard.renewLease(RunningJob::steadyMs() + 60000, 60000);
     unheard.loseLease();
     QVERIFY(!unheard.holdsLease()); // lost stays lost, whatever the deadline
+}
+
+// A runner whose control thread was late (a loaded machine) finds its own running job past its
+// lease when it next looks for abandoned jobs. It renews its own leases first: putting the job
+// back would run it twice here, and the second attempt's heartbeats were lost when the first
+// ended. The heartbeat timer never fires here; the manual clock jumps past the lease.
+void TestQueue::lateRunnerKeepsItsOwnJobs()
+{
+    auto owned = std::make_unique<ManualClock>();
+    ManualClock &clock = *owned;
+    QueueConfig config;
+    config.workers = 1;
+    config.clock = owned.get();
+    config.leaseMs = 1000;
+    config.heartbeatMs = 3600000;
+    config.recoverEveryMs = 20;
+    auto &h = make(config);
+    h.clock = std::move(owned);
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    clock.advance(60000);
+    // The next look renews the lease (fixed) or puts the job back (the bug): either ends the wait.
+    const auto stored = [&] { return h.store->query(JobQuery { { id }, {} })->value(0); };
+    QTRY_VERIFY(stored().state != JobState::Running || stored().leaseExpiresAtMs > clock.nowMs());
+    QCOMPARE(jobStateName(stored().state), jobStateName(JobState::Running));
+    QCOMPARE(stored().attempts, 1);
+    for (const JobEvent &event : h.store->events(id).value())
+        QVERIFY2(event.event != u"recovered", qPrintable(event.detail));
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.kit.runs.load(), 1);
+}
+
+// A runner late renewing (its heartbeats held up) may see another runner put its job back, then
+// claim it again itself. Its earlier attempt has lost the job: it is told to stop, and the new
+// attempt is the one the runner keeps (its heartbeats, its commands).
+void TestQueue::earlierAttemptStopsWhenItsJobIsTakenAgainHere()
+{
+    auto owned = std::make_unique<ManualClock>();
+    ManualClock &clock = *owned;
+    QueueConfig config;
+    config.workers = 2;
+    config.clock = owned.get();
+    config.leaseMs = 1000;
+    config.heartbeatMs = 3600000; // late: never on time
+    config.recoverEveryMs = 3600000;
+    auto &h = make(config);
+    h.clock = std::move(owned);
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    clock.advance(60000);
+    // Another runner on the same queue finds the lease expired and puts the job back.
+    QueueConfig other;
+    other.workers = 0;
+    other.clock = &clock;
+    other.recoverEveryMs = 20;
+    JobQueueImpl otherRunner(openSqlite(), h.registry, other);
+    QSignalSpy stopped(&otherRunner, &JobQueue::stopped);
+    otherRunner.start();
+    QTRY_COMPARE(h.kit.runs.load(), 2);
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    otherRunner.stop(StopMode::Release);
+    QTRY_COMPARE(stopped.size(), 1);
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.recorder->record(id).attempts, 2);
 }
 
 // One worker, a 200 ms lease, heartbeats the store holds while told to, and a manual clock (the

@@ -708,6 +708,9 @@ void Scheduler::tellFailed(const JobRecord &record)
 
 void Scheduler::recoverAbandoned()
 {
+    // This runner's own leases first. Its control thread late on a loaded machine would
+    // otherwise find its own running jobs expired and put them back while they still run here.
+    heartbeat();
     auto recovered = m_store->recoverAbandoned(now());
     if (!recovered) {
         reportStorageError(recovered.error());
@@ -1175,6 +1178,12 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                         job->setFileShelf(m_fileShelf.get());
                         job->setStore(m_store);
                         job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
+                        // An earlier attempt here that lost the job (put back meanwhile) writes
+                        // nothing more: the new one holds the lease.
+                        if (const auto earlier = m_running.value(record.id)) {
+                            earlier->loseLease();
+                            earlier->requestStop(JobControl::Interrupt);
+                        }
                         m_running.insert(record.id, job);
                         mine.push_back(std::move(job));
                     }
@@ -1281,8 +1290,11 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
     const QList<FinishResult> results = finishWithRetry(completions);
     {
         std::lock_guard lock(m_runningMutex);
-        for (const Finished &f : finished)
-            m_running.remove(f.job->id());
+        for (const Finished &f : finished) {
+            // Not a later attempt of the same job, claimed here after this one lost it.
+            if (m_running.value(f.job->id()) == f.job)
+                m_running.remove(f.job->id());
+        }
     }
     m_jobsEndedSinceIdle.store(true, std::memory_order_relaxed);
     finished.clear();
