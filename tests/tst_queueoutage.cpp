@@ -26,6 +26,9 @@ private Q_SLOTS:
     void runnerStopsWhenAskedWhileTheServerIsAway();
     void runnerThatGaveUpResultsDoesNotExitCleanly();
     void failingClaimsAreAProblemUntilTheyWork();
+
+private:
+    void stopServerThenRunner(Runner &runner, const QString &said);
 };
 
 // The server goes away mid-run (a clean restart, then a crash-like stop for a few seconds):
@@ -182,6 +185,19 @@ static bool waitForRunning(JobStore &store, qint64 count)
         [&] { return store.counts().ok() && store.counts()->running == count; }, 60000);
 }
 
+// Stops the server (as by a crash), then asks the runner to stop: it must exit 1 and say `said`.
+void TestQueueOutage::stopServerThenRunner(Runner &runner, const QString &said)
+{
+    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(runner.errors().contains(QStringLiteral("unreachable")), 25000);
+    runner.signal(SIGTERM);
+    // The bound only catches a runner that waits for the server.
+    const int exitCode = runner.wait(40000);
+    QVERIFY2(exitCode == 1,
+        qPrintable(QStringLiteral("exit %1: %2").arg(exitCode).arg(runner.errors())));
+    QVERIFY2(runner.errors().contains(said), qPrintable(runner.errors()));
+}
+
 // Asked to stop (SIGTERM) while the server is away, a runner cannot hand its jobs back: it leaves
 // after its grace period instead of hanging until the server returns, and the jobs it held run
 // again on the next runner.
@@ -199,16 +215,10 @@ void TestQueueOutage::runnerStopsWhenAskedWhileTheServerIsAway()
     Runner &runner = *runners.front();
     QVERIFY(waitForRunning(*store, kLong));
     store.reset();
-    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
-    QTRY_VERIFY_WITH_TIMEOUT(runner.errors().contains(QStringLiteral("unreachable")), 25000);
-    runner.signal(SIGTERM);
-    // 10 s of grace, before the interrupted jobs' results are given up (their 30 s lease); the
-    // bound only catches a runner that waits for the server.
-    const int exitCode = runner.wait(40000);
-    QVERIFY2(exitCode == 1,
-        qPrintable(QStringLiteral("exit %1: %2").arg(exitCode).arg(runner.errors())));
-    QVERIFY2(runner.errors().contains(QStringLiteral("stopped without handing back the running")),
-        qPrintable(runner.errors()));
+    // 10 s of grace, before the interrupted jobs' results are given up (their 30 s lease).
+    stopServerThenRunner(runner, QStringLiteral("stopped without handing back the running"));
+    if (QTest::currentTestFailed())
+        return;
 
     QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));
     auto next = startRunners(1, 2, 2000);
@@ -231,14 +241,9 @@ void TestQueueOutage::runnerThatGaveUpResultsDoesNotExitCleanly()
     Runner &runner = *runners.front();
     QVERIFY(waitForRunning(*store, kLong));
     store.reset();
-    QVERIFY2(m_pg->stop(QStringLiteral("immediate")), qPrintable(m_pg->error()));
-    QTRY_VERIFY_WITH_TIMEOUT(runner.errors().contains(QStringLiteral("unreachable")), 25000);
-    runner.signal(SIGTERM);
-    const int exitCode = runner.wait(40000);
-    QVERIFY2(exitCode == 1,
-        qPrintable(QStringLiteral("exit %1: %2").arg(exitCode).arg(runner.errors())));
-    QVERIFY2(runner.errors().contains(QStringLiteral("stopped without handing back")),
-        qPrintable(runner.errors()));
+    stopServerThenRunner(runner, QStringLiteral("stopped without handing back"));
+    if (QTest::currentTestFailed())
+        return;
 
     // Nothing lost: both jobs are still in the queue, to run again.
     QVERIFY2(m_pg->start(), qPrintable(m_pg->error()));

@@ -74,6 +74,7 @@ private:
     // loaded machine a process start can outlast the job being watched.
     qint64 firstJobProgress() const; // progress of the first job in FIFO order, 0 if none
     qint64 runningJobs() const;
+    QSqlDatabase queueConnection(const QString &name, int busyTimeoutMs) const;
     qint64 queryNumber(const QString &sql) const;
     bool canTakeWriteLock() const;
     bool freezeOutsideWrites(qint64 pid) const;
@@ -138,44 +139,33 @@ Output TestSpoolctl::runLeasedUntilEmpty(int workers, int timeoutMs) const
         timeoutMs);
 }
 
+// The test's own connection `name` to the queue (kept open between calls; closed in cleanup).
+QSqlDatabase TestSpoolctl::queueConnection(const QString &name, int busyTimeoutMs) const
+{
+    QSqlDatabase db = QSqlDatabase::contains(name)
+        ? QSqlDatabase::database(name)
+        : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(spool::datadir::databasePath(dataDir()));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
+    if (!db.isOpen())
+        db.open();
+    return db;
+}
+
 qint64 TestSpoolctl::queryNumber(const QString &sql) const
 {
-    const QString name = QStringLiteral("poll");
-    qint64 value = 0;
-    {
-        QSqlDatabase db = QSqlDatabase::contains(name)
-            ? QSqlDatabase::database(name)
-            : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(spool::datadir::databasePath(dataDir()));
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (db.isOpen() || db.open()) {
-            QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                value = q.value(0).toLongLong();
-        }
-    }
-    return value;
+    QSqlQuery q(queueConnection(QStringLiteral("poll"), 5000));
+    return q.exec(sql) && q.next() ? q.value(0).toLongLong() : 0;
 }
 
 // Whether another process holds the queue's write lock now (no waiting).
 bool TestSpoolctl::canTakeWriteLock() const
 {
-    const QString name = QStringLiteral("probe");
-    bool free = false;
-    {
-        QSqlDatabase db = QSqlDatabase::contains(name)
-            ? QSqlDatabase::database(name)
-            : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(spool::datadir::databasePath(dataDir()));
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
-        if (db.isOpen() || db.open()) {
-            QSqlQuery q(db);
-            free = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
-            if (free)
-                q.exec(QStringLiteral("ROLLBACK"));
-        }
-    }
-    return free;
+    QSqlQuery q(queueConnection(QStringLiteral("probe"), 0));
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return false;
+    q.exec(QStringLiteral("ROLLBACK"));
+    return true;
 }
 
 // SIGSTOP, at a moment the runner is outside a write transaction. Frozen inside one, it would

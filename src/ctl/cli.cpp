@@ -956,11 +956,12 @@ int Cli::runQueue(const QStringList &args)
     int terminations = 0;
     QTimer leaveTimer;
     leaveTimer.setSingleShot(true);
+    const auto sayLeftBehind = [&](const QString &jobs) {
+        m_err << kProgram << ": stopped without handing back " << jobs
+              << "; they go back to the queue when their leases expire" << Qt::endl;
+    };
     const auto leaveNow = [&] {
-        m_err << kProgram
-              << ": stopped without handing back the running jobs; they go back to the queue "
-                 "when their leases expire"
-              << Qt::endl;
+        sayLeftBehind(QStringLiteral("the running jobs"));
         m_out.flush();
         std::_Exit(ExitFailure); // the workers may be blocked on the store: no orderly teardown
     };
@@ -1017,9 +1018,8 @@ int Cli::runQueue(const QStringList &args)
     if (jobsLeftBehind > 0) {
         // The queue stopped, but the results of some jobs could not be written (the server went
         // away while they ran): not a clean stop, though nothing is lost.
-        m_err << kProgram << ": stopped without handing back " << jobsLeftBehind
-              << (jobsLeftBehind == 1 ? " job" : " jobs")
-              << "; they go back to the queue when their leases expire" << Qt::endl;
+        sayLeftBehind(QString::number(jobsLeftBehind)
+            + (jobsLeftBehind == 1 ? QStringLiteral(" job") : QStringLiteral(" jobs")));
         return ExitFailure;
     }
     return ExitOk;
