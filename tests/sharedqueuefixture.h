@@ -78,7 +78,7 @@ public:
     {
         if (!isRunning())
             return;
-        signal(SIGCONT);
+        // SIGKILL ends a frozen process too; thawed first, it could finish what it was doing.
         m_process->kill();
         m_process->waitForFinished();
     }

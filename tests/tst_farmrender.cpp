@@ -259,8 +259,12 @@ JobRecord TestFarmRender::killRunnerMidPart(
         for (const JobRecord &job :
             store.query(JobQuery { parts, { JobState::Running } }).value()) {
             const QString host = job.leaseOwner.section(QLatin1Char('|'), 0, 0);
+            // Mid-render, well before the part's samples are kept or merged: a runner killed
+            // while it moves the picture into place is another test's matter.
+            if (job.progress.done == 0 || job.progress.done * 2 > job.progress.total)
+                continue;
             for (auto it = runners.begin(); it != runners.end(); ++it) {
-                if ((*it)->host() != host || job.progress.done == 0)
+                if ((*it)->host() != host)
                     continue;
                 (*it)->signal(SIGSTOP);
                 // A finish it sent before it froze may still be on its way to the server (in a
