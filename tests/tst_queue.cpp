@@ -221,6 +221,10 @@ private Q_SLOTS:
 private:
     void storeRows();
     Harness &make(QueueConfig config = {});
+    // A runner whose heartbeats never come on time (a late control thread), with one "gate"
+    // job running and the manual clock moved past its 1 s lease; the job's id (null if it never
+    // started).
+    QUuid startLateRunner(int workers, qint64 recoverEveryMs);
     Harness &makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> store,
         std::function<JobResult(JobContext &, LateHeartbeatStore &)> body);
     std::shared_ptr<SqliteJobStore> openSqlite();
@@ -816,26 +820,35 @@ void TestQueue::leaseVerdictIsAwaited()
     QVERIFY(!unheard.holdsLease()); // lost stays lost, whatever the deadline
 }
 
+QUuid TestQueue::startLateRunner(int workers, qint64 recoverEveryMs)
+{
+    auto clock = std::make_unique<ManualClock>();
+    QueueConfig config;
+    config.workers = workers;
+    config.clock = clock.get();
+    config.leaseMs = 1000;
+    config.heartbeatMs = 3600000; // late: never on time
+    config.recoverEveryMs = recoverEveryMs;
+    auto &h = make(config);
+    h.clock = std::move(clock);
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    if (!QTest::qWaitFor([&] { return h.kit.running(QStringLiteral("gate")) == 1; }, 5000))
+        return {};
+    h.clock->advance(60000);
+    return id;
+}
+
 // A runner whose control thread was late (a loaded machine) finds its own running job past its
 // lease when it next looks for abandoned jobs. It renews its own leases first: putting the job
 // back would run it twice here, and the second attempt's heartbeats were lost when the first
 // ended. The heartbeat timer never fires here; the manual clock jumps past the lease.
 void TestQueue::lateRunnerKeepsItsOwnJobs()
 {
-    auto owned = std::make_unique<ManualClock>();
-    ManualClock &clock = *owned;
-    QueueConfig config;
-    config.workers = 1;
-    config.clock = owned.get();
-    config.leaseMs = 1000;
-    config.heartbeatMs = 3600000;
-    config.recoverEveryMs = 20;
-    auto &h = make(config);
-    h.clock = std::move(owned);
-    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
-    h.queue->start();
-    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
-    clock.advance(60000);
+    const QUuid id = startLateRunner(1, 20);
+    QVERIFY(!id.isNull());
+    Harness &h = *m_h;
+    ManualClock &clock = *h.clock;
     // The next look renews the lease (fixed) or puts the job back (the bug): either ends the wait.
     const auto stored = [&] { return h.store->query(JobQuery { { id }, {} })->value(0); };
     QTRY_VERIFY(stored().state != JobState::Running || stored().leaseExpiresAtMs > clock.nowMs());
@@ -853,24 +866,13 @@ void TestQueue::lateRunnerKeepsItsOwnJobs()
 // attempt is the one the runner keeps (its heartbeats, its commands).
 void TestQueue::earlierAttemptStopsWhenItsJobIsTakenAgainHere()
 {
-    auto owned = std::make_unique<ManualClock>();
-    ManualClock &clock = *owned;
-    QueueConfig config;
-    config.workers = 2;
-    config.clock = owned.get();
-    config.leaseMs = 1000;
-    config.heartbeatMs = 3600000; // late: never on time
-    config.recoverEveryMs = 3600000;
-    auto &h = make(config);
-    h.clock = std::move(owned);
-    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
-    h.queue->start();
-    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
-    clock.advance(60000);
+    const QUuid id = startLateRunner(2, 3600000);
+    QVERIFY(!id.isNull());
+    Harness &h = *m_h;
     // Another runner on the same queue finds the lease expired and puts the job back.
     QueueConfig other;
     other.workers = 0;
-    other.clock = &clock;
+    other.clock = h.clock.get();
     other.recoverEveryMs = 20;
     JobQueueImpl otherRunner(openSqlite(), h.registry, other);
     QSignalSpy stopped(&otherRunner, &JobQueue::stopped);

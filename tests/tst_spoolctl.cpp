@@ -142,14 +142,12 @@ Output TestSpoolctl::runLeasedUntilEmpty(int workers, int timeoutMs) const
 // The test's own connection `name` to the queue (kept open between calls; closed in cleanup).
 QSqlDatabase TestSpoolctl::queueConnection(const QString &name, int busyTimeoutMs) const
 {
-    QSqlDatabase db = QSqlDatabase::contains(name)
-        ? QSqlDatabase::database(name)
-        : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(spool::datadir::databasePath(dataDir()));
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
-    if (!db.isOpen())
-        db.open();
-    return db;
+    if (!QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(spool::datadir::databasePath(dataDir()));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
+    }
+    return QSqlDatabase::database(name); // opened on first use
 }
 
 qint64 TestSpoolctl::queryNumber(const QString &sql) const
