@@ -207,6 +207,7 @@ private Q_SLOTS:
     void lateRunnerKeepsItsOwnJobs_data() { storeRows(); }
     void lateRunnerKeepsItsOwnJobs();
     void earlierAttemptStopsWhenItsJobIsTakenAgainHere();
+    void leaseVerdictStaysWithTheAttemptItWasFor();
     void jobThatDoubtedItsLeaseRunsAgain();
     void failureAfterADoubtKeepsItsReason();
     void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
@@ -884,6 +885,69 @@ void TestQueue::earlierAttemptStopsWhenItsJobIsTakenAgainHere()
     h.kit.openGate();
     QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
     QCOMPARE(h.recorder->record(id).attempts, 2);
+}
+
+// A heartbeat held up in the store while the job is put back and claimed here again: its verdict
+// on the earlier attempt (no longer held) must not stop the new one, which holds its own lease.
+// The heartbeat holds the queue's thread, so the claim comes from a worker that finished a job:
+// a "latch" job, queued after the gate job, that the test lets end.
+void TestQueue::leaseVerdictStaysWithTheAttemptItWasFor()
+{
+    auto store = std::make_shared<LateHeartbeatStore>();
+    auto clock = std::make_unique<ManualClock>();
+    QueueConfig config;
+    config.workers = 2;
+    config.batchJobs = 1;
+    config.clock = clock.get();
+    config.leaseMs = 1000;
+    config.heartbeatMs = 20;
+    config.recoverEveryMs = 3600000;
+    auto &h = make(config);
+    h.queue.reset();
+    h.recorder.reset();
+    h.clock = std::move(clock);
+    h.store = store;
+    auto latchOpen = std::make_shared<std::atomic<bool>>(false);
+    JobKind latch;
+    latch.name = QStringLiteral("latch");
+    latch.create = [latchOpen]() -> std::unique_ptr<Job> {
+        struct Latch final : Job
+        {
+            std::shared_ptr<std::atomic<bool>> open;
+            JobResult run(JobContext &c) override
+            {
+                while (!open->load())
+                    if (!c.sleepFor(5))
+                        return JobResult::stopped();
+                return JobResult::success();
+            }
+        };
+        auto job = std::make_unique<Latch>();
+        job->open = latchOpen;
+        return job;
+    };
+    QVERIFY(h.registry->add(std::move(latch)).ok());
+    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
+    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    const QUuid latched = enqueue(QStringLiteral("latch"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    QTRY_COMPARE(h.recorder->state(latched), JobState::Running);
+    store->stall(); // a heartbeat for both first attempts waits in the store
+    h.clock->advance(60000);
+    QCOMPARE(store->recoverAbandoned(h.clock->nowMs())->size(), 2); // as another runner would
+    latchOpen->store(true); // its worker claims the gate job (first in line) again
+    QTRY_COMPARE(h.kit.runs.load(), 2);
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1); // the first attempt stopped
+    store->resume();
+    // A heartbeat after the held one has ended (they take turns): its verdicts are applied.
+    h.clock->advance(1);
+    const auto stored = [&] { return h.store->query(JobQuery { { id }, {} })->value(0); };
+    QTRY_COMPARE(stored().leaseExpiresAtMs, h.clock->nowMs() + 1000);
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.kit.runs.load(), 2); // the second attempt was not stopped and run a third time
 }
 
 // One worker, a 200 ms lease, heartbeats the store holds while told to, and a manual clock (the

@@ -590,8 +590,14 @@ void Scheduler::heartbeat()
         return;
     }
     noteStorageWorks(StorageAccess::Write);
+    // Each verdict is for the attempt it was asked for: a later attempt of the same job, claimed
+    // here meanwhile, holds a lease of its own.
+    QHash<QUuid, std::shared_ptr<RunningJob>> asked;
+    asked.reserve(jobs.size());
+    for (const auto &job : jobs)
+        asked.insert(job->id(), job);
     for (const LeaseStatus &status : std::as_const(statuses.value())) {
-        auto job = runningJob(status.id);
+        const auto job = asked.value(status.id);
         if (!job)
             continue;
         if (!status.held) {
