@@ -221,7 +221,10 @@ private Q_SLOTS:
 
 private:
     void storeRows();
-    Harness &make(QueueConfig config = {});
+    // A queue on `store` (or the data row's store), with `clock` (then the config's) kept by
+    // the harness.
+    Harness &make(QueueConfig config = {}, std::shared_ptr<JobStore> store = nullptr,
+        std::unique_ptr<ManualClock> clock = nullptr);
     // A runner whose heartbeats never come on time (a late control thread), with one "gate"
     // job running and the manual clock moved past its 1 s lease; the job's id (null if it never
     // started).
@@ -271,14 +274,19 @@ std::shared_ptr<SqliteJobStore> TestQueue::openSqlite()
     return std::shared_ptr<SqliteJobStore>(std::move(store.value()));
 }
 
-Harness &TestQueue::make(QueueConfig config)
+Harness &TestQueue::make(
+    QueueConfig config, std::shared_ptr<JobStore> store, std::unique_ptr<ManualClock> clock)
 {
     m_h = std::make_unique<Harness>();
-    const QString storeType =
-        QTest::currentDataTag() && QLatin1String(QTest::currentDataTag()) == QLatin1String("memory")
-        ? QStringLiteral("memory")
-        : QStringLiteral("sqlite");
-    if (storeType == QLatin1String("memory"))
+    if (clock) {
+        config.clock = clock.get();
+        m_h->clock = std::move(clock);
+    }
+    const bool memory = QTest::currentDataTag()
+        && QLatin1String(QTest::currentDataTag()) == QLatin1String("memory");
+    if (store)
+        m_h->store = std::move(store);
+    else if (memory)
         m_h->store = std::make_shared<MemoryJobStore>();
     else
         m_h->store = openSqlite();
@@ -823,15 +831,12 @@ void TestQueue::leaseVerdictIsAwaited()
 
 QUuid TestQueue::startLateRunner(int workers, qint64 recoverEveryMs)
 {
-    auto clock = std::make_unique<ManualClock>();
     QueueConfig config;
     config.workers = workers;
-    config.clock = clock.get();
     config.leaseMs = 1000;
     config.heartbeatMs = 3600000; // late: never on time
     config.recoverEveryMs = recoverEveryMs;
-    auto &h = make(config);
-    h.clock = std::move(clock);
+    auto &h = make(config, nullptr, std::make_unique<ManualClock>());
     const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
     h.queue->start();
     if (!QTest::qWaitFor([&] { return h.kit.running(QStringLiteral("gate")) == 1; }, 5000))
@@ -894,19 +899,13 @@ void TestQueue::earlierAttemptStopsWhenItsJobIsTakenAgainHere()
 void TestQueue::leaseVerdictStaysWithTheAttemptItWasFor()
 {
     auto store = std::make_shared<LateHeartbeatStore>();
-    auto clock = std::make_unique<ManualClock>();
     QueueConfig config;
     config.workers = 2;
     config.batchJobs = 1;
-    config.clock = clock.get();
     config.leaseMs = 1000;
     config.heartbeatMs = 20;
     config.recoverEveryMs = 3600000;
-    auto &h = make(config);
-    h.queue.reset();
-    h.recorder.reset();
-    h.clock = std::move(clock);
-    h.store = store;
+    auto &h = make(config, store, std::make_unique<ManualClock>());
     auto latchOpen = std::make_shared<std::atomic<bool>>(false);
     JobKind latch;
     latch.name = QStringLiteral("latch");
@@ -927,8 +926,6 @@ void TestQueue::leaseVerdictStaysWithTheAttemptItWasFor()
         return job;
     };
     QVERIFY(h.registry->add(std::move(latch)).ok());
-    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
-    h.recorder = std::make_unique<Recorder>(h.queue.get());
     const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
     const QUuid latched = enqueue(QStringLiteral("latch"), 1).first();
     h.queue->start();
@@ -955,17 +952,11 @@ void TestQueue::leaseVerdictStaysWithTheAttemptItWasFor()
 Harness &TestQueue::makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> store,
     std::function<JobResult(JobContext &, LateHeartbeatStore &)> body)
 {
-    auto clock = std::make_unique<ManualClock>();
     QueueConfig config;
     config.workers = 1;
-    config.clock = clock.get();
     config.leaseMs = 200;
     config.heartbeatMs = 20;
-    auto &h = make(config);
-    h.queue.reset();
-    h.recorder.reset();
-    h.clock = std::move(clock);
-    h.store = store;
+    auto &h = make(config, store, std::make_unique<ManualClock>());
     JobKind kind;
     kind.name = QStringLiteral("doubter");
     kind.create = [store, body]() -> std::unique_ptr<Job> {
@@ -980,8 +971,6 @@ Harness &TestQueue::makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> s
     };
     if (!h.registry->add(std::move(kind)).ok())
         qFatal("doubter registered twice");
-    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
-    h.recorder = std::make_unique<Recorder>(h.queue.get());
     return h;
 }
 
