@@ -137,6 +137,38 @@ private:
     CallGate m_gate;
 };
 
+// Moves the clock on 5 s in each claim or each heartbeat, as a wait for the store's connection or
+// lock would; counts the heartbeats.
+class StallingStore final : public MemoryJobStore
+{
+public:
+    enum class Stall { Claims, Heartbeats };
+    StallingStore(ManualClock &clock, Stall stall)
+        : m_clock(clock)
+        , m_stall(stall)
+    { }
+    std::atomic<int> heartbeats { 0 };
+    Result<ClaimResult> claim(const ClaimRequest &request) override
+    {
+        if (m_stall == Stall::Claims)
+            m_clock.advance(5000);
+        return MemoryJobStore::claim(request);
+    }
+    Result<QList<LeaseStatus>> heartbeat(
+        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override
+    {
+        if (m_stall == Stall::Heartbeats)
+            m_clock.advance(5000);
+        auto statuses = MemoryJobStore::heartbeat(beats, nowMs, leaseMs);
+        ++heartbeats;
+        return statuses;
+    }
+
+private:
+    ManualClock &m_clock;
+    const Stall m_stall;
+};
+
 // Counts how often the queue reads its counts.
 class CountingStore final : public MemoryJobStore
 {
@@ -208,6 +240,7 @@ private Q_SLOTS:
     void lateRunnerKeepsItsOwnJobs();
     void earlierAttemptStopsWhenItsJobIsTakenAgainHere();
     void leaseVerdictStaysWithTheAttemptItWasFor();
+    void leaseCountsFromTheClaimNotFromItsRequest();
     void jobThatDoubtedItsLeaseRunsAgain();
     void failureAfterADoubtKeepsItsReason();
     void idleWorkersAreLentAndTakenBack_data() { storeRows(); }
@@ -945,6 +978,29 @@ void TestQueue::leaseVerdictStaysWithTheAttemptItWasFor()
     h.kit.openGate();
     QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
     QCOMPARE(h.kit.runs.load(), 2); // the second attempt was not stopped and run a third time
+}
+
+// A claim that waited longer than the lease (for its connection, or behind other runners'
+// claims) holds a lease counted from when it was made: one already over would let another
+// runner take the job back at once.
+void TestQueue::leaseCountsFromTheClaimNotFromItsRequest()
+{
+    auto clock = std::make_unique<ManualClock>();
+    auto store = std::make_shared<StallingStore>(*clock, StallingStore::Stall::Claims);
+    QueueConfig config;
+    config.workers = 1;
+    config.leaseMs = 1000;
+    config.heartbeatMs = 3600000; // no renewal
+    config.recoverEveryMs = 3600000;
+    auto &h = make(config, store, std::move(clock));
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    const JobRecord claimed = h.store->query(JobQuery { { id }, {} })->value(0);
+    QVERIFY2(claimed.leaseExpiresAtMs > h.clock->nowMs(),
+        qPrintable(QStringLiteral("the lease ended at %1, the claim was made at %2")
+                       .arg(claimed.leaseExpiresAtMs)
+                       .arg(claimed.startedAtMs)));
 }
 
 // One worker, a 200 ms lease, heartbeats the store holds while told to, and a manual clock (the

@@ -1129,6 +1129,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             ClaimRequest request;
             request.owner = m_owner;
             request.nowMs = now();
+            request.now = [this] { return now(); };
             request.leaseMs = m_config.leaseMs;
             // No more than the runner may still hold (the worker limit below): the shared
             // queue locks each row a claim reads, and a claim for 128 with room for 3 locked 64.

@@ -133,6 +133,7 @@ Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint
 Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
 {
     std::lock_guard lock(m_mutex);
+    const qint64 nowMs = request.timeOfClaim();
     ClaimResult result;
     if (request.seeRunning && !(request.runningKinds && request.runningKinds->isEmpty())) {
         for (qint64 seq : m_runningSeqs) {
@@ -146,7 +147,7 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
          it != m_queuedSeqs.end() && result.claimed.size() < request.maxJobs;) {
         Entry &entry = m_jobsBySeq.at(*it);
         JobRecord &record = entry.record;
-        if (record.notBeforeMs > request.nowMs) {
+        if (record.notBeforeMs > nowMs) {
             if (result.nextWakeMs == 0 || record.notBeforeMs < result.nextWakeMs)
                 result.nextWakeMs = record.notBeforeMs;
             ++it;
@@ -165,8 +166,7 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
             ++it;
             continue;
         }
-        const auto outcome =
-            transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
+        const auto outcome = transitions::claim(record, request.owner, nowMs, request.leaseMs);
         record.rev = ++m_rev;
         --m_counts.queued;
         ++m_counts.running;

@@ -79,7 +79,7 @@ Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRe
 namespace {
 
 // Takes the admitted jobs of one page; sets `stop` when the policies say nothing more may start.
-Error claimFromPage(RowStore &db, const ClaimRequest &request, QList<StoredRow> &page,
+Error claimFromPage(RowStore &db, const ClaimRequest &request, qint64 nowMs, QList<StoredRow> &page,
     QStringList &skippedKinds, ClaimResult *result, bool *stop)
 {
     QList<RowChange> changes; // written together: one statement for the page's claims
@@ -98,8 +98,7 @@ Error claimFromPage(RowStore &db, const ClaimRequest &request, QList<StoredRow> 
         if (verdict != Admission::Admit)
             continue;
         const JobRecord before = record;
-        const auto outcome =
-            transitions::claim(record, request.owner, request.nowMs, request.leaseMs);
+        const auto outcome = transitions::claim(record, request.owner, nowMs, request.leaseMs);
         changes.append(RowChange { &record, outcome, key, before });
     }
     if (Error err = db.applyMany(changes); err.isError())
@@ -116,6 +115,7 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
     *result = ClaimResult {};
     if (Error err = db.lockForClaim(); err.isError())
         return err;
+    const qint64 nowMs = request.timeOfClaim();
     if (request.seeRunning) {
         QList<StoredRow> running;
         const QStringList *kinds = request.runningKinds ? &*request.runningKinds : nullptr;
@@ -135,12 +135,11 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
         int(qMin<quint32>(kClaimPageSize, qNextPowerOfTwo(quint32(qMax(1, request.maxJobs) - 1))));
     while (!stop && result->claimed.size() < request.maxJobs) {
         QList<StoredRow> page;
-        if (Error err = db.claimable(request.nowMs, afterSeq, skippedKinds, pageSize, &page);
-            err.isError())
+        if (Error err = db.claimable(nowMs, afterSeq, skippedKinds, pageSize, &page); err.isError())
             return err;
         if (!page.isEmpty())
             afterSeq = page.last().first.seq;
-        if (Error err = claimFromPage(db, request, page, skippedKinds, result, &stop);
+        if (Error err = claimFromPage(db, request, nowMs, page, skippedKinds, result, &stop);
             err.isError())
             return err;
         if (page.size() < pageSize)
@@ -148,7 +147,7 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
         pageSize = kClaimPageSize;
     }
     if (result->claimed.size() < request.maxJobs)
-        return db.nextWake(request.nowMs, &result->nextWakeMs);
+        return db.nextWake(nowMs, &result->nextWakeMs);
     return {};
 }
 
