@@ -238,6 +238,7 @@ private Q_SLOTS:
     void leaseVerdictIsAwaited();
     void lateRunnerKeepsItsOwnJobs_data() { storeRows(); }
     void lateRunnerKeepsItsOwnJobs();
+    void slowRenewalDoesNotExpireTheLeasesItRenewed();
     void earlierAttemptStopsWhenItsJobIsTakenAgainHere();
     void leaseVerdictStaysWithTheAttemptItWasFor();
     void leaseCountsFromTheClaimNotFromItsRequest();
@@ -895,6 +896,32 @@ void TestQueue::lateRunnerKeepsItsOwnJobs()
     QCOMPARE(stored().attempts, 1);
     for (const JobEvent &event : h.store->events(id).value())
         QVERIFY2(event.event != u"recovered", qPrintable(event.detail));
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.kit.runs.load(), 1);
+}
+
+// The renewal before a look for abandoned jobs may itself be slow (a wait for the store). The
+// look counts from the same moment as the renewal: a later reading of the clock could find the
+// leases just renewed already over, and put this runner's own running job back.
+void TestQueue::slowRenewalDoesNotExpireTheLeasesItRenewed()
+{
+    auto clock = std::make_unique<ManualClock>();
+    auto store = std::make_shared<StallingStore>(*clock, StallingStore::Stall::Heartbeats);
+    QueueConfig config;
+    config.workers = 1;
+    config.leaseMs = 1000;
+    config.heartbeatMs = 3600000; // renewed only before each look
+    config.recoverEveryMs = 20;
+    auto &h = make(config, store, std::move(clock));
+    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    const int seen = store->heartbeats.load();
+    QTRY_VERIFY(store->heartbeats.load() >= seen + 3);
+    const JobRecord record = h.store->query(JobQuery { { id }, {} })->value(0);
+    QCOMPARE(jobStateName(record.state), jobStateName(JobState::Running));
+    QCOMPARE(record.attempts, 1);
     h.kit.openGate();
     QTRY_COMPARE(h.recorder->state(id), JobState::Succeeded);
     QCOMPARE(h.kit.runs.load(), 1);

@@ -565,6 +565,11 @@ void Scheduler::updateProgressTimer()
 
 void Scheduler::heartbeat()
 {
+    renewLeases(now());
+}
+
+void Scheduler::renewLeases(qint64 nowMs)
+{
     const auto jobs = runningJobs();
     if (jobs.isEmpty())
         return;
@@ -584,7 +589,7 @@ void Scheduler::heartbeat()
         beats.append(beat);
     }
     const qint64 sentAt = RunningJob::steadyMs();
-    auto statuses = m_store->heartbeat(beats, now(), m_config.leaseMs);
+    auto statuses = m_store->heartbeat(beats, nowMs, m_config.leaseMs);
     if (!statuses) {
         reportStorageError(statuses.error(), StorageAccess::Write);
         return;
@@ -716,8 +721,10 @@ void Scheduler::recoverAbandoned()
 {
     // This runner's own leases first. Its control thread late on a loaded machine would
     // otherwise find its own running jobs expired and put them back while they still run here.
-    heartbeat();
-    auto recovered = m_store->recoverAbandoned(now());
+    // One reading of the clock for both: a later one could pass the leases just renewed.
+    const qint64 nowMs = now();
+    renewLeases(nowMs);
+    auto recovered = m_store->recoverAbandoned(nowMs);
     if (!recovered) {
         reportStorageError(recovered.error());
         return;

@@ -81,6 +81,8 @@ private:
     void wakeAt(qint64 atMs);
     void updateProgressTimer();
     void heartbeat();
+    // Renews this runner's leases as of `nowMs`.
+    void renewLeases(qint64 nowMs);
     void sampleProgress();
     void recoverAbandoned();
     void reportSelf();
