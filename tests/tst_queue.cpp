@@ -364,12 +364,7 @@ void TestQueue::messagesBehindTheStopStartNoTimer()
     auto store = std::make_shared<EventsWaitStore>();
     QueueConfig config;
     config.workers = 1;
-    auto &h = make(config);
-    h.queue.reset();
-    h.recorder.reset();
-    h.store = store;
-    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
-    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    auto &h = make(config, store);
     const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
     h.queue->start();
     QTRY_COMPARE(h.recorder->state(id), JobState::Running);
@@ -416,12 +411,7 @@ void TestQueue::failedReadsAreAskedAgain()
     auto store = std::make_shared<ReadsFailingStore>();
     QueueConfig config;
     config.workers = 2;
-    auto &h = make(config);
-    h.queue.reset();
-    h.recorder.reset();
-    h.store = store;
-    h.queue = std::make_unique<JobQueueImpl>(h.store, h.registry, config);
-    h.recorder = std::make_unique<Recorder>(h.queue.get());
+    auto &h = make(config, store);
     QSignalSpy snapshots(h.queue.get(), &JobQueue::snapshotReady);
 
     store->countsFail = true;
