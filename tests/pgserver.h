@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
@@ -168,9 +169,24 @@ private:
         return !m_asUser || ::chown(QFile::encodeName(path).constData(), m_uid, m_gid) == 0;
     }
 
+    // Below the ephemeral range: the server keeps its port across restarts, and while it is
+    // stopped an outgoing connection (its source port) or another listen(0) could take one from
+    // that range.
     static int freePort()
     {
-        QTcpServer probe;
+        int ephemeralLow = 32768;
+        QFile range(QStringLiteral("/proc/sys/net/ipv4/ip_local_port_range"));
+        if (range.open(QIODevice::ReadOnly))
+            ephemeralLow =
+                qBound(2048, range.readAll().simplified().split(' ').value(0).toInt(), 65535);
+        const int low = qMax(1024, ephemeralLow - 16384);
+        for (int tries = 0; tries < 200; ++tries) {
+            const auto port = quint16(QRandomGenerator::global()->bounded(low, ephemeralLow));
+            QTcpServer probe;
+            if (probe.listen(QHostAddress::LocalHost, port))
+                return port;
+        }
+        QTcpServer probe; // a crowded machine: any free port
         probe.listen(QHostAddress::LocalHost, 0);
         return probe.serverPort();
     }
