@@ -137,6 +137,35 @@ private:
     CallGate m_gate;
 };
 
+// Finishes whose answers wait at a gate once written (a reply on its way while the server goes
+// away), and other writes of the runner (its heartbeats and reports) that fail while told to.
+class LateFinishStore final : public MemoryJobStore
+{
+public:
+    CallGate finishAnswers;
+    std::atomic<bool> writesFail { false };
+
+    Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override
+    {
+        auto finished = MemoryJobStore::finish(completions, nowMs);
+        finishAnswers.pass();
+        return finished;
+    }
+    Result<QList<LeaseStatus>> heartbeat(
+        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override
+    {
+        if (writesFail.load())
+            return makeError(ErrorCode::Storage, QStringLiteral("heartbeat: the server went away"));
+        return MemoryJobStore::heartbeat(beats, nowMs, leaseMs);
+    }
+    Result<void> reportRunner(const RunnerInfo &runner) override
+    {
+        if (writesFail.load())
+            return makeError(ErrorCode::Storage, QStringLiteral("report: the server went away"));
+        return MemoryJobStore::reportRunner(runner);
+    }
+};
+
 // Moves the clock on 5 s in each claim or each heartbeat, as a wait for the store's connection or
 // lock would; counts the heartbeats.
 class StallingStore final : public MemoryJobStore
@@ -209,6 +238,7 @@ private Q_SLOTS:
     void fifoWithManyWorkers();
     void eventsKeepComingWhileTheClockRuns();
     void failedReadsAreAskedAgain();
+    void answerFromBeforeAFailureDoesNotEndIt();
     void perKindCap_data() { storeRows(); }
     void perKindCap();
     void cancelQueuedAndRunning_data() { storeRows(); }
@@ -430,6 +460,36 @@ void TestQueue::failedReadsAreAskedAgain()
     QTRY_COMPARE(h.recorder->counts.succeeded, 3);
     QTRY_COMPARE(snapshots.size(), 1);
     QCOMPARE(snapshots.first().first().value<QList<JobRecord>>().size(), 3);
+}
+
+// A request made before the store failed may still end well: its answer was on its way when the
+// server went away. The queue does not say it works again for that (a runner would print
+// "works again", then the next failure, mid-outage); it does once a request made since works.
+void TestQueue::answerFromBeforeAFailureDoesNotEndIt()
+{
+    auto store = std::make_shared<LateFinishStore>();
+    QueueConfig config;
+    config.workers = 2;
+    config.heartbeatMs = 20;
+    auto &h = make(config, store);
+    QSignalSpy failed(h.queue.get(), &JobQueue::storageError);
+    QSignalSpy recovered(h.queue.get(), &JobQueue::storageRecovered);
+    const QUuid gate = enqueue(QStringLiteral("gate"), 1).first(); // keeps heartbeats going
+    store->finishAnswers.hold();
+    h.queue->start();
+    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    const QUuid quick = enqueue(QStringLiteral("quick"), 1).first();
+    QVERIFY(store->finishAnswers.waitUntilHeld(std::chrono::seconds(30)));
+    store->writesFail = true;
+    QTRY_VERIFY(failed.size() > 0);
+    store->finishAnswers.release();
+    // The state is told after the store's answer is heard: by then a wrong "works again" is too.
+    QTRY_COMPARE(h.recorder->state(quick), JobState::Succeeded);
+    QCOMPARE(recovered.size(), 0);
+    store->writesFail = false;
+    QTRY_COMPARE(recovered.size(), 1);
+    h.kit.openGate();
+    QTRY_COMPARE(h.recorder->state(gate), JobState::Succeeded);
 }
 
 void TestQueue::fifoWithManyWorkers()

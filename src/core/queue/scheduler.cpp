@@ -326,13 +326,14 @@ void Scheduler::finishStopIfIdle()
             timer->stop();
     }
     if (m_config.workers > 0 && m_startedAtMs > 0) {
+        const quint64 failures = storageFailures();
         if (auto forgotten = m_store->forgetRunner(m_owner); !forgotten) {
             reportStorageError(forgotten.error(), StorageAccess::Write);
         } else {
             // The store is there: results given up earlier belong to expired leases, which any
             // runner puts back. This one leaves nothing behind.
             m_jobsLeftBehind.store(0);
-            noteStorageWorks(StorageAccess::Write);
+            noteStorageWorks(StorageAccess::Write, failures);
         }
     }
     m_stopped = true;
@@ -589,12 +590,13 @@ void Scheduler::renewLeases(qint64 nowMs)
         beats.append(beat);
     }
     const qint64 sentAt = RunningJob::steadyMs();
+    const quint64 failures = storageFailures();
     auto statuses = m_store->heartbeat(beats, nowMs, m_config.leaseMs);
     if (!statuses) {
         reportStorageError(statuses.error(), StorageAccess::Write);
         return;
     }
-    noteStorageWorks(StorageAccess::Write);
+    noteStorageWorks(StorageAccess::Write, failures);
     // Each verdict is for the attempt it was asked for: a later attempt of the same job, claimed
     // here meanwhile, holds a lease of its own.
     QHash<QUuid, std::shared_ptr<RunningJob>> asked;
@@ -672,10 +674,11 @@ void Scheduler::reportSelf()
     self.workers = m_config.workers;
     self.startedAtMs = m_startedAtMs;
     self.lastSeenAtMs = now();
+    const quint64 failures = storageFailures();
     if (auto reported = m_store->reportRunner(self); !reported)
         reportStorageError(reported.error(), StorageAccess::Write);
     else
-        noteStorageWorks(StorageAccess::Write);
+        noteStorageWorks(StorageAccess::Write, failures);
 }
 
 void Scheduler::lookAtOtherHosts()
@@ -724,13 +727,14 @@ void Scheduler::recoverAbandoned()
     // One reading of the clock for both: a later one could pass the leases just renewed.
     const qint64 nowMs = now();
     renewLeases(nowMs);
+    const quint64 failures = storageFailures();
     auto recovered = m_store->recoverAbandoned(nowMs);
     if (!recovered) {
         reportStorageError(recovered.error());
         return;
     }
     // Every recoverEveryMs, whatever else happens: the probe that ends a failure of reads.
-    noteStorageWorks(StorageAccess::Read);
+    noteStorageWorks(StorageAccess::Read, failures);
     if (recovered->isEmpty())
         return;
     for (const JobRecord &record : std::as_const(recovered.value())) {
@@ -854,6 +858,7 @@ void Scheduler::retryFailedReads()
 void Scheduler::reportStorageError(const Error &error, StorageAccess access)
 {
     std::lock_guard lock(m_storageHealthMutex);
+    ++m_storageFailures;
     failingFlag(access) = true;
     publish(outbox::StorageError { error.message });
 }
@@ -861,12 +866,14 @@ void Scheduler::reportStorageError(const Error &error, StorageAccess access)
 // Reads working say nothing of writes (a full disk, a read-only server), nor writes of claims:
 // each kind of failure ends only when that kind of request works again, and the queue works
 // when all have.
-void Scheduler::noteStorageWorks(StorageAccess access)
+void Scheduler::noteStorageWorks(StorageAccess access, quint64 failuresBefore)
 {
     std::atomic<bool> &failing = failingFlag(access);
     if (!failing.load())
         return;
     std::lock_guard lock(m_storageHealthMutex);
+    if (m_storageFailures.load() != failuresBefore)
+        return;
     if (failing.exchange(false) && !m_readsFailing.load() && !m_writesFailing.load()
         && !m_claimsFailing.load()) {
         // Jobs whose results were not written are another runner's now (their leases expired).
@@ -1165,6 +1172,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     running.add(candidate);
                 return verdict;
             };
+            const quint64 failures = storageFailures();
             auto result = m_store->claim(request);
             if (!result) {
                 reportStorageError(result.error(), StorageAccess::Claim);
@@ -1173,7 +1181,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                 releaseSlot();
                 return false;
             }
-            noteStorageWorks(StorageAccess::Claim);
+            noteStorageWorks(StorageAccess::Claim, failures);
             if (result->nextWakeMs > 0)
                 post(inbox::WakeAt { result->nextWakeMs });
             if (wakeForSkipped > 0) // this machine takes it if no other has by then
@@ -1353,9 +1361,10 @@ QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completi
         + std::chrono::milliseconds(qMax<qint64>(m_config.leaseMs, kFinishTries * 250));
     Error last;
     for (;;) {
+        const quint64 failures = storageFailures();
         auto result = m_store->finish(completions, now());
         if (result) {
-            noteStorageWorks(StorageAccess::Write);
+            noteStorageWorks(StorageAccess::Write, failures);
             return result.value();
         }
         last = result.error();

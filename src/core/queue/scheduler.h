@@ -107,7 +107,10 @@ private:
     // can fail while the other works (a server out of connections).
     enum class StorageAccess { Read, Write, Claim };
     void reportStorageError(const Error &error, StorageAccess access = StorageAccess::Read);
-    void noteStorageWorks(StorageAccess access);
+    // `failuresBefore`: storageFailures() when the request that worked was made. A request made
+    // before a failure may still end well (its answer was on its way): it says nothing of now.
+    void noteStorageWorks(StorageAccess access, quint64 failuresBefore);
+    quint64 storageFailures() const { return m_storageFailures.load(); }
     std::atomic<bool> &failingFlag(StorageAccess access);
 
     struct Finished
@@ -198,6 +201,7 @@ private:
     // StorageRecovered event when none fails any more. The mutex keeps error and recovery
     // events in the order of the flags.
     std::mutex m_storageHealthMutex;
+    std::atomic<quint64> m_storageFailures { 0 }; // reported so far
     std::atomic<bool> m_readsFailing { false };
     std::atomic<bool> m_writesFailing { false };
     std::atomic<bool> m_claimsFailing { false };
