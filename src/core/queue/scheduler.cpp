@@ -1138,12 +1138,18 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                 for (const auto &job : std::as_const(m_running))
                     running.add(job->record());
             }
-            // The lease is counted from before the claim: never longer than the store's.
-            const qint64 claimedAt = RunningJob::steadyMs();
+            // Read by the store once the claim may proceed: the leases count from then, here
+            // (by the steady clock, read first: never longer than the store's) as there.
+            qint64 claimedAt = RunningJob::steadyMs();
+            qint64 claimedAtMs = now();
             ClaimRequest request;
             request.owner = m_owner;
-            request.nowMs = now();
-            request.now = [this] { return now(); };
+            request.nowMs = claimedAtMs;
+            request.clock = [this, &claimedAt, &claimedAtMs] {
+                claimedAt = RunningJob::steadyMs();
+                claimedAtMs = now();
+                return claimedAtMs;
+            };
             request.leaseMs = m_config.leaseMs;
             // No more than the runner may still hold (the worker limit below): the shared
             // queue locks each row a claim reads, and a claim for 128 with room for 3 locked 64.
@@ -1154,7 +1160,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             qint64 wakeForSkipped = 0;
             bool lookAtOthers = false;
             request.admit = [&](const JobRecord &candidate) {
-                switch (otherHostsFor(candidate, request.nowMs)) {
+                switch (otherHostsFor(candidate, claimedAtMs)) {
                 case OtherHosts::Irrelevant:
                 case OtherHosts::TakeIt:
                     break;

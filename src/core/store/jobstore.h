@@ -25,10 +25,10 @@ struct ClaimRequest
 {
     QString owner;
     qint64 nowMs = 0;
-    // The clock, read once the claim may proceed (its connection and lock taken): the leases
-    // count from then. A lease counted from before a wait could end before the claim commits,
-    // and another runner would take the job back at once. Unset: nowMs.
-    std::function<qint64()> now;
+    // Read once the claim may proceed (its connection and lock taken), for the time the claim
+    // is made: the leases count from then. A lease counted from before a wait could end before
+    // the claim commits, and another runner would take the job back at once. Unset: nowMs.
+    std::function<qint64()> clock;
     qint64 leaseMs = 30000;
     int maxJobs = 1;
     // Told first of the jobs running in the store (of runningKinds), this runner's and every
@@ -40,7 +40,7 @@ struct ClaimRequest
     // Asked in FIFO order for each eligible queued job; an admitted job is claimed.
     std::function<Admission(const JobRecord &)> admit;
 
-    qint64 timeOfClaim() const { return now ? now() : nowMs; }
+    qint64 timeOfClaim() const { return clock ? clock() : nowMs; }
 };
 
 struct ClaimResult
