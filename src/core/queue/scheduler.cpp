@@ -326,7 +326,7 @@ void Scheduler::finishStopIfIdle()
             timer->stop();
     }
     if (m_config.workers > 0 && m_startedAtMs > 0) {
-        const quint64 failures = storageFailures();
+        const quint64 failures = storageFailures(StorageAccess::Write);
         if (auto forgotten = m_store->forgetRunner(m_owner); !forgotten) {
             reportStorageError(forgotten.error(), StorageAccess::Write);
         } else {
@@ -590,7 +590,7 @@ void Scheduler::renewLeases(qint64 nowMs)
         beats.append(beat);
     }
     const qint64 sentAt = RunningJob::steadyMs();
-    const quint64 failures = storageFailures();
+    const quint64 failures = storageFailures(StorageAccess::Write);
     auto statuses = m_store->heartbeat(beats, nowMs, m_config.leaseMs);
     if (!statuses) {
         reportStorageError(statuses.error(), StorageAccess::Write);
@@ -674,7 +674,7 @@ void Scheduler::reportSelf()
     self.workers = m_config.workers;
     self.startedAtMs = m_startedAtMs;
     self.lastSeenAtMs = now();
-    const quint64 failures = storageFailures();
+    const quint64 failures = storageFailures(StorageAccess::Write);
     if (auto reported = m_store->reportRunner(self); !reported)
         reportStorageError(reported.error(), StorageAccess::Write);
     else
@@ -727,7 +727,7 @@ void Scheduler::recoverAbandoned()
     // One reading of the clock for both: a later one could pass the leases just renewed.
     const qint64 nowMs = now();
     renewLeases(nowMs);
-    const quint64 failures = storageFailures();
+    const quint64 failures = storageFailures(StorageAccess::Read);
     auto recovered = m_store->recoverAbandoned(nowMs);
     if (!recovered) {
         reportStorageError(recovered.error());
@@ -858,8 +858,9 @@ void Scheduler::retryFailedReads()
 void Scheduler::reportStorageError(const Error &error, StorageAccess access)
 {
     std::lock_guard lock(m_storageHealthMutex);
-    ++m_storageFailures;
-    failingFlag(access) = true;
+    StorageHealth &kind = health(access);
+    ++kind.failures;
+    kind.failing = true;
     publish(outbox::StorageError { error.message });
 }
 
@@ -868,31 +869,31 @@ void Scheduler::reportStorageError(const Error &error, StorageAccess access)
 // when all have.
 void Scheduler::noteStorageWorks(StorageAccess access, quint64 failuresBefore)
 {
-    std::atomic<bool> &failing = failingFlag(access);
-    if (!failing.load())
+    StorageHealth &kind = health(access);
+    if (!kind.failing.load())
         return;
     std::lock_guard lock(m_storageHealthMutex);
-    if (m_storageFailures.load() != failuresBefore)
+    if (kind.failures.load() != failuresBefore)
         return;
-    if (failing.exchange(false) && !m_readsFailing.load() && !m_writesFailing.load()
-        && !m_claimsFailing.load()) {
+    if (kind.failing.exchange(false) && !m_reads.failing.load() && !m_writes.failing.load()
+        && !m_claims.failing.load()) {
         // Jobs whose results were not written are another runner's now (their leases expired).
         m_jobsLeftBehind.store(0);
         publish(outbox::StorageRecovered {});
     }
 }
 
-std::atomic<bool> &Scheduler::failingFlag(StorageAccess access)
+Scheduler::StorageHealth &Scheduler::health(StorageAccess access)
 {
     switch (access) {
     case StorageAccess::Read:
-        return m_readsFailing;
+        return m_reads;
     case StorageAccess::Write:
-        return m_writesFailing;
+        return m_writes;
     case StorageAccess::Claim:
         break;
     }
-    return m_claimsFailing;
+    return m_claims;
 }
 
 void Scheduler::kick()
@@ -1178,7 +1179,7 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
                     running.add(candidate);
                 return verdict;
             };
-            const quint64 failures = storageFailures();
+            const quint64 failures = storageFailures(StorageAccess::Claim);
             auto result = m_store->claim(request);
             if (!result) {
                 reportStorageError(result.error(), StorageAccess::Claim);
@@ -1367,7 +1368,7 @@ QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completi
         + std::chrono::milliseconds(qMax<qint64>(m_config.leaseMs, kFinishTries * 250));
     Error last;
     for (;;) {
-        const quint64 failures = storageFailures();
+        const quint64 failures = storageFailures(StorageAccess::Write);
         auto result = m_store->finish(completions, now());
         if (result) {
             noteStorageWorks(StorageAccess::Write, failures);

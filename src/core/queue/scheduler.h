@@ -107,11 +107,17 @@ private:
     // can fail while the other works (a server out of connections).
     enum class StorageAccess { Read, Write, Claim };
     void reportStorageError(const Error &error, StorageAccess access = StorageAccess::Read);
-    // `failuresBefore`: storageFailures() when the request that worked was made. A request made
-    // before a failure may still end well (its answer was on its way): it says nothing of now.
+    // `failuresBefore`: storageFailures(access) when the request that worked was made. One made
+    // before a failure of its kind may still end well (its answer was on its way): it says
+    // nothing of now.
     void noteStorageWorks(StorageAccess access, quint64 failuresBefore);
-    quint64 storageFailures() const { return m_storageFailures.load(); }
-    std::atomic<bool> &failingFlag(StorageAccess access);
+    struct StorageHealth
+    {
+        std::atomic<bool> failing { false };
+        std::atomic<quint64> failures { 0 }; // reported so far
+    };
+    StorageHealth &health(StorageAccess access);
+    quint64 storageFailures(StorageAccess access) { return health(access).failures.load(); }
 
     struct Finished
     {
@@ -197,14 +203,13 @@ private:
     QHash<QUuid, std::shared_ptr<RunningJob>> m_running;
 
     std::atomic<bool> m_stateDirty { false };
-    // Set by a storage error of that kind, cleared by the next success of the same kind; a
-    // StorageRecovered event when none fails any more. The mutex keeps error and recovery
-    // events in the order of the flags.
+    // Failing since a storage error of that kind, until a request of that kind made after the
+    // last one works; a StorageRecovered event when none fails any more. The mutex keeps error
+    // and recovery events in the order of the flags.
     std::mutex m_storageHealthMutex;
-    std::atomic<quint64> m_storageFailures { 0 }; // reported so far
-    std::atomic<bool> m_readsFailing { false };
-    std::atomic<bool> m_writesFailing { false };
-    std::atomic<bool> m_claimsFailing { false };
+    StorageHealth m_reads;
+    StorageHealth m_writes;
+    StorageHealth m_claims;
     // Jobs whose result or release could not be written since the store last worked: a stop is
     // not clean while any are left (spoolctl run says so and exits 1).
     std::atomic<int> m_jobsLeftBehind { 0 };
