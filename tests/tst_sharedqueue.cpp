@@ -7,7 +7,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
+#include <QUrl>
 
 #include "sharedqueuefixture.h"
 #include "util/runneridentity.h"
@@ -32,6 +36,7 @@ private Q_SLOTS:
     void pruneForgetsOnlyOldFinishedJobs();
     void failedJobGoesToAnotherMachineFirst();
     void failedJobStaysOnTheOnlyMachine();
+    void claimThatWaitedCountsItsLeaseFromTheLock();
     void verifyFullChecksTheServersCertificate();
 };
 
@@ -363,6 +368,53 @@ void TestSharedQueue::failedJobStaysOnTheOnlyMachine()
                                .arg(event.atMs - failedAtMs)));
     }
     QCOMPARE(starts, 3);
+}
+
+// A claim that waits for the claim lock (other machines claiming, a slow server) longer than its
+// lease counts the lease from when it got the lock. Counted from before the wait, the lease would
+// be over when the claim commits, and another machine would take the job back at once. A session
+// here holds the lock every claim takes while the runner's first claim waits for it.
+void TestSharedQueue::claimThatWaitedCountsItsLeaseFromTheLock()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const QUuid id = enqueueSleeps(*store, 1, 10).first().id;
+    const QString schema = sql(QStringLiteral("SELECT table_schema FROM information_schema.tables "
+                                              "WHERE table_name = 'jobs'"));
+    QVERIFY(!schema.isEmpty());
+    const QString lockKey = QStringLiteral("hashtext('%1' || '.claim')").arg(schema);
+    qint64 unlockedAt = 0;
+    {
+        QSqlDatabase holder =
+            QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("claimLock"));
+        holder.setHostName(QStringLiteral("127.0.0.1"));
+        holder.setPort(m_pg->port());
+        holder.setUserName(m_pg->user());
+        holder.setDatabaseName(QUrl(m_url).path().mid(1));
+        QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
+        QSqlQuery query(holder);
+        QVERIFY2(query.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(lockKey)),
+            qPrintable(query.lastError().text()));
+        auto runners = startRunners(1, 1); // 1 s leases
+        QTRY_COMPARE_WITH_TIMEOUT(
+            sql(QStringLiteral("SELECT count(*) FROM pg_locks "
+                               "WHERE locktype = 'advisory' AND NOT granted")),
+            QStringLiteral("1"), 60000);
+        // The claim has waited longer than its lease when the lock comes free.
+        QTest::qWait(1500);
+        unlockedAt = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(query.exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(lockKey)),
+            qPrintable(query.lastError().text()));
+        QVERIFY2(waitForRunners(runners, 60000), "the runner did not empty the queue");
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("claimLock"));
+    const JobRecord record = store->query(JobQuery { { id }, {} })->value(0);
+    QCOMPARE(jobStateName(record.state), jobStateName(JobState::Succeeded));
+    QCOMPARE(record.attempts, 1);
+    QVERIFY2(record.startedAtMs >= unlockedAt,
+        qPrintable(QStringLiteral("claimed at %1, %2 ms before the lock came free")
+                       .arg(record.startedAtMs)
+                       .arg(unlockedAt - record.startedAtMs)));
 }
 
 namespace {
