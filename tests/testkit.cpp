@@ -30,6 +30,14 @@ void TestKit::registerKinds(JobKindRegistry &registry)
     ms.name = QStringLiteral("ms");
     ms.type = ParamType::Integer;
     ms.defaultValue = 100;
+    ParamSpec untilGateSpec;
+    untilGateSpec.name = QStringLiteral("untilGate");
+    untilGateSpec.type = ParamType::Boolean;
+    untilGateSpec.defaultValue = false;
+    ParamSpec atLeastSpec;
+    atLeastSpec.name = QStringLiteral("atLeast");
+    atLeastSpec.type = ParamType::Integer;
+    atLeastSpec.defaultValue = 0;
 
     add(QStringLiteral("gate"), [this](JobContext &c) { return gate(c, QStringLiteral("gate")); });
     add(QStringLiteral("gate2"),
@@ -74,19 +82,29 @@ void TestKit::registerKinds(JobKindRegistry &registry)
     add(QStringLiteral("thrower"),
         [](JobContext &) -> JobResult { throw std::runtime_error("out of cheese"); });
     add(QStringLiteral("spin"),
-        [](JobContext &c) {
+        [this](JobContext &c) {
             const qint64 durationMs = c.params().value(QStringLiteral("ms")).toInteger();
+            const qint64 atLeast = c.params().value(QStringLiteral("atLeast")).toInteger();
+            const bool untilGate = c.params().value(QStringLiteral("untilGate")).toBool();
             QElapsedTimer timer;
             timer.start();
             qint64 updates = 0;
-            while (timer.elapsed() < durationMs) {
+            const auto more = [&] {
+                if (!untilGate)
+                    return timer.elapsed() < durationMs;
+                if (updates < atLeast || updates % 1024 != 0)
+                    return true;
+                std::lock_guard lock(mutex);
+                return !gateOpen;
+            };
+            while (more()) {
                 c.setProgress(++updates, -1);
                 if (c.shouldStop())
                     return JobResult::stopped();
             }
             return JobResult::success(QString::number(updates));
         },
-        { ms });
+        { ms, untilGateSpec, atLeastSpec });
     add(QStringLiteral("lender"), [this](JobContext &c) {
         std::atomic<bool> done { false };
         std::atomic<int> held { 0 };

@@ -22,10 +22,11 @@ class TestKit
 public:
     // gate, gate2: run until the gate opens (or a stop request), reporting progress.
     // flaky: fails while unhealthy. thrower: throws. spin: reports progress as fast as it can
-    // for `ms`. probe: records its thread's scheduling as /proc shows it. lender: borrows up to
-    // 8 worker slots, runs a helper thread per slot that gives its slot back when the queue
-    // needs it, and ends when the gate opens. untilStopping: once the gate is open, runs until
-    // it is lent no idle slot, as when its runner stops; so it needs many free slots beside it.
+    // for `ms`, or with `untilGate` until the gate opens and it has made `atLeast` updates. probe:
+    // records its thread's scheduling as /proc shows it. lender: borrows up to 8 worker slots, runs
+    // a helper thread per slot that gives its slot back when the queue needs it, and ends when the
+    // gate opens. untilStopping: once the gate is open, runs until it is lent no idle slot, as when
+    // its runner stops; so it needs many free slots beside it.
     void registerKinds(JobKindRegistry &registry);
 
     void openGate()
