@@ -289,9 +289,13 @@ private:
     // the harness.
     Harness &make(QueueConfig config = {}, std::shared_ptr<JobStore> store = nullptr,
         std::unique_ptr<ManualClock> clock = nullptr);
-    // A runner whose heartbeats never come on time (a late control thread), with one "gate"
-    // job running and the manual clock moved past its 1 s lease; the job's id (null if it never
-    // started).
+    // A runner on `store` (or the data row's) with 1 s leases, heartbeats that never come on
+    // time (a late control thread) and a manual clock, with one "gate" job running; the job's
+    // id (null if it never started).
+    QUuid startGateRunner(int workers, qint64 recoverEveryMs,
+        std::shared_ptr<JobStore> store = nullptr,
+        std::unique_ptr<ManualClock> clock = std::make_unique<ManualClock>());
+    // The same, with the manual clock then moved past the job's lease.
     QUuid startLateRunner(int workers, qint64 recoverEveryMs);
     Harness &makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> store,
         std::function<JobResult(JobContext &, LateHeartbeatStore &)> body);
@@ -919,19 +923,27 @@ void TestQueue::leaseVerdictIsAwaited()
     QVERIFY(!unheard.holdsLease()); // lost stays lost, whatever the deadline
 }
 
-QUuid TestQueue::startLateRunner(int workers, qint64 recoverEveryMs)
+QUuid TestQueue::startGateRunner(int workers, qint64 recoverEveryMs,
+    std::shared_ptr<JobStore> store, std::unique_ptr<ManualClock> clock)
 {
     QueueConfig config;
     config.workers = workers;
     config.leaseMs = 1000;
     config.heartbeatMs = 3600000; // late: never on time
     config.recoverEveryMs = recoverEveryMs;
-    auto &h = make(config, nullptr, std::make_unique<ManualClock>());
+    auto &h = make(config, std::move(store), std::move(clock));
     const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
     h.queue->start();
     if (!QTest::qWaitFor([&] { return h.kit.running(QStringLiteral("gate")) == 1; }, 5000))
         return {};
-    h.clock->advance(60000);
+    return id;
+}
+
+QUuid TestQueue::startLateRunner(int workers, qint64 recoverEveryMs)
+{
+    const QUuid id = startGateRunner(workers, recoverEveryMs);
+    if (!id.isNull())
+        m_h->clock->advance(60000);
     return id;
 }
 
@@ -964,15 +976,9 @@ void TestQueue::slowRenewalDoesNotExpireTheLeasesItRenewed()
 {
     auto clock = std::make_unique<ManualClock>();
     auto store = std::make_shared<StallingStore>(*clock, StallingStore::Stall::Heartbeats);
-    QueueConfig config;
-    config.workers = 1;
-    config.leaseMs = 1000;
-    config.heartbeatMs = 3600000; // renewed only before each look
-    config.recoverEveryMs = 20;
-    auto &h = make(config, store, std::move(clock));
-    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
-    h.queue->start();
-    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    const QUuid id = startGateRunner(1, 20, store, std::move(clock)); // renewed before each look
+    QVERIFY(!id.isNull());
+    Harness &h = *m_h;
     const int seen = store->heartbeats.load();
     QTRY_VERIFY(store->heartbeats.load() >= seen + 3);
     const JobRecord record = h.store->query(JobQuery { { id }, {} })->value(0);
@@ -1070,15 +1076,9 @@ void TestQueue::leaseCountsFromTheClaimNotFromItsRequest()
 {
     auto clock = std::make_unique<ManualClock>();
     auto store = std::make_shared<StallingStore>(*clock, StallingStore::Stall::Claims);
-    QueueConfig config;
-    config.workers = 1;
-    config.leaseMs = 1000;
-    config.heartbeatMs = 3600000; // no renewal
-    config.recoverEveryMs = 3600000;
-    auto &h = make(config, store, std::move(clock));
-    const QUuid id = enqueue(QStringLiteral("gate"), 1).first();
-    h.queue->start();
-    QTRY_COMPARE(h.kit.running(QStringLiteral("gate")), 1);
+    const QUuid id = startGateRunner(1, 3600000, store, std::move(clock)); // no renewal
+    QVERIFY(!id.isNull());
+    Harness &h = *m_h;
     const JobRecord claimed = h.store->query(JobQuery { { id }, {} })->value(0);
     QVERIFY2(claimed.leaseExpiresAtMs > h.clock->nowMs(),
         qPrintable(QStringLiteral("the lease ended at %1, the clock read %2 when the job began")
