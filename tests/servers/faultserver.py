@@ -88,6 +88,18 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(drip_ms / 1000.0)
 
+    def send_chunked(self, data):
+        """Chunks of uneven sizes, some with an extension, then a trailer field."""
+        sizes, at, i = [1, 7, 4096, 65536, 300, 16384], 0, 0
+        while at < len(data):
+            piece = data[at:at + sizes[i % len(sizes)]]
+            extension = ";note=x" if i % 2 else ""
+            self.wfile.write(b"%x%s\r\n" % (len(piece), extension.encode()) + piece + b"\r\n")
+            at += len(piece)
+            i += 1
+        self.leave_flight()
+        self.wfile.write(b"0\r\nX-Trailer: yes\r\n\r\n")
+
     # --- dispatch ------------------------------------------------------------------------
 
     def handle_any(self):
@@ -96,9 +108,18 @@ class Handler(BaseHTTPRequestHandler):
         self.query = parse_qs(parts.query)
         length = int(self.headers.get("Content-Length") or 0)
         self.body = self.rfile.read(length) if length else b""
+        dropped = getattr(self, "drop_next", False)
         with LOCK:
             LOG.append({"time": time.time(), "method": self.command, "path": self.path,
-                        "headers": {k: v for k, v in self.headers.items()}})
+                        "headers": {k: v for k, v in self.headers.items()},
+                        "peer": self.client_address[1], "dropped": dropped})
+        if dropped:
+            # dropnext=1 on the request before: this one is read, never answered, and its
+            # connection closed, as a server's idle timeout can close a kept-alive connection
+            # just as the client sends on it.
+            self.close_connection = True
+            return
+        self.drop_next = self.q("dropnext") == "1"
         routes = {
             "/_log": self.r_log, "/_inflight": self.r_inflight, "/file": self.r_file, "/status": self.r_status,
             "/flaky": self.r_flaky, "/retry": self.r_retry, "/reset": self.r_reset,
@@ -121,6 +142,9 @@ class Handler(BaseHTTPRequestHandler):
             handler()
         finally:
             self.leave_flight()
+            # closeafter=1: close once answered, without saying so (no "Connection: close").
+            if self.q("closeafter") == "1":
+                self.close_connection = True
 
     def leave_flight(self):
         """A request leaves the count before its last bytes are sent: the client cannot have
@@ -187,13 +211,18 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         close = self.q("cl", "1") == "0"
+        chunked = self.q("chunked") == "1"
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
+        elif chunked:
+            self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(size - start))
         self.end_headers()
-        if self.command != "HEAD":
+        if chunked and self.command != "HEAD":
+            self.send_chunked(content(start, size, seed))
+        elif self.command != "HEAD":
             data = content(start, size, seed)
             hold = self.q("hold")
             if hold and count("hold:" + hold) == 1:

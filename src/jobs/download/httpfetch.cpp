@@ -7,8 +7,10 @@
 #include <QNetworkRequest>
 #include <QTimer>
 
+#include "http1client.h"
 #include "httpheaders.h"
 #include "job/job.h"
+#include "responsesink.h"
 
 namespace spool {
 
@@ -119,6 +121,11 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
     const JobContext &context, const HeadHandler &onHead, const DataHandler &onData)
 {
     FetchResult result;
+    if (http1::handles(request.url)) {
+        ResponseSink sink(request, onHead, onData, result);
+        http1::exchange(request, context, sink, result);
+        return result;
+    }
     QNetworkRequest r(request.url);
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     r.setTransferTimeout(request.transferTimeoutMs);
@@ -142,54 +149,21 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
     std::unique_ptr<QNetworkReply> reply(
         network.sendCustomRequest(r, request.method, request.body));
     QEventLoop loop;
-    bool headSeen = false;
-    bool successBody = false;
-    QString refusal;
-
+    ResponseSink sink(request, onHead, onData, result);
     const auto abortWith = [&](FetchEnd end, const QString &why) {
-        if (result.end == FetchEnd::Invalid) {
-            result.end = end;
-            result.errorText = why;
-        }
+        sink.stop(end, why);
         reply->abort();
     };
     const auto readHead = [&] {
-        if (headSeen)
+        if (sink.headSeen())
             return true;
-        headSeen = true;
-        FetchHead &head = result.head;
-        head.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        head.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
-        head.url = reply->url();
-        head.headers = reply->rawHeaderPairs();
-        bool ok = false;
-        head.contentLength = head.header("Content-Length").toLongLong(&ok);
-        if (!ok)
-            head.contentLength = -1;
-        if (head.status == 206) {
-            if (const auto range = http::parseContentRange(head.header("Content-Range"))) {
-                head.rangeStart = range->first;
-                head.totalBytes = range->total;
-            }
-        } else if (head.status == 200) {
-            head.totalBytes = head.contentLength;
-        }
-        successBody = head.isSuccess();
-        if (!successBody)
-            return true;
-        const qint64 expected = head.totalBytes >= 0 ? head.totalBytes : -1;
-        if (request.maxBytes >= 0 && expected > request.maxBytes) {
-            abortWith(FetchEnd::TooLarge,
-                QStringLiteral("the response is %1 bytes, over the limit of %2 bytes")
-                    .arg(expected)
-                    .arg(request.maxBytes));
-            return false;
-        }
-        if (onHead && !onHead(head, &refusal)) {
-            abortWith(FetchEnd::Refused, refusal);
-            return false;
-        }
-        return true;
+        const bool go =
+            sink.head(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray(),
+                reply->url(), reply->rawHeaderPairs());
+        if (!go)
+            reply->abort();
+        return go;
     };
 
     QObject::connect(reply.get(), &QNetworkReply::readyRead, reply.get(), [&] {
@@ -197,22 +171,8 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
             return;
         QByteArray chunk;
         while (!(chunk = reply->read(kReadChunk)).isEmpty()) {
-            if (!successBody) {
-                if (result.errorBody.size() < kErrorBodyBytes)
-                    result.errorBody += chunk.left(kErrorBodyBytes - result.errorBody.size());
-                continue;
-            }
-            result.bodyBytes += chunk.size();
-            // A 200 to a resume request is the whole (maybe changed) file: it counts from zero.
-            const qint64 before = result.head.status == 206 ? request.resumeFrom : 0;
-            if (request.maxBytes >= 0 && before + result.bodyBytes > request.maxBytes) {
-                abortWith(FetchEnd::TooLarge,
-                    QStringLiteral("the response passed the limit of %1 bytes")
-                        .arg(request.maxBytes));
-                return;
-            }
-            if (onData && !onData(chunk.constData(), chunk.size(), &refusal)) {
-                abortWith(FetchEnd::Refused, refusal);
+            if (!sink.data(chunk.constData(), chunk.size())) {
+                reply->abort();
                 return;
             }
         }
@@ -236,14 +196,15 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
         if (status >= 300 && reply->error() > QNetworkReply::UnknownNetworkError
             && reply->error() != QNetworkReply::TooManyRedirectsError) {
             readHead();
-            result.errorBody += reply->read(kErrorBodyBytes - result.errorBody.size());
+            const QByteArray rest = reply->read(kErrorBodyBytes);
+            sink.data(rest.constData(), rest.size());
             result.end = FetchEnd::Finished;
             return result;
         }
         result.end = FetchEnd::NetworkError;
         result.error = reply->error();
         result.errorText = reply->errorString();
-        if (headSeen)
+        if (sink.headSeen())
             return result;
         result.head.status = status;
         return result;
