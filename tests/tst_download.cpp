@@ -120,7 +120,9 @@ private Q_SLOTS:
     void plantedLinkIsNotFollowed();
     void killedAttemptsOutputIsFoundNotWrittenTwice_data();
     void killedAttemptsOutputIsFoundNotWrittenTwice();
+    void killedAttemptsValidatorsAreKept_data();
     void killedAttemptsValidatorsAreKept();
+    void killedReplacementStillReplaces_data();
     void killedReplacementStillReplaces();
     void unusableNextLinkFails_data();
     void unusableNextLinkFails();
@@ -657,8 +659,8 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice_data()
         << QStringLiteral("renamed") << false << QStringLiteral("wanted.bin") << false;
     QTest::newRow("after the rename, beside a file of the name")
         << QStringLiteral("renamed") << true << QStringLiteral("wanted (1).bin") << false;
-    QTest::newRow("after noting where it went")
-        << QStringLiteral("noted") << false << QStringLiteral("wanted.bin") << false;
+    QTest::newRow("after the whole delivery")
+        << QStringLiteral("delivered") << false << QStringLiteral("wanted.bin") << false;
     QTest::newRow("before the rename")
         << QStringLiteral("before") << false << QStringLiteral("wanted.bin") << true;
     QTest::newRow("after the rename, beside a file of the name the user then removed")
@@ -689,7 +691,7 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
     const QString workDir = workDirOf(id);
     const QString temporary = outputfiles::temporaryPathFor(out, idString(id).left(8));
     QVERIFY(writeFile(temporary, "the earlier attempt's bytes"));
-    if (killed == QLatin1String("noted")) {
+    if (killed == QLatin1String("delivered")) {
         QVERIFY(outputfiles::deliver(temporary, out, workDir));
     } else {
         QVERIFY(outputfiles::noteDelivery(temporary, out, workDir));
@@ -717,13 +719,28 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
     QCOMPARE(leftovers(), files);
 }
 
+// Where a killed attempt kept its state: in the state file (a large download, saved before its
+// first byte), or only in its delivery's note (a small one).
+static void stateKeptRows()
+{
+    QTest::addColumn<bool>("inTheNote");
+    QTest::newRow("state file") << false;
+    QTest::newRow("state in the delivery's note") << true;
+}
+
+void TestDownload::killedAttemptsValidatorsAreKept_data()
+{
+    stateKeptRows();
+}
+
 // The attempt that finds a killed one's file stores the server's validators, as the killed one
 // would have: fetching the URL to the same place again asks "only if changed" and keeps the file,
 // rather than downloading it beside it.
 void TestDownload::killedAttemptsValidatorsAreKept()
 {
+    QFETCH(bool, inTheNote);
     const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
-    const QString query = QStringLiteral("/file?size=100&etag=kept");
+    const QString query = QStringLiteral("/file?size=100&etag=kept&note=%1").arg(inTheNote);
     const QJsonObject params { { QStringLiteral("url"), m_server->url(query) },
         { QStringLiteral("out"), out } };
     const QUuid id = queueHeld(params);
@@ -736,9 +753,10 @@ void TestDownload::killedAttemptsValidatorsAreKept()
     state.finalPath = out;
     state.etag = "\"kept\"";
     state.totalBytes = 100;
-    QVERIFY(QDir().mkpath(workDir) && state.save(workDir));
+    QVERIFY(QDir().mkpath(workDir) && (inTheNote || state.save(workDir)));
     QVERIFY(writeFile(state.temporaryPath, expectedContent(100)));
-    QVERIFY(outputfiles::noteDelivery(state.temporaryPath, out, workDir));
+    QVERIFY(outputfiles::noteDelivery(
+        state.temporaryPath, out, workDir, inTheNote ? state.toJson() : QJsonObject()));
     QVERIFY(outputfiles::moveIntoPlace(state.temporaryPath, out));
     m_queue->setQueuePaused(false);
     QTRY_VERIFY_WITH_TIMEOUT(isFinishedState(m_recorder->state(id)), 20000);
@@ -753,13 +771,19 @@ void TestDownload::killedAttemptsValidatorsAreKept()
     QCOMPARE(leftovers(), QStringList { QStringLiteral("wanted.bin") });
 }
 
+void TestDownload::killedReplacementStillReplaces_data()
+{
+    stateKeptRows();
+}
+
 // A download that replaces this URL's earlier file (a newer version; the old one unchanged), killed
-// about the rename: the attempt resumed from its saved state replaces the file too, rather than
-// putting the new version beside it as "wanted (1).bin".
+// about the rename: the next attempt (from its saved state, or anew) replaces the file too, rather
+// than putting the new version beside it as "wanted (1).bin".
 void TestDownload::killedReplacementStillReplaces()
 {
+    QFETCH(bool, inTheNote);
     const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
-    const QString query = QStringLiteral("/file?size=100&etag=new");
+    const QString query = QStringLiteral("/file?size=100&etag=new&note=%1").arg(inTheNote);
     // The earlier download of the URL: its file, and its validators, since replaced on the server.
     QVERIFY(writeFile(out, "the old version"));
     const QFileInfo old(out);
@@ -777,9 +801,10 @@ void TestDownload::killedReplacementStillReplaces()
     state.etag = "\"new\"";
     state.totalBytes = 100;
     state.replacesOwnFile = true;
-    QVERIFY(QDir().mkpath(workDir) && state.save(workDir));
+    QVERIFY(QDir().mkpath(workDir) && (inTheNote || state.save(workDir)));
     QVERIFY(writeFile(state.temporaryPath, expectedContent(100)));
-    QVERIFY(outputfiles::noteDelivery(state.temporaryPath, out, workDir));
+    QVERIFY(outputfiles::noteDelivery(
+        state.temporaryPath, out, workDir, inTheNote ? state.toJson() : QJsonObject()));
 
     m_queue->setQueuePaused(false);
     QTRY_VERIFY_WITH_TIMEOUT(isFinishedState(m_recorder->state(id)), 20000);

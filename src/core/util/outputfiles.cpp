@@ -88,9 +88,13 @@ QString notePath(const QString &workDir)
 
 Result<void> writeNote(const QString &workDir, const QJsonObject &note)
 {
+    // The folder is made only when the write finds it missing: one mkdir less per job.
+    const QByteArray bytes = QJsonDocument(note).toJson(QJsonDocument::Compact);
     QString why;
-    if (!QDir().mkpath(workDir)
-        || !atomicfile::write(notePath(workDir), QJsonDocument(note).toJson(), &why))
+    if (atomicfile::write(notePath(workDir), bytes, &why))
+        return {};
+    if (QFileInfo(workDir).isDir() || !QDir().mkpath(workDir)
+        || !atomicfile::write(notePath(workDir), bytes, &why))
         return makeError(ErrorCode::Storage,
             QStringLiteral("cannot write in the job's folder %1: %2")
                 .arg(workDir, why.isEmpty() ? QStringLiteral("cannot create it") : why));
@@ -108,16 +112,20 @@ Result<QString> replaceWith(const QString &from, const QString &path)
 }
 
 // What deliver() notes before it moves `from`: where from, where to, and which file it is.
-Result<QJsonObject> deliveryNote(const QString &from, const QString &desiredPath)
+Result<QJsonObject> deliveryNote(
+    const QString &from, const QString &desiredPath, const QJsonObject &extra)
 {
     const Identity moving = identityOf(from);
     if (!moving.isValid())
         return goneWhileRunning(from);
     // The nanoseconds as a string: JSON numbers are doubles, exact only to 2^53.
-    return QJsonObject { { QStringLiteral("from"), from },
-        { QStringLiteral("desired"), desiredPath }, { QStringLiteral("device"), moving.device },
-        { QStringLiteral("inode"), moving.inode }, { QStringLiteral("size"), moving.size },
+    QJsonObject note { { QStringLiteral("from"), from }, { QStringLiteral("desired"), desiredPath },
+        { QStringLiteral("device"), moving.device }, { QStringLiteral("inode"), moving.inode },
+        { QStringLiteral("size"), moving.size },
         { QStringLiteral("modifiedNs"), QString::number(moving.modifiedNs) } };
+    if (!extra.isEmpty())
+        note.insert(QStringLiteral("extra"), extra);
+    return note;
 }
 
 // The file a note of deliver() names, if it is there as it was moved.
@@ -168,18 +176,19 @@ Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath)
     return makeError(ErrorCode::Storage, QStringLiteral("no free name for %1").arg(desiredPath));
 }
 
-Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir)
+Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir,
+    const QJsonObject &extra)
 {
-    auto note = deliveryNote(from, desiredPath);
+    auto note = deliveryNote(from, desiredPath, extra);
     if (!note)
         return note.error();
     return writeNote(workDir, note.value());
 }
 
-Result<QString> deliver(
-    const QString &from, const QString &desiredPath, const QString &workDir, Existing existing)
+Result<QString> deliver(const QString &from, const QString &desiredPath, const QString &workDir,
+    Existing existing, const QJsonObject &extra)
 {
-    auto note = deliveryNote(from, desiredPath);
+    auto note = deliveryNote(from, desiredPath, extra);
     if (!note)
         return note.error();
     if (auto written = writeNote(workDir, note.value()); !written)
@@ -190,13 +199,12 @@ Result<QString> deliver(
         QFile::remove(notePath(workDir)); // of no file: the next attempt writes its own
         return moved;
     }
-    // Where it went, so the next attempt need not look; if this is lost, it looks.
-    note.value().insert(QStringLiteral("path"), moved.value());
-    (void)writeNote(workDir, note.value());
+    // Where it went is not written down: a next attempt (only after a kill) looks at the names
+    // the rename could have taken. A second write per job cost more than that rare look.
     return moved;
 }
 
-QString deliveredBefore(const QString &workDir)
+QString deliveredBefore(const QString &workDir, QJsonObject *extra)
 {
     QFile file(notePath(workDir));
     if (!file.open(QIODevice::ReadOnly))
@@ -207,6 +215,8 @@ QString deliveredBefore(const QString &workDir)
     // A note that leads nowhere is of no use to any later attempt, and could only mislead one.
     if (found.isEmpty())
         QFile::remove(notePath(workDir));
+    else if (extra)
+        *extra = note.value(QStringLiteral("extra")).toObject();
     return found;
 }
 

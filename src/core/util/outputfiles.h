@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QFile>
+#include <QJsonObject>
 #include <QString>
 
 #include "util/result.h"
@@ -22,18 +23,21 @@ Result<QString> moveIntoPlace(const QString &from, const QString &desiredPath);
 // written before the rename: an attempt killed between the rename and the queue hearing of it
 // leaves a file the next attempt finds with deliveredBefore(), instead of writing a second one
 // beside it ("name (1)"). With Existing::Replaced, a file at `desiredPath` is replaced instead
-// (a newer version of a file the same download wrote before).
+// (a newer version of a file the same download wrote before). `extra` is kept in the note for
+// that next attempt (a download's validators): one file written per delivery, not two.
 enum class Existing { Kept, Replaced };
 Result<QString> deliver(const QString &from, const QString &desiredPath, const QString &workDir,
-    Existing existing = Existing::Kept);
+    Existing existing = Existing::Kept, const QJsonObject &extra = {});
 
 // deliver()'s first step: notes which file is about to be moved, and where. Public so that a test
 // can stop where a killed attempt would.
-Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir);
+Result<void> noteDelivery(const QString &from, const QString &desiredPath, const QString &workDir,
+    const QJsonObject &extra = {});
 
 // The file an earlier attempt of this job moved into place, if it is still there as it was moved;
-// empty if there was none, the rename never happened, or the file has gone or been replaced.
-QString deliveredBefore(const QString &workDir);
+// empty if there was none, the rename never happened, or the file has gone or been replaced. A
+// found file's note gives back its `extra`.
+QString deliveredBefore(const QString &workDir, QJsonObject *extra = nullptr);
 
 // Opens `file` (at its fileName()) with `mode`, creating it, without following a symbolic link
 // at that name: in a folder others can write to, a link planted at a predictable temporary name

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <QCryptographicHash>
@@ -90,6 +91,25 @@ Result<Params> readParams(const QJsonObject &o, const DownloadSettings &settings
         qMin(settings.maxBytes, o.value(QStringLiteral("maxBytes")).toInteger(settings.maxBytes));
     p.timeoutMs = int(o.value(QStringLiteral("timeoutMs")).toInteger(settings.transferTimeoutMs));
     return p;
+}
+
+// A file's size and modification time from one stat(). QFileInfo::lastModified() is local time,
+// and turning it into milliseconds reads the time zone files each time: per download, that was
+// five stat()s of /etc/localtime.
+struct FileStamp
+{
+    bool isFile = false;
+    qint64 size = -1;
+    qint64 modifiedMs = -1;
+};
+
+FileStamp stampOf(const QString &path)
+{
+    struct stat st = {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {};
+    return { S_ISREG(st.st_mode), qint64(st.st_size),
+        qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000 };
 }
 
 QString statusText(const FetchHead &head)
@@ -204,8 +224,13 @@ public:
     JobResult run()
     {
         // An earlier attempt moved the file into place and was killed before the queue heard.
-        if (const QString output = outputfiles::deliveredBefore(m_workDir); !output.isEmpty())
+        QJsonObject noted;
+        if (const QString output = outputfiles::deliveredBefore(m_workDir, &noted);
+            !output.isEmpty()) {
+            if (!noted.isEmpty())
+                m_state = DownloadState::fromJson(noted);
             return delivered(output);
+        }
         return m_params.paginate.isEmpty() ? fetchFile() : fetchPages();
     }
 
@@ -238,10 +263,10 @@ private:
     {
         if (!previous.isValid())
             return false;
-        const QFileInfo existing(previous.path);
-        if (!existing.isFile() || existing.size() != previous.size
-            || existing.lastModified().toMSecsSinceEpoch() != previous.modifiedMs)
+        const FileStamp stamp = stampOf(previous.path);
+        if (!stamp.isFile || stamp.size != previous.size || stamp.modifiedMs != previous.modifiedMs)
             return false;
+        const QFileInfo existing(previous.path);
         const QString known = knownFinalPath();
         if (known.isEmpty()) // a name from the response: the file must be in this job's folder
             return existing.absolutePath() == QFileInfo(target()).absoluteFilePath();
@@ -454,12 +479,12 @@ private:
         }
         const bool replacing = replacesOwnFile(previous);
         m_state.replacesOwnFile = replacing;
-        // The validators and the decision, for the next attempt should this one be killed about
-        // the rename (a small download saved no state before): it stores the one and keeps to
-        // the other.
-        (void)m_state.save(m_workDir);
+        // The validators and the decision go in the delivery's note, for the next attempt should
+        // this one be killed about the rename (a small download saved no state before): it
+        // stores the one and keeps to the other.
         auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir,
-            replacing ? outputfiles::Existing::Replaced : outputfiles::Existing::Kept);
+            replacing ? outputfiles::Existing::Replaced : outputfiles::Existing::Kept,
+            m_state.toJson());
         if (!moved)
             return JobResult::failure(moved.error().message);
         return delivered(moved.value());
@@ -483,12 +508,12 @@ private:
     // was killed first.
     JobResult delivered(const QString &output)
     {
-        const QFileInfo written(output);
         if (!m_state.etag.isEmpty() || !m_state.lastModified.isEmpty()) {
+            const FileStamp written = stampOf(output);
             ValidatorCache(m_settings.dataDir)
                 .store(m_params.url.toString(), validatorTarget(),
-                    { output, m_state.etag, m_state.lastModified, written.size(),
-                        written.lastModified().toMSecsSinceEpoch() });
+                    { output, m_state.etag, m_state.lastModified, written.size,
+                        written.modifiedMs });
         }
         DownloadState::erase(m_workDir);
         return JobResult::success(output);
@@ -601,7 +626,8 @@ private:
         output.close();
         if (!m_context.holdsLease())
             return JobResult::failure(kLostTheJob, false);
-        auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir);
+        auto moved = outputfiles::deliver(m_state.temporaryPath, m_state.finalPath, m_workDir,
+            outputfiles::Existing::Kept, m_state.toJson());
         if (!moved)
             return JobResult::failure(moved.error().message);
         m_context.log(QStringLiteral("%1 pages").arg(m_state.pagesWritten));

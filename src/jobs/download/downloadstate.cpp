@@ -16,11 +16,15 @@ const QString kStateFile = QStringLiteral("download.json");
 
 DownloadState DownloadState::load(const QString &workDir)
 {
-    DownloadState state;
     QFile file(QDir(workDir).filePath(kStateFile));
     if (!file.open(QIODevice::ReadOnly))
-        return state;
-    const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+        return DownloadState();
+    return fromJson(QJsonDocument::fromJson(file.readAll()).object());
+}
+
+DownloadState DownloadState::fromJson(const QJsonObject &o)
+{
+    DownloadState state;
     state.temporaryPath = o.value(QStringLiteral("temporaryPath")).toString();
     state.finalPath = o.value(QStringLiteral("finalPath")).toString();
     state.etag = o.value(QStringLiteral("etag")).toString().toLatin1();
@@ -36,11 +40,9 @@ DownloadState DownloadState::load(const QString &workDir)
     return state;
 }
 
-bool DownloadState::save(const QString &workDir) const
+QJsonObject DownloadState::toJson() const
 {
-    if (!QDir().mkpath(workDir))
-        return false;
-    const QJsonObject o {
+    return QJsonObject {
         { QStringLiteral("temporaryPath"), temporaryPath },
         { QStringLiteral("finalPath"), finalPath },
         { QStringLiteral("etag"), QString::fromLatin1(etag) },
@@ -51,8 +53,14 @@ bool DownloadState::save(const QString &workDir) const
         { QStringLiteral("pagesWritten"), pagesWritten },
         { QStringLiteral("committedBytes"), committedBytes },
     };
+}
+
+bool DownloadState::save(const QString &workDir) const
+{
+    if (!QDir().mkpath(workDir))
+        return false;
     return atomicfile::write(
-        QDir(workDir).filePath(kStateFile), QJsonDocument(o).toJson(QJsonDocument::Compact));
+        QDir(workDir).filePath(kStateFile), QJsonDocument(toJson()).toJson(QJsonDocument::Compact));
 }
 
 void DownloadState::erase(const QString &workDir)
@@ -93,14 +101,16 @@ ValidatorCache::Entry ValidatorCache::find(const QString &url, const QString &ta
 
 void ValidatorCache::store(const QString &url, const QString &target, const Entry &entry)
 {
-    QDir().mkpath(m_dir);
     const QJsonObject o { { QStringLiteral("url"), url }, { QStringLiteral("target"), target },
         { QStringLiteral("path"), entry.path },
         { QStringLiteral("etag"), QString::fromLatin1(entry.etag) },
         { QStringLiteral("lastModified"), QString::fromLatin1(entry.lastModified) },
         { QStringLiteral("size"), entry.size },
         { QStringLiteral("modifiedMs"), entry.modifiedMs } };
-    atomicfile::write(fileFor(url, target), QJsonDocument(o).toJson(QJsonDocument::Compact));
+    const QByteArray bytes = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    // The folder is made the first time a write finds it missing, not checked for every file.
+    if (!atomicfile::write(fileFor(url, target), bytes) && QDir().mkpath(m_dir))
+        atomicfile::write(fileFor(url, target), bytes);
 }
 
 } // namespace spool

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 namespace spool {
@@ -25,6 +26,9 @@ struct DownloadState
     bool isEmpty() const { return temporaryPath.isEmpty(); }
 
     static DownloadState load(const QString &workDir);
+    // The same fields as the file has, for a note kept elsewhere (a delivery's note).
+    QJsonObject toJson() const;
+    static DownloadState fromJson(const QJsonObject &o);
     // Atomic (write to a temporary file, then rename): a crash leaves the old or the new state.
     bool save(const QString &workDir) const;
     static void erase(const QString &workDir);
