@@ -813,6 +813,10 @@ void TestDownload::killedReplacementStillReplaces()
     QCOMPARE(r.output, out);
     QCOMPARE(readFile(out), expectedContent(100));
     QCOMPARE(leftovers(), QStringList { QStringLiteral("wanted.bin") });
+    // Finished from the killed attempt's whole file: asked only for what comes after it.
+    const QJsonArray requests = m_server->requestsTo(query);
+    QCOMPARE(requests.size(), 1);
+    QCOMPARE(header(requests.first(), QStringLiteral("Range")), QStringLiteral("bytes=100-"));
 }
 
 void TestDownload::unusableNextLinkFails_data()

@@ -137,6 +137,8 @@ private Q_SLOTS:
     void requestMetByACloseIsSentAgainOnce();
     void postMetByACloseIsNotSentAgain();
     void chunkedBodyArrivesWhole();
+    void cookiesSetOnARedirectGoToTheNextHop();
+    void noBodyBytesAfterAStop();
     void silentServerTimesOut();
     void stopEndsAFetchMidBody();
 
@@ -373,6 +375,47 @@ void TestHttp::chunkedBodyArrivesWhole()
     QCOMPARE(got.result.head.contentLength, -1);
     QCOMPARE(got.body.size(), 300000);
     QCOMPARE(got.body, expectedContent(300000, 6));
+}
+
+void TestHttp::cookiesSetOnARedirectGoToTheNextHop()
+{
+    const QString path = QStringLiteral("/cookie?size=700&seed=7");
+    const Fetched got = fetch(m_server->url(path));
+    QCOMPARE(got.result.end, FetchEnd::Finished);
+    QCOMPARE(got.body, expectedContent(700, 7));
+    const QJsonArray sent = requestsTo(*m_server, path);
+    QCOMPARE(sent.size(), 2);
+    const auto cookieOf = [](const QJsonValue &entry) {
+        return entry.toObject()
+            .value(QStringLiteral("headers"))
+            .toObject()
+            .value(QStringLiteral("Cookie"));
+    };
+    QVERIFY(cookieOf(sent.at(0)).isUndefined());
+    QCOMPARE(cookieOf(sent.at(1)).toString(), QStringLiteral("k=v"));
+
+    // Another fetch (another job) starts without them: it is redirected again.
+    QCOMPARE(fetch(m_server->url(path)).body, expectedContent(700, 7));
+    QCOMPARE(requestsTo(*m_server, path).size(), 4);
+}
+
+void TestHttp::noBodyBytesAfterAStop()
+{
+    // A body that arrives faster than it is written: the socket is never empty, and the stop
+    // must still be seen at the next read.
+    FetchRequest request;
+    request.url = QUrl(m_server->url(QStringLiteral("/file?size=20000000&keep=g")));
+    StopFlagContext context;
+    int callsAfterTheStop = 0;
+    const FetchResult result = HttpFetch::run(
+        HttpFetch::threadNetwork(), request, context, {}, [&](const char *, qint64, QString *) {
+            if (context.stop)
+                ++callsAfterTheStop;
+            context.stop = true;
+            return true;
+        });
+    QCOMPARE(result.end, FetchEnd::Stopped);
+    QCOMPARE(callsAfterTheStop, 0);
 }
 
 void TestHttp::silentServerTimesOut()

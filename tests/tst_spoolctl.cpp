@@ -290,6 +290,14 @@ void TestSpoolctl::badInput_data()
     row("download, bad header", "fresh",
         { s("add"), s("download"), s("http://127.0.0.1/x"), s("--header"), s("no colon") },
         "'no colon' is not a header");
+    row("download, framing header", "fresh",
+        { s("add"), s("download"), s("http://127.0.0.1/x"), s("--header"),
+            s("Transfer-Encoding: chunked") },
+        "the Transfer-Encoding header is set by Spool's HTTP client");
+    row("download, header with a line break", "fresh",
+        { s("add"), s("download"), s("http://127.0.0.1/x"), s("--header"),
+            s("X-A: 1\r\nX-Injected: yes") },
+        "the header 'X-A' has a line break in it");
     row("download, bad paginate", "fresh",
         { s("add"), s("download"), s("http://127.0.0.1/x"), s("--paginate"), s("json:") },
         "--paginate must be 'link' or 'json:FIELD'");

@@ -125,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
             "/flaky": self.r_flaky, "/retry": self.r_retry, "/reset": self.r_reset,
             "/truncate": self.r_truncate, "/loop": self.r_loop, "/loop2": self.r_loop2,
                         "/redirect": self.r_redirect, "/chain": self.r_chain, "/huge": self.r_huge, "/disposition": self.r_disposition,
-            "/pages/link": self.r_pages_link, "/pages/json": self.r_pages_json, "/echo": self.r_echo,
+            "/cookie": self.r_cookie, "/pages/link": self.r_pages_link, "/pages/json": self.r_pages_json, "/echo": self.r_echo,
         }
         handler = routes.get(self.route)
         if handler is None and self.route.startswith("/file/"):
@@ -296,6 +296,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def r_loop2(self):
         self.send_simple(302, b"", {"Location": "/loop"})
+
+    def r_cookie(self):
+        """Without the cookie k=v: a redirect back here that sets it (a sign-in step)."""
+        if "k=v" not in (self.headers.get("Cookie") or ""):
+            self.send_simple(302, b"", {"Set-Cookie": "k=v; Path=/; HttpOnly", "Location": self.path})
+            return
+        self.r_file()
 
     def r_redirect(self):
         self.send_simple(302, b"", {"Location": self.q("to", "/file")})

@@ -128,13 +128,19 @@ Result<QJsonObject> deliveryNote(
     return note;
 }
 
-// The file a note of deliver() names, if it is there as it was moved.
-QString deliveredFile(const QJsonObject &note)
+// The identity of the file a note of deliver() is about.
+Identity noteIdentity(const QJsonObject &note)
 {
-    const Identity moved { note.value(QStringLiteral("device")).toInteger(-1),
+    return { note.value(QStringLiteral("device")).toInteger(-1),
         note.value(QStringLiteral("inode")).toInteger(-1),
         note.value(QStringLiteral("size")).toInteger(-1),
         note.value(QStringLiteral("modifiedNs")).toString().toLongLong() };
+}
+
+// The file a note of deliver() names, if it is there as it was moved.
+QString deliveredFile(const QJsonObject &note)
+{
+    const Identity moved = noteIdentity(note);
     const QString desired = note.value(QStringLiteral("desired")).toString();
     if (!moved.isValid() || desired.isEmpty())
         return {};
@@ -212,11 +218,15 @@ QString deliveredBefore(const QString &workDir, QJsonObject *extra)
     const QJsonObject note = QJsonDocument::fromJson(file.readAll()).object();
     file.close();
     const QString found = deliveredFile(note);
+    // The rename never happened: the file still waits, and the note's extra lets the next
+    // attempt finish it rather than start over.
+    const bool waiting = found.isEmpty() && noteIdentity(note).isValid()
+        && identityOf(note.value(QStringLiteral("from")).toString()) == noteIdentity(note);
+    if (extra && (!found.isEmpty() || waiting))
+        *extra = note.value(QStringLiteral("extra")).toObject();
     // A note that leads nowhere is of no use to any later attempt, and could only mislead one.
     if (found.isEmpty())
         QFile::remove(notePath(workDir));
-    else if (extra)
-        *extra = note.value(QStringLiteral("extra")).toObject();
     return found;
 }
 

@@ -35,8 +35,9 @@ Result<void> noteDelivery(const QString &from, const QString &desiredPath, const
     const QJsonObject &extra = {});
 
 // The file an earlier attempt of this job moved into place, if it is still there as it was moved;
-// empty if there was none, the rename never happened, or the file has gone or been replaced. A
-// found file's note gives back its `extra`.
+// empty if there was none, the rename never happened, or the file has gone or been replaced. The
+// note's `extra` is given back for a found file, and for one whose rename never happened (it
+// still waits where it was written, for the next attempt to finish).
 QString deliveredBefore(const QString &workDir, QJsonObject *extra = nullptr);
 
 // Opens `file` (at its fileName()) with `mode`, creating it, without following a symbolic link

@@ -231,6 +231,10 @@ public:
                 m_state = DownloadState::fromJson(noted);
             return delivered(output);
         }
+        // Killed before the rename: the note's state finishes the whole temporary file (a small
+        // download saves no state file of its own).
+        if (m_state.isEmpty() && !noted.isEmpty())
+            m_state = DownloadState::fromJson(noted);
         return m_params.paginate.isEmpty() ? fetchFile() : fetchPages();
     }
 

@@ -81,9 +81,24 @@ QString validateDownload(QJsonObject &params)
         return QStringLiteral("--sha256 must be 64 hexadecimal digits, not '%1'").arg(sha);
     static const QRegularExpression headerLine(
         QStringLiteral(R"(^[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*$)"));
+    // Headers that frame the request or its connection are the HTTP client's: given by hand
+    // they could make the server wait for a body that never comes, or read one wrongly.
+    static const QStringList framing { QStringLiteral("content-length"),
+        QStringLiteral("transfer-encoding"), QStringLiteral("connection"),
+        QStringLiteral("keep-alive"), QStringLiteral("te"), QStringLiteral("trailer"),
+        QStringLiteral("upgrade"), QStringLiteral("expect") };
     for (const QJsonValue &h : params.value(QStringLiteral("header")).toArray()) {
-        if (!headerLine.match(h.toString()).hasMatch())
-            return QStringLiteral("'%1' is not a header ('Name: value')").arg(h.toString());
+        const QString line = h.toString();
+        if (line.contains(QLatin1Char('\r')) || line.contains(QLatin1Char('\n'))
+            || line.contains(QChar(0)))
+            return QStringLiteral("the header '%1' has a line break in it")
+                .arg(line.left(line.indexOf(QLatin1Char(':'))));
+        if (!headerLine.match(line).hasMatch())
+            return QStringLiteral("'%1' is not a header ('Name: value')").arg(line);
+        const QString field = line.left(line.indexOf(QLatin1Char(':')));
+        if (framing.contains(field.toLower()))
+            return QStringLiteral("the %1 header is set by Spool's HTTP client, not by hand")
+                .arg(field);
     }
     static const QRegularExpression token(QStringLiteral(R"(^[!#$%&'*+.^_`|~0-9A-Za-z-]+$)"));
     const QString method = params.value(QStringLiteral("method")).toString();

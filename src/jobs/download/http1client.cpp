@@ -114,6 +114,11 @@ Trip readResponse(Connection &connection, const FetchRequest &request, IoWaiter 
         if (n > 0) {
             state.answered = true;
             waiter.progressed();
+            // Asked here too: a socket that always has bytes never reaches the wait below.
+            if (waiter.stopRequested()) {
+                sink.stop(FetchEnd::Stopped, QStringLiteral("stopped"));
+                return Trip::Done;
+            }
             if (!state.parser.feed(buffer, n, onBody)) {
                 if (state.parser.failed())
                     failWith(result, sink, waiter,
@@ -183,8 +188,12 @@ Trip readResponse(Connection &connection, const FetchRequest &request, IoWaiter 
 
 } // namespace
 
-bool handles(const QUrl &url)
+bool handles(const FetchRequest &request)
 {
+    // Pages are read whole and welcome compression, which Qt asks for and inflates.
+    if (!request.identityEncoding)
+        return false;
+    const QUrl &url = request.url;
     if (url.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) != 0
         || !url.userInfo().isEmpty() || url.host().isEmpty())
         return false;

@@ -13,8 +13,9 @@ class ResponseSink;
 // and hands body bytes straight to the caller. TLS, proxies and user:password URLs stay with Qt.
 namespace http1 {
 
-// Whether `url` goes through this client: http, no user info, and no proxy for it.
-bool handles(const QUrl &url);
+// Whether `request` goes through this client: http, no user info, no proxy for it, and no
+// compression wanted.
+bool handles(const FetchRequest &request);
 
 // One request and its response, as HttpFetch::exchange. A kept-alive connection that turns out
 // closed before any answer is replaced once, for requests that may be sent twice.

@@ -20,6 +20,10 @@ namespace spool::http {
 namespace {
 constexpr int kSliceMs = 25;
 constexpr std::size_t kMaxIdlePerThread = 8;
+// A connect that has other addresses to try after it waits this long at most: an address that
+// drops packets (IPv6 on a network without it, a dead server behind round-robin DNS) must not
+// cost the whole transfer timeout before the next one is tried.
+constexpr int kConnectPerAddressMs = 3000;
 // Servers drop idle connections after 5 s (Apache) to 75 s (nginx); one idle longer than this
 // is not worth the risk of a request that meets its close.
 constexpr auto kMaxIdle = std::chrono::seconds(4);
@@ -119,7 +123,7 @@ int connectOne(const sockaddr_storage &to, socklen_t length, IoWaiter &waiter, N
     int failure = 0;
     if (::connect(fd, reinterpret_cast<const sockaddr *>(&to), length) != 0) {
         failure = errno;
-        if (failure == EINPROGRESS) {
+        if (failure == EINPROGRESS || failure == EINTR) { // both go on in the background
             switch (waiter.wait(fd, POLLOUT)) {
             case IoWaiter::Outcome::Ready: {
                 socklen_t size = sizeof failure;
@@ -251,18 +255,24 @@ std::optional<NetError> connectTo(const QString &host, int port, const QByteArra
         return failed;
     NetError last { QNetworkReply::HostNotFoundError,
         QStringLiteral("no address for %1").arg(host) };
-    for (const QHostAddress &address : std::as_const(addresses)) {
+    for (qsizetype i = 0; i < addresses.size(); ++i) {
         sockaddr_storage to;
-        const socklen_t length = toSockaddr(address, port, &to);
+        const socklen_t length = toSockaddr(addresses[i], port, &to);
         if (length == 0)
             continue;
-        const int fd = connectOne(to, length, waiter, &last);
+        const bool more = i + 1 < addresses.size();
+        const int whole = waiter.timeoutMs();
+        const int budget =
+            more && (whole <= 0 || whole > kConnectPerAddressMs) ? kConnectPerAddressMs : whole;
+        IoWaiter addressWaiter(budget, [&waiter] { return waiter.stopRequested(); });
+        const int fd = connectOne(to, length, addressWaiter, &last);
         if (fd >= 0) {
+            waiter.progressed();
             *connection = Connection(fd, origin);
             return std::nullopt;
         }
-        if (last.code == QNetworkReply::OperationCanceledError)
-            break; // stopped or out of time: no other address gets a turn
+        if (waiter.stopRequested())
+            break;
     }
     last.text = QStringLiteral("%1 port %2: %3").arg(host).arg(port).arg(last.text);
     return last;

@@ -1,5 +1,6 @@
 #include "httpfetch.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <QEventLoop>
@@ -61,6 +62,71 @@ bool isRedirect(const FetchResult &r)
         && !r.head.header("Location").isEmpty();
 }
 
+// Cookies a server set during one fetch, sent back to the same host on the fetch's next hop:
+// Qt's client does that (with a jar kept for the whole thread), and sign-in redirects need it.
+// Kept for one fetch and one host only, so one job's cookies never reach another job.
+class FetchCookies
+{
+public:
+    void take(const FetchHead &head)
+    {
+        const QString host = head.url.host().toLower();
+        for (const auto &[name, value] : head.headers) {
+            if (name.compare("Set-Cookie", Qt::CaseInsensitive) != 0)
+                continue;
+            const QList<QByteArray> parts = value.split(';');
+            const QByteArray pair = parts.first().trimmed();
+            const qsizetype equals = pair.indexOf('=');
+            if (equals <= 0)
+                continue;
+            const QByteArray cookie = pair.left(equals).trimmed();
+            m_cookies.removeIf([&](const Cookie &c) { return c.host == host && c.name == cookie; });
+            if (!expires(parts))
+                m_cookies.append({ host, cookie, pair.mid(equals + 1).trimmed() });
+        }
+    }
+
+    // The Cookie header for `url`, or empty.
+    QByteArray headerFor(const QUrl &url) const
+    {
+        QByteArray header;
+        for (const Cookie &c : m_cookies) {
+            if (c.host != url.host().toLower())
+                continue;
+            if (!header.isEmpty())
+                header += "; ";
+            header += c.name + '=' + c.value;
+        }
+        return header;
+    }
+
+private:
+    struct Cookie
+    {
+        QString host;
+        QByteArray name;
+        QByteArray value;
+    };
+
+    static bool expires(const QList<QByteArray> &parts)
+    {
+        for (qsizetype i = 1; i < parts.size(); ++i) {
+            const QByteArray attribute = parts[i].trimmed().toLower();
+            if (attribute.startsWith("max-age=") && attribute.mid(8).toLongLong() <= 0)
+                return true;
+        }
+        return false;
+    }
+
+    QList<Cookie> m_cookies;
+};
+
+bool hasHeader(const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &name)
+{
+    return std::any_of(headers.begin(), headers.end(),
+        [&](const auto &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+}
+
 FetchResult redirectError(QNetworkReply::NetworkError error, const QString &why)
 {
     FetchResult result;
@@ -80,6 +146,7 @@ FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &r
 {
     FetchRequest hop = request;
     QString withheldFrom;
+    FetchCookies cookies;
     for (int redirects = 0;; ++redirects) {
         const bool trusted =
             request.credentialsEverywhere || sameOrigin(hop.url, request.credentialOrigin);
@@ -89,8 +156,17 @@ FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &r
                                    | QUrl::RemoveUserInfo)
                                .toString();
         hop.credentials = trusted ? request.credentials : QList<QPair<QByteArray, QByteArray>>();
-        FetchResult result = exchange(network, hop, context, onHead, onData);
+        FetchRequest sent = hop;
+        // Qt's own jar serves its hops; this client's hops get the fetch's cookies, unless the
+        // user gave a Cookie header of their own.
+        const bool ownClient = http1::handles(hop);
+        if (const QByteArray jar = cookies.headerFor(hop.url); ownClient && !jar.isEmpty()
+            && !hasHeader(hop.headers, "Cookie") && !hasHeader(hop.credentials, "Cookie"))
+            sent.headers.append({ "Cookie", jar });
+        FetchResult result = exchange(network, sent, context, onHead, onData);
         result.credentialsWithheldFrom = withheldFrom;
+        if (ownClient && result.end == FetchEnd::Finished)
+            cookies.take(result.head);
         if (!isRedirect(result))
             return result;
         const QUrl target =
@@ -121,7 +197,7 @@ FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchReque
     const JobContext &context, const HeadHandler &onHead, const DataHandler &onData)
 {
     FetchResult result;
-    if (http1::handles(request.url)) {
+    if (http1::handles(request)) {
         ResponseSink sink(request, onHead, onData, result);
         http1::exchange(request, context, sink, result);
         return result;
