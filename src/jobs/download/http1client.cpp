@@ -106,6 +106,9 @@ Trip readResponse(Connection &connection, const FetchRequest &request, IoWaiter 
             state.parser.status(), state.parser.reason(), request.url, state.parser.headers());
     };
     const auto onBody = [&](const char *data, qsizetype size) {
+        // A read can hold many chunks: none is handed on after a stop.
+        if (waiter.stopRequested())
+            return sink.stop(FetchEnd::Stopped, QStringLiteral("stopped"));
         return reportHead() && sink.data(data, size);
     };
     char *const buffer = readBuffer();

@@ -183,6 +183,15 @@ IoWaiter::Outcome IoWaiter::wait(int fd, short events)
     }
 }
 
+int IoWaiter::remainingMs() const
+{
+    if (m_timeoutMs <= 0)
+        return 0;
+    const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - m_lastProgress);
+    return int(std::max<qint64>(m_timeoutMs - silent.count(), 0));
+}
+
 Connection::Connection(Connection &&other) noexcept
     : m_fd(std::exchange(other.m_fd, -1))
     , m_origin(std::move(other.m_origin))
@@ -260,14 +269,22 @@ std::optional<NetError> connectTo(const QString &host, int port, const QByteArra
         const socklen_t length = toSockaddr(addresses[i], port, &to);
         if (length == 0)
             continue;
+        // Each address gets what is left of the transfer timeout, and at most
+        // kConnectPerAddressMs of it while others wait their turn.
         const bool more = i + 1 < addresses.size();
-        const int whole = waiter.timeoutMs();
-        const int budget =
-            more && (whole <= 0 || whole > kConnectPerAddressMs) ? kConnectPerAddressMs : whole;
+        const bool timed = waiter.timeoutMs() > 0;
+        const int left = waiter.remainingMs();
+        if (timed && left == 0) {
+            last = { QNetworkReply::OperationCanceledError,
+                QStringLiteral("no connection after %1 s").arg(waiter.timeoutMs() / 1000.0) };
+            break;
+        }
+        const int budget = !more ? (timed ? left : 0)
+            : timed              ? std::min(left, kConnectPerAddressMs)
+                                 : kConnectPerAddressMs;
         IoWaiter addressWaiter(budget, [&waiter] { return waiter.stopRequested(); });
         const int fd = connectOne(to, length, addressWaiter, &last);
         if (fd >= 0) {
-            waiter.progressed();
             *connection = Connection(fd, origin);
             return std::nullopt;
         }

@@ -23,6 +23,9 @@ public:
     void progressed() { m_lastProgress = std::chrono::steady_clock::now(); }
     bool stopRequested() const { return m_shouldStop && m_shouldStop(); }
     int timeoutMs() const { return m_timeoutMs; }
+    // What is left of the timeout since the last progress (0 when it has run out); the whole
+    // slice when there is no timeout.
+    int remainingMs() const;
 
 private:
     int m_timeoutMs;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include <QDateTime>
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
@@ -108,23 +109,42 @@ private:
         QByteArray value;
     };
 
+    // Max-Age (first) or Expires says the cookie is gone (how servers clear one); an attribute
+    // that does not read is ignored (RFC 6265 5.2).
     static bool expires(const QList<QByteArray> &parts)
     {
+        qint64 expiresMs = -1;
         for (qsizetype i = 1; i < parts.size(); ++i) {
-            const QByteArray attribute = parts[i].trimmed().toLower();
-            if (attribute.startsWith("max-age=") && attribute.mid(8).toLongLong() <= 0)
-                return true;
+            const QByteArray attribute = parts[i].trimmed();
+            const QByteArray lower = attribute.toLower();
+            if (lower.startsWith("max-age=")) {
+                bool ok = false;
+                const qint64 seconds = attribute.mid(8).trimmed().toLongLong(&ok);
+                if (ok)
+                    return seconds <= 0;
+            } else if (lower.startsWith("expires=")) {
+                expiresMs = http::parseHttpDate(attribute.mid(8).trimmed());
+            }
         }
-        return false;
+        return expiresMs >= 0 && expiresMs <= QDateTime::currentMSecsSinceEpoch();
     }
 
     QList<Cookie> m_cookies;
 };
 
-bool hasHeader(const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &name)
+// The fetch's cookies after those of the user's Cookie header (kept as a credential, on the
+// hops that may carry it), or as a header of their own.
+void addCookies(FetchRequest &request, const QByteArray &jar)
 {
-    return std::any_of(headers.begin(), headers.end(),
-        [&](const auto &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+    for (auto *list : { &request.credentials, &request.headers }) {
+        for (auto &[name, value] : *list) {
+            if (name.compare("Cookie", Qt::CaseInsensitive) == 0) {
+                value += "; " + jar;
+                return;
+            }
+        }
+    }
+    request.headers.append({ "Cookie", jar });
 }
 
 FetchResult redirectError(QNetworkReply::NetworkError error, const QString &why)
@@ -156,13 +176,16 @@ FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &r
                                    | QUrl::RemoveUserInfo)
                                .toString();
         hop.credentials = trusted ? request.credentials : QList<QPair<QByteArray, QByteArray>>();
+        // A Host header of the user's names the host they asked for, not one a redirect chose.
+        if (!sameOrigin(hop.url, request.url))
+            hop.headers.removeIf(
+                [](const auto &h) { return h.first.compare("Host", Qt::CaseInsensitive) == 0; });
         FetchRequest sent = hop;
-        // Qt's own jar serves its hops; this client's hops get the fetch's cookies, unless the
-        // user gave a Cookie header of their own.
+        // Qt's own jar serves its hops; this client's hops get the fetch's cookies, after the
+        // user's own Cookie header if they gave one.
         const bool ownClient = http1::handles(hop);
-        if (const QByteArray jar = cookies.headerFor(hop.url); ownClient && !jar.isEmpty()
-            && !hasHeader(hop.headers, "Cookie") && !hasHeader(hop.credentials, "Cookie"))
-            sent.headers.append({ "Cookie", jar });
+        if (const QByteArray jar = cookies.headerFor(hop.url); ownClient && !jar.isEmpty())
+            addCookies(sent, jar);
         FetchResult result = exchange(network, sent, context, onHead, onData);
         result.credentialsWithheldFrom = withheldFrom;
         if (ownClient && result.end == FetchEnd::Finished)
