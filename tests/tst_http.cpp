@@ -83,12 +83,8 @@ struct Fetched
     QByteArray body;
 };
 
-Fetched fetch(const QString &url, const QByteArray &method = "GET", int timeoutMs = 30000)
+Fetched fetch(const FetchRequest &request)
 {
-    FetchRequest request;
-    request.url = QUrl(url);
-    request.method = method;
-    request.transferTimeoutMs = timeoutMs;
     StopFlagContext context;
     Fetched out;
     out.result = HttpFetch::run(HttpFetch::threadNetwork(), request, context, {},
@@ -97,6 +93,21 @@ Fetched fetch(const QString &url, const QByteArray &method = "GET", int timeoutM
             return true;
         });
     return out;
+}
+
+Fetched fetch(const QString &url, const QByteArray &method = "GET", int timeoutMs = 30000)
+{
+    FetchRequest request;
+    request.url = QUrl(url);
+    request.method = method;
+    request.transferTimeoutMs = timeoutMs;
+    return fetch(request);
+}
+
+// A header of a request in the fault server's log (undefined when it was not sent).
+QJsonValue headerOf(const QJsonValue &entry, const QString &name)
+{
+    return entry.toObject().value(QStringLiteral("headers")).toObject().value(name);
 }
 
 QByteArray expectedContent(qint64 size, int seed = 0)
@@ -286,9 +297,7 @@ void TestHttp::requestCarriesItsFieldsAndRefusesLineBreaks()
     FetchRequest request;
     request.url = QUrl(m_server->url(QStringLiteral("/echo")));
     request.headers = { { "X-Evil", "a\r\nX-Injected: yes" } };
-    StopFlagContext context;
-    const FetchResult refused =
-        HttpFetch::run(HttpFetch::threadNetwork(), request, context, {}, {});
+    const FetchResult refused = fetch(request).result;
     QCOMPARE(refused.end, FetchEnd::NetworkError);
     QVERIFY2(
         refused.errorText.contains(QLatin1String("line break")), qPrintable(refused.errorText));
@@ -390,14 +399,8 @@ void TestHttp::cookiesSetOnARedirectGoToTheNextHop()
     QCOMPARE(got.body, expectedContent(700, 7));
     const QJsonArray sent = requestsTo(*m_server, path);
     QCOMPARE(sent.size(), 2);
-    const auto cookieOf = [](const QJsonValue &entry) {
-        return entry.toObject()
-            .value(QStringLiteral("headers"))
-            .toObject()
-            .value(QStringLiteral("Cookie"));
-    };
-    QVERIFY(cookieOf(sent.at(0)).isUndefined());
-    QCOMPARE(cookieOf(sent.at(1)).toString(), QStringLiteral("k=v"));
+    QVERIFY(headerOf(sent.at(0), QStringLiteral("Cookie")).isUndefined());
+    QCOMPARE(headerOf(sent.at(1), QStringLiteral("Cookie")).toString(), QStringLiteral("k=v"));
 
     // Another fetch (another job) starts without them: it is redirected again.
     QCOMPARE(fetch(m_server->url(path)).body, expectedContent(700, 7));
@@ -412,26 +415,13 @@ void TestHttp::userCookiesAndTheFetchsGoTogether()
     request.url = QUrl(m_server->url(path));
     request.credentials = { { "Cookie", "u=1" } };
     request.credentialOrigin = request.url;
-    StopFlagContext context;
-    QByteArray body;
-    const FetchResult result = HttpFetch::run(HttpFetch::threadNetwork(), request, context, {},
-        [&](const char *data, qint64 size, QString *) {
-            body.append(data, size);
-            return true;
-        });
-    QCOMPARE(result.end, FetchEnd::Finished);
-    QCOMPARE(body, expectedContent(800, 8));
+    const Fetched got = fetch(request);
+    QCOMPARE(got.result.end, FetchEnd::Finished);
+    QCOMPARE(got.body, expectedContent(800, 8));
     const QJsonArray sent = requestsTo(*m_server, path);
     QCOMPARE(sent.size(), 2);
-    const auto cookieOf = [](const QJsonValue &entry) {
-        return entry.toObject()
-            .value(QStringLiteral("headers"))
-            .toObject()
-            .value(QStringLiteral("Cookie"))
-            .toString();
-    };
-    QCOMPARE(cookieOf(sent.at(0)), QStringLiteral("u=1"));
-    QCOMPARE(cookieOf(sent.at(1)), QStringLiteral("u=1; k=v"));
+    QCOMPARE(headerOf(sent.at(0), QStringLiteral("Cookie")).toString(), QStringLiteral("u=1"));
+    QCOMPARE(headerOf(sent.at(1), QStringLiteral("Cookie")).toString(), QStringLiteral("u=1; k=v"));
 }
 
 void TestHttp::hostHeaderStaysWithItsOrigin()
@@ -444,25 +434,15 @@ void TestHttp::hostHeaderStaysWithItsOrigin()
     request.url = QUrl(m_server->url(
         QStringLiteral("/redirect?to=") + QString::fromLatin1(QUrl::toPercentEncoding(target))));
     request.headers = { { "Host", "named.example" } };
-    StopFlagContext context;
-    QByteArray body;
-    const FetchResult result = HttpFetch::run(HttpFetch::threadNetwork(), request, context, {},
-        [&](const char *data, qint64 size, QString *) {
-            body.append(data, size);
-            return true;
-        });
-    QCOMPARE(result.end, FetchEnd::Finished);
-    QCOMPARE(result.head.url, QUrl(target));
-    const QJsonObject echoed = QJsonDocument::fromJson(body).object();
+    const Fetched got = fetch(request);
+    QCOMPARE(got.result.end, FetchEnd::Finished);
+    QCOMPARE(got.result.head.url, QUrl(target));
+    const QJsonObject echoed = QJsonDocument::fromJson(got.body).object();
     QCOMPARE(echoed.value(QStringLiteral("headers")).toObject().value(QStringLiteral("Host")),
         QJsonValue(QUrl(target).authority()));
     const QJsonArray first = m_server->requestsTo(QStringLiteral("/redirect?to="));
     QCOMPARE(first.size(), 1);
-    QCOMPARE(first.first()
-                 .toObject()
-                 .value(QStringLiteral("headers"))
-                 .toObject()
-                 .value(QStringLiteral("Host")),
+    QCOMPARE(headerOf(first.first(), QStringLiteral("Host")),
         QJsonValue(QStringLiteral("named.example")));
 }
 

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 namespace spool::atomicfile {
 
@@ -29,6 +31,21 @@ bool write(const QString &path, const QByteArray &data, QString *error)
         return false;
     }
     return true;
+}
+
+bool writeMakingFolder(const QString &path, const QByteArray &data, QString *error)
+{
+    if (write(path, data, error))
+        return true;
+    const QString folder = QFileInfo(path).absolutePath();
+    if (QFileInfo(folder).isDir())
+        return false;
+    if (!QDir().mkpath(folder)) {
+        if (error)
+            *error = QStringLiteral("cannot create the folder %1").arg(folder);
+        return false;
+    }
+    return write(path, data, error);
 }
 
 } // namespace spool::atomicfile

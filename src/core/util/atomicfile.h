@@ -10,4 +10,8 @@ namespace spool::atomicfile {
 // a crash of any process, not a power loss. Returns false (and leaves `path` alone) on error.
 bool write(const QString &path, const QByteArray &data, QString *error = nullptr);
 
+// write(), making the file's folder first if the write finds it missing: callers that write
+// into the same folder again and again pay no mkdir for each file.
+bool writeMakingFolder(const QString &path, const QByteArray &data, QString *error = nullptr);
+
 } // namespace spool::atomicfile

@@ -88,16 +88,11 @@ QString notePath(const QString &workDir)
 
 Result<void> writeNote(const QString &workDir, const QJsonObject &note)
 {
-    // The folder is made only when the write finds it missing: one mkdir less per job.
-    const QByteArray bytes = QJsonDocument(note).toJson(QJsonDocument::Compact);
     QString why;
-    if (atomicfile::write(notePath(workDir), bytes, &why))
-        return {};
-    if (QFileInfo(workDir).isDir() || !QDir().mkpath(workDir)
-        || !atomicfile::write(notePath(workDir), bytes, &why))
+    if (!atomicfile::writeMakingFolder(
+            notePath(workDir), QJsonDocument(note).toJson(QJsonDocument::Compact), &why))
         return makeError(ErrorCode::Storage,
-            QStringLiteral("cannot write in the job's folder %1: %2")
-                .arg(workDir, why.isEmpty() ? QStringLiteral("cannot create it") : why));
+            QStringLiteral("cannot write in the job's folder %1: %2").arg(workDir, why));
     return {};
 }
 

@@ -107,10 +107,8 @@ void ValidatorCache::store(const QString &url, const QString &target, const Entr
         { QStringLiteral("lastModified"), QString::fromLatin1(entry.lastModified) },
         { QStringLiteral("size"), entry.size },
         { QStringLiteral("modifiedMs"), entry.modifiedMs } };
-    const QByteArray bytes = QJsonDocument(o).toJson(QJsonDocument::Compact);
-    // The folder is made the first time a write finds it missing, not checked for every file.
-    if (!atomicfile::write(fileFor(url, target), bytes) && QDir().mkpath(m_dir))
-        atomicfile::write(fileFor(url, target), bytes);
+    atomicfile::writeMakingFolder(
+        fileFor(url, target), QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 } // namespace spool

@@ -186,7 +186,7 @@ FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &r
         const bool ownClient = http1::handles(hop);
         if (const QByteArray jar = cookies.headerFor(hop.url); ownClient && !jar.isEmpty())
             addCookies(sent, jar);
-        FetchResult result = exchange(network, sent, context, onHead, onData);
+        FetchResult result = exchange(network, sent, ownClient, context, onHead, onData);
         result.credentialsWithheldFrom = withheldFrom;
         if (ownClient && result.end == FetchEnd::Finished)
             cookies.take(result.head);
@@ -217,10 +217,10 @@ FetchResult HttpFetch::run(QNetworkAccessManager &network, const FetchRequest &r
 }
 
 FetchResult HttpFetch::exchange(QNetworkAccessManager &network, const FetchRequest &request,
-    const JobContext &context, const HeadHandler &onHead, const DataHandler &onData)
+    bool ownClient, const JobContext &context, const HeadHandler &onHead, const DataHandler &onData)
 {
     FetchResult result;
-    if (http1::handles(request)) {
+    if (ownClient) {
         ResponseSink sink(request, onHead, onData, result);
         http1::exchange(request, context, sink, result);
         return result;

@@ -91,9 +91,11 @@ public:
     static QNetworkAccessManager &threadNetwork();
 
 private:
-    // One request and its response, without following a redirect.
+    // One request and its response, without following a redirect: through Spool's own client
+    // (http1::handles, asked once per hop by run()) or Qt's.
     static FetchResult exchange(QNetworkAccessManager &network, const FetchRequest &request,
-        const JobContext &context, const HeadHandler &onHead, const DataHandler &onData);
+        bool ownClient, const JobContext &context, const HeadHandler &onHead,
+        const DataHandler &onData);
 };
 
 } // namespace spool
