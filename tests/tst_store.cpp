@@ -117,6 +117,8 @@ private Q_SLOTS:
     void retryWaitsForItsTime();
     void finishIsFencedByTheLease_data() { storeRows(); }
     void finishIsFencedByTheLease();
+    void finishAndClaimSeesTheRowsAsFinished_data() { storeRows(); }
+    void finishAndClaimSeesTheRowsAsFinished();
     void heartbeatRenewsAndCarriesStopRequests_data() { storeRows(); }
     void heartbeatRenewsAndCarriesStopRequests();
     void expiredLeaseGoesBackToTheQueue_data() { storeRows(); }
@@ -419,6 +421,51 @@ void TestStore::finishIsFencedByTheLease()
     QVERIFY(!accepted->first().error.isError());
     QCOMPARE(accepted->first().record.state, JobState::Succeeded);
     QCOMPARE(accepted->first().record.output, QStringLiteral("/fresh"));
+}
+
+// A runner's jobs end and it claims its next ones in one call: the claim sees the rows as the
+// finishes left them (the job that ended is not running), and a finish refused by its lease does
+// not stop the claim.
+void TestStore::finishAndClaimSeesTheRowsAsFinished()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    auto jobs = store->enqueue({ newJob(), newJob(), newJob() }, kNow);
+    QVERIFY(jobs.ok());
+    const QString me = QStringLiteral("me|1|1|x");
+    auto mine = store->claim(claimRequest(me, kNow));
+    auto others = store->claim(claimRequest(kOtherHostOwner, kNow));
+    QVERIFY(mine.ok() && mine->claimed.size() == 1);
+    QVERIFY(others.ok() && others->claimed.size() == 1);
+
+    Completion done { jobs->at(0).id, mine->claimed.first().leaseToken, RunStatus::Succeeded, false,
+        false, 0, QString(), QStringLiteral("/done"), Progress {}, {} };
+    Completion stale = done;
+    stale.id = jobs->at(1).id; // the other runner's: its lease is not ours
+    stale.leaseToken = others->claimed.first().leaseToken + 1;
+    QList<QUuid> seenRunning;
+    ClaimRequest request = claimRequest(me, kNow + 10);
+    request.seeRunning = [&](const JobRecord &r) { seenRunning.append(r.id); };
+    auto both = store->finishAndClaim({ done, stale }, kNow + 10, request);
+    QVERIFY(both.ok());
+    QCOMPARE(both->finished.size(), 2);
+    QVERIFY(!both->finished.at(0).error.isError());
+    QCOMPARE(both->finished.at(0).record.state, JobState::Succeeded);
+    QCOMPARE(both->finished.at(1).error.code, ErrorCode::LeaseLost);
+    QCOMPARE(seenRunning, QList<QUuid> { jobs->at(1).id });
+    QVERIFY(both->claim.ok());
+    QCOMPARE(both->claim->claimed.size(), 1);
+    QCOMPARE(both->claim->claimed.first().id, jobs->at(2).id);
+    QCOMPARE(both->claim->claimed.first().leaseOwner, me);
+
+    auto stored = store->query(JobQuery { { jobs->at(1).id }, {}, -1 });
+    QVERIFY(stored.ok());
+    QCOMPARE(stored->first().state, JobState::Running);
+    QCOMPARE(stored->first().leaseOwner, kOtherHostOwner);
+    auto counts = store->counts();
+    QVERIFY(counts.ok());
+    QCOMPARE(counts->running, 2);
+    QCOMPARE(counts->succeeded, 1);
 }
 
 void TestStore::heartbeatRenewsAndCarriesStopRequests()

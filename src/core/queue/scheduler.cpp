@@ -9,6 +9,7 @@
 
 #include <QDebug>
 #include <QRunnable>
+#include <QSet>
 #include <QThread>
 #include <QThreadPool>
 
@@ -965,11 +966,13 @@ void Scheduler::runSlot()
 {
     applyWorkerPriority(m_config.priority, m_baseNice);
     std::deque<std::shared_ptr<RunningJob>> mine; // claimed for this slot, not started yet
+    std::vector<Finished> ended; // results to commit with the next claim
     for (;;) {
         if (mine.empty()) {
-            // Commit what ran before asking for more: it frees caps and reports results.
-            reportAllFinished();
-            if (!claimNext(mine))
+            // Commit what ran before asking for more (it frees caps and reports results), in
+            // the claim's transaction where the store can.
+            takeAllFinished(ended);
+            if (!claimNext(mine, ended))
                 return;
             // Another slot may find work too; it gives up at once if there is none.
             kick();
@@ -991,6 +994,11 @@ void Scheduler::runSlot()
             // Not a short job after all: the rest of the batch should not wait behind it.
             handBack(mine);
             kick();
+        }
+        if (mine.empty() && !m_slotsStopping.load()) {
+            // Reported at once, with the claim that comes next.
+            ended.push_back(Finished { job, std::move(completion) });
+            continue;
         }
         // A job that took its time is reported at once.
         addFinished(Finished { job, std::move(completion) }, slow);
@@ -1036,17 +1044,19 @@ bool Scheduler::reporterReady()
     }
 }
 
-void Scheduler::reportAllFinished()
+void Scheduler::takeAllFinished(std::vector<Finished> &due)
 {
-    std::vector<Finished> due;
+    std::vector<Finished> taken;
     {
         // A slot that ends must not leave while the reporter commits: the stop that follows
         // would not wait for it.
         std::unique_lock lock(m_reportMutex);
         m_reportDone.wait(lock, [this] { return !m_reporterCommitting; });
-        due.swap(m_unreported);
+        taken.swap(m_unreported);
     }
-    flushFinished(due);
+    // The reporter's first: they ended before the slot's own.
+    std::move(due.begin(), due.end(), std::back_inserter(taken));
+    due.swap(taken);
 }
 
 void Scheduler::runReporter()
@@ -1103,7 +1113,8 @@ int Scheduler::batchSize() const
     return int(std::clamp<qint64>(kBatchWorkNs / qMax<qint64>(average, 1), 1, kMaxBatch));
 }
 
-bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
+bool Scheduler::claimNext(
+    std::deque<std::shared_ptr<RunningJob>> &mine, std::vector<Finished> &ended)
 {
     const auto releaseSlot = [this] {
         // Called with m_slotMutex held.
@@ -1111,122 +1122,46 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
         if (m_stopping && m_activeSlots == 0)
             post(inbox::SlotsIdle {});
     };
+    if (!m_store->claimsCarryFinishes())
+        flushFinished(ended);
     for (;;) {
         quint64 generation = 0;
         {
             std::lock_guard lock(m_slotMutex);
             generation = m_workGeneration;
         }
+        ClaimOutcome outcome = ClaimOutcome::Nothing;
+        QList<FinishResult> finishedWithClaim; // `ended`'s results, when the claim carried them
         {
             std::lock_guard claimLock(m_claimMutex);
-            // Jobs handed back by a slot come first, also when stopping: they go back unrun.
-            if (!m_ready.empty()) {
+            bool closing = false;
+            {
+                std::lock_guard lock(m_slotMutex);
+                closing = m_stopping || m_queuePaused.load();
+            }
+            if ((closing || !m_ready.empty()) && !ended.empty()) {
+                outcome = ClaimOutcome::FinishFirst; // no claim to carry them
+            } else if (!m_ready.empty()) {
+                // Jobs handed back by a slot come first, also when stopping: they go back unrun.
                 mine.push_back(std::move(m_ready.front()));
                 m_ready.pop_front();
                 return true;
-            }
-            {
-                std::lock_guard lock(m_slotMutex);
-                if (m_stopping || m_queuePaused.load()) {
-                    releaseSlot();
-                    return false;
-                }
-            }
-            const std::optional<QStringList> counted = countedKinds(m_policies);
-            RunningSet running(counted);
-            {
-                std::lock_guard lock(m_runningMutex);
-                for (const auto &job : std::as_const(m_running))
-                    running.add(job->record());
-            }
-            // Read by the store once the claim may proceed: the leases count from then, here
-            // (by the steady clock, read first: never longer than the store's) as there.
-            qint64 claimedAt = RunningJob::steadyMs();
-            qint64 claimedAtMs = now();
-            ClaimRequest request;
-            request.owner = m_owner;
-            request.nowMs = claimedAtMs;
-            request.clock = [this, &claimedAt, &claimedAtMs] {
-                claimedAt = RunningJob::steadyMs();
-                claimedAtMs = now();
-                return claimedAtMs;
-            };
-            request.leaseMs = m_config.leaseMs;
-            // No more than the runner may still hold (the worker limit below): the shared
-            // queue locks each row a claim reads, and a claim for 128 with room for 3 locked 64.
-            request.maxJobs =
-                std::max(1, std::min(batchSize(), m_config.workers + kMaxBatch - running.mine()));
-            request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
-            request.runningKinds = counted;
-            qint64 wakeForSkipped = 0;
-            bool lookAtOthers = false;
-            request.admit = [&](const JobRecord &candidate) {
-                switch (otherHostsFor(candidate, claimedAtMs)) {
-                case OtherHosts::Irrelevant:
-                case OtherHosts::TakeIt:
-                    break;
-                case OtherHosts::LookFirst:
-                    lookAtOthers = true;
-                    return Admission::Skip;
-                case OtherHosts::LeaveIt:
-                    wakeForSkipped = wakeForSkipped > 0
-                        ? qMin(wakeForSkipped, candidate.avoidUntilMs)
-                        : candidate.avoidUntilMs;
-                    return Admission::Skip;
-                }
-                const Admission verdict = admitAll(m_policies, candidate, running);
-                if (verdict == Admission::Admit)
-                    running.add(candidate);
-                return verdict;
-            };
-            const quint64 failures = storageFailures(StorageAccess::Claim);
-            auto result = m_store->claim(request);
-            if (!result) {
-                reportStorageError(result.error(), StorageAccess::Claim);
-                post(inbox::WakeAt { now() + kStorageRetryMs });
-                std::lock_guard lock(m_slotMutex);
-                releaseSlot();
-                return false;
-            }
-            noteStorageWorks(StorageAccess::Claim, failures);
-            if (result->nextWakeMs > 0)
-                post(inbox::WakeAt { result->nextWakeMs });
-            if (wakeForSkipped > 0) // this machine takes it if no other has by then
-                post(inbox::WakeAt { wakeForSkipped });
-            if (lookAtOthers) { // then claim again, with the look
-                lookAtOtherHosts();
-                post(inbox::Poke {});
-            }
-            if (!result->claimed.isEmpty()) {
-                {
-                    std::lock_guard lock(m_runningMutex);
-                    for (const JobRecord &record : std::as_const(result->claimed)) {
-                        auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
-                        job->setWorkerBudget(this);
-                        job->setPreviewsShared(m_store->spansMachines());
-                        job->setFileShelf(m_fileShelf.get());
-                        job->setStore(m_store);
-                        job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
-                        // An earlier attempt here that lost the job (put back meanwhile) writes
-                        // nothing more: the new one holds the lease.
-                        if (const auto earlier = m_running.value(record.id)) {
-                            earlier->loseLease();
-                            earlier->requestStop(JobControl::Interrupt);
-                        }
-                        m_running.insert(record.id, job);
-                        mine.push_back(std::move(job));
-                    }
-                }
-                if (!m_progressSampling.exchange(true))
-                    post(inbox::RunningChanged {});
-                publish(outbox::JobsChanged { std::move(result->claimed) });
-                markStateChanged();
-                return true;
+            } else if (!closing) {
+                outcome = claimFromStore(mine, ended, &finishedWithClaim);
             }
         }
+        if (outcome == ClaimOutcome::FinishFirst) {
+            flushFinished(ended);
+            continue;
+        }
+        if (!ended.empty())
+            applyFinished(ended, finishedWithClaim);
+        if (outcome == ClaimOutcome::Claimed)
+            return true;
         std::lock_guard lock(m_slotMutex);
         // Work may have arrived while this slot looked: look again instead of leaving it.
-        if (m_workGeneration != generation && !m_stopping && !m_queuePaused.load())
+        if (outcome == ClaimOutcome::Nothing && m_workGeneration != generation && !m_stopping
+            && !m_queuePaused.load())
             continue;
         releaseSlot();
         // Nothing left to claim here after jobs ended: the queue may be empty now (once per
@@ -1235,6 +1170,138 @@ bool Scheduler::claimNext(std::deque<std::shared_ptr<RunningJob>> &mine)
             markStateChanged(true);
         return false;
     }
+}
+
+// With m_claimMutex held. `ended` is finished in the claim's call to the store; if that call
+// fails as a whole, FinishFirst says so and they are still to be finished.
+Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
+    const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim)
+{
+    const std::optional<QStringList> counted = countedKinds(m_policies);
+    RunningSet running(counted);
+    {
+        // What ended holds no cap: the store finishes it before the claim.
+        QSet<const RunningJob *> endedJobs;
+        for (const Finished &f : ended)
+            endedJobs.insert(f.job.get());
+        std::lock_guard lock(m_runningMutex);
+        for (const auto &job : std::as_const(m_running)) {
+            if (!endedJobs.contains(job.get()))
+                running.add(job->record());
+        }
+    }
+    // Read by the store once the claim may proceed: the leases count from then, here (by the
+    // steady clock, read first: never longer than the store's) as there.
+    qint64 claimedAt = RunningJob::steadyMs();
+    qint64 claimedAtMs = now();
+    ClaimRequest request;
+    request.owner = m_owner;
+    request.nowMs = claimedAtMs;
+    request.clock = [this, &claimedAt, &claimedAtMs] {
+        claimedAt = RunningJob::steadyMs();
+        claimedAtMs = now();
+        return claimedAtMs;
+    };
+    request.leaseMs = m_config.leaseMs;
+    // No more than the runner may still hold (the worker limit below): the shared queue locks
+    // each row a claim reads, and a claim for 128 with room for 3 locked 64.
+    request.maxJobs =
+        std::max(1, std::min(batchSize(), m_config.workers + kMaxBatch - running.mine()));
+    request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };
+    request.runningKinds = counted;
+    qint64 wakeForSkipped = 0;
+    bool lookAtOthers = false;
+    request.admit = [&](const JobRecord &candidate) {
+        switch (otherHostsFor(candidate, claimedAtMs)) {
+        case OtherHosts::Irrelevant:
+        case OtherHosts::TakeIt:
+            break;
+        case OtherHosts::LookFirst:
+            lookAtOthers = true;
+            return Admission::Skip;
+        case OtherHosts::LeaveIt:
+            wakeForSkipped = wakeForSkipped > 0 ? qMin(wakeForSkipped, candidate.avoidUntilMs)
+                                                : candidate.avoidUntilMs;
+            return Admission::Skip;
+        }
+        const Admission verdict = admitAll(m_policies, candidate, running);
+        if (verdict == Admission::Admit)
+            running.add(candidate);
+        return verdict;
+    };
+    const quint64 failures = storageFailures(StorageAccess::Claim);
+    const quint64 writeFailures = storageFailures(StorageAccess::Write);
+    Result<ClaimResult> result = ClaimResult {};
+    if (ended.empty()) {
+        result = m_store->claim(request);
+    } else {
+        QList<Completion> completions;
+        completions.reserve(qsizetype(ended.size()));
+        for (const Finished &f : ended)
+            completions.append(f.completion);
+        auto both = m_store->finishAndClaim(completions, now(), request);
+        if (!both)
+            return ClaimOutcome::FinishFirst; // finished alone, with retries, then claimed
+        noteStorageWorks(StorageAccess::Write, writeFailures);
+        // Before the claim lock goes: the next slot's claim must not count them as running (a
+        // host's two places taken by a job that ended and the one claimed here, it claimed
+        // nothing and its slot ended).
+        forgetRunning(ended);
+        *finishedWithClaim = std::move(both->finished);
+        result = std::move(both->claim);
+    }
+    if (!result) {
+        reportStorageError(result.error(), StorageAccess::Claim);
+        post(inbox::WakeAt { now() + kStorageRetryMs });
+        return ClaimOutcome::Failed;
+    }
+    noteStorageWorks(StorageAccess::Claim, failures);
+    if (result->nextWakeMs > 0)
+        post(inbox::WakeAt { result->nextWakeMs });
+    if (wakeForSkipped > 0) // this machine takes it if no other has by then
+        post(inbox::WakeAt { wakeForSkipped });
+    if (lookAtOthers) { // then claim again, with the look
+        lookAtOtherHosts();
+        post(inbox::Poke {});
+    }
+    if (result->claimed.isEmpty())
+        return ClaimOutcome::Nothing;
+    takeClaimed(result->claimed, claimedAt, mine);
+    // Under the claim lock: starts are told in the order of the claims (FIFO). The ended jobs
+    // are told after, once their files are released: a window may show them running a moment
+    // longer.
+    announceClaimed(std::move(result->claimed));
+    return ClaimOutcome::Claimed;
+}
+
+void Scheduler::takeClaimed(const QList<JobRecord> &claimed, qint64 claimedAt,
+    std::deque<std::shared_ptr<RunningJob>> &mine)
+{
+    std::lock_guard lock(m_runningMutex);
+    for (const JobRecord &record : claimed) {
+        auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
+        job->setWorkerBudget(this);
+        job->setPreviewsShared(m_store->spansMachines());
+        job->setFileShelf(m_fileShelf.get());
+        job->setStore(m_store);
+        job->renewLease(claimedAt + m_config.leaseMs, m_config.leaseMs);
+        // An earlier attempt here that lost the job (put back meanwhile) writes nothing
+        // more: the new one holds the lease.
+        if (const auto earlier = m_running.value(record.id)) {
+            earlier->loseLease();
+            earlier->requestStop(JobControl::Interrupt);
+        }
+        m_running.insert(record.id, job);
+        mine.push_back(std::move(job));
+    }
+}
+
+void Scheduler::announceClaimed(QList<JobRecord> claimed)
+{
+    if (!m_progressSampling.exchange(true))
+        post(inbox::RunningChanged {});
+    publish(outbox::JobsChanged { std::move(claimed) });
+    markStateChanged();
 }
 
 Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
@@ -1316,15 +1383,22 @@ void Scheduler::flushFinished(std::vector<Finished> &finished)
     completions.reserve(qsizetype(finished.size()));
     for (Finished &f : finished)
         completions.append(std::move(f.completion));
-    const QList<FinishResult> results = finishWithRetry(completions);
-    {
-        std::lock_guard lock(m_runningMutex);
-        for (const Finished &f : finished) {
-            // Not a later attempt of the same job, claimed here after this one lost it.
-            if (m_running.value(f.job->id()) == f.job)
-                m_running.remove(f.job->id());
-        }
+    applyFinished(finished, finishWithRetry(completions));
+}
+
+void Scheduler::forgetRunning(const std::vector<Finished> &finished)
+{
+    std::lock_guard lock(m_runningMutex);
+    for (const Finished &f : finished) {
+        // Not a later attempt of the same job, claimed here after this one lost it.
+        if (m_running.value(f.job->id()) == f.job)
+            m_running.remove(f.job->id());
     }
+}
+
+void Scheduler::applyFinished(std::vector<Finished> &finished, const QList<FinishResult> &results)
+{
+    forgetRunning(finished);
     m_jobsEndedSinceIdle.store(true, std::memory_order_relaxed);
     finished.clear();
     QList<JobRecord> changed;

@@ -127,7 +127,14 @@ private:
 
     void kick();
     // Fills `mine` with the next jobs for a slot; false when there is nothing (the slot ends).
-    bool claimNext(std::deque<std::shared_ptr<RunningJob>> &mine);
+    // Finishes `ended` first (with the claim, where the store can) and empties it.
+    bool claimNext(std::deque<std::shared_ptr<RunningJob>> &mine, std::vector<Finished> &ended);
+    enum class ClaimOutcome { Claimed, Nothing, Failed, FinishFirst };
+    ClaimOutcome claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
+        const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim);
+    void takeClaimed(const QList<JobRecord> &claimed, qint64 claimedAt,
+        std::deque<std::shared_ptr<RunningJob>> &mine);
+    void announceClaimed(QList<JobRecord> claimed);
     int batchSize() const;
     // Gives the rest of a slot's batch to any free slot.
     void handBack(std::deque<std::shared_ptr<RunningJob>> &mine);
@@ -135,11 +142,15 @@ private:
     // A job's result joins those waiting to be committed; they are committed now if `now`, if
     // there are many, or if the oldest has waited long enough.
     void addFinished(Finished finished, bool now);
-    // Commits every waiting result, after the reporter's commit if one is under way.
-    void reportAllFinished();
+    // Adds every waiting result to `due`, ahead of those there, after the reporter's commit if
+    // one is under way.
+    void takeAllFinished(std::vector<Finished> &due);
     bool reporterReady();
     void runReporter();
     void flushFinished(std::vector<Finished> &finished);
+    void forgetRunning(const std::vector<Finished> &finished);
+    // What the store said of `finished` (emptied): released, published.
+    void applyFinished(std::vector<Finished> &finished, const QList<FinishResult> &results);
     QList<FinishResult> finishWithRetry(const QList<Completion> &completions);
     void publish(outbox::Item item);
     std::shared_ptr<RunningJob> runningJob(const QUuid &id) const;

@@ -49,6 +49,15 @@ Result<CommandResult> JobStore::command(const QUuid &id, JobCommand command, qin
     return results->first();
 }
 
+Result<FinishAndClaimResult> JobStore::finishAndClaim(
+    const QList<Completion> &completions, qint64 nowMs, const ClaimRequest &request)
+{
+    auto finished = finish(completions, nowMs);
+    if (!finished)
+        return finished.error();
+    return FinishAndClaimResult { std::move(finished.value()), claim(request) };
+}
+
 bool matchesParam(const JobQuery &query, const JobRecord &record)
 {
     if (query.paramName.isEmpty())

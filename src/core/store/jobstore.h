@@ -50,6 +50,13 @@ struct ClaimResult
     qint64 nextWakeMs = 0;
 };
 
+// What finishAndClaim did: the finishes were committed; the claim after them may have failed.
+struct FinishAndClaimResult
+{
+    QList<FinishResult> finished;
+    Result<ClaimResult> claim = ClaimResult {};
+};
+
 struct JobQuery
 {
     QList<QUuid> ids; // empty: all
@@ -158,6 +165,15 @@ public:
         const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) = 0;
     virtual Result<QList<FinishResult>> finish(
         const QList<Completion> &completions, qint64 nowMs) = 0;
+    // A slot's jobs ended and it wants its next ones: finishes `completions`, then claims as
+    // `request` asks, seeing the rows as the finishes left them (a cap they held is free). A store
+    // may make both one transaction, which halves the commits of a runner of short jobs. An error
+    // means nothing was finished; a failed claim alone is in the result's `claim`.
+    virtual Result<FinishAndClaimResult> finishAndClaim(
+        const QList<Completion> &completions, qint64 nowMs, const ClaimRequest &request);
+    // Whether a runner should finish its ended jobs with its next claim (finishAndClaim) rather
+    // than on their own first.
+    virtual bool claimsCarryFinishes() const { return true; }
     // Running jobs whose runner is gone go back to the queue (or fail, out of attempts).
     virtual Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) = 0;
     // One transaction for all: each id gets its own outcome (NotFound, InvalidState...), and

@@ -54,6 +54,22 @@ Result<QList<FinishResult>> SqlJobStore::finish(const QList<Completion> &complet
     return results;
 }
 
+Result<FinishAndClaimResult> SqlJobStore::finishAndClaim(
+    const QList<Completion> &completions, qint64 nowMs, const ClaimRequest &request)
+{
+    FinishAndClaimResult result;
+    ClaimResult claimed;
+    const Error e = withRows(true, [&](RowStore &db, SqlSession &) -> Error {
+        if (Error err = rowstore::finish(db, completions, nowMs, &result.finished); err.isError())
+            return err;
+        return rowstore::claim(db, request, &claimed);
+    });
+    if (e.isError())
+        return e;
+    result.claim = std::move(claimed);
+    return result;
+}
+
 Result<QList<JobRecord>> SqlJobStore::recoverAbandoned(qint64 nowMs)
 {
     // Look first without writing: almost always there is nothing to recover.

@@ -19,6 +19,9 @@ public:
     Result<QList<LeaseStatus>> heartbeat(
         const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override;
     Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override;
+    // One transaction.
+    Result<FinishAndClaimResult> finishAndClaim(
+        const QList<Completion> &completions, qint64 nowMs, const ClaimRequest &request) override;
     Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) override;
     Result<QList<Result<CommandResult>>> commandMany(
         const QList<QUuid> &ids, JobCommand command, qint64 nowMs) override;
