@@ -108,6 +108,7 @@ private Q_SLOTS:
     void paginationWritesJsonLines();
     void paginationResumesAtTheFailedPage();
     void notModifiedKeepsTheFile();
+    void tornValidatorEntryCountsAsNone();
     void notModifiedNeverStandsForAnotherFile_data();
     void notModifiedNeverStandsForAnotherFile();
     void checksumMismatchFails();
@@ -313,6 +314,10 @@ void TestDownload::plainDownload()
     QCOMPARE(r.progress.unit, units::Bytes);
     QCOMPARE(r.progress.done, size);
     QCOMPARE(leftovers(), QStringList { QStringLiteral("file") }); // no temporary file left
+    // Nor anything of the job's in the queue's work folder: no state, no delivery note.
+    const QDir workRoot(QDir(dataDir()).filePath(QStringLiteral("work")));
+    QCOMPARE(
+        workRoot.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
 }
 
 void TestDownload::namesAreSanitized_data()
@@ -667,6 +672,10 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice_data()
         << QStringLiteral("theirs removed") << true << QStringLiteral("wanted (1).bin") << false;
     QTest::newRow("after the rename, the file since removed")
         << QStringLiteral("removed") << false << QStringLiteral("wanted.bin") << true;
+    // Notes were kept in the job's work folder before they went beside it.
+    QTest::newRow("after the rename, the note where older builds kept it")
+        << QStringLiteral("renamed, note in the folder") << false << QStringLiteral("wanted.bin")
+        << false;
 }
 
 // An attempt killed after moving its file into place, before the queue heard of it: the next
@@ -697,6 +706,11 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
         QVERIFY(outputfiles::noteDelivery(temporary, out, workDir));
         if (killed != QLatin1String("before"))
             QVERIFY(outputfiles::moveIntoPlace(temporary, out));
+        if (killed == QLatin1String("renamed, note in the folder")) {
+            QVERIFY(QDir().mkpath(workDir));
+            QVERIFY(QFile::rename(workDir + QStringLiteral(".delivery.json"),
+                workDir + QStringLiteral("/delivery.json")));
+        }
         if (killed == QLatin1String("removed"))
             QVERIFY(QFile::remove(out));
         if (killed == QLatin1String("theirs removed"))
@@ -918,6 +932,37 @@ void TestDownload::notModifiedKeepsTheFile()
     const QJsonArray requests = m_server->requestsTo(QStringLiteral("/file?size=4000&etag=v7"));
     QCOMPARE(requests.size(), 2);
     QCOMPARE(header(requests.at(1), QStringLiteral("If-None-Match")), QStringLiteral("\"v7\""));
+}
+
+// The validator cache is written in place (no temporary file and rename a download): an entry
+// torn by a crash, or by two writers at once, does not parse and counts as none: the file is
+// fetched in full, never taken for unchanged, and the entry is written whole again.
+void TestDownload::tornValidatorEntryCountsAsNone()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("tagged.bin"));
+    const QString path = QStringLiteral("/file?size=4000&etag=v8");
+    const QString url = m_server->url(path);
+    const QJsonObject params { { QStringLiteral("url"), url }, { QStringLiteral("out"), out } };
+    QCOMPARE(runJob(params).state, JobState::Succeeded);
+    const QDir cache(QDir(dataDir()).filePath(QStringLiteral("validators")));
+    const QStringList entries = cache.entryList(QDir::Files);
+    QCOMPARE(entries.size(), 1);
+    const QString entry = cache.filePath(entries.first());
+    const QByteArray whole = readFile(entry);
+    QVERIFY(whole.contains("v8"));
+    QVERIFY(writeFile(entry, whole.left(whole.size() - 2))); // the end went missing
+
+    const JobRecord again = runJob(params);
+    QCOMPARE(again.state, JobState::Succeeded);
+    QCOMPARE(readFile(again.output), expectedContent(4000)); // beside the first: never replaced
+    const QJsonArray requests = m_server->requestsTo(path);
+    QCOMPARE(requests.size(), 2);
+    QCOMPARE(header(requests.at(1), QStringLiteral("If-None-Match")), QString());
+    // Written whole again, for the next fetch.
+    QCOMPARE(cache.entryList(QDir::Files), entries);
+    const QJsonObject rewritten = QJsonDocument::fromJson(readFile(entry)).object();
+    QCOMPARE(rewritten.value(QStringLiteral("etag")).toString(), QStringLiteral("\"v8\""));
+    QCOMPARE(rewritten.value(QStringLiteral("path")).toString(), again.output);
 }
 
 void TestDownload::notModifiedNeverStandsForAnotherFile_data()

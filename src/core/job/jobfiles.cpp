@@ -3,6 +3,7 @@
 #include <QDir>
 
 #include "job/jobkindregistry.h"
+#include "util/outputfiles.h"
 
 namespace spool::jobfiles {
 
@@ -25,6 +26,7 @@ void release(
         kind->removed(record);
     if ((removed || record.state != JobState::Succeeded) && kind && kind->discard)
         kind->discard(record, dir);
+    outputfiles::forgetDelivery(dir);
     if (QFileInfo::exists(dir))
         QDir(dir).removeRecursively();
 }

@@ -48,4 +48,23 @@ bool writeMakingFolder(const QString &path, const QByteArray &data, QString *err
     return write(path, data, error);
 }
 
+namespace {
+
+bool writeInPlace(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size()
+        && file.flush();
+}
+
+} // namespace
+
+bool writeInPlaceMakingFolder(const QString &path, const QByteArray &data)
+{
+    if (writeInPlace(path, data))
+        return true;
+    const QString folder = QFileInfo(path).absolutePath();
+    return !QFileInfo(folder).isDir() && QDir().mkpath(folder) && writeInPlace(path, data);
+}
+
 } // namespace spool::atomicfile

@@ -81,7 +81,15 @@ Identity identityOf(const QString &path)
         qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec };
 }
 
+// Beside the job's work folder, not in it: a job that keeps nothing else there makes no folder
+// (a mkdir, and a rmdir when the job is released, for each small download).
 QString notePath(const QString &workDir)
+{
+    return QDir::cleanPath(workDir) + QStringLiteral(".delivery.json");
+}
+
+// Where the note was kept before (in the folder): read for a job an older build left there.
+QString notePathInFolder(const QString &workDir)
 {
     return QDir(workDir).filePath(QStringLiteral("delivery.json"));
 }
@@ -208,8 +216,11 @@ Result<QString> deliver(const QString &from, const QString &desiredPath, const Q
 QString deliveredBefore(const QString &workDir, QJsonObject *extra)
 {
     QFile file(notePath(workDir));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
+    if (!file.open(QIODevice::ReadOnly)) {
+        file.setFileName(notePathInFolder(workDir));
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+    }
     const QJsonObject note = QJsonDocument::fromJson(file.readAll()).object();
     file.close();
     const QString found = deliveredFile(note);
@@ -221,8 +232,13 @@ QString deliveredBefore(const QString &workDir, QJsonObject *extra)
         *extra = note.value(QStringLiteral("extra")).toObject();
     // A note that leads nowhere is of no use to any later attempt, and could only mislead one.
     if (found.isEmpty())
-        QFile::remove(notePath(workDir));
+        QFile::remove(file.fileName());
     return found;
+}
+
+void forgetDelivery(const QString &workDir)
+{
+    QFile::remove(notePath(workDir));
 }
 
 Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)

@@ -40,6 +40,10 @@ Result<void> noteDelivery(const QString &from, const QString &desiredPath, const
 // still waits where it was written, for the next attempt to finish).
 QString deliveredBefore(const QString &workDir, QJsonObject *extra = nullptr);
 
+// Removes the note deliver() left for the job whose work folder is `workDir` (the note is kept
+// beside the folder): once the job is over, no attempt will look for it.
+void forgetDelivery(const QString &workDir);
+
 // Opens `file` (at its fileName()) with `mode`, creating it, without following a symbolic link
 // at that name: in a folder others can write to, a link planted at a predictable temporary name
 // must not send the bytes (or a truncation) to another file. An error names the path.

@@ -107,7 +107,9 @@ void ValidatorCache::store(const QString &url, const QString &target, const Entr
         { QStringLiteral("lastModified"), QString::fromLatin1(entry.lastModified) },
         { QStringLiteral("size"), entry.size },
         { QStringLiteral("modifiedMs"), entry.modifiedMs } };
-    atomicfile::writeMakingFolder(
+    // In place: a torn entry does not parse and reads as none (the file is fetched in full, never
+    // taken for unchanged), and a rename a download was a cost worth saving.
+    atomicfile::writeInPlaceMakingFolder(
         fileFor(url, target), QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
