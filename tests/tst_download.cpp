@@ -121,6 +121,7 @@ private Q_SLOTS:
     void plantedLinkIsNotFollowed();
     void killedAttemptsOutputIsFoundNotWrittenTwice_data();
     void killedAttemptsOutputIsFoundNotWrittenTwice();
+    void canceledJobLeavesNoNoteBehind();
     void killedAttemptsValidatorsAreKept_data();
     void killedAttemptsValidatorsAreKept();
     void killedReplacementStillReplaces_data();
@@ -673,6 +674,8 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice_data()
     QTest::newRow("after the rename, the file since removed")
         << QStringLiteral("removed") << false << QStringLiteral("wanted.bin") << true;
     // Notes were kept in the job's work folder before they went beside it.
+    QTest::newRow("while writing the note")
+        << QStringLiteral("writing the note") << false << QStringLiteral("wanted.bin") << true;
     QTest::newRow("after the rename, the note where older builds kept it")
         << QStringLiteral("renamed, note in the folder") << false << QStringLiteral("wanted.bin")
         << false;
@@ -704,8 +707,12 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
         QVERIFY(outputfiles::deliver(temporary, out, workDir));
     } else {
         QVERIFY(outputfiles::noteDelivery(temporary, out, workDir));
-        if (killed != QLatin1String("before"))
+        if (killed != QLatin1String("before") && killed != QLatin1String("writing the note"))
             QVERIFY(outputfiles::moveIntoPlace(temporary, out));
+        if (killed == QLatin1String("writing the note")) {
+            const QString note = workDir + QStringLiteral(".delivery.json");
+            QVERIFY(QFile::rename(note, note + QStringLiteral(".new"))); // never renamed
+        }
         if (killed == QLatin1String("renamed, note in the folder")) {
             QVERIFY(QDir().mkpath(workDir));
             QVERIFY(QFile::rename(workDir + QStringLiteral(".delivery.json"),
@@ -731,6 +738,31 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
     if (killed != QLatin1String("theirs removed"))
         files << QStringLiteral("wanted.bin");
     QCOMPARE(leftovers(), files);
+    // Nor anything the earlier attempt kept in the queue's work folder once the job is over.
+    const QDir workRoot(QDir(dataDir()).filePath(QStringLiteral("work")));
+    QCOMPARE(
+        workRoot.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+}
+
+// A note is kept beside the job's work folder, not in it: when the job is over, its note goes too,
+// and so does the file of one killed while it wrote it (the next attempt, canceled here, never
+// wrote a note of its own over it).
+void TestDownload::canceledJobLeavesNoNoteBehind()
+{
+    const QString out = QDir(outDir()).filePath(QStringLiteral("wanted.bin"));
+    const QUuid id =
+        queueHeld({ { QStringLiteral("url"), m_server->url(QStringLiteral("/file?size=100")) },
+            { QStringLiteral("out"), out } });
+    QVERIFY(!id.isNull());
+    const QString note = workDirOf(id) + QStringLiteral(".delivery.json");
+    QVERIFY(QDir().mkpath(QFileInfo(note).absolutePath()));
+    QVERIFY(writeFile(note, "{}"));
+    QVERIFY(writeFile(note + QStringLiteral(".new"), "{\"from\":"));
+    m_queue->cancel(id);
+    QTRY_COMPARE(m_recorder->state(id), JobState::Canceled);
+    const QDir workRoot(QDir(dataDir()).filePath(QStringLiteral("work")));
+    QCOMPARE(
+        workRoot.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
 }
 
 // Where a killed attempt kept its state: in the state file (a large download, saved before its

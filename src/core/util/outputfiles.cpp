@@ -239,6 +239,8 @@ QString deliveredBefore(const QString &workDir, QJsonObject *extra)
 void forgetDelivery(const QString &workDir)
 {
     QFile::remove(notePath(workDir));
+    // What an attempt killed while writing it left (atomicfile::write's file beside it).
+    QFile::remove(notePath(workDir) + QStringLiteral(".new"));
 }
 
 Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)
