@@ -138,6 +138,7 @@ private:
     QString dataDir() const { return m_dir->filePath(QStringLiteral("data")); }
     QString outDir() const { return m_dir->filePath(QStringLiteral("out")); }
     QStringList leftovers() const;
+    QStringList workLeftovers() const; // what is in the queue's work folder
     // A download of `url` to `out` (3 attempts), queued while the queue is paused, so that the
     // test can lay out what an earlier attempt left; null if the queue would not pause.
     QUuid queueHeld(const QJsonObject &params);
@@ -208,6 +209,12 @@ QUuid TestDownload::queueHeld(const QJsonObject &params)
 QString TestDownload::workDirOf(const QUuid &id) const
 {
     return QDir(QDir(dataDir()).filePath(QStringLiteral("work"))).filePath(idString(id));
+}
+
+QStringList TestDownload::workLeftovers() const
+{
+    return QDir(QDir(dataDir()).filePath(QStringLiteral("work")))
+        .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
 }
 
 QStringList TestDownload::leftovers() const
@@ -316,9 +323,7 @@ void TestDownload::plainDownload()
     QCOMPARE(r.progress.done, size);
     QCOMPARE(leftovers(), QStringList { QStringLiteral("file") }); // no temporary file left
     // Nor anything of the job's in the queue's work folder: no state, no delivery note.
-    const QDir workRoot(QDir(dataDir()).filePath(QStringLiteral("work")));
-    QCOMPARE(
-        workRoot.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+    QCOMPARE(workLeftovers(), QStringList());
 }
 
 void TestDownload::namesAreSanitized_data()
@@ -739,9 +744,7 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
         files << QStringLiteral("wanted.bin");
     QCOMPARE(leftovers(), files);
     // Nor anything the earlier attempt kept in the queue's work folder once the job is over.
-    const QDir workRoot(QDir(dataDir()).filePath(QStringLiteral("work")));
-    QCOMPARE(
-        workRoot.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+    QCOMPARE(workLeftovers(), QStringList());
 }
 
 // A note is kept beside the job's work folder, not in it: when the job is over, its note goes too,
@@ -760,9 +763,7 @@ void TestDownload::canceledJobLeavesNoNoteBehind()
     QVERIFY(writeFile(note + QStringLiteral(".new"), "{\"from\":"));
     m_queue->cancel(id);
     QTRY_COMPARE(m_recorder->state(id), JobState::Canceled);
-    const QDir workRoot(QDir(dataDir()).filePath(QStringLiteral("work")));
-    QCOMPARE(
-        workRoot.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+    QCOMPARE(workLeftovers(), QStringList());
 }
 
 // Where a killed attempt kept its state: in the state file (a large download, saved before its

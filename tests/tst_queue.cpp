@@ -1400,15 +1400,10 @@ void TestQueue::registerWaiter(Harness &h)
 // read them after every job: 40 reads a second on a shared queue's server).
 void TestQueue::countsAreDebouncedWhileWorkRemains()
 {
-    m_h = std::make_unique<Harness>();
     auto store = std::make_shared<CountingStore>();
-    m_h->store = store;
-    m_h->kit.registerKinds(*m_h->registry);
     QueueConfig config;
     config.workers = 1;
-    config.workRoot = m_dir->filePath(QStringLiteral("work"));
-    m_h->queue = std::make_unique<JobQueueImpl>(m_h->store, m_h->registry, config);
-    m_h->recorder = std::make_unique<Recorder>(m_h->queue.get());
+    make(config, store);
     const QList<QUuid> ids = enqueue(QStringLiteral("spin"), 40, { { QStringLiteral("ms"), 10 } });
     QElapsedTimer elapsed;
     elapsed.start();
@@ -1487,17 +1482,12 @@ void TestQueue::waitersHearOfOtherJobsEnding()
 // and a later one would start the job.
 void TestQueue::aSlotFinishesAndClaimsInOneCall()
 {
-    m_h = std::make_unique<Harness>();
     auto store = std::make_shared<CountingStore>();
-    m_h->store = store;
-    m_h->kit.registerKinds(*m_h->registry);
     QueueConfig config;
     config.workers = 1;
     config.batchJobs = 1;
     config.kindCaps.insert(QStringLiteral("quick"), 1);
-    config.workRoot = m_dir->filePath(QStringLiteral("work"));
-    m_h->queue = std::make_unique<JobQueueImpl>(m_h->store, m_h->registry, config);
-    m_h->recorder = std::make_unique<Recorder>(m_h->queue.get());
+    make(config, store);
     constexpr int kJobs = 10;
     const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
     m_h->queue->start();

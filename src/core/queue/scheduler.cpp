@@ -1235,11 +1235,7 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     if (ended.empty()) {
         result = m_store->claim(request);
     } else {
-        QList<Completion> completions;
-        completions.reserve(qsizetype(ended.size()));
-        for (const Finished &f : ended)
-            completions.append(f.completion);
-        auto both = m_store->finishAndClaim(completions, now(), request);
+        auto both = m_store->finishAndClaim(completionsOf(ended), now(), request);
         if (!both)
             return ClaimOutcome::FinishFirst; // finished alone, with retries, then claimed
         noteStorageWorks(StorageAccess::Write, writeFailures);
@@ -1375,15 +1371,20 @@ Completion Scheduler::execute(const std::shared_ptr<RunningJob> &job)
     return completion;
 }
 
+QList<Completion> Scheduler::completionsOf(const std::vector<Finished> &finished)
+{
+    QList<Completion> completions;
+    completions.reserve(qsizetype(finished.size()));
+    for (const Finished &f : finished)
+        completions.append(f.completion);
+    return completions;
+}
+
 void Scheduler::flushFinished(std::vector<Finished> &finished)
 {
     if (finished.empty())
         return;
-    QList<Completion> completions;
-    completions.reserve(qsizetype(finished.size()));
-    for (Finished &f : finished)
-        completions.append(std::move(f.completion));
-    applyFinished(finished, finishWithRetry(completions));
+    applyFinished(finished, finishWithRetry(completionsOf(finished)));
 }
 
 void Scheduler::forgetRunning(const std::vector<Finished> &finished)

@@ -147,6 +147,7 @@ private:
     void takeAllFinished(std::vector<Finished> &due);
     bool reporterReady();
     void runReporter();
+    static QList<Completion> completionsOf(const std::vector<Finished> &finished);
     void flushFinished(std::vector<Finished> &finished);
     void forgetRunning(const std::vector<Finished> &finished);
     // What the store said of `finished` (emptied): released, published.

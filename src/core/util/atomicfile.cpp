@@ -33,22 +33,21 @@ bool write(const QString &path, const QByteArray &data, QString *error)
     return true;
 }
 
-bool writeMakingFolder(const QString &path, const QByteArray &data, QString *error)
+namespace {
+
+// True when the folder of `path` was missing and is made now: the write that failed may be tried
+// again.
+bool madeMissingFolderOf(const QString &path, QString *error)
 {
-    if (write(path, data, error))
-        return true;
     const QString folder = QFileInfo(path).absolutePath();
     if (QFileInfo(folder).isDir())
         return false;
-    if (!QDir().mkpath(folder)) {
-        if (error)
-            *error = QStringLiteral("cannot create the folder %1").arg(folder);
-        return false;
-    }
-    return write(path, data, error);
+    if (QDir().mkpath(folder))
+        return true;
+    if (error)
+        *error = QStringLiteral("cannot create the folder %1").arg(folder);
+    return false;
 }
-
-namespace {
 
 bool writeInPlace(const QString &path, const QByteArray &data)
 {
@@ -59,12 +58,16 @@ bool writeInPlace(const QString &path, const QByteArray &data)
 
 } // namespace
 
+bool writeMakingFolder(const QString &path, const QByteArray &data, QString *error)
+{
+    return write(path, data, error)
+        || (madeMissingFolderOf(path, error) && write(path, data, error));
+}
+
 bool writeInPlaceMakingFolder(const QString &path, const QByteArray &data)
 {
-    if (writeInPlace(path, data))
-        return true;
-    const QString folder = QFileInfo(path).absolutePath();
-    return !QFileInfo(folder).isDir() && QDir().mkpath(folder) && writeInPlace(path, data);
+    return writeInPlace(path, data)
+        || (madeMissingFolderOf(path, nullptr) && writeInPlace(path, data));
 }
 
 } // namespace spool::atomicfile
