@@ -238,6 +238,69 @@ private:
 };
 thread_local bool CountingStore::s_insideFinishAndClaim = false;
 
+// A store whose claims do not carry finishes (as the shared queue's), which tells whether each
+// finish overlapped the claim that came after its jobs: a finish waits, up to `waitMs`, for the
+// slot's next claim to begin.
+class BesideStore final : public MemoryJobStore
+{
+public:
+    explicit BesideStore(int waitMs)
+        : m_waitMs(waitMs)
+    { }
+    bool claimsCarryFinishes() const override { return false; }
+    Result<ClaimResult> claim(const ClaimRequest &request) override
+    {
+        int index = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            index = ++m_claimsBegun;
+        }
+        m_claimBegan.notify_all();
+        auto result = MemoryJobStore::claim(request);
+        std::lock_guard lock(m_mutex);
+        if (result) {
+            for (const JobRecord &r : result->claimed)
+                m_claimedBy.insert(r.id, index);
+        }
+        return result;
+    }
+    Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            int last = 0; // the claim that gave the latest of these jobs
+            for (const Completion &c : completions)
+                last = qMax(last, m_claimedBy.value(c.id));
+            m_claimBegan.wait_for(
+                lock, std::chrono::milliseconds(m_waitMs), [&] { return m_claimsBegun > last; });
+            if (m_claimsBegun > last)
+                ++m_overlapped;
+            else
+                ++m_alone;
+        }
+        return MemoryJobStore::finish(completions, nowMs);
+    }
+    int overlapped() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_overlapped;
+    }
+    int alone() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_alone;
+    }
+
+private:
+    const int m_waitMs;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_claimBegan;
+    int m_claimsBegun = 0;
+    QHash<QUuid, int> m_claimedBy;
+    int m_overlapped = 0; // finishes under way while the next claim began
+    int m_alone = 0; // finishes that ended before it
+};
+
 struct Harness
 {
     std::unique_ptr<ManualClock> clock; // first: the queue that reads it goes before it
@@ -311,6 +374,8 @@ private Q_SLOTS:
     void waitersHearOfOtherJobsEnding();
     void countsAreDebouncedWhileWorkRemains();
     void aSlotFinishesAndClaimsInOneCall();
+    void endedJobsAreCommittedBesideTheNextClaim();
+    void jobsUnderACapAreCommittedBeforeTheNextClaim();
 
 private:
     void storeRows();
@@ -1500,6 +1565,56 @@ void TestQueue::aSlotFinishesAndClaimsInOneCall()
                        .arg(claims)
                        .arg(finishes)
                        .arg(both)));
+    QCOMPARE(m_h->recorder->startOrder, ids);
+}
+
+// On a store whose claims do not carry finishes (the shared queue's), a slot's ended jobs are
+// committed while it claims its next: each on a connection of its own there.
+void TestQueue::endedJobsAreCommittedBesideTheNextClaim()
+{
+    // A finish waits for the claim after it; one made first waits out the whole margin.
+    auto store = std::make_shared<BesideStore>(10000);
+    QueueConfig config;
+    config.workers = 1;
+    config.batchJobs = 1;
+    make(config, store);
+    constexpr int kJobs = 5;
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
+    m_h->queue->start();
+    const auto allSucceeded = [&] {
+        return std::all_of(ids.begin(), ids.end(),
+            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    QCOMPARE(store->alone(), 0);
+    QVERIFY(store->overlapped() >= 1);
+    QCOMPARE(m_h->recorder->startOrder, ids);
+    // Every result was committed before the slot ended.
+    const auto counts = store->counts();
+    QVERIFY(counts);
+    QCOMPARE(counts->succeeded, qint64(kJobs));
+}
+
+// A job under a cap holds its place in the store until its result is committed: the next claim
+// comes after the commit, or it would find the place taken.
+void TestQueue::jobsUnderACapAreCommittedBeforeTheNextClaim()
+{
+    auto store = std::make_shared<BesideStore>(100);
+    QueueConfig config;
+    config.workers = 1;
+    config.batchJobs = 1;
+    config.kindCaps.insert(QStringLiteral("quick"), 1);
+    make(config, store);
+    constexpr int kJobs = 4;
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
+    m_h->queue->start();
+    const auto allSucceeded = [&] {
+        return std::all_of(ids.begin(), ids.end(),
+            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    QCOMPARE(store->overlapped(), 0);
+    QCOMPARE(store->alone(), kJobs);
     QCOMPARE(m_h->recorder->startOrder, ids);
 }
 

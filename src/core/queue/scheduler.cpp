@@ -1070,12 +1070,13 @@ void Scheduler::runReporter()
             continue;
         }
         const auto due = m_unreportedSince + std::chrono::milliseconds(kMaxReportDelayMs);
-        if (std::chrono::steady_clock::now() < due) {
+        if (!m_reportNow && std::chrono::steady_clock::now() < due) {
             m_reportWake.wait_until(lock, due);
             continue;
         }
         std::vector<Finished> finished;
         finished.swap(m_unreported);
+        m_reportNow = false;
         m_reporterCommitting = true;
         lock.unlock();
         flushFinished(finished);
@@ -1122,7 +1123,9 @@ bool Scheduler::claimNext(
         if (m_stopping && m_activeSlots == 0)
             post(inbox::SlotsIdle {});
     };
-    if (!m_store->claimsCarryFinishes())
+    // Handed to the reporter, they may still be committing when this slot finds nothing more.
+    bool handedOver = false;
+    if (!m_store->claimsCarryFinishes() && !(handedOver = commitBesideClaim(ended)))
         flushFinished(ended);
     for (;;) {
         quint64 generation = 0;
@@ -1158,6 +1161,14 @@ bool Scheduler::claimNext(
             applyFinished(ended, finishedWithClaim);
         if (outcome == ClaimOutcome::Claimed)
             return true;
+        if (std::exchange(handedOver, false)) {
+            // A slot must not end before its results are committed: the stop that may follow
+            // would not wait for them. And what they held may let a job start now.
+            takeAllFinished(ended);
+            if (!ended.empty())
+                flushFinished(ended);
+            continue;
+        }
         std::lock_guard lock(m_slotMutex);
         // Work may have arrived while this slot looked: look again instead of leaving it.
         if (outcome == ClaimOutcome::Nothing && m_workGeneration != generation && !m_stopping
@@ -1170,6 +1181,33 @@ bool Scheduler::claimNext(
             markStateChanged(true);
         return false;
     }
+}
+
+bool Scheduler::commitBesideClaim(std::vector<Finished> &ended)
+{
+    if (ended.empty())
+        return false;
+    // A job that ended still runs for the store until its result is committed: a claim that
+    // counts its kind against a cap would find its place taken.
+    const std::optional<QStringList> counted = countedKinds(m_policies);
+    if (!counted)
+        return false;
+    for (const Finished &f : ended) {
+        if (counted->contains(f.job->record().kind))
+            return false;
+    }
+    // Not this runner's any more: the claim has their places to give (the worker limit).
+    forgetRunning(ended);
+    std::lock_guard lock(m_reportMutex);
+    if (!reporterReady())
+        return false; // committed first, by the slot
+    if (m_unreported.empty())
+        m_unreportedSince = std::chrono::steady_clock::now();
+    std::move(ended.begin(), ended.end(), std::back_inserter(m_unreported));
+    ended.clear();
+    m_reportNow = true;
+    m_reportWake.notify_one();
+    return true;
 }
 
 // With m_claimMutex held. `ended` is finished in the claim's call to the store; if that call

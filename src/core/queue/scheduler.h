@@ -127,8 +127,12 @@ private:
 
     void kick();
     // Fills `mine` with the next jobs for a slot; false when there is nothing (the slot ends).
-    // Finishes `ended` first (with the claim, where the store can) and empties it.
+    // Finishes `ended` and empties it: in the claim's call where the store can, else beside the
+    // claim or before it (commitBesideClaim).
     bool claimNext(std::deque<std::shared_ptr<RunningJob>> &mine, std::vector<Finished> &ended);
+    // For a store whose claims do not carry finishes: hands `ended` (emptied) to the reporter, to
+    // be committed at once while the slot claims. False when they must be committed first.
+    bool commitBesideClaim(std::vector<Finished> &ended);
     enum class ClaimOutcome { Claimed, Nothing, Failed, FinishFirst };
     ClaimOutcome claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
         const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim);
@@ -207,6 +211,7 @@ private:
     std::vector<Finished> m_unreported;
     std::chrono::steady_clock::time_point m_unreportedSince; // when the oldest was added
     bool m_reporterIdle = false; // waiting with nothing to report, for a wake
+    bool m_reportNow = false; // a slot handed results over: commit them without waiting
     bool m_reporterCommitting = false;
     bool m_reporterStopping = false;
     std::thread m_reporter; // started by the first result that waits

@@ -172,7 +172,7 @@ public:
     virtual Result<FinishAndClaimResult> finishAndClaim(
         const QList<Completion> &completions, qint64 nowMs, const ClaimRequest &request);
     // Whether a runner should finish its ended jobs with its next claim (finishAndClaim) rather
-    // than on their own first.
+    // than on their own, beside the claim (or before it, where they count against a cap).
     virtual bool claimsCarryFinishes() const { return true; }
     // Running jobs whose runner is gone go back to the queue (or fail, out of attempts).
     virtual Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) = 0;

@@ -41,7 +41,8 @@ public:
     // On a connection of its own, beside the other writes (see Lane).
     Result<ClaimResult> claim(const ClaimRequest &request) override;
     // Claims go on a connection of their own, beside the finishes (and other writes) on the
-    // main one: one with the other would make every slot's claim wait behind them.
+    // main one: one with the other would make every slot's claim wait behind them. A slot's
+    // ended jobs are committed by the runner's reporter while the slot claims (Scheduler).
     bool claimsCarryFinishes() const override { return false; }
     Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
     Result<QueueCounts> counts() override;
