@@ -240,12 +240,14 @@ thread_local bool CountingStore::s_insideFinishAndClaim = false;
 
 // A store whose claims do not carry finishes (as the shared queue's), which tells whether each
 // finish overlapped the claim that came after its jobs: a finish waits, up to `waitMs`, for the
-// slot's next claim to begin.
+// slot's next claim to begin. With ForABeat, it waits for a heartbeat of one of its jobs instead.
 class BesideStore final : public MemoryJobStore
 {
 public:
-    explicit BesideStore(int waitMs)
+    enum class Wait { ForTheNextClaim, ForABeat };
+    explicit BesideStore(int waitMs, Wait wait = Wait::ForTheNextClaim)
         : m_waitMs(waitMs)
+        , m_wait(wait)
     { }
     bool claimsCarryFinishes() const override { return false; }
     Result<ClaimResult> claim(const ClaimRequest &request) override
@@ -269,16 +271,33 @@ public:
         {
             std::unique_lock lock(m_mutex);
             int last = 0; // the claim that gave the latest of these jobs
-            for (const Completion &c : completions)
+            QSet<QUuid> ids;
+            for (const Completion &c : completions) {
                 last = qMax(last, m_claimedBy.value(c.id));
-            m_claimBegan.wait_for(
-                lock, std::chrono::milliseconds(m_waitMs), [&] { return m_claimsBegun > last; });
-            if (m_claimsBegun > last)
+                ids.insert(c.id);
+            }
+            m_beaten.clear();
+            const auto seen = [&] {
+                return m_wait == Wait::ForABeat ? m_beaten.intersects(ids) : m_claimsBegun > last;
+            };
+            m_claimBegan.wait_for(lock, std::chrono::milliseconds(m_waitMs), seen);
+            if (seen())
                 ++m_overlapped;
             else
                 ++m_alone;
         }
         return MemoryJobStore::finish(completions, nowMs);
+    }
+    Result<QList<LeaseStatus>> heartbeat(
+        const QList<Heartbeat> &beats, qint64 nowMs, qint64 leaseMs) override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            for (const Heartbeat &beat : beats)
+                m_beaten.insert(beat.id);
+        }
+        m_claimBegan.notify_all();
+        return MemoryJobStore::heartbeat(beats, nowMs, leaseMs);
     }
     int overlapped() const
     {
@@ -293,7 +312,9 @@ public:
 
 private:
     const int m_waitMs;
+    const Wait m_wait;
     mutable std::mutex m_mutex;
+    QSet<QUuid> m_beaten; // jobs whose leases were renewed since the last finish began
     std::condition_variable m_claimBegan;
     int m_claimsBegun = 0;
     QHash<QUuid, int> m_claimedBy;
@@ -376,6 +397,8 @@ private Q_SLOTS:
     void aSlotFinishesAndClaimsInOneCall();
     void endedJobsAreCommittedBesideTheNextClaim();
     void jobsUnderACapAreCommittedBeforeTheNextClaim();
+    void handedJobsKeepTheirLeasesUntilCommitted();
+    void failedJobsAreCommittedBeforeTheNextClaim();
 
 private:
     void storeRows();
@@ -1613,6 +1636,52 @@ void TestQueue::jobsUnderACapAreCommittedBeforeTheNextClaim()
             [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
     };
     QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    QCOMPARE(store->overlapped(), 0);
+    QCOMPARE(store->alone(), kJobs);
+    QCOMPARE(m_h->recorder->startOrder, ids);
+}
+
+// Jobs handed over to be committed beside the claim stay this runner's until they are: their
+// leases are renewed meanwhile (a commit that takes its time must not lose them).
+void TestQueue::handedJobsKeepTheirLeasesUntilCommitted()
+{
+    // A finish waits for a heartbeat of its jobs; without one it waits out the whole margin.
+    auto store = std::make_shared<BesideStore>(10000, BesideStore::Wait::ForABeat);
+    QueueConfig config;
+    config.workers = 1;
+    config.batchJobs = 1;
+    config.heartbeatMs = 20;
+    make(config, store);
+    constexpr int kJobs = 3;
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
+    m_h->queue->start();
+    const auto allSucceeded = [&] {
+        return std::all_of(ids.begin(), ids.end(),
+            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    QCOMPARE(store->alone(), 0);
+    QVERIFY(store->overlapped() >= 1);
+}
+
+// A job that did not succeed may go back to the queue: it must be there when the next claim
+// reads, or a later job would start before it.
+void TestQueue::failedJobsAreCommittedBeforeTheNextClaim()
+{
+    auto store = std::make_shared<BesideStore>(100);
+    QueueConfig config;
+    config.workers = 1;
+    config.batchJobs = 1;
+    make(config, store);
+    m_h->kit.setHealthy(false);
+    constexpr int kJobs = 3;
+    const QList<QUuid> ids = enqueue(QStringLiteral("flaky"), kJobs, {}, 1);
+    m_h->queue->start();
+    const auto allFailed = [&] {
+        return std::all_of(ids.begin(), ids.end(),
+            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Failed; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allFailed(), 60000);
     QCOMPARE(store->overlapped(), 0);
     QCOMPARE(store->alone(), kJobs);
     QCOMPARE(m_h->recorder->startOrder, ids);

@@ -55,7 +55,7 @@ public:
     virtual Admission admit(const JobRecord &candidate, const RunningSet &running) const = 0;
     // The kinds of running jobs (this runner's and others') that admit() counts; unset: it may
     // count any. A claim reads only those from the store, and the running set keeps only those
-    // (mine() still counts every job of this runner).
+    // (mine() still counts every job of this runner). Asked by worker slots, several at once.
     virtual std::optional<QSet<QString>> countedKinds() const { return std::nullopt; }
     // A job asked that jobs like it wait until `untilMs` (a server's Retry-After). Thread-safe.
     virtual void holdLike(const JobRecord &job, qint64 untilMs)

@@ -75,6 +75,10 @@ public:
     bool doubtedLease() const { return m_leaseDoubted.load(std::memory_order_acquire); }
     // A monotonic clock for lease deadlines: a frozen process sees its lease expired on waking.
     static qint64 steadyMs();
+    // Ended, its result handed over to be committed beside a claim: no claim counts it as this
+    // runner's (it keeps its lease until the commit).
+    void markResultHandedOver() { m_resultHandedOver.store(true, std::memory_order_relaxed); }
+    bool resultHandedOver() const { return m_resultHandedOver.load(std::memory_order_relaxed); }
 
     // Control thread only: coalescing and persistence bookkeeping.
     ProgressRate rate;
@@ -98,6 +102,7 @@ private:
     qint64 m_leaseMs = 0;
     bool m_leaseLost = false;
     mutable std::atomic<bool> m_leaseDoubted { false };
+    std::atomic<bool> m_resultHandedOver { false };
 
     mutable std::mutex m_mutex;
     std::condition_variable m_stopped;

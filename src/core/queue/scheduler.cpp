@@ -966,7 +966,7 @@ void Scheduler::runSlot()
 {
     applyWorkerPriority(m_config.priority, m_baseNice);
     std::deque<std::shared_ptr<RunningJob>> mine; // claimed for this slot, not started yet
-    std::vector<Finished> ended; // results to commit with the next claim
+    std::vector<Finished> ended; // results to commit with (or beside, or before) the next claim
     for (;;) {
         if (mine.empty()) {
             // Commit what ran before asking for more (it frees caps and reports results), in
@@ -1053,6 +1053,7 @@ void Scheduler::takeAllFinished(std::vector<Finished> &due)
         std::unique_lock lock(m_reportMutex);
         m_reportDone.wait(lock, [this] { return !m_reporterCommitting; });
         taken.swap(m_unreported);
+        m_reportNow = false;
     }
     // The reporter's first: they ended before the slot's own.
     std::move(due.begin(), due.end(), std::back_inserter(taken));
@@ -1163,11 +1164,11 @@ bool Scheduler::claimNext(
             return true;
         if (std::exchange(handedOver, false)) {
             // A slot must not end before its results are committed: the stop that may follow
-            // would not wait for them. And what they held may let a job start now.
+            // would not wait for them.
             takeAllFinished(ended);
-            if (!ended.empty())
-                flushFinished(ended);
-            continue;
+            flushFinished(ended);
+            if (outcome == ClaimOutcome::Nothing)
+                continue; // what they held may let a job start now
         }
         std::lock_guard lock(m_slotMutex);
         // Work may have arrived while this slot looked: look again instead of leaving it.
@@ -1185,22 +1186,14 @@ bool Scheduler::claimNext(
 
 bool Scheduler::commitBesideClaim(std::vector<Finished> &ended)
 {
-    if (ended.empty())
+    if (ended.empty() || !canCommitBesideClaim(ended))
         return false;
-    // A job that ended still runs for the store until its result is committed: a claim that
-    // counts its kind against a cap would find its place taken.
-    const std::optional<QStringList> counted = countedKinds(m_policies);
-    if (!counted)
-        return false;
-    for (const Finished &f : ended) {
-        if (counted->contains(f.job->record().kind))
-            return false;
-    }
-    // Not this runner's any more: the claim has their places to give (the worker limit).
-    forgetRunning(ended);
     std::lock_guard lock(m_reportMutex);
     if (!reporterReady())
         return false; // committed first, by the slot
+    // Still this runner's (their leases renewed) until committed, but no claim counts them.
+    for (const Finished &f : ended)
+        f.job->markResultHandedOver();
     if (m_unreported.empty())
         m_unreportedSince = std::chrono::steady_clock::now();
     std::move(ended.begin(), ended.end(), std::back_inserter(m_unreported));
@@ -1208,6 +1201,23 @@ bool Scheduler::commitBesideClaim(std::vector<Finished> &ended)
     m_reportNow = true;
     m_reportWake.notify_one();
     return true;
+}
+
+bool Scheduler::canCommitBesideClaim(const std::vector<Finished> &ended)
+{
+    // A job that goes back to the queue must be there when the claim reads, or a later job
+    // would start before it.
+    for (const Finished &f : ended) {
+        if (f.completion.status != RunStatus::Succeeded)
+            return false;
+    }
+    // A job that ended still runs for the store until its result is committed: a claim that
+    // counts its kind against a cap would find its place taken.
+    const std::optional<QStringList> counted = countedKinds(m_policies);
+    if (!counted)
+        return false;
+    return std::none_of(ended.cbegin(), ended.cend(),
+        [&](const Finished &f) { return counted->contains(f.job->record().kind); });
 }
 
 // With m_claimMutex held. `ended` is finished in the claim's call to the store; if that call
@@ -1218,13 +1228,14 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     const std::optional<QStringList> counted = countedKinds(m_policies);
     RunningSet running(counted);
     {
-        // What ended holds no cap: the store finishes it before the claim.
+        // What ended holds no cap: the store finishes it before the claim. What was handed over
+        // to be committed beside a claim holds none that a claim counts (commitBesideClaim).
         QSet<const RunningJob *> endedJobs;
         for (const Finished &f : ended)
             endedJobs.insert(f.job.get());
         std::lock_guard lock(m_runningMutex);
         for (const auto &job : std::as_const(m_running)) {
-            if (!endedJobs.contains(job.get()))
+            if (!endedJobs.contains(job.get()) && !job->resultHandedOver())
                 running.add(job->record());
         }
     }

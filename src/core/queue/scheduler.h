@@ -131,8 +131,10 @@ private:
     // claim or before it (commitBesideClaim).
     bool claimNext(std::deque<std::shared_ptr<RunningJob>> &mine, std::vector<Finished> &ended);
     // For a store whose claims do not carry finishes: hands `ended` (emptied) to the reporter, to
-    // be committed at once while the slot claims. False when they must be committed first.
+    // be committed at once while the slot claims. False when they must be committed first: one
+    // goes back to the queue or counts against a cap, or the reporter is stopping.
     bool commitBesideClaim(std::vector<Finished> &ended);
+    bool canCommitBesideClaim(const std::vector<Finished> &ended);
     enum class ClaimOutcome { Claimed, Nothing, Failed, FinishFirst };
     ClaimOutcome claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
         const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim);
@@ -205,6 +207,7 @@ private:
     // Results of short jobs wait to be committed together, for kMaxReportDelayMs at most. A slot
     // commits them when its next job ends; while that job runs on, the reporter thread does (a
     // quick job ahead of a long one in a batch would otherwise show as running until it ends).
+    // A slot also hands its ended jobs here to be committed at once beside its claim.
     std::mutex m_reportMutex;
     std::condition_variable m_reportWake; // to the reporter: results wait
     std::condition_variable m_reportDone; // from the reporter: its commit is done
