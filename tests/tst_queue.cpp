@@ -240,7 +240,7 @@ thread_local bool CountingStore::s_insideFinishAndClaim = false;
 
 // A store whose claims do not carry finishes (as the shared queue's), which tells whether each
 // finish overlapped the claim that came after its jobs: a finish waits, up to `waitMs`, for the
-// slot's next claim to begin. With ForABeat, it waits for a heartbeat of one of its jobs instead.
+// slot's next claim to begin. With ForABeat, also for a heartbeat of one of its jobs.
 class BesideStore final : public MemoryJobStore
 {
 public:
@@ -278,7 +278,8 @@ public:
             }
             m_beaten.clear();
             const auto seen = [&] {
-                return m_wait == Wait::ForABeat ? m_beaten.intersects(ids) : m_claimsBegun > last;
+                return m_claimsBegun > last
+                    && (m_wait != Wait::ForABeat || m_beaten.intersects(ids));
             };
             m_claimBegan.wait_for(lock, std::chrono::milliseconds(m_waitMs), seen);
             if (seen())
@@ -1645,7 +1646,8 @@ void TestQueue::jobsUnderACapAreCommittedBeforeTheNextClaim()
 // leases are renewed meanwhile (a commit that takes its time must not lose them).
 void TestQueue::handedJobsKeepTheirLeasesUntilCommitted()
 {
-    // A finish waits for a heartbeat of its jobs; without one it waits out the whole margin.
+    // A finish waits for the next claim and a heartbeat of its jobs; without either (made
+    // before the claim, or of jobs the runner forgot) it waits out the whole margin.
     auto store = std::make_shared<BesideStore>(10000, BesideStore::Wait::ForABeat);
     QueueConfig config;
     config.workers = 1;
