@@ -418,6 +418,11 @@ private:
     Harness &makeWithLateHeartbeats(std::shared_ptr<LateHeartbeatStore> store,
         std::function<JobResult(JobContext &, LateHeartbeatStore &)> body);
     std::shared_ptr<SqliteJobStore> openSqlite();
+    // A queue on `store` with one worker that claims one job at a time, started with `count`
+    // jobs of `kind`; their ids.
+    QList<QUuid> startOneByOne(std::shared_ptr<JobStore> store, QueueConfig config,
+        const QString &kind, int count, int maxAttempts = 0);
+    bool allIn(const QList<QUuid> &ids, JobState state) const;
     QList<QUuid> enqueue(
         const QString &kind, int count, QJsonObject params = {}, int maxAttempts = 0);
     void registerWaiter(Harness &h);
@@ -447,6 +452,23 @@ void TestQueue::cleanup()
     }
     m_h.reset();
     m_dir.reset();
+}
+
+QList<QUuid> TestQueue::startOneByOne(std::shared_ptr<JobStore> store, QueueConfig config,
+    const QString &kind, int count, int maxAttempts)
+{
+    config.workers = 1;
+    config.batchJobs = 1;
+    make(config, std::move(store));
+    const QList<QUuid> ids = enqueue(kind, count, {}, maxAttempts);
+    m_h->queue->start();
+    return ids;
+}
+
+bool TestQueue::allIn(const QList<QUuid> &ids, JobState state) const
+{
+    return std::all_of(
+        ids.begin(), ids.end(), [&](const QUuid &id) { return m_h->recorder->state(id) == state; });
 }
 
 std::shared_ptr<SqliteJobStore> TestQueue::openSqlite()
@@ -1573,15 +1595,10 @@ void TestQueue::aSlotFinishesAndClaimsInOneCall()
 {
     auto store = std::make_shared<CountingStore>();
     QueueConfig config;
-    config.workers = 1;
-    config.batchJobs = 1;
     config.kindCaps.insert(QStringLiteral("quick"), 1);
-    make(config, store);
     constexpr int kJobs = 10;
-    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
-    m_h->queue->start();
-    QTRY_VERIFY(std::all_of(ids.begin(), ids.end(),
-        [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; }));
+    const QList<QUuid> ids = startOneByOne(store, config, QStringLiteral("quick"), kJobs);
+    QTRY_VERIFY(allIn(ids, JobState::Succeeded));
     const int claims = store->claims.load(), finishes = store->finishes.load(),
               both = store->finishesWithClaims.load();
     QVERIFY2(claims + finishes + both <= kJobs + 2,
@@ -1598,18 +1615,9 @@ void TestQueue::endedJobsAreCommittedBesideTheNextClaim()
 {
     // A finish waits for the claim after it; one made first waits out the whole margin.
     auto store = std::make_shared<BesideStore>(10000);
-    QueueConfig config;
-    config.workers = 1;
-    config.batchJobs = 1;
-    make(config, store);
     constexpr int kJobs = 5;
-    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
-    m_h->queue->start();
-    const auto allSucceeded = [&] {
-        return std::all_of(ids.begin(), ids.end(),
-            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    const QList<QUuid> ids = startOneByOne(store, {}, QStringLiteral("quick"), kJobs);
+    QTRY_VERIFY_WITH_TIMEOUT(allIn(ids, JobState::Succeeded), 60000);
     QCOMPARE(store->alone(), 0);
     QVERIFY(store->overlapped() >= 1);
     QCOMPARE(m_h->recorder->startOrder, ids);
@@ -1625,18 +1633,10 @@ void TestQueue::jobsUnderACapAreCommittedBeforeTheNextClaim()
 {
     auto store = std::make_shared<BesideStore>(100);
     QueueConfig config;
-    config.workers = 1;
-    config.batchJobs = 1;
     config.kindCaps.insert(QStringLiteral("quick"), 1);
-    make(config, store);
     constexpr int kJobs = 4;
-    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
-    m_h->queue->start();
-    const auto allSucceeded = [&] {
-        return std::all_of(ids.begin(), ids.end(),
-            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    const QList<QUuid> ids = startOneByOne(store, config, QStringLiteral("quick"), kJobs);
+    QTRY_VERIFY_WITH_TIMEOUT(allIn(ids, JobState::Succeeded), 60000);
     QCOMPARE(store->overlapped(), 0);
     QCOMPARE(store->alone(), kJobs);
     QCOMPARE(m_h->recorder->startOrder, ids);
@@ -1650,18 +1650,10 @@ void TestQueue::handedJobsKeepTheirLeasesUntilCommitted()
     // before the claim, or of jobs the runner forgot) it waits out the whole margin.
     auto store = std::make_shared<BesideStore>(10000, BesideStore::Wait::ForABeat);
     QueueConfig config;
-    config.workers = 1;
-    config.batchJobs = 1;
     config.heartbeatMs = 20;
-    make(config, store);
     constexpr int kJobs = 3;
-    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
-    m_h->queue->start();
-    const auto allSucceeded = [&] {
-        return std::all_of(ids.begin(), ids.end(),
-            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Succeeded; });
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(allSucceeded(), 60000);
+    const QList<QUuid> ids = startOneByOne(store, config, QStringLiteral("quick"), kJobs);
+    QTRY_VERIFY_WITH_TIMEOUT(allIn(ids, JobState::Succeeded), 60000);
     QCOMPARE(store->alone(), 0);
     QVERIFY(store->overlapped() >= 1);
 }
@@ -1671,19 +1663,10 @@ void TestQueue::handedJobsKeepTheirLeasesUntilCommitted()
 void TestQueue::failedJobsAreCommittedBeforeTheNextClaim()
 {
     auto store = std::make_shared<BesideStore>(100);
-    QueueConfig config;
-    config.workers = 1;
-    config.batchJobs = 1;
-    make(config, store);
-    m_h->kit.setHealthy(false);
     constexpr int kJobs = 3;
-    const QList<QUuid> ids = enqueue(QStringLiteral("flaky"), kJobs, {}, 1);
-    m_h->queue->start();
-    const auto allFailed = [&] {
-        return std::all_of(ids.begin(), ids.end(),
-            [&](const QUuid &id) { return m_h->recorder->state(id) == JobState::Failed; });
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(allFailed(), 60000);
+    // A new kit starts unhealthy: each flaky job fails its only attempt.
+    const QList<QUuid> ids = startOneByOne(store, {}, QStringLiteral("flaky"), kJobs, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(allIn(ids, JobState::Failed), 60000);
     QCOMPARE(store->overlapped(), 0);
     QCOMPARE(store->alone(), kJobs);
     QCOMPARE(m_h->recorder->startOrder, ids);
