@@ -2,13 +2,15 @@
 // memory store, events to the owner thread) against raw QThreadPool::start of N no-op runnables
 // with the same number of threads, in the same run; then N/10 jobs that each keep a core busy
 // for 100 us, where the queue's own work competes with the jobs for the cores. Prints both
-// throughputs and the ratio of each case.
+// throughputs and the ratio of each case, and the process's CPU time per job on each side (steadier
+// than wall time on a shared machine: it leaves out waits, though not page faults).
 //
 //   bench_dispatch [N] [workers] [rounds] [noop|100us]   (both cases when none is named)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <sys/resource.h>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -34,6 +36,22 @@ void work(int us)
 
 constexpr int kShortJobUs = 100;
 
+// User and system CPU time of the whole process so far, in microseconds.
+double processCpuUs()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto us = [](const timeval &t) { return t.tv_sec * 1e6 + double(t.tv_usec); };
+    return us(usage.ru_utime) + us(usage.ru_stime);
+}
+
+// What one side of a round measured.
+struct Side
+{
+    double jobsPerSecond = 0;
+    double cpuUsPerJob = 0;
+};
+
 std::shared_ptr<JobKindRegistry> registryWithShortJobs()
 {
     class ShortJob final : public Job
@@ -54,11 +72,12 @@ std::shared_ptr<JobKindRegistry> registryWithShortJobs()
     return registry;
 }
 
-double rawThreadPool(int n, int workers, int jobUs)
+Side rawThreadPool(int n, int workers, int jobUs)
 {
     QThreadPool pool;
     pool.setMaxThreadCount(workers);
     std::atomic<int> done { 0 };
+    const double cpuBefore = processCpuUs();
     QElapsedTimer timer;
     timer.start();
     for (int i = 0; i < n; ++i) {
@@ -68,10 +87,10 @@ double rawThreadPool(int n, int workers, int jobUs)
         });
     }
     pool.waitForDone();
-    return n / (timer.nsecsElapsed() / 1e9);
+    return { n / (timer.nsecsElapsed() / 1e9), (processCpuUs() - cpuBefore) / n };
 }
 
-double spoolQueue(
+Side spoolQueue(
     int n, int workers, const std::shared_ptr<JobKindRegistry> &registry, const QString &kind)
 {
     QueueConfig config;
@@ -85,13 +104,14 @@ double spoolQueue(
         if (++finished == n)
             loop.quit();
     });
+    const double cpuBefore = processCpuUs();
     QElapsedTimer timer;
     timer.start();
     auto ids = queue.enqueueMany(kind, QList<QJsonObject>(n));
     if (!ids.ok())
         qFatal("%s", qPrintable(ids.error().message));
     loop.exec();
-    return n / (timer.nsecsElapsed() / 1e9);
+    return { n / (timer.nsecsElapsed() / 1e9), (processCpuUs() - cpuBefore) / n };
 }
 
 double median(QList<double> values)
@@ -115,23 +135,31 @@ void runCase(
 {
     QList<double> raw;
     QList<double> spool;
+    QList<double> rawCpu;
+    QList<double> spoolCpu;
     for (int round = 0; round < rounds; ++round) {
         // Alternate so that neither side always runs on a warmer machine.
-        raw.append(rawThreadPool(c.n, workers, c.jobUs));
-        spool.append(spoolQueue(c.n, workers, registry, c.kind));
-        std::printf("%s, round %d: raw QThreadPool %.0f jobs/s, spool in-memory %.0f jobs/s\n",
-            c.name, round + 1, raw.last(), spool.last());
+        const Side r = rawThreadPool(c.n, workers, c.jobUs);
+        const Side s = spoolQueue(c.n, workers, registry, c.kind);
+        raw.append(r.jobsPerSecond);
+        spool.append(s.jobsPerSecond);
+        rawCpu.append(r.cpuUsPerJob);
+        spoolCpu.append(s.cpuUsPerJob);
+        std::printf("%s, round %d: raw QThreadPool %.0f jobs/s (%.2f us CPU a job), spool "
+                    "in-memory %.0f jobs/s (%.2f us CPU a job)\n",
+            c.name, round + 1, r.jobsPerSecond, r.cpuUsPerJob, s.jobsPerSecond, s.cpuUsPerJob);
     }
     const double rawMedian = median(raw);
     const double spoolMedian = median(spool);
     std::printf(
         "dispatch, %d %s jobs, %d workers, median of %d rounds:\n", c.n, c.name, workers, rounds);
-    std::printf("  raw QThreadPool::start   %10.0f jobs/s\n", rawMedian);
+    std::printf("  raw QThreadPool::start   %10.0f jobs/s   %7.2f us CPU a job\n", rawMedian,
+        median(rawCpu));
+    std::printf("  spool in-memory queue    %10.0f jobs/s   %7.2f us CPU a job", spoolMedian,
+        median(spoolCpu));
     if (c.goalJobsPerSecond > 0)
-        std::printf("  spool in-memory queue    %10.0f jobs/s   (goal >= %.0f)\n", spoolMedian,
-            c.goalJobsPerSecond);
-    else
-        std::printf("  spool in-memory queue    %10.0f jobs/s\n", spoolMedian);
+        std::printf("   (goal >= %.0f jobs/s)", c.goalJobsPerSecond);
+    std::printf("\n");
     if (c.goalRatio > 0)
         std::printf("  ratio spool/raw          %10.3f   (goal >= %.2f)\n", spoolMedian / rawMedian,
             c.goalRatio);
