@@ -30,6 +30,11 @@ public:
     // first, then the further jobs of the kind that go with it (JobKind::share).
     static Result<QList<QJsonObject>> prepareToQueue(
         const JobKind &kind, const QJsonObject &params, FileShelf *shelf);
+    // Whether prepareToQueue() would change anything: most kinds have neither step.
+    static bool preparesToQueue(const JobKind &kind, const FileShelf *shelf)
+    {
+        return kind.prepare || (kind.share && shelf);
+    }
 
 private:
     const quint64 m_id; // unique in the process: a thread's cache of lookups names its registry

@@ -71,16 +71,24 @@ Result<QList<QUuid>> JobQueueImpl::enqueueMany(
     jobs.reserve(params.size());
     QList<QUuid> ids;
     ids.reserve(params.size());
+    const auto add = [&](QJsonObject jobParams) {
+        NewJob job { newJobId(), kind, std::move(jobParams),
+            maxAttempts > 0 ? maxAttempts : m_config.retry.maxAttempts };
+        ids.append(job.id);
+        jobs.append(std::move(job));
+    };
+    const JobKind *jobKind = m_registry->find(kind);
+    const bool splits = jobKind && jobKind->expand;
     for (const QJsonObject &p : params) {
         auto checked = m_registry->validate(kind, p);
         if (!checked)
             return checked.error();
-        for (QJsonObject &expanded : m_registry->expand(kind, checked.value())) {
-            NewJob job { newJobId(), kind, std::move(expanded),
-                maxAttempts > 0 ? maxAttempts : m_config.retry.maxAttempts };
-            ids.append(job.id);
-            jobs.append(std::move(job));
+        if (!splits) { // most kinds: no list of one per job
+            add(std::move(checked.value()));
+            continue;
         }
+        for (QJsonObject &expanded : m_registry->expand(kind, checked.value()))
+            add(std::move(expanded));
     }
     m_scheduler->post(inbox::Enqueue { std::move(jobs) });
     return ids;

@@ -79,18 +79,24 @@ bool RunningJob::sleepFor(qint64 ms)
 bool RunningJob::waitForChanges(qint64 ms)
 {
     std::unique_lock lock(m_mutex);
+    // Set before the first look at the count: a change counted after that look finds it set and
+    // wakes the wait (it takes the lock, so not before the wait has begun).
+    m_waitingForChanges.store(true);
     // A change heard while the job was looking (between two waits) ends the next wait at once.
     m_changed.wait_for(lock, std::chrono::milliseconds(qMax<qint64>(0, ms)),
-        [this] { return shouldStop() || m_queueChanges != m_queueChangesSeen; });
-    m_queueChangesSeen = m_queueChanges;
+        [this] { return shouldStop() || m_queueChanges.load() != m_queueChangesSeen; });
+    m_waitingForChanges.store(false);
+    m_queueChangesSeen = m_queueChanges.load();
     return !shouldStop();
 }
 
 void RunningJob::noteQueueChanged()
 {
+    m_queueChanges.fetch_add(1);
+    if (!m_waitingForChanges.load())
+        return;
     {
-        std::lock_guard lock(m_mutex);
-        ++m_queueChanges;
+        std::lock_guard lock(m_mutex); // the wait is under way, not between its look and sleep
     }
     m_changed.notify_all();
 }

@@ -108,8 +108,11 @@ private:
     std::condition_variable m_stopped;
     // Told of stops too: only waitForChanges() wakes for the queue's changes, not sleepFor().
     std::condition_variable m_changed;
-    quint64 m_queueChanges = 0; // under m_mutex, as the next
-    quint64 m_queueChangesSeen = 0;
+    // Counted without the lock: most jobs never wait for changes, and every job that ends tells
+    // every running job. The lock is taken only to wake a job that waits.
+    std::atomic<quint64> m_queueChanges { 0 };
+    std::atomic<bool> m_waitingForChanges { false }; // set under m_mutex
+    quint64 m_queueChangesSeen = 0; // under m_mutex
     Progress m_progress;
     QStringList m_logLines;
     int m_droppedLogLines = 0;

@@ -354,7 +354,7 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     QList<NewJob> goWith; // queued after the others (a render's delivery after its parts)
     for (qsizetype i = 0; i < jobs.size(); ++i) {
         const JobKind *kind = m_registry->find(jobs.at(i).kind);
-        if (!kind)
+        if (!kind || !JobKindRegistry::preparesToQueue(*kind, m_fileShelf.get()))
             continue;
         auto prepared =
             JobKindRegistry::prepareToQueue(*kind, jobs.at(i).params, m_fileShelf.get());
@@ -374,7 +374,8 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     jobs.append(goWith);
     jobs.removeIf([&](const NewJob &job) {
         return job.kind.isEmpty()
-            || refusedGroups.contains(jobgroups::groupOf(*m_registry, job.kind, job.params));
+            || (!refusedGroups.isEmpty()
+                && refusedGroups.contains(jobgroups::groupOf(*m_registry, job.kind, job.params)));
     });
     if (jobs.isEmpty())
         return;
