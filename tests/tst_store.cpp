@@ -26,6 +26,7 @@
 #include "store/postgresjobstore.h"
 #include "store/sqlitejobstore.h"
 #include "store/sqlitestatements.h"
+#include "store/sqlrecord.h"
 #include "store/sqlsession.h"
 #include "store/storethread.h"
 #include "util/datadir.h"
@@ -161,6 +162,7 @@ private Q_SLOTS:
     void noticesOtherConnections_data() { persistentRows(); }
     void noticesOtherConnections();
     void sqliteWritesBindValuesAsQtDoes();
+    void sqliteReadsRecordsAsQtDoes();
 
     void postgresPersistsAndRefusesANewerSchema();
     void postgresRefusesBadUrls();
@@ -1479,6 +1481,86 @@ void TestStore::sqliteWritesBindValuesAsQtDoes()
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("bind"));
+}
+
+// Records read through SQLite's API (the store's reads) equal those Qt's driver gives, for
+// NULLs, empty and non-ASCII text, large and negative numbers.
+void TestStore::sqliteReadsRecordsAsQtDoes()
+{
+    QTemporaryDir dir;
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("read"));
+        db.setDatabaseName(dir.filePath(QStringLiteral("t.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE jobs (%1)").arg(sqlrecord::kColumns)));
+        const QString uuid = idString(QUuid::createUuid());
+        const QString text = QStringLiteral("r\u00e9sum\u00e9 \u2713 \U0001F600");
+        const QString params = QStringLiteral("{\"url\":\"http://127.0.0.1/\\u00e9\",\"n\":2}");
+        const QList<QVariantList> rows {
+            { uuid, 1, QStringLiteral("download"), params, 3, 1, 2, 5, qint64(1) << 53, QVariant(),
+                -4, 0, 12, -1, QStringLiteral(""), text, text, text, 9, QVariant(), text, 7, 8,
+                42 },
+            { uuid, std::numeric_limits<qint64>::max(), text, QStringLiteral("{}"), 1, 0, 0, 1, 0,
+                0, 0, 0, 0, 0, QVariant(), QVariant(), QVariant(), QVariant(), 0, 0, QVariant(), 0,
+                std::numeric_limits<qint64>::min(), 1 },
+        };
+        const QString insert =
+            QStringLiteral("INSERT INTO jobs VALUES (%1, ?)").arg(sqlrecord::kRecordPlaceholders);
+        for (const QVariantList &row : rows) {
+            QVERIFY(q.prepare(insert));
+            for (const QVariant &value : row)
+                q.addBindValue(value);
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        }
+        const QVariant handle = db.driver()->handle();
+        sqlite3 *sqlite = *static_cast<sqlite3 *const *>(handle.constData());
+        const QString select = QStringLiteral("SELECT %1 FROM jobs").arg(sqlrecord::kColumns);
+        for (const bool asText : { false, true }) {
+            QList<std::pair<JobRecord, qint64>> viaQt;
+            QVERIFY(q.exec(select));
+            while (q.next())
+                viaQt.append(
+                    { sqlrecord::read(q, asText), q.value(sqlrecord::kKeyColumn).toLongLong() });
+            QList<std::pair<JobRecord, qint64>> direct;
+            SqliteStatements statements;
+            QSqlError error;
+            QVERIFY(statements.query(
+                sqlite, select, {},
+                [&](sqlite3_stmt *statement) {
+                    const SqliteRow row(statement);
+                    direct.append(
+                        { sqlrecord::readRow(row, asText), row.integer(sqlrecord::kKeyColumn) });
+                },
+                &error));
+            QVERIFY2(!error.isValid(), qPrintable(error.text()));
+            statements.clear();
+            QCOMPARE(direct.size(), rows.size());
+            QCOMPARE(viaQt.size(), rows.size());
+            for (qsizetype i = 0; i < rows.size(); ++i) {
+                const JobRecord &a = direct.at(i).first;
+                const JobRecord &b = viaQt.at(i).first;
+                QCOMPARE(direct.at(i).second, viaQt.at(i).second);
+                QCOMPARE(a.toJson(), b.toJson());
+                QCOMPARE(a.paramsText, b.paramsText);
+                QCOMPARE(a.control, b.control);
+                QCOMPARE(a.leaseOwner, b.leaseOwner);
+                QCOMPARE(a.seq, b.seq);
+                QCOMPARE(a.leaseToken, b.leaseToken);
+                QCOMPARE(a.leaseExpiresAtMs, b.leaseExpiresAtMs);
+                QCOMPARE(a.avoidHost, b.avoidHost);
+                QCOMPARE(a.avoidUntilMs, b.avoidUntilMs);
+                QCOMPARE(a.notBeforeMs, b.notBeforeMs);
+                QCOMPARE(a.rev, b.rev);
+            }
+            QCOMPARE(direct.at(0).first.error, text);
+            QCOMPARE(direct.at(1).first.rev, std::numeric_limits<qint64>::min());
+        }
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("read"));
 }
 
 void TestStore::noticesOtherConnections()

@@ -160,6 +160,23 @@ public:
         return true;
     }
 
+    bool selectRecordsDirect(const QString &sql, const QVariantList &binds, const RecordRowFn &row,
+        bool paramsAsText, Error *e) override
+    {
+        QSqlError failed;
+        const bool ran = m_direct.query(
+            m_handle, sql, binds,
+            [&](sqlite3_stmt *statement) {
+                const SqliteRow columns(statement);
+                row(sqlrecord::readRow(columns, paramsAsText),
+                    columns.integer(sqlrecord::kKeyColumn));
+            },
+            &failed);
+        if (ran && failed.isValid())
+            *e = error(failed, QStringLiteral("read"));
+        return ran;
+    }
+
     void closing() override
     {
         m_direct.clear();
@@ -347,14 +364,12 @@ public:
             list += '"' + id.toByteArray(QUuid::WithoutBraces) + '"';
         }
         list += ']';
-        return select(QStringLiteral("SELECT %1 FROM jobs WHERE id IN (SELECT value FROM "
-                                     "json_each(?))")
-                          .arg(sqlrecord::kColumns),
-            { QString::fromLatin1(list) }, [&](const QSqlQuery &q) {
-                JobRecord record = sqlrecord::read(q);
+        return selectRecords(QStringLiteral("SELECT %1 FROM jobs WHERE id IN (SELECT value FROM "
+                                            "json_each(?))")
+                                 .arg(sqlrecord::kColumns),
+            { QString::fromLatin1(list) }, [&](JobRecord &&record, qint64 key) {
                 const QUuid id = record.id;
-                rows->insert(
-                    id, { std::move(record), q.value(sqlrecord::kKeyColumn).toLongLong() });
+                rows->insert(id, { std::move(record), key });
             });
     }
 
@@ -714,9 +729,10 @@ Result<ChangeSet> SqliteJobStore::changesSince(qint64 rev)
             return err;
         changes.fullResync = rev < floor;
         const qint64 since = changes.fullResync ? -1 : rev;
-        if (Error e2 = db.select(
+        if (Error e2 = db.selectRecords(
                 QStringLiteral("SELECT %1 FROM jobs WHERE rev > ? ORDER BY seq").arg(kColumns),
-                { since }, [&](const QSqlQuery &q) { changes.changed.append(sqlrecord::read(q)); });
+                { since },
+                [&](JobRecord &&record, qint64) { changes.changed.append(std::move(record)); });
             e2.isError())
             return e2;
         if (changes.fullResync)

@@ -76,12 +76,13 @@ void SqliteStatements::clear()
     m_statements.clear();
 }
 
-bool SqliteStatements::exec(
-    sqlite3 *db, const QString &sql, const QVariantList &binds, QSqlError *error)
+sqlite3_stmt *SqliteStatements::bound(
+    sqlite3 *db, const QString &sql, const QVariantList &binds, QSqlError *error, bool *handled)
 {
     *error = QSqlError();
+    *handled = false;
     if (!db || !std::all_of(binds.cbegin(), binds.cend(), bindable))
-        return false;
+        return nullptr;
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         if (m_statements.size() >= kMaxStatements)
@@ -94,34 +95,85 @@ bool SqliteStatements::exec(
         if (code != SQLITE_OK) {
             *error = failure(db, code);
             sqlite3_finalize(statement);
-            return true;
+            *handled = true;
+            return nullptr;
         }
         // One statement at a time, as through Qt (which refuses more).
         if (!statement || !QByteArray(rest).trimmed().isEmpty()) {
             sqlite3_finalize(statement);
-            return false;
+            return nullptr;
         }
         it = m_statements.emplace(sql, statement).first;
     }
+    *handled = true;
     sqlite3_stmt *statement = it->second;
-    int code = SQLITE_OK;
     if (sqlite3_bind_parameter_count(statement) != binds.size()) {
         *error = QSqlError(
             QStringLiteral("Parameter count mismatch"), QString(), QSqlError::StatementError);
-        return true;
+        return nullptr;
     }
+    int code = SQLITE_OK;
     for (int i = 0; i < binds.size() && code == SQLITE_OK; ++i)
         code = bind(statement, i + 1, binds.at(i));
-    if (code == SQLITE_OK) {
-        do
-            code = sqlite3_step(statement);
-        while (code == SQLITE_ROW);
+    if (code != SQLITE_OK) {
+        *error = failure(db, code);
+        sqlite3_clear_bindings(statement);
+        return nullptr;
     }
+    return statement;
+}
+
+bool SqliteStatements::exec(
+    sqlite3 *db, const QString &sql, const QVariantList &binds, QSqlError *error)
+{
+    return query(db, sql, binds, {}, error);
+}
+
+bool SqliteStatements::query(sqlite3 *db, const QString &sql, const QVariantList &binds,
+    const std::function<void(sqlite3_stmt *)> &row, QSqlError *error)
+{
+    bool handled = false;
+    sqlite3_stmt *statement = bound(db, sql, binds, error, &handled);
+    if (!statement)
+        return handled;
+    int code = SQLITE_OK;
+    do {
+        code = sqlite3_step(statement);
+        if (code == SQLITE_ROW && row)
+            row(statement);
+    } while (code == SQLITE_ROW);
     if (code != SQLITE_DONE)
         *error = failure(db, code);
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);
     return true;
+}
+
+QString SqliteRow::text(int column) const
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    if (!text)
+        return {};
+    return QString::fromUtf8(text, sqlite3_column_bytes(m_statement, column));
+}
+
+QByteArray SqliteRow::utf8(int column) const
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    return QByteArray(text, text ? sqlite3_column_bytes(m_statement, column) : 0);
+}
+
+QUuid SqliteRow::uuid(int column) const
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    if (!text)
+        return {};
+    return QUuid::fromString(QLatin1StringView(text, sqlite3_column_bytes(m_statement, column)));
+}
+
+qint64 SqliteRow::integer(int column) const
+{
+    return sqlite3_column_int64(m_statement, column);
 }
 
 } // namespace spool

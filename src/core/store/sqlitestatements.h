@@ -1,9 +1,12 @@
 #pragma once
 
+#include <functional>
 #include <unordered_map>
 
+#include <QByteArray>
 #include <QSqlError>
 #include <QString>
+#include <QUuid>
 #include <QVariantList>
 
 struct sqlite3;
@@ -26,15 +29,40 @@ public:
     // Runs `sql` with `binds` on `db`; false when a value is of a type it does not bind (nothing
     // ran: Qt's path runs it). A failure is in `error`, as Qt's SQLite driver would give it.
     bool exec(sqlite3 *db, const QString &sql, const QVariantList &binds, QSqlError *error);
+    // The same for a query: each row goes to `row` as it is stepped. Qt's driver first copied
+    // every column of a row into a QVariant, and the caller copied it out again.
+    bool query(sqlite3 *db, const QString &sql, const QVariantList &binds,
+        const std::function<void(sqlite3_stmt *)> &row, QSqlError *error);
     // Finalizes every statement; the connection cannot close while one is left.
     void clear();
 
 private:
+    // The statement for `sql` with `binds` bound, or null: when not run (`*handled` false) or
+    // failed (`error`).
+    sqlite3_stmt *bound(sqlite3 *db, const QString &sql, const QVariantList &binds,
+        QSqlError *error, bool *handled);
     struct Hash
     {
         size_t operator()(const QString &s) const { return qHash(s); }
     };
     std::unordered_map<QString, sqlite3_stmt *, Hash> m_statements;
+};
+
+// One row of a statement being stepped, read as sqlrecord::readRow() reads: UTF-8 text straight
+// from SQLite, no QVariant on the way. A NULL reads as a null string, empty bytes or 0.
+class SqliteRow final
+{
+public:
+    explicit SqliteRow(sqlite3_stmt *statement)
+        : m_statement(statement)
+    { }
+    QString text(int column) const;
+    QByteArray utf8(int column) const;
+    QUuid uuid(int column) const;
+    qint64 integer(int column) const;
+
+private:
+    sqlite3_stmt *m_statement;
 };
 
 } // namespace spool

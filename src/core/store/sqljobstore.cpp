@@ -160,11 +160,13 @@ Result<QList<JobRecord>> SqlJobStore::query(const JobQuery &query)
     QList<JobRecord> records;
     const Error e = withRows(false, [&](RowStore &, SqlSession &db) {
         records.clear();
-        return db.select(sql, binds, [&](const QSqlQuery &q) {
-            JobRecord record = sqlrecord::read(q, query.paramsAsText);
-            if (matchesParam(query, record))
-                records.append(std::move(record));
-        });
+        return db.selectRecords(
+            sql, binds,
+            [&](JobRecord &&record, qint64) {
+                if (matchesParam(query, record))
+                    records.append(std::move(record));
+            },
+            query.paramsAsText);
     });
     if (e.isError())
         return e;

@@ -1,7 +1,5 @@
 #include "sqlrecord.h"
 
-#include <QJsonDocument>
-
 #include "store/sqlsession.h"
 
 namespace spool::sqlrecord {
@@ -41,36 +39,7 @@ QVariant nullIfEmpty(const QString &value)
 
 JobRecord read(const QSqlQuery &q, bool paramsAsText)
 {
-    JobRecord r;
-    r.id = QUuid::fromString(q.value(0).toString());
-    r.seq = q.value(1).toLongLong();
-    r.kind = q.value(2).toString();
-    if (paramsAsText) {
-        r.paramsText = q.value(3).toByteArray();
-        r.paramsText.squeeze(); // from UTF-16 text: room for three bytes a character
-    } else {
-        r.params = QJsonDocument::fromJson(q.value(3).toByteArray()).object();
-    }
-    r.state = static_cast<JobState>(q.value(4).toInt());
-    r.control = static_cast<JobControl>(q.value(5).toInt());
-    r.attempts = q.value(6).toInt();
-    r.maxAttempts = q.value(7).toInt();
-    r.enqueuedAtMs = q.value(8).toLongLong();
-    r.startedAtMs = q.value(9).toLongLong();
-    r.finishedAtMs = q.value(10).toLongLong();
-    r.notBeforeMs = q.value(11).toLongLong();
-    r.progress.done = q.value(12).toLongLong();
-    r.progress.total = q.value(13).toLongLong();
-    r.progress.unit = q.value(14).toString();
-    r.error = q.value(15).toString();
-    r.output = q.value(16).toString();
-    r.leaseOwner = q.value(17).toString();
-    r.leaseToken = q.value(18).toLongLong();
-    r.leaseExpiresAtMs = q.value(19).toLongLong();
-    r.avoidHost = q.value(20).toString();
-    r.avoidUntilMs = q.value(21).toLongLong();
-    r.rev = q.value(22).toLongLong();
-    return r;
+    return readRow(QtRow(q), paramsAsText);
 }
 
 QVariantList insertValues(const JobRecord &r)

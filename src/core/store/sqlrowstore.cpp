@@ -5,7 +5,6 @@
 namespace spool {
 
 using sqlrecord::kColumns;
-using sqlrecord::kKeyColumn;
 
 SqlRowStore::SqlRowStore(QString connectionName, QString rowLock)
     : SqlSession(std::move(connectionName))
@@ -15,10 +14,11 @@ SqlRowStore::SqlRowStore(QString connectionName, QString rowLock)
 Error SqlRowStore::load(const QUuid &id, JobRecord *record, bool *found, qint64 *key)
 {
     *found = false;
-    return select(QStringLiteral("SELECT %1 FROM jobs WHERE id = ?%2").arg(kColumns, m_rowLock),
-        { idString(id) }, [&](const QSqlQuery &q) {
-            *record = sqlrecord::read(q);
-            *key = q.value(kKeyColumn).toLongLong();
+    return selectRecords(
+        QStringLiteral("SELECT %1 FROM jobs WHERE id = ?%2").arg(kColumns, m_rowLock),
+        { idString(id) }, [&](JobRecord &&row, qint64 rowKey) {
+            *record = std::move(row);
+            *key = rowKey;
             *found = true;
         });
 }
@@ -50,8 +50,8 @@ Error SqlRowStore::running(QList<StoredRow> *rows, const QStringList *kinds)
         }
         sql += QStringLiteral(" AND kind IN (%1)").arg(marks.join(QLatin1Char(',')));
     }
-    return select(sql, binds, [&](const QSqlQuery &q) {
-        rows->append({ sqlrecord::read(q), q.value(kKeyColumn).toLongLong() });
+    return selectRecords(sql, binds, [&](JobRecord &&record, qint64 key) {
+        rows->append({ std::move(record), key });
     });
 }
 
@@ -71,8 +71,8 @@ Error SqlRowStore::claimable(qint64 nowMs, qint64 afterSeq, const QStringList &s
     // Rows another claimer holds are passed over, not waited for.
     if (!m_rowLock.isEmpty())
         sql += m_rowLock + QStringLiteral(" SKIP LOCKED");
-    return select(sql, binds, [&](const QSqlQuery &q) {
-        page->append({ sqlrecord::read(q), q.value(kKeyColumn).toLongLong() });
+    return selectRecords(sql, binds, [&](JobRecord &&record, qint64 key) {
+        page->append({ std::move(record), key });
     });
 }
 

@@ -1,5 +1,7 @@
 #include "sqlsession.h"
 
+#include "store/sqlrecord.h"
+
 namespace spool {
 
 namespace {
@@ -57,6 +59,16 @@ Error SqlSession::selectInt(const QString &sql, const QVariantList &binds, qint6
 {
     *value = 0;
     return select(sql, binds, [&](const QSqlQuery &q) { *value = q.value(0).toLongLong(); });
+}
+
+Error SqlSession::selectRecords(
+    const QString &sql, const QVariantList &binds, const RecordRowFn &row, bool paramsAsText)
+{
+    if (Error e; selectRecordsDirect(sql, binds, row, paramsAsText, &e))
+        return e;
+    return select(sql, binds, [&](const QSqlQuery &q) {
+        row(sqlrecord::read(q, paramsAsText), q.value(sqlrecord::kKeyColumn).toLongLong());
+    });
 }
 
 Error SqlSession::execOnce(const QString &sql, QString *firstValue)

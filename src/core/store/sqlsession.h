@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
@@ -8,6 +9,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include "job/jobrecord.h"
 #include "util/result.h"
 
 namespace spool {
@@ -52,6 +54,11 @@ public:
         return {};
     }
     Error selectInt(const QString &sql, const QVariantList &binds, qint64 *value);
+    // A job's row and its key (sqlrecord::kColumns), for selectRecords().
+    using RecordRowFn = std::function<void(JobRecord &&record, qint64 key)>;
+    // Executes a query of sqlrecord::kColumns and hands each row's record and key to `row`.
+    Error selectRecords(const QString &sql, const QVariantList &binds, const RecordRowFn &row,
+        bool paramsAsText = false);
     // Runs a statement that is not cached (schema changes, transaction control, pragmas).
     Error execOnce(const QString &sql, QString *firstValue = nullptr);
 
@@ -62,6 +69,17 @@ protected:
     {
         Q_UNUSED(sql)
         Q_UNUSED(binds)
+        Q_UNUSED(error)
+        return false;
+    }
+    // The same for selectRecords().
+    virtual bool selectRecordsDirect(const QString &sql, const QVariantList &binds,
+        const RecordRowFn &row, bool paramsAsText, Error *error)
+    {
+        Q_UNUSED(sql)
+        Q_UNUSED(binds)
+        Q_UNUSED(row)
+        Q_UNUSED(paramsAsText)
         Q_UNUSED(error)
         return false;
     }
