@@ -1526,15 +1526,28 @@ void TestStore::sqliteReadsRecordsAsQtDoes()
             QList<std::pair<JobRecord, qint64>> direct;
             SqliteStatements statements;
             QSqlError error;
+            qsizetype sameLeftToQt = 0;
+            qsizetype otherRan = 0;
+            bool innerFailed = false;
             QVERIFY(statements.query(
                 sqlite, select, {},
                 [&](sqlite3_stmt *statement) {
                     const SqliteRow row(statement);
                     direct.append(
                         { sqlrecord::readRow(row, asText), row.integer(sqlrecord::kKeyColumn) });
+                    // A handler that runs statements: the one being stepped is left to Qt's
+                    // path, another runs, and this one goes on undisturbed.
+                    QSqlError inner;
+                    sameLeftToQt += !statements.query(sqlite, select, {}, {}, &inner);
+                    otherRan += statements.query(
+                        sqlite, QStringLiteral("SELECT count(*) FROM jobs"), {}, {}, &inner);
+                    innerFailed = innerFailed || inner.isValid();
                 },
                 &error));
             QVERIFY2(!error.isValid(), qPrintable(error.text()));
+            QCOMPARE(sameLeftToQt, rows.size());
+            QCOMPARE(otherRan, rows.size());
+            QVERIFY(!innerFailed);
             statements.clear();
             QCOMPARE(direct.size(), rows.size());
             QCOMPARE(viaQt.size(), rows.size());

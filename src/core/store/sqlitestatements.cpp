@@ -84,8 +84,12 @@ sqlite3_stmt *SqliteStatements::bound(
     if (!db || !std::all_of(binds.cbegin(), binds.cend(), bindable))
         return nullptr;
     auto it = m_statements.find(sql);
+    // A row handler that runs statements itself: the one being stepped is neither used again
+    // (Qt's path runs it) nor finalized.
+    if (it != m_statements.end() && m_stepping.contains(it->second))
+        return nullptr;
     if (it == m_statements.end()) {
-        if (m_statements.size() >= kMaxStatements)
+        if (m_statements.size() >= kMaxStatements && m_stepping.isEmpty())
             clear();
         sqlite3_stmt *statement = nullptr;
         const QByteArray text = sql.toUtf8();
@@ -137,11 +141,13 @@ bool SqliteStatements::query(sqlite3 *db, const QString &sql, const QVariantList
     if (!statement)
         return handled;
     int code = SQLITE_OK;
+    m_stepping.append(statement);
     do {
         code = sqlite3_step(statement);
         if (code == SQLITE_ROW && row)
             row(statement);
     } while (code == SQLITE_ROW);
+    m_stepping.removeLast();
     if (code != SQLITE_DONE)
         *error = failure(db, code);
     sqlite3_reset(statement);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include <QByteArray>
+#include <QList>
 #include <QSqlError>
 #include <QString>
 #include <QUuid>
@@ -46,6 +47,7 @@ private:
         size_t operator()(const QString &s) const { return qHash(s); }
     };
     std::unordered_map<QString, sqlite3_stmt *, Hash> m_statements;
+    QList<sqlite3_stmt *> m_stepping; // by query(), innermost last
 };
 
 // One row of a statement being stepped, read as sqlrecord::readRow() reads: UTF-8 text straight
