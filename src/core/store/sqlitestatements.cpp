@@ -155,26 +155,28 @@ bool SqliteStatements::query(sqlite3 *db, const QString &sql, const QVariantList
     return true;
 }
 
+QByteArrayView SqliteRow::bytes(int column) const
+{
+    // The text first, then its length: the order SQLite asks for.
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    return text ? QByteArrayView(text, sqlite3_column_bytes(m_statement, column))
+                : QByteArrayView();
+}
+
 QString SqliteRow::text(int column) const
 {
-    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
-    if (!text)
-        return {};
-    return QString::fromUtf8(text, sqlite3_column_bytes(m_statement, column));
+    const QByteArrayView view = bytes(column);
+    return view.isNull() ? QString() : QString::fromUtf8(view);
 }
 
 QByteArray SqliteRow::utf8(int column) const
 {
-    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
-    return QByteArray(text, text ? sqlite3_column_bytes(m_statement, column) : 0);
+    return bytes(column).toByteArray();
 }
 
 QUuid SqliteRow::uuid(int column) const
 {
-    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
-    if (!text)
-        return {};
-    return QUuid::fromString(QLatin1StringView(text, sqlite3_column_bytes(m_statement, column)));
+    return QUuid::fromString(QLatin1StringView(bytes(column)));
 }
 
 qint64 SqliteRow::integer(int column) const

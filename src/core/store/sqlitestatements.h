@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QSqlError>
 #include <QString>
@@ -64,6 +65,8 @@ public:
     qint64 integer(int column) const;
 
 private:
+    QByteArrayView bytes(int column) const; // null for NULL
+
     sqlite3_stmt *m_statement;
 };
 
