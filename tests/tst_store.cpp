@@ -97,6 +97,41 @@ auto upToThreeTimes(const Request &request, QStringList *failures)
     return result;
 }
 
+// A SQLite file of its own opened through Qt's driver, with the handle SQLite's own API takes;
+// closed and forgotten when it goes (statements on it must be gone first).
+class ScratchSqlite
+{
+public:
+    explicit ScratchSqlite(const QString &name)
+        : m_name(name)
+        , m_db(QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name))
+    {
+        m_db.setDatabaseName(m_dir.filePath(QStringLiteral("t.db")));
+    }
+    ~ScratchSqlite()
+    {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    Q_DISABLE_COPY_MOVE(ScratchSqlite)
+
+    bool open() { return m_db.open(); }
+    QSqlDatabase &db() { return m_db; }
+    sqlite3 *handle() const
+    {
+        const QVariant handle = m_db.driver()->handle();
+        return qstrcmp(handle.typeName(), "sqlite3*") == 0
+            ? *static_cast<sqlite3 *const *>(handle.constData())
+            : nullptr;
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_name;
+    QSqlDatabase m_db;
+};
+
 } // namespace
 
 class TestStore : public QObject
@@ -1423,157 +1458,139 @@ void TestStore::capsHoldAcrossConnections()
 // Qt's driver stores it, and a failure must read as the driver's would.
 void TestStore::sqliteWritesBindValuesAsQtDoes()
 {
-    QTemporaryDir dir;
-    {
-        QSqlDatabase db =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bind"));
-        db.setDatabaseName(dir.filePath(QStringLiteral("t.db")));
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (n INTEGER PRIMARY KEY, v)")));
-        const QVariant handle = db.driver()->handle();
-        QCOMPARE(handle.typeName(), "sqlite3*");
-        sqlite3 *sqlite = *static_cast<sqlite3 *const *>(handle.constData());
-        const QVariantList values { QVariant(), QVariant(true), QVariant(-7), QVariant(4000000000u),
-            QVariant(qint64(1) << 53), QVariant(2.5), QVariant(QStringLiteral("résumé ✓")),
-            QVariant(QString()), QVariant(QStringLiteral("")), QVariant(QByteArray("\0b\xff", 3)),
-            QVariant(QByteArray()) };
-        SqliteStatements direct;
-        const QString insert = QStringLiteral("INSERT INTO t (n, v) VALUES (?, ?)");
-        for (int i = 0; i < values.size(); ++i) {
-            QSqlError error;
-            QVERIFY(direct.exec(sqlite, insert, { i, values.at(i) }, &error));
-            QVERIFY2(!error.isValid(), qPrintable(error.text()));
-            // The same value through Qt, 100 rows on.
-            QSqlQuery viaQt(db);
-            QVERIFY(viaQt.prepare(insert));
-            viaQt.addBindValue(100 + i);
-            viaQt.addBindValue(values.at(i));
-            QVERIFY2(viaQt.exec(), qPrintable(viaQt.lastError().text()));
-        }
-        QVERIFY(
-            q.exec(QStringLiteral("SELECT a.n, typeof(a.v), quote(a.v), typeof(b.v), quote(b.v) "
-                                  "FROM t a JOIN t b ON b.n = a.n + 100 ORDER BY a.n")));
-        int rows = 0;
-        while (q.next()) {
-            ++rows;
-            const QString where = q.value(0).toString();
-            QCOMPARE(q.value(1).toString() + where, q.value(3).toString() + where);
-            QCOMPARE(q.value(2).toString() + where, q.value(4).toString() + where);
-        }
-        QCOMPARE(rows, values.size());
-
-        // A type it does not bind is left to Qt, with nothing run.
+    ScratchSqlite scratch(QStringLiteral("bind"));
+    QVERIFY(scratch.open());
+    QSqlDatabase &db = scratch.db();
+    sqlite3 *sqlite = scratch.handle();
+    QVERIFY(sqlite);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (n INTEGER PRIMARY KEY, v)")));
+    const QVariantList values { QVariant(), QVariant(true), QVariant(-7), QVariant(4000000000u),
+        QVariant(qint64(1) << 53), QVariant(2.5), QVariant(QStringLiteral("résumé ✓")),
+        QVariant(QString()), QVariant(QStringLiteral("")), QVariant(QByteArray("\0b\xff", 3)),
+        QVariant(QByteArray()) };
+    SqliteStatements direct;
+    const QString insert = QStringLiteral("INSERT INTO t (n, v) VALUES (?, ?)");
+    for (int i = 0; i < values.size(); ++i) {
         QSqlError error;
-        QVERIFY(!direct.exec(sqlite, insert, { 50, QVariant(QDate(2026, 12, 4)) }, &error));
-        QVERIFY(!error.isValid());
-        // A failure: SQLite's message and code, as the driver gives them (the store reads both).
-        QVERIFY(direct.exec(sqlite, insert, { 1, 1 }, &error));
-        QVERIFY(error.isValid());
-        QCOMPARE(error.nativeErrorCode().toInt() & 0xff, 19); // SQLITE_CONSTRAINT
-        QVERIFY2(error.databaseText().contains(QLatin1String("UNIQUE constraint failed")),
-            qPrintable(error.databaseText()));
-        // The statement is reset after a failure: the next use works.
-        QVERIFY(direct.exec(sqlite, insert, { 60, 1 }, &error));
-        QVERIFY(!error.isValid());
-        direct.clear(); // before the connection closes
-        q.finish();
-        db.close();
+        QVERIFY(direct.exec(sqlite, insert, { i, values.at(i) }, &error));
+        QVERIFY2(!error.isValid(), qPrintable(error.text()));
+        // The same value through Qt, 100 rows on.
+        QSqlQuery viaQt(db);
+        QVERIFY(viaQt.prepare(insert));
+        viaQt.addBindValue(100 + i);
+        viaQt.addBindValue(values.at(i));
+        QVERIFY2(viaQt.exec(), qPrintable(viaQt.lastError().text()));
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("bind"));
+    QVERIFY(q.exec(QStringLiteral("SELECT a.n, typeof(a.v), quote(a.v), typeof(b.v), quote(b.v) "
+                                  "FROM t a JOIN t b ON b.n = a.n + 100 ORDER BY a.n")));
+    int rows = 0;
+    while (q.next()) {
+        ++rows;
+        const QString where = q.value(0).toString();
+        QCOMPARE(q.value(1).toString() + where, q.value(3).toString() + where);
+        QCOMPARE(q.value(2).toString() + where, q.value(4).toString() + where);
+    }
+    QCOMPARE(rows, values.size());
+
+    // A type it does not bind is left to Qt, with nothing run.
+    QSqlError error;
+    QVERIFY(!direct.exec(sqlite, insert, { 50, QVariant(QDate(2026, 12, 4)) }, &error));
+    QVERIFY(!error.isValid());
+    // A failure: SQLite's message and code, as the driver gives them (the store reads both).
+    QVERIFY(direct.exec(sqlite, insert, { 1, 1 }, &error));
+    QVERIFY(error.isValid());
+    QCOMPARE(error.nativeErrorCode().toInt() & 0xff, 19); // SQLITE_CONSTRAINT
+    QVERIFY2(error.databaseText().contains(QLatin1String("UNIQUE constraint failed")),
+        qPrintable(error.databaseText()));
+    // The statement is reset after a failure: the next use works.
+    QVERIFY(direct.exec(sqlite, insert, { 60, 1 }, &error));
+    QVERIFY(!error.isValid());
+    direct.clear(); // before the connection closes
 }
 
 // Records read through SQLite's API (the store's reads) equal those Qt's driver gives, for
 // NULLs, empty and non-ASCII text, large and negative numbers.
 void TestStore::sqliteReadsRecordsAsQtDoes()
 {
-    QTemporaryDir dir;
-    {
-        QSqlDatabase db =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("read"));
-        db.setDatabaseName(dir.filePath(QStringLiteral("t.db")));
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("CREATE TABLE jobs (%1)").arg(sqlrecord::kColumns)));
-        const QString uuid = idString(QUuid::createUuid());
-        const QString text = QStringLiteral("r\u00e9sum\u00e9 \u2713 \U0001F600");
-        const QString params = QStringLiteral("{\"url\":\"http://127.0.0.1/\\u00e9\",\"n\":2}");
-        const QList<QVariantList> rows {
-            { uuid, 1, QStringLiteral("download"), params, 3, 1, 2, 5, qint64(1) << 53, QVariant(),
-                -4, 0, 12, -1, QStringLiteral(""), text, text, text, 9, QVariant(), text, 7, 8,
-                42 },
-            { uuid, std::numeric_limits<qint64>::max(), text, QStringLiteral("{}"), 1, 0, 0, 1, 0,
-                0, 0, 0, 0, 0, QVariant(), QVariant(), QVariant(), QVariant(), 0, 0, QVariant(), 0,
-                std::numeric_limits<qint64>::min(), 1 },
-        };
-        const QString insert =
-            QStringLiteral("INSERT INTO jobs VALUES (%1, ?)").arg(sqlrecord::kRecordPlaceholders);
-        for (const QVariantList &row : rows) {
-            QVERIFY(q.prepare(insert));
-            for (const QVariant &value : row)
-                q.addBindValue(value);
-            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
-        }
-        const QVariant handle = db.driver()->handle();
-        sqlite3 *sqlite = *static_cast<sqlite3 *const *>(handle.constData());
-        const QString select = QStringLiteral("SELECT %1 FROM jobs").arg(sqlrecord::kColumns);
-        for (const bool asText : { false, true }) {
-            QList<std::pair<JobRecord, qint64>> viaQt;
-            QVERIFY(q.exec(select));
-            while (q.next())
-                viaQt.append(
-                    { sqlrecord::read(q, asText), q.value(sqlrecord::kKeyColumn).toLongLong() });
-            QList<std::pair<JobRecord, qint64>> direct;
-            SqliteStatements statements;
-            QSqlError error;
-            qsizetype sameLeftToQt = 0;
-            qsizetype otherRan = 0;
-            bool innerFailed = false;
-            QVERIFY(statements.query(
-                sqlite, select, {},
-                [&](sqlite3_stmt *statement) {
-                    const SqliteRow row(statement);
-                    direct.append(
-                        { sqlrecord::readRow(row, asText), row.integer(sqlrecord::kKeyColumn) });
-                    // A handler that runs statements: the one being stepped is left to Qt's
-                    // path, another runs, and this one goes on undisturbed.
-                    QSqlError inner;
-                    sameLeftToQt += !statements.query(sqlite, select, {}, {}, &inner);
-                    otherRan += statements.query(
-                        sqlite, QStringLiteral("SELECT count(*) FROM jobs"), {}, {}, &inner);
-                    innerFailed = innerFailed || inner.isValid();
-                },
-                &error));
-            QVERIFY2(!error.isValid(), qPrintable(error.text()));
-            QCOMPARE(sameLeftToQt, rows.size());
-            QCOMPARE(otherRan, rows.size());
-            QVERIFY(!innerFailed);
-            statements.clear();
-            QCOMPARE(direct.size(), rows.size());
-            QCOMPARE(viaQt.size(), rows.size());
-            for (qsizetype i = 0; i < rows.size(); ++i) {
-                const JobRecord &a = direct.at(i).first;
-                const JobRecord &b = viaQt.at(i).first;
-                QCOMPARE(direct.at(i).second, viaQt.at(i).second);
-                QCOMPARE(a.toJson(), b.toJson());
-                QCOMPARE(a.paramsText, b.paramsText);
-                QCOMPARE(a.control, b.control);
-                QCOMPARE(a.leaseOwner, b.leaseOwner);
-                QCOMPARE(a.seq, b.seq);
-                QCOMPARE(a.leaseToken, b.leaseToken);
-                QCOMPARE(a.leaseExpiresAtMs, b.leaseExpiresAtMs);
-                QCOMPARE(a.avoidHost, b.avoidHost);
-                QCOMPARE(a.avoidUntilMs, b.avoidUntilMs);
-                QCOMPARE(a.notBeforeMs, b.notBeforeMs);
-                QCOMPARE(a.rev, b.rev);
-            }
-            QCOMPARE(direct.at(0).first.error, text);
-            QCOMPARE(direct.at(1).first.rev, std::numeric_limits<qint64>::min());
-        }
-        q.finish();
-        db.close();
+    ScratchSqlite scratch(QStringLiteral("read"));
+    QVERIFY(scratch.open());
+    sqlite3 *sqlite = scratch.handle();
+    QVERIFY(sqlite);
+    QSqlQuery q(scratch.db());
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE jobs (%1)").arg(sqlrecord::kColumns)));
+    const QString uuid = idString(QUuid::createUuid());
+    const QString text = QStringLiteral("r\u00e9sum\u00e9 \u2713 \U0001F600");
+    const QString params = QStringLiteral("{\"url\":\"http://127.0.0.1/\\u00e9\",\"n\":2}");
+    const QList<QVariantList> rows {
+        { uuid, 1, QStringLiteral("download"), params, 3, 1, 2, 5, qint64(1) << 53, QVariant(), -4,
+            0, 12, -1, QStringLiteral(""), text, text, text, 9, QVariant(), text, 7, 8, 42 },
+        { uuid, std::numeric_limits<qint64>::max(), text, QStringLiteral("{}"), 1, 0, 0, 1, 0, 0, 0,
+            0, 0, 0, QVariant(), QVariant(), QVariant(), QVariant(), 0, 0, QVariant(), 0,
+            std::numeric_limits<qint64>::min(), 1 },
+    };
+    const QString insert =
+        QStringLiteral("INSERT INTO jobs VALUES (%1, ?)").arg(sqlrecord::kRecordPlaceholders);
+    for (const QVariantList &row : rows) {
+        QVERIFY(q.prepare(insert));
+        for (const QVariant &value : row)
+            q.addBindValue(value);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("read"));
+    const QString select = QStringLiteral("SELECT %1 FROM jobs").arg(sqlrecord::kColumns);
+    for (const bool asText : { false, true }) {
+        QList<std::pair<JobRecord, qint64>> viaQt;
+        QVERIFY(q.exec(select));
+        while (q.next())
+            viaQt.append(
+                { sqlrecord::read(q, asText), q.value(sqlrecord::kKeyColumn).toLongLong() });
+        QList<std::pair<JobRecord, qint64>> direct;
+        SqliteStatements statements;
+        QSqlError error;
+        qsizetype sameLeftToQt = 0;
+        qsizetype otherRan = 0;
+        bool innerFailed = false;
+        QVERIFY(statements.query(
+            sqlite, select, {},
+            [&](sqlite3_stmt *statement) {
+                const SqliteRow row(statement);
+                direct.append(
+                    { sqlrecord::readRow(row, asText), row.integer(sqlrecord::kKeyColumn) });
+                // A handler that runs statements: the one being stepped is left to Qt's
+                // path, another runs, and this one goes on undisturbed.
+                QSqlError inner;
+                sameLeftToQt += !statements.query(sqlite, select, {}, {}, &inner);
+                otherRan += statements.query(
+                    sqlite, QStringLiteral("SELECT count(*) FROM jobs"), {}, {}, &inner);
+                innerFailed = innerFailed || inner.isValid();
+            },
+            &error));
+        QVERIFY2(!error.isValid(), qPrintable(error.text()));
+        QCOMPARE(sameLeftToQt, rows.size());
+        QCOMPARE(otherRan, rows.size());
+        QVERIFY(!innerFailed);
+        statements.clear();
+        QCOMPARE(direct.size(), rows.size());
+        QCOMPARE(viaQt.size(), rows.size());
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            const JobRecord &a = direct.at(i).first;
+            const JobRecord &b = viaQt.at(i).first;
+            QCOMPARE(direct.at(i).second, viaQt.at(i).second);
+            QCOMPARE(a.toJson(), b.toJson());
+            QCOMPARE(a.paramsText, b.paramsText);
+            QCOMPARE(a.control, b.control);
+            QCOMPARE(a.leaseOwner, b.leaseOwner);
+            QCOMPARE(a.seq, b.seq);
+            QCOMPARE(a.leaseToken, b.leaseToken);
+            QCOMPARE(a.leaseExpiresAtMs, b.leaseExpiresAtMs);
+            QCOMPARE(a.avoidHost, b.avoidHost);
+            QCOMPARE(a.avoidUntilMs, b.avoidUntilMs);
+            QCOMPARE(a.notBeforeMs, b.notBeforeMs);
+            QCOMPARE(a.rev, b.rev);
+        }
+        QCOMPARE(direct.at(0).first.error, text);
+        QCOMPARE(direct.at(1).first.rev, std::numeric_limits<qint64>::min());
+    }
 }
 
 void TestStore::noticesOtherConnections()
