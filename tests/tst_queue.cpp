@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -99,6 +100,34 @@ private:
     std::condition_variable m_changed;
     bool m_holding = false;
     bool m_waiting = false;
+};
+
+// A store whose claims do not carry finishes (as the shared queue's), whose finishes wait at a
+// gate while it is held, and whose claims after the first fail while told to, once a finish
+// waits (a server gone away while a slot's ended jobs are being committed).
+class HeldFinishStore final : public MemoryJobStore
+{
+public:
+    CallGate finishes;
+    std::atomic<bool> claimsFail { true };
+
+    bool claimsCarryFinishes() const override { return false; }
+    Result<ClaimResult> claim(const ClaimRequest &request) override
+    {
+        if (m_claims++ > 0 && claimsFail.load()) {
+            finishes.waitUntilHeld(std::chrono::seconds(30));
+            return makeError(ErrorCode::Storage, QStringLiteral("claim: the server went away"));
+        }
+        return MemoryJobStore::claim(request);
+    }
+    Result<QList<FinishResult>> finish(const QList<Completion> &completions, qint64 nowMs) override
+    {
+        finishes.pass();
+        return MemoryJobStore::finish(completions, nowMs);
+    }
+
+private:
+    std::atomic<int> m_claims { 0 };
 };
 
 // A memory store whose timeline reads wait while it is told to hold them: the queue's own
@@ -352,6 +381,7 @@ private Q_SLOTS:
     void eventsKeepComingWhileTheClockRuns();
     void failedReadsAreAskedAgain();
     void answerFromBeforeAFailureDoesNotEndIt();
+    void failedClaimIsTriedAgainOnceItsSlotIsFree();
     void perKindCap_data() { storeRows(); }
     void perKindCap();
     void cancelQueuedAndRunning_data() { storeRows(); }
@@ -634,6 +664,44 @@ void TestQueue::answerFromBeforeAFailureDoesNotEndIt()
     QTRY_COMPARE(recovered.size(), 1);
     h.kit.openGate();
     QTRY_COMPARE(h.recorder->state(gate), JobState::Succeeded);
+}
+
+// A failed claim is tried again after a pause. The slot that made it may hold its place a while
+// longer, waiting for its ended jobs' commit: a kick that came meanwhile (the retry, a new job,
+// the commit itself) found no place free and was lost with the slot. Seen in CI: after a server
+// restart, two runners sat idle beside 592 queued jobs.
+void TestQueue::failedClaimIsTriedAgainOnceItsSlotIsFree()
+{
+    auto store = std::make_shared<HeldFinishStore>();
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config, store);
+    QSignalSpy failed(h.queue.get(), &JobQueue::storageError);
+    QueueCounts counts;
+    QObject listening; // the connection ends with this function
+    connect(h.queue.get(), &JobQueue::countsChanged, &listening,
+        [&counts](const QueueCounts &latest) { counts = latest; });
+    store->finishes.hold();
+    // A failed check must not leave the queue's stop waiting on the gate.
+    const auto opened = qScopeGuard([&store] {
+        store->claimsFail = false;
+        store->finishes.release();
+    });
+    const QUuid first = enqueue(QStringLiteral("quick"), 1).first();
+    h.queue->start();
+    // The first job's commit waits at the gate; the slot's next claim fails meanwhile.
+    QVERIFY(store->finishes.waitUntilHeld(std::chrono::seconds(30)));
+    QTRY_VERIFY(failed.size() > 0);
+    store->claimsFail = false;
+    // Counted (beside the first, still running until committed) once the queue has asked for a
+    // place for it: the count comes after.
+    const QUuid late = enqueue(QStringLiteral("quick"), 1).first();
+    QTRY_VERIFY(counts.queued == 1 && counts.running == 1);
+    // Well past the retry's pause (1 s), while the slot still waits for the commit.
+    QTest::qWait(2500);
+    store->finishes.release();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(late), JobState::Succeeded, 20000);
+    QCOMPARE(h.recorder->state(first), JobState::Succeeded);
 }
 
 void TestQueue::fifoWithManyWorkers()

@@ -1177,6 +1177,11 @@ bool Scheduler::claimNext(
             && !m_queuePaused.load())
             continue;
         releaseSlot();
+        // Tried again after a pause, asked for only now that this slot's place is free: a kick
+        // that came while the slot held it (waiting for its results' commit) found none, and
+        // the slot does not look again after a failure. (Its kick waits for this lock.)
+        if (outcome == ClaimOutcome::Failed && !m_stopping)
+            post(inbox::WakeAt { now() + kStorageRetryMs });
         // Nothing left to claim here after jobs ended: the queue may be empty now (once per
         // such spell, not each time an idle runner looks).
         if (m_activeSlots == 0 && m_jobsEndedSinceIdle.exchange(false, std::memory_order_relaxed))
@@ -1298,8 +1303,7 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     }
     if (!result) {
         reportStorageError(result.error(), StorageAccess::Claim);
-        post(inbox::WakeAt { now() + kStorageRetryMs });
-        return ClaimOutcome::Failed;
+        return ClaimOutcome::Failed; // tried again once the slot is free (claimNext)
     }
     noteStorageWorks(StorageAccess::Claim, failures);
     if (result->nextWakeMs > 0)
