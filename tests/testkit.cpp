@@ -9,10 +9,12 @@ namespace spool::test {
 void TestKit::registerKinds(JobKindRegistry &registry)
 {
     const auto add = [&](const QString &name, std::function<JobResult(JobContext &)> body,
-                         QList<ParamSpec> params = {}) {
+                         QList<ParamSpec> params = {},
+                         std::function<QString(const QJsonObject &)> host = {}) {
         JobKind kind;
         kind.name = name;
         kind.params = std::move(params);
+        kind.host = std::move(host);
         kind.create = [body]() -> std::unique_ptr<Job> {
             struct Lambda final : Job
             {
@@ -52,6 +54,27 @@ void TestKit::registerKinds(JobKindRegistry &registry)
         ++runs;
         return JobResult::success();
     });
+    ParamSpec hostSpec;
+    hostSpec.name = QStringLiteral("host");
+    hostSpec.type = ParamType::String;
+    ParamSpec busyForSpec;
+    busyForSpec.name = QStringLiteral("busyForMs");
+    busyForSpec.type = ParamType::Integer;
+    busyForSpec.defaultValue = 0;
+    add(
+        QStringLiteral("onHost"),
+        [this](JobContext &c) {
+            ++runs;
+            const qint64 busyFor = c.params().value(QStringLiteral("busyForMs")).toInteger();
+            if (busyFor <= 0)
+                return JobResult::success();
+            JobResult busy = JobResult::failure(QStringLiteral("the host is busy"));
+            busy.retryAfterMs = busyFor;
+            busy.holdHost = true;
+            return busy;
+        },
+        { hostSpec, busyForSpec },
+        [](const QJsonObject &params) { return params.value(QStringLiteral("host")).toString(); });
     add(QStringLiteral("untilStopping"), [this](JobContext &c) {
         {
             std::lock_guard lock(mutex);

@@ -21,7 +21,9 @@ class TestKit
 {
 public:
     // gate, gate2: run until the gate opens (or a stop request), reporting progress.
-    // flaky: fails while unhealthy. thrower: throws. spin: reports progress as fast as it can
+    // flaky: fails while unhealthy. onHost: talks to the network host `host`; with `busyForMs`,
+    // fails as a server that says "retry after" that long, for every job of the host.
+    // thrower: throws. spin: reports progress as fast as it can
     // for `ms`, or with `untilGate` until the gate opens and it has made `atLeast` updates. probe:
     // records its thread's scheduling as /proc shows it. lender: borrows up to 8 worker slots, runs
     // a helper thread per slot that gives its slot back when the queue needs it, and ends when the

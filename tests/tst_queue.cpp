@@ -382,6 +382,7 @@ private Q_SLOTS:
     void failedReadsAreAskedAgain();
     void answerFromBeforeAFailureDoesNotEndIt();
     void failedClaimIsTriedAgainOnceItsSlotIsFree();
+    void heldHostsJobsStartWhenTheHoldEnds();
     void perKindCap_data() { storeRows(); }
     void perKindCap();
     void cancelQueuedAndRunning_data() { storeRows(); }
@@ -702,6 +703,40 @@ void TestQueue::failedClaimIsTriedAgainOnceItsSlotIsFree()
     store->finishes.release();
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(late), JobState::Succeeded, 20000);
     QCOMPARE(h.recorder->state(first), JobState::Succeeded);
+}
+
+// A host's hold (a server's "retry after") ends by itself, not when a job ends. Its wake, asked
+// for once, gave way to an earlier one (another job's retry), and the host's jobs then waited
+// until something else woke the queue, if ever.
+void TestQueue::heldHostsJobsStartWhenTheHoldEnds()
+{
+    QueueConfig config;
+    config.workers = 1;
+    config.batchJobs = 1;
+    config.retry.baseDelayMs = 200; // the flaky job's retry comes well before the hold ends
+    config.retry.maxDelayMs = 200;
+    // Nothing else wakes a memory store's queue (no other process writes to it).
+    auto &h = make(config, std::make_shared<MemoryJobStore>());
+    // The kit is unhealthy: the flaky job fails both its attempts.
+    const QUuid flaky = enqueue(QStringLiteral("flaky"), 1, {}, 2).first();
+    const QUuid busy = enqueue(QStringLiteral("onHost"), 1,
+        { { QStringLiteral("host"), QStringLiteral("h") }, { QStringLiteral("busyForMs"), 3000 } },
+        1)
+                           .first();
+    const QUuid next =
+        enqueue(QStringLiteral("onHost"), 1, { { QStringLiteral("host"), QStringLiteral("h") } })
+            .first();
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->state(next), JobState::Succeeded, 30000);
+    QCOMPARE(h.recorder->state(busy), JobState::Failed);
+    QCOMPARE(h.recorder->state(flaky), JobState::Failed);
+    // The flaky job's retry came first (and its wake), the held job last.
+    QCOMPARE(h.recorder->startOrder, (QList<QUuid> { flaky, busy, flaky, next }));
+    // Not before the hold ended: it began when the busy job ended, after it started (a claim
+    // reads its clock a moment before it admits).
+    const qint64 waited =
+        h.recorder->record(next).startedAtMs - h.recorder->record(busy).startedAtMs;
+    QVERIFY2(waited >= 3000 - 50, qPrintable(QString::number(waited)));
 }
 
 void TestQueue::fifoWithManyWorkers()

@@ -124,6 +124,17 @@ void HostCapPolicy::holdLike(const JobRecord &job, qint64 untilMs)
     until = qMax(until, untilMs);
 }
 
+qint64 HostCapPolicy::nextChangeMs(qint64 nowMs) const
+{
+    std::lock_guard lock(m_mutex);
+    qint64 next = 0;
+    for (const qint64 until : m_heldUntilMs) {
+        if (until > nowMs && (next == 0 || until < next))
+            next = until;
+    }
+    return next;
+}
+
 Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
     const JobRecord &candidate, const RunningSet &running)
 {
@@ -136,6 +147,17 @@ Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
             break;
     }
     return verdict;
+}
+
+qint64 nextChangeMs(const QList<std::shared_ptr<AdmissionPolicy>> &policies, qint64 nowMs)
+{
+    qint64 next = 0;
+    for (const auto &policy : policies) {
+        const qint64 at = policy->nextChangeMs(nowMs);
+        if (at > 0 && (next == 0 || at < next))
+            next = at;
+    }
+    return next;
 }
 
 std::optional<QStringList> countedKinds(const QList<std::shared_ptr<AdmissionPolicy>> &policies)

@@ -63,6 +63,13 @@ public:
         Q_UNUSED(job)
         Q_UNUSED(untilMs)
     }
+    // The next time after `nowMs` at which a verdict may change by itself, with no job ending (a
+    // hold that ends); 0: none. Thread-safe.
+    virtual qint64 nextChangeMs(qint64 nowMs) const
+    {
+        Q_UNUSED(nowMs)
+        return 0;
+    }
 };
 
 // No more than N jobs at once in this runner.
@@ -138,6 +145,7 @@ public:
     Admission admit(const JobRecord &candidate, const RunningSet &running) const override;
     std::optional<QSet<QString>> countedKinds() const override;
     void holdLike(const JobRecord &job, qint64 untilMs) override;
+    qint64 nextChangeMs(qint64 nowMs) const override;
     QString hostOf(const JobRecord &record) const;
 
 private:
@@ -151,6 +159,8 @@ private:
 // The combined verdict of `policies`, strictest first: Stop, SkipKind, Skip, Admit.
 Admission admitAll(const QList<std::shared_ptr<AdmissionPolicy>> &policies,
     const JobRecord &candidate, const RunningSet &running);
+// The earliest of `policies`' nextChangeMs(); 0: none.
+qint64 nextChangeMs(const QList<std::shared_ptr<AdmissionPolicy>> &policies, qint64 nowMs);
 // The kinds of running jobs any of `policies` counts (ClaimRequest::runningKinds).
 std::optional<QStringList> countedKinds(const QList<std::shared_ptr<AdmissionPolicy>> &policies);
 

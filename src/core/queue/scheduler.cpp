@@ -1266,6 +1266,7 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     request.runningKinds = counted;
     qint64 wakeForSkipped = 0;
     bool lookAtOthers = false;
+    bool heldBack = false; // a job a policy turned down, for now
     request.admit = [&](const JobRecord &candidate) {
         switch (otherHostsFor(candidate, claimedAtMs)) {
         case OtherHosts::Irrelevant:
@@ -1282,6 +1283,8 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
         const Admission verdict = admitAll(m_policies, candidate, running);
         if (verdict == Admission::Admit)
             running.add(candidate);
+        else
+            heldBack = true;
         return verdict;
     };
     const quint64 failures = storageFailures(StorageAccess::Claim);
@@ -1306,10 +1309,7 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
         return ClaimOutcome::Failed; // tried again once the slot is free (claimNext)
     }
     noteStorageWorks(StorageAccess::Claim, failures);
-    if (result->nextWakeMs > 0)
-        post(inbox::WakeAt { result->nextWakeMs });
-    if (wakeForSkipped > 0) // this machine takes it if no other has by then
-        post(inbox::WakeAt { wakeForSkipped });
+    askToWakeForWaiting(result->nextWakeMs, wakeForSkipped, heldBack, claimedAtMs);
     if (lookAtOthers) { // then claim again, with the look
         lookAtOtherHosts();
         post(inbox::Poke {});
@@ -1322,6 +1322,22 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     // longer.
     announceClaimed(std::move(result->claimed));
     return ClaimOutcome::Claimed;
+}
+
+// A wake gives way to an earlier one (one timer): each claim asks again for the times at which
+// what it left waiting may start by itself, and the claim after an earlier wake asks again.
+void Scheduler::askToWakeForWaiting(
+    qint64 retryDueMs, qint64 otherHostsDueMs, bool heldBack, qint64 claimedAtMs)
+{
+    if (retryDueMs > 0) // the store's next job waiting for its not-before time
+        post(inbox::WakeAt { retryDueMs });
+    if (otherHostsDueMs > 0) // this machine takes it if no other has by then
+        post(inbox::WakeAt { otherHostsDueMs });
+    if (!heldBack)
+        return;
+    // A policy's hold (a server's Retry-After) ends by itself: no job ending will wake the queue.
+    if (const qint64 at = nextChangeMs(m_policies, claimedAtMs); at > 0)
+        post(inbox::WakeAt { at });
 }
 
 void Scheduler::takeClaimed(const QList<JobRecord> &claimed, qint64 claimedAt,

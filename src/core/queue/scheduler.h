@@ -138,6 +138,8 @@ private:
     enum class ClaimOutcome { Claimed, Nothing, Failed, FinishFirst };
     ClaimOutcome claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
         const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim);
+    void askToWakeForWaiting(
+        qint64 retryDueMs, qint64 otherHostsDueMs, bool heldBack, qint64 claimedAtMs);
     void takeClaimed(const QList<JobRecord> &claimed, qint64 claimedAt,
         std::deque<std::shared_ptr<RunningJob>> &mine);
     void announceClaimed(QList<JobRecord> claimed);
