@@ -678,10 +678,6 @@ void TestQueue::failedClaimIsTriedAgainOnceItsSlotIsFree()
     config.workers = 1;
     auto &h = make(config, store);
     QSignalSpy failed(h.queue.get(), &JobQueue::storageError);
-    QueueCounts counts;
-    QObject listening; // the connection ends with this function
-    connect(h.queue.get(), &JobQueue::countsChanged, &listening,
-        [&counts](const QueueCounts &latest) { counts = latest; });
     store->finishes.hold();
     // A failed check must not leave the queue's stop waiting on the gate.
     const auto opened = qScopeGuard([&store] {
@@ -697,7 +693,7 @@ void TestQueue::failedClaimIsTriedAgainOnceItsSlotIsFree()
     // Counted (beside the first, still running until committed) once the queue has asked for a
     // place for it: the count comes after.
     const QUuid late = enqueue(QStringLiteral("quick"), 1).first();
-    QTRY_VERIFY(counts.queued == 1 && counts.running == 1);
+    QTRY_VERIFY(h.recorder->counts.queued == 1 && h.recorder->counts.running == 1);
     // Well past the retry's pause (1 s), while the slot still waits for the commit.
     QTest::qWait(2500);
     store->finishes.release();
