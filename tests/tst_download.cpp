@@ -678,9 +678,14 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice_data()
         << QStringLiteral("theirs removed") << true << QStringLiteral("wanted (1).bin") << false;
     QTest::newRow("after the rename, the file since removed")
         << QStringLiteral("removed") << false << QStringLiteral("wanted.bin") << true;
-    // Notes were kept in the job's work folder before they went beside it.
+    // The note is written in place: a kill while writing it leaves it torn.
     QTest::newRow("while writing the note")
         << QStringLiteral("writing the note") << false << QStringLiteral("wanted.bin") << true;
+    // Older builds wrote it beside and renamed it; notes were kept in the job's work folder
+    // before they went beside it.
+    QTest::newRow("while an older build wrote the note")
+        << QStringLiteral("writing the note beside") << false << QStringLiteral("wanted.bin")
+        << true;
     QTest::newRow("after the rename, the note where older builds kept it")
         << QStringLiteral("renamed, note in the folder") << false << QStringLiteral("wanted.bin")
         << false;
@@ -712,12 +717,15 @@ void TestDownload::killedAttemptsOutputIsFoundNotWrittenTwice()
         QVERIFY(outputfiles::deliver(temporary, out, workDir));
     } else {
         QVERIFY(outputfiles::noteDelivery(temporary, out, workDir));
-        if (killed != QLatin1String("before") && killed != QLatin1String("writing the note"))
+        const QString note = workDir + QStringLiteral(".delivery.json");
+        if (killed != QLatin1String("before") && !killed.startsWith(QLatin1String("writing")))
             QVERIFY(outputfiles::moveIntoPlace(temporary, out));
         if (killed == QLatin1String("writing the note")) {
-            const QString note = workDir + QStringLiteral(".delivery.json");
-            QVERIFY(QFile::rename(note, note + QStringLiteral(".new"))); // never renamed
+            QFile torn(note);
+            QVERIFY(torn.resize(torn.size() / 2));
         }
+        if (killed == QLatin1String("writing the note beside"))
+            QVERIFY(QFile::rename(note, note + QStringLiteral(".new"))); // never renamed
         if (killed == QLatin1String("renamed, note in the folder")) {
             QVERIFY(QDir().mkpath(workDir));
             QVERIFY(QFile::rename(workDir + QStringLiteral(".delivery.json"),

@@ -49,11 +49,15 @@ bool madeMissingFolderOf(const QString &path, QString *error)
     return false;
 }
 
-bool writeInPlace(const QString &path, const QByteArray &data)
+bool writeInPlace(const QString &path, const QByteArray &data, QString *error)
 {
     QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size()
-        && file.flush();
+    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size()
+        && file.flush())
+        return true;
+    if (error)
+        *error = file.errorString();
+    return false;
 }
 
 } // namespace
@@ -64,10 +68,10 @@ bool writeMakingFolder(const QString &path, const QByteArray &data, QString *err
         || (madeMissingFolderOf(path, error) && write(path, data, error));
 }
 
-bool writeInPlaceMakingFolder(const QString &path, const QByteArray &data)
+bool writeInPlaceMakingFolder(const QString &path, const QByteArray &data, QString *error)
 {
-    return writeInPlace(path, data)
-        || (madeMissingFolderOf(path, nullptr) && writeInPlace(path, data));
+    return writeInPlace(path, data, error)
+        || (madeMissingFolderOf(path, error) && writeInPlace(path, data, error));
 }
 
 } // namespace spool::atomicfile

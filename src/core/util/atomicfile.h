@@ -16,7 +16,9 @@ bool writeMakingFolder(const QString &path, const QByteArray &data, QString *err
 
 // Not atomic: truncates `path` and writes `data` in its place, making the file's folder if it is
 // missing. A reader may see a torn file, so only for files whose every reader refuses content that
-// does not parse whole and can do without it (a cache). A new file and a rename fewer a write.
-bool writeInPlaceMakingFolder(const QString &path, const QByteArray &data);
+// does not parse whole and can do without it (a cache, a delivery's note). A new file and a
+// rename fewer a write.
+bool writeInPlaceMakingFolder(
+    const QString &path, const QByteArray &data, QString *error = nullptr);
 
 } // namespace spool::atomicfile
