@@ -8,10 +8,13 @@
 # the client's processes) of ROUNDS runs, the ratios to each anchor, and where the CPU of one
 # Spool download goes (perf record -g on one more run of 2,000 JSON downloads).
 #
-# Fair to every client, measured: each run writes into a folder of its own and nothing is deleted
-# until the end (for about 30 s after many files are deleted, ext4 is slow to find free inodes:
-# aria2's system time rose from 4.3 to 13 s over runs that each deleted the one before); `sync`
-# runs before each run, so none pays for another's writeback; the order rotates every round.
+# Fair to every client, measured: as root, each run writes into an ext4 made for it (a loop
+# device), as on a new disk: on a file system that has lived, the kernel's search for free inodes
+# costs each client more, and differently (aria2's system time rose from 4.3 to 13 s over runs
+# that each deleted the one before; Spool's varied 1.5-5 s between runs of one script). Where no
+# loop device can be had (or with SPOOL_BENCH_FS=tmp), each run writes into a folder of its own
+# under /tmp and nothing is deleted until the end. `sync` runs before each run, so none pays for
+# another's writeback; the order rotates every round.
 #
 #   bench/bench_download.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
@@ -24,6 +27,27 @@ spoolctl=$PWD/$build/bin/spoolctl
 
 source bench/nginx.sh
 bench_root_create
+
+# fresh_run_dir: prints a new folder for one run, on an ext4 made for it when that can be done.
+fresh_fs=0
+if [ "${SPOOL_BENCH_FS:-}" != tmp ] && [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null \
+    && losetup -f >/dev/null 2>&1; then
+    fresh_fs=1
+    mkdir -p "$root/fs"
+    trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; umount "$root/fs" 2>/dev/null; rm -rf "$root"' EXIT
+fi
+fresh_run_dir() {
+    if [ "$fresh_fs" = 1 ]; then
+        umount "$root/fs" 2>/dev/null || true
+        rm -f "$root/fs.img"
+        truncate -s 3G "$root/fs.img" # sparse: holds what the run writes
+        mkfs.ext4 -q -F "$root/fs.img"
+        mount -o loop "$root/fs.img" "$root/fs"
+        mktemp -d "$root/fs/run.XXXXXX"
+    else
+        mktemp -d "$root/runs/run.XXXXXX"
+    fi
+}
 
 mkdir -p "$root/www/big" "$root/www/api" "$root/runs"
 echo "preparing 1000 x 1 MiB and 10000 JSON files..." >&2
@@ -49,7 +73,7 @@ measure() {
 run_client() {
     local client=$1 list=$2 conc=$3 served=$4 results=$5
     local run
-    run=$(mktemp -d "$root/runs/$client.XXXXXX")
+    run=$(fresh_run_dir)
     mkdir "$run/out"
     sync
     case $client in
@@ -101,7 +125,7 @@ run_case() {
 cost_breakdown() {
     local run list="$root/api.2000.list"
     for i in $(seq 1 2000); do echo "http://127.0.0.1:$port/api/i$i.json"; done > "$list"
-    run=$(mktemp -d "$root/runs/perf.XXXXXX")
+    run=$(fresh_run_dir)
     "$spoolctl" --data-dir "$run/q" add download --from "$list" --dir "$run/out" >/dev/null
     sync
     /usr/bin/time -f '%U %S' -o "$root/time.txt" \
@@ -111,7 +135,9 @@ cost_breakdown() {
     perf script -i "$root/perf.data" 2>/dev/null | bench/perfcost.py "$cpu" 2000
 }
 
-echo "Spool vs aria2c and curl, nginx on 127.0.0.1, median of $rounds runs"
+where="a folder under /tmp for each run"
+[ "$fresh_fs" = 1 ] && where="a new ext4 for each run"
+echo "Spool vs aria2c and curl, nginx on 127.0.0.1, median of $rounds runs, into $where"
 echo "(seconds wall/CPU; ratios < 1: Spool is better)"
 printf '%-30s %13s %13s %13s %5s %5s %5s %5s\n' case spool aria2 curl "w/ar" "c/ar" "w/cu" "c/cu"
 run_case "1000 x 1 MiB, 2 at once" big 1000 .bin 2
