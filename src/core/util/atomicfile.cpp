@@ -62,12 +62,6 @@ bool writeInPlace(const QString &path, const QByteArray &data, QString *error)
 
 } // namespace
 
-bool writeMakingFolder(const QString &path, const QByteArray &data, QString *error)
-{
-    return write(path, data, error)
-        || (madeMissingFolderOf(path, error) && write(path, data, error));
-}
-
 bool writeInPlaceMakingFolder(const QString &path, const QByteArray &data, QString *error)
 {
     return writeInPlace(path, data, error)

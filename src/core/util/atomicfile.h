@@ -10,13 +10,10 @@ namespace spool::atomicfile {
 // a crash of any process, not a power loss. Returns false (and leaves `path` alone) on error.
 bool write(const QString &path, const QByteArray &data, QString *error = nullptr);
 
-// write(), making the file's folder first if the write finds it missing: callers that write
-// into the same folder again and again pay no mkdir for each file.
-bool writeMakingFolder(const QString &path, const QByteArray &data, QString *error = nullptr);
-
-// Not atomic: truncates `path` and writes `data` in its place, making the file's folder if it is
-// missing. A reader may see a torn file, so only for files whose every reader refuses content that
-// does not parse whole and can do without it (a cache, a delivery's note). A new file and a
+// Not atomic: truncates `path` and writes `data` in its place, making the file's folder when the
+// write finds it missing (callers that write into one folder again and again pay no mkdir for
+// each file). A reader may see a torn file, so only for files whose every reader refuses content
+// that does not parse whole and can do without it (a cache, a delivery's note). A new file and a
 // rename fewer a write.
 bool writeInPlaceMakingFolder(
     const QString &path, const QByteArray &data, QString *error = nullptr);

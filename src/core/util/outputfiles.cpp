@@ -96,7 +96,7 @@ QString notePathInFolder(const QString &workDir)
 
 // Written in place, not beside and renamed: nothing moves before the note is whole, and a note
 // torn by a kill does not parse, so the next attempt reads it as none, as if killed before it.
-// A rename fewer per small download: 2-3% of its CPU on a fresh ext4, more on an aged one.
+// A rename fewer per small download: about 2% of its CPU on a new ext4.
 Result<void> writeNote(const QString &workDir, const QJsonObject &note)
 {
     QString why;
