@@ -34,7 +34,7 @@ if [ "${SPOOL_BENCH_FS:-}" != tmp ] && [ "$(id -u)" = 0 ] && command -v mkfs.ext
     && losetup -f >/dev/null 2>&1; then
     fresh_fs=1
     mkdir -p "$root/fs"
-    trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; umount "$root/fs" 2>/dev/null; rm -rf "$root"' EXIT
+    trap 'umount "$root/fs" 2>/dev/null; bench_root_remove' EXIT
 fi
 fresh_run_dir() {
     if [ "$fresh_fs" = 1 ]; then

@@ -6,8 +6,14 @@ bench_root_create() {
     root=$(mktemp -d /tmp/spool-bench.XXXXXX)
     chmod 755 "$root"
     nginx_pid=
-    trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$root"' EXIT
+    trap bench_root_remove EXIT
     mkdir -p "$root/www" "$root/nginx"
+}
+
+# The exit trap of bench_root_create: the server, then the folder.
+bench_root_remove() {
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; fi
+    rm -rf "$root"
 }
 
 # nginx_start EXTRA_HTTP_DIRECTIVES PROBE_PATH: serves $root/www on a free port ($port) and
