@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <QDir>
 #include <QFile>
@@ -49,15 +51,39 @@ bool madeMissingFolderOf(const QString &path, QString *error)
     return false;
 }
 
+// All of `data` to `fd`; false with errno set when it cannot.
+bool writeFully(int fd, const char *data, qsizetype size)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size_t(size));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC; // nothing written of a non-empty write: full
+            return false;
+        }
+        data += n;
+        size -= n;
+    }
+    return true;
+}
+
+// Plain open(2) and write(2): QFile adds a stat of the file it opened, and this runs twice for
+// each small download.
 bool writeInPlace(const QString &path, const QByteArray &data, QString *error)
 {
-    QFile file(path);
-    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size()
-        && file.flush())
-        return true;
-    if (error)
-        *error = file.errorString();
-    return false;
+    const int fd =
+        ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    bool written = fd >= 0 && writeFully(fd, data.constData(), data.size());
+    int why = errno;
+    if (fd >= 0 && ::close(fd) != 0 && written) {
+        written = false;
+        why = errno;
+    }
+    if (!written && error)
+        *error = QString::fromLocal8Bit(std::strerror(why));
+    return written;
 }
 
 } // namespace
