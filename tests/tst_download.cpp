@@ -87,6 +87,7 @@ private Q_SLOTS:
     void retryAfterIsParsed();
     void plainDownload_data();
     void plainDownload();
+    void missingFoldersAreMade();
     void namesAreSanitized_data();
     void namesAreSanitized();
     void longNamesFitAndFailOnce();
@@ -308,6 +309,20 @@ void TestDownload::plainDownload_data()
     QTest::newRow("without Content-Length")
         << QStringLiteral("/file?size=300000&seed=3&cl=0") << qint64(300000);
     QTest::newRow("empty") << QStringLiteral("/file?size=0") << qint64(0);
+}
+
+// A download into folders that do not exist yet makes them, as `curl --create-dirs` does.
+void TestDownload::missingFoldersAreMade()
+{
+    const QString folder = QDir(outDir()).filePath(QStringLiteral("new/deeper"));
+    const JobRecord r =
+        runJob({ { QStringLiteral("url"), m_server->url(QStringLiteral("/file?size=1000")) },
+            { QStringLiteral("dir"), folder } });
+    QVERIFY2(r.state == JobState::Succeeded, qPrintable(r.error));
+    QCOMPARE(r.output, QDir(folder).filePath(QStringLiteral("file")));
+    QCOMPARE(readFile(r.output), expectedContent(1000));
+    QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot),
+        QStringList { QStringLiteral("file") });
 }
 
 void TestDownload::plainDownload()

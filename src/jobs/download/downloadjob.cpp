@@ -373,10 +373,6 @@ private:
             m_state.lastModified = head.header("Last-Modified");
             m_state.totalBytes = head.totalBytes;
             total = head.totalBytes;
-            if (!QDir().mkpath(QFileInfo(m_state.finalPath).absolutePath())) {
-                *why = QStringLiteral("cannot create the folder of %1").arg(m_state.finalPath);
-                return false;
-            }
             // What it takes to resume, saved before the first byte: worth it for a large (or
             // unknown) size. A small download just starts over, and discard() finds its partial
             // file by the job's tag.
@@ -395,7 +391,18 @@ private:
                 *why = kLostTheJob;
                 return false;
             }
-            if (auto opened = outputfiles::openForWriting(part, mode); !opened) {
+            auto opened = outputfiles::openForWriting(part, mode);
+            // The folder is made when the file cannot be opened for want of it, not before each
+            // download: a mkdir that finds it there, and a stat, for each small one.
+            const QString folder = QFileInfo(m_state.temporaryPath).absolutePath();
+            if (!opened && !QFileInfo(folder).isDir()) {
+                if (!QDir().mkpath(folder)) {
+                    *why = QStringLiteral("cannot create the folder of %1").arg(m_state.finalPath);
+                    return false;
+                }
+                opened = outputfiles::openForWriting(part, mode);
+            }
+            if (!opened) {
                 *why = opened.error().message;
                 return false;
             }
