@@ -53,6 +53,7 @@
 #include "jobfilterproxy.h"
 #include "jobtablemodel.h"
 #include "jobtableview.h"
+#include "largeblocks.h"
 #include "mainwindow.h"
 #include "newdownloaddialog.h"
 #include "newpluginjobdialog.h"
@@ -223,8 +224,10 @@ private Q_SLOTS:
     void modelUpdatesInBatches();
     void attemptDoesNotGoBackWhenPaused();
     void snapshotLoadsInSlices();
-    void snapshotSlicesFollowTheirPace();
+    void snapshotSlicesEndWhenTheirTimeIsUp();
+    void splitJobsAcrossSlicesAreOneRowEach();
     void tableKeepsJobsCompactly();
+    void largeBlocksStayOutOfTheHeap();
     void packedRecordsKeepEveryField();
     void filterReadsStateKindNameAndOutput();
     void jobsFromSpoolctlAppear();
@@ -387,8 +390,11 @@ void TestApp::snapshotLoadsInSlices()
     const QList<QUuid> ids =
         enqueueCommitted(queue, QStringLiteral("quick"), QList<QJsonObject>(kJobs));
     QCOMPARE(ids.size(), kJobs);
-    // A model that comes later takes the queue's snapshot in slices, in FIFO order.
+    // A model that comes later takes the queue's snapshot in slices, in FIFO order. A clock that
+    // moves on 1 ms each time it is read ends a slice every 4 steps, however fast the machine.
     JobTableModel model(f.registry);
+    qint64 clockNs = 0;
+    model.setLoadClock([&] { return clockNs += 1'000'000; });
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     int rowsAtFirstSlice = -1;
     connect(&model, &QAbstractItemModel::rowsInserted, this, [&] {
@@ -409,38 +415,153 @@ void TestApp::snapshotLoadsInSlices()
         QCOMPARE(model.record(row)->id, ids.at(row));
 }
 
-void TestApp::snapshotSlicesFollowTheirPace()
+void TestApp::snapshotSlicesEndWhenTheirTimeIsUp()
 {
     Fixture f(2);
     JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
-    constexpr int kJobs = 40000;
+    constexpr int kJobs = 20000;
     QCOMPARE(
         enqueueCommitted(queue, QStringLiteral("quick"), QList<QJsonObject>(kJobs)).size(), kJobs);
-    // A clock that a row moves on by `nsPerRow`: each slice takes what its rows cost.
+    // A clock that moves on by `stepNs` each time it is read: a slice reads it when it starts and
+    // after each step of 64 rows. `stallIn` makes one read, that many reads on, 50 ms late: a
+    // step that met memory never touched before.
     JobTableModel model(f.registry);
     qint64 clockNs = 0;
-    qint64 nsPerRow = 10000;
-    model.setLoadClock([&] { return clockNs; });
+    qint64 stepNs = 1'000'000;
+    int stallIn = 0;
+    model.setLoadClock([&] {
+        clockNs += stepNs;
+        if (stallIn > 0 && --stallIn == 0)
+            clockNs += 50'000'000;
+        return clockNs;
+    });
     QList<int> slices;
     connect(&model, &QAbstractItemModel::rowsInserted, this,
         [&](const QModelIndex &, int first, int last) {
             slices.append(last - first + 1);
-            clockNs += (last - first + 1) * nsPerRow;
-            if (model.rowCount() >= kJobs / 2)
-                nsPerRow = 1000; // the machine got quiet
+            if (slices.size() == 4)
+                stallIn = 2; // in the fifth slice's first step
+            if (slices.size() == 8)
+                stepNs = 250'000; // the machine got quiet
         });
     model.setQueue(&queue);
     QTRY_COMPARE(model.rowCount(), kJobs);
-    // A screenful, then the first guess; at 10 us a row 4 ms hold 400 rows, at 1 us 4,000: the
-    // slices grow at most twofold a turn (the last one is what is left).
-    QCOMPARE(slices.mid(0, 2), (QList<int> { 256, 2048 }));
-    const int quiet = int(slices.indexOf(800));
-    QVERIFY2(quiet > 3, qPrintable(QString::number(quiet)));
-    for (int i = 2; i < quiet; ++i)
-        QCOMPARE(slices.at(i), 400);
-    QCOMPARE(slices.mid(quiet, 4), (QList<int> { 800, 1600, 3200, 4000 }));
-    for (int i = quiet + 3; i < slices.size() - 1; ++i)
-        QCOMPARE(slices.at(i), 4000);
+    // A screenful, then 4 ms of 1 ms steps; the slow step ends its slice at once, and the slice
+    // after it is not cut short for it; at 0.25 ms a step, 16 steps.
+    QCOMPARE(slices.mid(0, 10), (QList<int> { 256, 256, 256, 256, 64, 256, 256, 256, 1024, 1024 }));
+    for (int i = 10; i < slices.size() - 1; ++i)
+        QCOMPARE(slices.at(i), 1024);
+    QVERIFY(slices.constLast() <= 1024);
+}
+
+// Split jobs whose parts fall in different steps and slices of a snapshot are one row each, in
+// their first part's place, as when they come in one slice.
+void TestApp::splitJobsAcrossSlicesAreOneRowEach()
+{
+    Fixture f(0);
+    const auto sleeps = [](int n) {
+        return QList<ExportedJob>(n, exported(QStringLiteral("sleep"), {}, JobState::Queued));
+    };
+    const auto part = [&](const QString &group, int number) {
+        QJsonObject params = partParams(f.dir.filePath(group + QStringLiteral(".png")), number, 3);
+        params.insert(QStringLiteral("group"), group);
+        return exported(QStringLiteral("render"), params, JobState::Queued);
+    };
+    // With slices of 256 rows (64-row steps): g1 across the first slice and the second's steps,
+    // g2 across the second and third slices.
+    QList<ExportedJob> jobs = sleeps(254);
+    jobs << part(QStringLiteral("g1"), 1) << part(QStringLiteral("g1"), 2)
+         << part(QStringLiteral("g1"), 3) << sleeps(70) << part(QStringLiteral("g1"), 0);
+    jobs << sleeps(510 - int(jobs.size())) << part(QStringLiteral("g2"), 1) << sleeps(1)
+         << part(QStringLiteral("g2"), 2) << part(QStringLiteral("g2"), 3) << sleeps(100)
+         << part(QStringLiteral("g2"), 0);
+    for (ExportedJob &job : jobs)
+        job.record.id = QUuid::createUuid(); // the copies of one sleep
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    // Each top row: a job's id, or a group's name and its parts.
+    QList<QUuid> plain;
+    QHash<QString, QList<QUuid>> parts;
+    QList<QString> order; // a job's id as text, or a group's name
+    for (const ExportedJob &job : std::as_const(jobs)) {
+        const QString group = job.record.params.value(QStringLiteral("group")).toString();
+        if (group.isEmpty())
+            order.append(job.record.id.toString());
+        else if (!parts.contains(group))
+            order.append(group);
+        if (!group.isEmpty())
+            parts[group].append(job.record.id);
+    }
+
+    JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
+    JobTableModel model(f.registry);
+    qint64 clockNs = 0;
+    model.setLoadClock([&] { return clockNs += 1'000'000; });
+    QList<int> slices;
+    connect(&model, &QAbstractItemModel::rowsInserted, this,
+        [&](const QModelIndex &, int first, int last) { slices.append(last - first + 1); });
+    model.setQueue(&queue);
+    QTRY_VERIFY(!model.isLoading() && model.rowCount() == order.size());
+    QVERIFY2(slices.size() >= 3, qPrintable(QString::number(slices.size())));
+    QCOMPARE(model.counts().queued, qint64(jobs.size()));
+    for (int row = 0; row < order.size(); ++row) {
+        const QModelIndex at = model.index(row, JobTableModel::NameColumn);
+        if (!parts.contains(order.at(row))) {
+            QCOMPARE(at.data(JobTableModel::IdRole).toUuid(), QUuid(order.at(row)));
+            continue;
+        }
+        QCOMPARE(at.data().toString(), order.at(row) + QStringLiteral(".png"));
+        const QList<QUuid> members = at.data(JobTableModel::MembersRole).value<QList<QUuid>>();
+        QCOMPARE(members, parts.value(order.at(row)));
+        for (const QUuid &id : members)
+            QCOMPARE(model.rowOf(id), row);
+    }
+}
+
+// The main thread's heap ("[heap]", grown by brk): its start and end.
+static QPair<quintptr, quintptr> mainHeap()
+{
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    if (!maps.open(QIODevice::ReadOnly))
+        return {};
+    for (const QByteArray &line : maps.readAll().split('\n')) {
+        if (line.endsWith("[heap]")) {
+            const QList<QByteArray> range = line.left(line.indexOf(' ')).split('-');
+            return { range.value(0).toULongLong(nullptr, 16),
+                range.value(1).toULongLong(nullptr, 16) };
+        }
+    }
+    return {};
+}
+
+// The arrays that grow with the table (a header's sections, a filter's mapping) get mappings of
+// their own even after a larger block was freed, which would make glibc put blocks up to that
+// size in the heap, where each doubling of an array copies it.
+void TestApp::largeBlocksStayOutOfTheHeap()
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    QSKIP("a sanitizer's allocator has no heap and no threshold");
+#else
+    mapLargeBlocksApart(); // as main() does
+    void *volatile freed = std::malloc(24 << 20); // volatile: the compiler may not drop the pair
+    std::free(freed);
+    // Larger than the whole heap, so that no free space in it can hold the block: it comes from
+    // the heap grown, or from a mapping of its own.
+    const auto heap = mainHeap();
+    QVERIFY(heap.second > heap.first);
+    const quintptr size = heap.second - heap.first + (1 << 20);
+    if (size >= quintptr(24 << 20))
+        QSKIP("the heap is too large here for a block between it and the freed one");
+    void *volatile block = std::malloc(size);
+    const auto address = quintptr(block);
+    std::free(block);
+    const auto grown = mainHeap();
+    QVERIFY2(address < grown.first || address >= grown.second,
+        qPrintable(QStringLiteral("%1 bytes at %2, heap %3-%4")
+                       .arg(size)
+                       .arg(address, 0, 16)
+                       .arg(grown.first, 0, 16)
+                       .arg(grown.second, 0, 16)));
+#endif
 }
 
 void TestApp::tableKeepsJobsCompactly()

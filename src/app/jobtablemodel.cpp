@@ -22,29 +22,21 @@ namespace spool::app {
 namespace {
 constexpr int kFrameMs = 33; // ~30 updates a second
 constexpr int kResetThreshold = 500; // removing more rows than this at once: rebuild instead
-// A snapshot loads a slice per event-loop turn. The first is a screenful, painted at once; the
-// others are sized from the pace of the turn before to take about 4 ms: 2,048 rows took 3-4 ms
-// a turn on a quiet machine but 10-34 ms while other threads had the cores, a visible stall.
+// A snapshot loads a slice per event-loop turn. The first is a screenful, painted at once; each
+// other one takes rows a step at a time until its 4 ms are up. Slices planned from the pace of
+// the turn before took 15-57 ms when they reached memory the process had not touched yet (page
+// faults, 70% of their time): a turn's cost is not known ahead, only as it goes.
 constexpr int kFirstSnapshotSlice = 256;
-constexpr int kSnapshotSlice = 2048; // the first guess
-constexpr int kMinSnapshotSlice = 64;
-constexpr int kMaxSnapshotSlice = 16384;
+constexpr int kSnapshotStep = 64; // rows between looks at the clock: well under 1 ms even then
 constexpr qint64 kSnapshotTurnNs = 4'000'000;
-
-// The rows that fit a turn at the pace of one that took `ns` for `rows`; at most twice as many,
-// since one quick turn proves little.
-int nextSnapshotSlice(int rows, qint64 ns)
-{
-    const qint64 fit = ns > 0 ? rows * kSnapshotTurnNs / ns : 2 * qint64(rows);
-    return int(std::clamp(
-        std::min(fit, 2 * qint64(rows)), qint64(kMinSnapshotSlice), qint64(kMaxSnapshotSlice)));
-}
+// Rows are inserted, indexed and filtered after the clock stops: a cap keeps that part short on a
+// machine fast enough to pack many rows in 4 ms.
+constexpr int kMaxSnapshotSlice = 16384;
 } // namespace
 
 JobTableModel::JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QObject *parent)
     : QAbstractItemModel(parent)
     , m_registry(std::move(registry))
-    , m_snapshotSlice(kSnapshotSlice)
     , m_loadClock([] { return QDeadlineTimer::current().deadlineNSecs(); })
 {
     m_applyTimer.setSingleShot(true);
@@ -52,7 +44,7 @@ JobTableModel::JobTableModel(std::shared_ptr<const JobKindRegistry> registry, QO
     connect(&m_applyTimer, &QTimer::timeout, this, &JobTableModel::onApplyTimer);
     m_loadTimer.setSingleShot(true);
     m_loadTimer.setInterval(0);
-    connect(&m_loadTimer, &QTimer::timeout, this, &JobTableModel::loadSnapshotChunk);
+    connect(&m_loadTimer, &QTimer::timeout, this, &JobTableModel::loadSnapshotSlice);
 }
 
 void JobTableModel::setQueue(JobQueue *queue)
@@ -449,23 +441,28 @@ void JobTableModel::onSnapshot(const QList<JobRecord> &records)
     endResetModel();
     if (records.isEmpty())
         Q_EMIT frameApplied(); // an empty queue is loaded at once
-    loadSnapshotChunk(); // the first rows at once
+    loadSnapshotSlice(); // the first rows at once
 }
 
-void JobTableModel::loadSnapshotChunk()
+void JobTableModel::loadSnapshotSlice()
 {
     if (m_snapshot.isEmpty())
         return;
-    const bool first = m_snapshotNext == 0;
-    const int rows = first ? kFirstSnapshotSlice : m_snapshotSlice;
-    const qint64 started = m_loadClock();
     Batch batch;
     batch.announce = false; // what was finished before the window opened is no news
-    insertJobs(takeSnapshotSlice(rows), batch);
+    QVector<Row> top;
+    if (m_snapshotNext == 0) {
+        packJobs(takeSnapshotRows(kFirstSnapshotSlice), batch, top);
+    } else {
+        const qint64 started = m_loadClock();
+        const int end = int(qMin(m_snapshot.size(), qsizetype(m_snapshotNext) + kMaxSnapshotSlice));
+        do
+            packJobs(takeSnapshotRows(qMin(kSnapshotStep, end - m_snapshotNext)), batch, top);
+        while (m_snapshotNext < end && m_loadClock() - started < kSnapshotTurnNs);
+    }
+    insertPacked(std::move(top));
     combineGroups(batch);
     emitChanges(batch);
-    if (!first)
-        m_snapshotSlice = nextSnapshotSlice(rows, m_loadClock() - started);
     if (m_snapshotNext < m_snapshot.size()) {
         m_loadTimer.start();
         return;
@@ -477,7 +474,7 @@ void JobTableModel::loadSnapshotChunk()
     Q_EMIT frameApplied();
 }
 
-QList<JobRecord> JobTableModel::takeSnapshotSlice(int rows)
+QList<JobRecord> JobTableModel::takeSnapshotRows(int rows)
 {
     const int end = qMin(int(m_snapshot.size()), m_snapshotNext + rows);
     // Once the queue's copy is gone the records are ours alone: move them instead of copying,
@@ -564,7 +561,7 @@ void JobTableModel::reindexFrom(int row)
 void JobTableModel::applyPending()
 {
     while (isLoading())
-        loadSnapshotChunk();
+        loadSnapshotSlice();
     m_applyTimer.stop();
     Batch batch;
     sortChanges(batch);
@@ -755,14 +752,23 @@ void JobTableModel::forgetJob(const PackedRecord &job)
 // New jobs join their split job's row (made with the first of them) or get a row of their own.
 void JobTableModel::insertJobs(QList<JobRecord> records, Batch &batch)
 {
+    QVector<Row> top;
+    packJobs(std::move(records), batch, top);
+    insertPacked(std::move(top));
+}
+
+// Packs new jobs into rows: a split job's part joins its group (the group's row is made with its
+// first part), other jobs' rows are added to `top`, for insertPacked().
+void JobTableModel::packJobs(QList<JobRecord> records, Batch &batch, QVector<Row> &top)
+{
     if (records.isEmpty())
         return;
-    // A snapshot's slices come in order; only changes need sorting (a stable sort of records
-    // already in order still moves every one of them).
+    // A snapshot comes in order (insertTopRows() appends a slice's rows after checking only the
+    // first); only changes need sorting (a stable sort of records already in order still moves
+    // every one of them).
     const auto bySeq = [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; };
     if (!std::is_sorted(records.cbegin(), records.cend(), bySeq))
         std::stable_sort(records.begin(), records.end(), bySeq);
-    QVector<Row> top;
     for (JobRecord &record : records) {
         const QString *kind = noteKind(record.kind);
         const QString name = groupOf(record);
@@ -803,6 +809,10 @@ void JobTableModel::insertJobs(QList<JobRecord> records, Batch &batch)
         if (shown)
             endInsertRows();
     }
+}
+
+void JobTableModel::insertPacked(QVector<Row> top)
+{
     // A split job's row shows its jobs combined from the start.
     for (Row &row : top) {
         if (row.group != 0) {

@@ -66,7 +66,7 @@ public:
 
     // Follows `queue` (and asks it for everything it has). Switching queues starts over.
     void setQueue(JobQueue *queue);
-    // Monotonic nanoseconds that size the slices a snapshot loads in; tests give their own.
+    // Monotonic nanoseconds that end the slices a snapshot loads in; tests give their own.
     void setLoadClock(std::function<qint64()> clock);
 
     QModelIndex index(
@@ -182,8 +182,8 @@ private:
     };
 
     void onSnapshot(const QList<JobRecord> &records);
-    void loadSnapshotChunk();
-    QList<JobRecord> takeSnapshotSlice(int rows);
+    void loadSnapshotSlice();
+    QList<JobRecord> takeSnapshotRows(int rows);
     void releaseSnapshot();
     void onApplyTimer();
     void onChanged(const QList<JobRecord> &records);
@@ -206,6 +206,8 @@ private:
     void forgetGroups(const QList<int> &keys);
     void forgetJob(const PackedRecord &job);
     void insertJobs(QList<JobRecord> records, Batch &batch);
+    void packJobs(QList<JobRecord> records, Batch &batch, QVector<Row> &top);
+    void insertPacked(QVector<Row> top);
     void insertTopRows(QVector<Row> rows);
     void applyProgress(Batch &batch);
     void combineGroups(const Batch &batch);
@@ -252,12 +254,11 @@ private:
     QHash<QUuid, JobProgress> m_pendingProgress;
     QTimer m_applyTimer;
 
-    // A snapshot is taken into the table in slices of about 4 ms, one per event-loop turn, so
-    // that 1,000,000 jobs never hold the GUI thread for long.
+    // A snapshot is taken into the table in slices, one per event-loop turn: rows packed for
+    // about 4 ms, then inserted at once, so that 1,000,000 jobs never hold the GUI thread for long.
     QList<JobRecord> m_snapshot;
     int m_snapshotNext = 0;
     bool m_hasSnapshot = false;
-    int m_snapshotSlice; // rows in the next slice, from the pace of the last
     QTimer m_loadTimer;
     std::function<qint64()> m_loadClock;
 };

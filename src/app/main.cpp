@@ -8,6 +8,7 @@
 #include "appcontroller.h"
 #include "appsettings.h"
 #include "builtinkinds.h"
+#include "largeblocks.h"
 #include "mainwindow.h"
 #include "queueopener.h"
 #include "singleinstance.h"
@@ -89,6 +90,7 @@ int main(int argc, char *argv[])
 {
     if (asksForHelpOrVersion(argc, argv))
         return printHelpOrVersion(argc, argv);
+    spool::app::mapLargeBlocksApart();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("spool"));
     QApplication::setOrganizationName(QStringLiteral("Spool"));
