@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <malloc.h>
 #include <unistd.h>
@@ -461,7 +462,7 @@ int idleHeartbeat()
     return 0;
 }
 
-// The longest part of a stall of `window` that no stall of `idle` covered: the window's own.
+// The most time of one stall of `window` that no stall of `idle` covered: the window's own.
 double longestOwnStallMs(const QList<Heartbeat::Stall> &window, const QList<Heartbeat::Stall> &idle)
 {
     qint64 longest = 0;
@@ -649,6 +650,8 @@ int startup(const QStringList &args)
 
 int main(int argc, char *argv[])
 {
+    if (argc > 1 && std::strcmp(argv[1], "open") == 0)
+        app::mapLargeBlocksApart(); // first thing, as the app's main() does
     // The app's settings go to a throwaway place, not the user's.
     QTemporaryDir config;
     qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
@@ -665,10 +668,8 @@ int main(int argc, char *argv[])
         return startup(args);
     if (mode == QLatin1String("idle"))
         return idleHeartbeat();
-    if (mode == QLatin1String("open")) {
-        app::mapLargeBlocksApart(); // as the app's main() does
+    if (mode == QLatin1String("open"))
         return openWindow(args.value(2), args.value(3).toInt(), args.value(4).toLongLong());
-    }
     std::fprintf(stderr, "usage: bench_gui latency BASE_URL [busy_ms] | bench_gui startup [N]\n");
     return 2;
 }

@@ -518,7 +518,7 @@ void TestApp::splitJobsAcrossSlicesAreOneRowEach()
 }
 
 // The main thread's heap ("[heap]", grown by brk): its start and end.
-static QPair<quintptr, quintptr> mainHeap()
+[[maybe_unused]] static QPair<quintptr, quintptr> mainHeap()
 {
     QFile maps(QStringLiteral("/proc/self/maps"));
     if (!maps.open(QIODevice::ReadOnly))
@@ -544,17 +544,17 @@ void TestApp::largeBlocksStayOutOfTheHeap()
     mapLargeBlocksApart(); // as main() does
     void *volatile freed = std::malloc(24 << 20); // volatile: the compiler may not drop the pair
     std::free(freed);
-    // Larger than the whole heap, so that no free space in it can hold the block: it comes from
-    // the heap grown, or from a mapping of its own.
+    // Above the threshold, and larger than the whole heap, so that no free space in it can hold
+    // the block: it comes from the heap grown, or from a mapping of its own.
     const auto heap = mainHeap();
     QVERIFY(heap.second > heap.first);
-    const quintptr size = heap.second - heap.first + (1 << 20);
+    const quintptr size = std::max(heap.second - heap.first + (1 << 20), quintptr(3 << 20));
     if (size >= quintptr(24 << 20))
         QSKIP("the heap is too large here for a block between it and the freed one");
     void *volatile block = std::malloc(size);
     const auto address = quintptr(block);
+    const auto grown = mainHeap(); // while the block is still there
     std::free(block);
-    const auto grown = mainHeap();
     QVERIFY2(address < grown.first || address >= grown.second,
         qPrintable(QStringLiteral("%1 bytes at %2, heap %3-%4")
                        .arg(size)
