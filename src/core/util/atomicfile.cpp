@@ -35,24 +35,7 @@ bool write(const QString &path, const QByteArray &data, QString *error)
     return true;
 }
 
-namespace {
-
-// True when the folder of `path` was missing and is made now: the write that failed may be tried
-// again.
-bool madeMissingFolderOf(const QString &path, QString *error)
-{
-    const QString folder = QFileInfo(path).absolutePath();
-    if (QFileInfo(folder).isDir())
-        return false;
-    if (QDir().mkpath(folder))
-        return true;
-    if (error)
-        *error = QStringLiteral("cannot create the folder %1").arg(folder);
-    return false;
-}
-
-// All of `data` to `fd`; false with errno set when it cannot.
-bool writeFully(int fd, const char *data, qsizetype size)
+bool writeFully(int fd, const char *data, qint64 size)
 {
     while (size > 0) {
         const ssize_t n = ::write(fd, data, size_t(size));
@@ -67,6 +50,22 @@ bool writeFully(int fd, const char *data, qsizetype size)
         size -= n;
     }
     return true;
+}
+
+namespace {
+
+// True when the folder of `path` was missing and is made now: the write that failed may be tried
+// again.
+bool madeMissingFolderOf(const QString &path, QString *error)
+{
+    const QString folder = QFileInfo(path).absolutePath();
+    if (QFileInfo(folder).isDir())
+        return false;
+    if (QDir().mkpath(folder))
+        return true;
+    if (error)
+        *error = QStringLiteral("cannot create the folder %1").arg(folder);
+    return false;
 }
 
 // Plain open(2) and write(2): QFile adds a stat of the file it opened, and this runs twice for

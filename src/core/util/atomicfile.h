@@ -18,4 +18,8 @@ bool write(const QString &path, const QByteArray &data, QString *error = nullptr
 bool writeInPlaceMakingFolder(
     const QString &path, const QByteArray &data, QString *error = nullptr);
 
+// All of `data` to the open descriptor `fd`, again after EINTR and short writes; false with
+// errno set when it cannot (ENOSPC for a write that took nothing).
+bool writeFully(int fd, const char *data, qint64 size);
+
 } // namespace spool::atomicfile

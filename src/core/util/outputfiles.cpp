@@ -333,20 +333,12 @@ Result<void> openForWriting(QFile &file, QIODevice::OpenMode mode)
 
 Result<void> writeAll(QFile &file, const QString &path, const char *data, qint64 size)
 {
-    while (size > 0) {
-        const ssize_t written = ::write(file.handle(), data, size_t(size));
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0) {
-            const int error = written < 0 ? errno : ENOSPC; // 0 for a non-empty write: full
-            return makeError(ErrorCode::Storage,
-                QStringLiteral("cannot write %1: %2")
-                    .arg(path, QString::fromLocal8Bit(std::strerror(error))));
-        }
-        data += written;
-        size -= written;
-    }
-    return {};
+    if (atomicfile::writeFully(file.handle(), data, size))
+        return {};
+    const int error = errno;
+    return makeError(ErrorCode::Storage,
+        QStringLiteral("cannot write %1: %2")
+            .arg(path, QString::fromLocal8Bit(std::strerror(error))));
 }
 
 } // namespace spool::outputfiles
