@@ -152,10 +152,11 @@ ExportedJob exported(const QString &kind, const QJsonObject &params, JobState st
 }
 
 // A part of a split render as the queue keeps it (1-based `part`), or its delivery.
-QJsonObject partParams(const QString &out, int part, int of)
+QJsonObject partParams(
+    const QString &out, int part, int of, const QString &group = QStringLiteral("g1"))
 {
     QJsonObject params { { QStringLiteral("scene"), render::kProceduralTerrain },
-        { QStringLiteral("out"), out }, { QStringLiteral("group"), QStringLiteral("g1") },
+        { QStringLiteral("out"), out }, { QStringLiteral("group"), group },
         { QStringLiteral("split"), of }, { QStringLiteral("width"), 10 },
         { QStringLiteral("height"), 10 }, { QStringLiteral("samples"), of } };
     if (part > 0)
@@ -463,9 +464,9 @@ void TestApp::splitJobsAcrossSlicesAreOneRowEach()
         return QList<ExportedJob>(n, exported(QStringLiteral("sleep"), {}, JobState::Queued));
     };
     const auto part = [&](const QString &group, int number) {
-        QJsonObject params = partParams(f.dir.filePath(group + QStringLiteral(".png")), number, 3);
-        params.insert(QStringLiteral("group"), group);
-        return exported(QStringLiteral("render"), params, JobState::Queued);
+        return exported(QStringLiteral("render"),
+            partParams(f.dir.filePath(group + QStringLiteral(".png")), number, 3, group),
+            JobState::Queued);
     };
     // With slices of 256 rows (64-row steps): g1 across the first slice and the second's steps,
     // g2 across the second and third slices.
@@ -929,9 +930,8 @@ void TestApp::clearFinishedCountsASplitRenderAsOneJob()
     const auto split = [&](const QString &group, JobState last) {
         QList<ExportedJob> jobs;
         for (int part = 0; part <= 3; ++part) {
-            QJsonObject params =
-                partParams(f.dir.filePath(group + QStringLiteral(".png")), part, 3);
-            params.insert(QStringLiteral("group"), group);
+            const QJsonObject params =
+                partParams(f.dir.filePath(group + QStringLiteral(".png")), part, 3, group);
             // The last part and the delivery (part 0) end as the render did.
             const JobState state = part == 3 || part == 0 ? last : JobState::Succeeded;
             jobs.append(exported(QStringLiteral("render"), params, state, samples));
