@@ -521,8 +521,7 @@ int openWindow(const QString &dataDir, int expected, qint64 spawnedNs)
     std::printf("%.1f %.1f %lld %lld %.1f %lld\n", (firstPaint - spawnedNs) / 1e6,
         (filledPaint - spawnedNs) / 1e6, statusKb("VmRSS"), statusKb("VmHWM"),
         heartbeat.percentile(1.0), heapInUseKb());
-    printStalls(heartbeat);
-    std::fflush(stdout);
+    printStalls(heartbeat); // and flushes
     QEventLoop stopped;
     QObject::connect(
         &controller, &app::AppController::shutDownComplete, &stopped, &QEventLoop::quit);
