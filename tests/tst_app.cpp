@@ -241,6 +241,7 @@ private Q_SLOTS:
     void firstLaunchFitsAndExplains();
     void keyboardReachesEverything();
     void statusBarRowsAndNoticesAgree();
+    void statusBarCountsAreGroupedByTheLocale();
     void storageProblemShowsUntilTheQueueWorks();
     void openingASilentQueueCanBeQuit();
     void wordsWaitWhileTheWindowOpensItsQueue();
@@ -1355,6 +1356,29 @@ void TestApp::statusBarRowsAndNoticesAgree()
     QTRY_VERIFY2(
         counts->text().contains(QStringLiteral("0 running · 0 queued · 0 paused · 4 done")),
         qPrintable(counts->text()));
+}
+
+// "1000000 done" is hard to read: the counts come in the locale's digit groups.
+void TestApp::statusBarCountsAreGroupedByTheLocale()
+{
+    const QLocale before;
+    auto restore = qScopeGuard([&] { QLocale::setDefault(before); });
+    Fixture f(0);
+    QList<ExportedJob> jobs;
+    for (int i = 0; i < 1234; ++i)
+        jobs.append(exported(QStringLiteral("sleep"), {}, JobState::Succeeded));
+    QVERIFY(f.store->importJobs(jobs, QDateTime::currentMSecsSinceEpoch()).ok());
+    for (const auto &[locale, done] : { std::pair(QLocale(QLocale::English, QLocale::UnitedStates),
+                                            QStringLiteral("· 1,234 done ·")),
+             std::pair(
+                 QLocale(QLocale::German, QLocale::Germany), QStringLiteral("· 1.234 done ·")) }) {
+        QLocale::setDefault(locale);
+        AppController controller(f.dir.path(), f.store, f.registry, &f.settings);
+        MainWindow window(&controller);
+        auto *counts = window.findChild<QLabel *>(QStringLiteral("countsLabel"));
+        controller.start();
+        QTRY_VERIFY2(counts->text().contains(done), qPrintable(counts->text()));
+    }
 }
 
 void TestApp::downloadDialogExplainsProblems()

@@ -13,6 +13,7 @@
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -432,14 +433,13 @@ void MainWindow::onCounts(const QueueCounts &counts)
 {
     m_counts = counts;
     // Canceled is a state of its own, as in the filter and `spoolctl list`: not a failure.
+    // In the locale's digit groups: "1000000 done" is hard to read at a glance.
+    const QLocale locale;
     m_countsLabel->setText(
         tr("%1 running · %2 queued · %3 paused · %4 done · %5 failed · %6 canceled")
-            .arg(counts.running)
-            .arg(counts.queued)
-            .arg(counts.paused)
-            .arg(counts.succeeded)
-            .arg(counts.failed)
-            .arg(counts.canceled));
+            .arg(locale.toString(counts.running), locale.toString(counts.queued),
+                locale.toString(counts.paused), locale.toString(counts.succeeded),
+                locale.toString(counts.failed), locale.toString(counts.canceled)));
     m_notifier->countsChanged(counts);
     updateActions();
 }

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <QLocale>
 #include <QSystemTrayIcon>
 
 #include "appsettings.h"
@@ -83,7 +84,9 @@ void Notifier::countsChanged(const QueueCounts &counts)
     if (!m_tray)
         return;
     m_tray->setIcon(counts.running > 0 ? m_busyIcon : m_idleIcon);
-    m_tray->setToolTip(tr("Spool: %1 running, %2 queued").arg(counts.running).arg(counts.queued));
+    const QLocale locale;
+    m_tray->setToolTip(tr("Spool: %1 running, %2 queued")
+                           .arg(locale.toString(counts.running), locale.toString(counts.queued)));
 }
 
 } // namespace spool::app
