@@ -71,5 +71,10 @@ QString idString(const QUuid &id);
 
 } // namespace spool
 
+// Every member is a Qt value type that may be moved in memory as bytes: a QList of them grows
+// by realloc (one mremap for a large list) instead of moving each record into a new array.
+Q_DECLARE_TYPEINFO(spool::JobRecord, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(spool::JobEvent, Q_RELOCATABLE_TYPE);
+
 Q_DECLARE_METATYPE(spool::JobRecord)
 Q_DECLARE_METATYPE(spool::JobEvent)

@@ -41,4 +41,8 @@ struct JobProgress
 
 } // namespace spool
 
+// Qt value types only: movable in memory as bytes (see JobRecord's).
+Q_DECLARE_TYPEINFO(spool::Progress, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(spool::JobProgress, Q_RELOCATABLE_TYPE);
+
 Q_DECLARE_METATYPE(spool::JobProgress)
