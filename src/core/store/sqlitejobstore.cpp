@@ -164,10 +164,11 @@ public:
         bool paramsAsText, Error *e) override
     {
         QSqlError failed;
+        RepeatedTexts repeated;
         const bool ran = m_direct.query(
             m_handle, sql, binds,
             [&](sqlite3_stmt *statement) {
-                const SqliteRow columns(statement);
+                const SqliteRow columns(statement, &repeated);
                 row(sqlrecord::readRow(columns, paramsAsText),
                     columns.integer(sqlrecord::kKeyColumn));
             },

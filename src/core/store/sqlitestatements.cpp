@@ -169,6 +169,31 @@ QString SqliteRow::text(int column) const
     return view.isNull() ? QString() : QString::fromUtf8(view);
 }
 
+QString SqliteRow::repeatedText(int column) const
+{
+    const QByteArrayView view = bytes(column);
+    if (view.isNull() || !m_repeated)
+        return view.isNull() ? QString() : QString::fromUtf8(view);
+    return m_repeated->text(column, view);
+}
+
+QString RepeatedTexts::text(int column, QByteArrayView bytes)
+{
+    constexpr int kKeptPerColumn = 8; // more different values than that are not "repeated"
+    int kept = 0;
+    for (const Seen &seen : m_seen) {
+        if (seen.column != column)
+            continue;
+        if (seen.bytes == bytes)
+            return seen.text;
+        ++kept;
+    }
+    QString text = QString::fromUtf8(bytes);
+    if (kept < kKeptPerColumn)
+        m_seen.push_back({ column, bytes.toByteArray(), text });
+    return text;
+}
+
 QByteArray SqliteRow::utf8(int column) const
 {
     return bytes(column).toByteArray();

@@ -32,7 +32,7 @@ JobRecord readRow(const Row &row, bool paramsAsText = false)
     JobRecord r;
     r.id = row.uuid(0);
     r.seq = row.integer(1);
-    r.kind = row.text(2);
+    r.kind = row.repeatedText(2);
     if (paramsAsText) {
         r.paramsText = row.utf8(3);
         r.paramsText.squeeze(); // Qt's, from UTF-16 text: room for three bytes a character
@@ -49,13 +49,13 @@ JobRecord readRow(const Row &row, bool paramsAsText = false)
     r.notBeforeMs = row.integer(11);
     r.progress.done = row.integer(12);
     r.progress.total = row.integer(13);
-    r.progress.unit = row.text(14);
+    r.progress.unit = row.repeatedText(14);
     r.error = row.text(15);
     r.output = row.text(16);
-    r.leaseOwner = row.text(17);
+    r.leaseOwner = row.repeatedText(17);
     r.leaseToken = row.integer(18);
     r.leaseExpiresAtMs = row.integer(19);
-    r.avoidHost = row.text(20);
+    r.avoidHost = row.repeatedText(20);
     r.avoidUntilMs = row.integer(21);
     r.rev = row.integer(22);
     return r;
@@ -69,6 +69,7 @@ public:
         : m_q(q)
     { }
     QString text(int column) const { return m_q.value(column).toString(); }
+    QString repeatedText(int column) const { return text(column); }
     QByteArray utf8(int column) const { return m_q.value(column).toByteArray(); }
     QUuid uuid(int column) const { return QUuid::fromString(text(column)); }
     qint64 integer(int column) const { return m_q.value(column).toLongLong(); }
