@@ -171,10 +171,10 @@ QString SqliteRow::text(int column) const
 
 QString SqliteRow::repeatedText(int column) const
 {
+    if (!m_repeated)
+        return text(column);
     const QByteArrayView view = bytes(column);
-    if (view.isNull() || !m_repeated)
-        return view.isNull() ? QString() : QString::fromUtf8(view);
-    return m_repeated->text(column, view);
+    return view.isNull() ? QString() : m_repeated->text(column, view);
 }
 
 QString RepeatedTexts::text(int column, QByteArrayView bytes)
