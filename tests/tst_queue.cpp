@@ -2,6 +2,7 @@
 // restarts. Runs against both stores where the behaviour is shared.
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 #include <QDateTime>
@@ -267,6 +268,45 @@ private:
 };
 thread_local bool CountingStore::s_insideFinishAndClaim = false;
 
+// Records the size of each batch of new jobs it is given. A batch after the first waits until
+// released (or 30 s) while `holdLaterParts`, or fails while `failLaterParts`.
+class PartsStore final : public MemoryJobStore
+{
+public:
+    std::atomic<bool> holdLaterParts { false };
+    std::atomic<bool> failLaterParts { false };
+
+    QList<qsizetype> parts() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_parts;
+    }
+    void release()
+    {
+        std::lock_guard lock(m_mutex);
+        m_released = true;
+        m_changed.notify_all();
+    }
+    Result<QList<JobRecord>> enqueue(const QList<NewJob> &jobs, qint64 nowMs) override
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            m_parts.append(jobs.size());
+            if (m_parts.size() > 1 && failLaterParts.load())
+                return makeError(ErrorCode::Storage, QStringLiteral("the disk is full"));
+            if (m_parts.size() > 1 && holdLaterParts.load())
+                m_changed.wait_for(lock, std::chrono::seconds(30), [this] { return m_released; });
+        }
+        return MemoryJobStore::enqueue(jobs, nowMs);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::condition_variable m_changed;
+    QList<qsizetype> m_parts;
+    bool m_released = false;
+};
+
 // A store whose claims do not carry finishes (as the shared queue's), which tells whether each
 // finish overlapped the claim that came after its jobs: a finish waits, up to `waitMs`, for the
 // slot's next claim to begin. With ForABeat, also for a heartbeat of one of its jobs.
@@ -427,6 +467,9 @@ private Q_SLOTS:
     void waitersHearOfOtherJobsEnding();
     void countsAreDebouncedWhileWorkRemains();
     void aSlotFinishesAndClaimsInOneCall();
+    void aLargeBatchRunsWhileItsRestIsStored();
+    void aFailedPartFailsTheRestOfItsBatch();
+    void aBatchOfGroupedJobsIsStoredWhole();
     void endedJobsAreCommittedBesideTheNextClaim();
     void jobsUnderACapAreCommittedBeforeTheNextClaim();
     void handedJobsKeepTheirLeasesUntilCommitted();
@@ -1706,6 +1749,92 @@ void TestQueue::aSlotFinishesAndClaimsInOneCall()
                        .arg(finishes)
                        .arg(both)));
     QCOMPARE(m_h->recorder->startOrder, ids);
+}
+
+// 10,000 new jobs took up to 40 ms to store, and none started before the last was stored. A
+// large batch is stored in parts; here the second part waits until a job of the first started.
+void TestQueue::aLargeBatchRunsWhileItsRestIsStored()
+{
+    auto store = std::make_shared<PartsStore>();
+    store->holdLaterParts = true;
+    QueueConfig config;
+    config.workers = 2;
+    auto &h = make(config, store);
+    h.queue->start(); // first: a batch queued before the start is stored before the start
+    constexpr int kJobs = 1000;
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
+    QTRY_VERIFY_WITH_TIMEOUT(!h.recorder->startOrder.isEmpty(), 10000);
+    QCOMPARE(store->parts().size(), 2); // the second waits
+    store->release();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->counts.succeeded, kJobs, 30000);
+    const QList<qsizetype> parts = store->parts();
+    QVERIFY2(parts.size() > 2, qPrintable(QString::number(parts.size())));
+    QCOMPARE(std::accumulate(parts.begin(), parts.end(), qsizetype(0)), qsizetype(kJobs));
+    // FIFO across the parts: each job in its order of the batch.
+    auto records = store->query(JobQuery {});
+    QVERIFY(records);
+    std::sort(records->begin(), records->end(),
+        [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
+    QList<QUuid> stored;
+    for (const JobRecord &r : std::as_const(records.value()))
+        stored.append(r.id);
+    QCOMPARE(stored, ids);
+    QVERIFY(h.recorder->failures.isEmpty());
+}
+
+// The jobs behind a part that could not be stored are not queued ahead of it: each is told failed.
+void TestQueue::aFailedPartFailsTheRestOfItsBatch()
+{
+    auto store = std::make_shared<PartsStore>();
+    store->failLaterParts = true;
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config, store);
+    constexpr int kJobs = 1000;
+    const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        h.recorder->failures.size() + h.recorder->counts.succeeded, kJobs, 30000);
+    const qsizetype first = store->parts().first();
+    QVERIFY(first > 0 && first < kJobs);
+    QCOMPARE(h.recorder->counts.succeeded, int(first));
+    QCOMPARE(h.recorder->failures.size(), kJobs - first);
+    QVERIFY(h.recorder->failures.first().contains(QStringLiteral("the disk is full")));
+    const auto counts = store->counts();
+    QVERIFY(counts);
+    QCOMPARE(counts->succeeded + counts->queued + counts->running, qint64(first));
+    for (qsizetype i = first; i < ids.size(); ++i)
+        QVERIFY(!h.recorder->latest.contains(ids.at(i)));
+}
+
+// A split render's parts are queued whole or not at all: such a batch is stored in one part.
+void TestQueue::aBatchOfGroupedJobsIsStoredWhole()
+{
+    auto store = std::make_shared<PartsStore>();
+    QueueConfig config;
+    config.workers = 1;
+    auto &h = make(config, store);
+    JobKind kind;
+    kind.name = QStringLiteral("grouped");
+    ParamSpec group;
+    group.name = QStringLiteral("group");
+    group.type = ParamType::String;
+    kind.params = { group };
+    kind.groupParam = group.name;
+    kind.create = []() -> std::unique_ptr<Job> {
+        struct Quick final : Job
+        {
+            JobResult run(JobContext &) override { return JobResult::success(); }
+        };
+        return std::make_unique<Quick>();
+    };
+    QVERIFY(h.registry->add(kind).ok());
+    constexpr int kJobs = 1000;
+    enqueue(QStringLiteral("grouped"), kJobs,
+        QJsonObject { { QStringLiteral("group"), QStringLiteral("g") } });
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->counts.succeeded, kJobs, 30000);
+    QCOMPARE(store->parts(), QList<qsizetype> { kJobs });
 }
 
 // On a store whose claims do not carry finishes (the shared queue's), a slot's ended jobs are

@@ -67,6 +67,7 @@ private:
     void stop(StopMode mode);
     void finishStopIfIdle();
     void enqueue(QList<NewJob> jobs);
+    void storeNewJobs(const QList<NewJob> &jobs);
     void userCommand(const QList<QUuid> &ids, JobCommand command);
     // To `jobs.ids`; refusals are told as jobgroups::failuresToTell() says.
     void command(const jobgroups::Expanded &jobs, JobCommand command);
