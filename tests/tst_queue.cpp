@@ -470,6 +470,7 @@ private Q_SLOTS:
     void aLargeBatchRunsWhileItsRestIsStored();
     void aFailedPartFailsTheRestOfItsBatch();
     void aBatchOfGroupedJobsIsStoredWhole();
+    void aBatchNoWorkerMayClaimIsStoredWhole();
     void endedJobsAreCommittedBesideTheNextClaim();
     void jobsUnderACapAreCommittedBeforeTheNextClaim();
     void handedJobsKeepTheirLeasesUntilCommitted();
@@ -1760,7 +1761,7 @@ void TestQueue::aLargeBatchRunsWhileItsRestIsStored()
     QueueConfig config;
     config.workers = 2;
     auto &h = make(config, store);
-    h.queue->start(); // first: a batch queued before the start is stored before the start
+    h.queue->start(); // first: a batch is stored in parts only while workers may claim
     constexpr int kJobs = 1000;
     const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
     QTRY_VERIFY_WITH_TIMEOUT(!h.recorder->startOrder.isEmpty(), 10000);
@@ -1790,9 +1791,9 @@ void TestQueue::aFailedPartFailsTheRestOfItsBatch()
     QueueConfig config;
     config.workers = 1;
     auto &h = make(config, store);
+    h.queue->start();
     constexpr int kJobs = 1000;
     const QList<QUuid> ids = enqueue(QStringLiteral("quick"), kJobs);
-    h.queue->start();
     QTRY_COMPARE_WITH_TIMEOUT(
         h.recorder->failures.size() + h.recorder->counts.succeeded, kJobs, 30000);
     const qsizetype first = store->parts().first();
@@ -1829,9 +1830,24 @@ void TestQueue::aBatchOfGroupedJobsIsStoredWhole()
         return std::make_unique<Quick>();
     };
     QVERIFY(h.registry->add(kind).ok());
+    h.queue->start();
     constexpr int kJobs = 1000;
     enqueue(QStringLiteral("grouped"), kJobs,
         QJsonObject { { QStringLiteral("group"), QStringLiteral("g") } });
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->counts.succeeded, kJobs, 30000);
+    QCOMPARE(store->parts(), QList<qsizetype> { kJobs });
+}
+
+// Before the start (and while paused) no worker would take the first part: a viewer sees the
+// batch arrive in one piece, as before.
+void TestQueue::aBatchNoWorkerMayClaimIsStoredWhole()
+{
+    auto store = std::make_shared<PartsStore>();
+    QueueConfig config;
+    config.workers = 2;
+    auto &h = make(config, store);
+    constexpr int kJobs = 1000;
+    enqueue(QStringLiteral("quick"), kJobs);
     h.queue->start();
     QTRY_COMPARE_WITH_TIMEOUT(h.recorder->counts.succeeded, kJobs, 30000);
     QCOMPARE(store->parts(), QList<qsizetype> { kJobs });

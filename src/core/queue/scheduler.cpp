@@ -388,7 +388,8 @@ void Scheduler::enqueue(QList<NewJob> jobs)
     markStateChanged();
 }
 
-// In parts when it can be: a part fails alone only when no job belongs with another (a split
+// In parts when that helps and can be: only while workers may claim (otherwise a viewer would see
+// the batch arrive in pieces for nothing), and only when no job belongs with another (a split
 // render is queued whole or not at all). After a part that fails, the rest fail with it, so that
 // no job is queued ahead of one the caller was told had failed.
 void Scheduler::storeNewJobs(const QList<NewJob> &jobs)
@@ -397,7 +398,7 @@ void Scheduler::storeNewJobs(const QList<NewJob> &jobs)
         const JobKind *kind = m_registry->find(job.kind);
         return kind && !kind->groupParam.isEmpty();
     });
-    qsizetype partSize = grouped ? jobs.size() : kFirstEnqueuePart;
+    qsizetype partSize = grouped || !workersMayClaim() ? jobs.size() : kFirstEnqueuePart;
     for (qsizetype from = 0; from < jobs.size(); from += partSize, partSize *= 2) {
         const QList<NewJob> part =
             from == 0 && partSize >= jobs.size() ? jobs : jobs.mid(from, partSize);
@@ -924,7 +925,7 @@ void Scheduler::kick()
 {
     std::lock_guard lock(m_slotMutex);
     ++m_workGeneration;
-    if (!m_started || m_stopping || m_queuePaused.load() || m_config.workers <= 0)
+    if (!workersMayClaimLocked())
         return;
     if (m_activeSlots - m_parkedSlots + m_lentSlots >= m_config.workers) {
         // Work may be waiting: a job's helper gives its slot back at its next piece.
@@ -936,6 +937,17 @@ void Scheduler::kick()
     auto *runnable = new SlotRunnable(this);
     SPOOL_TSAN_RELEASE(runnable);
     m_pool->start(runnable);
+}
+
+bool Scheduler::workersMayClaimLocked() const
+{
+    return m_started && !m_stopping && !m_queuePaused.load() && m_config.workers > 0;
+}
+
+bool Scheduler::workersMayClaim()
+{
+    std::lock_guard lock(m_slotMutex);
+    return workersMayClaimLocked();
 }
 
 int Scheduler::lend(int wanted)

@@ -127,6 +127,8 @@ private:
     };
 
     void kick();
+    bool workersMayClaim();
+    bool workersMayClaimLocked() const; // under m_slotMutex
     // Fills `mine` with the next jobs for a slot; false when there is nothing (the slot ends).
     // Finishes `ended` and empties it: in the claim's call where the store can, else beside the
     // claim or before it (commitBesideClaim).
