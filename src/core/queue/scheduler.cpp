@@ -38,7 +38,7 @@ constexpr qint64 kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
 constexpr int kForgetChunk = 1000; // jobs forgotten per transaction by retention
 // A large batch of new jobs is stored in parts, the first this small and each twice the one
 // before: the workers start on the first part while the rest is being stored (10,000 new jobs
-// took up to 40 ms to store), and a store that pays for each transaction (about 1 ms on SQLite
+// took up to 49 ms to store), and a store that pays for each transaction (about 1 ms on SQLite
 // here) pays for a few.
 constexpr qsizetype kFirstEnqueuePart = 64;
 // A job longer than this is reported at once, and the rest of its batch is handed back.
@@ -394,11 +394,12 @@ void Scheduler::enqueue(QList<NewJob> jobs)
 // no job is queued ahead of one the caller was told had failed.
 void Scheduler::storeNewJobs(const QList<NewJob> &jobs)
 {
-    const bool grouped = std::any_of(jobs.cbegin(), jobs.cend(), [this](const NewJob &job) {
-        const JobKind *kind = m_registry->find(job.kind);
-        return kind && !kind->groupParam.isEmpty();
-    });
-    qsizetype partSize = grouped || !workersMayClaim() ? jobs.size() : kFirstEnqueuePart;
+    const bool whole =
+        !workersMayClaim() || std::any_of(jobs.cbegin(), jobs.cend(), [this](const NewJob &job) {
+            const JobKind *kind = m_registry->find(job.kind);
+            return kind && !kind->groupParam.isEmpty();
+        });
+    qsizetype partSize = whole ? jobs.size() : kFirstEnqueuePart;
     for (qsizetype from = 0; from < jobs.size(); from += partSize, partSize *= 2) {
         const QList<NewJob> part =
             from == 0 && partSize >= jobs.size() ? jobs : jobs.mid(from, partSize);
