@@ -1752,7 +1752,7 @@ void TestQueue::aSlotFinishesAndClaimsInOneCall()
     QCOMPARE(m_h->recorder->startOrder, ids);
 }
 
-// 10,000 new jobs took up to 40 ms to store, and none started before the last was stored. A
+// 10,000 new jobs took up to 49 ms to store, and none started before the last was stored. A
 // large batch is stored in parts; here the second part waits until a job of the first started.
 void TestQueue::aLargeBatchRunsWhileItsRestIsStored()
 {
