@@ -147,6 +147,8 @@ private Q_SLOTS:
     void enqueueIsFifoAndAtomic();
     void claimFollowsFifoAndAdmission_data() { storeRows(); }
     void claimFollowsFifoAndAdmission();
+    void claimWithJobsStopsReadingPastRefusals_data() { storeRows(); }
+    void claimWithJobsStopsReadingPastRefusals();
     void claimShowsTheRunningJobsOfTheKindsAsked_data() { storeRows(); }
     void claimShowsTheRunningJobsOfTheKindsAsked();
     void retryWaitsForItsTime_data() { storeRows(); }
@@ -326,6 +328,37 @@ void TestStore::enqueueIsFifoAndAtomic()
     auto claimed = store->claim(claimRequest(QStringLiteral("w|1|1|x"), kNow, 100));
     QVERIFY(claimed.ok());
     QCOMPARE(claimed->claimed.size(), 5);
+}
+
+// A batch claim that has jobs does not read a capped host's whole backlog to fill the batch: with
+// 1,000 jobs of one host and room for two, each claim read all 1,000 (quadratic over a run).
+void TestStore::claimWithJobsStopsReadingPastRefusals()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    constexpr int kJobs = 1000;
+    QList<NewJob> jobs;
+    for (int i = 0; i < kJobs; ++i)
+        jobs.append(newJob());
+    auto queued = store->enqueue(jobs, kNow);
+    QVERIFY(queued.ok());
+    int looked = 0;
+    auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 16,
+        [&](const JobRecord &) { return ++looked <= 2 ? Admission::Admit : Admission::Skip; }));
+    QVERIFY(claimed.ok());
+    QCOMPARE(claimed->claimed.size(), 2);
+    // The rest of its page (a store of rows reads a page at once), or as many rows past.
+    QVERIFY2(looked <= 2 * kClaimPageSize, qPrintable(QString::number(looked)));
+
+    // A claim that has none reads on: the job it may take can be the last.
+    looked = 0;
+    auto last =
+        store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 16, [&](const JobRecord &) {
+            return ++looked == kJobs - 2 ? Admission::Admit : Admission::Skip;
+        }));
+    QVERIFY(last.ok());
+    QCOMPARE(last->claimed.size(), 1);
+    QCOMPARE(last->claimed.first().id, queued->last().id);
 }
 
 void TestStore::claimFollowsFifoAndAdmission()

@@ -25,6 +25,19 @@ void RunningSet::insert(const JobRecord &record)
     m_ids.insert(record.id);
     m_jobs.append(record);
     ++m_perKind[record.kind];
+    if (m_keyOf)
+        ++m_perKey[m_keyOf(record)];
+}
+
+int RunningSet::countOfKey(
+    const QString &key, const std::function<QString(const JobRecord &)> &keyOf) const
+{
+    if (!m_keyOf) {
+        m_keyOf = keyOf;
+        for (const JobRecord &job : m_jobs)
+            ++m_perKey[m_keyOf(job)];
+    }
+    return m_perKey.value(key);
 }
 
 Admission WorkerLimitPolicy::admit(const JobRecord &candidate, const RunningSet &running) const
@@ -92,12 +105,22 @@ Admission HostCapPolicy::admit(const JobRecord &candidate, const RunningSet &run
     }
     if (m_cap <= 0)
         return Admission::Admit;
-    int sameHost = 0;
-    for (const JobRecord &job : running.jobs()) {
-        if (hostOf(job) == host && ++sameHost >= m_cap)
-            return Admission::Skip;
-    }
-    return Admission::Admit;
+    return runningOnHost(host, running) >= m_cap ? Admission::Skip : Admission::Admit;
+}
+
+QString HostCapPolicy::hostAtCap(const JobRecord &candidate, const RunningSet &running) const
+{
+    const QString host = hostOf(candidate);
+    if (host.isEmpty() || m_cap <= 0 || runningOnHost(host, running) < m_cap)
+        return {};
+    std::lock_guard lock(m_mutex);
+    const auto held = m_heldUntilMs.constFind(host);
+    return held != m_heldUntilMs.cend() && *held > m_clock->nowMs() ? QString() : host;
+}
+
+int HostCapPolicy::runningOnHost(const QString &host, const RunningSet &running) const
+{
+    return running.countOfKey(host, [this](const JobRecord &job) { return hostOf(job); });
 }
 
 // The kinds that name a host; a kind this runner lacks has no host to it (hostOf).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,10 @@ public:
     void addFromStore(const JobRecord &record);
     int mine() const { return m_mine; }
     int countOfKind(const QString &kind) const { return m_perKind.value(kind); }
+    // The jobs whose keyOf() is `key` (a network host): keyOf() runs once per job, not once per
+    // job and candidate. One keyOf() per set: the first one asked.
+    int countOfKey(
+        const QString &key, const std::function<QString(const JobRecord &)> &keyOf) const;
     const QList<JobRecord> &jobs() const { return m_jobs; }
 
 private:
@@ -43,6 +48,8 @@ private:
     QSet<QUuid> m_ids;
     QList<JobRecord> m_jobs;
     QHash<QString, int> m_perKind;
+    mutable std::function<QString(const JobRecord &)> m_keyOf; // set by the first countOfKey()
+    mutable QHash<QString, int> m_perKey;
 };
 
 // "May this job start now?" Policies compose: the most restrictive verdict wins. Per-host caps
@@ -147,8 +154,14 @@ public:
     void holdLike(const JobRecord &job, qint64 untilMs) override;
     qint64 nextChangeMs(qint64 nowMs) const override;
     QString hostOf(const JobRecord &record) const;
+    // The host admit() turns `candidate` down for because `running` holds its cap, with no hold
+    // on it: a refusal that only a job of that host ending can lift. Empty otherwise.
+    QString hostAtCap(const JobRecord &candidate, const RunningSet &running) const;
+    int cap() const { return m_cap; }
 
 private:
+    int runningOnHost(const QString &host, const RunningSet &running) const;
+
     std::shared_ptr<const JobKindRegistry> m_registry;
     int m_cap;
     Clock *m_clock;

@@ -104,7 +104,8 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
     m_policies.append(std::make_shared<WorkerLimitPolicy>(m_config.workers + kMaxBatch));
     if (!m_config.kindCaps.isEmpty())
         m_policies.append(std::make_shared<KindCapPolicy>(m_config.kindCaps));
-    m_policies.append(std::make_shared<HostCapPolicy>(m_registry, m_config.hostCap, m_clock));
+    m_hostCap = std::make_shared<HostCapPolicy>(m_registry, m_config.hostCap, m_clock);
+    m_policies.append(m_hostCap);
     m_policies.append(m_config.extraPolicies);
     if (m_store->spansMachines())
         m_fileShelf =
@@ -223,7 +224,7 @@ void Scheduler::handle(inbox::Item &item)
             else if constexpr (std::is_same_v<T, inbox::Snapshot>)
                 snapshot();
             else if constexpr (std::is_same_v<T, inbox::Poke>)
-                kick();
+                kickForNewWork(); // a manual clock moved: jobs may be due
             else if constexpr (std::is_same_v<T, inbox::WakeAt>)
                 wakeAt(msg.atMs);
             else if constexpr (std::is_same_v<T, inbox::RunningChanged>)
@@ -265,7 +266,7 @@ void Scheduler::start()
     m_wakeTimer->setSingleShot(true);
     connect(m_wakeTimer, &QTimer::timeout, this, [this] {
         m_wakeAtMs = 0;
-        kick();
+        kickForNewWork(); // jobs are due, or a hold ended
     });
 
     // Subscribe first: a change made by another process from here on is noticed; what came
@@ -290,7 +291,7 @@ void Scheduler::start()
         reportSelf();
     }
     recoverAbandoned();
-    kick();
+    kickForNewWork();
     publishCounts();
 }
 
@@ -410,7 +411,7 @@ void Scheduler::storeNewJobs(const QList<NewJob> &jobs)
             return;
         }
         publish(outbox::JobsChanged { std::move(result.value()) });
-        kick();
+        kickForNewWork();
     }
 }
 
@@ -464,7 +465,7 @@ void Scheduler::command(const jobgroups::Expanded &jobs, JobCommand jobCommand)
     if (!removed.isEmpty())
         publish(outbox::JobsRemoved { std::move(removed) });
     if (anyQueued)
-        kick();
+        kickForNewWork();
     markStateChanged();
 }
 
@@ -555,7 +556,7 @@ void Scheduler::setQueuePaused(bool paused, bool persist)
         for (const auto &job : runningJobs())
             job->requestStop(JobControl::Interrupt);
     } else {
-        kick();
+        kickForNewWork();
     }
 }
 
@@ -769,7 +770,7 @@ void Scheduler::recoverAbandoned()
     }
     tellRunningJobsOfChanges();
     publish(outbox::JobsChanged { std::move(recovered.value()) });
-    kick();
+    kickForNewWork();
     markStateChanged();
 }
 
@@ -809,7 +810,7 @@ void Scheduler::applyExternalChanges()
     if (heard)
         tellRunningJobsOfChanges();
     if (anyQueued)
-        kick();
+        kickForNewWork();
     markStateChanged();
 }
 
@@ -920,6 +921,14 @@ Scheduler::StorageHealth &Scheduler::health(StorageAccess access)
         break;
     }
     return m_claims;
+}
+
+// After the store has jobs a claim may take that it did not have before: what the last claim
+// that took nothing found holds no more.
+void Scheduler::kickForNewWork()
+{
+    m_claimableGeneration.fetch_add(1);
+    kick();
 }
 
 void Scheduler::kick()
@@ -1060,7 +1069,10 @@ void Scheduler::addFinished(Finished finished, bool now)
             m_reportWake.notify_one();
         }
     }
+    if (due.empty())
+        return;
     flushFinished(due);
+    kick(); // what they held (a host's place) may let a waiting job start on a free slot
 }
 
 // With m_reportMutex held: false when results cannot wait for the reporter (stopping, or no
@@ -1181,6 +1193,8 @@ bool Scheduler::claimNext(
             }
             if ((closing || !m_ready.empty()) && !ended.empty()) {
                 outcome = ClaimOutcome::FinishFirst; // no claim to carry them
+            } else if (!closing && m_ready.empty() && claimWouldTakeNothing(ended)) {
+                outcome = ended.empty() ? ClaimOutcome::Nothing : ClaimOutcome::FinishFirst;
             } else if (!m_ready.empty()) {
                 // Jobs handed back by a slot come first, also when stopping: they go back unrun.
                 mine.push_back(std::move(m_ready.front()));
@@ -1261,6 +1275,30 @@ bool Scheduler::canCommitBesideClaim(const std::vector<Finished> &ended)
         [&](const Finished &f) { return counted->contains(f.job->record().kind); });
 }
 
+// With m_claimMutex held: whether a claim now would take nothing, as the last one that took
+// nothing found. Only this runner's jobs are counted (not those in `ended`, finished with the
+// claim): a host at its cap here is at it everywhere.
+bool Scheduler::claimWouldTakeNothing(const std::vector<Finished> &ended)
+{
+    if (!m_fruitless.valid || m_fruitless.generation != m_claimableGeneration.load())
+        return false;
+    QHash<QString, int> runningHere;
+    {
+        std::lock_guard lock(m_runningMutex);
+        for (const auto &job : std::as_const(m_running)) {
+            const bool ending = std::any_of(
+                ended.cbegin(), ended.cend(), [&](const Finished &f) { return f.job == job; });
+            if (ending || job->resultHandedOver())
+                continue;
+            const QString host = m_hostCap->hostOf(job->record());
+            if (m_fruitless.hosts.contains(host))
+                ++runningHere[host];
+        }
+    }
+    return std::all_of(m_fruitless.hosts.cbegin(), m_fruitless.hosts.cend(),
+        [&](const QString &host) { return runningHere.value(host) >= m_hostCap->cap(); });
+}
+
 // With m_claimMutex held. `ended` is finished in the claim's call to the store; if that call
 // fails as a whole, FinishFirst says so and they are still to be finished.
 Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
@@ -1302,6 +1340,8 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     qint64 wakeForSkipped = 0;
     bool lookAtOthers = false;
     bool heldBack = false; // a job a policy turned down, for now
+    const quint64 generation = m_claimableGeneration.load();
+    FruitlessClaim fruitless { true, generation, {} }; // valid while every refusal is a full host
     request.admit = [&](const JobRecord &candidate) {
         switch (otherHostsFor(candidate, claimedAtMs)) {
         case OtherHosts::Irrelevant:
@@ -1309,17 +1349,26 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
             break;
         case OtherHosts::LookFirst:
             lookAtOthers = true;
+            fruitless.valid = false;
             return Admission::Skip;
         case OtherHosts::LeaveIt:
             wakeForSkipped = wakeForSkipped > 0 ? qMin(wakeForSkipped, candidate.avoidUntilMs)
                                                 : candidate.avoidUntilMs;
+            fruitless.valid = false;
             return Admission::Skip;
         }
         const Admission verdict = admitAll(m_policies, candidate, running);
-        if (verdict == Admission::Admit)
+        if (verdict == Admission::Admit) {
             running.add(candidate);
-        else
-            heldBack = true;
+            return verdict;
+        }
+        heldBack = true;
+        const QString fullHost =
+            verdict == Admission::Skip ? m_hostCap->hostAtCap(candidate, running) : QString();
+        if (fullHost.isEmpty())
+            fruitless.valid = false;
+        else if (fruitless.valid)
+            fruitless.hosts.insert(fullHost);
         return verdict;
     };
     const quint64 failures = storageFailures(StorageAccess::Claim);
@@ -1344,6 +1393,8 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
         return ClaimOutcome::Failed; // tried again once the slot is free (claimNext)
     }
     noteStorageWorks(StorageAccess::Claim, failures);
+    if (result->claimed.isEmpty() && fruitless.valid && !fruitless.hosts.isEmpty())
+        m_fruitless = std::move(fruitless);
     askToWakeForWaiting(result->nextWakeMs, wakeForSkipped, heldBack, claimedAtMs);
     if (lookAtOthers) { // then claim again, with the look
         lookAtOtherHosts();
@@ -1528,6 +1579,8 @@ void Scheduler::applyFinished(std::vector<Finished> &finished, const QList<Finis
         }
         if (f.record.state == JobState::Queued && f.record.notBeforeMs > 0)
             post(inbox::WakeAt { f.record.notBeforeMs });
+        else if (f.record.state == JobState::Queued)
+            m_claimableGeneration.fetch_add(1); // back in the queue: the claim after sees it
         changed.append(f.record);
     }
     if (!changed.isEmpty() || !removed.isEmpty())

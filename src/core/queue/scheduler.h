@@ -127,6 +127,7 @@ private:
     };
 
     void kick();
+    void kickForNewWork();
     bool workersMayClaim();
     bool workersMayClaimLocked() const; // under m_slotMutex
     // Fills `mine` with the next jobs for a slot; false when there is nothing (the slot ends).
@@ -139,6 +140,7 @@ private:
     bool commitBesideClaim(std::vector<Finished> &ended);
     bool canCommitBesideClaim(const std::vector<Finished> &ended);
     enum class ClaimOutcome { Claimed, Nothing, Failed, FinishFirst };
+    bool claimWouldTakeNothing(const std::vector<Finished> &ended);
     ClaimOutcome claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
         const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim);
     void askToWakeForWaiting(
@@ -206,6 +208,21 @@ private:
     // m_ready: jobs of a batch that a slot handed back unstarted (any free slot takes them).
     std::mutex m_claimMutex;
     std::deque<std::shared_ptr<RunningJob>> m_ready;
+    // Moves once the store has jobs that a claim may take and did not have (queued, put back,
+    // due), before the kick that lets slots claim them.
+    std::atomic<quint64> m_claimableGeneration { 0 };
+    // What the last claim that took nothing found (under m_claimMutex): every job it could have
+    // taken was of one of `hosts`, each at its cap. Until the generation moves or one of them has
+    // room here, a claim would read that whole backlog again to take nothing: a slot woken after
+    // each job of a host with 10,000 queued read all of them (quadratic).
+    struct FruitlessClaim
+    {
+        bool valid = false;
+        quint64 generation = 0;
+        QSet<QString> hosts;
+    };
+    FruitlessClaim m_fruitless;
+    std::shared_ptr<HostCapPolicy> m_hostCap;
     // Recent run time of a job, to decide whether claiming in batches pays: -1 until known.
     std::atomic<qint64> m_averageRunNs { -1 };
 

@@ -21,6 +21,10 @@ enum class Admission {
     Stop, // nothing can start now
 };
 
+// Rows a claim reads at once from a store of rows; also how far a claim that has jobs reads on
+// past jobs turned down (ClaimRequest::maxJobs).
+constexpr int kClaimPageSize = 64;
+
 struct ClaimRequest
 {
     QString owner;
@@ -30,6 +34,8 @@ struct ClaimRequest
     // the claim commits, and another runner would take the job back at once. Unset: nowMs.
     std::function<qint64()> clock;
     qint64 leaseMs = 30000;
+    // At most this many. A claim that has some stops after about kClaimPageSize jobs turned
+    // down (Skip): filling a batch is not worth reading a capped host's whole backlog each time.
     int maxJobs = 1;
     // Told first of the jobs running in the store (of runningKinds), this runner's and every
     // other's, so that caps hold across runners (the claim is made while no other claim is).

@@ -143,8 +143,9 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
         }
     }
     QList<QString> skippedKinds;
-    for (auto it = m_queuedSeqs.begin();
-         it != m_queuedSeqs.end() && result.claimed.size() < request.maxJobs;) {
+    int refusedSinceClaimed = 0; // a claim with jobs does not read on through a capped backlog
+    for (auto it = m_queuedSeqs.begin(); it != m_queuedSeqs.end()
+         && result.claimed.size() < request.maxJobs && refusedSinceClaimed < kClaimPageSize;) {
         Entry &entry = m_jobsBySeq.at(*it);
         JobRecord &record = entry.record;
         if (record.notBeforeMs > nowMs) {
@@ -162,6 +163,8 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
             break;
         if (verdict == Admission::SkipKind)
             skippedKinds.append(record.kind);
+        if (verdict == Admission::Skip && !result.claimed.isEmpty())
+            ++refusedSinceClaimed;
         if (verdict != Admission::Admit) {
             ++it;
             continue;

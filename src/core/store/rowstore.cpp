@@ -47,10 +47,6 @@ Error RowStore::loadMany(const QList<QUuid> &ids, QHash<QUuid, StoredRow> *rows)
 
 namespace spool::rowstore {
 
-namespace {
-constexpr int kClaimPageSize = 64;
-}
-
 Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRecord> *records)
 {
     records->clear();
@@ -78,9 +74,10 @@ Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRe
 
 namespace {
 
-// Takes the admitted jobs of one page; sets `stop` when the policies say nothing more may start.
+// Takes the admitted jobs of one page; sets `stop` when the policies say nothing more may start,
+// `refused` when they turned a job down.
 Error claimFromPage(RowStore &db, const ClaimRequest &request, qint64 nowMs, QList<StoredRow> &page,
-    QStringList &skippedKinds, ClaimResult *result, bool *stop)
+    QStringList &skippedKinds, ClaimResult *result, bool *stop, bool *refused)
 {
     QList<RowChange> changes; // written together: one statement for the page's claims
     for (auto &[record, key] : page) {
@@ -95,6 +92,8 @@ Error claimFromPage(RowStore &db, const ClaimRequest &request, qint64 nowMs, QLi
         }
         if (verdict == Admission::SkipKind)
             skippedKinds.append(record.kind);
+        if (verdict == Admission::Skip)
+            *refused = true;
         if (verdict != Admission::Admit)
             continue;
         const JobRecord before = record;
@@ -139,10 +138,16 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
             return err;
         if (!page.isEmpty())
             afterSeq = page.last().first.seq;
-        if (Error err = claimFromPage(db, request, nowMs, page, skippedKinds, result, &stop);
+        bool refused = false;
+        if (Error err =
+                claimFromPage(db, request, nowMs, page, skippedKinds, result, &stop, &refused);
             err.isError())
             return err;
         if (page.size() < pageSize)
+            break;
+        // A claim that has jobs does not read on through a capped host's backlog to fill its
+        // batch: the next claim starts where that backlog is (ClaimRequest::maxJobs).
+        if (refused && !result->claimed.isEmpty())
             break;
         pageSize = kClaimPageSize;
     }
