@@ -25,19 +25,19 @@ void RunningSet::insert(const JobRecord &record)
     m_ids.insert(record.id);
     m_jobs.append(record);
     ++m_perKind[record.kind];
-    if (m_keyOf)
-        ++m_perKey[m_keyOf(record)];
+    if (m_hostOf)
+        ++m_perHost[m_hostOf(record)];
 }
 
-int RunningSet::countOfKey(
-    const QString &key, const std::function<QString(const JobRecord &)> &keyOf) const
+int RunningSet::countOfHost(
+    const QString &host, const std::function<QString(const JobRecord &)> &hostOf) const
 {
-    if (!m_keyOf) {
-        m_keyOf = keyOf;
+    if (!m_hostOf) {
+        m_hostOf = hostOf;
         for (const JobRecord &job : m_jobs)
-            ++m_perKey[m_keyOf(job)];
+            ++m_perHost[m_hostOf(job)];
     }
-    return m_perKey.value(key);
+    return m_perHost.value(host);
 }
 
 Admission WorkerLimitPolicy::admit(const JobRecord &candidate, const RunningSet &running) const
@@ -120,7 +120,7 @@ QString HostCapPolicy::hostAtCap(const JobRecord &candidate, const RunningSet &r
 
 int HostCapPolicy::runningOnHost(const QString &host, const RunningSet &running) const
 {
-    return running.countOfKey(host, [this](const JobRecord &job) { return hostOf(job); });
+    return running.countOfHost(host, [this](const JobRecord &job) { return hostOf(job); });
 }
 
 // The kinds that name a host; a kind this runner lacks has no host to it (hostOf).

@@ -34,10 +34,10 @@ public:
     void addFromStore(const JobRecord &record);
     int mine() const { return m_mine; }
     int countOfKind(const QString &kind) const { return m_perKind.value(kind); }
-    // The jobs whose keyOf() is `key` (a network host): keyOf() runs once per job, not once per
-    // job and candidate. One keyOf() per set: the first one asked.
-    int countOfKey(
-        const QString &key, const std::function<QString(const JobRecord &)> &keyOf) const;
+    // The jobs on network host `host` (HostCapPolicy's count): hostOf() runs once per job, not
+    // once per job and candidate. The first hostOf() given is the one used.
+    int countOfHost(
+        const QString &host, const std::function<QString(const JobRecord &)> &hostOf) const;
     const QList<JobRecord> &jobs() const { return m_jobs; }
 
 private:
@@ -48,8 +48,8 @@ private:
     QSet<QUuid> m_ids;
     QList<JobRecord> m_jobs;
     QHash<QString, int> m_perKind;
-    mutable std::function<QString(const JobRecord &)> m_keyOf; // set by the first countOfKey()
-    mutable QHash<QString, int> m_perKey;
+    mutable std::function<QString(const JobRecord &)> m_hostOf; // set by the first countOfHost()
+    mutable QHash<QString, int> m_perHost;
 };
 
 // "May this job start now?" Policies compose: the most restrictive verdict wins. Per-host caps

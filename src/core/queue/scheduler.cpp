@@ -754,6 +754,9 @@ void Scheduler::recoverAbandoned()
     // One reading of the clock for both: a later one could pass the leases just renewed.
     const qint64 nowMs = now();
     renewLeases(nowMs);
+    // Now and then, whatever else happens, a claim goes to the store even where the last one
+    // found only full hosts: a way to new work that did not move the generation waits no longer.
+    m_claimableGeneration.fetch_add(1);
     const quint64 failures = storageFailures(StorageAccess::Read);
     auto recovered = m_store->recoverAbandoned(nowMs);
     if (!recovered) {
@@ -1393,7 +1396,8 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
         return ClaimOutcome::Failed; // tried again once the slot is free (claimNext)
     }
     noteStorageWorks(StorageAccess::Claim, failures);
-    if (result->claimed.isEmpty() && fruitless.valid && !fruitless.hosts.isEmpty())
+    if (result->claimed.isEmpty() && fruitless.valid && !fruitless.hosts.isEmpty()
+        && !m_store->claimsPassOverLockedJobs())
         m_fruitless = std::move(fruitless);
     askToWakeForWaiting(result->nextWakeMs, wakeForSkipped, heldBack, claimedAtMs);
     if (lookAtOthers) { // then claim again, with the look

@@ -180,6 +180,9 @@ public:
     // Whether a runner should finish its ended jobs with its next claim (finishAndClaim) rather
     // than on their own, beside the claim (or before it, where they count against a cap).
     virtual bool claimsCarryFinishes() const { return true; }
+    // Whether a claim may pass over queued jobs that another transaction holds locked (SKIP
+    // LOCKED): one that took nothing then did not see every job it could take.
+    virtual bool claimsPassOverLockedJobs() const { return false; }
     // Running jobs whose runner is gone go back to the queue (or fail, out of attempts).
     virtual Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) = 0;
     // One transaction for all: each id gets its own outcome (NotFound, InvalidState...), and

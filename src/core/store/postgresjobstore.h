@@ -44,6 +44,7 @@ public:
     // main one: one with the other would make every slot's claim wait behind them. A slot's
     // ended jobs are committed by the runner's reporter while the slot claims (Scheduler).
     bool claimsCarryFinishes() const override { return false; }
+    bool claimsPassOverLockedJobs() const override { return true; }
     Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
     Result<QueueCounts> counts() override;
     Result<bool> queuePaused() override;
