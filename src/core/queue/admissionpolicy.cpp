@@ -97,30 +97,26 @@ Admission HostCapPolicy::admit(const JobRecord &candidate, const RunningSet &run
     const QString host = hostOf(candidate);
     if (host.isEmpty())
         return Admission::Admit;
-    {
-        std::lock_guard lock(m_mutex);
-        const auto held = m_heldUntilMs.constFind(host);
-        if (held != m_heldUntilMs.cend() && *held > m_clock->nowMs())
-            return Admission::Skip;
-    }
-    if (m_cap <= 0)
-        return Admission::Admit;
-    return runningOnHost(host, running) >= m_cap ? Admission::Skip : Admission::Admit;
+    return isHeld(host) || isFull(host, running) ? Admission::Skip : Admission::Admit;
 }
 
 QString HostCapPolicy::hostAtCap(const JobRecord &candidate, const RunningSet &running) const
 {
     const QString host = hostOf(candidate);
-    if (host.isEmpty() || m_cap <= 0 || runningOnHost(host, running) < m_cap)
-        return {};
-    std::lock_guard lock(m_mutex);
-    const auto held = m_heldUntilMs.constFind(host);
-    return held != m_heldUntilMs.cend() && *held > m_clock->nowMs() ? QString() : host;
+    return !host.isEmpty() && isFull(host, running) && !isHeld(host) ? host : QString();
 }
 
-int HostCapPolicy::runningOnHost(const QString &host, const RunningSet &running) const
+bool HostCapPolicy::isFull(const QString &host, const RunningSet &running) const
 {
-    return running.countOfHost(host, [this](const JobRecord &job) { return hostOf(job); });
+    return m_cap > 0
+        && running.countOfHost(host, [this](const JobRecord &job) { return hostOf(job); }) >= m_cap;
+}
+
+bool HostCapPolicy::isHeld(const QString &host) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto held = m_heldUntilMs.constFind(host);
+    return held != m_heldUntilMs.cend() && *held > m_clock->nowMs();
 }
 
 // The kinds that name a host; a kind this runner lacks has no host to it (hostOf).

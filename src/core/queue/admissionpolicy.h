@@ -157,10 +157,11 @@ public:
     // The host admit() turns `candidate` down for because `running` holds its cap, with no hold
     // on it: a refusal that only a job of that host ending can lift. Empty otherwise.
     QString hostAtCap(const JobRecord &candidate, const RunningSet &running) const;
-    int cap() const { return m_cap; }
+    // Whether `running` holds the cap of `host`.
+    bool isFull(const QString &host, const RunningSet &running) const;
 
 private:
-    int runningOnHost(const QString &host, const RunningSet &running) const;
+    bool isHeld(const QString &host) const; // under a server's Retry-After
 
     std::shared_ptr<const JobKindRegistry> m_registry;
     int m_cap;

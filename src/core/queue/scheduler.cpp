@@ -1278,28 +1278,33 @@ bool Scheduler::canCommitBesideClaim(const std::vector<Finished> &ended)
         [&](const Finished &f) { return counted->contains(f.job->record().kind); });
 }
 
+// This runner's jobs as a claim counts them. What ended holds no cap: the store finishes it
+// before the claim. What was handed over to be committed beside a claim holds none that a claim
+// counts (commitBesideClaim).
+RunningSet Scheduler::runningHere(
+    const std::optional<QStringList> &counted, const std::vector<Finished> &ended) const
+{
+    RunningSet running(counted);
+    QSet<const RunningJob *> endedJobs;
+    for (const Finished &f : ended)
+        endedJobs.insert(f.job.get());
+    std::lock_guard lock(m_runningMutex);
+    for (const auto &job : std::as_const(m_running)) {
+        if (!endedJobs.contains(job.get()) && !job->resultHandedOver())
+            running.add(job->record());
+    }
+    return running;
+}
+
 // With m_claimMutex held: whether a claim now would take nothing, as the last one that took
-// nothing found. Only this runner's jobs are counted (not those in `ended`, finished with the
-// claim): a host at its cap here is at it everywhere.
+// nothing found. Only this runner's jobs are counted: a host at its cap here is at it everywhere.
 bool Scheduler::claimWouldTakeNothing(const std::vector<Finished> &ended)
 {
     if (!m_fruitless.valid || m_fruitless.generation != m_claimableGeneration.load())
         return false;
-    QHash<QString, int> runningHere;
-    {
-        std::lock_guard lock(m_runningMutex);
-        for (const auto &job : std::as_const(m_running)) {
-            const bool ending = std::any_of(
-                ended.cbegin(), ended.cend(), [&](const Finished &f) { return f.job == job; });
-            if (ending || job->resultHandedOver())
-                continue;
-            const QString host = m_hostCap->hostOf(job->record());
-            if (m_fruitless.hosts.contains(host))
-                ++runningHere[host];
-        }
-    }
+    const RunningSet running = runningHere(countedKinds(m_policies), ended);
     return std::all_of(m_fruitless.hosts.cbegin(), m_fruitless.hosts.cend(),
-        [&](const QString &host) { return runningHere.value(host) >= m_hostCap->cap(); });
+        [&](const QString &host) { return m_hostCap->isFull(host, running); });
 }
 
 // With m_claimMutex held. `ended` is finished in the claim's call to the store; if that call
@@ -1308,19 +1313,7 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim)
 {
     const std::optional<QStringList> counted = countedKinds(m_policies);
-    RunningSet running(counted);
-    {
-        // What ended holds no cap: the store finishes it before the claim. What was handed over
-        // to be committed beside a claim holds none that a claim counts (commitBesideClaim).
-        QSet<const RunningJob *> endedJobs;
-        for (const Finished &f : ended)
-            endedJobs.insert(f.job.get());
-        std::lock_guard lock(m_runningMutex);
-        for (const auto &job : std::as_const(m_running)) {
-            if (!endedJobs.contains(job.get()) && !job->resultHandedOver())
-                running.add(job->record());
-        }
-    }
+    RunningSet running = runningHere(counted, ended);
     // Read by the store once the claim may proceed: the leases count from then, here (by the
     // steady clock, read first: never longer than the store's) as there.
     qint64 claimedAt = RunningJob::steadyMs();

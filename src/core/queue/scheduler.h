@@ -140,6 +140,8 @@ private:
     bool commitBesideClaim(std::vector<Finished> &ended);
     bool canCommitBesideClaim(const std::vector<Finished> &ended);
     enum class ClaimOutcome { Claimed, Nothing, Failed, FinishFirst };
+    RunningSet runningHere(
+        const std::optional<QStringList> &counted, const std::vector<Finished> &ended) const;
     bool claimWouldTakeNothing(const std::vector<Finished> &ended);
     ClaimOutcome claimFromStore(std::deque<std::shared_ptr<RunningJob>> &mine,
         const std::vector<Finished> &ended, QList<FinishResult> *finishedWithClaim);
