@@ -61,10 +61,16 @@ void TestKit::registerKinds(JobKindRegistry &registry)
     busyForSpec.name = QStringLiteral("busyForMs");
     busyForSpec.type = ParamType::Integer;
     busyForSpec.defaultValue = 0;
+    ParamSpec failAttemptsSpec; // its first attempts fail, with no Retry-After
+    failAttemptsSpec.name = QStringLiteral("failAttempts");
+    failAttemptsSpec.type = ParamType::Integer;
+    failAttemptsSpec.defaultValue = 0;
     add(
         QStringLiteral("onHost"),
         [this](JobContext &c) {
             ++runs;
+            if (c.attempt() <= c.params().value(QStringLiteral("failAttempts")).toInteger())
+                return JobResult::failure(QStringLiteral("failed attempt %1").arg(c.attempt()));
             const qint64 busyFor = c.params().value(QStringLiteral("busyForMs")).toInteger();
             if (busyFor <= 0)
                 return JobResult::success();
@@ -73,7 +79,7 @@ void TestKit::registerKinds(JobKindRegistry &registry)
             busy.holdHost = true;
             return busy;
         },
-        { hostSpec, busyForSpec },
+        { hostSpec, busyForSpec, failAttemptsSpec },
         [](const QJsonObject &params) { return params.value(QStringLiteral("host")).toString(); });
     add(QStringLiteral("untilStopping"), [this](JobContext &c) {
         {

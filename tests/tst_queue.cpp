@@ -426,8 +426,10 @@ private Q_SLOTS:
     void heldHostsJobsStartWhenTheHoldEnds();
     void perKindCap_data() { storeRows(); }
     void perKindCap();
-    void aFullHostsBacklogIsNotReadForEachJob();
-    void aFullHostsBacklogIsNotReadForEachJob_data();
+    void fullHostsBacklogsAreNotReadForEachJob_data();
+    void fullHostsBacklogsAreNotReadForEachJob();
+    void aRetriedJobKeepsItsPlaceInASkippedBacklog_data() { storeRows(); }
+    void aRetriedJobKeepsItsPlaceInASkippedBacklog();
     void cancelQueuedAndRunning_data() { storeRows(); }
     void cancelQueuedAndRunning();
     void pauseAndResumeKeepProgress_data() { storeRows(); }
@@ -799,13 +801,39 @@ void TestQueue::fifoWithManyWorkers()
 // A capped host's backlog is read once, not once for every job: with four workers, a cap of 2 and
 // one host's jobs, the two free slots were woken after each job and read the whole backlog to
 // take nothing (10,000 downloads took 17 times as long with `spoolctl run --workers 4`).
-void TestQueue::aFullHostsBacklogIsNotReadForEachJob_data()
+void TestQueue::fullHostsBacklogsAreNotReadForEachJob_data()
 {
-    storeRows();
+    // Runs of jobs of one host, in the order queued: (host, jobs).
+    using Runs = QList<QPair<QString, int>>;
+    QTest::addColumn<QString>("storeType");
+    QTest::addColumn<Runs>("runs");
+    Runs inTurn;
+    for (int i = 0; i < 750; ++i)
+        inTurn << QPair<QString, int> { QStringLiteral("a"), 1 }
+               << QPair<QString, int> { QStringLiteral("b"), 1 };
+    // b's first jobs are long gone when its last ends: a claim then starts where b's jobs
+    // were, and finds a's backlog in the way.
+    inTurn.append({ QStringLiteral("a"), 500 });
+    const QList<QPair<const char *, Runs>> cases {
+        { "one host", { { QStringLiteral("a"), 2000 } } },
+        { "two hosts one after the other",
+            { { QStringLiteral("a"), 1000 }, { QStringLiteral("b"), 1000 } } },
+        { "three hosts one after the other",
+            { { QStringLiteral("a"), 700 }, { QStringLiteral("b"), 700 },
+                { QStringLiteral("c"), 600 } } },
+        { "two hosts in turn then one", inTurn },
+    };
+    for (const QString &store : { QStringLiteral("memory"), QStringLiteral("sqlite") }) {
+        for (const auto &[name, runs] : cases)
+            QTest::addRow("%s, %s", qPrintable(store), name) << store << runs;
+    }
 }
 
-void TestQueue::aFullHostsBacklogIsNotReadForEachJob()
+void TestQueue::fullHostsBacklogsAreNotReadForEachJob()
 {
+    using Runs = QList<QPair<QString, int>>;
+    QFETCH(QString, storeType);
+    QFETCH(Runs, runs);
     // Counts the jobs claims look at: every policy is asked about each.
     class Looks final : public AdmissionPolicy
     {
@@ -820,22 +848,73 @@ void TestQueue::aFullHostsBacklogIsNotReadForEachJob()
     };
     auto looks = std::make_shared<Looks>();
     QueueConfig config;
-    config.workers = 4;
+    config.workers = 8; // more than the hosts' places: idle slots look after each job
     config.hostCap = 2;
     config.batchJobs = 1;
     config.recoverEveryMs = 600000; // its look at the store now and then is not what is counted
     config.extraPolicies.append(looks);
-    auto &h = make(config); // the store of the row's tag
-    constexpr int kJobs = 2000;
-    enqueue(QStringLiteral("onHost"), kJobs, { { QStringLiteral("host"), QStringLiteral("h") } });
+    auto &h = make(config,
+        storeType == QLatin1String("memory")
+            ? std::shared_ptr<JobStore>(std::make_shared<MemoryJobStore>())
+            : openSqlite());
+    QHash<QString, QList<QUuid>> queuedOfHost;
+    qint64 jobs = 0;
+    for (const auto &[host, count] : runs) {
+        queuedOfHost[host] +=
+            enqueue(QStringLiteral("onHost"), count, { { QStringLiteral("host"), host } });
+        jobs += count;
+    }
     h.queue->start();
-    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), kJobs, 120000);
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), jobs, 120000);
     for (const QUuid &id : h.recorder->finished)
         QCOMPARE(h.recorder->state(id), JobState::Succeeded);
-    // Each job is looked at by the claim that takes it, and the backlog by the few claims that
-    // take nothing before the host's jobs fill its places (one for each slot at most). Read
-    // again after every job, it was about kJobs * kJobs / 2 looks.
-    QVERIFY2(looks->looked < 10 * kJobs, qPrintable(QString::number(looks->looked)));
+    // Each host's jobs started in the order queued.
+    for (auto it = queuedOfHost.cbegin(); it != queuedOfHost.cend(); ++it) {
+        QList<QUuid> started;
+        for (const QUuid &id : std::as_const(h.recorder->startOrder)) {
+            if (it.value().contains(id))
+                started.append(id);
+        }
+        QCOMPARE(started, it.value());
+    }
+    // Each job is looked at by the claim that takes it, and the backlogs by the few claims
+    // that take nothing before the hosts' jobs fill their places. Read again after every job,
+    // it was about jobs * jobs / 2 looks for one host, jobs * jobs / 4 for two.
+    QVERIFY2(looks->looked < 10 * jobs, qPrintable(QString::number(looks->looked)));
+}
+
+// A job back in the queue keeps its place, also inside a capped host's backlog that claims
+// skip: the next jobs of its host do not start before it.
+void TestQueue::aRetriedJobKeepsItsPlaceInASkippedBacklog()
+{
+    QueueConfig config;
+    config.workers = 4; // more than the hosts' places: claims skip a's backlog
+    config.hostCap = 1;
+    config.batchJobs = 1;
+    config.retry.baseDelayMs = 0; // back in the queue at once
+    config.recoverEveryMs = 600000; // its look at the store now and then is not what is tested
+    auto &h = make(config);
+    const auto onHost = [](const QString &host) {
+        return QJsonObject { { QStringLiteral("host"), host } };
+    };
+    enqueue(QStringLiteral("onHost"), 100, onHost(QStringLiteral("a")));
+    QJsonObject failsOnce = onHost(QStringLiteral("b"));
+    failsOnce.insert(QStringLiteral("failAttempts"), 1);
+    const QUuid retried = enqueue(QStringLiteral("onHost"), 1, failsOnce, 2).first();
+    enqueue(QStringLiteral("onHost"), 100, onHost(QStringLiteral("a")));
+    const QList<QUuid> later = enqueue(QStringLiteral("onHost"), 20, onHost(QStringLiteral("b")));
+    h.queue->start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.recorder->finished.size(), 221, 60000);
+    for (const QUuid &id : h.recorder->finished)
+        QCOMPARE(h.recorder->state(id), JobState::Succeeded);
+    QCOMPARE(h.recorder->record(retried).attempts, 2);
+    QList<QUuid> startedOnB;
+    for (const QUuid &id : std::as_const(h.recorder->startOrder)) {
+        if (id == retried || later.contains(id))
+            startedOnB.append(id);
+    }
+    const QList<QUuid> expected = QList<QUuid> { retried, retried } + later;
+    QCOMPARE(startedOnB, expected);
 }
 
 void TestQueue::perKindCap()

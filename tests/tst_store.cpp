@@ -149,6 +149,8 @@ private Q_SLOTS:
     void claimFollowsFifoAndAdmission();
     void claimWithJobsStopsReadingPastRefusals_data() { storeRows(); }
     void claimWithJobsStopsReadingPastRefusals();
+    void claimStartsWhereItIsAsked_data() { storeRows(); }
+    void claimStartsWhereItIsAsked();
     void claimShowsTheRunningJobsOfTheKindsAsked_data() { storeRows(); }
     void claimShowsTheRunningJobsOfTheKindsAsked();
     void retryWaitsForItsTime_data() { storeRows(); }
@@ -199,6 +201,7 @@ private Q_SLOTS:
     void noticesOtherConnections_data() { persistentRows(); }
     void noticesOtherConnections();
     void sqliteWritesBindValuesAsQtDoes();
+    void sqliteClaimsCountOtherConnectionsWrites();
     void sqliteReadsRecordsAsQtDoes();
     void sqliteRowsShareRepeatedTexts();
 
@@ -431,6 +434,59 @@ void TestStore::claimShowsTheRunningJobsOfTheKindsAsked()
     QCOMPARE(seen(QStringList { a, c }), (QStringList { a, c }));
     QCOMPARE(seen(QStringList { b, QStringLiteral("none of these") }), QStringList { b });
     QCOMPARE(seen(QStringList {}), QStringList {});
+}
+
+void TestStore::claimStartsWhereItIsAsked()
+{
+    QFETCH(QString, storeType);
+    auto store = makeStore();
+    QVERIFY(store);
+    QList<NewJob> jobs;
+    for (int i = 0; i < 6; ++i)
+        jobs.append(newJob());
+    auto q = store->enqueue(jobs, kNow);
+    QVERIFY(q.ok());
+    ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
+    qint64 othersWrites = -1;
+    request.startAfter = [&](qint64 writes) {
+        othersWrites = writes;
+        return q->at(2).seq;
+    };
+    auto third = store->claim(request);
+    QVERIFY(third.ok());
+    QCOMPARE(third->claimed.size(), 1);
+    QCOMPARE(third->claimed.first().id, q->at(3).id);
+    QCOMPARE(third->startedAfter, q->at(2).seq);
+    QCOMPARE(othersWrites, third->othersWrites);
+    // Back in the queue in its place, due later.
+    Completion failed { q->at(3).id, third->claimed.first().leaseToken, RunStatus::Failed, true,
+        false, 5000, QStringLiteral("HTTP 503"), QString(), Progress {}, {} };
+    QVERIFY(store->finish({ failed }, kNow + 10).ok());
+
+    // A claim that fills its batch past a job turned down tells the wake it would have missed.
+    int looked = 0;
+    const auto skipFirst = [&](const JobRecord &) {
+        return ++looked == 1 ? Admission::Skip : Admission::Admit;
+    };
+    ClaimRequest past = claimRequest(QStringLiteral("me|1|1|x"), kNow + 20, 1, skipFirst);
+    past.startAfter = [&](qint64) { return q->at(1).seq; };
+    past.wantsWake = true;
+    auto fourth = store->claim(past);
+    QVERIFY(fourth.ok());
+    QCOMPARE(fourth->claimed.size(), 1);
+    QCOMPARE(
+        fourth->claimed.first().id, q->at(4).id); // past the one turned down and the one due later
+    QVERIFY(fourth->wakeCoversRead);
+    QCOMPARE(fourth->nextWakeMs, kNow + 5010);
+    // Not asked to, a store of rows does not look (the memory store knows it as it reads).
+    looked = 0;
+    past.wantsWake = false;
+    past.nowMs = kNow + 30;
+    auto fifth = store->claim(past);
+    QVERIFY(fifth.ok());
+    QCOMPARE(fifth->claimed.size(), 1);
+    QCOMPARE(fifth->claimed.first().id, q->at(5).id);
+    QCOMPARE(fifth->wakeCoversRead, storeType == QLatin1String("memory"));
 }
 
 void TestStore::retryWaitsForItsTime()
@@ -1682,6 +1738,33 @@ void TestStore::noticesOtherConnections()
     QVERIFY(writer->enqueue({ newJob() }, kNow).ok());
     QTRY_VERIFY_WITH_TIMEOUT(notified.load() >= 1, 5000);
     watcher->setExternalChangeListener(nullptr);
+}
+
+// What tells a claim that another process changed the queue since its last look (the scheduler's
+// memory of the queue's head holds only while it does not move).
+void TestStore::sqliteClaimsCountOtherConnectionsWrites()
+{
+    auto mine = openSqlite(m_dir->path());
+    auto other = openSqlite(m_dir->path());
+    QVERIFY(mine && other);
+    QVERIFY(mine->enqueue({ newJob(), newJob(), newJob() }, kNow).ok());
+    const auto writesSeen = [&] {
+        ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
+        qint64 seen = -1;
+        request.startAfter = [&](qint64 writes) {
+            seen = writes;
+            return qint64(0);
+        };
+        auto claimed = mine->claim(request);
+        return claimed.ok() && claimed->claimed.size() == 1 ? seen : -1;
+    };
+    const qint64 first = writesSeen();
+    QVERIFY(first >= 0);
+    QVERIFY(mine->enqueue({ newJob() }, kNow).ok());
+    QCOMPARE(writesSeen(), first); // its own writes (the claim's too) do not count
+    QVERIFY(other->enqueue({ newJob() }, kNow).ok());
+    const qint64 afterOther = writesSeen();
+    QVERIFY2(afterOther >= 0 && afterOther != first, qPrintable(QString::number(afterOther)));
 }
 
 void TestStore::postgresPersistsAndRefusesANewerSchema()

@@ -24,6 +24,30 @@
 
 namespace spool {
 
+// A store write that may put jobs back in the queue, where claims may be skipping (m_head): no
+// claim skips while it is under way, and the generation moves once it is done.
+class Scheduler::QueueingWrite
+{
+public:
+    QueueingWrite(Scheduler &scheduler, bool mayQueue)
+        : m_scheduler(mayQueue ? &scheduler : nullptr)
+    {
+        if (m_scheduler)
+            m_scheduler->m_queueingWrites.fetch_add(1);
+    }
+    ~QueueingWrite()
+    {
+        if (!m_scheduler)
+            return;
+        m_scheduler->m_claimableGeneration.fetch_add(1);
+        m_scheduler->m_queueingWrites.fetch_sub(1);
+    }
+    Q_DISABLE_COPY_MOVE(QueueingWrite)
+
+private:
+    Scheduler *const m_scheduler;
+};
+
 namespace {
 
 constexpr int kCountsDebounceMs = 200;
@@ -430,7 +454,10 @@ void Scheduler::userCommand(const QList<QUuid> &ids, JobCommand jobCommand)
 void Scheduler::command(const jobgroups::Expanded &jobs, JobCommand jobCommand)
 {
     const QList<QUuid> &ids = jobs.ids;
-    auto results = m_store->commandMany(ids, jobCommand, now());
+    auto results = [&] {
+        const QueueingWrite queueing(*this, true); // a job resumed: back in its place
+        return m_store->commandMany(ids, jobCommand, now());
+    }();
     if (!results) {
         for (qsizetype i = 0; i < jobs.named; ++i)
             publish(outbox::CommandFailed { ids.at(i), results.error().message });
@@ -754,11 +781,13 @@ void Scheduler::recoverAbandoned()
     // One reading of the clock for both: a later one could pass the leases just renewed.
     const qint64 nowMs = now();
     renewLeases(nowMs);
-    // Now and then, whatever else happens, a claim goes to the store even where the last one
-    // found only full hosts: a way to new work that did not move the generation waits no longer.
-    m_claimableGeneration.fetch_add(1);
     const quint64 failures = storageFailures(StorageAccess::Read);
-    auto recovered = m_store->recoverAbandoned(nowMs);
+    auto recovered = [&] {
+        // Also, now and then, whatever else happens, moves the generation: a way to new work
+        // that did not move it waits no longer for claims that take jobs.
+        const QueueingWrite queueing(*this, true);
+        return m_store->recoverAbandoned(nowMs);
+    }();
     if (!recovered) {
         reportStorageError(recovered.error());
         return;
@@ -926,8 +955,8 @@ Scheduler::StorageHealth &Scheduler::health(StorageAccess access)
     return m_claims;
 }
 
-// After the store has jobs a claim may take that it did not have before: what the last claim
-// that took nothing found holds no more.
+// After the store has jobs a claim may take that it did not have before: what claims found at the
+// head of the queue holds no more (m_head).
 void Scheduler::kickForNewWork()
 {
     m_claimableGeneration.fetch_add(1);
@@ -1296,15 +1325,74 @@ RunningSet Scheduler::runningHere(
     return running;
 }
 
-// With m_claimMutex held: whether a claim now would take nothing, as the last one that took
-// nothing found. Only this runner's jobs are counted: a host at its cap here is at it everywhere.
+// With m_claimMutex held: whether a claim now would take nothing, as the last that took nothing
+// found. Another process's writes are not known here: jobs it queues move the generation (once
+// this process hears of them), and only this runner's jobs are counted (a host at its cap here
+// is at it everywhere).
 bool Scheduler::claimWouldTakeNothing(const std::vector<Finished> &ended)
 {
-    if (!m_fruitless.valid || m_fruitless.generation != m_claimableGeneration.load())
+    quint64 generation = 0;
+    if (!m_head.wholeQueue || !headHolds(m_head.othersWrites, now(), &generation))
         return false;
-    const RunningSet running = runningHere(countedKinds(m_policies), ended);
-    return std::all_of(m_fruitless.hosts.cbegin(), m_fruitless.hosts.cend(),
-        [&](const QString &host) { return m_hostCap->isFull(host, running); });
+    return headToSkip(runningHere(countedKinds(m_policies), ended)) == m_head.endSeq;
+}
+
+// With m_claimMutex held: whether m_head is still true, and there is a capped host to skip; the
+// generation it was looked at with.
+bool Scheduler::headHolds(qint64 othersWrites, qint64 nowMs, quint64 *generation) const
+{
+    // Writes first: one that ended after this look moved the generation before it ended.
+    const bool writing = m_queueingWrites.load() > 0;
+    *generation = m_claimableGeneration.load();
+    return !writing && m_head.known && !m_head.hostFrom.isEmpty()
+        && m_head.generation == *generation && m_head.othersWrites == othersWrites
+        && (m_head.dueBy == 0 || nowMs < m_head.dueBy);
+}
+
+// With m_claimMutex held, m_head holding: the place in the queue up to which every job is of a
+// host at its cap in `running`.
+qint64 Scheduler::headToSkip(const RunningSet &running) const
+{
+    qint64 skip = m_head.endSeq;
+    for (auto it = m_head.hostFrom.cbegin(); it != m_head.hostFrom.cend(); ++it) {
+        if (it.value() <= skip && !m_hostCap->isFull(it.key(), running))
+            skip = it.value() - 1;
+    }
+    return skip;
+}
+
+// With m_claimMutex held, after a claim that succeeded: `read` is what it found from
+// `startSeq` on. While m_head holds, claims only take jobs away: what they found is still true,
+// and from `startSeq` to where this one stopped reading, this one's is exact.
+void Scheduler::rememberHead(const QueueHead &read, qint64 startSeq, qint64 nowMs)
+{
+    const bool holds = m_head.known && m_head.generation == read.generation
+        && m_head.othersWrites == read.othersWrites && (m_head.dueBy == 0 || nowMs < m_head.dueBy);
+    if (!holds) {
+        m_head = startSeq == 0 ? read : QueueHead {};
+        return;
+    }
+    QHash<QString, qint64> hostFrom = read.hostFrom;
+    const bool laterKnown = read.endSeq < m_head.endSeq && !read.wholeQueue;
+    for (auto it = m_head.hostFrom.cbegin(); it != m_head.hostFrom.cend(); ++it) {
+        qint64 from = 0;
+        if (it.value() <= startSeq)
+            from = it.value();
+        else if (laterKnown)
+            from = std::max(it.value(), read.endSeq + 1);
+        else
+            continue;
+        auto found = hostFrom.find(it.key());
+        if (found == hostFrom.end())
+            hostFrom.insert(it.key(), from);
+        else
+            found.value() = std::min(found.value(), from);
+    }
+    m_head.hostFrom = std::move(hostFrom);
+    m_head.endSeq = std::max(m_head.endSeq, read.endSeq);
+    m_head.wholeQueue = m_head.wholeQueue || read.wholeQueue;
+    if (read.dueBy > 0 && (m_head.dueBy == 0 || read.dueBy < m_head.dueBy))
+        m_head.dueBy = read.dueBy;
 }
 
 // With m_claimMutex held. `ended` is finished in the claim's call to the store; if that call
@@ -1336,8 +1424,22 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     qint64 wakeForSkipped = 0;
     bool lookAtOthers = false;
     bool heldBack = false; // a job a policy turned down, for now
-    const quint64 generation = m_claimableGeneration.load();
-    FruitlessClaim fruitless { true, generation, {} }; // valid while every refusal is a full host
+    // What this claim finds at the head: from where it starts, the jobs it reads while each
+    // may start or is of a host at its cap. Kept once a claim has found a host at its cap (a
+    // queue with none pays nothing for it), and not where claims pass over locked rows (they
+    // may not see every job they read past).
+    QueueHead head;
+    head.known = true;
+    if (m_hostsFilled && !m_store->claimsPassOverLockedJobs()) {
+        request.wantsWake = true; // to learn of the jobs a claim passed over
+        request.startAfter = [&](qint64 othersWrites) {
+            head.othersWrites = othersWrites;
+            if (!headHolds(othersWrites, claimedAtMs, &head.generation))
+                return qint64(0);
+            return head.endSeq = headToSkip(running);
+        };
+    }
+    bool headGoesOn = true;
     request.admit = [&](const JobRecord &candidate) {
         switch (otherHostsFor(candidate, claimedAtMs)) {
         case OtherHosts::Irrelevant:
@@ -1345,26 +1447,31 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
             break;
         case OtherHosts::LookFirst:
             lookAtOthers = true;
-            fruitless.valid = false;
+            headGoesOn = false;
             return Admission::Skip;
         case OtherHosts::LeaveIt:
             wakeForSkipped = wakeForSkipped > 0 ? qMin(wakeForSkipped, candidate.avoidUntilMs)
                                                 : candidate.avoidUntilMs;
-            fruitless.valid = false;
+            headGoesOn = false;
             return Admission::Skip;
         }
         const Admission verdict = admitAll(m_policies, candidate, running);
         if (verdict == Admission::Admit) {
             running.add(candidate);
+            if (headGoesOn)
+                head.endSeq = candidate.seq; // no longer queued
             return verdict;
         }
         heldBack = true;
         const QString fullHost =
             verdict == Admission::Skip ? m_hostCap->hostAtCap(candidate, running) : QString();
-        if (fullHost.isEmpty())
-            fruitless.valid = false;
-        else if (fruitless.valid)
-            fruitless.hosts.insert(fullHost);
+        if (fullHost.isEmpty()) {
+            headGoesOn = false;
+        } else if (headGoesOn) {
+            if (!head.hostFrom.contains(fullHost))
+                head.hostFrom.insert(fullHost, candidate.seq);
+            head.endSeq = candidate.seq;
+        }
         return verdict;
     };
     const quint64 failures = storageFailures(StorageAccess::Claim);
@@ -1373,7 +1480,11 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     if (ended.empty()) {
         result = m_store->claim(request);
     } else {
-        auto both = m_store->finishAndClaim(completionsOf(ended), now(), request);
+        const QList<Completion> completions = completionsOf(ended);
+        auto both = [&] {
+            const QueueingWrite queueing(*this, mayQueueAgain(completions));
+            return m_store->finishAndClaim(completions, now(), request);
+        }();
         if (!both)
             return ClaimOutcome::FinishFirst; // finished alone, with retries, then claimed
         noteStorageWorks(StorageAccess::Write, writeFailures);
@@ -1389,9 +1500,13 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
         return ClaimOutcome::Failed; // tried again once the slot is free (claimNext)
     }
     noteStorageWorks(StorageAccess::Claim, failures);
-    if (result->claimed.isEmpty() && fruitless.valid && !fruitless.hosts.isEmpty()
-        && !m_store->claimsPassOverLockedJobs())
-        m_fruitless = std::move(fruitless);
+    m_hostsFilled = m_hostsFilled || !head.hostFrom.isEmpty();
+    if (request.startAfter && result->wakeCoversRead) { // else it may hide a job not due yet
+        // Taking nothing, the claim read on to the last job.
+        head.wholeQueue = result->claimed.isEmpty() && headGoesOn && head.endSeq > 0;
+        head.dueBy = result->nextWakeMs;
+        rememberHead(head, result->startedAfter, claimedAtMs);
+    }
     askToWakeForWaiting(result->nextWakeMs, wakeForSkipped, heldBack, claimedAtMs);
     if (lookAtOthers) { // then claim again, with the look
         lookAtOtherHosts();
@@ -1589,8 +1704,15 @@ void Scheduler::applyFinished(std::vector<Finished> &finished, const QList<Finis
     markStateChanged();
 }
 
+bool Scheduler::mayQueueAgain(const QList<Completion> &completions)
+{
+    return std::any_of(completions.cbegin(), completions.cend(),
+        [](const Completion &c) { return c.status != RunStatus::Succeeded; });
+}
+
 QList<FinishResult> Scheduler::finishWithRetry(const QList<Completion> &completions)
 {
+    const QueueingWrite queueing(*this, mayQueueAgain(completions));
     // The work is done: losing this write would make the jobs run again. Keep trying while the
     // leases may still be ours (a shared queue's server may be away for a while); after that
     // another runner may hold the jobs, and the write would be refused anyway.

@@ -163,6 +163,8 @@ private:
     bool reporterReady();
     void runReporter();
     static QList<Completion> completionsOf(const std::vector<Finished> &finished);
+    // Whether committing them may put a job back in the queue (QueueingWrite).
+    static bool mayQueueAgain(const QList<Completion> &completions);
     void flushFinished(std::vector<Finished> &finished);
     void forgetRunning(const std::vector<Finished> &finished);
     // What the store said of `finished` (emptied): released, published.
@@ -213,17 +215,30 @@ private:
     // Moves once the store has jobs that a claim may take and did not have (queued, put back,
     // due), before the kick that lets slots claim them.
     std::atomic<quint64> m_claimableGeneration { 0 };
-    // What the last claim that took nothing found (under m_claimMutex): every job it could have
-    // taken was of one of `hosts`, each at its cap. Until the generation moves or one of them has
-    // room here, a claim would read that whole backlog again to take nothing: a slot woken after
-    // each job of a host with 10,000 queued read all of them (quadratic).
-    struct FruitlessClaim
+    // The head of the queue as claims found it (under m_claimMutex): every due job queued up to
+    // `endSeq` is of a host in `hostFrom`, which was at its cap, and none before the host's seq
+    // there. While it holds (the generation, other processes' writes and the due jobs as then),
+    // a claim starts before the first job of a host with room, or after `endSeq`: slots woken
+    // after each job read capped hosts' whole backlogs to take nothing, or to reach another
+    // host's jobs (quadratic).
+    struct QueueHead
     {
-        bool valid = false;
+        bool known = false;
         quint64 generation = 0;
-        QSet<QString> hosts;
+        qint64 othersWrites = 0;
+        qint64 dueBy = 0; // the earliest not-before of a job not due yet then (0: none)
+        QHash<QString, qint64> hostFrom;
+        qint64 endSeq = 0;
+        bool wholeQueue = false; // and nothing after it: a claim would take nothing
     };
-    FruitlessClaim m_fruitless;
+    QueueHead m_head;
+    bool m_hostsFilled = false; // a claim found a host at its cap (under m_claimMutex)
+    // Store writes under way that may put jobs back in the queue (QueueingWrite).
+    std::atomic<int> m_queueingWrites { 0 };
+    class QueueingWrite;
+    bool headHolds(qint64 othersWrites, qint64 nowMs, quint64 *generation) const;
+    qint64 headToSkip(const RunningSet &running) const;
+    void rememberHead(const QueueHead &read, qint64 startSeq, qint64 nowMs);
     std::shared_ptr<HostCapPolicy> m_hostCap;
     // Recent run time of a job, to decide whether claiming in batches pays: -1 until known.
     std::atomic<qint64> m_averageRunNs { -1 };

@@ -45,6 +45,14 @@ struct ClaimRequest
     std::optional<QStringList> runningKinds;
     // Asked in FIFO order for each eligible queued job; an admitted job is claimed.
     std::function<Admission(const JobRecord &)> admit;
+    // Where to start reading, asked once the claim holds the store's lock (after clock and
+    // seeRunning), with what counts other processes' writes to the store (0 where the store does
+    // not count them): only jobs queued after the place returned (a seq), the caller knowing that
+    // none before it may start. Unset or 0: from the first job.
+    std::function<qint64(qint64 othersWrites)> startAfter;
+    // ClaimResult::nextWakeMs also when the claim takes maxJobs having passed over jobs turned
+    // down one by one (Skip; by default only when it takes fewer: the next claim is soon then).
+    bool wantsWake = false;
 
     qint64 timeOfClaim() const { return clock ? clock() : nowMs; }
 };
@@ -54,6 +62,11 @@ struct ClaimResult
     QList<JobRecord> claimed;
     // Earliest not-before of a queued job that is not eligible yet (0: none): when to look again.
     qint64 nextWakeMs = 0;
+    // nextWakeMs counts every such job from where the claim started to where it stopped reading.
+    bool wakeCoversRead = false;
+    // What startAfter was asked with and returned.
+    qint64 othersWrites = 0;
+    qint64 startedAfter = 0;
 };
 
 // What finishAndClaim did: the finishes were committed; the claim after them may have failed.

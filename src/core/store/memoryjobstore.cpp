@@ -142,9 +142,12 @@ Result<ClaimResult> MemoryJobStore::claim(const ClaimRequest &request)
                 request.seeRunning(record);
         }
     }
+    result.wakeCoversRead = true; // from each job it reads
+    if (request.startAfter)
+        result.startedAfter = request.startAfter(0); // no other process writes here
     QList<QString> skippedKinds;
     int refusedSinceClaimed = 0; // a claim with jobs does not read on through a capped backlog
-    for (auto it = m_queuedSeqs.begin(); it != m_queuedSeqs.end()
+    for (auto it = m_queuedSeqs.upper_bound(result.startedAfter); it != m_queuedSeqs.end()
          && result.claimed.size() < request.maxJobs && refusedSinceClaimed < kClaimPageSize;) {
         Entry &entry = m_jobsBySeq.at(*it);
         JobRecord &record = entry.record;

@@ -123,9 +123,15 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
         for (const auto &row : std::as_const(running))
             request.seeRunning(row.first);
     }
+    if (request.startAfter) {
+        if (Error err = db.othersWrites(&result->othersWrites); err.isError())
+            return err;
+        result->startedAfter = request.startAfter(result->othersWrites);
+    }
     QStringList skippedKinds;
-    qint64 afterSeq = 0;
+    qint64 afterSeq = result->startedAfter;
     bool stop = false;
+    bool anyRefused = false;
     // The first page is about the claim's size: the PostgreSQL store locks every row it reads,
     // and a runner with one free worker would lock 64 rows to take one. A power of two, so that a
     // few statements serve every size (each size is a statement of its own to prepare). Pages
@@ -143,6 +149,7 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
                 claimFromPage(db, request, nowMs, page, skippedKinds, result, &stop, &refused);
             err.isError())
             return err;
+        anyRefused = anyRefused || refused;
         if (page.size() < pageSize)
             break;
         // A claim that has jobs does not read on through a capped host's backlog to fill its
@@ -151,8 +158,10 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
             break;
         pageSize = kClaimPageSize;
     }
-    if (result->claimed.size() < request.maxJobs)
+    if (result->claimed.size() < request.maxJobs || (request.wantsWake && anyRefused)) {
+        result->wakeCoversRead = true;
         return db.nextWake(nowMs, &result->nextWakeMs);
+    }
     return {};
 }
 

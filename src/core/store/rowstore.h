@@ -58,6 +58,12 @@ public:
         int limit, QList<StoredRow> *page) = 0;
     // The earliest not-before of a queued job that may not start at `nowMs` yet (0: none).
     virtual Error nextWake(qint64 nowMs, qint64 *atMs) = 0;
+    // A number that moves when another process writes to the store (ClaimRequest::startAfter).
+    virtual Error othersWrites(qint64 *count)
+    {
+        *count = 0;
+        return {};
+    }
     // Was this insert refused because the id exists?
     virtual bool isDuplicateId(const Error &e) const = 0;
     // The condition (with its binds) that finds the ids starting with `prefix`, lower-case hex

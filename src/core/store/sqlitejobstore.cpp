@@ -150,6 +150,12 @@ public:
 
     const QString &path() const { return m_path; }
 
+    // Moves only when another connection commits: this one's writes leave it.
+    Error othersWrites(qint64 *count) override
+    {
+        return selectInt(QStringLiteral("PRAGMA data_version"), {}, count);
+    }
+
     bool execDirect(const QString &sql, const QVariantList &binds, Error *e) override
     {
         QSqlError failed;
