@@ -50,6 +50,15 @@ NewJob newJob(const QString &kind = QStringLiteral("busy"), int maxAttempts = 3)
         maxAttempts };
 }
 
+QList<NewJob> newJobs(int count)
+{
+    QList<NewJob> jobs;
+    jobs.reserve(count);
+    for (int i = 0; i < count; ++i)
+        jobs.append(newJob());
+    return jobs;
+}
+
 ClaimRequest claimRequest(const QString &owner, qint64 now, int maxJobs = 1,
     std::function<Admission(const JobRecord &)> admit = {})
 {
@@ -340,9 +349,7 @@ void TestStore::claimWithJobsStopsReadingPastRefusals()
     auto store = makeStore();
     QVERIFY(store);
     constexpr int kJobs = 1000;
-    QList<NewJob> jobs;
-    for (int i = 0; i < kJobs; ++i)
-        jobs.append(newJob());
+    const QList<NewJob> jobs = newJobs(kJobs);
     auto queued = store->enqueue(jobs, kNow);
     QVERIFY(queued.ok());
     int looked = 0;
@@ -441,9 +448,7 @@ void TestStore::claimStartsWhereItIsAsked()
     QFETCH(QString, storeType);
     auto store = makeStore();
     QVERIFY(store);
-    QList<NewJob> jobs;
-    for (int i = 0; i < 6; ++i)
-        jobs.append(newJob());
+    const QList<NewJob> jobs = newJobs(6);
     auto q = store->enqueue(jobs, kNow);
     QVERIFY(q.ok());
     ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
@@ -795,9 +800,7 @@ void TestStore::batchesAreWrittenWhole()
 {
     auto store = makeStore();
     QVERIFY(store);
-    QList<NewJob> jobs;
-    for (int i = 0; i < 40; ++i)
-        jobs.append(newJob());
+    const QList<NewJob> jobs = newJobs(40);
     auto added = store->enqueue(jobs, kNow);
     QVERIFY(added.ok());
     const QString owner = QStringLiteral("host \"a\", {b}\\c|1|1|x");
@@ -1273,9 +1276,7 @@ void TestStore::importKeepsIdsStatesAndTimelines()
 void TestStore::importOfManyJobsGoesInBatches()
 {
     MemoryJobStore source;
-    QList<NewJob> jobs;
-    for (int i = 0; i < 5003; ++i)
-        jobs.append(newJob());
+    const QList<NewJob> jobs = newJobs(5003);
     const QList<JobRecord> made = source.enqueue(jobs, kNow).value();
     QList<ExportedJob> exported;
     // Three events per job with the one the import adds: a batch's 15,000 go in two statements.
@@ -1456,9 +1457,7 @@ void TestStore::twoConnectionsNeverClaimOneJobTwice()
     auto second = makeStore();
     QVERIFY(first && second);
     constexpr int kJobs = 300;
-    QList<NewJob> jobs;
-    for (int i = 0; i < kJobs; ++i)
-        jobs.append(newJob());
+    const QList<NewJob> jobs = newJobs(kJobs);
     QVERIFY(first->enqueue(jobs, kNow).ok());
 
     std::mutex mutex;

@@ -1344,9 +1344,8 @@ bool Scheduler::headHolds(qint64 othersWrites, qint64 nowMs, quint64 *generation
     // Writes first: one that ended after this look moved the generation before it ended.
     const bool writing = m_queueingWrites.load() > 0;
     *generation = m_claimableGeneration.load();
-    return !writing && m_head.known && !m_head.hostFrom.isEmpty()
-        && m_head.generation == *generation && m_head.othersWrites == othersWrites
-        && (m_head.dueBy == 0 || nowMs < m_head.dueBy);
+    return !writing && !m_head.hostFrom.isEmpty()
+        && m_head.holdsAt(*generation, othersWrites, nowMs);
 }
 
 // With m_claimMutex held, m_head holding: the place in the queue up to which every job is of a
@@ -1366,9 +1365,7 @@ qint64 Scheduler::headToSkip(const RunningSet &running) const
 // and from `startSeq` to where this one stopped reading, this one's is exact.
 void Scheduler::rememberHead(const QueueHead &read, qint64 startSeq, qint64 nowMs)
 {
-    const bool holds = m_head.known && m_head.generation == read.generation
-        && m_head.othersWrites == read.othersWrites && (m_head.dueBy == 0 || nowMs < m_head.dueBy);
-    if (!holds) {
+    if (!m_head.holdsAt(read.generation, read.othersWrites, nowMs)) {
         m_head = startSeq == 0 ? read : QueueHead {};
         return;
     }

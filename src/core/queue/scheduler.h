@@ -230,6 +230,13 @@ private:
         QHash<QString, qint64> hostFrom;
         qint64 endSeq = 0;
         bool wholeQueue = false; // and nothing after it: a claim would take nothing
+
+        // Still true: nothing moved the generation, no other process wrote, no job became due.
+        bool holdsAt(quint64 nowGeneration, qint64 nowOthersWrites, qint64 nowMs) const
+        {
+            return known && generation == nowGeneration && othersWrites == nowOthersWrites
+                && (dueBy == 0 || nowMs < dueBy);
+        }
     };
     QueueHead m_head;
     bool m_hostsFilled = false; // a claim found a host at its cap (under m_claimMutex)
