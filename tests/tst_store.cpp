@@ -211,6 +211,8 @@ private Q_SLOTS:
     void noticesOtherConnections();
     void sqliteWritesBindValuesAsQtDoes();
     void sqliteClaimsCountOtherConnectionsWrites();
+    void postgresClaimsCountJobsWrittenQueued();
+    void postgresClaimsTakeOnlyJobsAsTheyWereRead();
     void sqliteReadsRecordsAsQtDoes();
     void sqliteRowsShareRepeatedTexts();
 
@@ -1764,6 +1766,100 @@ void TestStore::sqliteClaimsCountOtherConnectionsWrites()
     QVERIFY(other->enqueue({ newJob() }, kNow).ok());
     const qint64 afterOther = writesSeen();
     QVERIFY2(afterOther >= 0 && afterOther != first, qPrintable(QString::number(afterOther)));
+}
+
+// On PostgreSQL the number moves with every job written queued, by any connection: a new job, a
+// job back in the queue. A claim or a success writes none and leaves it.
+void TestStore::postgresClaimsCountJobsWrittenQueued()
+{
+    auto mine = openPostgres(m_schema);
+    auto other = openPostgres(m_schema);
+    QVERIFY(mine && other);
+    QVERIFY(mine->enqueue(newJobs(6), kNow).ok());
+    JobRecord lastClaimed;
+    const auto writesSeen = [&] {
+        ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
+        qint64 seen = -1;
+        request.startAfter = [&](qint64 writes) {
+            seen = writes;
+            return qint64(0);
+        };
+        auto claimed = mine->claim(request);
+        if (!claimed.ok() || claimed->claimed.size() != 1)
+            return qint64(-1);
+        lastClaimed = claimed->claimed.first();
+        return seen;
+    };
+    const auto finish = [&](RunStatus status) {
+        const Completion done { lastClaimed.id, lastClaimed.leaseToken, status, true, false, 0,
+            QStringLiteral("x"), QString(), Progress {}, {} };
+        auto finished = mine->finish({ done }, kNow);
+        return finished.ok() && finished->size() == 1 && !finished->first().error.isError();
+    };
+    const qint64 first = writesSeen();
+    QVERIFY(first > 0); // the six queued
+    QCOMPARE(writesSeen(), first); // a claim writes no job queued
+    QVERIFY(finish(RunStatus::Succeeded));
+    QCOMPARE(writesSeen(), first);
+    QVERIFY(other->enqueue({ newJob() }, kNow).ok());
+    const qint64 afterOther = writesSeen();
+    QCOMPARE(afterOther, first + 1);
+    QVERIFY(finish(RunStatus::Failed)); // back in the queue, to be tried again
+    QCOMPARE(writesSeen(), afterOther + 1);
+}
+
+// Claims on PostgreSQL read the queue unlocked (locking each row read past a capped host's
+// backlog cost a lock per row), then take only the jobs that no other transaction holds and that
+// are still as they were read: nothing another writer does is undone, and no claim waits.
+void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
+{
+    auto store = openPostgres(m_schema);
+    QVERIFY(store);
+    auto jobs = store->enqueue(newJobs(4), kNow);
+    QVERIFY(jobs.ok());
+    const QList<JobRecord> queued = jobs.value();
+    const QString connection = QStringLiteral("holder");
+    {
+        QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+        holder.setHostName(QStringLiteral("127.0.0.1"));
+        holder.setPort(m_pg->port());
+        holder.setUserName(m_pg->user());
+        holder.setDatabaseName(QStringLiteral("postgres"));
+        QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
+        // Another transaction holds the third job while the claim runs...
+        QVERIFY(holder.transaction());
+        QSqlQuery hold(holder);
+        QVERIFY2(hold.exec(QStringLiteral("SELECT 1 FROM %1.jobs WHERE id = '%2' FOR UPDATE")
+                               .arg(m_schema, idString(queued.at(2).id))),
+            qPrintable(hold.lastError().text()));
+        // ...and another changes the second once the claim has read it.
+        bool changed = false;
+        auto claimed = store->claim(
+            claimRequest(QStringLiteral("me|1|1|x"), kNow, 4, [&](const JobRecord &job) {
+                if (job.id == queued.at(1).id)
+                    changed =
+                        m_pg->psql(QStringLiteral("UPDATE %1.jobs SET progress_done = 7, rev = "
+                                                  "nextval('%1.job_rev') WHERE id = '%2'")
+                                       .arg(m_schema, idString(job.id)));
+                return Admission::Admit;
+            }));
+        QVERIFY2(changed, qPrintable(m_pg->error()));
+        QVERIFY(claimed.ok());
+        QCOMPARE(claimed->claimed.size(), 2);
+        QCOMPARE(claimed->claimed.at(0).id, queued.at(0).id);
+        QCOMPARE(claimed->claimed.at(1).id, queued.at(3).id);
+        QCOMPARE(claimed->lost, 2);
+        QVERIFY(holder.rollback());
+    }
+    QSqlDatabase::removeDatabase(connection);
+    // Both are still queued, the change kept, and the next claim takes them.
+    auto again = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 4));
+    QVERIFY(again.ok());
+    QCOMPARE(again->lost, 0);
+    QCOMPARE(again->claimed.size(), 2);
+    QCOMPARE(again->claimed.at(0).id, queued.at(1).id);
+    QCOMPARE(again->claimed.at(0).progress.done, 7);
+    QCOMPARE(again->claimed.at(1).id, queued.at(2).id);
 }
 
 void TestStore::postgresPersistsAndRefusesANewerSchema()

@@ -57,6 +57,9 @@ constexpr int kIdleCountsGapMs = 25;
 constexpr qint64 kStalledSampleMs = 1000;
 constexpr int kFinishTries = 20;
 constexpr int kStorageRetryMs = 1000;
+// A job a claim chose while another transaction held it is looked at again after this: that
+// writer may end without a word (a rollback).
+constexpr qint64 kLostJobLookMs = 100;
 constexpr int kMaxBatch = 128; // jobs claimed, or results committed, at once
 constexpr qint64 kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
 constexpr int kForgetChunk = 1000; // jobs forgotten per transaction by retention
@@ -1423,11 +1426,10 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     bool heldBack = false; // a job a policy turned down, for now
     // What this claim finds at the head: from where it starts, the jobs it reads while each
     // may start or is of a host at its cap. Kept once a claim has found a host at its cap (a
-    // queue with none pays nothing for it), and not where claims pass over locked rows (they
-    // may not see every job they read past).
+    // queue with none pays nothing for it).
     QueueHead head;
     head.known = true;
-    if (m_hostsFilled && !m_store->claimsPassOverLockedJobs()) {
+    if (m_hostsFilled) {
         request.wantsWake = true; // to learn of the jobs a claim passed over
         request.startAfter = [&](qint64 othersWrites) {
             head.othersWrites = othersWrites;
@@ -1498,13 +1500,16 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     }
     noteStorageWorks(StorageAccess::Claim, failures);
     m_hostsFilled = m_hostsFilled || !head.hostFrom.isEmpty();
-    if (request.startAfter && result->wakeCoversRead) { // else it may hide a job not due yet
+    // Else it may hide a job not due yet, or one it chose and another writer held.
+    if (request.startAfter && result->wakeCoversRead && result->lost == 0) {
         // Taking nothing, the claim read on to the last job.
         head.wholeQueue = result->claimed.isEmpty() && headGoesOn && head.endSeq > 0;
         head.dueBy = result->nextWakeMs;
         rememberHead(head, result->startedAfter, claimedAtMs);
     }
     askToWakeForWaiting(result->nextWakeMs, wakeForSkipped, heldBack, claimedAtMs);
+    if (result->lost > 0)
+        post(inbox::WakeAt { claimedAtMs + kLostJobLookMs });
     if (lookAtOthers) { // then claim again, with the look
         lookAtOtherHosts();
         post(inbox::Poke {});

@@ -67,6 +67,10 @@ struct ClaimResult
     // What startAfter was asked with and returned.
     qint64 othersWrites = 0;
     qint64 startedAfter = 0;
+    // Jobs the claim chose but did not take: another transaction held them, or had changed them
+    // since they were read (stores that read the queue unlocked). What the claim found of the
+    // queue is then not all true.
+    int lost = 0;
 };
 
 // What finishAndClaim did: the finishes were committed; the claim after them may have failed.
@@ -193,9 +197,6 @@ public:
     // Whether a runner should finish its ended jobs with its next claim (finishAndClaim) rather
     // than on their own, beside the claim (or before it, where they count against a cap).
     virtual bool claimsCarryFinishes() const { return true; }
-    // Whether a claim may pass over queued jobs that another transaction holds locked (SKIP
-    // LOCKED): one that took nothing then did not see every job it could take.
-    virtual bool claimsPassOverLockedJobs() const { return false; }
     // Running jobs whose runner is gone go back to the queue (or fail, out of attempts).
     virtual Result<QList<JobRecord>> recoverAbandoned(qint64 nowMs) = 0;
     // One transaction for all: each id gets its own outcome (NotFound, InvalidState...), and

@@ -204,6 +204,12 @@ const QList<QStringList> &migrations()
             QStringLiteral("DROP INDEX IF EXISTS jobs_by_finished"),
             QStringLiteral("ALTER TABLE job_events DROP CONSTRAINT IF EXISTS job_events_pkey"),
         },
+        {
+            // Rows written queued, ever (new, back in the queue, changed while queued): a claim
+            // that finds the sum unchanged knows that no job appeared before the place where it
+            // last found only capped hosts' jobs (ClaimRequest::startAfter).
+            QStringLiteral("ALTER TABLE counts ADD COLUMN entered bigint NOT NULL DEFAULT 0"),
+        },
     };
     return steps;
 }
@@ -371,6 +377,7 @@ public:
                 });
             e.isError())
             return e;
+        noteWritten(r);
         return adjustCount(r.state, 1);
     }
 
@@ -423,6 +430,7 @@ public:
         m_dirty = true;
         if (Error e = selectInt(sql, binds, &record.rev); e.isError())
             return e;
+        noteWritten(record);
         if (record.state != before.state) {
             if (Error e = adjustCount(before.state, -1); e.isError())
                 return e;
@@ -488,6 +496,7 @@ public:
     {
         if (kept) {
             m_txn.events += m_request.events;
+            m_txn.queued += m_request.queued;
             for (auto it = m_request.counts.cbegin(); it != m_request.counts.cend(); ++it)
                 m_txn.counts[it.key()] += it.value();
         }
@@ -503,11 +512,16 @@ public:
         Deferred txn = std::exchange(m_txn, Deferred {});
         QStringList parts;
         QVariantList binds;
-        QStringList states, deltas;
+        QStringList states, deltas, entered;
+        constexpr int kQueued = static_cast<int>(JobState::Queued);
+        if (txn.queued > 0)
+            txn.counts[kQueued] += 0; // its row counts them
         for (auto it = txn.counts.cbegin(); it != txn.counts.cend(); ++it) {
-            if (it.value() != 0) {
+            const qint64 in = it.key() == kQueued ? txn.queued : 0;
+            if (it.value() != 0 || in != 0) {
                 states.append(QString::number(it.key()));
                 deltas.append(QString::number(it.value()));
+                entered.append(QString::number(in));
             }
         }
         if (!states.isEmpty()) {
@@ -517,11 +531,12 @@ public:
             parts.append(QStringLiteral(
                 "locked AS (SELECT state FROM counts WHERE slot = ? AND state = ANY (?::int[]) "
                 "ORDER BY state FOR UPDATE), "
-                "counted AS (UPDATE counts SET n = n + d.delta FROM unnest(?::int[], ?::bigint[]) "
-                "AS d(state, delta) JOIN locked USING (state) WHERE counts.state = d.state AND "
+                "counted AS (UPDATE counts SET n = n + d.delta, entered = counts.entered + "
+                "d.entered FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS d(state, delta, "
+                "entered) JOIN locked USING (state) WHERE counts.state = d.state AND "
                 "counts.slot = ?)"));
             binds << m_slot << arrayLiteral(states) << arrayLiteral(states) << arrayLiteral(deltas)
-                  << m_slot;
+                  << arrayLiteral(entered) << m_slot;
         }
         // A statement per 10,000 events: an import of a million jobs would otherwise send one
         // statement as large as its file. The first goes with the rest, in order before the others.
@@ -629,9 +644,35 @@ public:
     }
 
 private:
+    // Claims read rows unlocked (claimable): a row is taken only if no other transaction holds it
+    // (a command; waiting for it could deadlock with its other rows) and is still the version
+    // read.
+    Error applyClaims(QList<RowChange> *changes) override
+    {
+        QList<const RowChange *> updates;
+        for (const RowChange &c : std::as_const(*changes))
+            updates.append(&c);
+        if (updates.isEmpty())
+            return {};
+        QSet<qint64> taken;
+        if (Error e = updateRows(updates, &taken); e.isError())
+            return e;
+        changes->removeIf([&](const RowChange &c) { return !taken.contains(c.key); });
+        return {};
+    }
+
+    // Moves with every job written queued, by any connection, this one's too (counts.entered).
+    Error othersWrites(qint64 *count) override
+    {
+        return selectInt(QStringLiteral("SELECT COALESCE(SUM(entered), 0)::bigint FROM counts "
+                                        "WHERE state = 1"),
+            {}, count);
+    }
+
     // The revs come from the sequence in the statement, drawn while the rows are locked, so
-    // that each row's versions still grow.
-    Error updateRows(const QList<const RowChange *> &updates)
+    // that each row's versions still grow. With `taken`, only rows no other transaction holds
+    // and still at the rev read are written (applyClaims); `taken` says which.
+    Error updateRows(const QList<const RowChange *> &updates, QSet<qint64> *taken = nullptr)
     {
         std::array<QStringList, kUpdateArrays.size()> columns;
         for (const RowChange *c : updates) {
@@ -654,14 +695,27 @@ private:
         // The rows are looked up by key on the index ("key = ANY"): joined to unnest() alone,
         // the prepared statement's generic plan guessed 10 rows from unnest and often hashed
         // them against a scan of the whole table (2 ms with 20,000 jobs, auto_explain).
+        // Claims: only the rows no other transaction holds and still at the rev read.
+        const QString claimsOnly = QStringLiteral(
+            "WITH free AS (SELECT key FROM jobs WHERE key = ANY (?::bigint[]) AND (key, rev) IN "
+            "(SELECT * FROM unnest(?::bigint[], ?::bigint[])) FOR UPDATE SKIP LOCKED) ");
         const QString sql =
             QStringLiteral(
-                "UPDATE jobs SET %1, rev = nextval('job_rev'), txid = pg_current_xact_id() FROM "
-                "unnest(%2) AS t(%3) WHERE jobs.key = ANY (?::bigint[]) AND jobs.key = t.key "
-                "RETURNING jobs.key, jobs.rev")
-                .arg(assignments.join(QStringLiteral(", ")), args.casts, args.names);
-        QVariantList binds = args.binds;
-        binds.append(binds.first()); // the keys
+                "%1UPDATE jobs SET %2, rev = nextval('job_rev'), txid = pg_current_xact_id() "
+                "FROM unnest(%3) AS t(%4) WHERE jobs.key = ANY (?::bigint[]) AND jobs.key = "
+                "t.key%5 RETURNING jobs.key, jobs.rev")
+                .arg(taken ? claimsOnly : QString(), assignments.join(QStringLiteral(", ")),
+                    args.casts, args.names,
+                    taken ? QStringLiteral(" AND jobs.key IN (SELECT key FROM free)") : QString());
+        const QVariant keys = args.binds.first();
+        QVariantList binds;
+        if (taken) {
+            QStringList revs;
+            for (const RowChange *c : updates)
+                revs.append(number(c->before.rev));
+            binds << keys << keys << arrayLiteral(revs);
+        }
+        binds << args.binds << keys;
         m_dirty = true;
         QHash<qint64, qint64> revs;
         if (Error e = select(sql, binds,
@@ -671,11 +725,16 @@ private:
             e.isError())
             return e;
         for (const RowChange *c : updates) {
+            if (taken && revs.contains(c->key))
+                taken->insert(c->key);
+            else if (taken)
+                continue;
             if (!revs.contains(c->key))
                 return makeError(ErrorCode::Storage,
                     QStringLiteral("job %1 vanished while it was written")
                         .arg(idString(c->record->id)));
             c->record->rev = revs.value(c->key);
+            noteWritten(*c->record);
             if (c->record->state != c->before.state) {
                 if (Error e = adjustCount(c->before.state, -1); e.isError())
                     return e;
@@ -725,6 +784,7 @@ private:
                 return makeError(ErrorCode::Storage, QStringLiteral("a row was not written"));
             keys->append(it->first);
             r.rev = it->second;
+            noteWritten(r);
             if (Error e = adjustCount(r.state, 1); e.isError())
                 return e;
         }
@@ -833,7 +893,14 @@ private:
         // it changes in one order (two of them may wait, never for each other: no deadlock)
         QMap<int, qint64> counts;
         QList<std::pair<qint64, JobEvent>> events; // (job key, event)
+        qint64 queued = 0; // rows written queued (counts.entered)
     };
+
+    void noteWritten(const JobRecord &record)
+    {
+        if (record.state == JobState::Queued)
+            ++m_request.queued;
+    }
     Deferred m_request; // the request running now
     Deferred m_txn; // the requests of this transaction that were kept
 

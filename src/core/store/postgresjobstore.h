@@ -25,7 +25,7 @@ public:
         int connectTimeoutS = 5;
     };
 
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     static Result<std::unique_ptr<PostgresJobStore>> open(const Options &options);
     // Checks a queue URL without connecting: a one-line reason when it cannot be used.
@@ -44,7 +44,6 @@ public:
     // main one: one with the other would make every slot's claim wait behind them. A slot's
     // ended jobs are committed by the runner's reporter while the slot claims (Scheduler).
     bool claimsCarryFinishes() const override { return false; }
-    bool claimsPassOverLockedJobs() const override { return true; }
     Result<ImportResult> importJobs(const QList<ExportedJob> &jobs, qint64 nowMs) override;
     Result<QueueCounts> counts() override;
     Result<bool> queuePaused() override;

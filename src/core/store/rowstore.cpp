@@ -100,8 +100,10 @@ Error claimFromPage(RowStore &db, const ClaimRequest &request, qint64 nowMs, QLi
         const auto outcome = transitions::claim(record, request.owner, nowMs, request.leaseMs);
         changes.append(RowChange { &record, outcome, key, before });
     }
-    if (Error err = db.applyMany(changes); err.isError())
+    const qsizetype chosen = changes.size();
+    if (Error err = db.applyClaims(&changes); err.isError())
         return err;
+    result->lost += int(chosen - changes.size());
     for (const RowChange &change : std::as_const(changes))
         result->claimed.append(*change.record);
     return {};

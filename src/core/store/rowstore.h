@@ -53,12 +53,17 @@ public:
     // the jobs of those kinds.
     virtual Error running(QList<StoredRow> *rows, const QStringList *kinds = nullptr) = 0;
     // Up to `limit` queued jobs that may start at `nowMs`, after `afterSeq`, in FIFO order,
-    // none of `skippedKinds`; rows another connection is changing are passed over.
+    // none of `skippedKinds`: every one committed, none locked (applyClaims takes them).
     virtual Error claimable(qint64 nowMs, qint64 afterSeq, const QStringList &skippedKinds,
         int limit, QList<StoredRow> *page) = 0;
     // The earliest not-before of a queued job that may not start at `nowMs` yet (0: none).
     virtual Error nextWake(qint64 nowMs, qint64 *atMs) = 0;
-    // A number that moves when another process writes to the store (ClaimRequest::startAfter).
+    // Writes the claims of rows claimable() read. Where those were read unlocked, a row another
+    // transaction holds or has changed since is not taken, and leaves `changes`. By default
+    // applyMany (the store's lock keeps every row as read).
+    virtual Error applyClaims(QList<RowChange> *changes) { return applyMany(*changes); }
+    // A number that moves when another process may have put jobs in the queue
+    // (ClaimRequest::startAfter); it may move for this one's writes too.
     virtual Error othersWrites(qint64 *count)
     {
         *count = 0;

@@ -67,10 +67,9 @@ Error SqlRowStore::claimable(qint64 nowMs, qint64 afterSeq, const QStringList &s
         sql += QStringLiteral(" AND kind <> ?");
         binds.append(kind);
     }
+    // Unlocked: claims are made one at a time (lockForClaim), and locking each row read past
+    // (a capped host's backlog) cost a lock and its WAL record per row.
     sql += QStringLiteral(" ORDER BY seq LIMIT %1").arg(limit);
-    // Rows another claimer holds are passed over, not waited for.
-    if (!m_rowLock.isEmpty())
-        sql += m_rowLock + QStringLiteral(" SKIP LOCKED");
     return selectRecords(sql, binds, [&](JobRecord &&record, qint64 key) {
         page->append({ std::move(record), key });
     });
