@@ -857,10 +857,17 @@ void TestQueue::fullHostsBacklogsAreNotReadForEachJob_data()
                 { QStringLiteral("c"), 600 } } },
         { "two hosts in turn then one", inTurn },
     };
-    for (const QString &store :
-        { QStringLiteral("memory"), QStringLiteral("sqlite"), QStringLiteral("postgres") }) {
+    for (const QString &store : { QStringLiteral("memory"), QStringLiteral("sqlite") }) {
         for (const auto &[name, runs] : cases)
             QTest::addRow("%s, %s", qPrintable(store), name) << store << runs;
+    }
+    // The shared queue's claims take longer: the first two orders, the second with half the jobs
+    // (with 1,000 jobs of one host, claims that kept no head looked 17,094 times: too near).
+    for (qsizetype i = 0; i < 2; ++i) {
+        Runs runs = cases.at(i).second;
+        for (auto &run : runs)
+            run.second /= i + 1;
+        QTest::addRow("postgres, %s", cases.at(i).first) << QStringLiteral("postgres") << runs;
     }
 }
 
