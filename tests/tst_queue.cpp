@@ -574,10 +574,11 @@ std::shared_ptr<SqliteJobStore> TestQueue::openSqlite()
 
 std::shared_ptr<PostgresJobStore> TestQueue::openPostgres()
 {
-    if (!m_pg) {
+    if (!m_pg)
         m_pg = std::make_unique<PgServer>();
-        if (!m_pg->isRunning())
-            qFatal("%s", qPrintable(m_pg->error()));
+    if (!m_pg->isRunning()) {
+        qWarning("no PostgreSQL server: %s", qPrintable(m_pg->error()));
+        return nullptr;
     }
     PostgresJobStore::Options options;
     options.url = m_pg->url();
@@ -585,8 +586,10 @@ std::shared_ptr<PostgresJobStore> TestQueue::openPostgres()
     options.createIfMissing = true;
     options.changePollMs = 50;
     auto store = PostgresJobStore::open(options);
-    if (!store)
-        qFatal("%s", qPrintable(store.error().message));
+    if (!store) {
+        qWarning("%s", qPrintable(store.error().message));
+        return nullptr;
+    }
     return std::shared_ptr<PostgresJobStore>(std::move(store.value()));
 }
 
@@ -862,7 +865,9 @@ void TestQueue::fullHostsBacklogsAreNotReadForEachJob_data()
             QTest::addRow("%s, %s", qPrintable(store), name) << store << runs;
     }
     // The shared queue's claims take longer: the first two orders, the second with half the jobs
-    // (with 1,000 jobs of one host, claims that kept no head looked 17,094 times: too near).
+    // (with 1,000 jobs of one host, claims that kept no head looked 17,094 times: too near). The
+    // second checks the order and the results: its looks stay under the bound even without a
+    // head (9,086 with 2,000 jobs).
     for (qsizetype i = 0; i < 2; ++i) {
         Runs runs = cases.at(i).second;
         for (auto &run : runs)
@@ -895,7 +900,9 @@ void TestQueue::fullHostsBacklogsAreNotReadForEachJob()
     config.batchJobs = 1;
     config.recoverEveryMs = 600000; // its look at the store now and then is not what is counted
     config.extraPolicies.append(looks);
-    auto &h = make(config, openStore(storeType));
+    std::shared_ptr<JobStore> store = openStore(storeType);
+    QVERIFY(store);
+    auto &h = make(config, std::move(store));
     QHash<QString, QList<QUuid>> queuedOfHost;
     qint64 jobs = 0;
     for (const auto &[host, count] : runs) {

@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -1805,7 +1806,30 @@ void TestStore::postgresClaimsCountJobsWrittenQueued()
     const qint64 afterOther = writesSeen();
     QCOMPARE(afterOther, first + 1);
     QVERIFY(finish(RunStatus::Failed)); // back in the queue, to be tried again
-    QCOMPARE(writesSeen(), afterOther + 1);
+    const qint64 afterRetry = writesSeen();
+    QCOMPARE(afterRetry, afterOther + 1);
+    // Commands: a pause takes a job out of the queue, a resume puts it back.
+    const auto all = other->query(JobQuery {});
+    QVERIFY(all.ok());
+    QUuid queued;
+    for (const JobRecord &record : all.value()) {
+        if (record.state == JobState::Queued)
+            queued = record.id;
+    }
+    QVERIFY(!queued.isNull());
+    QCOMPARE(other->command(queued, JobCommand::Pause, kNow)->record.state, JobState::Paused);
+    const qint64 afterPause = writesSeen();
+    QCOMPARE(afterPause, afterRetry);
+    QCOMPARE(other->command(queued, JobCommand::Resume, kNow)->record.state, JobState::Queued);
+    const qint64 afterResume = writesSeen();
+    QCOMPARE(afterResume, afterPause + 1);
+    // Jobs whose runner is gone, back in the queue.
+    const auto recovered = other->recoverAbandoned(kNow + 1001);
+    QVERIFY(recovered.ok());
+    const auto requeued = std::count_if(recovered->cbegin(), recovered->cend(),
+        [](const JobRecord &record) { return record.state == JobState::Queued; });
+    QVERIFY(requeued > 0);
+    QCOMPARE(writesSeen(), afterResume + requeued);
 }
 
 // Claims on PostgreSQL read the queue unlocked (locking each row read past a capped host's
@@ -1819,6 +1843,7 @@ void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
     QVERIFY(jobs.ok());
     const QList<JobRecord> queued = jobs.value();
     const QString connection = QStringLiteral("holder");
+    const auto removeHolder = qScopeGuard([&] { QSqlDatabase::removeDatabase(connection); });
     {
         QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
         holder.setHostName(QStringLiteral("127.0.0.1"));
@@ -1826,9 +1851,13 @@ void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
         holder.setUserName(m_pg->user());
         holder.setDatabaseName(QStringLiteral("postgres"));
         QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
+        const auto closeHolder = qScopeGuard([&] { holder.close(); });
+        QSqlQuery hold(holder);
+        // A claim that waited for the held row would wait for this test: the server ends the
+        // transaction instead, and the test fails.
+        QVERIFY(hold.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 10000")));
         // Another transaction holds the third job while the claim runs...
         QVERIFY(holder.transaction());
-        QSqlQuery hold(holder);
         QVERIFY2(hold.exec(QStringLiteral("SELECT 1 FROM %1.jobs WHERE id = '%2' FOR UPDATE")
                                .arg(m_schema, idString(queued.at(2).id))),
             qPrintable(hold.lastError().text()));
@@ -1851,7 +1880,6 @@ void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
         QCOMPARE(claimed->lost, 2);
         QVERIFY(holder.rollback());
     }
-    QSqlDatabase::removeDatabase(connection);
     // Both are still queued, the change kept, and the next claim takes them.
     auto again = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 4));
     QVERIFY(again.ok());
@@ -1860,6 +1888,7 @@ void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
     QCOMPARE(again->claimed.at(0).id, queued.at(1).id);
     QCOMPARE(again->claimed.at(0).progress.done, 7);
     QCOMPARE(again->claimed.at(1).id, queued.at(2).id);
+    QCOMPARE(store->counts()->running, 4); // the jobs lost wrote nothing
 }
 
 void TestStore::postgresPersistsAndRefusesANewerSchema()

@@ -1053,7 +1053,9 @@ public:
     {
         if (m_db) // a new connection has nothing deferred
             m_db->dropDeferred();
-        return begin(QStringLiteral("BEGIN"));
+        // Said, not left to the server's default: each statement of a claim must see what was
+        // committed before it (claims read the queue unlocked, one after the other).
+        return begin(QStringLiteral("BEGIN ISOLATION LEVEL READ COMMITTED"));
     }
 
     void endRequest(bool kept) override { m_db->endRequest(kept); }

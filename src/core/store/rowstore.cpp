@@ -134,8 +134,8 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
     qint64 afterSeq = result->startedAfter;
     bool stop = false;
     bool anyRefused = false;
-    // The first page is about the claim's size: the PostgreSQL store locks every row it reads,
-    // and a runner with one free worker would lock 64 rows to take one. A power of two, so that a
+    // The first page is about the claim's size: a runner with one free worker would read 64
+    // rows (over the network, for the PostgreSQL store) to take one. A power of two, so that a
     // few statements serve every size (each size is a statement of its own to prepare). Pages
     // after it are full, for a claim that skips many rows (a capped host's backlog).
     int pageSize =
@@ -153,6 +153,9 @@ Error claim(RowStore &db, const ClaimRequest &request, ClaimResult *result)
             return err;
         anyRefused = anyRefused || refused;
         if (page.size() < pageSize)
+            break;
+        // Nor past a job another writer held: its host's later jobs would start before it.
+        if (result->lost > 0)
             break;
         // A claim that has jobs does not read on through a capped host's backlog to fill its
         // batch: the next claim starts where that backlog is (ClaimRequest::maxJobs).
