@@ -72,6 +72,24 @@ ClaimRequest claimRequest(const QString &owner, qint64 now, int maxJobs = 1,
     return r;
 }
 
+// What a claim of one job is given to count other connections' writes (ClaimRequest::startAfter);
+// -1 unless it took one job, which `claimed` gets.
+qint64 writesSeenByClaim(JobStore &store, JobRecord *claimed = nullptr)
+{
+    ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
+    qint64 seen = -1;
+    request.startAfter = [&](qint64 writes) {
+        seen = writes;
+        return qint64(0);
+    };
+    auto result = store.claim(request);
+    if (!result.ok() || result->claimed.size() != 1)
+        return -1;
+    if (claimed)
+        *claimed = result->claimed.first();
+    return seen;
+}
+
 // Three threads on each of two connections to one queue, each thread its own runner.
 template<typename Worker>
 void onTwoConnections(JobStore *first, JobStore *second, const Worker &worker)
@@ -1750,16 +1768,7 @@ void TestStore::sqliteClaimsCountOtherConnectionsWrites()
     auto other = openSqlite(m_dir->path());
     QVERIFY(mine && other);
     QVERIFY(mine->enqueue({ newJob(), newJob(), newJob() }, kNow).ok());
-    const auto writesSeen = [&] {
-        ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
-        qint64 seen = -1;
-        request.startAfter = [&](qint64 writes) {
-            seen = writes;
-            return qint64(0);
-        };
-        auto claimed = mine->claim(request);
-        return claimed.ok() && claimed->claimed.size() == 1 ? seen : -1;
-    };
+    const auto writesSeen = [&] { return writesSeenByClaim(*mine); };
     const qint64 first = writesSeen();
     QVERIFY(first >= 0);
     QVERIFY(mine->enqueue({ newJob() }, kNow).ok());
@@ -1778,19 +1787,7 @@ void TestStore::postgresClaimsCountJobsWrittenQueued()
     QVERIFY(mine && other);
     QVERIFY(mine->enqueue(newJobs(6), kNow).ok());
     JobRecord lastClaimed;
-    const auto writesSeen = [&] {
-        ClaimRequest request = claimRequest(QStringLiteral("me|1|1|x"), kNow);
-        qint64 seen = -1;
-        request.startAfter = [&](qint64 writes) {
-            seen = writes;
-            return qint64(0);
-        };
-        auto claimed = mine->claim(request);
-        if (!claimed.ok() || claimed->claimed.size() != 1)
-            return qint64(-1);
-        lastClaimed = claimed->claimed.first();
-        return seen;
-    };
+    const auto writesSeen = [&] { return writesSeenByClaim(*mine, &lastClaimed); };
     const auto finish = [&](RunStatus status) {
         const Completion done { lastClaimed.id, lastClaimed.leaseToken, status, true, false, 0,
             QStringLiteral("x"), QString(), Progress {}, {} };

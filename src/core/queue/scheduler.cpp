@@ -1416,7 +1416,7 @@ Scheduler::ClaimOutcome Scheduler::claimFromStore(std::deque<std::shared_ptr<Run
     };
     request.leaseMs = m_config.leaseMs;
     // No more than the runner may still hold (the worker limit below): a claim for 128 with
-    // room for 3 read 64 rows of the shared queue, and locked them when its claims did.
+    // room for 3 read 64 rows of the shared queue.
     request.maxJobs =
         std::max(1, std::min(batchSize(), m_config.workers + kMaxBatch - running.mine()));
     request.seeRunning = [&](const JobRecord &record) { running.addFromStore(record); };

@@ -725,14 +725,15 @@ private:
             e.isError())
             return e;
         for (const RowChange *c : updates) {
-            if (taken && revs.contains(c->key))
-                taken->insert(c->key);
-            else if (taken)
-                continue;
-            if (!revs.contains(c->key))
+            if (!revs.contains(c->key)) {
+                if (taken)
+                    continue; // another transaction holds it, or changed it since it was read
                 return makeError(ErrorCode::Storage,
                     QStringLiteral("job %1 vanished while it was written")
                         .arg(idString(c->record->id)));
+            }
+            if (taken)
+                taken->insert(c->key);
             c->record->rev = revs.value(c->key);
             noteWritten(*c->record);
             if (c->record->state != c->before.state) {
