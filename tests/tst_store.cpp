@@ -193,6 +193,8 @@ private Q_SLOTS:
     void expiredLeaseGoesBackToTheQueue();
     void commandsAndTimeline_data() { storeRows(); }
     void commandsAndTimeline();
+    void commandsOnManyJobsAtOnce_data() { storeRows(); }
+    void commandsOnManyJobsAtOnce();
     void changesSinceARevision_data() { storeRows(); }
     void changesSinceARevision();
     void countsAndPrefixes_data() { storeRows(); }
@@ -722,6 +724,93 @@ void TestStore::commandsAndTimeline()
     QVERIFY(removed.ok() && removed->removed);
     QCOMPARE(store->query(JobQuery { { id }, {}, -1 })->size(), 0);
     QCOMPARE(store->events(id).error().code, ErrorCode::NotFound);
+}
+
+// Clear Finished and prune name thousands of jobs in one command; the shared queue reads and
+// writes them together. Each job gets its own answer, in the order named.
+void TestStore::commandsOnManyJobsAtOnce()
+{
+    auto store = makeStore();
+    QVERIFY(store);
+    auto jobs = store->enqueue({ newJob(), newJob(), newJob(), newJob(), newJob() }, kNow);
+    QVERIFY(jobs.ok());
+    QList<QUuid> ids;
+    for (const JobRecord &r : std::as_const(jobs.value()))
+        ids.append(r.id);
+    // Finished: 0 succeeded, 2 canceled, 4 failed for good; 1 and 3 stay queued.
+    auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 1));
+    QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
+    const JobRecord &first = claimed->claimed.first();
+    QVERIFY(store
+                ->finish({ Completion { first.id, first.leaseToken, RunStatus::Succeeded, true,
+                             false, 0, {}, {}, Progress {}, {} } },
+                    kNow)
+                .ok());
+    auto canceled = store->commandMany({ ids.at(2), ids.at(4) }, JobCommand::Cancel, kNow);
+    QVERIFY(canceled.ok() && canceled->size() == 2);
+    QVERIFY(canceled->at(0).ok() && canceled->at(1).ok());
+    QCOMPARE(canceled->at(1).value().record.state, JobState::Canceled);
+    QVERIFY(canceled->at(1).value().record.rev > jobs->at(4).rev);
+    QCOMPARE(store->query(JobQuery { { ids.at(2) }, {}, -1 })->first().rev,
+        canceled->at(0).value().record.rev);
+
+    const qint64 rev = store->currentRev().value();
+    const QUuid unknown = QUuid::createUuid();
+    auto forgotten =
+        store->commandMany({ ids.at(4), ids.at(1), unknown, ids.at(0), ids.at(3), ids.at(2) },
+            JobCommand::Forget, kNow + 10);
+    QVERIFY(forgotten.ok());
+    QCOMPARE(forgotten->size(), 6);
+    QVERIFY(forgotten->at(0).ok() && forgotten->at(0).value().removed);
+    QCOMPARE(forgotten->at(0).value().record.id, ids.at(4));
+    QCOMPARE(forgotten->at(1).error().code, ErrorCode::InvalidState); // queued: not finished
+    QCOMPARE(forgotten->at(2).error().code, ErrorCode::NotFound);
+    QVERIFY(forgotten->at(3).ok() && forgotten->at(3).value().removed);
+    QCOMPARE(forgotten->at(3).value().record.id, ids.at(0));
+    QCOMPARE(forgotten->at(4).error().code, ErrorCode::InvalidState);
+    QVERIFY(forgotten->at(5).ok() && forgotten->at(5).value().removed);
+
+    auto left = store->query(JobQuery {});
+    QVERIFY(left.ok());
+    QCOMPARE(left->size(), 2);
+    QCOMPARE(left->at(0).id, ids.at(1));
+    QCOMPARE(left->at(1).id, ids.at(3));
+    for (int gone : { 0, 2, 4 })
+        QCOMPARE(store->events(ids.at(gone)).error().code, ErrorCode::NotFound);
+    QCOMPARE(store->events(ids.at(1))->size(), 1); // enqueued: the others' timelines went alone
+    auto changes = store->changesSince(rev);
+    QVERIFY(changes.ok());
+    QCOMPARE(QSet<QUuid>(changes->removed.cbegin(), changes->removed.cend()),
+        (QSet<QUuid> { ids.at(0), ids.at(2), ids.at(4) }));
+    QVERIFY(changes->changed.isEmpty());
+    QueueCounts expected;
+    expected.adjust(JobState::Queued, 2);
+    QVERIFY(store->counts().value() == expected);
+    QFETCH(QString, storeType);
+    if (storeType == QLatin1String("postgres")) { // no timeline is left without its job
+        QString orphans;
+        QVERIFY(m_pg->psql(QStringLiteral("SELECT COUNT(*) FROM %1.job_events WHERE job_key NOT "
+                                          "IN (SELECT key FROM %1.jobs)")
+                               .arg(m_schema),
+            &orphans));
+        QCOMPARE(orphans.trimmed(), QStringLiteral("0"));
+    }
+
+    // A list that names a job twice: each command sees the one before.
+    QVERIFY(store->command(ids.at(3), JobCommand::Cancel, kNow + 20).ok());
+    auto twice = store->commandMany({ ids.at(3), ids.at(3) }, JobCommand::Retry, kNow + 20);
+    QVERIFY(twice.ok() && twice->size() == 2);
+    QVERIFY(twice->at(0).ok());
+    QCOMPARE(twice->at(1).error().code, ErrorCode::InvalidState); // queued again already
+    // Two jobs back in the queue together keep the order they were named in.
+    auto retried = store->commandMany({ ids.at(3), ids.at(1) }, JobCommand::Cancel, kNow + 30);
+    QVERIFY(retried.ok());
+    retried = store->commandMany({ ids.at(3), ids.at(1) }, JobCommand::Retry, kNow + 30);
+    QVERIFY(retried.ok() && retried->at(0).ok() && retried->at(1).ok());
+    QVERIFY(retried->at(0).value().record.seq < retried->at(1).value().record.seq);
+    auto order = store->query(JobQuery {});
+    QCOMPARE(order->at(0).id, ids.at(3));
+    QCOMPARE(order->at(1).id, ids.at(1));
 }
 
 void TestStore::changesSinceARevision()
