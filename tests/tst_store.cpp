@@ -737,7 +737,7 @@ void TestStore::commandsOnManyJobsAtOnce()
     QList<QUuid> ids;
     for (const JobRecord &r : std::as_const(jobs.value()))
         ids.append(r.id);
-    // Finished: 0 succeeded, 2 canceled, 4 failed for good; 1 and 3 stay queued.
+    // Finished: 0 succeeded, 2 and 4 canceled; 1 and 3 stay queued.
     auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 1));
     QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
     const JobRecord &first = claimed->claimed.first();
@@ -777,7 +777,7 @@ void TestStore::commandsOnManyJobsAtOnce()
     QCOMPARE(left->at(1).id, ids.at(3));
     for (int gone : { 0, 2, 4 })
         QCOMPARE(store->events(ids.at(gone)).error().code, ErrorCode::NotFound);
-    QCOMPARE(store->events(ids.at(1))->size(), 1); // enqueued: the others' timelines went alone
+    QCOMPARE(store->events(ids.at(1))->size(), 1); // enqueued: only the removed ones' went
     auto changes = store->changesSince(rev);
     QVERIFY(changes.ok());
     QCOMPARE(QSet<QUuid>(changes->removed.cbegin(), changes->removed.cend()),
@@ -811,6 +811,15 @@ void TestStore::commandsOnManyJobsAtOnce()
     auto order = store->query(JobQuery {});
     QCOMPARE(order->at(0).id, ids.at(3));
     QCOMPARE(order->at(1).id, ids.at(1));
+    // A job removed twice in one list is removed once, and counted once.
+    QVERIFY(store->command(ids.at(1), JobCommand::Cancel, kNow + 40).ok());
+    auto removedTwice = store->commandMany({ ids.at(1), ids.at(1) }, JobCommand::Forget, kNow + 40);
+    QVERIFY(removedTwice.ok() && removedTwice->size() == 2);
+    QVERIFY(removedTwice->at(0).ok() && removedTwice->at(0).value().removed);
+    QCOMPARE(removedTwice->at(1).error().code, ErrorCode::NotFound);
+    QueueCounts one;
+    one.adjust(JobState::Queued, 1);
+    QVERIFY(store->counts().value() == one);
 }
 
 void TestStore::changesSinceARevision()

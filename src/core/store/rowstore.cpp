@@ -263,17 +263,42 @@ Error recover(RowStore &db, qint64 nowMs, QList<JobRecord> *recovered)
 
 namespace {
 
-// A command's outcome for one job, as applyCommand() leaves it: what may be written.
-Error applyCommandTo(RowStore &db, JobRecord &record, JobCommand command, qint64 nowMs,
-    transitions::Outcome *outcome)
+// Places at the back of the queue for a command's jobs (Retry), in the order asked: drawn for
+// `wanted` jobs the first time one is needed, one round trip for a batch instead of one per job.
+// Places not used leave gaps, which the queue's order does not mind.
+class QueuePlaces
 {
-    Error seqError;
-    *outcome = transitions::applyCommand(record, command, nowMs, [&] {
-        QList<qint64> seqs;
-        seqError = db.reserveSeqs(1, &seqs);
-        return seqError.isError() ? 0 : seqs.first();
-    });
-    return seqError;
+public:
+    explicit QueuePlaces(RowStore &db)
+        : m_db(db)
+    { }
+    qint64 take(qint64 wanted)
+    {
+        if (m_next == m_seqs.size()) {
+            m_next = 0;
+            m_error = m_db.reserveSeqs(wanted, &m_seqs);
+            if (m_error.isError() || m_seqs.isEmpty())
+                return 0;
+        }
+        return m_seqs.at(m_next++);
+    }
+    const Error &error() const { return m_error; }
+
+private:
+    RowStore &m_db;
+    QList<qint64> m_seqs;
+    qsizetype m_next = 0;
+    Error m_error;
+};
+
+// A command's outcome for one job, as applyCommand() leaves it: what may be written. `wanted`:
+// the places to draw if this job needs one (it and the jobs after it in the batch).
+Error applyCommandTo(QueuePlaces &places, qint64 wanted, JobRecord &record, JobCommand command,
+    qint64 nowMs, transitions::Outcome *outcome)
+{
+    *outcome =
+        transitions::applyCommand(record, command, nowMs, [&] { return places.take(wanted); });
+    return places.error();
 }
 
 Error noSuchJob(const QUuid &id)
@@ -297,7 +322,8 @@ Error commandOneByOne(RowStore &db, const QList<QUuid> &ids, JobCommand command,
         }
         const JobRecord before = record;
         transitions::Outcome outcome;
-        if (Error err = applyCommandTo(db, record, command, nowMs, &outcome); err.isError())
+        QueuePlaces places(db);
+        if (Error err = applyCommandTo(places, 1, record, command, nowMs, &outcome); err.isError())
             return err;
         if (outcome.error.isError()) {
             results->append(outcome.error);
@@ -319,13 +345,15 @@ Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 
     if (QSet<QUuid>(ids.cbegin(), ids.cend()).size() != ids.size())
         return commandOneByOne(db, ids, command, nowMs, results);
     // The batch read and written together (prune and Clear Finished name thousands of jobs):
-    // on a shared queue, one statement for each instead of a few round trips for each job.
+    // on a shared queue, a statement for each step instead of a few for each job.
     QHash<QUuid, StoredRow> rows;
     if (Error err = db.loadMany(ids, &rows); err.isError())
         return err;
     QList<RowChange> changes;
     QList<Error> refusals; // for each id: its refusal, or none when it is in `changes`
+    QueuePlaces places(db);
     for (const QUuid &id : ids) {
+        const qint64 wanted = ids.size() - refusals.size(); // this job and those after it
         const auto it = rows.find(id);
         if (it == rows.end()) {
             refusals.append(noSuchJob(id));
@@ -334,7 +362,8 @@ Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 
         JobRecord &record = it->first;
         const JobRecord before = record;
         transitions::Outcome outcome;
-        if (Error err = applyCommandTo(db, record, command, nowMs, &outcome); err.isError())
+        if (Error err = applyCommandTo(places, wanted, record, command, nowMs, &outcome);
+            err.isError())
             return err;
         refusals.append(outcome.error);
         if (!outcome.error.isError())
