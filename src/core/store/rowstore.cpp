@@ -291,61 +291,11 @@ private:
     Error m_error;
 };
 
-// A command's outcome for one job, as applyCommand() leaves it: what may be written. `wanted`:
-// the places to draw if this job needs one (it and the jobs after it in the batch).
-Error applyCommandTo(QueuePlaces &places, qint64 wanted, JobRecord &record, JobCommand command,
-    qint64 nowMs, transitions::Outcome *outcome)
-{
-    *outcome =
-        transitions::applyCommand(record, command, nowMs, [&] { return places.take(wanted); });
-    return places.error();
-}
-
-Error noSuchJob(const QUuid &id)
-{
-    return makeError(ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
-}
-
-// Job by job, each command seeing the one before: for a list that names a job twice.
-Error commandOneByOne(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 nowMs,
+// The jobs read and written together (prune and Clear Finished name thousands of jobs): on a
+// shared queue, a statement for each step instead of a few for each job. The ids are distinct.
+Error commandTogether(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 nowMs,
     QList<Result<CommandResult>> *results)
 {
-    for (const QUuid &id : ids) {
-        JobRecord record;
-        bool found = false;
-        qint64 key = 0;
-        if (Error err = db.load(id, &record, &found, &key); err.isError())
-            return err;
-        if (!found) {
-            results->append(noSuchJob(id));
-            continue;
-        }
-        const JobRecord before = record;
-        transitions::Outcome outcome;
-        QueuePlaces places(db);
-        if (Error err = applyCommandTo(places, 1, record, command, nowMs, &outcome); err.isError())
-            return err;
-        if (outcome.error.isError()) {
-            results->append(outcome.error);
-            continue;
-        }
-        if (Error err = db.apply(record, outcome, key, before); err.isError())
-            return err;
-        results->append(CommandResult { outcome.deleteRecord, record });
-    }
-    return {};
-}
-
-} // namespace
-
-Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 nowMs,
-    QList<Result<CommandResult>> *results)
-{
-    results->clear();
-    if (QSet<QUuid>(ids.cbegin(), ids.cend()).size() != ids.size())
-        return commandOneByOne(db, ids, command, nowMs, results);
-    // The batch read and written together (prune and Clear Finished name thousands of jobs):
-    // on a shared queue, a statement for each step instead of a few for each job.
     QHash<QUuid, StoredRow> rows;
     if (Error err = db.loadMany(ids, &rows); err.isError())
         return err;
@@ -356,15 +306,16 @@ Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 
         const qint64 wanted = ids.size() - refusals.size(); // this job and those after it
         const auto it = rows.find(id);
         if (it == rows.end()) {
-            refusals.append(noSuchJob(id));
+            refusals.append(makeError(
+                ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id))));
             continue;
         }
         JobRecord &record = it->first;
         const JobRecord before = record;
-        transitions::Outcome outcome;
-        if (Error err = applyCommandTo(places, wanted, record, command, nowMs, &outcome);
-            err.isError())
-            return err;
+        const auto outcome =
+            transitions::applyCommand(record, command, nowMs, [&] { return places.take(wanted); });
+        if (places.error().isError())
+            return places.error();
         refusals.append(outcome.error);
         if (!outcome.error.isError())
             changes.append(RowChange { &record, outcome, it->second, before });
@@ -379,6 +330,22 @@ Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 
         }
         const RowChange &change = changes.at(next++);
         results->append(CommandResult { change.outcome.deleteRecord, *change.record });
+    }
+    return {};
+}
+
+} // namespace
+
+Error command(RowStore &db, const QList<QUuid> &ids, JobCommand command, qint64 nowMs,
+    QList<Result<CommandResult>> *results)
+{
+    results->clear();
+    if (QSet<QUuid>(ids.cbegin(), ids.cend()).size() == ids.size())
+        return commandTogether(db, ids, command, nowMs, results);
+    // A list that names a job twice goes job by job, each command seeing the one before.
+    for (const QUuid &id : ids) {
+        if (Error err = commandTogether(db, { id }, command, nowMs, results); err.isError())
+            return err;
     }
     return {};
 }
