@@ -72,6 +72,13 @@ ClaimRequest claimRequest(const QString &owner, qint64 now, int maxJobs = 1,
     return r;
 }
 
+// The end of a claimed job's attempt: it succeeded, with `output`.
+Completion succeeded(const JobRecord &job, const QString &output = {})
+{
+    return Completion { job.id, job.leaseToken, RunStatus::Succeeded, true, false, 0, {}, output,
+        Progress {}, {} };
+}
+
 // What a claim of one job is given to count other connections' writes (ClaimRequest::startAfter);
 // -1 unless it took one job, which `claimed` gets.
 qint64 writesSeenByClaim(JobStore &store, JobRecord *claimed = nullptr)
@@ -741,11 +748,7 @@ void TestStore::commandsOnManyJobsAtOnce()
     auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 1));
     QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
     const JobRecord &first = claimed->claimed.first();
-    QVERIFY(store
-                ->finish({ Completion { first.id, first.leaseToken, RunStatus::Succeeded, true,
-                             false, 0, {}, {}, Progress {}, {} } },
-                    kNow)
-                .ok());
+    QVERIFY(store->finish({ succeeded(first) }, kNow).ok());
     auto canceled = store->commandMany({ ids.at(2), ids.at(4) }, JobCommand::Cancel, kNow);
     QVERIFY(canceled.ok() && canceled->size() == 2);
     QVERIFY(canceled->at(0).ok() && canceled->at(1).ok());
@@ -1327,9 +1330,7 @@ void TestStore::importKeepsIdsStatesAndTimelines()
     auto claimed = source.claim(claimRequest(owner, kNow + 1, 2));
     QVERIFY(claimed.ok() && claimed->claimed.size() == 2);
     const JobRecord &done = claimed->claimed.at(0);
-    Completion c { done.id, done.leaseToken, RunStatus::Succeeded, true, false, 0, {},
-        QStringLiteral("/out/a.png"), Progress {}, {} };
-    QVERIFY(source.finish({ c }, kNow + 2).ok());
+    QVERIFY(source.finish({ succeeded(done, QStringLiteral("/out/a.png")) }, kNow + 2).ok());
     QList<ExportedJob> exported;
     for (const JobRecord &r : source.query(JobQuery {}).value())
         exported.append(ExportedJob { r, source.events(r.id).value() });
@@ -1523,11 +1524,7 @@ void TestStore::queryFindsJobsFinishedBefore()
         auto claimed = store->claim(claimRequest(owner, at));
         QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
         const JobRecord &job = claimed->claimed.first();
-        QVERIFY(store
-                    ->finish({ Completion { job.id, job.leaseToken, RunStatus::Succeeded, true,
-                                 false, 0, {}, {}, Progress {}, {} } },
-                        at)
-                    .ok());
+        QVERIFY(store->finish({ succeeded(job) }, at).ok());
     }
     JobQuery query;
     query.finishedBeforeMs = kNow + 200;
@@ -1648,9 +1645,7 @@ void TestStore::capsHoldAcrossConnections()
             // Counted out before the store hears of it: the count never undercounts.
             --runningNow;
             const JobRecord &job = r->claimed.first();
-            Completion c { job.id, job.leaseToken, RunStatus::Succeeded, true, false, 0, {}, {},
-                Progress {}, {} };
-            if (!store->finish({ c }, kNow).ok())
+            if (!store->finish({ succeeded(job) }, kNow).ok())
                 ++errors;
             ++done;
         }
