@@ -4,6 +4,11 @@
 #include <thread>
 #include <vector>
 
+#include <QDir>
+#include <QFile>
+
+#include "util/outputfiles.h"
+
 namespace spool::test {
 
 void TestKit::registerKinds(JobKindRegistry &registry)
@@ -108,6 +113,16 @@ void TestKit::registerKinds(JobKindRegistry &registry)
         --concurrent[QStringLiteral("untilStopping")];
         return JobResult::success();
     });
+    add(QStringLiteral("litter"), [this](JobContext &c) {
+        {
+            std::lock_guard lock(mutex);
+            if (gateOpen)
+                return JobResult::success(QStringLiteral("tidy"));
+        }
+        if (const QString error = leaveWorkFiles(c.workDir()); !error.isEmpty())
+            return JobResult::failure(error);
+        return gate(c, QStringLiteral("litter"));
+    });
     add(QStringLiteral("thrower"),
         [](JobContext &) -> JobResult { throw std::runtime_error("out of cheese"); });
     add(QStringLiteral("spin"),
@@ -197,6 +212,17 @@ void TestKit::registerKinds(JobKindRegistry &registry)
         probes.append(info);
         return JobResult::success();
     });
+}
+
+QString leaveWorkFiles(const QString &workDir)
+{
+    QFile partial(QDir(workDir).filePath(QStringLiteral("partial")));
+    if (!QDir().mkpath(workDir) || !partial.open(QIODevice::WriteOnly) || partial.write("x") != 1)
+        return QStringLiteral("cannot write in %1").arg(workDir);
+    partial.close();
+    auto noted = outputfiles::noteDelivery(
+        partial.fileName(), QDir(workDir).filePath(QStringLiteral("out")), workDir);
+    return noted ? QString() : noted.error().message;
 }
 
 JobResult TestKit::gate(JobContext &context, const QString &kind)

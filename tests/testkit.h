@@ -28,7 +28,9 @@ public:
     // records its thread's scheduling as /proc shows it. lender: borrows up to 8 worker slots, runs
     // a helper thread per slot that gives its slot back when the queue needs it, and ends when the
     // gate opens. untilStopping: once the gate is open, runs until it is lent no idle slot, as when
-    // its runner stops; so it needs many free slots beside it.
+    // its runner stops; so it needs many free slots beside it. litter: with the gate closed,
+    // leaves files in its work root (leaveWorkFiles) and waits as gate does; with the gate open,
+    // succeeds without asking for its work directory.
     void registerKinds(JobKindRegistry &registry);
 
     void openGate()
@@ -74,6 +76,10 @@ public:
 private:
     JobResult gate(JobContext &context, const QString &kind);
 };
+
+// A file in the work directory `workDir` and a delivery note for it, as a job that stopped
+// half-way leaves them; why not, or empty.
+QString leaveWorkFiles(const QString &workDir);
 
 // Collects what a JobQueue reports, on the test's thread.
 class Recorder : public QObject

@@ -14,6 +14,7 @@
 #include <QTest>
 #include <QThread>
 
+#include "job/jobfiles.h"
 #include "pgserver.h"
 #include "queue/admissionpolicy.h"
 #include "queue/jobgroups.h"
@@ -405,6 +406,13 @@ struct Harness
     std::unique_ptr<Recorder> recorder;
 };
 
+// What a job has in the work root (its folder, a delivery note beside it).
+QStringList workFilesOf(const QString &workRoot, const QUuid &id)
+{
+    return QDir(workRoot).entryList({ idString(id) + QLatin1Char('*') },
+        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+}
+
 } // namespace
 
 class TestQueue : public QObject
@@ -438,6 +446,8 @@ private Q_SLOTS:
     void cancelQueuedAndRunning();
     void pauseAndResumeKeepProgress_data() { storeRows(); }
     void pauseAndResumeKeepProgress();
+    void workFilesGoWithTheJob_data() { storeRows(); }
+    void workFilesGoWithTheJob();
     void manualRetryAfterFailure_data() { storeRows(); }
     void manualRetryAfterFailure();
     void backoffFollowsTheClock_data() { storeRows(); }
@@ -1046,6 +1056,38 @@ void TestQueue::pauseAndResumeKeepProgress()
     QCOMPARE(h.recorder->record(id).output, QStringLiteral("through the gate"));
 }
 
+// A job's files in the work root go when it ends, also when the attempt that ended never asked
+// for its work directory (most jobs, which are released without looking on disk): files an
+// earlier process left before this runner started, and files an attempt left before a pause.
+void TestQueue::workFilesGoWithTheJob()
+{
+    QueueConfig config;
+    config.workers = 1;
+    const std::shared_ptr<JobStore> store = make(config).store;
+    const QUuid before = enqueue(QStringLiteral("quick"), 1).first(); // queued, never run there
+    const QString root = m_dir->filePath(QStringLiteral("work"));
+    QCOMPARE(leaveWorkFiles(jobfiles::workDir(root, before)), QString());
+    QCOMPARE(workFilesOf(root, before).size(), 2);
+
+    auto &h = make(config, store); // a runner started after them
+    const QUuid paused = enqueue(QStringLiteral("litter"), 1).first();
+    h.queue->start();
+    QTRY_COMPARE(h.recorder->state(before), JobState::Succeeded);
+    QCOMPARE(workFilesOf(root, before), QStringList());
+
+    QTRY_COMPARE(h.kit.running(QStringLiteral("litter")), 1);
+    QCOMPARE(workFilesOf(root, paused).size(), 2);
+    h.queue->pause(paused);
+    QTRY_COMPARE(h.recorder->state(paused), JobState::Paused);
+    QCOMPARE(workFilesOf(root, paused).size(), 2); // kept for the job to resume from
+    h.kit.openGate();
+    h.queue->resume(paused);
+    QTRY_COMPARE(h.recorder->state(paused), JobState::Succeeded);
+    QCOMPARE(h.recorder->record(paused).output, QStringLiteral("tidy"));
+    QCOMPARE(h.recorder->record(paused).attempts, 1);
+    QCOMPARE(workFilesOf(root, paused), QStringList());
+}
+
 void TestQueue::manualRetryAfterFailure()
 {
     QueueConfig config;
@@ -1346,11 +1388,12 @@ void TestQueue::leaseVerdictIsAwaited()
 {
     JobRecord record;
     record.id = QUuid::createUuid();
-    RunningJob fresh(record, m_dir->path());
+    WorkFiles files(m_dir->path());
+    RunningJob fresh(record, &files);
     fresh.renewLease(RunningJob::steadyMs() + 60000, 60000);
     QVERIFY(fresh.holdsLease());
 
-    RunningJob late(record, m_dir->path());
+    RunningJob late(record, &files);
     late.renewLease(RunningJob::steadyMs() - 1, 60000); // a minute to settle: never reached
     std::thread heartbeat([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -1359,7 +1402,7 @@ void TestQueue::leaseVerdictIsAwaited()
     QVERIFY(late.holdsLease());
     heartbeat.join();
 
-    RunningJob frozen(record, m_dir->path());
+    RunningJob frozen(record, &files);
     frozen.renewLease(RunningJob::steadyMs() - 1, 60000);
     std::thread takenOver([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -1368,7 +1411,7 @@ void TestQueue::leaseVerdictIsAwaited()
     QVERIFY(!frozen.holdsLease());
     takenOver.join();
 
-    RunningJob unheard(record, m_dir->path());
+    RunningJob unheard(record, &files);
     unheard.renewLease(RunningJob::steadyMs() - 1, 100);
     QVERIFY(!unheard.holdsLease());
     unheard.renewLease(RunningJob::steadyMs() + 60000, 60000);

@@ -15,13 +15,13 @@ QString workDir(const QString &workRoot, const QUuid &id)
     return QDir(workRoot).filePath(idString(id));
 }
 
-void release(
-    const JobKindRegistry &registry, const QString &workRoot, const JobRecord &record, bool removed)
+bool release(const JobKindRegistry &registry, const QString &workRoot, const JobRecord &record,
+    bool removed, bool onDisk)
 {
     if (workRoot.isEmpty() || record.id.isNull())
-        return;
+        return false;
     if (!removed && !isFinishedState(record.state))
-        return;
+        return false;
     const QString dir = workDir(workRoot, record.id);
     const JobKind *kind = registry.find(record.kind);
     // What a removed job kept for others goes first: discard() may hand it back to them.
@@ -29,10 +29,13 @@ void release(
         kind->removed(record);
     if ((removed || record.state != JobState::Succeeded) && kind && kind->discard)
         kind->discard(record, dir);
+    if (!onDisk)
+        return true;
     outputfiles::forgetDelivery(dir);
     // Most jobs make no folder: one access() to find that out, without a file engine.
     if (::access(QFile::encodeName(dir).constData(), F_OK) == 0)
         QDir(dir).removeRecursively();
+    return true;
 }
 
 } // namespace spool::jobfiles

@@ -2,17 +2,15 @@
 
 #include <chrono>
 
-#include <QDir>
-
 namespace spool {
 
 namespace {
 constexpr int kMaxPendingLogLines = 1000;
 }
 
-RunningJob::RunningJob(JobRecord claimed, QString workRoot)
+RunningJob::RunningJob(JobRecord claimed, WorkFiles *files)
     : m_record(std::move(claimed))
-    , m_workRoot(std::move(workRoot))
+    , m_files(files)
     , m_progress(m_record.progress)
 {
     if (m_record.control != JobControl::None)
@@ -248,7 +246,7 @@ qint64 RunningJob::steadyMs()
 
 QString RunningJob::workDir() const
 {
-    return QDir(m_workRoot).filePath(idString(m_record.id));
+    return m_files->handOut(m_record.id);
 }
 
 } // namespace spool

@@ -9,6 +9,7 @@
 
 #include "job/job.h"
 #include "job/jobrecord.h"
+#include "job/workfiles.h"
 #include "progress/progressrate.h"
 #include "store/jobstore.h"
 
@@ -18,7 +19,8 @@ namespace spool {
 class RunningJob final : public JobContext
 {
 public:
-    RunningJob(JobRecord claimed, QString workRoot);
+    // `files`: the runner's work root, outlives the job.
+    RunningJob(JobRecord claimed, WorkFiles *files);
     Q_DISABLE_COPY_MOVE(RunningJob)
 
     // JobContext
@@ -88,7 +90,7 @@ public:
 
 private:
     const JobRecord m_record;
-    const QString m_workRoot;
+    WorkFiles *const m_files;
     std::atomic<int> m_control { static_cast<int>(JobControl::None) };
     std::atomic<quint64> m_progressVersion { 0 };
     WorkerBudget *m_budget = nullptr;

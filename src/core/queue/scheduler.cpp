@@ -121,6 +121,7 @@ Scheduler::Scheduler(std::shared_ptr<JobStore> store,
     , m_clock(m_config.clock ? m_config.clock : Clock::system())
     , m_owner(runneridentity::makeOwner())
     , m_baseNice(threadpriority::currentNice())
+    , m_workFiles(m_config.workRoot)
     , m_outbox(outbox)
     , m_wakeOwner(std::move(wakeOwner))
 {
@@ -476,7 +477,7 @@ void Scheduler::command(const jobgroups::Expanded &jobs, JobCommand jobCommand)
         if (!result)
             continue; // told above, if worth telling
         const JobRecord &record = result->record;
-        jobfiles::release(*m_registry, m_config.workRoot, record, result->removed);
+        releaseFiles(record, result->removed);
         if (result->removed) {
             removed.append(ids.at(i));
             continue;
@@ -546,7 +547,7 @@ void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
         const Result<CommandResult> &result = results->at(i);
         if (!result || !result->removed)
             continue;
-        jobfiles::release(*m_registry, m_config.workRoot, result->record, true);
+        releaseFiles(result->record, true);
         removed.append(ids.at(i));
     }
     const bool more = !removed.isEmpty() && examined == kForgetChunk;
@@ -556,6 +557,17 @@ void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
     }
     if (more)
         post(inbox::ForgetFinished { finishedBeforeMs });
+}
+
+void Scheduler::releaseFiles(const JobRecord &record, bool removed, bool endedHere)
+{
+    // An attempt that ended here without asking for its work directory, the job's first, left
+    // nothing in the work root unless it was there before (WorkFiles). Other jobs may have run
+    // in another process with this work root.
+    const bool onDisk =
+        !endedHere || removed || record.attempts > 1 || m_workFiles.mayHave(record.id);
+    if (jobfiles::release(*m_registry, m_workFiles.root(), record, removed, onDisk) && onDisk)
+        m_workFiles.forget(record.id);
 }
 
 void Scheduler::sendEvents(const QUuid &id)
@@ -801,7 +813,7 @@ void Scheduler::recoverAbandoned()
         return;
     for (const JobRecord &record : std::as_const(recovered.value())) {
         tellFailed(record);
-        jobfiles::release(*m_registry, m_config.workRoot, record, false);
+        releaseFiles(record, false);
     }
     tellRunningJobsOfChanges();
     publish(outbox::JobsChanged { std::move(recovered.value()) });
@@ -1545,7 +1557,7 @@ void Scheduler::takeClaimed(const QList<JobRecord> &claimed, qint64 claimedAt,
 {
     std::lock_guard lock(m_runningMutex);
     for (const JobRecord &record : claimed) {
-        auto job = std::make_shared<RunningJob>(record, m_config.workRoot);
+        auto job = std::make_shared<RunningJob>(record, &m_workFiles);
         job->setWorkerBudget(this);
         job->setPreviewsShared(m_store->spansMachines());
         job->setFileShelf(m_fileShelf.get());
@@ -1686,7 +1698,7 @@ void Scheduler::applyFinished(std::vector<Finished> &finished, const QList<Finis
         }
         if (!f.removed)
             tellFailed(f.record);
-        jobfiles::release(*m_registry, m_config.workRoot, f.record, f.removed);
+        releaseFiles(f.record, f.removed, true);
         if (f.removed) {
             removed.append(f.id);
             continue;

@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include "job/jobkindregistry.h"
+#include "job/workfiles.h"
 #include "queue/admissionpolicy.h"
 #include "queue/jobgroups.h"
 #include "queue/queueconfig.h"
@@ -75,6 +76,8 @@ private:
     std::optional<QList<QUuid>> finishedJobIds(
         qint64 limit, qint64 beforeMs, qsizetype *examined = nullptr);
     void forgetFinishedChunk(qint64 finishedBeforeMs);
+    // jobfiles::release; `endedHere`: the job's attempt that ended ran in this process.
+    void releaseFiles(const JobRecord &record, bool removed, bool endedHere = false);
     void sendEvents(const QUuid &id);
     void sendSharedPreview(const QUuid &id);
     void setQueuePaused(bool paused, bool persist);
@@ -185,6 +188,7 @@ private:
     Clock *const m_clock;
     const QString m_owner;
     const int m_baseNice;
+    WorkFiles m_workFiles;
     QList<std::shared_ptr<AdmissionPolicy>> m_policies;
     Mailbox<outbox::Item> *const m_outbox;
     const std::function<void()> m_wakeOwner;

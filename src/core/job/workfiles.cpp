@@ -1,0 +1,48 @@
+#include "workfiles.h"
+
+#include <QDir>
+
+#include "job/jobfiles.h"
+#include "job/jobrecord.h"
+
+namespace spool {
+
+WorkFiles::WorkFiles(QString root)
+    : m_root(std::move(root))
+{
+    if (m_root.isEmpty())
+        return;
+    // Work directories are named by the job's id, delivery notes begin with it; the rest
+    // (shared files, anything a user put there) is not a job's.
+    const qsizetype idLength = idString(QUuid()).size();
+    const QStringList names = QDir(m_root).entryList(
+        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
+    for (const QString &name : names) {
+        const QUuid id = QUuid::fromString(QStringView(name).left(idLength));
+        if (!id.isNull())
+            m_ids.insert(id);
+    }
+}
+
+QString WorkFiles::handOut(const QUuid &id)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_ids.insert(id);
+    }
+    return jobfiles::workDir(m_root, id);
+}
+
+bool WorkFiles::mayHave(const QUuid &id) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_ids.contains(id);
+}
+
+void WorkFiles::forget(const QUuid &id)
+{
+    std::lock_guard lock(m_mutex);
+    m_ids.remove(id);
+}
+
+} // namespace spool
