@@ -241,6 +241,7 @@ private Q_SLOTS:
     void sqliteClaimsCountOtherConnectionsWrites();
     void postgresClaimsCountJobsWrittenQueued();
     void postgresClaimsTakeOnlyJobsAsTheyWereRead();
+    void postgresUndoneRemovalKeepsEarlierEvents();
     void sqliteReadsRecordsAsQtDoes();
     void sqliteRowsShareRepeatedTexts();
 
@@ -1920,6 +1921,90 @@ void TestStore::postgresClaimsCountJobsWrittenQueued()
         [](const JobRecord &record) { return record.state == JobState::Queued; });
     QVERIFY(requeued > 0);
     QCOMPARE(writesSeen(), afterResume + requeued);
+}
+
+// The requests of one write transaction each run inside a savepoint; one that fails is rolled
+// back to it, and the others are committed. A removal's rows go with that rollback, so the
+// events that an earlier request of the transaction gave a removed job (written at the commit)
+// must stay too. Here a job is paused, then a removal of it and a running job fails at the
+// second (a trigger stands in for any error of a statement), in one transaction: the pause's
+// event was dropped with the removal, and the paused job had no "paused" in its timeline.
+void TestStore::postgresUndoneRemovalKeepsEarlierEvents()
+{
+    auto store = openPostgres(m_schema);
+    QVERIFY(store);
+    auto jobs = store->enqueue(newJobs(3), kNow);
+    QVERIFY(jobs.ok());
+    auto claimed = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 1));
+    QVERIFY(claimed.ok() && claimed->claimed.size() == 1);
+    const QUuid running = jobs->at(0).id;
+    QCOMPARE(claimed->claimed.first().id, running);
+    const QUuid paused = jobs->at(1).id;
+    const QUuid held = jobs->at(2).id;
+    QVERIFY2(m_pg->psql(QStringLiteral(
+                 "CREATE FUNCTION %1.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                 "RAISE EXCEPTION 'refused by the test'; END $$; "
+                 "CREATE TRIGGER refuse BEFORE UPDATE ON %1.jobs FOR EACH ROW WHEN (OLD.id = '%2' "
+                 "AND NEW.control <> OLD.control) EXECUTE FUNCTION %1.refuse()")
+                            .arg(m_schema, idString(running))),
+        qPrintable(m_pg->error()));
+
+    // The store's writing connection waits for a row another holds; meanwhile the pause and the
+    // removal line up behind it, to run in one transaction once the row is let go.
+    const QString connection = QStringLiteral("holder");
+    const auto removeHolder = qScopeGuard([&] { QSqlDatabase::removeDatabase(connection); });
+    QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+    holder.setHostName(QStringLiteral("127.0.0.1"));
+    holder.setPort(m_pg->port());
+    holder.setUserName(m_pg->user());
+    holder.setDatabaseName(QStringLiteral("postgres"));
+    QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
+    const auto closeHolder = qScopeGuard([&] { holder.close(); });
+    QSqlQuery hold(holder);
+    QVERIFY(hold.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 30000")));
+    QVERIFY(holder.transaction());
+    QVERIFY2(hold.exec(QStringLiteral("SELECT 1 FROM %1.jobs WHERE id = '%2' FOR UPDATE")
+                           .arg(m_schema, idString(held))),
+        qPrintable(hold.lastError().text()));
+    std::atomic<bool> waitedOk { false }, pausedOk { false }, removalFailed { false };
+    std::thread waiting(
+        [&] { waitedOk = store->commandMany({ held }, JobCommand::Cancel, kNow).ok(); });
+    const auto waits = [&] {
+        QString out;
+        return m_pg->psql(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                                         "wait_event_type = 'Lock'"),
+                   &out)
+            && out.trimmed() == QLatin1String("1");
+    };
+    QVERIFY(QTest::qWaitFor(waits, 30000));
+    std::thread pausing([&] {
+        auto results = store->commandMany({ paused }, JobCommand::Pause, kNow + 1);
+        pausedOk = results.ok() && results->first().ok();
+    });
+    // The removal after the pause in the transaction: if the threads come the other way round,
+    // the removal fails before the pause and the test checks less, but still passes.
+    QTest::qWait(200);
+    std::thread removing([&] {
+        removalFailed = !store->commandMany({ paused, running }, JobCommand::Remove, kNow + 2).ok();
+    });
+    QTest::qWait(200);
+    QVERIFY(holder.rollback());
+    waiting.join();
+    pausing.join();
+    removing.join();
+    QVERIFY(waitedOk);
+    QVERIFY(pausedOk);
+    QVERIFY(removalFailed);
+
+    auto left = store->query(JobQuery { { paused, running }, {}, -1 });
+    QVERIFY(left.ok());
+    QCOMPARE(left->size(), 2);
+    auto events = store->events(paused);
+    QVERIFY(events.ok());
+    QStringList names;
+    for (const JobEvent &e : std::as_const(events.value()))
+        names.append(e.event);
+    QCOMPARE(names, QStringList({ QStringLiteral("enqueued"), QStringLiteral("paused") }));
 }
 
 // Claims on PostgreSQL read the queue unlocked (locking each row read past a capped host's

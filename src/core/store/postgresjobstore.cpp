@@ -495,6 +495,11 @@ public:
     void endRequest(bool kept)
     {
         if (kept) {
+            // Only now: a request rolled back to its savepoint removed no job.
+            if (!m_request.removed.isEmpty())
+                m_txn.events.removeIf([this](const std::pair<qint64, JobEvent> &e) {
+                    return m_request.removed.contains(e.first);
+                });
             m_txn.events += m_request.events;
             m_txn.queued += m_request.queued;
             for (auto it = m_request.counts.cbegin(); it != m_request.counts.cend(); ++it)
@@ -852,10 +857,9 @@ private:
             e.isError())
             return e;
         // Events of this transaction not written yet would outlive their job.
-        const auto ofThisJob = [key](
-                                   const std::pair<qint64, JobEvent> &e) { return e.first == key; };
-        m_request.events.removeIf(ofThisJob);
-        m_txn.events.removeIf(ofThisJob);
+        m_request.events.removeIf(
+            [key](const std::pair<qint64, JobEvent> &e) { return e.first == key; });
+        m_request.removed.insert(key);
         if (Error e = exec(QStringLiteral("INSERT INTO removed (id) VALUES (?) ON CONFLICT (id) DO "
                                           "UPDATE SET txid = pg_current_xact_id()"),
                 { idString(id) });
@@ -904,7 +908,7 @@ private:
             return removedKeys.contains(e.first);
         };
         m_request.events.removeIf(ofThoseJobs);
-        m_txn.events.removeIf(ofThoseJobs);
+        m_request.removed += removedKeys;
         for (const RowChange *c : removals) {
             if (Error e = adjustCount(c->before.state, -1); e.isError())
                 return e;
@@ -942,6 +946,8 @@ private:
         QMap<int, qint64> counts;
         QList<std::pair<qint64, JobEvent>> events; // (job key, event)
         qint64 queued = 0; // rows written queued (counts.entered)
+        // Keys of the rows removed: the kept requests' events of those jobs go once it is kept.
+        QSet<qint64> removed;
     };
 
     void noteWritten(const JobRecord &record)
