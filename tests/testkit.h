@@ -29,8 +29,8 @@ public:
     // a helper thread per slot that gives its slot back when the queue needs it, and ends when the
     // gate opens. untilStopping: once the gate is open, runs until it is lent no idle slot, as when
     // its runner stops; so it needs many free slots beside it. litter: with the gate closed,
-    // leaves files in its work root (leaveWorkFiles) and waits as gate does; with the gate open,
-    // succeeds without asking for its work directory.
+    // leaves files in its work root (leaveWorkFiles), then runs as gate does; with the gate open,
+    // succeeds ("tidy") without asking for its work directory.
     void registerKinds(JobKindRegistry &registry);
 
     void openGate()

@@ -1058,34 +1058,52 @@ void TestQueue::pauseAndResumeKeepProgress()
 
 // A job's files in the work root go when it ends, also when the attempt that ended never asked
 // for its work directory (most jobs, which are released without looking on disk): files an
-// earlier process left before this runner started, and files an attempt left before a pause.
+// earlier process left before this runner started, files of the job's only attempt, and files
+// that another runner on the same work root left after this one started, in an attempt it gave
+// back (the app's queue after a change of settings, or spoolctl run beside the app).
 void TestQueue::workFilesGoWithTheJob()
 {
     QueueConfig config;
     config.workers = 1;
     const std::shared_ptr<JobStore> store = make(config).store;
-    const QUuid before = enqueue(QStringLiteral("quick"), 1).first(); // queued, never run there
     const QString root = m_dir->filePath(QStringLiteral("work"));
+    const QUuid before = enqueue(QStringLiteral("quick"), 1).first(); // never run there
     QCOMPARE(leaveWorkFiles(jobfiles::workDir(root, before)), QString());
     QCOMPARE(workFilesOf(root, before).size(), 2);
 
-    auto &h = make(config, store); // a runner started after them
-    const QUuid paused = enqueue(QStringLiteral("litter"), 1).first();
+    auto &h = make(config, store); // runs `before`, then `only` on its one worker until the gate
+    const QUuid only = enqueue(QStringLiteral("litter"), 1).first();
     h.queue->start();
     QTRY_COMPARE(h.recorder->state(before), JobState::Succeeded);
     QCOMPARE(workFilesOf(root, before), QStringList());
-
     QTRY_COMPARE(h.kit.running(QStringLiteral("litter")), 1);
-    QCOMPARE(workFilesOf(root, paused).size(), 2);
-    h.queue->pause(paused);
-    QTRY_COMPARE(h.recorder->state(paused), JobState::Paused);
-    QCOMPARE(workFilesOf(root, paused).size(), 2); // kept for the job to resume from
+    QCOMPARE(workFilesOf(root, only).size(), 2);
+
+    TestKit otherKit;
+    auto otherKinds = std::make_shared<JobKindRegistry>();
+    otherKit.registerKinds(*otherKinds);
+    config.workRoot = root;
+    auto other = std::make_unique<JobQueueImpl>(store, otherKinds, config);
+    other->start();
+    // Through `other`: it starts the job as soon as it is stored (this runner's worker is busy).
+    const auto queued = other->enqueueMany(QStringLiteral("litter"), { QJsonObject() });
+    QVERIFY(queued.ok());
+    const QUuid givenBack = queued->first();
+    QTRY_COMPARE(otherKit.running(QStringLiteral("litter")), 1);
+    QCOMPARE(workFilesOf(root, givenBack).size(), 2);
+    QSignalSpy stopped(other.get(), &JobQueue::stopped);
+    other->stop(StopMode::Release);
+    QVERIFY(stopped.wait(10000));
+    other.reset();
+    QCOMPARE(workFilesOf(root, givenBack).size(), 2); // kept for the job to resume from
+
     h.kit.openGate();
-    h.queue->resume(paused);
-    QTRY_COMPARE(h.recorder->state(paused), JobState::Succeeded);
-    QCOMPARE(h.recorder->record(paused).output, QStringLiteral("tidy"));
-    QCOMPARE(h.recorder->record(paused).attempts, 1);
-    QCOMPARE(workFilesOf(root, paused), QStringList());
+    QTRY_COMPARE(h.recorder->state(only), JobState::Succeeded);
+    QCOMPARE(workFilesOf(root, only), QStringList());
+    QTRY_COMPARE(h.recorder->state(givenBack), JobState::Succeeded);
+    QCOMPARE(h.recorder->record(givenBack).output, QStringLiteral("tidy")); // did not ask here
+    QCOMPARE(h.recorder->record(givenBack).attempts, 1);
+    QCOMPARE(workFilesOf(root, givenBack), QStringList());
 }
 
 void TestQueue::manualRetryAfterFailure()

@@ -1,6 +1,6 @@
 #include "workfiles.h"
 
-#include <QDir>
+#include <QDirIterator>
 
 #include "job/jobfiles.h"
 #include "job/jobrecord.h"
@@ -9,19 +9,25 @@ namespace spool {
 
 WorkFiles::WorkFiles(QString root)
     : m_root(std::move(root))
+{ }
+
+void WorkFiles::lookAtRoot()
 {
     if (m_root.isEmpty())
         return;
     // Work directories are named by the job's id, delivery notes begin with it; the rest
     // (shared files, anything a user put there) is not a job's.
     const qsizetype idLength = idString(QUuid()).size();
-    const QStringList names = QDir(m_root).entryList(
-        QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
-    for (const QString &name : names) {
-        const QUuid id = QUuid::fromString(QStringView(name).left(idLength));
+    QSet<QUuid> found;
+    QDirIterator it(m_root, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
+    while (it.hasNext()) {
+        it.next();
+        const QUuid id = QUuid::fromString(QStringView(it.fileName()).left(idLength));
         if (!id.isNull())
-            m_ids.insert(id);
+            found.insert(id);
     }
+    std::lock_guard lock(m_mutex);
+    m_ids.unite(found);
 }
 
 QString WorkFiles::handOut(const QUuid &id)

@@ -9,17 +9,19 @@
 namespace spool {
 
 // Which jobs may have files in a runner's work root (a work directory, a delivery note): those
-// this process handed their work directory to, and those with files there when it started.
-// A job that ends here without either is released without looking on disk: the three file
-// system calls of looking were 12% of a no-op job's CPU on SQLite (perf, bench_lifecycle).
+// this process handed their work directory to, and those with files there when its runner
+// started. A job that ends here without either is released without looking on disk: the three
+// file system calls of looking were 12% of a no-op job's CPU on SQLite (perf, bench_lifecycle).
 // Thread-safe.
 class WorkFiles final
 {
 public:
-    // Lists `root` once. Empty: no work root, nothing kept.
+    // Empty `root`: no work root, nothing kept.
     explicit WorkFiles(QString root);
     Q_DISABLE_COPY_MOVE(WorkFiles)
 
+    // Notes the jobs with files in the root now. Before the first job starts, off the GUI thread.
+    void lookAtRoot();
     const QString &root() const { return m_root; }
     // The job's work directory (jobfiles::workDir), noting that the job may now keep files.
     QString handOut(const QUuid &id);

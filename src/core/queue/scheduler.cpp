@@ -271,6 +271,7 @@ void Scheduler::start()
 {
     if (m_heartbeatTimer || m_stopMode != StopMode::Invalid)
         return;
+    m_workFiles.lookAtRoot(); // before any job can start
     m_monotonic.start();
     const auto makeTimer = [this](int intervalMs, bool singleShot, void (Scheduler::*slot)()) {
         auto *timer = new QTimer(this);
@@ -561,11 +562,11 @@ void Scheduler::forgetFinishedChunk(qint64 finishedBeforeMs)
 
 void Scheduler::releaseFiles(const JobRecord &record, bool removed, bool endedHere)
 {
-    // An attempt that ended here without asking for its work directory, the job's first, left
-    // nothing in the work root unless it was there before (WorkFiles). Other jobs may have run
-    // in another process with this work root.
+    // A job claimed once ever (its lease token counts claims, also those given back by a
+    // pause or a stop, in any process) whose attempt ended here without asking for its work
+    // directory left nothing in the work root, unless it was there before (WorkFiles).
     const bool onDisk =
-        !endedHere || removed || record.attempts > 1 || m_workFiles.mayHave(record.id);
+        !endedHere || removed || record.leaseToken > 1 || m_workFiles.mayHave(record.id);
     if (jobfiles::release(*m_registry, m_workFiles.root(), record, removed, onDisk) && onDisk)
         m_workFiles.forget(record.id);
 }
