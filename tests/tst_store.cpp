@@ -1967,7 +1967,15 @@ void TestStore::postgresUndoneRemovalKeepsEarlierEvents()
                            .arg(m_schema, idString(held))),
         qPrintable(hold.lastError().text()));
     std::atomic<bool> waitedOk { false }, pausedOk { false }, removalFailed { false };
-    std::thread waiting(
+    std::thread waiting, pausing, removing;
+    // A failed check lets the row go and waits for the threads: they end once it is let go.
+    const auto joinAll = qScopeGuard([&] {
+        holder.rollback();
+        for (std::thread *t : { &waiting, &pausing, &removing })
+            if (t->joinable())
+                t->join();
+    });
+    waiting = std::thread(
         [&] { waitedOk = store->commandMany({ held }, JobCommand::Cancel, kNow).ok(); });
     const auto waits = [&] {
         QString out;
@@ -1977,17 +1985,15 @@ void TestStore::postgresUndoneRemovalKeepsEarlierEvents()
             && out.trimmed() == QLatin1String("1");
     };
     QVERIFY(QTest::qWaitFor(waits, 30000));
-    std::thread pausing([&] {
+    pausing = std::thread([&] {
         auto results = store->commandMany({ paused }, JobCommand::Pause, kNow + 1);
         pausedOk = results.ok() && results->first().ok();
     });
-    // The removal after the pause in the transaction: if the threads come the other way round,
-    // the removal fails before the pause and the test checks less, but still passes.
-    QTest::qWait(200);
-    std::thread removing([&] {
+    QTRY_COMPARE(store->waitingRequests(), size_t(1));
+    removing = std::thread([&] {
         removalFailed = !store->commandMany({ paused, running }, JobCommand::Remove, kNow + 2).ok();
     });
-    QTest::qWait(200);
+    QTRY_COMPARE(store->waitingRequests(), size_t(2)); // the pause, then the removal
     QVERIFY(holder.rollback());
     waiting.join();
     pausing.join();

@@ -1077,6 +1077,7 @@ public:
     { }
 
     Error start() { return m_thread.start(); }
+    size_t waitingRequests() const { return m_thread.waitingRequests(); }
     Error call(bool write, const std::function<Error(PgDb &)> &fn)
     {
         return m_thread.call(write, [this, &fn] { return fn(*m_db); });
@@ -1292,6 +1293,11 @@ PostgresJobStore::~PostgresJobStore()
 QString PostgresJobStore::location() const
 {
     return d->location;
+}
+
+size_t PostgresJobStore::waitingRequests() const
+{
+    return d->mainLane.waitingRequests();
 }
 
 Error PostgresJobStore::withRows(bool write, const RowsFn &fn)

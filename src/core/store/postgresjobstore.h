@@ -62,6 +62,9 @@ public:
     Result<SharedFile> sharedFileNamed(const QString &name) override;
     Result<void> forgetSharedFileName(const QString &name) override;
     void setExternalChangeListener(std::function<void()> listener) override;
+    // Requests waiting for the main connection while it runs one: those are then run together,
+    // in one transaction. Lets a test line requests up.
+    size_t waitingRequests() const;
 
 protected:
     Error withRows(bool write, const RowsFn &fn) override;
