@@ -72,6 +72,49 @@ ClaimRequest claimRequest(const QString &owner, qint64 now, int maxJobs = 1,
     return r;
 }
 
+// A second connection to the test's server that holds a job's row (SELECT ... FOR UPDATE) in a
+// transaction until let go. The server ends that transaction after `idleTimeoutMs`: a store
+// that waited for the row would otherwise wait for the test.
+class RowHolder final
+{
+public:
+    explicit RowHolder(const test::PgServer &pg)
+        : m_db(QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), kConnection))
+    {
+        m_db.setHostName(QStringLiteral("127.0.0.1"));
+        m_db.setPort(pg.port());
+        m_db.setUserName(pg.user());
+        m_db.setDatabaseName(QStringLiteral("postgres"));
+    }
+    ~RowHolder()
+    {
+        m_db.close();
+        m_db = QSqlDatabase(); // the last handle goes before the connection is removed
+        QSqlDatabase::removeDatabase(kConnection);
+    }
+    Q_DISABLE_COPY_MOVE(RowHolder)
+
+    // Empty when the row is held, else why not.
+    QString hold(const QString &schema, const QUuid &id, int idleTimeoutMs)
+    {
+        if (!m_db.open())
+            return m_db.lastError().text();
+        QSqlQuery q(m_db);
+        if (!q.exec(
+                QStringLiteral("SET idle_in_transaction_session_timeout = %1").arg(idleTimeoutMs))
+            || !m_db.transaction()
+            || !q.exec(QStringLiteral("SELECT 1 FROM %1.jobs WHERE id = '%2' FOR UPDATE")
+                           .arg(schema, idString(id))))
+            return q.lastError().text() + m_db.lastError().text();
+        return {};
+    }
+    bool letGo() { return m_db.rollback(); }
+
+private:
+    static inline const QString kConnection = QStringLiteral("holder");
+    QSqlDatabase m_db;
+};
+
 // The end of a claimed job's attempt: it succeeded, with `output`.
 Completion succeeded(const JobRecord &job, const QString &output = {})
 {
@@ -1951,26 +1994,14 @@ void TestStore::postgresUndoneRemovalKeepsEarlierEvents()
 
     // The store's writing connection waits for a row another holds; meanwhile the pause and the
     // removal line up behind it, to run in one transaction once the row is let go.
-    const QString connection = QStringLiteral("holder");
-    const auto removeHolder = qScopeGuard([&] { QSqlDatabase::removeDatabase(connection); });
-    QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-    holder.setHostName(QStringLiteral("127.0.0.1"));
-    holder.setPort(m_pg->port());
-    holder.setUserName(m_pg->user());
-    holder.setDatabaseName(QStringLiteral("postgres"));
-    QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
-    const auto closeHolder = qScopeGuard([&] { holder.close(); });
-    QSqlQuery hold(holder);
-    QVERIFY(hold.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 30000")));
-    QVERIFY(holder.transaction());
-    QVERIFY2(hold.exec(QStringLiteral("SELECT 1 FROM %1.jobs WHERE id = '%2' FOR UPDATE")
-                           .arg(m_schema, idString(held))),
-        qPrintable(hold.lastError().text()));
+    RowHolder holder(*m_pg);
+    const QString notHeld = holder.hold(m_schema, held, 30000);
+    QVERIFY2(notHeld.isEmpty(), qPrintable(notHeld));
     std::atomic<bool> waitedOk { false }, pausedOk { false }, removalFailed { false };
     std::thread waiting, pausing, removing;
     // A failed check lets the row go and waits for the threads: they end once it is let go.
     const auto joinAll = qScopeGuard([&] {
-        holder.rollback();
+        holder.letGo();
         for (std::thread *t : { &waiting, &pausing, &removing })
             if (t->joinable())
                 t->join();
@@ -1994,7 +2025,7 @@ void TestStore::postgresUndoneRemovalKeepsEarlierEvents()
         removalFailed = !store->commandMany({ paused, running }, JobCommand::Remove, kNow + 2).ok();
     });
     QTRY_COMPARE(store->waitingRequests(), size_t(2)); // the pause, then the removal
-    QVERIFY(holder.rollback());
+    QVERIFY(holder.letGo());
     waiting.join();
     pausing.join();
     removing.join();
@@ -2023,25 +2054,12 @@ void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
     auto jobs = store->enqueue(newJobs(4), kNow);
     QVERIFY(jobs.ok());
     const QList<JobRecord> queued = jobs.value();
-    const QString connection = QStringLiteral("holder");
-    const auto removeHolder = qScopeGuard([&] { QSqlDatabase::removeDatabase(connection); });
     {
-        QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-        holder.setHostName(QStringLiteral("127.0.0.1"));
-        holder.setPort(m_pg->port());
-        holder.setUserName(m_pg->user());
-        holder.setDatabaseName(QStringLiteral("postgres"));
-        QVERIFY2(holder.open(), qPrintable(holder.lastError().text()));
-        const auto closeHolder = qScopeGuard([&] { holder.close(); });
-        QSqlQuery hold(holder);
-        // A claim that waited for the held row would wait for this test: the server ends the
-        // transaction instead, and the test fails.
-        QVERIFY(hold.exec(QStringLiteral("SET idle_in_transaction_session_timeout = 10000")));
-        // Another transaction holds the third job while the claim runs...
-        QVERIFY(holder.transaction());
-        QVERIFY2(hold.exec(QStringLiteral("SELECT 1 FROM %1.jobs WHERE id = '%2' FOR UPDATE")
-                               .arg(m_schema, idString(queued.at(2).id))),
-            qPrintable(hold.lastError().text()));
+        RowHolder holder(*m_pg);
+        // Another transaction holds the third job while the claim runs (a claim that waited for
+        // it would fail the test: the server ends that transaction)...
+        const QString notHeld = holder.hold(m_schema, queued.at(2).id, 10000);
+        QVERIFY2(notHeld.isEmpty(), qPrintable(notHeld));
         // ...and another changes the second once the claim has read it.
         bool changed = false;
         auto claimed = store->claim(
@@ -2059,7 +2077,7 @@ void TestStore::postgresClaimsTakeOnlyJobsAsTheyWereRead()
         QCOMPARE(claimed->claimed.at(0).id, queued.at(0).id);
         QCOMPARE(claimed->claimed.at(1).id, queued.at(3).id);
         QCOMPARE(claimed->lost, 2);
-        QVERIFY(holder.rollback());
+        QVERIFY(holder.letGo());
     }
     // Both are still queued, the change kept, and the next claim takes them.
     auto again = store->claim(claimRequest(QStringLiteral("me|1|1|x"), kNow, 4));
