@@ -122,6 +122,17 @@ Completion succeeded(const JobRecord &job, const QString &output = {})
         Progress {}, {} };
 }
 
+// The names in a job's timeline, in its order (empty when it cannot be read).
+QStringList eventNames(JobStore &store, const QUuid &id)
+{
+    QStringList names;
+    auto events = store.events(id);
+    if (events)
+        for (const JobEvent &e : std::as_const(events.value()))
+            names.append(e.event);
+    return names;
+}
+
 // What a claim of one job is given to count other connections' writes (ClaimRequest::startAfter);
 // -1 unless it took one job, which `claimed` gets.
 qint64 writesSeenByClaim(JobStore &store, JobRecord *claimed = nullptr)
@@ -267,6 +278,8 @@ private Q_SLOTS:
     void runnersReportAndForgetThemselves();
 
     void sqlitePersistsAcrossReopen();
+    void upgradeKeepsOldTimelines_data() { persistentRows(); }
+    void upgradeKeepsOldTimelines();
     void sqliteRefusesBadFiles_data();
     void sqliteRefusesBadFiles();
     void sqliteDataDirProblems();
@@ -1126,6 +1139,72 @@ void TestStore::sqlitePersistsAcrossReopen()
     QSqlDatabase::removeDatabase(QStringLiteral("peek"));
 }
 
+// A queue written before rows left out their "enqueued" and "succeeded" events (SQLite schema 3,
+// PostgreSQL 6) stored them as rows: after the upgrade its timelines read as before, nothing
+// doubled, and a job that succeeds after it gets its "succeeded" once.
+void TestStore::upgradeKeepsOldTimelines()
+{
+    QFETCH(QString, storeType);
+    const bool postgres = storeType == QLatin1String("postgres");
+    const QString owner = QStringLiteral("me|1|1|x");
+    QList<JobRecord> claimed;
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        QVERIFY(store->enqueue({ newJob(), newJob() }, kNow).ok());
+        claimed = store->claim(claimRequest(owner, kNow + 1, 2)).value().claimed;
+        QCOMPARE(claimed.size(), 2);
+        QVERIFY(
+            store->finish({ succeeded(claimed.at(0), QStringLiteral("/out/a")) }, kNow + 2).ok());
+    }
+    // Back to the old schema, with the rows the old lifecycle wrote.
+    const auto oldEvent = [&](int job, qint64 at, int attempt, const char *name,
+                              const QString &detail) {
+        return QStringLiteral("INSERT INTO job_events (job_key, at, attempt, event, detail) VALUES "
+                              "((SELECT key FROM jobs WHERE id = '%1'), %2, %3, '%4', %5)")
+            .arg(idString(claimed.at(job).id))
+            .arg(at)
+            .arg(attempt)
+            .arg(QLatin1String(name),
+                detail.isEmpty() ? QStringLiteral("NULL") : QStringLiteral("'%1'").arg(detail));
+    };
+    const QStringList rewind { QStringLiteral("DELETE FROM job_events"),
+        oldEvent(0, kNow, 0, "enqueued", {}), oldEvent(0, kNow + 1, 1, "started", owner),
+        oldEvent(0, kNow + 2, 1, "succeeded", QStringLiteral("/out/a")),
+        oldEvent(1, kNow, 0, "enqueued", {}), oldEvent(1, kNow + 1, 1, "started", owner),
+        QStringLiteral("ALTER TABLE jobs DROP COLUMN derived_events"),
+        postgres ? QStringLiteral("UPDATE meta SET value = 6 WHERE key = 'schema_version'")
+                 : QStringLiteral("PRAGMA user_version = 3") };
+    if (postgres) {
+        QVERIFY2(m_pg->psql(QStringLiteral("SET search_path = %1; ").arg(m_schema)
+                     + rewind.join(QStringLiteral("; "))),
+            qPrintable(m_pg->error()));
+    } else {
+        QSqlDatabase raw =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("rewind"));
+        raw.setDatabaseName(datadir::databasePath(m_dir->path()));
+        QVERIFY(raw.open());
+        for (const QString &sql : rewind) {
+            QSqlQuery q(raw);
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        }
+        raw.close();
+        raw = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("rewind"));
+    }
+
+    auto store = makeStore(); // upgrades
+    QVERIFY(store);
+    const QStringList started { QStringLiteral("enqueued"), QStringLiteral("started") };
+    const QStringList done = started + QStringList { QStringLiteral("succeeded") };
+    QCOMPARE(eventNames(*store, claimed.at(0).id), done);
+    QCOMPARE(eventNames(*store, claimed.at(1).id), started);
+    QVERIFY(store->finish({ succeeded(claimed.at(1)) }, kNow + 3).ok());
+    QCOMPARE(eventNames(*store, claimed.at(1).id), done);
+    const QUuid fresh = store->enqueue({ newJob() }, kNow + 4).value().first().id;
+    QCOMPARE(eventNames(*store, fresh), QStringList { QStringLiteral("enqueued") });
+}
+
 void TestStore::sqliteRefusesBadFiles_data()
 {
     QTest::addColumn<QByteArray>("setupSql");
@@ -1429,10 +1508,16 @@ void TestStore::importKeepsIdsStatesAndTimelines()
     QCOMPARE(grown.at(4).id, more.at(0).id);
     QCOMPARE(grown.at(5).id, more.at(1).id);
     QCOMPARE(store->counts()->queued, 5);
-    // The imported queued job runs like any other.
+    // The imported queued job runs like any other, and its timeline goes on from the one it
+    // brought.
     auto next = store->claim(claimRequest(owner, kNow + 30, 3));
     QVERIFY(next.ok());
     QCOMPARE(next->claimed.size(), 3);
+    QCOMPARE(next->claimed.at(2).id, all.at(3).id);
+    QVERIFY(store->finish({ succeeded(next->claimed.at(2)) }, kNow + 31).ok());
+    QCOMPARE(eventNames(*store, all.at(3).id),
+        (QStringList { QStringLiteral("enqueued"), QStringLiteral("imported"),
+            QStringLiteral("started"), QStringLiteral("succeeded") }));
 }
 
 // An import larger than one batch of the stores' (5,000 jobs, 10,000 events a statement): every

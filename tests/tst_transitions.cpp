@@ -52,6 +52,7 @@ private Q_SLOTS:
     void commands();
     void retryGoesToTheBackOfTheQueue();
     void claimCountsTheAttemptAndFences();
+    void rowTellsItsEnqueuedAndSucceeded();
     void complete_data();
     void complete();
     void staleRunnerIsRefused();
@@ -174,6 +175,51 @@ void TestTransitions::claimCountsTheAttemptAndFences()
     // A running job cannot be claimed twice.
     QCOMPARE(transitions::claim(r, QStringLiteral("other|1|1|y"), kNow, 5000).error.code,
         ErrorCode::InvalidState);
+}
+
+// A plain job that succeeds stores only its "started": the row tells its "enqueued" and its
+// "succeeded", and timeline() puts them back where they were, with their times and attempts.
+void TestTransitions::rowTellsItsEnqueuedAndSucceeded()
+{
+    NewJob job;
+    job.id = QUuid::createUuid();
+    job.kind = QStringLiteral("busy");
+    JobRecord r = transitions::newRecord(job, 1, kNow);
+    QCOMPARE(r.enqueuedAtMs, kNow);
+    QList<JobEvent> stored =
+        transitions::claim(r, QStringLiteral("me|1|1|x"), kNow + 1, 5000).events;
+    Completion c = completionFor(r, RunStatus::Succeeded);
+    c.output = QStringLiteral("/out/a.png");
+    c.logLines = { QStringLiteral("a line") };
+    const auto outcome = transitions::complete(r, c, kNow + 2);
+    QVERIFY(outcome.changed);
+    stored += outcome.events;
+    QCOMPARE(stored.size(), 2); // started, the log line
+
+    const auto all = transitions::timeline(r, transitions::DerivedAll, stored);
+    QCOMPARE(all.size(), 4);
+    const auto check = [&](qsizetype i, qint64 at, int attempt, const char *name,
+                           const QString &detail) {
+        QCOMPARE(all.at(i).atMs, at);
+        QCOMPARE(all.at(i).attempt, attempt);
+        QCOMPARE(all.at(i).event, QLatin1String(name));
+        QCOMPARE(all.at(i).detail, detail);
+    };
+    check(0, kNow, 0, "enqueued", {});
+    check(1, kNow + 1, 1, "started", QStringLiteral("me|1|1|x"));
+    check(2, kNow + 2, 1, "log", QStringLiteral("a line"));
+    check(3, kNow + 2, 1, "succeeded", QStringLiteral("/out/a.png"));
+
+    // A row that stored both (written before, or imported) gets neither again; one not
+    // succeeded derives no "succeeded".
+    const auto kept = transitions::timeline(r, transitions::DerivedNone, stored);
+    QCOMPARE(kept.size(), 2);
+    QCOMPARE(kept.at(0).event, QStringLiteral("started"));
+    QCOMPARE(kept.at(1).event, QStringLiteral("log"));
+    QCOMPARE(transitions::derivedForImported(r), int(transitions::DerivedNone));
+    JobRecord failed = recordIn(JobState::Failed);
+    QCOMPARE(transitions::derivedForImported(failed), int(transitions::DerivedSucceeded));
+    QVERIFY(transitions::timeline(failed, transitions::DerivedSucceeded, {}).isEmpty());
 }
 
 // A job that gave up because it could not tell its lease held, when nobody took it over: back to

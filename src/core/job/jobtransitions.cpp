@@ -81,7 +81,22 @@ Outcome againOrFailed(
 
 } // namespace
 
-JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events)
+int derivedForImported(const JobRecord &record)
+{
+    return record.state == JobState::Succeeded ? DerivedNone : DerivedSucceeded;
+}
+
+QList<JobEvent> timeline(const JobRecord &record, int derived, QList<JobEvent> stored)
+{
+    if (derived & DerivedEnqueued)
+        stored.prepend(JobEvent { record.enqueuedAtMs, 0, QStringLiteral("enqueued"), {} });
+    if ((derived & DerivedSucceeded) && record.state == JobState::Succeeded)
+        stored.append(
+            event(record, record.finishedAtMs, QStringLiteral("succeeded"), record.output));
+    return stored;
+}
+
+JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs)
 {
     JobRecord record;
     record.id = job.id;
@@ -90,11 +105,7 @@ JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent>
     record.seq = seq;
     record.state = JobState::Queued;
     record.maxAttempts = qMax(1, job.maxAttempts);
-    record.enqueuedAtMs = nowMs;
-    if (events) {
-        events->reserve(4); // enqueued, started, and how it ended
-        events->append(event(record, nowMs, QStringLiteral("enqueued")));
-    }
+    record.enqueuedAtMs = nowMs; // its "enqueued" event (DerivedEnqueued)
     return record;
 }
 
@@ -276,8 +287,7 @@ Outcome complete(JobRecord &record, const Completion &c, qint64 nowMs)
         record.avoidUntilMs = 0;
         if (record.progress.totalKnown())
             record.progress.done = record.progress.total;
-        events.append(event(record, nowMs, QStringLiteral("succeeded"), c.output));
-        return changed(std::move(events));
+        return changed(std::move(events)); // its "succeeded" event: DerivedSucceeded
     }
 
     if (!c.error.isEmpty())

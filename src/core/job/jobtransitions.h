@@ -12,6 +12,12 @@ namespace spool::transitions {
 // The lifecycle of design.md as pure functions on a record, shared by every store so that the
 // rules live in one place. Each returns the timeline events it caused. A store applies them
 // inside one transaction and persists the record (or deletes it when asked to).
+//
+// Two events the job's row tells by itself are not returned, and stores do not keep them: its
+// "enqueued" (the row's enqueued time) and its "succeeded" (a succeeded job's finish time,
+// attempts and output; nothing follows it). A stored row says which of the two it leaves out
+// (DerivedEvents), and timeline() puts them back when the timeline is read. A plain job that
+// succeeds at once stores no event at all: each was a row and an index entry.
 
 struct Outcome
 {
@@ -21,7 +27,24 @@ struct Outcome
     QList<JobEvent> events;
 };
 
-JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs, QList<JobEvent> *events);
+// Which of the two events a stored row leaves out.
+enum DerivedEvents : int {
+    DerivedNone = 0,
+    DerivedEnqueued = 1,
+    DerivedSucceeded = 2,
+    // A new job.
+    DerivedAll = DerivedEnqueued | DerivedSucceeded,
+};
+
+// A job brought in by import() keeps the timeline it came with, which has its "enqueued" (and
+// its "succeeded", if it has succeeded); one that succeeds here derives its "succeeded".
+int derivedForImported(const JobRecord &record);
+
+// The whole timeline of a row holding `record`, which leaves out `derived`, from the events
+// stored for it, in their order.
+QList<JobEvent> timeline(const JobRecord &record, int derived, QList<JobEvent> stored);
+
+JobRecord newRecord(const NewJob &job, qint64 seq, qint64 nowMs);
 
 // A job brought in from another queue (`spoolctl import`) at position `seq`: it keeps its
 // state, attempts and history; one that was running there is queued here (no runner holds it).

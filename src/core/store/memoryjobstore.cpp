@@ -106,7 +106,7 @@ Result<QList<JobRecord>> MemoryJobStore::enqueue(const QList<NewJob> &jobs, qint
     records.reserve(jobs.size());
     for (const NewJob &job : jobs) {
         Entry entry;
-        entry.record = transitions::newRecord(job, ++m_lastSeq, nowMs, &entry.events);
+        entry.record = transitions::newRecord(job, ++m_lastSeq, nowMs);
         entry.record.rev = ++m_rev;
         const qint64 seq = entry.record.seq;
         m_queuedSeqs.insert(m_queuedSeqs.end(), seq);
@@ -345,7 +345,7 @@ Result<QList<JobEvent>> MemoryJobStore::events(const QUuid &id)
     const Entry *entry = findLocked(id);
     if (!entry)
         return notFound(id);
-    return entry->events;
+    return transitions::timeline(entry->record, entry->derived, entry->events);
 }
 
 Result<QueueCounts> MemoryJobStore::counts()
@@ -366,6 +366,7 @@ Result<ImportResult> MemoryJobStore::importJobs(const QList<ExportedJob> &jobs, 
         Entry entry;
         entry.events = job.events;
         entry.record = transitions::imported(job.record, ++m_lastSeq, nowMs, &entry.events);
+        entry.derived = transitions::derivedForImported(entry.record);
         entry.record.rev = ++m_rev;
         const qint64 seq = entry.record.seq;
         if (entry.record.state == JobState::Queued)

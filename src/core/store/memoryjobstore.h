@@ -7,6 +7,7 @@
 
 #include <QHash>
 
+#include "job/jobtransitions.h"
 #include "store/jobstore.h"
 
 namespace spool {
@@ -48,7 +49,8 @@ private:
     struct Entry
     {
         JobRecord record;
-        QList<JobEvent> events;
+        QList<JobEvent> events; // without the derived ones
+        int derived = transitions::DerivedAll;
     };
 
     Entry *findLocked(const QUuid &id);

@@ -210,6 +210,15 @@ const QList<QStringList> &migrations()
             // last found only capped hosts' jobs (ClaimRequest::startAfter).
             QStringLiteral("ALTER TABLE counts ADD COLUMN entered bigint NOT NULL DEFAULT 0"),
         },
+        {
+            // Which timeline events a row leaves out (transitions::DerivedEvents): a new job
+            // both. Rows written before kept all theirs, and the ones not succeeded yet will
+            // derive their "succeeded" (the lifecycle no longer returns one).
+            QStringLiteral(
+                "ALTER TABLE jobs ADD COLUMN derived_events smallint NOT NULL DEFAULT 0"),
+            QStringLiteral("UPDATE jobs SET derived_events = 2 WHERE state <> 4"),
+            QStringLiteral("ALTER TABLE jobs ALTER COLUMN derived_events SET DEFAULT 3"),
+        },
     };
     return steps;
 }

@@ -25,7 +25,7 @@ public:
         int connectTimeoutS = 5;
     };
 
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     static Result<std::unique_ptr<PostgresJobStore>> open(const Options &options);
     // Checks a queue URL without connecting: a one-line reason when it cannot be used.

@@ -53,10 +53,9 @@ Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRe
     QList<qint64> seqs;
     if (Error err = db.reserveSeqs(jobs.size(), &seqs); err.isError())
         return err;
-    QList<QList<JobEvent>> events(jobs.size());
     for (qsizetype i = 0; i < jobs.size(); ++i)
-        records->append(transitions::newRecord(jobs.at(i), seqs.at(i), nowMs, &events[i]));
-    QList<qint64> keys;
+        records->append(transitions::newRecord(jobs.at(i), seqs.at(i), nowMs));
+    QList<qint64> keys; // the rows leave out both derived events (the column's default)
     QUuid duplicate;
     if (Error err = db.insertMany(*records, &keys, &duplicate); err.isError()) {
         records->clear();
@@ -64,10 +63,6 @@ Error enqueue(RowStore &db, const QList<NewJob> &jobs, qint64 nowMs, QList<JobRe
             return makeError(ErrorCode::InvalidInput,
                 QStringLiteral("a job with id %1 exists already").arg(idString(duplicate)));
         return err;
-    }
-    for (qsizetype i = 0; i < records->size(); ++i) {
-        if (Error err = db.addEvents(keys.at(i), events.at(i)); err.isError())
-            return err;
     }
     return {};
 }
@@ -387,6 +382,11 @@ Error importChunk(RowStore &db, const QList<ExportedJob> &jobs, qint64 nowMs, QS
     QList<qint64> keys;
     QUuid duplicate;
     if (Error err = db.insertMany(records, &keys, &duplicate); err.isError())
+        return err;
+    QList<int> derived;
+    for (const JobRecord &record : std::as_const(records))
+        derived.append(transitions::derivedForImported(record));
+    if (Error err = db.setDerivedEvents(keys, derived); err.isError())
         return err;
     for (qsizetype k = 0; k < records.size(); ++k) {
         if (Error err = db.addEvents(keys.at(k), events.at(k)); err.isError())

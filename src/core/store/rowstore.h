@@ -39,6 +39,9 @@ public:
     // order. When an id exists already, `duplicate` names it. By default, insert() one by one.
     virtual Error insertMany(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate);
     virtual Error addEvents(qint64 key, const QList<JobEvent> &events) = 0;
+    // Which events the rows `keys` leave out of their stored timeline (transitions::
+    // DerivedEvents), for rows that are not new jobs: new rows leave out both.
+    virtual Error setDerivedEvents(const QList<qint64> &keys, const QList<int> &derived) = 0;
     // Applies a transition's outcome to the row `key`, which held `before` until now.
     virtual Error apply(JobRecord &record, const transitions::Outcome &outcome, qint64 key,
         const JobRecord &before) = 0;

@@ -134,6 +134,14 @@ const QList<Migration> &migrations()
                 QStringLiteral("ALTER TABLE jobs ADD COLUMN avoid_host TEXT"),
                 QStringLiteral(
                     "ALTER TABLE jobs ADD COLUMN avoid_until INTEGER NOT NULL DEFAULT 0") } },
+        { 4,
+            { // Which timeline events a row leaves out (transitions::DerivedEvents): a new job
+              // both. Rows written before kept all theirs, and the ones not succeeded yet will
+              // derive their "succeeded" (the lifecycle no longer returns one).
+                QStringLiteral(
+                    "ALTER TABLE jobs ADD COLUMN derived_events INTEGER NOT NULL DEFAULT 3"),
+                QStringLiteral("UPDATE jobs SET derived_events = CASE WHEN state = 4 THEN 0 ELSE "
+                               "2 END") } },
     };
     return list;
 }

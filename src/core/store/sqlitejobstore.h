@@ -34,7 +34,7 @@ public:
         int changePollMs = 200; // how often to look for other processes' commits
     };
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     static Result<std::unique_ptr<SqliteJobStore>> open(const Options &options);
     ~SqliteJobStore() override;

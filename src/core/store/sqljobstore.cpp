@@ -198,21 +198,40 @@ Result<QList<JobEvent>> SqlJobStore::events(const QUuid &id)
     QList<JobEvent> events;
     const Error e = withRows(false, [&](RowStore &, SqlSession &db) -> Error {
         events.clear();
+        // What the timeline derives from the row (transitions::timeline).
+        JobRecord row;
+        int derived = 0;
         qint64 key = 0; // row keys start at 1
-        if (Error err = db.selectInt(
-                QStringLiteral("SELECT key FROM jobs WHERE id = ?"), { idString(id) }, &key);
+        if (Error err = db.select(
+                QStringLiteral("SELECT key, derived_events, enqueued_at, state, finished_at, "
+                               "attempts, output FROM jobs WHERE id = ?"),
+                { idString(id) },
+                [&](const QSqlQuery &q) {
+                    key = q.value(0).toLongLong();
+                    derived = q.value(1).toInt();
+                    row.enqueuedAtMs = q.value(2).toLongLong();
+                    row.state = static_cast<JobState>(q.value(3).toInt());
+                    row.finishedAtMs = q.value(4).toLongLong();
+                    row.attempts = q.value(5).toInt();
+                    row.output = q.value(6).toString();
+                });
             err.isError())
             return err;
         if (key == 0)
             return makeError(
                 ErrorCode::NotFound, QStringLiteral("no job with id %1").arg(idString(id)));
-        return db.select(
-            QStringLiteral(
-                "SELECT at, attempt, event, detail FROM job_events WHERE job_key = ? ORDER BY id"),
-            { key }, [&](const QSqlQuery &q) {
-                events.append(JobEvent { q.value(0).toLongLong(), q.value(1).toInt(),
-                    q.value(2).toString(), q.value(3).toString() });
-            });
+        QList<JobEvent> stored;
+        if (Error err = db.select(QStringLiteral("SELECT at, attempt, event, detail FROM "
+                                                 "job_events WHERE job_key = ? ORDER BY id"),
+                { key },
+                [&](const QSqlQuery &q) {
+                    stored.append(JobEvent { q.value(0).toLongLong(), q.value(1).toInt(),
+                        q.value(2).toString(), q.value(3).toString() });
+                });
+            err.isError())
+            return err;
+        events = transitions::timeline(row, derived, std::move(stored));
+        return {};
     });
     if (e.isError())
         return e;

@@ -15,6 +15,7 @@ public:
 
     Error load(const QUuid &id, JobRecord *record, bool *found, qint64 *key) override;
     Error addEvents(qint64 key, const QList<JobEvent> &events) override;
+    Error setDerivedEvents(const QList<qint64> &keys, const QList<int> &derived) override;
     Error running(QList<StoredRow> *rows, const QStringList *kinds = nullptr) override;
     Error claimable(qint64 nowMs, qint64 afterSeq, const QStringList &skippedKinds, int limit,
         QList<StoredRow> *page) override;
