@@ -89,14 +89,23 @@ void TestSharedQueue::threeMachinesRunEveryJobOnce()
     int recovered = 0;
     for (const JobRecord &record : all.value()) {
         QCOMPARE(record.state, JobState::Succeeded);
-        int successes = 0;
+        // Every attempt started once and ended once; the last one succeeded.
+        int successes = 0, starts = 0, ends = 0;
         const auto events = store->events(record.id);
         QVERIFY(events.ok());
         for (const JobEvent &event : events.value()) {
             successes += event.event == QLatin1String("succeeded");
             recovered += event.event == QLatin1String("recovered");
+            starts += event.event == QLatin1String("started");
+            static const QStringList endings { QStringLiteral("succeeded"),
+                QStringLiteral("recovered"), QStringLiteral("released"), QStringLiteral("failed"),
+                QStringLiteral("retry scheduled"), QStringLiteral("canceled"),
+                QStringLiteral("paused") };
+            ends += endings.contains(event.event);
         }
         QCOMPARE(successes, 1);
+        QCOMPARE(events->last().event, QStringLiteral("succeeded"));
+        QCOMPARE(starts, ends);
     }
     qInfo("%d kills, %d freezes, %d jobs recovered from lost leases", kills, freezes, recovered);
     QCOMPARE(store->counts()->succeeded, qint64(kJobs));

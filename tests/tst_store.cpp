@@ -813,6 +813,9 @@ void TestStore::commandsOnManyJobsAtOnce()
     QVERIFY(canceled->at(1).value().record.rev > jobs->at(4).rev);
     QCOMPARE(store->query(JobQuery { { ids.at(2) }, {}, -1 })->first().rev,
         canceled->at(0).value().record.rev);
+    // Events stored for a job that stays (its "enqueued" is not stored).
+    QVERIFY(store->command(ids.at(1), JobCommand::Pause, kNow).ok());
+    QVERIFY(store->command(ids.at(1), JobCommand::Resume, kNow).ok());
 
     const qint64 rev = store->currentRev().value();
     const QUuid unknown = QUuid::createUuid();
@@ -837,7 +840,9 @@ void TestStore::commandsOnManyJobsAtOnce()
     QCOMPARE(left->at(1).id, ids.at(3));
     for (int gone : { 0, 2, 4 })
         QCOMPARE(store->events(ids.at(gone)).error().code, ErrorCode::NotFound);
-    QCOMPARE(store->events(ids.at(1))->size(), 1); // enqueued: only the removed ones' went
+    QCOMPARE(eventNames(*store, ids.at(1)), // only the removed ones' went
+        (QStringList {
+            QStringLiteral("enqueued"), QStringLiteral("paused"), QStringLiteral("resumed") }));
     auto changes = store->changesSince(rev);
     QVERIFY(changes.ok());
     QCOMPARE(QSet<QUuid>(changes->removed.cbegin(), changes->removed.cend()),
@@ -1201,8 +1206,22 @@ void TestStore::upgradeKeepsOldTimelines()
     QCOMPARE(eventNames(*store, claimed.at(1).id), started);
     QVERIFY(store->finish({ succeeded(claimed.at(1)) }, kNow + 3).ok());
     QCOMPARE(eventNames(*store, claimed.at(1).id), done);
+    // A new job's derived events, read back from the row.
     const QUuid fresh = store->enqueue({ newJob() }, kNow + 4).value().first().id;
     QCOMPARE(eventNames(*store, fresh), QStringList { QStringLiteral("enqueued") });
+    const JobRecord run = store->claim(claimRequest(owner, kNow + 5)).value().claimed.value(0);
+    QCOMPARE(run.id, fresh);
+    QVERIFY(store->finish({ succeeded(run, QStringLiteral("/out/b")) }, kNow + 6).ok());
+    const QList<JobEvent> timeline = store->events(fresh).value();
+    QCOMPARE(timeline.size(), 3);
+    QCOMPARE(timeline.at(0).event, QStringLiteral("enqueued"));
+    QCOMPARE(timeline.at(0).atMs, kNow + 4);
+    QCOMPARE(timeline.at(0).attempt, 0);
+    QVERIFY(timeline.at(0).detail.isEmpty());
+    QCOMPARE(timeline.at(2).event, QStringLiteral("succeeded"));
+    QCOMPARE(timeline.at(2).atMs, kNow + 6);
+    QCOMPARE(timeline.at(2).attempt, 1);
+    QCOMPARE(timeline.at(2).detail, QStringLiteral("/out/b"));
 }
 
 void TestStore::sqliteRefusesBadFiles_data()

@@ -17,7 +17,8 @@ namespace spool::transitions {
 // "enqueued" (the row's enqueued time) and its "succeeded" (a succeeded job's finish time,
 // attempts and output; nothing follows it). A stored row says which of the two it leaves out
 // (DerivedEvents), and timeline() puts them back when the timeline is read. A plain job that
-// succeeds at once stores no event at all: each was a row and an index entry.
+// succeeds at once stores one event ("started") instead of three: each was a row and an index
+// entry.
 
 struct Outcome
 {

@@ -391,6 +391,19 @@ public:
     }
 
     // One INSERT for a batch of new jobs (enqueue made one round trip per job).
+    // One statement for an import's batch, not a round trip a row.
+    Error setDerivedEvents(const QList<qint64> &keys, const QList<int> &derived) override
+    {
+        QStringList keyTexts, values;
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            keyTexts.append(number(keys.at(i)));
+            values.append(number(derived.at(i)));
+        }
+        return exec(QStringLiteral("UPDATE jobs SET derived_events = u.d FROM "
+                                   "unnest(?::bigint[], ?::smallint[]) AS u(k, d) WHERE key = u.k"),
+            { arrayLiteral(keyTexts), arrayLiteral(values) });
+    }
+
     Error insertMany(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate) override
     {
         if (records.size() < 2)

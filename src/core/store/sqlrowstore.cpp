@@ -37,21 +37,11 @@ Error SqlRowStore::addEvents(qint64 key, const QList<JobEvent> &events)
 
 Error SqlRowStore::setDerivedEvents(const QList<qint64> &keys, const QList<int> &derived)
 {
-    // One statement for each value and up to 500 rows: an import brings thousands.
-    constexpr qsizetype kKeysPerStatement = 500;
-    QHash<int, QStringList> keysByValue;
-    for (qsizetype i = 0; i < keys.size(); ++i)
-        keysByValue[derived.at(i)].append(QString::number(keys.at(i)));
-    for (auto it = keysByValue.cbegin(); it != keysByValue.cend(); ++it) {
-        for (qsizetype from = 0; from < it->size(); from += kKeysPerStatement) {
-            const QStringList chunk = it->mid(from, kKeysPerStatement);
-            if (Error e = exec(QStringLiteral("UPDATE jobs SET derived_events = %1 WHERE key IN "
-                                              "(%2)")
-                                   .arg(it.key())
-                                   .arg(chunk.join(u',')));
-                e.isError())
-                return e;
-        }
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        if (Error e = exec(QStringLiteral("UPDATE jobs SET derived_events = ? WHERE key = ?"),
+                { derived.at(i), keys.at(i) });
+            e.isError())
+            return e;
     }
     return {};
 }
