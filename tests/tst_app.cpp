@@ -225,6 +225,7 @@ private Q_SLOTS:
     void modelUpdatesInBatches();
     void attemptDoesNotGoBackWhenPaused();
     void snapshotLoadsInSlices();
+    void newSnapshotDropsRowsPackedForTheOldOne();
     void snapshotSlicesEndWhenTheirTimeIsUp();
     void splitJobsAcrossSlicesAreOneRowEach();
     void tableKeepsJobsCompactly();
@@ -415,6 +416,46 @@ void TestApp::snapshotLoadsInSlices()
     QCOMPARE(model.rowOf(ids.constLast()), -1);
     for (int row = 0; row < kJobs - 1; ++row)
         QCOMPARE(model.record(row)->id, ids.at(row));
+    // Found by id (the index a background thread made room in, and the rows indexed before it
+    // came, at least the first slice's), also once it has surely come.
+    QTRY_VERIFY(model.indexReady());
+    for (int row = 0; row < kJobs - 1; ++row)
+        QCOMPARE(model.rowOf(ids.at(row)), row);
+}
+
+// A slice's rows are packed in one turn and inserted in the next. A snapshot that comes between
+// the two (another queue's, while the old one was loading) replaces them: none of the old rows
+// comes in after it.
+void TestApp::newSnapshotDropsRowsPackedForTheOldOne()
+{
+    Fixture f(2);
+    JobQueueImpl queue(f.store, f.registry, f.settings.queueConfig(f.dir.path()));
+    constexpr int kJobs = 3000;
+    QCOMPARE(
+        enqueueCommitted(queue, QStringLiteral("quick"), QList<QJsonObject>(kJobs)).size(), kJobs);
+    const QList<JobRecord> newer = f.store->query(JobQuery {}).value().mid(kJobs - 100);
+    JobTableModel model(f.registry);
+    // Started while the first slice after the screenful is packed, before the load's own timer
+    // is started again to insert it: it fires first.
+    QTimer replace;
+    replace.setSingleShot(true);
+    replace.setInterval(0);
+    connect(&replace, &QTimer::timeout, this, [&] {
+        QVERIFY(model.isLoading());
+        Q_EMIT queue.snapshotReady(newer);
+    });
+    qint64 clockNs = 0;
+    bool started = false;
+    model.setLoadClock([&] {
+        if (!std::exchange(started, true))
+            replace.start();
+        return clockNs += 1'000'000;
+    });
+    model.setQueue(&queue);
+    QTRY_VERIFY(started && !replace.isActive() && !model.isLoading());
+    QCOMPARE(model.rowCount(), 100);
+    for (int row = 0; row < 100; ++row)
+        QCOMPARE(model.record(row)->id, newer.at(row).id);
 }
 
 void TestApp::snapshotSlicesEndWhenTheirTimeIsUp()

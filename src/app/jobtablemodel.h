@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <QAbstractItemModel>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QSet>
 #include <QTimer>
@@ -132,6 +133,8 @@ public:
     void applyPending();
     // True while a snapshot is still being taken into the table.
     bool isLoading() const { return !m_snapshot.isEmpty(); }
+    // The room a background thread makes in the index for a snapshot has been taken in.
+    bool indexReady() const { return !m_indexPending; }
     // False until the queue's first snapshot came: an empty table does not yet mean no jobs.
     bool hasSnapshot() const { return m_hasSnapshot; }
     // The jobs per state and the download speed of the rows as they are now: the status bar
@@ -183,8 +186,11 @@ private:
 
     void onSnapshot(const QList<JobRecord> &records);
     void loadSnapshotSlice();
+    void insertPackedSlice();
     QList<JobRecord> takeSnapshotRows(int rows);
     void releaseSnapshot();
+    void reserveIndexInBackground(qsizetype size);
+    void adoptReservedIndex();
     void onApplyTimer();
     void onChanged(const QList<JobRecord> &records);
     void onRemoved(const QList<QUuid> &ids);
@@ -258,9 +264,20 @@ private:
     // about 4 ms, then inserted at once, so that 1,000,000 jobs never hold the GUI thread for long.
     QList<JobRecord> m_snapshot;
     int m_snapshotNext = 0;
+    // The rows of a slice packed in one turn, inserted in the next.
+    struct Packed
+    {
+        Packed() { batch.announce = false; } // what finished before the window opened is no news
+        Batch batch;
+        QVector<Row> top;
+        bool waiting = false;
+    };
+    Packed m_packed;
     bool m_hasSnapshot = false;
     QTimer m_loadTimer;
     std::function<qint64()> m_loadClock;
+    QFutureWatcher<QHash<QUuid, int>> m_reservedIndex; // m_index's room for the snapshot
+    bool m_indexPending = false;
 };
 
 } // namespace spool::app
