@@ -547,8 +547,14 @@ void JobTableModel::adoptReservedIndex()
     QFuture<QHash<QUuid, int>> future = m_reservedIndex.future();
     if (future.isCanceled() || future.resultCount() == 0)
         return;
-    m_indexPending = false;
     QHash<QUuid, int> index = future.takeResult(); // moved out: not shared, no copy on insert
+    m_indexPending = false;
+    // Late (the pool was busy), the small index has grown on its own by now: copying it over
+    // would cost more than it saves. Freed elsewhere, as the snapshot is.
+    if (!isLoading() || m_index.size() > kFirstSnapshotSlice + kMaxSnapshotSlice) {
+        backgroundPool()->start([late = std::move(index)]() mutable { late = {}; });
+        return;
+    }
     for (auto it = m_index.cbegin(); it != m_index.cend(); ++it)
         index.insert(it.key(), it.value());
     m_index = std::move(index);
