@@ -478,7 +478,7 @@ void TestApp::indexThatComesLateIsLeftAside()
     QCOMPARE(ids.size(), kJobs);
     QSemaphore busy;
     for (int i = 0; i < backgroundPool()->maxThreadCount(); ++i)
-        backgroundPool()->start([&busy] { busy.acquire(); });
+        startInBackground([&busy] { busy.acquire(); });
     auto release = qScopeGuard([&] {
         busy.release(backgroundPool()->maxThreadCount());
         backgroundPool()->waitForDone();

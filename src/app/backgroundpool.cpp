@@ -15,4 +15,21 @@ QThreadPool *backgroundPool()
     return pool;
 }
 
+std::mutex &backgroundHandOver()
+{
+    static std::mutex handOver;
+    return handOver;
+}
+
+void startInBackground(std::function<void()> fn)
+{
+    std::lock_guard handing(backgroundHandOver());
+    backgroundPool()->start([fn = std::move(fn)] {
+        {
+            std::lock_guard taken(backgroundHandOver());
+        }
+        fn();
+    });
+}
+
 } // namespace spool::app

@@ -515,7 +515,7 @@ void JobTableModel::releaseSnapshot()
     // handing 280 MB back to the system held this one for 25 ms.
     if (m_snapshot.isEmpty() && m_snapshot.capacity() == 0)
         return;
-    backgroundPool()->start([snapshot = std::exchange(m_snapshot, {})]() mutable {
+    startInBackground([snapshot = std::exchange(m_snapshot, {})]() mutable {
         snapshot = {};
 #ifdef __GLIBC__
         // The records came from the store's thread, and its allocator arena keeps what they held
@@ -535,7 +535,7 @@ void JobTableModel::releaseSnapshot()
 void JobTableModel::reserveIndexInBackground(qsizetype size)
 {
     m_indexPending = true;
-    m_reservedIndex.setFuture(QtConcurrent::run(backgroundPool(), [size] {
+    m_reservedIndex.setFuture(runInBackground([size] {
         QHash<QUuid, int> index;
         index.reserve(size);
         return index;
@@ -552,7 +552,7 @@ void JobTableModel::adoptReservedIndex()
     // Late (the pool was busy), the small index has grown on its own by now: copying it over
     // would cost more than it saves. Freed elsewhere, as the snapshot is.
     if (!isLoading() || m_index.size() > kFirstSnapshotSlice + kMaxSnapshotSlice) {
-        backgroundPool()->start([late = std::move(index)]() mutable { late = {}; });
+        startInBackground([late = std::move(index)]() mutable { late = {}; });
         return;
     }
     for (auto it = m_index.cbegin(); it != m_index.cend(); ++it)
