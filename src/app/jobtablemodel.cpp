@@ -535,19 +535,28 @@ void JobTableModel::releaseSnapshot()
 void JobTableModel::reserveIndexInBackground(qsizetype size)
 {
     m_indexPending = true;
-    m_reservedIndex.setFuture(runInBackground([size] {
+    m_reservedSlot = std::make_shared<ReservedIndex>();
+    m_reservedIndex.setFuture(runInBackground([slot = m_reservedSlot, size] {
         QHash<QUuid, int> index;
         index.reserve(size);
-        return index;
+        std::lock_guard lock(slot->mutex);
+        slot->index = std::move(index);
+        slot->made = true;
     }));
 }
 
 void JobTableModel::adoptReservedIndex()
 {
-    QFuture<QHash<QUuid, int>> future = m_reservedIndex.future();
-    if (future.isCanceled() || future.resultCount() == 0)
+    if (!m_reservedSlot)
         return;
-    QHash<QUuid, int> index = future.takeResult(); // moved out: not shared, no copy on insert
+    QHash<QUuid, int> index;
+    {
+        std::lock_guard lock(m_reservedSlot->mutex);
+        if (!m_reservedSlot->made)
+            return;
+        index = std::move(m_reservedSlot->index); // moved: not shared, no copy on insert
+    }
+    m_reservedSlot.reset();
     m_indexPending = false;
     // Late (the pool was busy), the small index has grown on its own by now: copying it over
     // would cost more than it saves. Freed elsewhere, as the snapshot is.

@@ -3,6 +3,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <QAbstractItemModel>
@@ -276,7 +277,17 @@ private:
     bool m_hasSnapshot = false;
     QTimer m_loadTimer;
     std::function<qint64()> m_loadClock;
-    QFutureWatcher<QHash<QUuid, int>> m_reservedIndex; // m_index's room for the snapshot
+    // m_index's room for the snapshot, made on a background thread. Handed over in a slot of
+    // its own under a mutex, not as the future's result: a result left in a future that was
+    // never read (a model gone before it came) was freed with no order ThreadSanitizer sees.
+    struct ReservedIndex
+    {
+        std::mutex mutex;
+        QHash<QUuid, int> index;
+        bool made = false;
+    };
+    std::shared_ptr<ReservedIndex> m_reservedSlot;
+    QFutureWatcher<void> m_reservedIndex;
     bool m_indexPending = false;
 };
 
