@@ -399,11 +399,13 @@ void TestApp::snapshotLoadsInSlices()
     // moves on 1 ms each time it is read ends a slice every 4 steps, however fast the machine.
     JobTableModel model(f.registry);
     qint64 clockNs = 0;
+    // The room for the index is made before the second slice: it comes while loading.
+    QSemaphore made;
+    model.setIndexMadeHook([&made] { made.release(); });
     bool reserved = false;
     model.setLoadClock([&] {
-        // The room for the index is made before the second slice: it comes while loading.
         if (!std::exchange(reserved, true))
-            backgroundPool()->waitForDone();
+            made.acquire();
         return clockNs += 1'000'000;
     });
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
@@ -466,8 +468,8 @@ void TestApp::newSnapshotDropsRowsPackedForTheOldOne()
         QCOMPARE(model.record(row)->id, newer.at(row).id);
 }
 
-// The room for the index comes after the whole snapshot is in (the background threads were
-// busy): the index that grew meanwhile stays, and finds every row.
+// The room for the index comes after the whole snapshot is in (the machine was busy): the index
+// that grew meanwhile stays, and finds every row.
 void TestApp::indexThatComesLateIsLeftAside()
 {
     Fixture f(2);
@@ -476,19 +478,18 @@ void TestApp::indexThatComesLateIsLeftAside()
     const QList<QUuid> ids =
         enqueueCommitted(queue, QStringLiteral("quick"), QList<QJsonObject>(kJobs));
     QCOMPARE(ids.size(), kJobs);
-    QSemaphore busy;
-    for (int i = 0; i < backgroundPool()->maxThreadCount(); ++i)
-        startInBackground([&busy] { busy.acquire(); });
-    auto release = qScopeGuard([&] {
-        busy.release(backgroundPool()->maxThreadCount());
-        backgroundPool()->waitForDone();
-    });
+    QSemaphore late;
     JobTableModel model(f.registry);
+    model.setIndexMadeHook([&late] { late.acquire(); });
+    auto release = qScopeGuard([&] {
+        late.release();
+        QTRY_VERIFY(model.indexReady());
+    });
     model.setQueue(&queue);
     QTRY_VERIFY(model.rowCount() == kJobs && !model.isLoading());
     QVERIFY(!model.indexReady());
     release.dismiss();
-    busy.release(backgroundPool()->maxThreadCount());
+    late.release();
     QTRY_VERIFY(model.indexReady());
     for (int row = 0; row < kJobs; ++row)
         QCOMPARE(model.rowOf(ids.at(row)), row);

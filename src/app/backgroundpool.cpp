@@ -1,5 +1,7 @@
 #include "backgroundpool.h"
 
+#include <mutex>
+
 #include <QThreadPool>
 
 namespace spool::app {

@@ -312,7 +312,7 @@ bool JobDetailsPanel::loadPreviewFile(const QString &file)
         return true;
     m_previewFile = file;
     m_previewFileStamp = stamp;
-    m_previewLoad.setFuture(runInBackground([file] {
+    m_previewLoad.setFuture(QtConcurrent::run(backgroundPool(), [file] {
         QImageReader reader(file);
         const QSize size = reader.size();
         if (size.isValid() && (size.width() > kPreviewSide || size.height() > kPreviewSide))
@@ -366,7 +366,7 @@ void JobDetailsPanel::updateMergedPreview(const QString &group)
     }
     if (!files.isEmpty() && !m_partsLoad.isRunning()
         && m_previewTick % kPreviewFileEveryTicks == 1) {
-        m_partsLoad.setFuture(runInBackground([files] {
+        m_partsLoad.setFuture(QtConcurrent::run(backgroundPool(), [files] {
             QHash<QUuid, QImage> images;
             for (const auto &[id, file] : files)
                 images.insert(id, QImage(file));

@@ -1,6 +1,7 @@
 #include "jobtablemodel.h"
 
 #include <algorithm>
+#include <thread>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -9,7 +10,7 @@
 #include <QDeadlineTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QtConcurrent>
+#include <QPromise>
 #include <QThreadPool>
 
 #include "backgroundpool.h"
@@ -536,13 +537,24 @@ void JobTableModel::reserveIndexInBackground(qsizetype size)
 {
     m_indexPending = true;
     m_reservedSlot = std::make_shared<ReservedIndex>();
-    m_reservedIndex.setFuture(runInBackground([slot = m_reservedSlot, size] {
+    QPromise<void> made;
+    made.start();
+    m_reservedIndex.setFuture(made.future());
+    // A thread of its own, not the pool: ThreadSanitizer cannot see the order in which
+    // QThreadPool gives a task to a thread that is still busy.
+    std::thread([slot = m_reservedSlot, size, hook = m_indexMadeHook,
+                    made = std::move(made)]() mutable {
         QHash<QUuid, int> index;
         index.reserve(size);
-        std::lock_guard lock(slot->mutex);
-        slot->index = std::move(index);
-        slot->made = true;
-    }));
+        {
+            std::lock_guard lock(slot->mutex);
+            slot->index = std::move(index);
+            slot->made = true;
+        }
+        if (hook)
+            hook();
+        made.finish();
+    }).detach();
 }
 
 void JobTableModel::adoptReservedIndex()

@@ -134,6 +134,9 @@ public:
     void applyPending();
     // True while a snapshot is still being taken into the table.
     bool isLoading() const { return !m_snapshot.isEmpty(); }
+    // For tests: runs on the thread that makes the index's room for a snapshot, once it is made
+    // and before the model is told.
+    void setIndexMadeHook(std::function<void()> hook) { m_indexMadeHook = std::move(hook); }
     // The room a background thread makes in the index for a snapshot has been taken in.
     bool indexReady() const { return !m_indexPending; }
     // False until the queue's first snapshot came: an empty table does not yet mean no jobs.
@@ -288,6 +291,7 @@ private:
     };
     std::shared_ptr<ReservedIndex> m_reservedSlot;
     QFutureWatcher<void> m_reservedIndex;
+    std::function<void()> m_indexMadeHook;
     bool m_indexPending = false;
 };
 

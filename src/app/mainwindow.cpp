@@ -614,7 +614,7 @@ void MainWindow::newRender()
     auto *machines = new QFutureWatcher<int>(&dialog);
     connect(machines, &QFutureWatcherBase::finished, &dialog,
         [&dialog, machines] { dialog.setMachines(machines->result()); });
-    machines->setFuture(runInBackground([store = m_controller->store()] {
+    machines->setFuture(QtConcurrent::run(backgroundPool(), [store = m_controller->store()] {
         const auto runners = store->runners();
         return runners ? machinesRunning(runners.value(), QDateTime::currentMSecsSinceEpoch()) : 0;
     }));

@@ -142,7 +142,8 @@ void NewRenderDialog::readCameras()
     }
     m_camerasOf = scene;
     m_reading = true;
-    m_cameraWatcher.setFuture(runInBackground([scene] { return render::cameraNames(scene); }));
+    m_cameraWatcher.setFuture(
+        QtConcurrent::run(backgroundPool(), [scene] { return render::cameraNames(scene); }));
     revalidate();
 }
 

@@ -39,7 +39,7 @@ std::optional<Result<std::shared_ptr<JobStore>>> openQueueShowingProgress(
         quit = true;
         loop.quit();
     });
-    watcher.setFuture(runInBackground([where] { return openStore(where); }));
+    watcher.setFuture(QtConcurrent::run(backgroundPool(), [where] { return openStore(where); }));
     // A queue opened within the first moment needs no dialog, and no event loop turn.
     if (!watcher.isFinished())
         loop.exec();
