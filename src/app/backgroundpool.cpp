@@ -17,18 +17,13 @@ QThreadPool *backgroundPool()
     return pool;
 }
 
-std::mutex &backgroundHandOver()
-{
-    static std::mutex handOver;
-    return handOver;
-}
-
 void startInBackground(std::function<void()> fn)
 {
-    std::lock_guard handing(backgroundHandOver());
+    static std::mutex handOver;
+    std::lock_guard handing(handOver);
     backgroundPool()->start([fn = std::move(fn)] {
         {
-            std::lock_guard taken(backgroundHandOver());
+            std::lock_guard taken(handOver);
         }
         fn();
     });

@@ -11,7 +11,6 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QPromise>
-#include <QThreadPool>
 
 #include "backgroundpool.h"
 #include "format.h"
@@ -570,7 +569,7 @@ void JobTableModel::adoptReservedIndex()
     }
     m_reservedSlot.reset();
     m_indexPending = false;
-    // Late (the pool was busy), the small index has grown on its own by now: copying it over
+    // Late (the machine was busy), the small index has grown on its own by now: copying it over
     // would cost more than it saves. Freed elsewhere, as the snapshot is.
     if (!isLoading() || m_index.size() > kFirstSnapshotSlice + kMaxSnapshotSlice) {
         startInBackground([late = std::move(index)]() mutable { late = {}; });

@@ -390,7 +390,6 @@ public:
         return adjustCount(r.state, 1);
     }
 
-    // One INSERT for a batch of new jobs (enqueue made one round trip per job).
     // One statement for an import's batch, not a round trip a row.
     Error setDerivedEvents(const QList<qint64> &keys, const QList<int> &derived) override
     {
@@ -404,6 +403,7 @@ public:
             { arrayLiteral(keyTexts), arrayLiteral(values) });
     }
 
+    // One INSERT for a batch of new jobs (enqueue made one round trip per job).
     Error insertMany(QList<JobRecord> &records, QList<qint64> *keys, QUuid *duplicate) override
     {
         if (records.size() < 2)
